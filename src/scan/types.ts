@@ -1,0 +1,68 @@
+/** Plain data produced by the nmap XML parser. Everything string-typed here came from the network: hostile. */
+
+export type PortProtocol = 'tcp' | 'udp';
+
+export interface ScanService {
+  /** nmap service name, e.g. "ssh", "http", "ftp". */
+  name?: string;
+  product?: string;
+  version?: string;
+  extrainfo?: string;
+  ostype?: string;
+  devicetype?: string;
+  tunnel?: string;
+  /** "probed" or "table". */
+  method?: string;
+  conf?: number;
+  /** CPE strings as nmap printed them, e.g. "cpe:/a:openbsd:openssh:7.2p2". */
+  cpe: string[];
+}
+
+export interface ScanPort {
+  protocol: PortProtocol;
+  port: number;
+  /** open | closed | filtered | open|filtered | ... */
+  state: string;
+  service?: ScanService;
+}
+
+export interface ScanHost {
+  ip: string;
+  /** Lowercase aa:bb:cc:dd:ee:ff, or undefined when nmap did not see a MAC (routed host, or unprivileged scan). */
+  mac?: string;
+  /** Vendor as printed by nmap (not used for identity; our own OUI lookup wins). */
+  nmapVendor?: string;
+  hostnames: string[];
+  status: 'up' | 'down';
+  reason?: string;
+  /** Only set for port/service scans. */
+  ports: ScanPort[];
+  /** true when this host's ports were actually scanned (a sweep leaves this false). */
+  portsScanned: boolean;
+}
+
+export type ScanKind = 'sweep' | 'ports';
+
+export interface ScanResult {
+  kind: ScanKind;
+  /** Targets as given to nmap (validated CIDRs / IPs). */
+  targets: string[];
+  startedAt: Date;
+  finishedAt: Date;
+  nmapVersion?: string;
+  /** The argv nmap ran with (joined for display only). */
+  args?: string;
+  hosts: ScanHost[];
+  /** Number of hosts nmap reports as up / down / total in runstats. */
+  hostsUp: number;
+  hostsTotal: number;
+}
+
+/** A scan that did not complete successfully: never used to mark anything absent. */
+export interface ScanFailure {
+  kind: ScanKind;
+  targets: string[];
+  startedAt: Date;
+  finishedAt: Date;
+  error: string;
+}
