@@ -67,11 +67,9 @@ const mqttUrl = z
 const topicBase = z.string().regex(TOPIC_SEGMENT, {
   message: 'must be topic segments of letters, digits, "_" or "-" separated by "/" (no "+", "#", spaces)',
 });
-const httpUrl = z
-  .string()
-  .regex(/^https?:\/\/[^\s]+$/, {
-    message: 'must be an http:// or https:// URL such as http://homeassistant.local:8123',
-  });
+const httpUrl = z.string().regex(/^https?:\/\/[^\s]+$/, {
+  message: 'must be an http:// or https:// URL such as http://homeassistant.local:8123',
+});
 const notifyService = z.string().regex(/^(notify\.)?[a-z0-9_]+$/, {
   message:
     'must be a notify service such as notify.mobile_app_pixel_8 or a notify entity id such as notify.my_phone',
