@@ -1,0 +1,22 @@
+/**
+ * The narrow port the rest of the service uses to talk to Home Assistant's websocket API
+ * (implemented in src/ha/websocket.ts on home-assistant-js-websocket + ws).
+ */
+export interface HaEvent {
+  event_type: string;
+  data: Record<string, unknown>;
+  origin?: string;
+  time_fired?: string;
+}
+
+export interface HaLink {
+  /** `call_service`; resolves with the result, rejects with the HA error message. */
+  callService(domain: string, service: string, data?: Record<string, unknown>, target?: Record<string, unknown>): Promise<unknown>;
+  /** Any other websocket command, e.g. `{ type: 'lovelace/resources' }`. */
+  sendMessage<T = unknown>(msg: Record<string, unknown> & { type: string }): Promise<T>;
+  /** `subscribe_events`; survives reconnects (the library resubscribes). Returns an unsubscribe function. */
+  subscribeEvents(eventType: string, cb: (ev: HaEvent) => void): Promise<() => Promise<void>>;
+  /** true while authenticated and connected */
+  readonly connected: boolean;
+  close(): void;
+}
