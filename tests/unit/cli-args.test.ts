@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { parseArgs, UsageError } from '../../src/cli/args.js';
+import { renderTable, toCsv } from '../../src/cli/table.js';
+
+describe('cli args', () => {
+  it('defaults to run and separates command flags from option flags', () => {
+    expect(parseArgs(['--sweep-interval', '30'])).toEqual({
+      command: 'run',
+      positionals: [],
+      flags: {},
+      optionFlags: ['--sweep-interval', '30'],
+    });
+    const p = parseArgs(['scan', '--once', '--json', '--subnets', '10.213.1.0/24', '--nmap-path=/x']);
+    expect(p.command).toBe('scan');
+    expect(p.flags).toEqual({ once: true, json: true });
+    expect(p.optionFlags).toEqual(['--subnets', '10.213.1.0/24', '--nmap-path=/x']);
+    const c = parseArgs(['compare', '3', '7', '--json', '--api-url', 'http://127.0.0.1:8099']);
+    expect(c.positionals).toEqual(['3', '7']);
+    expect(c.flags['api-url']).toBe('http://127.0.0.1:8099');
+  });
+  it('rejects unknown commands and missing values', () => {
+    expect(() => parseArgs(['sacn'])).toThrow(UsageError);
+    expect(() => parseArgs(['sacn'])).toThrow(/commands: run, scan/);
+    expect(() => parseArgs(['export', '--format'])).toThrow(/--format needs a value/);
+  });
+  it('routes --help and --version', () => {
+    expect(parseArgs(['scan', '--help']).command).toBe('help');
+    expect(parseArgs(['--version']).command).toBe('version');
+  });
+});
+
+describe('table and csv', () => {
+  it('aligns columns and neutralises control/bidi characters', () => {
+    const t = renderTable(['ip', 'name'], [['10.0.0.1', 'evil\u202e\nname'], ['10.0.0.22', null]]);
+    expect(t).toBe(['ip         name', '---------  ----------', '10.0.0.1   evil??name', '10.0.0.22  -'].join('\n'));
+  });
+  it('quotes CSV and defuses formulas', () => {
+    expect(toCsv(['a', 'b'], [['=cmd()', 'x,"y"']])).toBe('a,b\r\n\'=cmd(),"x,""y"""\r\n');
+  });
+});
