@@ -1,0 +1,50 @@
+/** Risk levels and severities as published by the service (DESIGN §6/§7), their order and their colours. */
+export const RISK_LEVELS = ['none', 'low', 'medium', 'high', 'critical'] as const;
+export type RiskLevel = (typeof RISK_LEVELS)[number];
+
+export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/** 0 (none) … 4 (critical); unknown strings rank as none. */
+export function riskRank(level: unknown): number {
+  const i = RISK_LEVELS.indexOf(level as RiskLevel);
+  return i < 0 ? 0 : i;
+}
+
+/** Normalise anything (hostile attribute values included) to a known risk level. */
+export function asRiskLevel(level: unknown): RiskLevel {
+  return RISK_LEVELS[riskRank(level)] ?? 'none';
+}
+
+/** "Risky" = medium or above, the same threshold as the `threat` binary sensor. */
+export function isRisky(level: unknown): boolean {
+  return riskRank(level) >= 2;
+}
+
+/**
+ * CSS colour per level: HA theme variables first (so user themes apply), literal fallbacks that read well on both
+ * light and dark backgrounds.
+ */
+export const RISK_COLOR: Record<RiskLevel, string> = {
+  none: 'var(--lsn-risk-none, var(--secondary-text-color, #727272))',
+  low: 'var(--lsn-risk-low, var(--info-color, #039be5))',
+  medium: 'var(--lsn-risk-medium, var(--warning-color, #f59e0b))',
+  high: 'var(--lsn-risk-high, #f4511e)',
+  critical: 'var(--lsn-risk-critical, var(--error-color, #db4437))',
+};
+
+export const SEVERITY_COLOR: Record<Severity, string> = {
+  info: RISK_COLOR.none,
+  low: RISK_COLOR.low,
+  medium: RISK_COLOR.medium,
+  high: RISK_COLOR.high,
+  critical: RISK_COLOR.critical,
+};
+
+export const RISK_LABEL: Record<RiskLevel, string> = {
+  none: 'No risk',
+  low: 'Low',
+  medium: 'Medium',
+  high: 'High',
+  critical: 'Critical',
+};
