@@ -182,29 +182,8 @@ export const deviceSchema = z.object({
 });
 export type DeviceJson = z.infer<typeof deviceSchema>;
 
-export const DEVICE_FILTERS = [
-  'all',
-  'online',
-  'offline',
-  'new',
-  'risky',
-  'known',
-  'unknown',
-  'watched',
-  'ignored',
-  'randomized',
-] as const;
-export const DEVICE_SORTS = [
-  'name',
-  'ip',
-  'mac',
-  'vendor',
-  'first_seen',
-  'last_seen',
-  'risk',
-  'online',
-  'open_ports',
-] as const;
+export const DEVICE_FILTERS = ['all', 'online', 'offline', 'new', 'risky', 'known', 'ignored'] as const;
+export const DEVICE_SORTS = ['name', 'ip', 'vendor', 'last_seen', 'first_seen', 'risk'] as const;
 
 export const deviceListQuery = z
   .object({
