@@ -1,0 +1,269 @@
+/**
+ * HA MQTT device-based discovery payloads (DESIGN §7; ha-reference §1.5). Pure: plain data in, `{topic, payload}` out.
+ * Full key names (no abbreviations) so payloads are readable in MQTT Explorer.
+ */
+import type { Device } from '../inventory/types.js';
+import { CHANGE_TYPES, mac12 } from '../inventory/types.js';
+import { haDeviceName } from './states.js';
+import { cleanText, HA_MAX_PAYLOAD_BYTES, jsonBytes } from './text.js';
+import {
+  deviceDiscoveryTopic,
+  deviceId,
+  deviceStateTopic,
+  eventTopic,
+  HUB_ID,
+  hubDiscoveryTopic,
+  hubStateTopic,
+  rescanTopic,
+  scanNowTopic,
+  statusTopic,
+  type TopicCtx,
+} from './topics.js';
+
+export const RISK_LEVELS = ['none', 'low', 'medium', 'high', 'critical'] as const;
+export const ORIGIN_NAME = 'LAN Sentinel';
+export const SUPPORT_URL = 'https://github.com/lan-sentinel/lan-sentinel';
+
+export interface DiscoveryCtx extends TopicCtx {
+  /** our version (origin.sw_version, hub sw_version) */
+  swVersion: string;
+  /**
+   * Base of the ingress UI: `homeassistant://hassio/ingress/<slug>` (add-on) or an http(s) URL (standalone).
+   * Omitted → no configuration_url.
+   */
+  ingressUrl?: string;
+  supportUrl?: string;
+}
+
+export interface DiscoveryMessage {
+  topic: string;
+  payload: Record<string, unknown>;
+}
+
+/** Device as the builders see it; `model` is used when an inventory module knows one. */
+export type DiscoverableDevice = Device & { model?: string | null };
+
+type Component = Record<string, unknown> & { platform: string; unique_id: string };
+
+const URL_SCHEME = /^(https?|homeassistant):\/\/\S+$/;
+
+function configurationUrl(ctx: DiscoveryCtx, fragment?: string): string | undefined {
+  if (!ctx.ingressUrl || !URL_SCHEME.test(ctx.ingressUrl)) return undefined;
+  return fragment ? `${ctx.ingressUrl.replace(/#.*$/, '')}#${fragment}` : ctx.ingressUrl;
+}
+
+function origin(ctx: DiscoveryCtx) {
+  return { name: ORIGIN_NAME, sw_version: ctx.swVersion, support_url: ctx.supportUrl ?? SUPPORT_URL };
+}
+
+function availability(ctx: DiscoveryCtx) {
+  return [{ topic: statusTopic(ctx), payload_available: 'online', payload_not_available: 'offline' }];
+}
+
+function finish(topic: string, payload: Record<string, unknown>): DiscoveryMessage {
+  const bytes = jsonBytes(payload);
+  if (bytes >= HA_MAX_PAYLOAD_BYTES) {
+    throw new Error(
+      `discovery: payload for ${topic} is ${bytes} bytes; HA's limit is ${HA_MAX_PAYLOAD_BYTES}`,
+    );
+  }
+  return { topic, payload };
+}
+
+function withoutUndefined<T extends Record<string, unknown>>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** Hub device `lan_sentinel_hub` ("LAN Sentinel"). */
+export function hubDiscovery(ctx: DiscoveryCtx): DiscoveryMessage {
+  const state = hubStateTopic(ctx);
+  const uid = (c: string) => `${HUB_ID}_${c}`;
+  const counter = (id: string, name: string, key: string, icon: string): Component => ({
+    platform: 'sensor',
+    unique_id: uid(id),
+    default_entity_id: `sensor.lan_sentinel_${id}`,
+    name,
+    state_topic: state,
+    value_template: `{{ value_json.${key} }}`,
+    state_class: 'measurement',
+    unit_of_measurement: id === 'threats_active' ? 'findings' : 'devices',
+    icon,
+  });
+  const components: Record<string, Component> = {
+    devices_online: counter('devices_online', 'Devices online', 'devices_online', 'mdi:lan-connect'),
+    devices_known: counter('devices_known', 'Devices known', 'devices_known', 'mdi:devices'),
+    devices_new: counter('devices_new', 'New devices', 'devices_new', 'mdi:new-box'),
+    threats_active: counter('threats_active', 'Active threats', 'threats_active', 'mdi:shield-alert'),
+    last_scan: {
+      platform: 'sensor',
+      unique_id: uid('last_scan'),
+      default_entity_id: 'sensor.lan_sentinel_last_scan',
+      name: 'Last scan',
+      device_class: 'timestamp',
+      state_topic: state,
+      value_template: '{{ value_json.last_scan }}',
+      icon: 'mdi:clock-check-outline',
+    },
+    scanning: {
+      platform: 'binary_sensor',
+      unique_id: uid('scanning'),
+      default_entity_id: 'binary_sensor.lan_sentinel_scanning',
+      name: 'Scanning',
+      device_class: 'running',
+      state_topic: state,
+      value_template: "{{ 'ON' if value_json.scanning else 'OFF' }}",
+      payload_on: 'ON',
+      payload_off: 'OFF',
+      icon: 'mdi:radar',
+    },
+    scan_now: {
+      platform: 'button',
+      unique_id: uid('scan_now'),
+      default_entity_id: 'button.lan_sentinel_scan_now',
+      name: 'Scan now',
+      command_topic: scanNowTopic(ctx),
+      payload_press: 'PRESS',
+      icon: 'mdi:magnify-scan',
+    },
+    network_event: {
+      platform: 'event',
+      unique_id: uid('network_event'),
+      default_entity_id: 'event.lan_sentinel_network_event',
+      name: 'Network event',
+      state_topic: eventTopic(ctx),
+      event_types: [...CHANGE_TYPES],
+      icon: 'mdi:lan-pending',
+    },
+  };
+  const payload = {
+    device: withoutUndefined({
+      identifiers: [HUB_ID],
+      name: 'LAN Sentinel',
+      manufacturer: 'LAN Sentinel',
+      model: 'Network scanner',
+      sw_version: ctx.swVersion,
+      configuration_url: configurationUrl(ctx),
+    }),
+    origin: origin(ctx),
+    availability: availability(ctx),
+    components,
+  };
+  return finish(hubDiscoveryTopic(ctx), payload);
+}
+
+/** One HA device per MAC (`lan_sentinel_<mac12>`). Renames change only `device.name`. */
+export function deviceDiscovery(device: DiscoverableDevice, ctx: DiscoveryCtx): DiscoveryMessage {
+  const id = deviceId(device.mac);
+  const m = mac12(device.mac);
+  const state = deviceStateTopic(ctx, device.mac);
+  const uid = (c: string) => `${id}_${c}`;
+  const ent = (domain: string, c: string) => `${domain}.${id}${c === 'presence' ? '' : `_${c}`}`;
+  const components: Record<string, Component> = {
+    presence: {
+      platform: 'device_tracker',
+      unique_id: uid('presence'),
+      default_entity_id: ent('device_tracker', 'presence'),
+      name: null,
+      source_type: 'router',
+      // state_topic for HA < 2026.7; json_attributes_topic carries in_zones + source_type for newer HA
+      state_topic: state,
+      value_template: '{{ value_json.presence }}',
+      payload_home: 'home',
+      payload_not_home: 'not_home',
+      json_attributes_topic: state,
+      icon: 'mdi:lan-connect',
+    },
+    online: {
+      platform: 'binary_sensor',
+      unique_id: uid('online'),
+      default_entity_id: ent('binary_sensor', 'online'),
+      name: 'Online',
+      device_class: 'connectivity',
+      state_topic: state,
+      value_template: "{{ 'ON' if value_json.online else 'OFF' }}",
+      payload_on: 'ON',
+      payload_off: 'OFF',
+    },
+    ip: {
+      platform: 'sensor',
+      unique_id: uid('ip'),
+      default_entity_id: ent('sensor', 'ip'),
+      name: 'IP address',
+      entity_category: 'diagnostic',
+      state_topic: state,
+      value_template: '{{ value_json.ip }}',
+      icon: 'mdi:ip-network',
+    },
+    last_seen: {
+      platform: 'sensor',
+      unique_id: uid('last_seen'),
+      default_entity_id: ent('sensor', 'last_seen'),
+      name: 'Last seen',
+      device_class: 'timestamp',
+      entity_category: 'diagnostic',
+      state_topic: state,
+      value_template: '{{ value_json.last_seen }}',
+      icon: 'mdi:clock-outline',
+    },
+    open_ports: {
+      platform: 'sensor',
+      unique_id: uid('open_ports'),
+      default_entity_id: ent('sensor', 'open_ports'),
+      name: 'Open ports',
+      state_topic: state,
+      value_template: '{{ value_json.open_ports }}',
+      state_class: 'measurement',
+      unit_of_measurement: 'ports',
+      icon: 'mdi:door-open',
+    },
+    risk: {
+      platform: 'sensor',
+      unique_id: uid('risk'),
+      default_entity_id: ent('sensor', 'risk'),
+      name: 'Risk',
+      device_class: 'enum',
+      options: [...RISK_LEVELS],
+      state_topic: state,
+      value_template: '{{ value_json.risk }}',
+      icon: 'mdi:shield-half-full',
+    },
+    threat: {
+      platform: 'binary_sensor',
+      unique_id: uid('threat'),
+      default_entity_id: ent('binary_sensor', 'threat'),
+      name: 'Threat',
+      device_class: 'problem',
+      state_topic: state,
+      value_template:
+        "{{ 'ON' if value_json.threats | selectattr('severity', 'in', ['medium', 'high', 'critical']) | list | count > 0 else 'OFF' }}",
+      payload_on: 'ON',
+      payload_off: 'OFF',
+      icon: 'mdi:shield-alert',
+    },
+    rescan: {
+      platform: 'button',
+      unique_id: uid('rescan'),
+      default_entity_id: ent('button', 'rescan'),
+      name: 'Rescan',
+      entity_category: 'config',
+      command_topic: rescanTopic(ctx, device.mac),
+      payload_press: 'PRESS',
+      icon: 'mdi:radar',
+    },
+  };
+  const payload = {
+    device: withoutUndefined({
+      identifiers: [id],
+      connections: [['mac', device.mac.toLowerCase()]],
+      name: haDeviceName(device),
+      manufacturer: cleanText(device.vendor, 64) ?? undefined,
+      model: cleanText(device.model, 64) ?? undefined,
+      via_device: HUB_ID,
+      configuration_url: configurationUrl(ctx, `/devices/${m}`),
+    }),
+    origin: origin(ctx),
+    availability: availability(ctx),
+    components,
+  };
+  return finish(deviceDiscoveryTopic(ctx, device.mac), payload);
+}

@@ -1,0 +1,115 @@
+/**
+ * MQTT topic builders (DESIGN §7). Pure. Device topics use the colon-free MAC (`mac12`) because HA's
+ * discovery topic matcher only accepts `[a-zA-Z0-9_-]` in ids; no user or network string ever reaches a topic.
+ */
+import { mac12 } from '../inventory/types.js';
+
+export interface TopicCtx {
+  /** HA discovery prefix, default `homeassistant` */
+  discoveryPrefix: string;
+  /** our base topic, default `lan_sentinel` */
+  baseTopic: string;
+  /** HA birth/will topic, default `homeassistant/status` (HA's own default, independent of the prefix) */
+  haStatusTopic?: string;
+}
+
+export const DEFAULT_TOPIC_CTX: TopicCtx = { discoveryPrefix: 'homeassistant', baseTopic: 'lan_sentinel' };
+
+/** Namespace of every id we publish (device ids, unique_ids). Fixed: independent of the base topic. */
+export const ID_PREFIX = 'lan_sentinel_';
+export const HUB_ID = 'lan_sentinel_hub';
+
+const MAC12 = /^[0-9a-f]{12}$/;
+
+/** `lan_sentinel_<mac12>`; refuses anything that is not a MAC. */
+export function deviceId(mac: string): string {
+  const m = mac12(mac);
+  if (!MAC12.test(m))
+    throw new Error(`topics: "${mac.slice(0, 40)}" is not a MAC address (aa:bb:cc:dd:ee:ff)`);
+  return `${ID_PREFIX}${m}`;
+}
+
+export function discoveryTopic(ctx: TopicCtx, id: string): string {
+  return `${ctx.discoveryPrefix}/device/${id}/config`;
+}
+export function hubDiscoveryTopic(ctx: TopicCtx): string {
+  return discoveryTopic(ctx, HUB_ID);
+}
+export function deviceDiscoveryTopic(ctx: TopicCtx, mac: string): string {
+  return discoveryTopic(ctx, deviceId(mac));
+}
+/** Subscription filter that sees every device-based discovery config under the prefix. */
+export function discoveryFilter(ctx: TopicCtx): string {
+  return `${ctx.discoveryPrefix}/device/+/config`;
+}
+/** Extracts the device id from `<prefix>/device/<id>/config`, or null. */
+export function discoveryIdOf(ctx: TopicCtx, topic: string): string | null {
+  const head = `${ctx.discoveryPrefix}/device/`;
+  if (!topic.startsWith(head) || !topic.endsWith('/config')) return null;
+  const id = topic.slice(head.length, -'/config'.length);
+  return /^[a-zA-Z0-9_-]+$/.test(id) ? id : null;
+}
+
+export function statusTopic(ctx: TopicCtx): string {
+  return `${ctx.baseTopic}/status`;
+}
+export function haStatusTopic(ctx: TopicCtx): string {
+  return ctx.haStatusTopic ?? 'homeassistant/status';
+}
+export function hubStateTopic(ctx: TopicCtx): string {
+  return `${ctx.baseTopic}/hub/state`;
+}
+export function scanNowTopic(ctx: TopicCtx): string {
+  return `${ctx.baseTopic}/hub/scan_now`;
+}
+export function eventTopic(ctx: TopicCtx): string {
+  return `${ctx.baseTopic}/event`;
+}
+export function deviceStateTopic(ctx: TopicCtx, mac: string): string {
+  return `${ctx.baseTopic}/device/${deviceId(mac).slice(ID_PREFIX.length)}/state`;
+}
+export function rescanTopic(ctx: TopicCtx, mac: string): string {
+  return `${ctx.baseTopic}/device/${deviceId(mac).slice(ID_PREFIX.length)}/rescan`;
+}
+/** Subscription filter for every device's rescan command. */
+export function rescanFilter(ctx: TopicCtx): string {
+  return `${ctx.baseTopic}/device/+/rescan`;
+}
+/** `lan_sentinel/device/<mac12>/rescan` → `aa:bb:cc:dd:ee:ff`, or null when the topic is not one. */
+export function macOfRescanTopic(ctx: TopicCtx, topic: string): string | null {
+  const head = `${ctx.baseTopic}/device/`;
+  if (!topic.startsWith(head) || !topic.endsWith('/rescan')) return null;
+  const m = topic.slice(head.length, -'/rescan'.length);
+  if (!MAC12.test(m)) return null;
+  return m.match(/../g)!.join(':');
+}
+
+/** Why a topic cannot be published to, or null when it can (MQTT 3.1.1 §4.7, HA util.valid_publish_topic). */
+export function publishTopicProblem(topic: string): string | null {
+  if (typeof topic !== 'string' || topic.length === 0) return 'topic is empty';
+  if (Buffer.byteLength(topic, 'utf8') > 65535) return 'topic is longer than 65535 bytes';
+  if (topic.includes('+') || topic.includes('#')) return 'topic contains a wildcard ("+" or "#")';
+  if (topic.includes('\u0000')) return 'topic contains NUL';
+  if (topic.split('/').some((l) => l === ''))
+    return 'topic has an empty level ("//", leading or trailing "/")';
+  return null;
+}
+
+/** Throws when `topic` is not a valid publish topic. */
+export function assertPublishTopic(topic: string): void {
+  const p = publishTopicProblem(topic);
+  if (p) throw new Error(`mqtt: refusing to publish to "${String(topic).slice(0, 120)}": ${p}`);
+}
+
+/** MQTT topic-filter match (`+` one level, `#` the rest). */
+export function topicMatches(filter: string, topic: string): boolean {
+  const f = filter.split('/');
+  const t = topic.split('/');
+  for (let i = 0; i < f.length; i++) {
+    const fl = f[i];
+    if (fl === '#') return true;
+    if (i >= t.length) return false;
+    if (fl !== '+' && fl !== t[i]) return false;
+  }
+  return f.length === t.length;
+}
