@@ -30,8 +30,10 @@ export interface ScanSettings {
   sweepTimeoutMs: number;
   /** nmap --host-timeout for port scans */
   hostTimeoutSec: number;
-  /** pause between per-device port scans, so a Raspberry Pi stays responsive */
+  /** pause between port-scan batches, so a Raspberry Pi stays responsive */
   portScanPauseMs: number;
+  /** devices per port-scan nmap run */
+  portScanBatch: number;
   /** hard bound for background reverse DNS */
   dnsTimeoutMs: number;
   gatewayIp: () => string | null;
@@ -81,11 +83,21 @@ export class ScanCoordinator {
     return this.enqueue({ kind: 'sweep', key: 'sweep', reason, macs: null });
   }
 
-  /** Port/service scan of every online device, one device per job. */
+  /**
+   * Port/service scan of every online device, `portScanBatch` devices per nmap run (small batches with
+   * pauses between them keep a Raspberry Pi responsive).
+   */
   requestPortScanAll(reason: string): ScanRequestResult {
-    const devices = this.deps.store.devices.all().filter((d) => d.online && d.ip && !d.ignored);
+    const macs = this.deps.store.devices
+      .all()
+      .filter((d) => d.online && d.ip && !d.ignored)
+      .map((d) => d.mac);
+    const size = Math.max(1, this.deps.settings.portScanBatch);
     let last: ScanRequestResult = { queued: false, coalesced: false, position: this.queue.length };
-    for (const d of devices) last = this.enqueue({ kind: 'ports', key: d.mac, reason, macs: [d.mac] });
+    for (let i = 0; i < macs.length; i += size) {
+      const batch = macs.slice(i, i + size);
+      last = this.enqueue({ kind: 'ports', key: batch.join(','), reason, macs: batch });
+    }
     return last;
   }
 

@@ -1,0 +1,12 @@
+/** Reads a running instance's API for the CLI's --api-url/--api-key mode. */
+export async function remoteGet(apiUrl: string, apiKey: string | undefined, path: string): Promise<unknown> {
+  if (!/^https?:\/\//.test(apiUrl)) throw new Error(`--api-url must be an http:// or https:// URL; got ${JSON.stringify(apiUrl)}`);
+  const base = apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/`;
+  const res = await fetch(new URL(path, base), {
+    headers: apiKey ? { Authorization: `Bearer ${apiKey}` } : {},
+    signal: AbortSignal.timeout(15_000),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${path}: HTTP ${res.status} ${text.slice(0, 300)}`);
+  return JSON.parse(text) as unknown;
+}

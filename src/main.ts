@@ -1,0 +1,459 @@
+/**
+ * Composition root: the only place where adapters (nmap subprocess, SQLite, MQTT, HTTP, HA websocket, clock)
+ * are wired together. Everything else takes its dependencies as arguments.
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Alerts } from './alerts/alerts.js';
+import { buildApp } from './api/app.js';
+import { assertBindAllowed, listen } from './api/server.js';
+import { installCard } from './card/install.js';
+import type { LoadedConfig } from './config/load.js';
+import { DEFAULT_SUPERVISOR_URL, type SelfInfo, SupervisorClient } from './config/supervisor.js';
+import { HaBridge } from './ha/bridge.js';
+import type { HaLink } from './ha/link.js';
+import { connectHa, haWebsocketUrl, SUPERVISOR_WS_URL } from './ha/websocket.js';
+import type { Device } from './inventory/types.js';
+import { preloadVendorIndex } from './inventory/vendor.js';
+import { startEmbeddedBroker } from './mqtt/broker.js';
+import { MqttPublisher } from './mqtt/client.js';
+import { resolveBroker } from './mqtt/source.js';
+import { checkNmap, isPrivileged } from './scan/nmapRunner.js';
+import { detectLocalNetworks, isAttached, resolveTargets } from './scan/targets.js';
+import { readDefaultGateway } from './service/gateway.js';
+import { ScanCoordinator, type ScanTargets } from './service/scanCoordinator.js';
+import { Scheduler } from './service/scheduler.js';
+import { createThreatAssessor } from './service/threatAssessor.js';
+import { closeDatabase, openDatabase } from './store/db.js';
+import { pruneHistory } from './store/retention.js';
+import { Store } from './store/store.js';
+import { FindingsRepo } from './store/findingsRepo.js';
+import { KeysRepo } from './store/keysRepo.js';
+import { AuditRepo } from './store/auditRepo.js';
+import { AlertsRepo } from './store/alertsRepo.js';
+import { WebhooksRepo } from './store/webhooksRepo.js';
+import { systemClock } from './util/clock.js';
+import { EventBus } from './util/events.js';
+import type { Logger } from './util/logger.js';
+import { VERSION } from './version.js';
+
+export class StartupError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StartupError';
+  }
+}
+
+export interface RunningService {
+  stop(reason?: string): Promise<void>;
+  readonly httpUrl: string | null;
+  readonly coordinator: ScanCoordinator;
+  readonly store: Store;
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** dist/ui (built ingress UI) and the card bundle, relative to dist/main.js */
+const UI_DIR = resolve(here, 'ui');
+const CARD_BUNDLE = resolve(here, '..', 'frontend-card', 'dist', 'lan-sentinel-card.js');
+
+export async function startService(cfg: LoadedConfig, env: NodeJS.ProcessEnv, logger: Logger): Promise<RunningService> {
+  const o = cfg.options;
+  const clock = systemClock;
+  const stops: Array<[string, () => Promise<void> | void]> = [];
+  const log = logger;
+
+  // --- nmap and targets: fail fast with a clear message
+  const nmap = await checkNmap(o.nmap_path);
+  if (!nmap.ok) throw new StartupError(nmap.message);
+  const privileged = isPrivileged();
+  const detected = detectLocalNetworks(networkInterfaces());
+  const resolveScanTargets = (): ScanTargets => {
+    const r = resolveTargets({ subnets: o.subnets, exclude: o.exclude }, detected);
+    return { targets: r.targets, exclude: r.exclude, attached: r.targets.every((t) => isAttached(t, detected)) };
+  };
+  let initialTargets: ReturnType<typeof resolveTargets>;
+  try {
+    initialTargets = resolveTargets({ subnets: o.subnets, exclude: o.exclude }, detected);
+  } catch (err) {
+    throw new StartupError((err as Error).message);
+  }
+  for (const w of initialTargets.warnings) log.warn(w);
+  log.info(
+    `LAN Sentinel ${VERSION} (${cfg.addon ? 'add-on' : 'standalone'}); ${nmap.version}; ${privileged ? 'privileged (ARP, SYN scans)' : 'unprivileged (TCP connect, neighbour table)'}; targets ${initialTargets.targets.join(', ')} (${initialTargets.addressCount} addresses)`,
+  );
+
+  // --- database
+  const dataDir = resolve(o.data_dir);
+  mkdirSync(dataDir, { recursive: true });
+  const db = openDatabase(join(dataDir, 'lan-sentinel.db'), log.child('db'));
+  stops.push(['database', () => closeDatabase(db)]);
+  const store = new Store(db);
+  const findings = new FindingsRepo(db);
+  const keys = new KeysRepo(db);
+  const audit = new AuditRepo(db);
+  const alertsRepo = new AlertsRepo(db);
+  const webhooks = new WebhooksRepo(db);
+  const vendorStats = preloadVendorIndex();
+  log.debug('vendor index loaded', { ...vendorStats });
+
+  const bus = new EventBus((event, err) => log.error(`listener for ${event} failed: ${(err as Error).message}`));
+  const threats = createThreatAssessor({ store, findings, db, logger: log.child('threats') });
+
+  const coordinator = new ScanCoordinator({
+    store,
+    bus,
+    clock,
+    logger: log.child('scan'),
+    targets: resolveScanTargets,
+    threats,
+    settings: {
+      nmapPath: o.nmap_path,
+      privileged,
+      considerHome: o.consider_home,
+      portProfile: o.port_profile,
+      ports: o.ports,
+      sweepTimeoutMs: Math.max(60_000, o.sweep_interval * 1000 * 4),
+      hostTimeoutSec: o.port_profile === 'top1000' ? 300 : 120,
+      portScanPauseMs: 2_000,
+      portScanBatch: 4,
+      dnsTimeoutMs: 3_000,
+      gatewayIp: () => readDefaultGateway(),
+    },
+  });
+
+  // --- supervisor (add-on mode)
+  const supervisor = cfg.addon
+    ? new SupervisorClient(env.SUPERVISOR_TOKEN ?? '', env.LAN_SENTINEL_SUPERVISOR_URL ?? DEFAULT_SUPERVISOR_URL)
+    : null;
+  let selfInfo: SelfInfo | null = null;
+  if (supervisor) {
+    try {
+      selfInfo = await supervisor.selfInfo();
+    } catch (err) {
+      throw new StartupError(`cannot read the add-on's ingress port from the Supervisor: ${(err as Error).message}`);
+    }
+  }
+  const slug = selfInfo?.slug ?? 'lan_sentinel';
+  const ingressUrl = cfg.addon ? `homeassistant://hassio/ingress/${slug}` : `http://${o.http_host}:${o.http_port}`;
+
+  // --- MQTT
+  let bridge: HaBridge | null = null;
+  const broker = await resolveBroker({
+    options: o,
+    ...(supervisor ? { supervisorMqtt: () => supervisor.mqttService() } : {}),
+  });
+  if (broker.kind !== 'none') {
+    let url: string;
+    let username: string | undefined;
+    let password: string | undefined;
+    if (broker.kind === 'embedded') {
+      const embedded = await startEmbeddedBroker({ host: '127.0.0.1', port: 1883 });
+      stops.push(['embedded broker', () => embedded.close()]);
+      url = `mqtt://127.0.0.1:${embedded.port}`;
+      log.info(`embedded MQTT broker listening on 127.0.0.1:${embedded.port}`);
+    } else {
+      url = broker.url;
+      username = broker.username;
+      password = broker.password;
+    }
+    const topicCtx = { discoveryPrefix: o.discovery_prefix, baseTopic: o.base_topic };
+    const publisher = new MqttPublisher({
+      url,
+      ...(username ? { username } : {}),
+      ...(password ? { password } : {}),
+      statusTopic: `${o.base_topic}/status`,
+      logger: log.child('mqtt'),
+    });
+    bridge = new HaBridge({
+      publisher,
+      ctx: { ...topicCtx, version: VERSION, ingressUrl },
+      logger: log.child('ha'),
+      clock,
+      listDevices: () => store.devices.all(),
+      findingsFor: (mac: string) => findings.forDevice(mac),
+      hubStats: () => hubStats(),
+      onScanNow: () => coordinator.requestSweep('ha button'),
+      onRescan: (mac: string) => coordinator.requestDeviceScan(mac, 'ha button'),
+    });
+    const b = bridge;
+    stops.push(['mqtt', () => b.stop()]);
+    await b.start();
+  }
+
+  const hubStats = () => {
+    const c = store.devices.counts();
+    const last = store.scans.lastFinished('sweep');
+    return {
+      online: c.online,
+      known: c.known,
+      new: c.new,
+      threatsActive: findings.activeCountAtLeast('medium'),
+      lastScan: last?.finishedAt ?? null,
+      scanning: coordinator.status().running,
+    };
+  };
+
+  // --- Home Assistant websocket (notifications, card resource)
+  let ha: HaLink | null = null;
+  const haEndpoint = cfg.addon
+    ? { url: env.LAN_SENTINEL_HA_WS_URL ?? SUPERVISOR_WS_URL, token: env.SUPERVISOR_TOKEN ?? '' }
+    : o.ha_url && o.ha_token
+      ? { url: haWebsocketUrl(o.ha_url), token: o.ha_token }
+      : null;
+  if (haEndpoint) {
+    try {
+      ha = await connectHa({ url: haEndpoint.url, token: haEndpoint.token, logger: log.child('ha-ws') });
+      const h = ha;
+      stops.push(['ha websocket', () => h.close()]);
+    } catch (err) {
+      log.warn(`Home Assistant API unavailable, notifications fall back to webhooks: ${(err as Error).message}`);
+    }
+  } else {
+    log.info('no Home Assistant API configured (ha_url + ha_token); notifications use webhooks and MQTT only');
+  }
+
+  const alerts = new Alerts({
+    db,
+    repo: alertsRepo,
+    webhooks,
+    clock,
+    logger: log.child('alerts'),
+    ha,
+    notifyServices: o.notify_services,
+    notifyOn: o.notify_on,
+    ingressBaseUrl: ingressUrl,
+    trustDevice: (mac: string) => {
+      const d = store.devices.update(mac, { known: true, isNew: false });
+      if (d) bus.emit('device:updated', d);
+    },
+    getDevice: (mac: string) => store.devices.get(mac),
+  });
+  await alerts.start();
+  stops.push(['alerts', () => alerts.stop()]);
+
+  if (cfg.addon && o.install_card && ha) {
+    installCard({
+      link: ha,
+      bundlePath: CARD_BUNDLE,
+      wwwDir: env.LAN_SENTINEL_WWW_DIR ?? '/homeassistant/www',
+      version: VERSION,
+      logger: log.child('card'),
+    }).catch((err: unknown) => log.warn(`card install failed: ${(err as Error).message}`));
+  }
+
+  // --- event wiring
+  bus.on('device:updated', (d: Device) => bridge?.deviceUpdated(d));
+  bus.on('device:removed', ({ mac }) => bridge?.deviceRemoved(mac));
+  bus.on('change', (c) => {
+    bridge?.publishEvent(c);
+    return alerts.handleChange(c);
+  });
+  bus.on('scan:finished', () => bridge?.hubChanged());
+  bus.on('scan:failed', () => bridge?.hubChanged());
+  bus.on('scanning', ({ running }) => bridge?.setScanning(running));
+
+  // --- HTTP: ingress (add-on) or the standalone UI/API
+  const app = await buildApp({
+    store,
+    findings,
+    alerts: alertsRepo,
+    webhooks,
+    alertService: alerts,
+    keys,
+    audit,
+    bus,
+    scanner: {
+      requestSweep: (reason: string) => coordinator.requestSweep(reason),
+      requestDeviceScan: (mac: string, reason: string) => coordinator.requestDeviceScan(mac, reason),
+      status: () => coordinator.status(),
+    },
+    config: {
+      mode: cfg.addon ? 'addon' : 'standalone',
+      trustLoopback: !cfg.addon,
+      ingressOnly: cfg.addon,
+      settingsSummary: settingsSummary(cfg, initialTargets.targets, broker.kind),
+    },
+    logger: log.child('http'),
+    clock,
+    uiDir: existsSync(join(UI_DIR, 'index.html')) ? UI_DIR : undefined,
+    version: VERSION,
+  });
+  let httpUrl: string | null = null;
+  if (cfg.addon && selfInfo) {
+    httpUrl = await listen(app, { host: '0.0.0.0', port: selfInfo.ingress_port });
+    log.info(`ingress listening on port ${selfInfo.ingress_port} (only 172.30.32.2 is served)`);
+  } else {
+    assertBindAllowed({ host: o.http_host, apiKeysConfigured: keys.list().some((k) => !k.revokedAt) });
+    httpUrl = await listen(app, { host: o.http_host, port: o.http_port });
+    log.info(`web UI on ${httpUrl}`);
+  }
+  stops.push(['http', () => app.close()]);
+  if (o.api_port > 0 && cfg.addon) {
+    const apiApp = await buildApp({ ...app.lanSentinelDeps, config: { ...app.lanSentinelDeps.config, ingressOnly: false, trustLoopback: false } });
+    await listen(apiApp, { host: '0.0.0.0', port: o.api_port });
+    stops.push(['api port', () => apiApp.close()]);
+    log.info(`API port ${o.api_port} open (API keys required)`);
+  }
+
+  // --- schedule
+  const scheduler = new Scheduler({
+    sweepIntervalSec: o.sweep_interval,
+    portScanSchedule: o.port_scan_schedule,
+    requestSweep: (r) => coordinator.requestSweep(r),
+    requestPortScanAll: (r) => coordinator.requestPortScanAll(r),
+    housekeeping: () => {
+      const n = pruneHistory(db, { olderThanDays: o.retention_days, now: clock.now() });
+      log.debug('retention', { ...n });
+    },
+    logger: log.child('schedule'),
+  });
+  scheduler.start();
+  writeHeartbeat(dataDir);
+  const heartbeat = setInterval(() => writeHeartbeat(dataDir), 30_000);
+  heartbeat.unref();
+
+  let stopped: Promise<void> | null = null;
+  return {
+    httpUrl,
+    coordinator,
+    store,
+    stop(reason = 'stop') {
+      if (stopped) return stopped;
+      stopped = (async () => {
+        log.info(`stopping (${reason})`);
+        clearInterval(heartbeat);
+        await scheduler.stop();
+        await coordinator.stop();
+        for (const [name, fn] of stops.reverse()) {
+          try {
+            await fn();
+          } catch (err) {
+            log.warn(`error while stopping ${name}: ${(err as Error).message}`);
+          }
+        }
+        log.info('stopped');
+      })();
+      return stopped;
+    },
+  };
+}
+
+function writeHeartbeat(dataDir: string): void {
+  try {
+    writeFileSync(join(dataDir, '.heartbeat'), new Date().toISOString());
+  } catch {
+    // health only
+  }
+}
+
+function settingsSummary(cfg: LoadedConfig, targets: string[], broker: string): Record<string, unknown> {
+  const o = cfg.options;
+  return {
+    mode: cfg.addon ? 'addon' : 'standalone',
+    targets,
+    exclude: o.exclude,
+    sweep_interval: o.sweep_interval,
+    consider_home: o.consider_home,
+    port_scan_schedule: o.port_scan_schedule || 'off',
+    port_profile: o.port_profile,
+    ports: o.ports,
+    mqtt: broker,
+    discovery_prefix: o.discovery_prefix,
+    base_topic: o.base_topic,
+    notify_services: o.notify_services,
+    notify_on: o.notify_on,
+    install_card: o.install_card,
+    retention_days: o.retention_days,
+    version: VERSION,
+  };
+}
+
+/** Local data access for CLI commands (no scheduler, no MQTT, no HTTP). */
+export interface LocalData {
+  db: ReturnType<typeof openDatabase>;
+  store: Store;
+  findings: FindingsRepo;
+  keys: KeysRepo;
+  audit: AuditRepo;
+  close(): void;
+}
+
+export function openLocal(cfg: LoadedConfig, logger: Logger): LocalData {
+  const dataDir = resolve(cfg.options.data_dir);
+  mkdirSync(dataDir, { recursive: true });
+  const db = openDatabase(join(dataDir, 'lan-sentinel.db'), logger.child('db'));
+  return {
+    db,
+    store: new Store(db),
+    findings: new FindingsRepo(db),
+    keys: new KeysRepo(db),
+    audit: new AuditRepo(db),
+    close: () => closeDatabase(db),
+  };
+}
+
+export interface ScanOnceResult {
+  sweepId: number | null;
+  portScanIds: number[];
+  failed: string | null;
+}
+
+/** One sweep (and optionally a port/service scan of what it found), recorded in the local database. */
+export async function scanOnce(
+  cfg: LoadedConfig,
+  local: LocalData,
+  logger: Logger,
+  opts: { ports: boolean },
+): Promise<ScanOnceResult> {
+  const o = cfg.options;
+  const nmap = await checkNmap(o.nmap_path);
+  if (!nmap.ok) throw new StartupError(nmap.message);
+  const detected = detectLocalNetworks(networkInterfaces());
+  let targets: ScanTargets;
+  try {
+    const r = resolveTargets({ subnets: o.subnets, exclude: o.exclude }, detected);
+    for (const w of r.warnings) logger.warn(w);
+    targets = { targets: r.targets, exclude: r.exclude, attached: r.targets.every((t) => isAttached(t, detected)) };
+  } catch (err) {
+    throw new StartupError((err as Error).message);
+  }
+  const bus = new EventBus();
+  const result: ScanOnceResult = { sweepId: null, portScanIds: [], failed: null };
+  bus.on('scan:finished', (e) => {
+    if (e.kind === 'sweep') result.sweepId = e.scanId;
+    else result.portScanIds.push(e.scanId);
+  });
+  bus.on('scan:failed', (e) => {
+    result.failed = e.error;
+  });
+  const coordinator = new ScanCoordinator({
+    store: local.store,
+    bus,
+    clock: systemClock,
+    logger: logger.child('scan'),
+    targets: () => targets,
+    threats: createThreatAssessor({ store: local.store, findings: local.findings, db: local.db, logger }),
+    settings: {
+      nmapPath: o.nmap_path,
+      privileged: isPrivileged(),
+      considerHome: o.consider_home,
+      portProfile: o.port_profile,
+      ports: o.ports,
+      sweepTimeoutMs: 10 * 60_000,
+      hostTimeoutSec: o.port_profile === 'top1000' ? 300 : 120,
+      portScanPauseMs: 0,
+      portScanBatch: 256,
+      dnsTimeoutMs: 2_000,
+      gatewayIp: () => readDefaultGateway(),
+    },
+  });
+  coordinator.requestSweep('cli');
+  await coordinator.whenIdle();
+  if (opts.ports && !result.failed) {
+    coordinator.requestPortScanAll('cli');
+    await coordinator.whenIdle();
+  }
+  return result;
+}
