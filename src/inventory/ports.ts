@@ -1,0 +1,158 @@
+/**
+ * Apply one host's port/service scan to its device (pure).
+ *
+ * - Only when `host.portsScanned` is true; otherwise the device is returned unchanged.
+ * - Only `open` ports count (closed, filtered, open|filtered are not open).
+ * - `service_changed` when product or version differs on the same port. When this scan identified
+ *   neither product nor version (e.g. -sV timed out) the previous service details are kept and no
+ *   change is reported: "unknown" is not a change.
+ * - Severity: port_opened low, service_changed low, port_closed info; ignored devices capped at info.
+ * - Strings from nmap (service, product, version, extrainfo, CPE) are cleaned and length-capped.
+ */
+
+import type { ScanHost } from '../scan/types.js';
+import { capSeverity } from './sweep.js';
+import { cleanNetworkText } from './text.js';
+import type { Change, Device, DevicePort, Severity } from './types.js';
+import { displayName } from './types.js';
+
+const FIELD_MAX = 256;
+const CPE_MAX = 16;
+
+export function portKey(p: { protocol: string; port: number }): string {
+  return `${p.protocol}/${p.port}`;
+}
+
+function describe(p: Pick<DevicePort, 'service' | 'product' | 'version'>): string {
+  const sv = [p.product, p.version].filter(Boolean).join(' ');
+  if (sv) return sv;
+  return p.service ?? 'unknown service';
+}
+
+export function applyPortScan(
+  prev: Device,
+  host: ScanHost,
+  now: Date,
+): { device: Device; changes: Change[] } {
+  if (!host.portsScanned) return { device: prev, changes: [] };
+  const t = now.toISOString();
+  const oldPorts = new Map(prev.ports.map((p) => [portKey(p), p]));
+  const nextPorts = new Map<string, DevicePort>();
+  const changes: Change[] = [];
+  const label = displayName(prev) === prev.mac ? prev.mac : `${displayName(prev)} (${prev.mac})`;
+  const mk = (
+    type: Change['type'],
+    severity: Severity,
+    message: string,
+    before?: unknown,
+    after?: unknown,
+  ): Change => {
+    const c: Change = {
+      type,
+      mac: prev.mac,
+      ip: prev.ip ?? host.ip,
+      name: displayName(prev),
+      vendor: prev.vendor,
+      severity: capSeverity(prev, severity),
+      message,
+      time: t,
+    };
+    if (before !== undefined) c.before = before;
+    if (after !== undefined) c.after = after;
+    return c;
+  };
+
+  for (const sp of host.ports) {
+    if (sp.state !== 'open') continue;
+    if (sp.protocol !== 'tcp' && sp.protocol !== 'udp') continue;
+    if (!Number.isInteger(sp.port) || sp.port < 1 || sp.port > 65535) continue;
+    const key = portKey(sp);
+    if (nextPorts.has(key)) continue;
+    const svc = sp.service;
+    const fresh: DevicePort = {
+      protocol: sp.protocol,
+      port: sp.port,
+      cpe: (svc?.cpe ?? [])
+        .map((c) => cleanNetworkText(c, FIELD_MAX))
+        .filter((c): c is string => c !== null)
+        .slice(0, CPE_MAX),
+      firstSeen: t,
+      lastSeen: t,
+    };
+    const service = cleanNetworkText(svc?.name, FIELD_MAX);
+    const product = cleanNetworkText(svc?.product, FIELD_MAX);
+    const version = cleanNetworkText(svc?.version, FIELD_MAX);
+    const extrainfo = cleanNetworkText(svc?.extrainfo, FIELD_MAX);
+    if (service) fresh.service = service;
+    if (product) fresh.product = product;
+    if (version) fresh.version = version;
+    if (extrainfo) fresh.extrainfo = extrainfo;
+
+    const old = oldPorts.get(key);
+    if (!old) {
+      nextPorts.set(key, fresh);
+      changes.push(
+        mk('port_opened', 'low', `${label}: port ${key} (${describe(fresh)}) is now open`, undefined, {
+          protocol: fresh.protocol,
+          port: fresh.port,
+          service: fresh.service ?? null,
+          product: fresh.product ?? null,
+          version: fresh.version ?? null,
+        }),
+      );
+      continue;
+    }
+    const identified = Boolean(fresh.product || fresh.version);
+    const merged: DevicePort = identified
+      ? { ...fresh, firstSeen: old.firstSeen }
+      : { ...old, service: fresh.service ?? old.service, lastSeen: t };
+    if (!merged.service) delete merged.service;
+    nextPorts.set(key, merged);
+    if (
+      identified &&
+      ((old.product ?? null) !== (fresh.product ?? null) || (old.version ?? null) !== (fresh.version ?? null))
+    ) {
+      changes.push(
+        mk(
+          'service_changed',
+          'low',
+          `${label}: service on port ${key} changed from ${describe(old)} to ${describe(fresh)}`,
+          {
+            protocol: old.protocol,
+            port: old.port,
+            product: old.product ?? null,
+            version: old.version ?? null,
+          },
+          {
+            protocol: fresh.protocol,
+            port: fresh.port,
+            product: fresh.product ?? null,
+            version: fresh.version ?? null,
+          },
+        ),
+      );
+    }
+  }
+  for (const [key, old] of oldPorts) {
+    if (nextPorts.has(key)) continue;
+    changes.push(
+      mk(
+        'port_closed',
+        'info',
+        `${label}: port ${key} (${describe(old)}) is no longer open`,
+        {
+          protocol: old.protocol,
+          port: old.port,
+          service: old.service ?? null,
+          product: old.product ?? null,
+          version: old.version ?? null,
+        },
+        undefined,
+      ),
+    );
+  }
+  const ports = [...nextPorts.values()].sort(
+    (a, b) => a.protocol.localeCompare(b.protocol) || a.port - b.port,
+  );
+  return { device: { ...prev, ports, portsScannedAt: t }, changes };
+}

@@ -1,0 +1,385 @@
+/** Devices and their current open ports. */
+import type { Device, DevicePort, Presence, RiskLevel } from '../inventory/types.js';
+import type { Db } from './db.js';
+import { bool, int, ipv4ToNumber, likePattern, paging, parseJson } from './rows.js';
+
+export type DeviceFilter = 'online' | 'offline' | 'new' | 'risky' | 'known' | 'ignored';
+export type DeviceSort = 'name' | 'ip' | 'vendor' | 'last_seen' | 'first_seen' | 'risk';
+
+export interface DeviceQuery {
+  /** Case-insensitive substring of MAC (with or without colons), IP, hostname, name, vendor, notes. */
+  search?: string;
+  filter?: DeviceFilter;
+  /** Exact vendor (case-insensitive). */
+  vendor?: string;
+  sort?: DeviceSort;
+  order?: 'asc' | 'desc';
+  limit?: number;
+  offset?: number;
+}
+
+export type DevicePatch = Partial<
+  Pick<
+    Device,
+    'name' | 'known' | 'watched' | 'ignored' | 'notes' | 'considerHome' | 'riskScore' | 'risk' | 'isNew'
+  >
+>;
+
+export interface DeviceCounts {
+  /** devices in the inventory */
+  known: number;
+  online: number;
+  /** new (not yet acknowledged) devices */
+  new: number;
+  ignored: number;
+  /** devices marked known/trusted by the user */
+  trusted: number;
+}
+
+interface DeviceRow {
+  mac: string;
+  ip: string | null;
+  hostname: string | null;
+  name: string | null;
+  vendor: string | null;
+  randomized: number;
+  first_seen: string;
+  last_seen: string;
+  online: number;
+  presence: string;
+  missed_sweeps: number;
+  known: number;
+  watched: number;
+  ignored: number;
+  notes: string | null;
+  consider_home: number | null;
+  ports_scanned_at: string | null;
+  risk_score: number;
+  risk: string;
+  is_new: number;
+}
+
+interface PortRow {
+  mac: string;
+  protocol: string;
+  port: number;
+  service: string | null;
+  product: string | null;
+  version: string | null;
+  extrainfo: string | null;
+  cpe: string;
+  first_seen: string;
+  last_seen: string;
+}
+
+export const DEVICE_FILTERS: readonly DeviceFilter[] = [
+  'online',
+  'offline',
+  'new',
+  'risky',
+  'known',
+  'ignored',
+];
+export const DEVICE_SORTS: readonly DeviceSort[] = [
+  'name',
+  'ip',
+  'vendor',
+  'last_seen',
+  'first_seen',
+  'risk',
+];
+
+const FILTER_SQL: Record<DeviceFilter, string> = {
+  online: 'online = 1',
+  offline: 'online = 0',
+  new: 'is_new = 1',
+  risky: "risk IN ('medium', 'high', 'critical')",
+  known: 'known = 1',
+  ignored: 'ignored = 1',
+};
+
+/** Sort expressions are constants chosen from this table, never user text. NULLs sort last. */
+const SORT_SQL: Record<DeviceSort, (dir: 'ASC' | 'DESC') => string> = {
+  name: (d) => `COALESCE(name, hostname, vendor, mac) COLLATE NOCASE ${d}, mac ASC`,
+  ip: (d) => `ip_num IS NULL, ip_num ${d}, mac ASC`,
+  vendor: (d) => `vendor IS NULL, vendor COLLATE NOCASE ${d}, mac ASC`,
+  last_seen: (d) => `last_seen ${d}, mac ASC`,
+  first_seen: (d) => `first_seen ${d}, mac ASC`,
+  risk: (d) => `risk_score ${d}, mac ASC`,
+};
+
+function toPort(r: PortRow): DevicePort {
+  const p: DevicePort = {
+    protocol: r.protocol === 'udp' ? 'udp' : 'tcp',
+    port: r.port,
+    cpe: parseJson<string[]>(r.cpe, []),
+    firstSeen: r.first_seen,
+    lastSeen: r.last_seen,
+  };
+  if (r.service !== null) p.service = r.service;
+  if (r.product !== null) p.product = r.product;
+  if (r.version !== null) p.version = r.version;
+  if (r.extrainfo !== null) p.extrainfo = r.extrainfo;
+  return p;
+}
+
+function toDevice(r: DeviceRow, ports: DevicePort[]): Device {
+  return {
+    mac: r.mac,
+    ip: r.ip,
+    hostname: r.hostname,
+    name: r.name,
+    vendor: r.vendor,
+    randomized: bool(r.randomized),
+    firstSeen: r.first_seen,
+    lastSeen: r.last_seen,
+    online: bool(r.online),
+    presence: (r.presence === 'not_home' ? 'not_home' : 'home') as Presence,
+    missedSweeps: r.missed_sweeps,
+    known: bool(r.known),
+    watched: bool(r.watched),
+    ignored: bool(r.ignored),
+    notes: r.notes,
+    considerHome: r.consider_home,
+    ports,
+    portsScannedAt: r.ports_scanned_at,
+    riskScore: r.risk_score,
+    risk: r.risk as RiskLevel,
+    isNew: bool(r.is_new),
+  };
+}
+
+function deviceParams(d: Device) {
+  return {
+    mac: d.mac,
+    ip: d.ip,
+    ip_num: ipv4ToNumber(d.ip),
+    hostname: d.hostname,
+    name: d.name,
+    vendor: d.vendor,
+    randomized: int(d.randomized),
+    first_seen: d.firstSeen,
+    last_seen: d.lastSeen,
+    online: int(d.online),
+    presence: d.presence,
+    missed_sweeps: d.missedSweeps,
+    known: int(d.known),
+    watched: int(d.watched),
+    ignored: int(d.ignored),
+    notes: d.notes,
+    consider_home: d.considerHome,
+    ports_scanned_at: d.portsScannedAt,
+    risk_score: Math.round(d.riskScore),
+    risk: d.risk,
+    is_new: int(d.isNew),
+  };
+}
+
+const PATCH_COLUMNS: Record<keyof DevicePatch, string> = {
+  name: 'name',
+  known: 'known',
+  watched: 'watched',
+  ignored: 'ignored',
+  notes: 'notes',
+  considerHome: 'consider_home',
+  riskScore: 'risk_score',
+  risk: 'risk',
+  isNew: 'is_new',
+};
+
+export class DevicesRepo {
+  private readonly stmts;
+  private readonly queryCache = new Map<
+    string,
+    { count: import('better-sqlite3').Statement; page: import('better-sqlite3').Statement }
+  >();
+
+  constructor(private readonly db: Db) {
+    this.stmts = {
+      all: db.prepare('SELECT * FROM devices ORDER BY mac'),
+      allPorts: db.prepare('SELECT * FROM device_ports ORDER BY mac, protocol, port'),
+      get: db.prepare('SELECT * FROM devices WHERE mac = ?'),
+      portsOf: db.prepare('SELECT * FROM device_ports WHERE mac = ? ORDER BY protocol, port'),
+      portsOfMany: db.prepare(
+        'SELECT * FROM device_ports WHERE mac IN (SELECT value FROM json_each(?)) ORDER BY mac, protocol, port',
+      ),
+      upsert: db.prepare(`
+        INSERT INTO devices (mac, ip, ip_num, hostname, name, vendor, randomized, first_seen, last_seen, online, presence,
+          missed_sweeps, known, watched, ignored, notes, consider_home, ports_scanned_at, risk_score, risk, is_new)
+        VALUES (@mac, @ip, @ip_num, @hostname, @name, @vendor, @randomized, @first_seen, @last_seen, @online, @presence,
+          @missed_sweeps, @known, @watched, @ignored, @notes, @consider_home, @ports_scanned_at, @risk_score, @risk, @is_new)
+        ON CONFLICT (mac) DO UPDATE SET ip = excluded.ip, ip_num = excluded.ip_num, hostname = excluded.hostname,
+          name = excluded.name, vendor = excluded.vendor, randomized = excluded.randomized, first_seen = excluded.first_seen,
+          last_seen = excluded.last_seen, online = excluded.online, presence = excluded.presence,
+          missed_sweeps = excluded.missed_sweeps, known = excluded.known, watched = excluded.watched,
+          ignored = excluded.ignored, notes = excluded.notes, consider_home = excluded.consider_home,
+          ports_scanned_at = excluded.ports_scanned_at, risk_score = excluded.risk_score, risk = excluded.risk,
+          is_new = excluded.is_new`),
+      deletePorts: db.prepare('DELETE FROM device_ports WHERE mac = ?'),
+      insertPort: db.prepare(`
+        INSERT INTO device_ports (mac, protocol, port, service, product, version, extrainfo, cpe, first_seen, last_seen)
+        VALUES (@mac, @protocol, @port, @service, @product, @version, @extrainfo, @cpe, @first_seen, @last_seen)`),
+      setPortsScannedAt: db.prepare('UPDATE devices SET ports_scanned_at = ? WHERE mac = ?'),
+      forget: db.prepare('DELETE FROM devices WHERE mac = ?'),
+      counts:
+        db.prepare(`SELECT count(*) AS total, coalesce(sum(online), 0) AS online, coalesce(sum(is_new), 0) AS new,
+        coalesce(sum(ignored), 0) AS ignored, coalesce(sum(known), 0) AS trusted FROM devices`),
+      vendors: db.prepare(
+        'SELECT vendor, count(*) AS n FROM devices WHERE vendor IS NOT NULL GROUP BY vendor ORDER BY n DESC, vendor LIMIT ?',
+      ),
+    };
+  }
+
+  private portsByMac(rows: PortRow[]): Map<string, DevicePort[]> {
+    const m = new Map<string, DevicePort[]>();
+    for (const r of rows) {
+      let list = m.get(r.mac);
+      if (!list) {
+        list = [];
+        m.set(r.mac, list);
+      }
+      list.push(toPort(r));
+    }
+    return m;
+  }
+
+  private withPorts(rows: DeviceRow[]): Device[] {
+    if (rows.length === 0) return [];
+    const ports = this.portsByMac(
+      this.stmts.portsOfMany.all(JSON.stringify(rows.map((r) => r.mac))) as PortRow[],
+    );
+    return rows.map((r) => toDevice(r, ports.get(r.mac) ?? []));
+  }
+
+  /** Every device with its ports (two queries). */
+  all(): Device[] {
+    const ports = this.portsByMac(this.stmts.allPorts.all() as PortRow[]);
+    return (this.stmts.all.all() as DeviceRow[]).map((r) => toDevice(r, ports.get(r.mac) ?? []));
+  }
+
+  get(mac: string): Device | null {
+    const r = this.stmts.get.get(mac) as DeviceRow | undefined;
+    if (!r) return null;
+    return toDevice(r, (this.stmts.portsOf.all(mac) as PortRow[]).map(toPort));
+  }
+
+  /** Filtered, sorted page plus the total matching. Two indexed queries plus one for the page's ports. */
+  query(q: DeviceQuery = {}): { items: Device[]; total: number } {
+    const { limit, offset } = paging(q.limit, q.offset);
+    const where: string[] = [];
+    const params: Record<string, unknown> = {};
+    if (q.filter) {
+      const f = FILTER_SQL[q.filter];
+      if (!f)
+        throw new RangeError(
+          `unknown device filter "${String(q.filter)}"; allowed: ${DEVICE_FILTERS.join(', ')}`,
+        );
+      where.push(f);
+    }
+    const search = q.search?.trim();
+    if (search) {
+      params.search = likePattern(search);
+      const hex = search.replace(/[:.-]/g, '').toLowerCase();
+      params.mac12 = /^[0-9a-f]{2,12}$/.test(hex) ? likePattern(hex) : null;
+      where.push(
+        `(mac LIKE @search ESCAPE '\\' OR ip LIKE @search ESCAPE '\\' OR hostname LIKE @search ESCAPE '\\' ` +
+          `OR name LIKE @search ESCAPE '\\' OR vendor LIKE @search ESCAPE '\\' OR notes LIKE @search ESCAPE '\\' ` +
+          `OR (@mac12 IS NOT NULL AND replace(mac, ':', '') LIKE @mac12 ESCAPE '\\'))`,
+      );
+    }
+    if (q.vendor) {
+      params.vendor = q.vendor;
+      where.push('vendor = @vendor COLLATE NOCASE');
+    }
+    const sort = q.sort ?? 'name';
+    const sortSql = SORT_SQL[sort];
+    if (!sortSql)
+      throw new RangeError(`unknown device sort "${String(sort)}"; allowed: ${DEVICE_SORTS.join(', ')}`);
+    const dir = q.order === 'desc' ? 'DESC' : 'ASC';
+    const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const key = `${whereSql}|${sort}|${dir}`;
+    let cached = this.queryCache.get(key);
+    if (!cached) {
+      cached = {
+        count: this.db.prepare(`SELECT count(*) AS n FROM devices ${whereSql}`),
+        page: this.db.prepare(
+          `SELECT * FROM devices ${whereSql} ORDER BY ${sortSql(dir)} LIMIT @limit OFFSET @offset`,
+        ),
+      };
+      this.queryCache.set(key, cached);
+    }
+    const total = (cached.count.get(params) as { n: number }).n;
+    const rows = cached.page.all({ ...params, limit, offset }) as DeviceRow[];
+    return { items: this.withPorts(rows), total };
+  }
+
+  /** Insert or fully update devices (not their ports: see setPorts). */
+  upsertMany(devices: Device[]): void {
+    if (devices.length === 0) return;
+    const run = this.db.transaction((list: Device[]) => {
+      for (const d of list) this.stmts.upsert.run(deviceParams(d));
+    });
+    run(devices);
+  }
+
+  /** Apply a user/threat patch. Returns the updated device, or null when the MAC is unknown. */
+  update(mac: string, patch: DevicePatch): Device | null {
+    const sets: string[] = [];
+    const params: Record<string, unknown> = { mac };
+    for (const [k, col] of Object.entries(PATCH_COLUMNS) as Array<[keyof DevicePatch, string]>) {
+      if (!(k in patch) || patch[k] === undefined) continue;
+      const v = patch[k];
+      sets.push(`${col} = @${col}`);
+      params[col] = typeof v === 'boolean' ? int(v) : k === 'riskScore' ? Math.round(v as number) : v;
+    }
+    if (sets.length === 0) return this.get(mac);
+    const info = this.db.prepare(`UPDATE devices SET ${sets.join(', ')} WHERE mac = @mac`).run(params);
+    return info.changes > 0 ? this.get(mac) : null;
+  }
+
+  /** Delete the device, its ports and its history (via ON DELETE CASCADE). Changes stay as the network log. */
+  forget(mac: string): boolean {
+    return this.stmts.forget.run(mac).changes > 0;
+  }
+
+  /** Replace the device's current open ports. */
+  setPorts(mac: string, ports: DevicePort[]): void {
+    const run = this.db.transaction(() => {
+      this.stmts.deletePorts.run(mac);
+      for (const p of ports) {
+        this.stmts.insertPort.run({
+          mac,
+          protocol: p.protocol,
+          port: p.port,
+          service: p.service ?? null,
+          product: p.product ?? null,
+          version: p.version ?? null,
+          extrainfo: p.extrainfo ?? null,
+          cpe: JSON.stringify(p.cpe ?? []),
+          first_seen: p.firstSeen,
+          last_seen: p.lastSeen,
+        });
+      }
+    });
+    run();
+  }
+
+  counts(): DeviceCounts {
+    const r = this.stmts.counts.get() as {
+      total: number;
+      online: number;
+      new: number;
+      ignored: number;
+      trusted: number;
+    };
+    return { known: r.total, online: r.online, new: r.new, ignored: r.ignored, trusted: r.trusted };
+  }
+
+  /** Vendors with device counts (for the UI's vendor filter). */
+  vendors(limit = 200): Array<{ vendor: string; count: number }> {
+    return (this.stmts.vendors.all(limit) as Array<{ vendor: string; n: number }>).map((r) => ({
+      vendor: r.vendor,
+      count: r.n,
+    }));
+  }
+}

@@ -1,0 +1,153 @@
+/**
+ * The store facade: repositories plus the two transactional ingest operations the scan loop calls.
+ * All methods are synchronous (better-sqlite3); never pass async functions to `transaction`.
+ */
+import { normalizeMac } from '../inventory/mac.js';
+import { applyPortScan } from '../inventory/ports.js';
+import { applySweep, type SweepContext, type SweepOutcome } from '../inventory/sweep.js';
+import type { Change, Device } from '../inventory/types.js';
+import type { ScanResult } from '../scan/types.js';
+import type { Logger } from '../util/logger.js';
+import { ChangesRepo, type StoredChange } from './changesRepo.js';
+import { closeDatabase, type Db, openDatabase } from './db.js';
+import { DevicesRepo } from './devicesRepo.js';
+import { HistoryRepo, type PortEvent } from './historyRepo.js';
+import { ScansRepo } from './scansRepo.js';
+
+export interface IngestResult {
+  /** Stored changes (with ids and scanId), in order. */
+  changes: StoredChange[];
+  /** Devices that are new or changed, as stored. */
+  devices: Device[];
+  /** Up-hosts that could not be attributed to a device (no MAC and no unique IP match). */
+  skipped: SweepOutcome['skipped'];
+}
+
+const PORT_EVENT: Partial<Record<Change['type'], PortEvent>> = {
+  port_opened: 'opened',
+  port_closed: 'closed',
+  service_changed: 'service_changed',
+};
+
+interface PortChangeData {
+  protocol?: 'tcp' | 'udp';
+  port?: number;
+  service?: string | null;
+  product?: string | null;
+  version?: string | null;
+}
+
+export class Store {
+  readonly devices: DevicesRepo;
+  readonly scans: ScansRepo;
+  readonly changes: ChangesRepo;
+  readonly history: HistoryRepo;
+
+  constructor(readonly db: Db) {
+    this.devices = new DevicesRepo(db);
+    this.scans = new ScansRepo(db);
+    this.changes = new ChangesRepo(db);
+    this.history = new HistoryRepo(db);
+  }
+
+  /** Run `fn` in one (IMMEDIATE) transaction; nested calls become savepoints. `fn` must be synchronous. */
+  transaction<T>(fn: () => T): T {
+    if (this.db.inTransaction) return this.db.transaction(fn)();
+    return this.db.transaction(fn).immediate();
+  }
+
+  /**
+   * Ingest a successful sweep in ONE transaction: finish the scan row with its hosts, diff against the
+   * inventory, upsert changed devices, write IP and presence history, insert the changes.
+   */
+  recordSweep(scanId: number, result: ScanResult, ctx: SweepContext): IngestResult {
+    return this.transaction(() => {
+      this.scans.finish(scanId, result);
+      const outcome = applySweep(this.devices.all(), result, ctx);
+      this.devices.upsertMany(outcome.devices);
+      const t = ctx.now.toISOString();
+      for (const o of outcome.observations) this.history.recordIp(o.mac, o.ip, t);
+      for (const c of outcome.changes) {
+        if (!c.mac) continue;
+        if (c.type === 'new_device' || c.type === 'device_online')
+          this.history.recordPresence(c.mac, 'home', t);
+        else if (c.type === 'device_offline') this.history.recordPresence(c.mac, 'not_home', t);
+      }
+      const changes = this.changes.insertMany(outcome.changes.map((c) => ({ ...c, scanId })));
+      return { changes, devices: outcome.devices, skipped: outcome.skipped };
+    });
+  }
+
+  /**
+   * Ingest a successful port/service scan in ONE transaction. Hosts are matched by MAC, or by IP when
+   * nmap gave no MAC and exactly one device holds the IP. Port scans never create devices (sweeps do):
+   * unmatched hosts are reported in `skipped`.
+   */
+  recordPortScan(scanId: number, result: ScanResult, now: Date): IngestResult {
+    return this.transaction(() => {
+      this.scans.finish(scanId, result);
+      const t = now.toISOString();
+      const all = this.devices.all();
+      const byMac = new Map(all.map((d) => [d.mac, d]));
+      const devices: Device[] = [];
+      const changes: Change[] = [];
+      const skipped: IngestResult['skipped'] = [];
+      for (const host of result.hosts) {
+        if (host.status !== 'up' || !host.portsScanned) continue;
+        let device = host.mac ? byMac.get(normalizeMac(host.mac) ?? '') : undefined;
+        if (!device && !host.mac) {
+          const holders = all.filter((d) => d.ip === host.ip);
+          if (holders.length === 1) device = holders[0];
+        }
+        if (!device) {
+          skipped.push({
+            ip: host.ip,
+            reason: host.mac
+              ? `device ${host.mac} is not in the inventory`
+              : 'no MAC and no unique device at this IP',
+          });
+          continue;
+        }
+        const out = applyPortScan(device, host, now);
+        byMac.set(device.mac, out.device);
+        this.devices.setPorts(device.mac, out.device.ports);
+        this.devices.upsertMany([out.device]);
+        devices.push(out.device);
+        for (const c of out.changes) {
+          const event = PORT_EVENT[c.type];
+          const data = (c.type === 'port_closed' ? c.before : c.after) as PortChangeData | undefined;
+          if (event && data?.protocol && data.port) {
+            this.history.recordPort(
+              device.mac,
+              {
+                protocol: data.protocol,
+                port: data.port,
+                event,
+                service: data.service ?? null,
+                product: data.product ?? null,
+                version: data.version ?? null,
+              },
+              t,
+            );
+          }
+          changes.push({ ...c, scanId });
+        }
+      }
+      return { changes: this.changes.insertMany(changes), devices, skipped };
+    });
+  }
+
+  /** A failed scan: recorded as failed, nothing is marked absent. */
+  recordFailedScan(scanId: number, error: string, now: Date): void {
+    this.scans.fail(scanId, error, now);
+  }
+
+  close(): void {
+    closeDatabase(this.db);
+  }
+}
+
+/** Open the database file (migrating it) and wrap it in a Store. */
+export function openStore(file: string, logger: Logger): Store {
+  return new Store(openDatabase(file, logger));
+}
