@@ -241,25 +241,16 @@ export const changeSchema = z.object({
   after: z.unknown().optional(),
   time: isoTime,
   scan_id: z.number().int().nullable(),
+  acknowledged: z.boolean(),
 });
 export type ChangeJson = z.infer<typeof changeSchema>;
 
-/** Comma-separated list in a query string, e.g. `type=new_device,port_opened`. */
-function csvOf<T extends readonly [string, ...string[]]>(values: T) {
-  return z
-    .string()
-    .transform((s) => s.split(',').filter((x) => x !== ''))
-    .pipe(z.array(z.enum(values)));
-}
-
 export const changeListQuery = z
   .object({
-    type: csvOf(CHANGE_TYPES).optional(),
+    type: z.enum(CHANGE_TYPES).optional(),
     mac: macSchema.optional(),
     min_severity: z.enum(SEVERITIES).optional(),
     since: z.iso.datetime({ offset: true, message: 'must be an ISO-8601 time with timezone' }).optional(),
-    until: z.iso.datetime({ offset: true, message: 'must be an ISO-8601 time with timezone' }).optional(),
-    scan_id: idSchema.optional(),
     limit: limitSchema,
     offset: offsetSchema,
   })
@@ -277,7 +268,7 @@ export const portHistoryEntrySchema = z.object({
   time: isoTime,
   protocol: z.enum(['tcp', 'udp']),
   port: z.number().int(),
-  event: z.enum(['opened', 'closed', 'changed']),
+  event: z.enum(['opened', 'closed', 'service_changed']),
   service: z.string().nullable(),
   product: z.string().nullable(),
   version: z.string().nullable(),
@@ -290,6 +281,11 @@ export const deviceHistorySchema = z.object({
   changes: z.array(changeSchema),
 });
 export type DeviceHistoryJson = z.infer<typeof deviceHistorySchema>;
+
+export const vendorListSchema = z.object({
+  items: z.array(z.object({ vendor: z.string(), count: z.number().int() })),
+});
+export type VendorListJson = z.infer<typeof vendorListSchema>;
 export const deviceHistoryQuery = z
   .object({
     since: z.iso.datetime({ offset: true, message: 'must be an ISO-8601 time with timezone' }).optional(),
