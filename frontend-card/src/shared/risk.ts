@@ -8,7 +8,7 @@ export type Severity = (typeof SEVERITIES)[number];
 /** 0 (none) … 4 (critical); unknown strings rank as none. */
 export function riskRank(level: unknown): number {
   const i = RISK_LEVELS.indexOf(level as RiskLevel);
-  return i < 0 ? 0 : i;
+  return Math.max(0, i);
 }
 
 /** Normalise anything (hostile attribute values included) to a known risk level. */
