@@ -30,7 +30,7 @@ function validPortSpec(s: string): boolean {
 /** Five-field cron (minute hour day month weekday) with numbers, ranges, lists, steps and `*`; or empty (off). */
 const CRON_FIELD = /^(\*|\d+(-\d+)?)(\/\d+)?(,(\*|\d+(-\d+)?)(\/\d+)?)*$/;
 export function validCron(expr: string): boolean {
-  if (expr === '') return true;
+  if (expr === '' || expr === 'off') return true;
   const fields = expr.trim().split(/\s+/);
   if (fields.length !== 5) return false;
   const limits: Array<[number, number]> = [

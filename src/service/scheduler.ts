@@ -31,7 +31,7 @@ export class Scheduler {
     this.deps.requestSweep('startup');
     this.sweepTimer = si(() => this.deps.requestSweep('schedule'), this.deps.sweepIntervalSec * 1000);
     this.sweepTimer.unref?.();
-    if (this.deps.portScanSchedule !== '') {
+    if (this.deps.portScanSchedule !== '' && this.deps.portScanSchedule !== 'off') {
       this.portTask = cron.schedule(this.deps.portScanSchedule, () => this.deps.requestPortScanAll('schedule'), {
         name: 'port-scan',
         noOverlap: true,

@@ -164,7 +164,7 @@ describe('config loading', () => {
   });
 
   it('validates cron expressions', () => {
-    for (const ok of ['0 3 * * *', '*/15 * * * *', '0 0-6/2 * * 1-5', '30 4 1,15 * 0', ''])
+    for (const ok of ['0 3 * * *', '*/15 * * * *', '0 0-6/2 * * 1-5', '30 4 1,15 * 0', '', 'off'])
       expect(validCron(ok)).toBe(true);
     for (const bad of ['0 3 * *', '61 * * * *', '0 24 * * *', 'daily', '0 3 * * * *', '* * 0 * *'])
       expect(validCron(bad)).toBe(false);
