@@ -1,0 +1,65 @@
+import { html, nothing, type TemplateResult } from 'lit';
+import { changeLabel, formatTime, timeAgo } from './format.js';
+import { deviceHref } from './router.js';
+import type { ChangeJson, DeviceJson } from './types.js';
+import './components/ls-badge.js';
+
+/** Template fragments shared by several pages. All text goes through Lit bindings (escaped). */
+
+const CHANGE_TONE: Record<string, string> = {
+  new_device: 'warn',
+  device_online: 'ok',
+  device_offline: '',
+  ip_changed: 'info',
+  hostname_changed: 'info',
+  port_opened: 'warn',
+  port_closed: 'info',
+  service_changed: 'warn',
+  gateway_mac_changed: 'bad',
+  ip_conflict: 'bad',
+  threat_detected: 'bad',
+  threat_resolved: 'ok',
+};
+
+export function changeTag(type: string): TemplateResult {
+  return html`<span class="tag ${CHANGE_TONE[type] ?? ''}">${changeLabel(type)}</span>`;
+}
+
+export function onlineTag(online: boolean): TemplateResult {
+  return online
+    ? html`<span class="tag ok" title="seen in the last sweep">● online</span>`
+    : html`<span class="tag" title="not seen recently">○ offline</span>`;
+}
+
+export function deviceLink(mac: string | null, label: string | null): TemplateResult | string {
+  if (!mac) return label ?? '—';
+  return html`<a href=${deviceHref(mac)}>${label || mac}</a>`;
+}
+
+/** A list of changes, newest first. */
+export function changeList(changes: ChangeJson[], opts: { showDevice?: boolean } = {}): TemplateResult {
+  const showDevice = opts.showDevice ?? true;
+  return html`<ul class="list changes">
+    ${changes.map(
+      (c) => html`<li>
+        ${changeTag(c.type)}
+        ${showDevice && c.mac ? deviceLink(c.mac, c.name || c.vendor || c.mac) : nothing}
+        <span>${c.message}</span>
+        <span class="spacer"></span>
+        <time class="muted" datetime=${c.time} title=${formatTime(c.time)}>${timeAgo(c.time)}</time>
+      </li>`,
+    )}
+  </ul>`;
+}
+
+/** Small flags next to a device name: new, randomized, watched, ignored. */
+export function deviceFlags(d: Pick<DeviceJson, 'is_new' | 'randomized' | 'watched' | 'ignored' | 'known'>) {
+  return html`${d.is_new ? html`<span class="tag warn">new</span>` : nothing}
+  ${d.randomized
+    ? html`<span class="tag info" title="Private/randomized MAC: the device invents its address, so it has no vendor and may reappear as new"
+        >private MAC</span
+      >`
+    : nothing}
+  ${d.watched ? html`<span class="tag info">watched</span>` : nothing}
+  ${d.ignored ? html`<span class="tag">ignored</span>` : nothing}`;
+}

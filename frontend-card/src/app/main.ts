@@ -1,0 +1,2 @@
+/** Entry point of the ingress UI bundle. */
+import './ls-app.js';

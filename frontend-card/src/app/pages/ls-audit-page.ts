@@ -1,0 +1,150 @@
+import { css, html, LitElement } from 'lit';
+import { customElement, state } from 'lit/decorators.js';
+import { getList } from '../api.js';
+import { formatTime } from '../format.js';
+import { Loader } from '../loader.js';
+import { baseStyles } from '../styles.js';
+import type { AuditEntryJson, List } from '../types.js';
+import '../components/ls-state.js';
+
+const PAGE = 100;
+
+function detailText(d: unknown): string {
+  if (d === null || d === undefined) return '';
+  if (typeof d === 'string') return d;
+  try {
+    return JSON.stringify(d);
+  } catch {
+    return String(d);
+  }
+}
+
+/** Audit log: who did what, when, from where. */
+@customElement('ls-audit-page')
+export class LsAuditPage extends LitElement {
+  @state() private actor = '';
+  @state() private action = '';
+  @state() private offset = 0;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+
+  private readonly data = new Loader<List<AuditEntryJson>>(this, () =>
+    getList<AuditEntryJson>('audit', {
+      actor: this.actor.trim() || undefined,
+      action: this.action.trim() || undefined,
+      limit: PAGE,
+      offset: this.offset,
+    }),
+  );
+
+  static override styles = [
+    baseStyles,
+    css`
+      .bar {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.5rem;
+        align-items: center;
+        margin-bottom: 0.75rem;
+      }
+      td.detail {
+        font-family: var(--ls-mono);
+        font-size: 0.8rem;
+        max-width: 28rem;
+      }
+    `,
+  ];
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    void this.data.run();
+  }
+
+  private later(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.offset = 0;
+      void this.data.run();
+    }, 300);
+  }
+
+  override render() {
+    return html`<h1>Audit log</h1>
+      <div class="bar">
+        <input
+          placeholder="Actor"
+          aria-label="Filter by actor"
+          @input=${(e: Event) => {
+            this.actor = (e.target as HTMLInputElement).value;
+            this.later();
+          }}
+        />
+        <input
+          placeholder="Action (e.g. device.update)"
+          aria-label="Filter by action"
+          @input=${(e: Event) => {
+            this.action = (e.target as HTMLInputElement).value;
+            this.later();
+          }}
+        />
+      </div>
+      ${this.data.render((l) => this.renderList(l), 'Loading the audit log…')}`;
+  }
+
+  private renderList(l: List<AuditEntryJson>) {
+    if (l.items.length === 0) return html`<ls-state kind="empty" message="No audit entries."></ls-state>`;
+    return html`<div class="card table-wrap" style="padding:0.25rem 0.5rem">
+        <table>
+          <thead>
+            <tr>
+              <th>Time</th>
+              <th>Actor</th>
+              <th>Action</th>
+              <th>Target</th>
+              <th>From</th>
+              <th>Detail</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${l.items.map(
+              (a) => html`<tr>
+                <td>${formatTime(a.time)}</td>
+                <td>${a.actor} <span class="muted">(${a.actor_kind})</span></td>
+                <td><span class="tag ${a.action.startsWith('auth.fail') ? 'bad' : ''}">${a.action}</span></td>
+                <td class="mono">${a.target ?? ''}</td>
+                <td class="mono">${a.ip ?? ''}</td>
+                <td class="detail">${detailText(a.detail)}</td>
+              </tr>`,
+            )}
+          </tbody>
+        </table>
+      </div>
+      <div class="bar">
+        <span class="muted">${l.offset + 1}–${l.offset + l.items.length} of ${l.total}</span>
+        <span class="spacer"></span>
+        <button
+          ?disabled=${l.offset === 0}
+          @click=${() => {
+            this.offset = Math.max(0, this.offset - PAGE);
+            void this.data.run();
+          }}
+        >
+          ← Newer
+        </button>
+        <button
+          ?disabled=${l.offset + l.items.length >= l.total}
+          @click=${() => {
+            this.offset += PAGE;
+            void this.data.run();
+          }}
+        >
+          Older →
+        </button>
+      </div>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'ls-audit-page': LsAuditPage;
+  }
+}

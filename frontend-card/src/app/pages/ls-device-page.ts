@@ -1,0 +1,535 @@
+import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import { api, errorText, getList, seg } from '../api.js';
+import { toast } from '../components/ls-toasts.js';
+import { changeList, deviceFlags, onlineTag } from '../fragments.js';
+import { formatDuration, formatTime, serviceText, timeAgo } from '../format.js';
+import { LiveRefresh } from '../live-refresh.js';
+import { Loader } from '../loader.js';
+import { navigate } from '../router.js';
+import { baseStyles } from '../styles.js';
+import { presenceSegments, uptimeShare } from '../timeline.js';
+import type {
+  DeviceHistoryJson,
+  DeviceJson,
+  DevicePatch,
+  FindingJson,
+  ScanAcceptedJson,
+  SseDeviceJson,
+} from '../types.js';
+import '../components/ls-badge.js';
+import '../components/ls-state.js';
+
+const DAY = 86_400_000;
+const WINDOWS = [
+  { ms: DAY, label: '24 h' },
+  { ms: 7 * DAY, label: '7 days' },
+  { ms: 30 * DAY, label: '30 days' },
+];
+
+/** One device: identity, flags, ports, findings, presence timeline, IP history, changes. */
+@customElement('ls-device-page')
+export class LsDevicePage extends LitElement {
+  @property() mac = '';
+  @state() private editingName = false;
+  @state() private confirmForget = false;
+  @state() private busy = false;
+  @state() private windowMs = 7 * DAY;
+  @state() private actionError = '';
+
+  private readonly device = new Loader<DeviceJson>(this, () => api.get<DeviceJson>(`devices/${seg(this.mac)}`));
+  private readonly history = new Loader<DeviceHistoryJson>(this, () =>
+    api.get<DeviceHistoryJson>(`devices/${seg(this.mac)}/history`, { limit: 500 }),
+  );
+  private readonly findings = new Loader<FindingJson[]>(this, async () => {
+    const l = await getList<FindingJson>('findings', { mac: this.mac, status: 'all', limit: 200 });
+    return l.items;
+  });
+
+  constructor() {
+    super();
+    new LiveRefresh(
+      this,
+      ['device', 'change', 'finding'],
+      () => this.reload(true),
+      (m) => {
+        const d = m.data as { mac?: unknown } | SseDeviceJson | null;
+        return !!d && typeof d === 'object' && 'mac' in d && d.mac === this.mac;
+      },
+      600,
+    );
+  }
+
+  static override styles = [
+    baseStyles,
+    css`
+      .head {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: center;
+        gap: 0.5rem;
+        margin-bottom: 0.75rem;
+      }
+      .head h1 {
+        margin: 0;
+      }
+      .back {
+        display: inline-block;
+        margin-bottom: 0.5rem;
+      }
+      .rename {
+        display: flex;
+        gap: 0.4rem;
+        flex-wrap: wrap;
+        align-items: center;
+      }
+      .rename input {
+        font-size: 1.1rem;
+        min-width: 0;
+        flex: 1 1 14rem;
+      }
+      .toggles {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 1rem;
+        margin: 0.75rem 0 0;
+      }
+      .toggles label {
+        display: flex;
+        gap: 0.35rem;
+        align-items: center;
+        cursor: pointer;
+      }
+      .toggles input {
+        min-height: auto;
+        width: 1.1rem;
+        height: 1.1rem;
+      }
+      .explain {
+        font-size: 0.85rem;
+        color: var(--ls-muted);
+        margin: 0.25rem 0 0;
+      }
+      .timeline {
+        position: relative;
+        height: 1.4rem;
+        background: var(--ls-neutral-bg);
+        border-radius: 4px;
+        overflow: hidden;
+        margin: 0.5rem 0 0.25rem;
+      }
+      .timeline span {
+        position: absolute;
+        top: 0;
+        bottom: 0;
+      }
+      .timeline .on {
+        background: var(--ls-ok);
+      }
+      .timeline .off {
+        background: repeating-linear-gradient(
+          45deg,
+          var(--ls-bad-bg),
+          var(--ls-bad-bg) 4px,
+          var(--ls-border) 4px,
+          var(--ls-border) 6px
+        );
+      }
+      .axis {
+        display: flex;
+        justify-content: space-between;
+        font-size: 0.78rem;
+        color: var(--ls-muted);
+      }
+      .finding {
+        border-left: 4px solid var(--ls-border);
+        padding: 0.4rem 0.75rem;
+        margin-bottom: 0.6rem;
+        background: var(--ls-surface-2);
+        border-radius: 4px;
+      }
+      .finding.high,
+      .finding.critical {
+        border-left-color: var(--ls-bad);
+      }
+      .finding.medium {
+        border-left-color: var(--ls-warn);
+      }
+      .finding.resolved {
+        opacity: 0.7;
+      }
+      .finding .fix {
+        margin-top: 0.3rem;
+      }
+      .confirm {
+        background: var(--ls-bad-bg);
+        border: 1px solid var(--ls-bad);
+        color: var(--ls-text);
+        border-radius: 6px;
+        padding: 0.6rem 0.75rem;
+        margin-top: 0.75rem;
+      }
+      textarea {
+        width: 100%;
+        min-height: 4rem;
+      }
+    `,
+  ];
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('mac')) {
+      this.editingName = false;
+      this.confirmForget = false;
+      this.actionError = '';
+      this.reload(false);
+    }
+  }
+
+  private reload(quiet: boolean): void {
+    void this.device.run(quiet);
+    void this.history.run(quiet);
+    void this.findings.run(quiet);
+  }
+
+  private async patch(body: DevicePatch, okText?: string): Promise<boolean> {
+    this.busy = true;
+    this.actionError = '';
+    try {
+      const d = await api.patch<DeviceJson>(`devices/${seg(this.mac)}`, body);
+      this.device.value = d;
+      if (okText) toast(okText, 'ok');
+      return true;
+    } catch (err) {
+      this.actionError = errorText(err);
+      return false;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async saveName(e: Event): Promise<void> {
+    e.preventDefault();
+    const input = this.renderRoot.querySelector<HTMLInputElement>('#name-input');
+    if (!input) return;
+    const name = input.value.trim();
+    if (await this.patch({ name: name === '' ? null : name }, name ? 'Name saved' : 'Name cleared')) {
+      this.editingName = false;
+    }
+  }
+
+  private async saveNotes(): Promise<void> {
+    const ta = this.renderRoot.querySelector<HTMLTextAreaElement>('#notes');
+    if (!ta) return;
+    const notes = ta.value.trim();
+    await this.patch({ notes: notes === '' ? null : notes }, 'Notes saved');
+  }
+
+  private async forget(): Promise<void> {
+    this.busy = true;
+    try {
+      await api.del(`devices/${seg(this.mac)}`);
+      toast(`Forgot ${this.device.value?.display_name ?? this.mac}`, 'ok');
+      navigate('#/devices');
+    } catch (err) {
+      this.actionError = errorText(err);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async rescan(): Promise<void> {
+    this.busy = true;
+    try {
+      const r = await api.post<ScanAcceptedJson>(`devices/${seg(this.mac)}/scan`, {});
+      toast(r.message || 'Deep scan queued', 'ok');
+    } catch (err) {
+      this.actionError = errorText(err);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  override render() {
+    return html`<a class="back" href="#/devices">← Devices</a>
+      ${this.device.render((d) => this.renderDevice(d), 'Loading device…')}`;
+  }
+
+  private renderDevice(d: DeviceJson) {
+    return html`
+      <div class="head">
+        ${this.editingName
+          ? html`<form class="rename" @submit=${this.saveName}>
+              <input
+                id="name-input"
+                aria-label="Device name"
+                maxlength="64"
+                .value=${d.name ?? ''}
+                placeholder=${d.hostname ?? d.vendor ?? 'Name'}
+                @keydown=${(e: KeyboardEvent) => {
+                  if (e.key === 'Escape') this.editingName = false;
+                }}
+              />
+              <button class="primary" type="submit" ?disabled=${this.busy}>Save</button>
+              <button type="button" @click=${() => (this.editingName = false)}>Cancel</button>
+            </form>`
+          : html`<h1 id="device-name">${d.display_name}</h1>
+              <button id="rename" @click=${() => this.startRename()} title="Rename">Rename</button>`}
+        ${onlineTag(d.online)} <ls-badge .level=${d.risk} label="risk"></ls-badge> ${deviceFlags(d)}
+      </div>
+      ${this.actionError ? html`<div class="error-banner" role="alert">${this.actionError}</div>` : nothing}
+      <div class="grid">
+        <section class="card">
+          <h2>Identity</h2>
+          <dl class="facts">
+            <dt>MAC</dt>
+            <dd class="mono">${d.mac}</dd>
+            <dt>IP</dt>
+            <dd class="mono">${d.ip ?? '—'}</dd>
+            <dt>Hostname</dt>
+            <dd>${d.hostname ?? '—'}</dd>
+            <dt>Vendor</dt>
+            <dd>${d.vendor ?? (d.randomized ? 'none (private MAC)' : 'unknown')}</dd>
+            <dt>First seen</dt>
+            <dd>${formatTime(d.first_seen)}</dd>
+            <dt>Last seen</dt>
+            <dd>${formatTime(d.last_seen)} <span class="muted">(${timeAgo(d.last_seen)})</span></dd>
+            <dt>Presence</dt>
+            <dd>${d.presence === 'home' ? 'home' : 'away'}</dd>
+            <dt>Risk score</dt>
+            <dd>${Math.round(d.risk_score)} / 100</dd>
+          </dl>
+          ${d.randomized
+            ? html`<p class="explain">
+                <strong>Private/randomized MAC.</strong> This device uses a made-up (locally administered) address,
+                as phones and laptops do for privacy. It has no vendor, and it may show up as a “new device” again
+                when it rotates its address. Name it and mark it trusted if you recognise it.
+              </p>`
+            : nothing}
+          <div class="toggles">
+            ${this.toggle(d, 'known', 'Trusted', 'Known device: no “new device” alerts')}
+            ${this.toggle(d, 'watched', 'Watched', 'Alert when it goes offline')}
+            ${this.toggle(d, 'ignored', 'Ignored', 'Hide from Home Assistant and alerts')}
+          </div>
+          <div class="row" style="margin-top:0.9rem">
+            <button ?disabled=${this.busy} @click=${() => this.rescan()}>Rescan ports</button>
+            <span class="spacer"></span>
+            <button class="danger" ?disabled=${this.busy} @click=${() => (this.confirmForget = true)}>Forget…</button>
+          </div>
+          ${this.confirmForget
+            ? html`<div class="confirm" role="alertdialog" aria-label="Confirm forget">
+                <p style="margin:0 0 0.5rem">
+                  Forget <strong>${d.display_name}</strong>? Its history is deleted and its Home Assistant entities are
+                  removed. If it is still on the network it will come back as a new device.
+                </p>
+                <div class="row">
+                  <button class="danger" id="forget-confirm" ?disabled=${this.busy} @click=${() => this.forget()}>
+                    Forget device
+                  </button>
+                  <button @click=${() => (this.confirmForget = false)}>Cancel</button>
+                </div>
+              </div>`
+            : nothing}
+        </section>
+        <section class="card">
+          <h2>Open ports</h2>
+          ${this.renderPorts(d)}
+        </section>
+      </div>
+      <section class="card">
+        <h2>Findings</h2>
+        ${this.findings.render((f) => this.renderFindings(f), 'Loading findings…')}
+      </section>
+      ${this.history.render((h) => this.renderHistory(h), 'Loading history…')}
+      <section class="card">
+        <h2>Notes</h2>
+        <textarea id="notes" aria-label="Notes" maxlength="2000" .value=${d.notes ?? ''}></textarea>
+        <div class="row" style="margin-top:0.4rem">
+          <button ?disabled=${this.busy} @click=${() => this.saveNotes()}>Save notes</button>
+        </div>
+      </section>
+    `;
+  }
+
+  private startRename(): void {
+    this.editingName = true;
+    void this.updateComplete.then(() => {
+      const input = this.renderRoot.querySelector<HTMLInputElement>('#name-input');
+      input?.focus();
+      input?.select();
+    });
+  }
+
+  private toggle(d: DeviceJson, key: 'known' | 'watched' | 'ignored', label: string, help: string) {
+    return html`<label title=${help}>
+      <input
+        type="checkbox"
+        name=${key}
+        .checked=${d[key]}
+        ?disabled=${this.busy}
+        @change=${(e: Event) => {
+          const on = (e.target as HTMLInputElement).checked;
+          void this.patch({ [key]: on } as DevicePatch, `${label}: ${on ? 'on' : 'off'}`);
+        }}
+      />
+      ${label}
+    </label>`;
+  }
+
+  private renderPorts(d: DeviceJson) {
+    if (!d.ports_scanned_at) {
+      return html`<ls-state kind="empty" message="Not port-scanned yet. Press “Rescan ports” or wait for the scheduled scan."></ls-state>`;
+    }
+    if (d.ports.length === 0) {
+      return html`<p class="muted">No open ports found (scanned ${timeAgo(d.ports_scanned_at)}).</p>`;
+    }
+    return html`<div class="table-wrap">
+        <table>
+          <thead>
+            <tr>
+              <th>Port</th>
+              <th>Service</th>
+              <th>Product / version</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${d.ports.map(
+              (p) => html`<tr>
+                <td class="mono">${p.port}/${p.protocol}</td>
+                <td>${p.service ?? '—'}</td>
+                <td>${serviceText({ product: p.product, version: p.version, extrainfo: p.extrainfo }) || '—'}</td>
+              </tr>`,
+            )}
+          </tbody>
+        </table>
+      </div>
+      <p class="muted">Scanned ${timeAgo(d.ports_scanned_at)}.</p>`;
+  }
+
+  private renderFindings(list: FindingJson[]) {
+    if (list.length === 0) return html`<p class="muted">No findings for this device.</p>`;
+    const active = list.filter((f) => f.active);
+    const resolved = list.filter((f) => !f.active);
+    const one = (f: FindingJson) => html`<div class="finding ${f.severity} ${f.active ? '' : 'resolved'}">
+      <div class="row">
+        <ls-badge .level=${f.severity} label="severity"></ls-badge>
+        <strong>${f.title}</strong>
+        ${f.cve ? html`<span class="tag mono">${f.cve}</span>` : nothing}
+        ${f.cvss !== null ? html`<span class="tag">CVSS ${f.cvss}</span>` : nothing}
+        ${f.known_exploited ? html`<span class="tag bad">known exploited</span>` : nothing}
+        ${f.confidence < 1 ? html`<span class="tag" title="distro-patched versions lower confidence">confidence ${Math.round(f.confidence * 100)}%</span>` : nothing}
+        ${f.active ? nothing : html`<span class="tag ok">resolved ${timeAgo(f.resolved_at)}</span>`}
+      </div>
+      <div>${f.detail}</div>
+      <div class="fix"><strong>Fix:</strong> ${f.remediation}</div>
+    </div>`;
+    return html`${active.map(one)}
+    ${resolved.length
+      ? html`<details>
+          <summary>${resolved.length} resolved</summary>
+          ${resolved.map(one)}
+        </details>`
+      : nothing}`;
+  }
+
+  private renderHistory(h: DeviceHistoryJson) {
+    const now = Date.now();
+    const segs = presenceSegments(h.presence, now, this.windowMs);
+    const up = uptimeShare(segs);
+    const transitions = [...h.presence].sort((a, b) => Date.parse(b.time) - Date.parse(a.time)).slice(0, 12);
+    return html`
+      <section class="card">
+        <div class="row">
+          <h2 style="margin:0">Presence</h2>
+          <span class="spacer"></span>
+          ${WINDOWS.map(
+            (w) =>
+              html`<button aria-pressed=${this.windowMs === w.ms ? 'true' : 'false'} @click=${() => (this.windowMs = w.ms)}>
+                ${w.label}
+              </button>`,
+          )}
+        </div>
+        ${segs.length
+          ? html`<div class="timeline" role="img" aria-label="Presence over the last ${formatDuration(this.windowMs)}">
+                ${segs.map(
+                  (s) =>
+                    html`<span
+                      class=${s.online ? 'on' : 'off'}
+                      style="left:${(s.left * 100).toFixed(3)}%;width:${Math.max(s.width * 100, 0.2).toFixed(3)}%"
+                      title="${s.online ? 'online' : 'offline'} ${formatTime(new Date(s.start).toISOString())} – ${formatTime(new Date(s.end).toISOString())}"
+                    ></span>`,
+                )}
+              </div>
+              <div class="axis"><span>${formatDuration(this.windowMs)} ago</span><span>now</span></div>
+              <p class="muted">
+                ${up !== null ? html`Online ${Math.round(up * 100)}% of the recorded time. ` : nothing}
+                <span class="tag ok">■ online</span> <span class="tag bad">▨ offline</span>
+              </p>
+              <ul class="list">
+                ${transitions.map(
+                  (p) => html`<li>
+                    ${onlineTag(p.online)}
+                    <time datetime=${p.time}>${formatTime(p.time)}</time>
+                    <span class="muted">${timeAgo(p.time)}</span>
+                  </li>`,
+                )}
+              </ul>`
+          : html`<p class="muted">No presence history in this window yet.</p>`}
+      </section>
+      <div class="grid">
+        <section class="card">
+          <h2>IP history</h2>
+          ${h.ip_history.length
+            ? html`<div class="table-wrap">
+                <table>
+                  <thead>
+                    <tr>
+                      <th>IP</th>
+                      <th>First seen</th>
+                      <th>Last seen</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    ${h.ip_history.map(
+                      (r) => html`<tr>
+                        <td class="mono">${r.ip}</td>
+                        <td>${formatTime(r.first_seen)}</td>
+                        <td>${formatTime(r.last_seen)}</td>
+                      </tr>`,
+                    )}
+                  </tbody>
+                </table>
+              </div>`
+            : html`<p class="muted">No IP history.</p>`}
+        </section>
+        <section class="card">
+          <h2>Port history</h2>
+          ${h.ports.length
+            ? html`<ul class="list">
+                ${h.ports.map(
+                  (p) => html`<li>
+                    <span class="tag ${p.event === 'opened' ? 'warn' : p.event === 'closed' ? 'info' : 'warn'}"
+                      >${p.event}</span
+                    >
+                    <span class="mono">${p.port}/${p.protocol}</span>
+                    <span>${serviceText(p) || ''}</span>
+                    <span class="spacer"></span>
+                    <span class="muted">${timeAgo(p.time)}</span>
+                  </li>`,
+                )}
+              </ul>`
+            : html`<p class="muted">No port changes recorded.</p>`}
+        </section>
+      </div>
+      <section class="card">
+        <h2>Changes</h2>
+        ${h.changes.length ? changeList(h.changes, { showDevice: false }) : html`<p class="muted">No changes recorded.</p>`}
+      </section>
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'ls-device-page': LsDevicePage;
+  }
+}

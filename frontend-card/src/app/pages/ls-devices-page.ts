@@ -1,0 +1,395 @@
+import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import { getList } from '../api.js';
+import { deviceFlags, onlineTag } from '../fragments.js';
+import { formatTime, timeAgo } from '../format.js';
+import { LiveRefresh } from '../live-refresh.js';
+import { Loader } from '../loader.js';
+import { deviceHref } from '../router.js';
+import { baseStyles } from '../styles.js';
+import {
+  DEVICE_FILTERS,
+  DEVICE_SORTS,
+  type DeviceFilter,
+  type DeviceJson,
+  type DeviceSort,
+  type List,
+} from '../types.js';
+import '../components/ls-badge.js';
+import '../components/ls-state.js';
+
+const FILTER_LABELS: Record<DeviceFilter, string> = {
+  all: 'All',
+  online: 'Online',
+  offline: 'Offline',
+  new: 'New',
+  risky: 'Risky',
+  known: 'Trusted',
+  unknown: 'Not trusted',
+  watched: 'Watched',
+  ignored: 'Ignored',
+  randomized: 'Private MAC',
+};
+
+const PAGE_SIZES = [50, 100, 250, 500] as const;
+
+interface Column {
+  sort: DeviceSort | null;
+  label: string;
+}
+const COLUMNS: Column[] = [
+  { sort: 'name', label: 'Name' },
+  { sort: 'ip', label: 'IP' },
+  { sort: 'mac', label: 'MAC' },
+  { sort: 'vendor', label: 'Vendor' },
+  { sort: 'online', label: 'Status' },
+  { sort: 'last_seen', label: 'Last seen' },
+  { sort: 'open_ports', label: 'Ports' },
+  { sort: 'risk', label: 'Risk' },
+];
+
+/** Sorts where the natural first click is "biggest/newest first". */
+const DESC_FIRST: DeviceSort[] = ['last_seen', 'first_seen', 'risk', 'open_ports', 'online'];
+
+function pick<T extends string>(value: string | null, allowed: readonly T[], fallback: T): T {
+  return value !== null && (allowed as readonly string[]).includes(value) ? (value as T) : fallback;
+}
+
+/** The inventory: search, filters, sortable columns, pages. Sorting/filtering is done by the API. */
+@customElement('ls-devices-page')
+export class LsDevicesPage extends LitElement {
+  @property({ attribute: false }) params: URLSearchParams = new URLSearchParams();
+  @state() private q = '';
+  @state() private filter: DeviceFilter = 'all';
+  @state() private vendor = '';
+  @state() private sort: DeviceSort = 'name';
+  @state() private order: 'asc' | 'desc' = 'asc';
+  @state() private limit = 100;
+  @state() private offset = 0;
+  private searchTimer: ReturnType<typeof setTimeout> | null = null;
+
+  private readonly data = new Loader<List<DeviceJson>>(this, () =>
+    getList<DeviceJson>('devices', {
+      q: this.q.trim() || undefined,
+      filter: this.filter,
+      vendor: this.vendor.trim() || undefined,
+      sort: this.sort,
+      order: this.order,
+      limit: this.limit,
+      offset: this.offset,
+    }),
+  );
+
+  constructor() {
+    super();
+    new LiveRefresh(this, ['device'], () => this.data.run(true), undefined, 1500);
+  }
+
+  static override styles = [
+    baseStyles,
+    css`
+      .toolbar {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.5rem;
+        align-items: center;
+        margin-bottom: 0.75rem;
+      }
+      .toolbar input[type='search'] {
+        flex: 1 1 220px;
+        min-width: 0;
+      }
+      .toolbar .vendor {
+        flex: 0 1 170px;
+        min-width: 0;
+      }
+      .chips {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.35rem;
+        margin-bottom: 0.75rem;
+      }
+      .chips button {
+        border-radius: 999px;
+        padding: 0.2rem 0.75rem;
+        min-height: 1.9rem;
+      }
+      .chips button[aria-pressed='true'] {
+        background: var(--ls-accent);
+        color: var(--ls-accent-text);
+        border-color: var(--ls-accent);
+      }
+      th button {
+        all: unset;
+        cursor: pointer;
+        display: inline-flex;
+        gap: 0.25rem;
+        align-items: center;
+      }
+      th button:focus-visible {
+        outline: 2px solid var(--ls-accent);
+      }
+      th[aria-sort='ascending'],
+      th[aria-sort='descending'] {
+        color: var(--ls-text);
+      }
+      td.name a {
+        font-weight: 600;
+      }
+      td.name .sub {
+        display: block;
+        font-size: 0.82rem;
+      }
+      .pager {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.5rem;
+        align-items: center;
+        margin-top: 0.75rem;
+      }
+      tbody tr {
+        content-visibility: auto;
+        contain-intrinsic-size: auto 44px;
+      }
+      /* Phone: each row becomes a card with labelled fields. */
+      @media (max-width: 600px) {
+        table,
+        tbody,
+        tr,
+        td {
+          display: block;
+          width: 100%;
+        }
+        thead {
+          display: none;
+        }
+        tbody tr {
+          border: 1px solid var(--ls-border);
+          border-radius: var(--ls-radius);
+          background: var(--ls-surface);
+          margin-bottom: 0.5rem;
+          padding: 0.4rem 0.6rem;
+          contain-intrinsic-size: auto 170px;
+        }
+        td {
+          border: none;
+          padding: 0.15rem 0;
+          display: flex;
+          gap: 0.5rem;
+        }
+        td::before {
+          content: attr(data-label);
+          color: var(--ls-muted);
+          font-size: 0.8rem;
+          min-width: 5.5rem;
+          flex: none;
+        }
+        td.name::before {
+          display: none;
+        }
+        td.name {
+          display: block;
+          font-size: 1.02rem;
+        }
+      }
+    `,
+  ];
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('params')) {
+      const p = this.params;
+      this.q = p.get('q') ?? '';
+      this.filter = pick(p.get('filter'), DEVICE_FILTERS, 'all');
+      this.vendor = p.get('vendor') ?? '';
+      this.sort = pick(p.get('sort'), DEVICE_SORTS, 'name');
+      this.order = p.get('order') === 'desc' ? 'desc' : 'asc';
+      const l = Number(p.get('limit'));
+      this.limit = (PAGE_SIZES as readonly number[]).includes(l) ? l : 100;
+      const o = Number(p.get('offset'));
+      this.offset = Number.isInteger(o) && o > 0 ? o : 0;
+      void this.data.run();
+    }
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    if (this.searchTimer) clearTimeout(this.searchTimer);
+  }
+
+  /** Reflects the current view in the URL (no history entry per keystroke) and reloads. */
+  private apply(resetOffset = true): void {
+    if (resetOffset) this.offset = 0;
+    const p = new URLSearchParams();
+    if (this.q.trim()) p.set('q', this.q.trim());
+    if (this.filter !== 'all') p.set('filter', this.filter);
+    if (this.vendor.trim()) p.set('vendor', this.vendor.trim());
+    if (this.sort !== 'name') p.set('sort', this.sort);
+    if (this.order !== 'asc') p.set('order', this.order);
+    if (this.limit !== 100) p.set('limit', String(this.limit));
+    if (this.offset) p.set('offset', String(this.offset));
+    const qs = p.toString();
+    history.replaceState(null, '', `#/devices${qs ? `?${qs}` : ''}`);
+    void this.data.run(true);
+  }
+
+  private onSearch(e: Event): void {
+    this.q = (e.target as HTMLInputElement).value;
+    if (this.searchTimer) clearTimeout(this.searchTimer);
+    this.searchTimer = setTimeout(() => this.apply(), 200);
+  }
+
+  private onVendor(e: Event): void {
+    this.vendor = (e.target as HTMLInputElement).value;
+    if (this.searchTimer) clearTimeout(this.searchTimer);
+    this.searchTimer = setTimeout(() => this.apply(), 300);
+  }
+
+  private setFilter(f: DeviceFilter): void {
+    this.filter = f;
+    this.apply();
+  }
+
+  private setSort(s: DeviceSort): void {
+    if (this.sort === s) this.order = this.order === 'asc' ? 'desc' : 'asc';
+    else {
+      this.sort = s;
+      this.order = DESC_FIRST.includes(s) ? 'desc' : 'asc';
+    }
+    this.apply();
+  }
+
+  private setSortSelect(e: Event): void {
+    const [s, o] = (e.target as HTMLSelectElement).value.split(':');
+    this.sort = pick(s ?? null, DEVICE_SORTS, 'name');
+    this.order = o === 'desc' ? 'desc' : 'asc';
+    this.apply();
+  }
+
+  private page(delta: number): void {
+    const total = this.data.value?.total ?? 0;
+    this.offset = Math.max(0, Math.min(this.offset + delta * this.limit, Math.max(0, total - 1)));
+    this.apply(false);
+    this.renderRoot.querySelector('table')?.scrollIntoView({ block: 'start' });
+  }
+
+  override render() {
+    const total = this.data.value?.total;
+    return html`
+      <h1>Devices ${total !== undefined ? html`<span class="muted">(${total})</span>` : nothing}</h1>
+      <div class="toolbar">
+        <input
+          type="search"
+          placeholder="Search name, IP, MAC, vendor, notes"
+          aria-label="Search devices"
+          .value=${this.q}
+          @input=${this.onSearch}
+        />
+        <input
+          class="vendor"
+          type="text"
+          placeholder="Vendor"
+          aria-label="Filter by vendor"
+          .value=${this.vendor}
+          @input=${this.onVendor}
+        />
+        <select aria-label="Sort by" @change=${this.setSortSelect}>
+          ${COLUMNS.filter((c) => c.sort).flatMap((c) =>
+            (['asc', 'desc'] as const).map(
+              (o) =>
+                html`<option value="${c.sort}:${o}" ?selected=${this.sort === c.sort && this.order === o}>
+                  ${c.label} ${o === 'asc' ? '↑' : '↓'}
+                </option>`,
+            ),
+          )}
+        </select>
+      </div>
+      <div class="chips" role="group" aria-label="Filter">
+        ${DEVICE_FILTERS.map(
+          (f) =>
+            html`<button aria-pressed=${this.filter === f ? 'true' : 'false'} @click=${() => this.setFilter(f)}>
+              ${FILTER_LABELS[f]}
+            </button>`,
+        )}
+      </div>
+      ${this.data.render((list) => this.renderTable(list), 'Loading devices…')}
+    `;
+  }
+
+  private renderTable(list: List<DeviceJson>) {
+    if (list.items.length === 0) {
+      const filtered = this.q.trim() || this.vendor.trim() || this.filter !== 'all';
+      return html`<ls-state
+        kind="empty"
+        .message=${filtered
+          ? 'No device matches this search or filter.'
+          : 'No devices yet — the first sweep runs within a minute.'}
+      ></ls-state>`;
+    }
+    const from = list.offset + 1;
+    const to = list.offset + list.items.length;
+    return html`
+      <div class="card" style="padding:0.25rem 0.5rem">
+        <table id="devices">
+          <thead>
+            <tr>
+              ${COLUMNS.map((c) => {
+                const active = c.sort === this.sort;
+                const aria = active ? (this.order === 'asc' ? 'ascending' : 'descending') : 'none';
+                return html`<th scope="col" aria-sort=${aria}>
+                  ${c.sort
+                    ? html`<button @click=${() => this.setSort(c.sort!)}>
+                        ${c.label}<span aria-hidden="true">${active ? (this.order === 'asc' ? '▲' : '▼') : ''}</span>
+                      </button>`
+                    : c.label}
+                </th>`;
+              })}
+            </tr>
+          </thead>
+          <tbody>
+            ${list.items.map((d) => this.renderRow(d))}
+          </tbody>
+        </table>
+      </div>
+      <div class="pager">
+        <span class="muted">${from}–${to} of ${list.total}</span>
+        <span class="spacer"></span>
+        <label
+          >Rows
+          <select
+            @change=${(e: Event) => {
+              this.limit = Number((e.target as HTMLSelectElement).value);
+              this.apply();
+            }}
+          >
+            ${PAGE_SIZES.map((n) => html`<option ?selected=${n === this.limit} value=${n}>${n}</option>`)}
+          </select></label
+        >
+        <button ?disabled=${list.offset === 0} @click=${() => this.page(-1)}>← Previous</button>
+        <button ?disabled=${to >= list.total} @click=${() => this.page(1)}>Next →</button>
+      </div>
+    `;
+  }
+
+  private renderRow(d: DeviceJson) {
+    const sub = d.name && d.hostname && d.hostname !== d.name ? d.hostname : null;
+    return html`<tr data-mac=${d.mac}>
+      <td class="name" data-label="Name">
+        <a href=${deviceHref(d.mac)}>${d.display_name}</a> ${deviceFlags(d)}
+        ${sub ? html`<span class="sub muted">${sub}</span>` : nothing}
+      </td>
+      <td class="mono" data-label="IP">${d.ip ?? '—'}</td>
+      <td class="mono" data-label="MAC">${d.mac}</td>
+      <td data-label="Vendor">${d.vendor ?? (d.randomized ? html`<span class="muted">private MAC</span>` : '—')}</td>
+      <td data-label="Status">${onlineTag(d.online)}</td>
+      <td data-label="Last seen"><time datetime=${d.last_seen} title=${formatTime(d.last_seen)}>${timeAgo(d.last_seen)}</time></td>
+      <td data-label="Open ports">${d.ports_scanned_at ? d.open_ports : html`<span class="muted" title="not port-scanned yet">–</span>`}</td>
+      <td data-label="Risk"><ls-badge .level=${d.risk} label="risk"></ls-badge></td>
+    </tr>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'ls-devices-page': LsDevicesPage;
+  }
+}

@@ -1,0 +1,163 @@
+import { css, html, LitElement, nothing } from 'lit';
+import { customElement, state } from 'lit/decorators.js';
+import { getList } from '../api.js';
+import { deviceLink } from '../fragments.js';
+import { formatTime, timeAgo } from '../format.js';
+import { LiveRefresh } from '../live-refresh.js';
+import { Loader } from '../loader.js';
+import { baseStyles } from '../styles.js';
+import type { FindingJson, List } from '../types.js';
+import '../components/ls-badge.js';
+import '../components/ls-state.js';
+
+/** Findings across every device: severity, device, what and how to fix. */
+@customElement('ls-findings-page')
+export class LsFindingsPage extends LitElement {
+  @state() private status: 'active' | 'resolved' | 'all' = 'active';
+  @state() private minSeverity = '';
+  @state() private offset = 0;
+
+  private readonly data = new Loader<List<FindingJson>>(this, () =>
+    getList<FindingJson>('findings', {
+      status: this.status,
+      min_severity: this.minSeverity || undefined,
+      limit: 100,
+      offset: this.offset,
+    }),
+  );
+
+  constructor() {
+    super();
+    new LiveRefresh(this, ['finding'], () => this.data.run(true), undefined, 800);
+  }
+
+  static override styles = [
+    baseStyles,
+    css`
+      .bar {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.5rem;
+        align-items: center;
+        margin-bottom: 0.75rem;
+      }
+      .f {
+        border-left: 4px solid var(--ls-border);
+      }
+      .f.high,
+      .f.critical {
+        border-left-color: var(--ls-bad);
+      }
+      .f.medium {
+        border-left-color: var(--ls-warn);
+      }
+      .f .fix {
+        margin-top: 0.35rem;
+      }
+      .meta {
+        font-size: 0.85rem;
+      }
+    `,
+  ];
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    void this.data.run();
+  }
+
+  override render() {
+    return html`<h1>Findings</h1>
+      <div class="bar">
+        <label
+          >Status
+          <select
+            @change=${(e: Event) => {
+              this.status = (e.target as HTMLSelectElement).value as typeof this.status;
+              this.offset = 0;
+              void this.data.run();
+            }}
+          >
+            <option value="active">active</option>
+            <option value="resolved">resolved</option>
+            <option value="all">all</option>
+          </select></label
+        >
+        <label
+          >Severity
+          <select
+            @change=${(e: Event) => {
+              this.minSeverity = (e.target as HTMLSelectElement).value;
+              this.offset = 0;
+              void this.data.run();
+            }}
+          >
+            <option value="">any</option>
+            <option value="low">low+</option>
+            <option value="medium">medium+</option>
+            <option value="high">high+</option>
+            <option value="critical">critical</option>
+          </select></label
+        >
+      </div>
+      ${this.data.render((l) => this.renderList(l), 'Loading findings…')}`;
+  }
+
+  private renderList(l: List<FindingJson>) {
+    if (l.items.length === 0) {
+      return html`<ls-state
+        kind="empty"
+        message=${this.status === 'active'
+          ? 'No active findings. Port scans check every device for risky services and known-vulnerable versions.'
+          : 'No findings.'}
+      ></ls-state>`;
+    }
+    return html`${l.items.map(
+        (f) => html`<section class="card f ${f.severity}">
+          <div class="row">
+            <ls-badge .level=${f.severity} label="severity"></ls-badge>
+            <strong>${f.title}</strong>
+            ${f.cve ? html`<span class="tag mono">${f.cve}</span>` : nothing}
+            ${f.cvss !== null ? html`<span class="tag">CVSS ${f.cvss}</span>` : nothing}
+            ${f.known_exploited ? html`<span class="tag bad">known exploited</span>` : nothing}
+            ${f.active ? nothing : html`<span class="tag ok">resolved</span>`}
+          </div>
+          <div class="meta muted">
+            ${deviceLink(f.mac, f.device_name ?? f.mac)}
+            ${f.port !== null ? html` · port <span class="mono">${f.port}/${f.protocol ?? 'tcp'}</span>` : nothing} · first
+            seen <time datetime=${f.first_seen} title=${formatTime(f.first_seen)}>${timeAgo(f.first_seen)}</time>
+            ${f.confidence < 1 ? html` · confidence ${Math.round(f.confidence * 100)}%` : nothing}
+          </div>
+          <div>${f.detail}</div>
+          <div class="fix"><strong>Fix:</strong> ${f.remediation}</div>
+        </section>`,
+      )}
+      <div class="bar">
+        <span class="muted">${l.offset + 1}–${l.offset + l.items.length} of ${l.total}</span>
+        <span class="spacer"></span>
+        <button
+          ?disabled=${l.offset === 0}
+          @click=${() => {
+            this.offset = Math.max(0, this.offset - 100);
+            void this.data.run();
+          }}
+        >
+          ← Previous
+        </button>
+        <button
+          ?disabled=${l.offset + l.items.length >= l.total}
+          @click=${() => {
+            this.offset += 100;
+            void this.data.run();
+          }}
+        >
+          Next →
+        </button>
+      </div>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'ls-findings-page': LsFindingsPage;
+  }
+}
