@@ -1,0 +1,515 @@
+import { describe, expect, it } from 'vitest';
+import { type DiscoveryCtx, deviceDiscovery, hubDiscovery } from '../../src/ha/discovery.js';
+import { deviceState, eventPayload, hubState } from '../../src/ha/states.js';
+import { CHANGE_TYPES, type Device } from '../../src/inventory/types.js';
+import type { StoredFinding } from '../../src/threats/types.js';
+import {
+  validateAttributesPayload,
+  validateDiscovery,
+  validateDiscoverySet,
+} from '../helpers/discoveryValidator.js';
+
+const ctx: DiscoveryCtx = {
+  discoveryPrefix: 'homeassistant',
+  baseTopic: 'lan_sentinel',
+  swVersion: '0.1.0',
+  ingressUrl: 'homeassistant://hassio/ingress/local_lan_sentinel',
+};
+
+function device(over: Partial<Device> = {}): Device {
+  return {
+    mac: 'b8:27:eb:12:34:56',
+    ip: '192.168.1.20',
+    hostname: 'raspberrypi',
+    name: null,
+    vendor: 'Raspberry Pi Foundation',
+    randomized: false,
+    firstSeen: '2026-08-01T10:00:00.000Z',
+    lastSeen: '2026-08-21T10:15:00.000Z',
+    online: true,
+    presence: 'home',
+    missedSweeps: 0,
+    known: true,
+    watched: false,
+    ignored: false,
+    notes: null,
+    considerHome: null,
+    ports: [],
+    portsScannedAt: null,
+    riskScore: 0,
+    risk: 'none',
+    isNew: false,
+    ...over,
+  };
+}
+
+const pi = device({
+  ports: [
+    {
+      protocol: 'tcp',
+      port: 22,
+      service: 'ssh',
+      product: 'OpenSSH',
+      version: '9.2p1',
+      cpe: [],
+      firstSeen: 'x',
+      lastSeen: 'x',
+    },
+    { protocol: 'tcp', port: 23, service: 'telnet', cpe: [], firstSeen: 'x', lastSeen: 'x' },
+  ],
+  risk: 'high',
+  riskScore: 70,
+});
+const telnetFinding: StoredFinding = {
+  id: 1,
+  key: 'port:tcp/23',
+  mac: pi.mac,
+  kind: 'risky_port',
+  severity: 'high',
+  title: 'Telnet is open',
+  detail: 'cleartext remote shell',
+  remediation: 'disable telnet',
+  port: 23,
+  protocol: 'tcp',
+  confidence: 1,
+  firstSeen: '2026-08-21T10:00:00.000Z',
+  lastSeen: '2026-08-21T10:15:00.000Z',
+  resolvedAt: null,
+};
+const randomized = device({
+  mac: 'da:a1:19:00:00:01',
+  hostname: null,
+  vendor: null,
+  randomized: true,
+  online: false,
+  presence: 'not_home',
+  known: false,
+  isNew: true,
+});
+const hostile = device({
+  mac: '00:11:22:33:44:55',
+  hostname: '<img src=x onerror=alert(1)>',
+  vendor: 'Evil\u0000Corp\n',
+});
+const huge = device({
+  mac: '00:11:22:33:44:66',
+  hostname: 'h'.repeat(10_000),
+  name: 'n'.repeat(10_000),
+  vendor: 'v'.repeat(10_000),
+});
+
+describe('hub discovery', () => {
+  it('matches the DESIGN §7 contract', () => {
+    const m = hubDiscovery(ctx);
+    expect(m.topic).toBe('homeassistant/device/lan_sentinel_hub/config');
+    expect(validateDiscovery(m.topic, JSON.stringify(m.payload))).toEqual([]);
+    const comps = m.payload.components as Record<string, Record<string, unknown>>;
+    expect(Object.keys(comps).sort()).toEqual(
+      [
+        'devices_known',
+        'devices_new',
+        'devices_online',
+        'last_scan',
+        'network_event',
+        'scan_now',
+        'scanning',
+        'threats_active',
+      ].sort(),
+    );
+    expect(comps.network_event?.event_types).toEqual([...CHANGE_TYPES]);
+    expect(comps.scanning?.device_class).toBe('running');
+    expect(comps.last_scan?.device_class).toBe('timestamp');
+    expect(comps.scan_now?.command_topic).toBe('lan_sentinel/hub/scan_now');
+    expect(m.payload.availability).toEqual([
+      { topic: 'lan_sentinel/status', payload_available: 'online', payload_not_available: 'offline' },
+    ]);
+  });
+});
+
+describe('device discovery', () => {
+  it('Raspberry Pi with ports and a finding', () => {
+    const m = deviceDiscovery(pi, ctx);
+    expect(validateDiscovery(m.topic, JSON.stringify(m.payload))).toEqual([]);
+    expect(m).toMatchInlineSnapshot(`
+      {
+        "payload": {
+          "availability": [
+            {
+              "payload_available": "online",
+              "payload_not_available": "offline",
+              "topic": "lan_sentinel/status",
+            },
+          ],
+          "components": {
+            "ip": {
+              "default_entity_id": "sensor.lan_sentinel_b827eb123456_ip",
+              "entity_category": "diagnostic",
+              "icon": "mdi:ip-network",
+              "name": "IP address",
+              "platform": "sensor",
+              "state_topic": "lan_sentinel/device/b827eb123456/state",
+              "unique_id": "lan_sentinel_b827eb123456_ip",
+              "value_template": "{{ value_json.ip }}",
+            },
+            "last_seen": {
+              "default_entity_id": "sensor.lan_sentinel_b827eb123456_last_seen",
+              "device_class": "timestamp",
+              "entity_category": "diagnostic",
+              "icon": "mdi:clock-outline",
+              "name": "Last seen",
+              "platform": "sensor",
+              "state_topic": "lan_sentinel/device/b827eb123456/state",
+              "unique_id": "lan_sentinel_b827eb123456_last_seen",
+              "value_template": "{{ value_json.last_seen }}",
+            },
+            "online": {
+              "default_entity_id": "binary_sensor.lan_sentinel_b827eb123456_online",
+              "device_class": "connectivity",
+              "name": "Online",
+              "payload_off": "OFF",
+              "payload_on": "ON",
+              "platform": "binary_sensor",
+              "state_topic": "lan_sentinel/device/b827eb123456/state",
+              "unique_id": "lan_sentinel_b827eb123456_online",
+              "value_template": "{{ 'ON' if value_json.online else 'OFF' }}",
+            },
+            "open_ports": {
+              "default_entity_id": "sensor.lan_sentinel_b827eb123456_open_ports",
+              "icon": "mdi:door-open",
+              "name": "Open ports",
+              "platform": "sensor",
+              "state_class": "measurement",
+              "state_topic": "lan_sentinel/device/b827eb123456/state",
+              "unique_id": "lan_sentinel_b827eb123456_open_ports",
+              "unit_of_measurement": "ports",
+              "value_template": "{{ value_json.open_ports }}",
+            },
+            "presence": {
+              "default_entity_id": "device_tracker.lan_sentinel_b827eb123456",
+              "icon": "mdi:lan-connect",
+              "json_attributes_topic": "lan_sentinel/device/b827eb123456/state",
+              "name": null,
+              "payload_home": "home",
+              "payload_not_home": "not_home",
+              "platform": "device_tracker",
+              "source_type": "router",
+              "state_topic": "lan_sentinel/device/b827eb123456/state",
+              "unique_id": "lan_sentinel_b827eb123456_presence",
+              "value_template": "{{ value_json.presence }}",
+            },
+            "rescan": {
+              "command_topic": "lan_sentinel/device/b827eb123456/rescan",
+              "default_entity_id": "button.lan_sentinel_b827eb123456_rescan",
+              "entity_category": "config",
+              "icon": "mdi:radar",
+              "name": "Rescan",
+              "payload_press": "PRESS",
+              "platform": "button",
+              "unique_id": "lan_sentinel_b827eb123456_rescan",
+            },
+            "risk": {
+              "default_entity_id": "sensor.lan_sentinel_b827eb123456_risk",
+              "device_class": "enum",
+              "icon": "mdi:shield-half-full",
+              "name": "Risk",
+              "options": [
+                "none",
+                "low",
+                "medium",
+                "high",
+                "critical",
+              ],
+              "platform": "sensor",
+              "state_topic": "lan_sentinel/device/b827eb123456/state",
+              "unique_id": "lan_sentinel_b827eb123456_risk",
+              "value_template": "{{ value_json.risk }}",
+            },
+            "threat": {
+              "default_entity_id": "binary_sensor.lan_sentinel_b827eb123456_threat",
+              "device_class": "problem",
+              "icon": "mdi:shield-alert",
+              "name": "Threat",
+              "payload_off": "OFF",
+              "payload_on": "ON",
+              "platform": "binary_sensor",
+              "state_topic": "lan_sentinel/device/b827eb123456/state",
+              "unique_id": "lan_sentinel_b827eb123456_threat",
+              "value_template": "{{ 'ON' if value_json.threats | selectattr('severity', 'in', ['medium', 'high', 'critical']) | list | count > 0 else 'OFF' }}",
+            },
+          },
+          "device": {
+            "configuration_url": "homeassistant://hassio/ingress/local_lan_sentinel#/devices/b827eb123456",
+            "connections": [
+              [
+                "mac",
+                "b8:27:eb:12:34:56",
+              ],
+            ],
+            "identifiers": [
+              "lan_sentinel_b827eb123456",
+            ],
+            "manufacturer": "Raspberry Pi Foundation",
+            "name": "raspberrypi",
+            "via_device": "lan_sentinel_hub",
+          },
+          "origin": {
+            "name": "LAN Sentinel",
+            "support_url": "https://github.com/lan-sentinel/lan-sentinel",
+            "sw_version": "0.1.0",
+          },
+        },
+        "topic": "homeassistant/device/lan_sentinel_b827eb123456/config",
+      }
+    `);
+    const s = deviceState(pi, [telnetFinding]);
+    expect(validateAttributesPayload(JSON.stringify(s))).toEqual([]);
+    expect(s).toMatchInlineSnapshot(`
+      {
+        "first_seen": "2026-08-01T10:00:00.000Z",
+        "hostname": "raspberrypi",
+        "in_zones": [
+          "zone.home",
+        ],
+        "ip": "192.168.1.20",
+        "known": true,
+        "last_seen": "2026-08-21T10:15:00.000Z",
+        "mac": "b8:27:eb:12:34:56",
+        "name": "raspberrypi",
+        "online": true,
+        "open_ports": 2,
+        "ports": [
+          {
+            "port": 22,
+            "product": "OpenSSH",
+            "protocol": "tcp",
+            "service": "ssh",
+            "version": "9.2p1",
+          },
+          {
+            "port": 23,
+            "product": null,
+            "protocol": "tcp",
+            "service": "telnet",
+            "version": null,
+          },
+        ],
+        "presence": "home",
+        "randomized": false,
+        "risk": "high",
+        "risk_score": 70,
+        "source": "lan_sentinel",
+        "source_type": "router",
+        "threats": [
+          {
+            "cve": null,
+            "key": "port:tcp/23",
+            "port": 23,
+            "severity": "high",
+            "title": "Telnet is open",
+          },
+        ],
+        "vendor": "Raspberry Pi Foundation",
+      }
+    `);
+  });
+
+  it('randomized MAC, unknown vendor: no manufacturer, not_home, empty in_zones', () => {
+    const m = deviceDiscovery(randomized, ctx);
+    expect(validateDiscovery(m.topic, JSON.stringify(m.payload))).toEqual([]);
+    expect(m.payload.device).toMatchInlineSnapshot(`
+      {
+        "configuration_url": "homeassistant://hassio/ingress/local_lan_sentinel#/devices/daa119000001",
+        "connections": [
+          [
+            "mac",
+            "da:a1:19:00:00:01",
+          ],
+        ],
+        "identifiers": [
+          "lan_sentinel_daa119000001",
+        ],
+        "name": "da:a1:19:00:00:01",
+        "via_device": "lan_sentinel_hub",
+      }
+    `);
+    const s = deviceState(randomized, []);
+    expect(s.in_zones).toEqual([]);
+    expect(s.presence).toBe('not_home');
+    expect(s.randomized).toBe(true);
+    expect(s.vendor).toBeNull();
+  });
+
+  it('hostile hostname is carried as inert text, control characters removed', () => {
+    const m = deviceDiscovery(hostile, ctx);
+    expect(validateDiscovery(m.topic, JSON.stringify(m.payload))).toEqual([]);
+    expect(m.payload.device).toMatchInlineSnapshot(`
+      {
+        "configuration_url": "homeassistant://hassio/ingress/local_lan_sentinel#/devices/001122334455",
+        "connections": [
+          [
+            "mac",
+            "00:11:22:33:44:55",
+          ],
+        ],
+        "identifiers": [
+          "lan_sentinel_001122334455",
+        ],
+        "manufacturer": "Evil Corp",
+        "name": "<img src=x onerror=alert(1)>",
+        "via_device": "lan_sentinel_hub",
+      }
+    `);
+    expect(m.topic).toBe('homeassistant/device/lan_sentinel_001122334455/config');
+    expect(JSON.stringify(m.payload)).not.toContain('\\u0000');
+  });
+
+  it('10 kB names are capped; discovery and state stay far below 16 KiB', () => {
+    const m = deviceDiscovery(huge, ctx);
+    const text = JSON.stringify(m.payload);
+    expect(validateDiscovery(m.topic, text)).toEqual([]);
+    expect(Buffer.byteLength(text)).toBeLessThan(6000);
+    const dev = m.payload.device as Record<string, string>;
+    expect(Array.from(dev.name ?? '').length).toBeLessThanOrEqual(64);
+    const bigPorts = Array.from({ length: 500 }, (_, i) => ({
+      protocol: 'tcp' as const,
+      port: i + 1,
+      service: 's'.repeat(500),
+      product: 'p'.repeat(5000),
+      version: 'v'.repeat(500),
+      cpe: [],
+      firstSeen: 'x',
+      lastSeen: 'x',
+    }));
+    const findings = Array.from({ length: 300 }, (_, i) => ({
+      ...telnetFinding,
+      id: i,
+      key: `k${i}${'x'.repeat(900)}`,
+      title: 't'.repeat(2000),
+      mac: huge.mac,
+    }));
+    const s = deviceState({ ...huge, ports: bigPorts }, findings);
+    const st = JSON.stringify(s);
+    expect(validateAttributesPayload(st)).toEqual([]);
+    expect(Buffer.byteLength(st)).toBeLessThan(16384);
+    expect(s.open_ports).toBe(500);
+    expect(s.ports.length).toBeGreaterThan(0);
+    expect(s.threats.length).toBeGreaterThan(0);
+  });
+
+  it('a rename changes only device.name (unique_ids and default_entity_ids stable)', () => {
+    const a = deviceDiscovery(pi, ctx).payload;
+    const b = deviceDiscovery({ ...pi, name: 'Kitchen Pi' }, ctx).payload;
+    expect((b.device as { name: string }).name).toBe('Kitchen Pi');
+    expect({ ...b, device: { ...(b.device as object), name: 'x' } }).toEqual({
+      ...a,
+      device: { ...(a.device as object), name: 'x' },
+    });
+  });
+
+  it('every id, default_entity_id and topic is colon-free and domain-correct; the whole set validates', () => {
+    const all = [hubDiscovery(ctx), ...[pi, randomized, hostile, huge].map((d) => deviceDiscovery(d, ctx))];
+    expect(validateDiscoverySet(all)).toEqual([]);
+    const comps = deviceDiscovery(pi, ctx).payload.components as Record<string, Record<string, unknown>>;
+    expect(comps.presence?.default_entity_id).toBe('device_tracker.lan_sentinel_b827eb123456');
+    expect(comps.presence?.json_attributes_topic).toBe('lan_sentinel/device/b827eb123456/state');
+    expect(comps.risk?.options).toEqual(['none', 'low', 'medium', 'high', 'critical']);
+    for (const c of Object.values(comps)) {
+      expect(c.unique_id).toMatch(/^lan_sentinel_b827eb123456_[a-z_]+$/);
+      if (c.platform === 'sensor' || c.platform === 'binary_sensor')
+        expect(c.entity_category).not.toBe('config');
+    }
+  });
+
+  it('configuration_url is omitted without an ingress URL and uses http in standalone', () => {
+    const none = deviceDiscovery(pi, { ...ctx, ingressUrl: undefined }).payload.device as Record<
+      string,
+      unknown
+    >;
+    expect(none.configuration_url).toBeUndefined();
+    const http = deviceDiscovery(pi, { ...ctx, ingressUrl: 'http://127.0.0.1:8099/' }).payload
+      .device as Record<string, unknown>;
+    expect(http.configuration_url).toBe('http://127.0.0.1:8099/#/devices/b827eb123456');
+  });
+
+  it('refuses a non-MAC', () => {
+    expect(() => deviceDiscovery(device({ mac: 'aa:bb/+#' }), ctx)).toThrow(/not a MAC/);
+  });
+});
+
+describe('states and events', () => {
+  it('device state has exactly the DESIGN §7 keys', () => {
+    expect(Object.keys(deviceState(pi, [])).sort()).toEqual(
+      [
+        'mac',
+        'ip',
+        'hostname',
+        'name',
+        'vendor',
+        'randomized',
+        'online',
+        'presence',
+        'in_zones',
+        'source_type',
+        'first_seen',
+        'last_seen',
+        'open_ports',
+        'ports',
+        'risk',
+        'risk_score',
+        'threats',
+        'known',
+        'source',
+      ].sort(),
+    );
+  });
+
+  it('resolved findings and other devices’ findings are not threats', () => {
+    const s = deviceState(pi, [
+      { ...telnetFinding, resolvedAt: '2026-08-21T11:00:00Z' },
+      { ...telnetFinding, id: 2, mac: '00:00:00:00:00:01' },
+    ]);
+    expect(s.threats).toEqual([]);
+  });
+
+  it('hub state and event payload', () => {
+    expect(
+      hubState({
+        online: 3,
+        known: 5,
+        new: 1,
+        threatsActive: 2,
+        lastScan: '2026-08-21T10:15:00.000Z',
+        scanning: true,
+      }),
+    ).toEqual({
+      devices_online: 3,
+      devices_known: 5,
+      devices_new: 1,
+      threats_active: 2,
+      last_scan: '2026-08-21T10:15:00.000Z',
+      scanning: true,
+    });
+    expect(
+      eventPayload({
+        type: 'new_device',
+        mac: pi.mac,
+        ip: pi.ip,
+        name: 'raspberrypi\u001b[31m',
+        vendor: 'Raspberry Pi Foundation',
+        severity: 'info',
+        message: 'New device',
+        time: '2026-08-21T10:15:00.000Z',
+        before: { x: 1 },
+      }),
+    ).toEqual({
+      event_type: 'new_device',
+      mac: 'b8:27:eb:12:34:56',
+      ip: '192.168.1.20',
+      name: 'raspberrypi [31m',
+      vendor: 'Raspberry Pi Foundation',
+      severity: 'info',
+      message: 'New device',
+      time: '2026-08-21T10:15:00.000Z',
+    });
+  });
+});
