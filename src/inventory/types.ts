@@ -27,6 +27,8 @@ export interface DevicePort {
   product?: string;
   version?: string;
   extrainfo?: string;
+  /** nmap service tunnel ("ssl") when the service runs inside TLS */
+  tunnel?: string;
   cpe: string[];
   firstSeen: string;
   lastSeen: string;
