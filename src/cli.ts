@@ -242,7 +242,7 @@ async function main(argv: string[]): Promise<number> {
           return 0;
         }
         if (sub === 'list') {
-          const list = l.keys.list();
+          const list = l.keys.list().items;
           if (json) out(JSON.stringify(list, null, 2));
           else out(renderTable(['id', 'name', 'scope', 'created', 'last_used', 'revoked'], list.map((k) => [k.id, k.name, k.scope, k.createdAt, k.lastUsedAt, k.revokedAt])));
           return 0;

@@ -168,9 +168,8 @@ export async function startService(cfg: LoadedConfig, env: NodeJS.ProcessEnv, lo
     });
     bridge = new HaBridge({
       publisher,
-      ctx: { ...topicCtx, version: VERSION, ingressUrl },
+      ctx: { ...topicCtx, swVersion: VERSION, ingressUrl },
       logger: log.child('ha'),
-      clock,
       listDevices: () => store.devices.all(),
       findingsFor: (mac: string) => findings.forDevice(mac),
       hubStats: () => hubStats(),
@@ -285,7 +284,7 @@ export async function startService(cfg: LoadedConfig, env: NodeJS.ProcessEnv, lo
     httpUrl = await listen(app, { host: '0.0.0.0', port: selfInfo.ingress_port });
     log.info(`ingress listening on port ${selfInfo.ingress_port} (only 172.30.32.2 is served)`);
   } else {
-    assertBindAllowed({ host: o.http_host, apiKeysConfigured: keys.list().some((k) => !k.revokedAt) });
+    assertBindAllowed({ host: o.http_host, apiKeysConfigured: keys.list().items.some((k) => !k.revokedAt) });
     httpUrl = await listen(app, { host: o.http_host, port: o.http_port });
     log.info(`web UI on ${httpUrl}`);
   }

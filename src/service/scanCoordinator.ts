@@ -181,7 +181,7 @@ export class ScanCoordinator {
     let result = parsed;
     if (!settings.privileged || !t.attached) {
       try {
-        result = fillMacsFromArp(result, readArpTable());
+        result = fillMacsFromArp(result, await readArpTable());
       } catch (err) {
         logger.debug(`neighbour table not readable: ${(err as Error).message}`);
       }
@@ -232,7 +232,7 @@ export class ScanCoordinator {
     if (!result) return;
     const now = clock.now();
     const out = store.recordPortScan(scanId, result, now);
-    const changes = [...out.changes];
+    const changes: Change[] = [...out.changes];
     const updated = new Map(out.devices.map((d) => [d.mac, d]));
     if (threats) {
       const t2 = threats.assess(
