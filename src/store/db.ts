@@ -111,8 +111,12 @@ function moveAside(file: string, now: Date, logger: Logger, err: unknown): strin
 function openOnce(file: string, migrations: Migration[]): Db {
   const db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
   try {
-    configure(db);
+    // Version first: a newer schema is refused before anything (even journal_mode) touches the file.
+    const found = db.pragma('user_version', { simple: true }) as number;
+    const known = latestVersion(migrations);
+    if (found > known) throw new SchemaTooNewError(file, found, known);
     checkIntegrity(db);
+    configure(db);
     migrate(db, migrations, file);
     return db;
   } catch (err) {

@@ -130,8 +130,12 @@ export class ScansRepo {
     return Number(info.lastInsertRowid);
   }
 
-  /** Mark the scan successful and store its up-hosts (one transaction). */
-  finish(id: number, result: ScanResult): void {
+  /**
+   * Mark the scan successful and store its up-hosts (one transaction). `attributed` maps the IP of a
+   * host nmap reported without a MAC to the device MAC the inventory matched it to, so scan
+   * comparisons follow the device.
+   */
+  finish(id: number, result: ScanResult, attributed?: ReadonlyMap<string, string>): void {
     const run = this.db.transaction(() => {
       const info = this.stmts.finish.run({
         id,
@@ -147,7 +151,7 @@ export class ScansRepo {
         if (h.status !== 'up') continue;
         this.stmts.insertHost.run(
           id,
-          h.mac ? normalizeMac(h.mac) : null,
+          (h.mac ? normalizeMac(h.mac) : null) ?? attributed?.get(h.ip) ?? null,
           h.ip,
           h.hostnames.map(cleanHostname).find((x) => x !== null) ?? null,
           result.kind === 'ports' && h.portsScanned ? JSON.stringify(h.ports) : null,

@@ -37,6 +37,14 @@ interface PortChangeData {
   version?: string | null;
 }
 
+/** IP → MAC for the hosts nmap reported without a (usable) MAC that the sweep matched to a device. */
+function attribution(result: ScanResult, observations: SweepOutcome['observations']): Map<string, string> {
+  const macless = new Set(result.hosts.filter((h) => !h.mac || !normalizeMac(h.mac)).map((h) => h.ip));
+  const m = new Map<string, string>();
+  for (const o of observations) if (macless.has(o.ip)) m.set(o.ip, o.mac);
+  return m;
+}
+
 export class Store {
   readonly devices: DevicesRepo;
   readonly scans: ScansRepo;
@@ -62,8 +70,8 @@ export class Store {
    */
   recordSweep(scanId: number, result: ScanResult, ctx: SweepContext): IngestResult {
     return this.transaction(() => {
-      this.scans.finish(scanId, result);
       const outcome = applySweep(this.devices.all(), result, ctx);
+      this.scans.finish(scanId, result, attribution(result, outcome.observations));
       this.devices.upsertMany(outcome.devices);
       const t = ctx.now.toISOString();
       for (const o of outcome.observations) this.history.recordIp(o.mac, o.ip, t);
@@ -85,8 +93,8 @@ export class Store {
    */
   recordPortScan(scanId: number, result: ScanResult, now: Date): IngestResult {
     return this.transaction(() => {
-      this.scans.finish(scanId, result);
       const t = now.toISOString();
+      const attributed = new Map<string, string>();
       const all = this.devices.all();
       const byMac = new Map(all.map((d) => [d.mac, d]));
       const devices: Device[] = [];
@@ -108,6 +116,7 @@ export class Store {
           });
           continue;
         }
+        if (!host.mac) attributed.set(host.ip, device.mac);
         const out = applyPortScan(device, host, now);
         byMac.set(device.mac, out.device);
         this.devices.setPorts(device.mac, out.device.ports);
@@ -133,6 +142,7 @@ export class Store {
           changes.push({ ...c, scanId });
         }
       }
+      this.scans.finish(scanId, result, attributed);
       return { changes: this.changes.insertMany(changes), devices, skipped };
     });
   }
