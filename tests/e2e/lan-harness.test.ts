@@ -7,9 +7,9 @@ import os from 'node:os';
 import { XMLParser } from 'fast-xml-parser';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startScannerMosquitto } from '../lan/mosquitto.js';
 import { cleanupStale, defaultHosts, listNamespaces, SimLan, ssh } from '../lan/netns.js';
 import { describeLan, mosquittoAvailable, requireLanOrSkip } from '../lan/requireLan.js';
-import { startScannerMosquitto } from '../lan/mosquitto.js';
 
 interface NmapService {
   name?: string;
@@ -63,7 +63,9 @@ function median(xs: number[]): number {
 }
 
 async function sweep(lan: SimLan): Promise<{ hosts: NmapHost[]; ms: number }> {
-  const r = await lan.execInScanner('nmap', ['-n', '-sn', '-PR', '-oX', '-', '--', lan.subnet], { check: true });
+  const r = await lan.execInScanner('nmap', ['-n', '-sn', '-PR', '-oX', '-', '--', lan.subnet], {
+    check: true,
+  });
   return { hosts: parseNmap(r.stdout), ms: r.durationMs };
 }
 
@@ -224,7 +226,9 @@ describeLan('simulated LAN harness (real nmap in the scanner namespace)', () => 
     expect(hosts.find((h) => h.ip === esp.ip)).toBeUndefined();
     expect(hosts.find((h) => h.ip === newcomer.ip)?.mac).toBe('b8:27:eb:00:00:99');
     expect(() => lan.host('sonos')).toThrow(/no simulated host/);
-    await expect(lan.addHost({ name: 'dup', mac: '02:00:00:00:00:01', ip: 99 })).rejects.toThrow(/already used/);
+    await expect(lan.addHost({ name: 'dup', mac: '02:00:00:00:00:01', ip: 99 })).rejects.toThrow(
+      /already used/,
+    );
     await expect(lan.addHost({ name: 'out', mac: '02:00:00:00:00:02', ip: '192.168.1.5' })).rejects.toThrow(
       /must be inside/,
     );
@@ -344,7 +348,20 @@ const mosqGate = requireLanOrSkip([mosq]);
       // A client inside the scanner namespace publishes on the in-namespace URL.
       await lan.execInScanner(
         'mosquitto_pub',
-        ['-h', '127.0.0.1', '-p', '1883', '-u', 'sentinel', '-P', 's3cret pw', '-t', 'lsn/test', '-m', 'hello'],
+        [
+          '-h',
+          '127.0.0.1',
+          '-p',
+          '1883',
+          '-u',
+          'sentinel',
+          '-P',
+          's3cret pw',
+          '-t',
+          'lsn/test',
+          '-m',
+          'hello',
+        ],
         { check: true },
       );
       expect(await got).toBe('hello');

@@ -230,3 +230,37 @@ export async function routes(ns: string): Promise<string[]> {
     .map((l) => l.trim())
     .filter(Boolean);
 }
+
+const BATCH_TOKEN = /^[A-Za-z0-9_.:/@-]+$/;
+
+/**
+ * Run several ip commands in one process: `ip [-n <ns>] -batch -` with one command per stdin line.
+ * Tokens are restricted to [A-Za-z0-9_.:/@-] (no spaces, quotes or comments), so the batch parser cannot be
+ * confused. Stops at the first failing command and rejects with its error.
+ */
+export function ipBatch(
+  commands: readonly (readonly string[])[],
+  ns?: string,
+  timeoutMs = 15_000,
+): Promise<void> {
+  if (commands.length === 0) return Promise.resolve();
+  if (ns !== undefined) assertNsName(ns);
+  for (const cmd of commands) {
+    for (const tok of cmd) {
+      if (!BATCH_TOKEN.test(tok))
+        throw new Error(`ip batch token ${JSON.stringify(tok)} must match ${BATCH_TOKEN}`);
+    }
+  }
+  const argv = [...(ns ? ['-n', ns] : []), '-batch', '-'];
+  const input = `${commands.map((c) => c.join(' ')).join('\n')}\n`;
+  return new Promise((resolve, reject) => {
+    const child = execFile(IP_BIN, argv, { timeout: timeoutMs, encoding: 'utf8' }, (err, _out, stderr) => {
+      if (err)
+        reject(
+          new IpError([...argv, `<<${input.trim().replace(/\n/g, ' ; ')}>>`], stderr || err.message, null),
+        );
+      else resolve();
+    });
+    child.stdin?.end(input);
+  });
+}

@@ -11,14 +11,12 @@ import { acquireRun, cleanupStale, deleteNamespacesSync, onExitCleanup, type Run
 import { defaultHosts, type HostSpec } from './hosts.js';
 import {
   addAddress,
-  addBridge,
-  addDefaultRoute,
-  addNamespace,
-  addVethToBridge,
+  assertCidr,
   assertNsName,
   deleteNamespace,
   flushAddresses,
   IP_BIN,
+  ipBatch,
   normalizeMac,
   routes,
   setLinkUp,
@@ -67,7 +65,27 @@ interface HostState {
   mac: string;
   ip: string;
   bridgePort: string;
-  proc: ServiceHostProcess;
+  /** Started on demand: hosts without services need no process. */
+  proc: ServiceHostProcess | null;
+}
+
+interface HostPlan {
+  name: string;
+  ns: string;
+  mac: string;
+  ip: string;
+  bridgePort: string;
+  services: ServiceSpec[];
+}
+
+/** Commands run inside a new host/scanner namespace: loopback and eth0 up, the address on eth0. */
+function insideCommands(cidr: string): string[][] {
+  assertCidr(cidr);
+  return [
+    ['link', 'set', 'lo', 'up'],
+    ['link', 'set', 'eth0', 'up'],
+    ['addr', 'add', cidr, 'dev', 'eth0'],
+  ];
 }
 
 const HOST_NAME = /^[a-z0-9][a-z0-9-]{0,30}$/;
@@ -112,20 +130,27 @@ export class SimLan {
     if (!opts.skipStaleCleanup) await cleanupStale();
     const lan = new SimLan(acquireRun());
     try {
-      await lan.createNs(lan.lanNs);
-      await addBridge(lan.lanNs, lan.bridge);
-      await lan.createNs(lan.scannerNs);
-      await addVethToBridge({
-        bridgeNs: lan.lanNs,
-        bridge: lan.bridge,
-        bridgePort: 'v-scan',
-        peerNs: lan.scannerNs,
-        peerIf: 'eth0',
-        mac: lan.scannerMac,
-      });
-      await addAddress(lan.scannerNs, 'eth0', `${lan.scannerIp}/24`);
-      if (opts.defaultRoute) await addDefaultRoute(lan.scannerNs, lan.gatewayIp);
-      await Promise.all((opts.hosts ?? defaultHosts()).map((h) => lan.addHost(h)));
+      const plans = lan.planHosts(opts.hosts ?? defaultHosts());
+      const all = [lan.lanNs, lan.scannerNs, ...plans.map((p) => p.ns)];
+      for (const ns of all) lan.namespaces.add(ns);
+      await ipBatch(all.map((ns) => ['netns', 'add', ns]));
+      await ipBatch(
+        [
+          ['link', 'set', 'lo', 'up'],
+          ['link', 'add', lan.bridge, 'type', 'bridge', 'stp_state', '0', 'forward_delay', '0'],
+          ['link', 'set', lan.bridge, 'up'],
+          ...lan.vethCommands('v-scan', lan.scannerNs, lan.scannerMac),
+          ...plans.flatMap((p) => lan.vethCommands(p.bridgePort, p.ns, p.mac)),
+        ],
+        lan.lanNs,
+      );
+      const scanCmds = insideCommands(`${lan.scannerIp}/24`);
+      if (opts.defaultRoute) scanCmds.push(['route', 'add', 'default', 'via', lan.gatewayIp]);
+      await Promise.all([
+        ipBatch(scanCmds, lan.scannerNs),
+        ...plans.map((p) => ipBatch(insideCommands(`${p.ip}/24`), p.ns)),
+      ]);
+      await Promise.all(plans.map((p) => lan.startHost(p)));
     } catch (err) {
       await lan.destroy();
       throw err;
@@ -156,32 +181,16 @@ export class SimLan {
 
   async addHost(spec: HostSpec): Promise<SimHost> {
     this.assertLive();
-    if (!HOST_NAME.test(spec.name)) {
-      throw new Error(`host name ${JSON.stringify(spec.name)} must match ${HOST_NAME}`);
-    }
-    if (this.hostMap.has(spec.name)) throw new Error(`host ${spec.name} already exists`);
-    const mac = normalizeMac(spec.mac);
-    const ip = this.resolveIp(spec.ip, spec.name);
-    const services = (spec.services ?? []).map(parseServiceSpec);
-    const ns = `lsn-${this.id}-h-${spec.name}`;
-    const bridgePort = `v-${(++this.portCounter).toString(36)}`;
-    await this.createNs(ns);
+    const [plan] = this.planHosts([spec]);
+    if (!plan) throw new Error('unreachable: planHosts returned nothing');
+    this.namespaces.add(plan.ns);
     try {
-      await addVethToBridge({
-        bridgeNs: this.lanNs,
-        bridge: this.bridge,
-        bridgePort,
-        peerNs: ns,
-        peerIf: 'eth0',
-        mac,
-      });
-      await addAddress(ns, 'eth0', `${ip}/24`);
-      const proc = await ServiceHostProcess.start(ns, services);
-      const state: HostState = { name: spec.name, ns, mac, ip, bridgePort, proc };
-      this.hostMap.set(spec.name, state);
-      return this.view(state);
+      await ipBatch([['netns', 'add', plan.ns]]);
+      await ipBatch(this.vethCommands(plan.bridgePort, plan.ns, plan.mac), this.lanNs);
+      await ipBatch(insideCommands(`${plan.ip}/24`), plan.ns);
+      return this.view(await this.startHost(plan));
     } catch (err) {
-      await this.dropNs(ns);
+      await this.dropNs(plan.ns);
       throw err;
     }
   }
@@ -190,7 +199,7 @@ export class SimLan {
   async removeHost(name: string): Promise<void> {
     const h = this.mustGet(name);
     this.hostMap.delete(name);
-    h.proc.kill();
+    h.proc?.kill();
     await this.dropNs(h.ns);
     try {
       await this.lanCmd(['link', 'del', h.bridgePort]);
@@ -223,18 +232,22 @@ export class SimLan {
   }
 
   async openPort(name: string, service: ServiceSpec): Promise<void> {
-    await this.mustGet(name).proc.open(service);
+    const h = this.mustGet(name);
+    if (h.proc) await h.proc.open(service);
+    else h.proc = await ServiceHostProcess.start(h.ns, [service]);
   }
 
   async closePort(name: string, port: number): Promise<void> {
-    await this.mustGet(name).proc.close(port);
+    const h = this.mustGet(name);
+    if (!h.proc) throw new Error(`host ${name}: port ${port} is not open`);
+    await h.proc.close(port);
   }
 
   /** Restart the listener on `port` with a new banner (same kind). */
   async setBanner(name: string, port: number, banner: string): Promise<void> {
     const h = this.mustGet(name);
-    const cur = h.proc.ports.get(port);
-    if (!cur) throw new Error(`host ${name} has no listener on port ${port}`);
+    const cur = h.proc?.ports.get(port);
+    if (!h.proc || !cur) throw new Error(`host ${name} has no listener on port ${port}`);
     await h.proc.replace({ ...cur, banner });
   }
 
@@ -311,7 +324,7 @@ export class SimLan {
     this.destroyed = true;
     for (const c of this.spawned) c.kill('SIGKILL');
     this.spawned.clear();
-    for (const h of this.hostMap.values()) h.proc.kill();
+    for (const h of this.hostMap.values()) h.proc?.kill();
     const hostNs = [...this.namespaces].filter((n) => n !== this.lanNs && n !== this.scannerNs);
     await Promise.all(hostNs.map((n) => this.dropNs(n)));
     for (const n of [this.scannerNs, this.lanNs]) if (this.namespaces.has(n)) await this.dropNs(n);
@@ -326,16 +339,53 @@ export class SimLan {
     if (this.destroyed) return;
     this.destroyed = true;
     for (const c of this.spawned) c.kill('SIGKILL');
-    for (const h of this.hostMap.values()) h.proc.kill();
+    for (const h of this.hostMap.values()) h.proc?.kill();
     deleteNamespacesSync([...this.namespaces].reverse());
     this.namespaces.clear();
     this.lease.release();
   }
 
-  private async createNs(ns: string): Promise<void> {
-    assertNsName(ns);
-    this.namespaces.add(ns);
-    await addNamespace(ns);
+  /** Validate specs (names, MACs, IPs unique among themselves and the existing hosts) and name their parts. */
+  private planHosts(specs: readonly HostSpec[]): HostPlan[] {
+    const plans: HostPlan[] = [];
+    const names = new Set(this.hostMap.keys());
+    const ips = new Map([...this.hostMap.values()].map((h) => [h.ip, h.name]));
+    for (const spec of specs) {
+      if (!HOST_NAME.test(spec.name)) {
+        throw new Error(`host name ${JSON.stringify(spec.name)} must match ${HOST_NAME}`);
+      }
+      if (names.has(spec.name)) throw new Error(`host ${spec.name} already exists`);
+      const ip = this.resolveIp(spec.ip, spec.name);
+      const other = ips.get(ip);
+      if (other !== undefined) throw new Error(`host ${spec.name}: ${ip} is already used by ${other}`);
+      names.add(spec.name);
+      ips.set(ip, spec.name);
+      const ns = `lsn-${this.id}-h-${spec.name}`;
+      assertNsName(ns);
+      plans.push({
+        name: spec.name,
+        ns,
+        mac: normalizeMac(spec.mac),
+        ip,
+        bridgePort: `v-${(++this.portCounter).toString(36)}`,
+        services: (spec.services ?? []).map(parseServiceSpec),
+      });
+    }
+    return plans;
+  }
+
+  private vethCommands(bridgePort: string, peerNs: string, mac: string): string[][] {
+    return [
+      ['link', 'add', bridgePort, 'type', 'veth', 'peer', 'name', 'eth0', 'address', mac, 'netns', peerNs],
+      ['link', 'set', bridgePort, 'master', this.bridge, 'up'],
+    ];
+  }
+
+  private async startHost(p: HostPlan): Promise<HostState> {
+    const proc = p.services.length > 0 ? await ServiceHostProcess.start(p.ns, p.services) : null;
+    const state: HostState = { name: p.name, ns: p.ns, mac: p.mac, ip: p.ip, bridgePort: p.bridgePort, proc };
+    this.hostMap.set(p.name, state);
+    return state;
   }
 
   private async dropNs(ns: string): Promise<void> {
@@ -392,6 +442,12 @@ export class SimLan {
   }
 
   private view(h: HostState): SimHost {
-    return { name: h.name, ns: h.ns, mac: h.mac, ip: h.ip, services: [...h.proc.ports.values()] };
+    return {
+      name: h.name,
+      ns: h.ns,
+      mac: h.mac,
+      ip: h.ip,
+      services: h.proc ? [...h.proc.ports.values()] : [],
+    };
   }
 }
