@@ -31,6 +31,9 @@ export default defineConfig({
   plugins: [minifyChunk],
   logLevel: 'warn',
   publicDir: false,
+  // Always Lit's production build, even when NODE_ENV is inherited as 'test' (vitest) or 'development'.
+  resolve: { conditions: ['module', 'browser', 'production'] },
+  define: { 'process.env.NODE_ENV': '"production"' },
   build: {
     outDir,
     emptyOutDir: false,

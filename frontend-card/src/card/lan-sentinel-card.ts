@@ -225,14 +225,14 @@ export class LanSentinelCard extends LitElement {
         class="tile"
         type="button"
         data-tile=${filter}
-        aria-pressed=${this._filter === filter ? 'true' : 'false'}
+        aria-pressed=${this._filter === filter && filter !== 'all' ? 'true' : 'false'}
         style=${styleMap(color ? { '--tile-color': color } : {})}
         @click=${() => this._setFilter(filter)}
       >
         <span class="value">${fmt(value)}</span><span class="label">${label}</span>
       </button>`;
     return html`<div class="summary">
-      ${tile('Online', s.online, 'online', 'var(--success-color, #43a047)')}
+      ${tile('Online', s.online, 'online', s.online ? 'var(--success-color, #43a047)' : undefined)}
       ${tile('Known', s.known, 'all')}
       ${tile('New', s.new, 'new', s.new ? 'var(--primary-color, #03a9f4)' : undefined)}
       ${tile('Threats', s.threats, 'risky', s.threats ? RISK_COLOR.critical : undefined)}

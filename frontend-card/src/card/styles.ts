@@ -134,7 +134,7 @@ export const cardStyles = css`
   }
   .chip .n {
     color: var(--lsn-muted);
-    margin-left: 2px;
+    margin-left: 4px;
     font-variant-numeric: tabular-nums;
   }
   .chip[aria-pressed='true'] {
@@ -185,6 +185,14 @@ export const cardStyles = css`
     list-style: none;
     margin: 0;
     padding: 0 8px 8px;
+  }
+  li {
+    /* long lists: the browser skips style/layout of rows that are off screen */
+    content-visibility: auto;
+    contain-intrinsic-size: auto 52px;
+  }
+  .compact li {
+    contain-intrinsic-size: auto 36px;
   }
   .row {
     display: flex;
@@ -267,6 +275,11 @@ export const cardStyles = css`
   }
   .compact .name {
     font-size: 0.875rem;
+  }
+  .compact .side {
+    flex-direction: row-reverse;
+    align-items: center;
+    gap: 8px;
   }
   .compact .summary .value {
     font-size: 1.2rem;
