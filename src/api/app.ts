@@ -1,0 +1,117 @@
+/**
+ * `buildApp(deps)`: the fastify instance with every route of DESIGN §9, no listening (see server.ts).
+ * Order: error handlers → security headers + rate limit → auth hook → routes → static UI.
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import { installAuth } from './auth.js';
+import type { ApiDeps } from './deps.js';
+import { ApiError, installErrorHandlers } from './errors.js';
+import { type Mappers, noFindings } from './mappers.js';
+import { HttpMetrics, installHttpMetrics, renderMetrics } from './metrics.js';
+import { buildOpenApi } from './openapi.js';
+import { RouteRegistry } from './route.js';
+import { adminRoutes } from './routes/admin.js';
+import { alertRoutes } from './routes/alerts.js';
+import { deviceRoutes } from './routes/devices.js';
+import { changeRoutes } from './routes/events.js';
+import { healthRoutes } from './routes/health.js';
+import { scanRoutes } from './routes/scans.js';
+import { installSecurity } from './security.js';
+import { streamEvents } from './sse.js';
+import { installStatic } from './static.js';
+
+export const BODY_LIMIT = 64 * 1024;
+
+export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: false,
+    bodyLimit: BODY_LIMIT,
+    connectionTimeout: 120_000,
+    requestTimeout: 60_000,
+    keepAliveTimeout: 10_000,
+    // headersTimeout must not exceed requestTimeout; 15 s cuts slow-header (slowloris) clients
+    http: { headersTimeout: 15_000 },
+    return503OnClosing: true,
+    routerOptions: { maxParamLength: 200, ignoreTrailingSlash: true },
+    trustProxy: false,
+  });
+  const startedAt = deps.clock.now().getTime();
+  installErrorHandlers(app, deps.logger);
+  await installSecurity(app, { perMinute: deps.config.rateLimitPerMinute ?? 300 });
+  installAuth(app, deps);
+  const http = new HttpMetrics();
+  installHttpMetrics(app, http);
+
+  const mappers: Mappers = deps.findings
+    ? {
+        findingCounts: (macs) => deps.findings?.activeCountByMac(macs) ?? new Map(),
+        deviceName: (mac) => {
+          const d = deps.store.devices.get(mac);
+          return d ? (d.name ?? d.hostname ?? null) : null;
+        },
+      }
+    : noFindings;
+
+  // Open SSE streams, closed on shutdown so app.close() does not wait for clients.
+  const streams = new Set<() => void>();
+  app.addHook('onClose', async () => {
+    for (const close of [...streams]) close();
+  });
+
+  const r = new RouteRegistry(app);
+  healthRoutes(r, deps, startedAt);
+  deviceRoutes(r, deps, mappers);
+  scanRoutes(r, deps);
+  changeRoutes(r, deps, mappers);
+  alertRoutes(r, deps);
+  adminRoutes(r, deps);
+  r.add({
+    method: 'GET',
+    url: '/api/events',
+    tag: 'meta',
+    summary: 'Server-Sent Events: change, scan, device, finding, scanning (heartbeat comment every 15 s)',
+    produces: 'text/event-stream',
+    responses: { 200: null },
+    handler: (_input, request, reply) => {
+      streamEvents(request, reply, {
+        bus: deps.bus,
+        heartbeatMs: deps.sseHeartbeatMs ?? 15_000,
+        now: () => deps.clock.now(),
+        mappers,
+        register: (close) => {
+          streams.add(close);
+          return () => streams.delete(close);
+        },
+      });
+    },
+  });
+  r.add({
+    method: 'GET',
+    url: '/metrics',
+    tag: 'meta',
+    summary: 'Prometheus metrics (text exposition format)',
+    produces: 'text/plain; version=0.0.4',
+    responses: { 200: null },
+    handler: (_input, _request, reply) =>
+      reply.type('text/plain; version=0.0.4; charset=utf-8').send(renderMetrics(deps, http)),
+  });
+  let openapi: Record<string, unknown> | null = null;
+  r.add({
+    method: 'GET',
+    url: '/api/openapi.json',
+    tag: 'meta',
+    summary: 'This OpenAPI 3.1 document',
+    responses: { 200: null },
+    handler: () => {
+      openapi ??= buildOpenApi(r.routes, { version: deps.version });
+      return openapi;
+    },
+  });
+
+  await installStatic(app, deps.uiDir);
+
+  app.setNotFoundHandler((request) => {
+    throw new ApiError(404, 'not_found', `no route ${request.method} ${request.url.split('?')[0] ?? ''}`);
+  });
+  return app;
+}

@@ -1,0 +1,65 @@
+/**
+ * What the HTTP API needs from the rest of the service. `main.ts` builds this object; tests build it from a
+ * temp-file SQLite store. Optional parts (findings/alerts/webhooks) degrade to empty lists or 503.
+ */
+import type { AuditRepo } from '../store/auditRepo.js';
+import type { KeysRepo } from '../store/keysRepo.js';
+import type { Clock } from '../util/clock.js';
+import type { EventBus } from '../util/events.js';
+import type { Logger } from '../util/logger.js';
+import type { AlertsPort, ApiStore, FindingsPort, WebhooksPort } from './ports.js';
+
+/** Structurally satisfied by src/service/scanCoordinator.ts ScanCoordinator. */
+export interface ScanRequestResult {
+  /** false when an identical request was already queued (coalesced) or the scanner is stopping */
+  queued: boolean;
+  coalesced?: boolean;
+  /** queue position after the request */
+  position?: number;
+  /** id of the scan row when it started right away */
+  scanId?: number;
+}
+
+export interface ApiScanner {
+  requestSweep(reason: string): ScanRequestResult;
+  /** port/service scan of every online device (POST api/scans with kind "ports") */
+  requestPortScanAll?(reason: string): ScanRequestResult;
+  requestDeviceScan(mac: string, reason: string): ScanRequestResult;
+  status(): { running: boolean; kind?: string | null; queue: number };
+}
+
+export interface ApiConfig {
+  mode: 'standalone' | 'addon';
+  /** loopback peers (with a loopback Host header) are admin */
+  trustLoopback: boolean;
+  /**
+   * Every peer that is not the HA ingress proxy must present an API key, even on loopback (overrides
+   * trustLoopback). Use for the add-on's optional LAN port.
+   */
+  requireApiKey: boolean;
+  /** shown by `GET api/settings` (no secrets) */
+  settingsSummary: Record<string, unknown>;
+  /** general request limit per user/key/IP per minute (default 300) */
+  rateLimitPerMinute?: number;
+  /** failed authentications per IP per minute before 429 (default 5) */
+  authFailuresPerMinute?: number;
+}
+
+export interface ApiDeps {
+  store: ApiStore;
+  findings?: FindingsPort;
+  alerts?: AlertsPort;
+  webhooks?: WebhooksPort;
+  keys: KeysRepo;
+  audit: AuditRepo;
+  bus: EventBus;
+  scanner: ApiScanner;
+  config: ApiConfig;
+  logger: Logger;
+  clock: Clock;
+  /** root of the built ingress UI (index.html + assets); a plain hint page is served when absent */
+  uiDir?: string;
+  version: string;
+  /** SSE heartbeat period (default 15 s; tests shorten it) */
+  sseHeartbeatMs?: number;
+}

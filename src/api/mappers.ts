@@ -1,0 +1,138 @@
+/** Domain objects → wire JSON (snake_case, nulls never missing). Pure functions. */
+import { type Change, type Device, type DevicePort, displayName } from '../inventory/types.js';
+import type { AuditEntry } from '../store/auditRepo.js';
+import type { ApiKey } from '../store/keysRepo.js';
+import type { StoredFinding } from '../threats/types.js';
+import type {
+  ApiKeyJson,
+  AuditEntryJson,
+  ChangeJson,
+  DeviceJson,
+  DevicePortJson,
+  FindingJson,
+} from './schemas.js';
+
+export interface Mappers {
+  /** active finding count per device; missing = 0 */
+  findingCounts(macs: string[]): Map<string, number>;
+  /** display name of a device, for findings lists */
+  deviceName?(mac: string): string | null;
+}
+
+export const noFindings: Mappers = { findingCounts: () => new Map() };
+
+export function portJson(p: DevicePort): DevicePortJson {
+  return {
+    protocol: p.protocol,
+    port: p.port,
+    service: p.service ?? null,
+    product: p.product ?? null,
+    version: p.version ?? null,
+    extrainfo: p.extrainfo ?? null,
+    cpe: p.cpe ?? [],
+    first_seen: p.firstSeen ?? null,
+    last_seen: p.lastSeen ?? null,
+  };
+}
+
+export function deviceJson(d: Device, m: Mappers, counts?: Map<string, number>): DeviceJson {
+  const c = counts ?? m.findingCounts([d.mac]);
+  return {
+    mac: d.mac,
+    ip: d.ip,
+    hostname: d.hostname,
+    name: d.name,
+    display_name: displayName(d),
+    vendor: d.vendor,
+    randomized: d.randomized,
+    online: d.online,
+    presence: d.presence,
+    first_seen: d.firstSeen,
+    last_seen: d.lastSeen,
+    known: d.known,
+    watched: d.watched,
+    ignored: d.ignored,
+    is_new: d.isNew,
+    notes: d.notes,
+    consider_home: d.considerHome,
+    open_ports: d.ports.filter((p) => p.protocol === 'tcp').length,
+    ports: d.ports.map(portJson),
+    ports_scanned_at: d.portsScannedAt,
+    risk: d.risk,
+    risk_score: d.riskScore,
+    findings: c.get(d.mac) ?? 0,
+  };
+}
+
+export function devicesJson(list: Device[], m: Mappers): DeviceJson[] {
+  const counts = m.findingCounts(list.map((d) => d.mac));
+  return list.map((d) => deviceJson(d, m, counts));
+}
+
+export function changeJson(c: Change & { id?: number; acknowledged?: boolean }): ChangeJson {
+  const out: ChangeJson = {
+    id: c.id ?? null,
+    type: c.type,
+    mac: c.mac,
+    ip: c.ip,
+    name: c.name,
+    vendor: c.vendor,
+    severity: c.severity,
+    message: c.message,
+    time: c.time,
+    scan_id: c.scanId ?? null,
+    acknowledged: c.acknowledged ?? false,
+  };
+  if (c.before !== undefined) out.before = c.before;
+  if (c.after !== undefined) out.after = c.after;
+  return out;
+}
+
+export function findingJson(f: StoredFinding, m: Mappers): FindingJson {
+  return {
+    id: f.id,
+    key: f.key,
+    mac: f.mac,
+    device_name: m.deviceName?.(f.mac) ?? null,
+    kind: f.kind,
+    severity: f.severity,
+    title: f.title,
+    detail: f.detail,
+    remediation: f.remediation,
+    port: f.port ?? null,
+    protocol: f.protocol ?? null,
+    cve: f.cve ?? null,
+    cvss: f.cvss ?? null,
+    known_exploited: f.knownExploited ?? false,
+    confidence: f.confidence,
+    first_seen: f.firstSeen,
+    last_seen: f.lastSeen,
+    resolved_at: f.resolvedAt,
+    active: f.resolvedAt === null,
+  };
+}
+
+export function keyJson(k: ApiKey): ApiKeyJson {
+  return {
+    id: k.id,
+    name: k.name,
+    scope: k.scope,
+    prefix: k.prefix,
+    created_at: k.createdAt,
+    last_used_at: k.lastUsedAt,
+    revoked_at: k.revokedAt,
+  };
+}
+
+export function auditJson(e: AuditEntry): AuditEntryJson {
+  return {
+    id: e.id,
+    time: e.time,
+    actor: e.actor,
+    actor_kind: e.actorKind,
+    action: e.action,
+    target: e.target,
+    ip: e.ip,
+    detail: e.detail ?? null,
+  };
+}

@@ -1,0 +1,178 @@
+import type { DevicePatch as StorePatch } from '../../store/devicesRepo.js';
+import { auditChange } from '../auth.js';
+import type { ApiDeps } from '../deps.js';
+import { notFound } from '../errors.js';
+import { changeJson, deviceJson, devicesJson, type Mappers } from '../mappers.js';
+import type { RouteRegistry } from '../route.js';
+import {
+  deviceDeletedSchema,
+  deviceHistoryQuery,
+  deviceHistorySchema,
+  deviceListQuery,
+  deviceListSchema,
+  devicePatchSchema,
+  deviceSchema,
+  errorSchema,
+  macParams,
+  scanAcceptedSchema,
+  vendorListSchema,
+} from '../schemas.js';
+
+export function deviceRoutes(r: RouteRegistry, deps: ApiDeps, mappers: Mappers): void {
+  const { store, bus } = deps;
+  const tag = 'devices';
+
+  r.add({
+    method: 'GET',
+    url: '/api/devices',
+    tag,
+    summary: 'List devices (filter, search, vendor, sort, page)',
+    query: deviceListQuery,
+    responses: { 200: deviceListSchema, 400: errorSchema },
+    handler: ({ query }) => {
+      const page = store.devices.query({
+        ...(query.filter !== 'all' ? { filter: query.filter } : {}),
+        ...(query.q ? { search: query.q } : {}),
+        ...(query.vendor ? { vendor: query.vendor } : {}),
+        sort: query.sort,
+        order: query.order,
+        limit: query.limit,
+        offset: query.offset,
+      });
+      return {
+        items: devicesJson(page.items, mappers),
+        total: page.total,
+        limit: query.limit,
+        offset: query.offset,
+      };
+    },
+  });
+
+  r.add({
+    method: 'GET',
+    url: '/api/vendors',
+    tag,
+    summary: 'Vendors in the inventory with device counts (for the vendor filter)',
+    responses: { 200: vendorListSchema },
+    handler: () => ({ items: store.devices.vendors() }),
+  });
+
+  r.add({
+    method: 'GET',
+    url: '/api/devices/:mac',
+    tag,
+    summary: 'One device',
+    params: macParams,
+    responses: { 200: deviceSchema, 400: errorSchema, 404: errorSchema },
+    handler: ({ params }) => {
+      const d = store.devices.get(params.mac);
+      if (!d) throw notFound(`device ${params.mac}`);
+      return deviceJson(d, mappers);
+    },
+  });
+
+  r.add({
+    method: 'PATCH',
+    url: '/api/devices/:mac',
+    tag,
+    summary: 'Rename a device, mark it known/watched/ignored, set notes or its consider_home override',
+    params: macParams,
+    body: devicePatchSchema,
+    responses: { 200: deviceSchema, 400: errorSchema, 404: errorSchema },
+    handler: ({ params, body }, request) => {
+      const before = store.devices.get(params.mac);
+      if (!before) throw notFound(`device ${params.mac}`);
+      const patch: StorePatch = {};
+      if (body.name !== undefined) patch.name = body.name === '' ? null : body.name;
+      if (body.known !== undefined) {
+        patch.known = body.known;
+        // marking a device known acknowledges it: it is no longer "new"
+        if (body.known) patch.isNew = false;
+      }
+      if (body.watched !== undefined) patch.watched = body.watched;
+      if (body.ignored !== undefined) patch.ignored = body.ignored;
+      if (body.notes !== undefined) patch.notes = body.notes === '' ? null : body.notes;
+      if (body.consider_home !== undefined) patch.considerHome = body.consider_home;
+      const after = store.devices.update(params.mac, patch);
+      if (!after) throw notFound(`device ${params.mac}`);
+      auditChange(deps, request, 'device.update', params.mac, body);
+      bus.emit('device:updated', after);
+      if (after.ignored && !before.ignored) bus.emit('device:removed', { mac: after.mac, reason: 'ignored' });
+      return deviceJson(after, mappers);
+    },
+  });
+
+  r.add({
+    method: 'DELETE',
+    url: '/api/devices/:mac',
+    tag,
+    summary: 'Forget a device (its history and HA entities go; the change log stays)',
+    params: macParams,
+    responses: { 200: deviceDeletedSchema, 400: errorSchema, 404: errorSchema },
+    handler: ({ params }, request) => {
+      if (!store.devices.forget(params.mac)) throw notFound(`device ${params.mac}`);
+      auditChange(deps, request, 'device.forget', params.mac);
+      bus.emit('device:removed', { mac: params.mac, reason: 'forgotten' });
+      return { mac: params.mac, forgotten: true as const };
+    },
+  });
+
+  r.add({
+    method: 'GET',
+    url: '/api/devices/:mac/history',
+    tag,
+    summary: 'IP history, presence timeline, port history and changes of one device',
+    params: macParams,
+    query: deviceHistoryQuery,
+    responses: { 200: deviceHistorySchema, 400: errorSchema, 404: errorSchema },
+    handler: ({ params, query }) => {
+      const d = store.devices.get(params.mac);
+      if (!d) throw notFound(`device ${params.mac}`);
+      const since = query.since ? new Date(query.since).toISOString() : undefined;
+      return {
+        mac: d.mac,
+        ip_history: store.history
+          .ipHistory(d.mac, query.limit)
+          .map((h) => ({ ip: h.ip, first_seen: h.firstSeen, last_seen: h.lastSeen })),
+        presence: store.history
+          .presenceTimeline(d.mac, since, 5000)
+          .map((p) => ({ time: p.time, online: p.presence === 'home' })),
+        ports: store.history.portHistory(d.mac, query.limit).map((p) => ({
+          time: p.time,
+          protocol: p.protocol,
+          port: p.port,
+          event: p.event,
+          service: p.service,
+          product: p.product,
+          version: p.version,
+        })),
+        changes: store.changes
+          .list({ mac: d.mac, limit: query.limit, ...(since ? { since } : {}) })
+          .items.map(changeJson),
+      };
+    },
+  });
+
+  r.add({
+    method: 'POST',
+    url: '/api/devices/:mac/scan',
+    tag,
+    summary: 'Deep-scan (ports and services) one device now',
+    params: macParams,
+    responses: { 202: scanAcceptedSchema, 400: errorSchema, 404: errorSchema },
+    handler: ({ params }, request, reply) => {
+      const d = store.devices.get(params.mac);
+      if (!d) throw notFound(`device ${params.mac}`);
+      const res = deps.scanner.requestDeviceScan(d.mac, `api:${request.principal?.actor ?? 'unknown'}`);
+      auditChange(deps, request, 'device.scan', d.mac);
+      reply.code(202);
+      return {
+        queued: res.queued,
+        scan_id: res.scanId ?? null,
+        message: res.queued
+          ? `port scan of ${d.mac} queued`
+          : `a port scan of ${d.mac} is already queued or the scanner is stopping`,
+      };
+    },
+  });
+}

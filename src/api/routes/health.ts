@@ -1,0 +1,45 @@
+import type { ApiDeps } from '../deps.js';
+import type { RouteRegistry } from '../route.js';
+import { healthSchema, settingsSchema } from '../schemas.js';
+import { scanJson } from './scans.js';
+
+export function healthRoutes(r: RouteRegistry, deps: ApiDeps, startedAt: number): void {
+  r.add({
+    method: 'GET',
+    url: '/api/health',
+    tag: 'meta',
+    summary: 'Service status, scanner state, device counts, last scan and who you are',
+    responses: { 200: healthSchema },
+    handler: (_input, request) => {
+      const counts = deps.store.devices.counts();
+      const s = deps.scanner.status();
+      const last = deps.store.scans.list({ limit: 1 }).items[0];
+      const p = request.principal;
+      return {
+        status: 'ok' as const,
+        version: deps.version,
+        mode: deps.config.mode,
+        uptime_s: Math.round((deps.clock.now().getTime() - startedAt) / 1000),
+        time: deps.clock.now().toISOString(),
+        scanner: { running: s.running, kind: s.kind ?? null, queue: s.queue },
+        devices: { total: counts.known, online: counts.online, new: counts.new },
+        last_scan: last ? scanJson(last) : null,
+        auth: { actor: p?.actor ?? 'anonymous', kind: p?.kind ?? 'anonymous', scope: p?.scope ?? 'read' },
+      };
+    },
+  });
+  r.add({
+    method: 'GET',
+    url: '/api/settings',
+    tag: 'meta',
+    summary: 'Settings summary (no secrets)',
+    responses: { 200: settingsSchema },
+    handler: () => ({
+      version: deps.version,
+      mode: deps.config.mode,
+      require_api_key: deps.config.requireApiKey,
+      trust_loopback: deps.config.trustLoopback,
+      settings: deps.config.settingsSummary,
+    }),
+  });
+}
