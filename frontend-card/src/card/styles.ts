@@ -281,6 +281,11 @@ export const cardStyles = css`
     align-items: center;
     gap: 8px;
   }
+  .compact .risk-badge {
+    min-width: 62px;
+    justify-content: center;
+    box-sizing: border-box;
+  }
   .compact .summary .value {
     font-size: 1.2rem;
   }
