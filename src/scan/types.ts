@@ -39,6 +39,8 @@ export interface ScanHost {
   ports: ScanPort[];
   /** true when this host's ports were actually scanned (a sweep leaves this false). */
   portsScanned: boolean;
+  /** nmap gave up on this host (--host-timeout): its port list is incomplete, portsScanned is false. */
+  timedOut?: boolean;
 }
 
 export type ScanKind = 'sweep' | 'ports';
