@@ -251,6 +251,24 @@ export class DevicesRepo {
     return rows.map((r) => toDevice(r, ports.get(r.mac) ?? []));
   }
 
+  /**
+   * Every device without loading ports (`ports` is empty). For diffing a sweep, which never reads or
+   * writes ports; pair with attachPorts for the devices that are handed on.
+   */
+  allWithoutPorts(): Device[] {
+    return (this.stmts.all.all() as DeviceRow[]).map((r) => toDevice(r, []));
+  }
+
+  /** Fill `ports` of the given devices from the database (one query). Returns the same array. */
+  attachPorts(devices: Device[]): Device[] {
+    if (devices.length === 0) return devices;
+    const ports = this.portsByMac(
+      this.stmts.portsOfMany.all(JSON.stringify(devices.map((d) => d.mac))) as PortRow[],
+    );
+    for (const d of devices) d.ports = ports.get(d.mac) ?? [];
+    return devices;
+  }
+
   /** Every device with its ports (two queries). */
   all(): Device[] {
     const ports = this.portsByMac(this.stmts.allPorts.all() as PortRow[]);

@@ -70,7 +70,8 @@ export class Store {
    */
   recordSweep(scanId: number, result: ScanResult, ctx: SweepContext): IngestResult {
     return this.transaction(() => {
-      const outcome = applySweep(this.devices.all(), result, ctx);
+      // Sweeps neither read nor write ports: diff the light rows, then attach ports to what is handed on.
+      const outcome = applySweep(this.devices.allWithoutPorts(), result, ctx);
       this.scans.finish(scanId, result, attribution(result, outcome.observations));
       this.devices.upsertMany(outcome.devices);
       const t = ctx.now.toISOString();
@@ -82,7 +83,7 @@ export class Store {
         else if (c.type === 'device_offline') this.history.recordPresence(c.mac, 'not_home', t);
       }
       const changes = this.changes.insertMany(outcome.changes.map((c) => ({ ...c, scanId })));
-      return { changes, devices: outcome.devices, skipped: outcome.skipped };
+      return { changes, devices: this.devices.attachPorts(outcome.devices), skipped: outcome.skipped };
     });
   }
 
@@ -95,7 +96,7 @@ export class Store {
     return this.transaction(() => {
       const t = now.toISOString();
       const attributed = new Map<string, string>();
-      const all = this.devices.all();
+      const all = this.devices.allWithoutPorts();
       const byMac = new Map(all.map((d) => [d.mac, d]));
       const devices: Device[] = [];
       const changes: Change[] = [];
@@ -116,6 +117,7 @@ export class Store {
           });
           continue;
         }
+        device = this.devices.get(device.mac) ?? device; // with its current ports
         if (!host.mac) attributed.set(host.ip, device.mac);
         const out = applyPortScan(device, host, now);
         byMac.set(device.mac, out.device);
