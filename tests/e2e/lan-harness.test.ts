@@ -7,9 +7,11 @@ import os from 'node:os';
 import { XMLParser } from 'fast-xml-parser';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ipBatch } from '../lan/ip.js';
 import { startScannerMosquitto } from '../lan/mosquitto.js';
-import { cleanupStale, defaultHosts, listNamespaces, SimLan, ssh } from '../lan/netns.js';
+import { cleanupStale, defaultHosts, listNamespaces, normalizeMac, SimLan, ssh } from '../lan/netns.js';
 import { describeLan, mosquittoAvailable, requireLanOrSkip } from '../lan/requireLan.js';
+import { parseServiceSpec } from '../lan/services.js';
 
 interface NmapService {
   name?: string;
@@ -86,6 +88,41 @@ function port(hosts: NmapHost[], ip: string, p: number): NmapPort | undefined {
 }
 
 const figures: Record<string, number | string> = {};
+
+describe('simulated LAN input validation (no root needed)', () => {
+  it('refuses malformed MACs, multicast MACs and hostile ip batch tokens', async () => {
+    expect(normalizeMac('B8-27-EB-12-34-56')).toBe('b8:27:eb:12:34:56');
+    expect(() => normalizeMac('01:00:5e:00:00:01')).toThrow(/multicast/);
+    expect(() => normalizeMac('b8:27:eb:12:34')).toThrow(/aa:bb:cc:dd:ee:ff/);
+    await expect(ipBatch([['link', 'set', 'lo up\nnetns', 'del']])).rejects.toThrow(/must match/);
+    await expect(ipBatch([['netns', 'add', 'x']], 'not-lsn')).rejects.toThrow(/lsn- prefix/);
+  });
+
+  it('a missing prerequisite throws under CI=true and skips with a reason outside CI', () => {
+    const saved = process.env.CI;
+    try {
+      process.env.CI = 'true';
+      expect(() => requireLanOrSkip([{ ok: false, reason: 'mosquitto missing' }])).toThrow(
+        /prerequisites missing under CI=true: mosquitto missing/,
+      );
+      process.env.CI = '';
+      expect(requireLanOrSkip([{ ok: false, reason: 'mosquitto missing' }])).toEqual({
+        ok: false,
+        reason: expect.stringContaining('mosquitto missing'),
+      });
+    } finally {
+      if (saved === undefined) delete process.env.CI;
+      else process.env.CI = saved;
+    }
+  });
+
+  it('refuses unknown service kinds and out-of-range ports with a readable message', () => {
+    expect(parseServiceSpec({ port: 22, kind: 'ssh' })).toEqual({ port: 22, kind: 'ssh' });
+    expect(() => parseServiceSpec({ port: 0, kind: 'ssh' })).toThrow(/port/);
+    expect(() => parseServiceSpec({ port: 22, kind: 'rdp' })).toThrow(/kinds: ssh, http, ftp, telnet/);
+    expect(() => parseServiceSpec({ port: 22, kind: 'ssh', extra: 1 })).toThrow(/invalid service spec/);
+  });
+});
 
 describeLan('simulated LAN harness (real nmap in the scanner namespace)', () => {
   let lan: SimLan;

@@ -238,12 +238,12 @@ const BATCH_TOKEN = /^[A-Za-z0-9_.:/@-]+$/;
  * Tokens are restricted to [A-Za-z0-9_.:/@-] (no spaces, quotes or comments), so the batch parser cannot be
  * confused. Stops at the first failing command and rejects with its error.
  */
-export function ipBatch(
+export async function ipBatch(
   commands: readonly (readonly string[])[],
   ns?: string,
   timeoutMs = 15_000,
 ): Promise<void> {
-  if (commands.length === 0) return Promise.resolve();
+  if (commands.length === 0) return;
   if (ns !== undefined) assertNsName(ns);
   for (const cmd of commands) {
     for (const tok of cmd) {
@@ -253,7 +253,7 @@ export function ipBatch(
   }
   const argv = [...(ns ? ['-n', ns] : []), '-batch', '-'];
   const input = `${commands.map((c) => c.join(' ')).join('\n')}\n`;
-  return new Promise((resolve, reject) => {
+  return new Promise<void>((resolve, reject) => {
     const child = execFile(IP_BIN, argv, { timeout: timeoutMs, encoding: 'utf8' }, (err, _out, stderr) => {
       if (err)
         reject(
