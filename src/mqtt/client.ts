@@ -198,14 +198,13 @@ export class MqttPublisher {
         `flushed ${retained.length} retained and ${events.length} event messages buffered while offline`,
       );
     }
-    for (const cb of this.connectListeners) {
-      try {
-        await cb();
-      } catch (err) {
-        this.log.error(`connect listener failed: ${(err as Error).message}`);
-      }
-    }
-    await Promise.all(sends);
+    // listeners run concurrently: one slow listener (a 1,000-device republish) must not delay the others
+    const listeners = [...this.connectListeners].map((cb) =>
+      Promise.resolve()
+        .then(cb)
+        .catch((err: Error) => this.log.error(`connect listener failed: ${err.message}`)),
+    );
+    await Promise.all([...sends, ...listeners]);
   }
 
   /**

@@ -79,6 +79,8 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosqu
   const lines = [
     `listener ${port} ${host}`,
     'persistence false',
+    // HA's Mosquitto add-on uses 8192; a bound keeps memory sane while letting 1,000-device bursts through
+    'max_queued_messages 10000',
     'log_dest stderr',
     'log_type error',
     'log_type warning',
