@@ -1,0 +1,319 @@
+/**
+ * The alerts entry point the service wires to the event bus: for each change, decide which rules fire
+ * (AlertEngine), log every decision in alert_log, and dispatch to HA notify, webhooks and the MQTT event
+ * callback. Handles the Trust button of phone notifications.
+ */
+import type { HaLink } from '../ha/link.js';
+import { type Change, type Device, displayName, mac12, type Severity } from '../inventory/types.js';
+import { AlertsRepo } from '../store/alertsRepo.js';
+import type { Db } from '../store/db.js';
+import { type Webhook, WebhooksRepo } from '../store/webhooksRepo.js';
+import type { Clock } from '../util/clock.js';
+import type { Logger } from '../util/logger.js';
+import { type AlertDecision, AlertEngine, DEFAULT_FLOOD, type FloodLimit } from './engine.js';
+import {
+  type HaNotification,
+  macFromTrustAction,
+  NOTIFICATION_ACTION_EVENT,
+  sendHaNotification,
+} from './haNotify.js';
+import type { AlertChannel, AlertRule, WebhookPayload } from './types.js';
+import { type DeliveryResult, deliverWebhook } from './webhook.js';
+
+/** What the MQTT module publishes as the event entity when a rule with the "mqtt" channel fires. */
+export interface AlertEvent {
+  event_type: string;
+  mac: string | null;
+  ip: string | null;
+  name: string | null;
+  vendor: string | null;
+  severity: Severity;
+  title: string;
+  message: string;
+  time: string;
+  rule: string;
+  summary: boolean;
+}
+
+export interface AlertsOptions {
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  ha?: HaLink | null;
+  /** global notify_services option; rules without their own list use it */
+  notifyServices: string[];
+  /** e.g. "/app/<slug>" in HA or "http://127.0.0.1:8099" standalone; adds the Open button and click URL */
+  ingressBaseUrl?: string;
+  trustDevice: (mac: string) => void | Promise<void>;
+  getDevice: (mac: string) => Device | null;
+  /** MQTT event channel (published by the MQTT module) */
+  onAlert?: (e: AlertEvent) => void;
+  flood?: FloodLimit;
+  /** webhook retry base delay (tests use a few ms); default 1000 */
+  webhookBaseDelayMs?: number;
+  webhookTimeoutMs?: number;
+}
+
+const TITLES: Record<string, string> = {
+  new_device: 'New device on your network',
+  device_online: 'Device back online',
+  device_offline: 'Device went offline',
+  ip_changed: 'Device changed IP address',
+  hostname_changed: 'Device changed name',
+  port_opened: 'New open port',
+  port_closed: 'Port closed',
+  service_changed: 'Service changed',
+  gateway_mac_changed: 'Router identity changed',
+  ip_conflict: 'IP address conflict',
+  threat_detected: 'Security issue found',
+  threat_resolved: 'Security issue resolved',
+};
+
+export class Alerts {
+  readonly rules: AlertsRepo;
+  readonly webhooks: WebhooksRepo;
+  private readonly engine: AlertEngine;
+  private readonly log: Logger;
+  private unsubscribe: (() => Promise<void>) | null = null;
+  private readonly inflight = new Set<Promise<unknown>>();
+
+  constructor(private readonly o: AlertsOptions) {
+    this.rules = new AlertsRepo(o.db);
+    this.webhooks = new WebhooksRepo(o.db);
+    this.engine = new AlertEngine(this.rules, o.flood ?? DEFAULT_FLOOD);
+    this.log = o.logger.child('alerts');
+  }
+
+  /** Seed default rules (first run) and subscribe to phone notification actions. */
+  async start(): Promise<void> {
+    this.rules.seedDefaults(this.o.clock.now());
+    if (this.o.ha) {
+      try {
+        this.unsubscribe = await this.o.ha.subscribeEvents(NOTIFICATION_ACTION_EVENT, (ev) => {
+          const mac = macFromTrustAction(ev.data.action);
+          if (!mac) return;
+          this.log.info('trust requested from a phone notification', { mac });
+          Promise.resolve(this.o.trustDevice(mac)).catch((err: unknown) =>
+            this.log.error('marking the device trusted failed', { mac, error: String(err) }),
+          );
+        });
+      } catch (err) {
+        this.log.warn('could not subscribe to notification actions; the Trust button will not work', {
+          error: String(err),
+        });
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    const u = this.unsubscribe;
+    this.unsubscribe = null;
+    if (u) await u().catch(() => {});
+    await Promise.allSettled([...this.inflight]);
+  }
+
+  private deviceUrl(mac: string | null): string | undefined {
+    if (!this.o.ingressBaseUrl) return undefined;
+    const base = this.o.ingressBaseUrl.replace(/\/+$/, '');
+    return mac ? `${base}/#/devices/${encodeURIComponent(mac)}` : base;
+  }
+
+  /** Decide, log and dispatch one change. Never throws (channel errors are logged). */
+  async handleChange(change: Change): Promise<void> {
+    const p = this.process(change);
+    this.inflight.add(p);
+    try {
+      await p;
+    } finally {
+      this.inflight.delete(p);
+    }
+  }
+
+  private async process(change: Change): Promise<void> {
+    const now = this.o.clock.now();
+    const device = change.mac ? this.o.getDevice(change.mac) : null;
+    const decisions = this.engine.decide(change, device, this.rules.listRules(), now);
+    const sends: Promise<void>[] = [];
+    for (const d of decisions) {
+      const summary = d.status === 'summary';
+      const title = summary ? 'LAN Sentinel: many alerts' : this.title(change, device);
+      const message = summary
+        ? `More than ${(this.o.flood ?? DEFAULT_FLOOD).max} alerts in ${Math.round((this.o.flood ?? DEFAULT_FLOOD).windowSec / 60)} minutes; further alerts are paused for a few minutes and kept in the LAN Sentinel alert log.`
+        : change.message;
+      const entry = this.rules.log({
+        time: now,
+        ruleId: d.rule.id,
+        mac: change.mac,
+        kind: change.type,
+        dedupKey: d.dedupKey,
+        status: d.status,
+        severity: change.severity,
+        channels: d.rule.channels,
+        title,
+        message,
+      });
+      if (d.status !== 'sent' && d.status !== 'summary') {
+        this.log.debug('alert suppressed', { rule: d.rule.name, status: d.status, type: change.type });
+        continue;
+      }
+      sends.push(
+        this.dispatch(d, change, device, title, message, summary).then((errors) => {
+          if (errors.length && errors.length === this.channelCount(d.rule)) {
+            this.rules.setStatus(entry.id, summary ? 'summary' : 'failed', errors.join('; '));
+          } else if (errors.length) {
+            this.rules.setStatus(entry.id, entry.status, errors.join('; '));
+          }
+        }),
+      );
+    }
+    await Promise.all(sends);
+  }
+
+  private channelCount(rule: AlertRule): number {
+    return rule.channels.length;
+  }
+
+  private title(change: Change, device: Device | null): string {
+    const who = device ? displayName(device) : (change.name ?? change.ip ?? change.mac ?? 'network');
+    return `${TITLES[change.type] ?? 'LAN Sentinel'}: ${who}`;
+  }
+
+  /** Returns one error string per failed channel. */
+  private async dispatch(
+    d: AlertDecision,
+    change: Change,
+    device: Device | null,
+    title: string,
+    message: string,
+    summary: boolean,
+  ): Promise<string[]> {
+    const errors: string[] = [];
+    const tasks: Promise<void>[] = [];
+    const channels = new Set<AlertChannel>(d.rule.channels);
+    if (channels.has('ha')) {
+      tasks.push(
+        this.sendHa(d.rule, change, title, message, summary).catch((err: unknown) => {
+          errors.push(`ha: ${String((err as Error).message ?? err)}`);
+        }),
+      );
+    }
+    if (channels.has('webhook')) {
+      tasks.push(
+        this.sendWebhooks(d.rule, change, device, message, summary).catch((err: unknown) => {
+          errors.push(`webhook: ${String((err as Error).message ?? err)}`);
+        }),
+      );
+    }
+    if (channels.has('mqtt') && this.o.onAlert) {
+      try {
+        this.o.onAlert({
+          event_type: summary ? 'alert_summary' : change.type,
+          mac: change.mac,
+          ip: change.ip,
+          name: device ? displayName(device) : change.name,
+          vendor: change.vendor,
+          severity: change.severity,
+          title,
+          message,
+          time: change.time,
+          rule: d.rule.name,
+          summary,
+        });
+      } catch (err) {
+        errors.push(`mqtt: ${String(err)}`);
+      }
+    }
+    await Promise.all(tasks);
+    return errors;
+  }
+
+  private async sendHa(
+    rule: AlertRule,
+    change: Change,
+    title: string,
+    message: string,
+    summary: boolean,
+  ): Promise<void> {
+    const ha = this.o.ha;
+    const targets = [...new Set(rule.notifyServices ?? this.o.notifyServices)];
+    if (!ha || targets.length === 0) return;
+    const n: HaNotification = {
+      title,
+      message,
+      tag: summary
+        ? 'lan-sentinel-summary'
+        : `lan-sentinel-${change.type}-${change.mac ? mac12(change.mac) : 'network'}`,
+      mac: change.mac,
+      trustAction: !summary && change.type === 'new_device' && change.mac !== null,
+      ...(this.deviceUrl(summary ? null : change.mac)
+        ? { url: this.deviceUrl(summary ? null : change.mac) as string }
+        : {}),
+    };
+    const failures: string[] = [];
+    await Promise.all(
+      targets.map((t) =>
+        sendHaNotification(ha, t, n).catch((err: unknown) => {
+          failures.push(`${t}: ${String((err as Error).message ?? err)}`);
+        }),
+      ),
+    );
+    if (failures.length) {
+      this.log.warn('HA notification failed', { failures });
+      if (failures.length === targets.length) throw new Error(failures.join('; '));
+    }
+  }
+
+  private async sendWebhooks(
+    rule: AlertRule,
+    change: Change,
+    device: Device | null,
+    message: string,
+    summary: boolean,
+  ): Promise<void> {
+    const hooks = this.webhooks
+      .list()
+      .filter((h) => h.enabled && (rule.webhookIds === undefined || rule.webhookIds.includes(h.id)));
+    if (hooks.length === 0) return;
+    const payload: WebhookPayload = {
+      event_type: summary ? 'alert_summary' : change.type,
+      mac: change.mac,
+      ip: change.ip,
+      name: device ? displayName(device) : change.name,
+      vendor: change.vendor,
+      severity: change.severity,
+      message,
+      time: change.time,
+    };
+    const results = await Promise.all(hooks.map((h) => this.deliver(h, payload)));
+    const failed = results.filter((r) => !r.ok);
+    if (failed.length) {
+      this.log.warn('webhook delivery failed', { failed: failed.map((f) => f.error) });
+      if (failed.length === hooks.length) throw new Error(failed.map((f) => f.error).join('; '));
+    }
+  }
+
+  private deliver(hook: Webhook, payload: WebhookPayload): Promise<DeliveryResult> {
+    return deliverWebhook(hook, payload, {
+      clock: this.o.clock,
+      log: (d) => this.webhooks.logDelivery(d),
+      ...(this.o.webhookBaseDelayMs !== undefined ? { baseDelayMs: this.o.webhookBaseDelayMs } : {}),
+      ...(this.o.webhookTimeoutMs !== undefined ? { timeoutMs: this.o.webhookTimeoutMs } : {}),
+    });
+  }
+
+  /** Send a test event to one webhook (API `POST api/webhooks/:id/test`). */
+  async testWebhook(id: number): Promise<DeliveryResult> {
+    const hook = this.webhooks.get(id);
+    if (!hook) throw new Error(`webhook ${id} does not exist`);
+    return this.deliver(hook, {
+      event_type: 'test',
+      mac: null,
+      ip: null,
+      name: null,
+      vendor: null,
+      severity: 'info',
+      message: 'Test message from LAN Sentinel: your webhook works.',
+      time: this.o.clock.now().toISOString(),
+    });
+  }
+}

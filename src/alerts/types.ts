@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import { CHANGE_TYPES, type ChangeType, type Severity } from '../inventory/types.js';
+
+export const ALERT_CHANNELS = ['ha', 'webhook', 'mqtt'] as const;
+export type AlertChannel = (typeof ALERT_CHANNELS)[number];
+
+export interface QuietHours {
+  /** "HH:MM", local time */
+  start: string;
+  end: string;
+}
+
+export interface AlertRule {
+  id: number;
+  name: string;
+  enabled: boolean;
+  types: ChangeType[];
+  minSeverity: Severity;
+  channels: AlertChannel[];
+  /** HA notify services/entities for this rule; absent = the global notify_services option */
+  notifyServices?: string[];
+  /** webhook ids for this rule; absent = every enabled webhook */
+  webhookIds?: number[];
+  quietHours?: QuietHours;
+  /** only devices marked "watched" */
+  watchedOnly?: boolean;
+  dedupWindowSec: number;
+}
+
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a 24-hour time "HH:MM" such as "22:00"');
+
+/** Input for creating/updating a rule (API edge validation). */
+export const alertRuleInputSchema = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    enabled: z.boolean().default(true),
+    types: z.array(z.enum(CHANGE_TYPES)).min(1, 'choose at least one change type').max(CHANGE_TYPES.length),
+    minSeverity: z.enum(['info', 'low', 'medium', 'high', 'critical']).default('info'),
+    channels: z.array(z.enum(ALERT_CHANNELS)).min(1, 'choose at least one channel (ha, webhook, mqtt)'),
+    notifyServices: z
+      .array(
+        z
+          .string()
+          .regex(/^(notify\.)?[a-z0-9_]+$/, 'expected a notify service such as notify.mobile_app_pixel_8'),
+      )
+      .max(32)
+      .optional(),
+    webhookIds: z.array(z.number().int().positive()).max(100).optional(),
+    quietHours: z.object({ start: hhmm, end: hhmm }).strict().optional(),
+    watchedOnly: z.boolean().optional(),
+    dedupWindowSec: z
+      .number()
+      .int()
+      .min(0)
+      .max(7 * 24 * 3600)
+      .default(3600),
+  })
+  .strict();
+export type AlertRuleInput = z.input<typeof alertRuleInputSchema>;
+
+export type AlertStatus =
+  | 'sent'
+  | 'failed'
+  | 'suppressed_quiet'
+  | 'suppressed_dedup'
+  | 'suppressed_flood'
+  | 'summary';
+
+export interface AlertLogEntry {
+  id: number;
+  time: string;
+  ruleId: number | null;
+  mac: string | null;
+  kind: string;
+  dedupKey: string;
+  status: AlertStatus;
+  severity: Severity;
+  channels: AlertChannel[];
+  title: string;
+  message: string;
+  error: string | null;
+  ackedAt: string | null;
+}
+
+/** The JSON body of a webhook delivery (DESIGN §8). */
+export interface WebhookPayload {
+  event_type: string;
+  mac: string | null;
+  ip: string | null;
+  name: string | null;
+  vendor: string | null;
+  severity: Severity;
+  message: string;
+  time: string;
+}

@@ -1,0 +1,277 @@
+/** Alert rules (CRUD, default seeding) and the alert log used for dedup, flood limiting and the UI. */
+
+import {
+  type AlertChannel,
+  type AlertLogEntry,
+  type AlertRule,
+  type AlertRuleInput,
+  type AlertStatus,
+  alertRuleInputSchema,
+} from '../alerts/types.js';
+import type { ChangeType, Severity } from '../inventory/types.js';
+import type { Db } from './db.js';
+
+interface RuleRow {
+  id: number;
+  name: string;
+  enabled: number;
+  types: string;
+  min_severity: string;
+  channels: string;
+  notify_services: string | null;
+  webhook_ids: string | null;
+  quiet_start: string | null;
+  quiet_end: string | null;
+  watched_only: number;
+  dedup_window_sec: number;
+}
+
+interface LogRow {
+  id: number;
+  time: string;
+  rule_id: number | null;
+  mac: string | null;
+  kind: string;
+  dedup_key: string;
+  status: string;
+  severity: string;
+  channels: string;
+  title: string;
+  message: string;
+  error: string | null;
+  acked_at: string | null;
+}
+
+function toRule(r: RuleRow): AlertRule {
+  return {
+    id: r.id,
+    name: r.name,
+    enabled: r.enabled === 1,
+    types: JSON.parse(r.types) as ChangeType[],
+    minSeverity: r.min_severity as Severity,
+    channels: JSON.parse(r.channels) as AlertChannel[],
+    ...(r.notify_services !== null ? { notifyServices: JSON.parse(r.notify_services) as string[] } : {}),
+    ...(r.webhook_ids !== null ? { webhookIds: JSON.parse(r.webhook_ids) as number[] } : {}),
+    ...(r.quiet_start && r.quiet_end ? { quietHours: { start: r.quiet_start, end: r.quiet_end } } : {}),
+    ...(r.watched_only === 1 ? { watchedOnly: true } : {}),
+    dedupWindowSec: r.dedup_window_sec,
+  };
+}
+
+function toLog(r: LogRow): AlertLogEntry {
+  return {
+    id: r.id,
+    time: r.time,
+    ruleId: r.rule_id,
+    mac: r.mac,
+    kind: r.kind,
+    dedupKey: r.dedup_key,
+    status: r.status as AlertStatus,
+    severity: r.severity as Severity,
+    channels: JSON.parse(r.channels) as AlertChannel[],
+    title: r.title,
+    message: r.message,
+    error: r.error,
+    ackedAt: r.acked_at,
+  };
+}
+
+/** The rules a fresh install starts with. */
+export const DEFAULT_ALERT_RULES: AlertRuleInput[] = [
+  {
+    name: 'New devices',
+    types: ['new_device'],
+    minSeverity: 'info',
+    channels: ['ha', 'webhook', 'mqtt'],
+    dedupWindowSec: 3600,
+  },
+  {
+    name: 'Watched devices going offline',
+    types: ['device_offline'],
+    minSeverity: 'info',
+    channels: ['ha', 'webhook', 'mqtt'],
+    watchedOnly: true,
+    dedupWindowSec: 1800,
+  },
+  {
+    name: 'Security findings (high and critical)',
+    types: ['threat_detected'],
+    minSeverity: 'high',
+    channels: ['ha', 'webhook', 'mqtt'],
+    dedupWindowSec: 3600,
+  },
+];
+
+export interface NewLogEntry {
+  time: Date;
+  ruleId: number | null;
+  mac: string | null;
+  kind: string;
+  dedupKey: string;
+  status: AlertStatus;
+  severity: Severity;
+  channels: AlertChannel[];
+  title: string;
+  message: string;
+  error?: string | null;
+}
+
+export class AlertsRepo {
+  constructor(private readonly db: Db) {}
+
+  /** Insert the default rules once per database (never re-adds rules the user deleted). */
+  seedDefaults(now: Date): boolean {
+    return this.db
+      .transaction(() => {
+        const done = this.db.prepare("SELECT value FROM meta WHERE key = 'alert_rules_seeded'").get();
+        if (done) return false;
+        for (const r of DEFAULT_ALERT_RULES) this.createRule(r, now);
+        this.db
+          .prepare("INSERT INTO meta (key, value) VALUES ('alert_rules_seeded', ?)")
+          .run(now.toISOString());
+        return true;
+      })
+      .immediate();
+  }
+
+  listRules(): AlertRule[] {
+    return (this.db.prepare('SELECT * FROM alert_rules ORDER BY id').all() as RuleRow[]).map(toRule);
+  }
+
+  getRule(id: number): AlertRule | null {
+    const r = this.db.prepare('SELECT * FROM alert_rules WHERE id = ?').get(id) as RuleRow | undefined;
+    return r ? toRule(r) : null;
+  }
+
+  /** Validates with alertRuleInputSchema; throws a ZodError naming the bad field. */
+  createRule(input: AlertRuleInput, now: Date): AlertRule {
+    const v = alertRuleInputSchema.parse(input);
+    const t = now.toISOString();
+    const info = this.db
+      .prepare(
+        `INSERT INTO alert_rules (name, enabled, types, min_severity, channels, notify_services, webhook_ids, quiet_start,
+           quiet_end, watched_only, dedup_window_sec, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        v.name,
+        v.enabled ? 1 : 0,
+        JSON.stringify(v.types),
+        v.minSeverity,
+        JSON.stringify([...new Set(v.channels)]),
+        v.notifyServices ? JSON.stringify(v.notifyServices) : null,
+        v.webhookIds ? JSON.stringify(v.webhookIds) : null,
+        v.quietHours?.start ?? null,
+        v.quietHours?.end ?? null,
+        v.watchedOnly ? 1 : 0,
+        v.dedupWindowSec,
+        t,
+        t,
+      );
+    return this.getRule(Number(info.lastInsertRowid)) as AlertRule;
+  }
+
+  /** Replace a rule's settings (full input, validated). Returns null when the id does not exist. */
+  updateRule(id: number, input: AlertRuleInput, now: Date): AlertRule | null {
+    const v = alertRuleInputSchema.parse(input);
+    const info = this.db
+      .prepare(
+        `UPDATE alert_rules SET name = ?, enabled = ?, types = ?, min_severity = ?, channels = ?, notify_services = ?,
+           webhook_ids = ?, quiet_start = ?, quiet_end = ?, watched_only = ?, dedup_window_sec = ?, updated_at = ?
+         WHERE id = ?`,
+      )
+      .run(
+        v.name,
+        v.enabled ? 1 : 0,
+        JSON.stringify(v.types),
+        v.minSeverity,
+        JSON.stringify([...new Set(v.channels)]),
+        v.notifyServices ? JSON.stringify(v.notifyServices) : null,
+        v.webhookIds ? JSON.stringify(v.webhookIds) : null,
+        v.quietHours?.start ?? null,
+        v.quietHours?.end ?? null,
+        v.watchedOnly ? 1 : 0,
+        v.dedupWindowSec,
+        now.toISOString(),
+        id,
+      );
+    return info.changes ? this.getRule(id) : null;
+  }
+
+  deleteRule(id: number): boolean {
+    return this.db.prepare('DELETE FROM alert_rules WHERE id = ?').run(id).changes > 0;
+  }
+
+  log(e: NewLogEntry): AlertLogEntry {
+    const info = this.db
+      .prepare(
+        `INSERT INTO alert_log (time, rule_id, mac, kind, dedup_key, status, severity, channels, title, message, error)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        e.time.toISOString(),
+        e.ruleId,
+        e.mac,
+        e.kind,
+        e.dedupKey,
+        e.status,
+        e.severity,
+        JSON.stringify(e.channels),
+        e.title,
+        e.message,
+        e.error ?? null,
+      );
+    return toLog(
+      this.db.prepare('SELECT * FROM alert_log WHERE id = ?').get(Number(info.lastInsertRowid)) as LogRow,
+    );
+  }
+
+  setStatus(id: number, status: AlertStatus, error: string | null): void {
+    this.db.prepare('UPDATE alert_log SET status = ?, error = ? WHERE id = ?').run(status, error, id);
+  }
+
+  /** Time of the most recent notification actually sent for a dedup key, or null. */
+  lastSentAt(dedupKey: string): Date | null {
+    const r = this.db
+      .prepare("SELECT max(time) AS t FROM alert_log WHERE dedup_key = ? AND status IN ('sent', 'failed')")
+      .get(dedupKey) as { t: string | null };
+    return r.t ? new Date(r.t) : null;
+  }
+
+  /** Notifications sent (not suppressed) since a time, and whether a flood summary was sent since then. */
+  sentSince(since: Date): { sent: number; summary: boolean } {
+    const r = this.db
+      .prepare(
+        `SELECT sum(status IN ('sent', 'failed')) AS sent, sum(status = 'summary') AS summary
+         FROM alert_log WHERE time >= ?`,
+      )
+      .get(since.toISOString()) as { sent: number | null; summary: number | null };
+    return { sent: r.sent ?? 0, summary: (r.summary ?? 0) > 0 };
+  }
+
+  list(q: { limit?: number; offset?: number; mac?: string; unackedOnly?: boolean } = {}): AlertLogEntry[] {
+    const where: string[] = [];
+    const params: (string | number)[] = [];
+    if (q.mac) {
+      where.push('mac = ?');
+      params.push(q.mac);
+    }
+    if (q.unackedOnly) where.push('acked_at IS NULL');
+    const limit = Math.max(1, Math.min(q.limit ?? 100, 1000));
+    const offset = Math.max(0, q.offset ?? 0);
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM alert_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ? OFFSET ?`,
+      )
+      .all(...params, limit, offset) as LogRow[];
+    return rows.map(toLog);
+  }
+
+  ack(id: number, now: Date): boolean {
+    return (
+      this.db
+        .prepare('UPDATE alert_log SET acked_at = ? WHERE id = ? AND acked_at IS NULL')
+        .run(now.toISOString(), id).changes > 0
+    );
+  }
+}

@@ -1,0 +1,372 @@
+/**
+ * Offline CVE feed import (`lan-sentinel cve import <file>`): an NVD CVE API 2.0 JSON document
+ * (`{format: "NVD_CVE", vulnerabilities: [{cve: {...}}]}`) or the CISA Known Exploited Vulnerabilities catalogue
+ * (`{catalogVersion, vulnerabilities: [{cveID, vendorProject, product, ...}]}`). Records are stored in the
+ * cve_rules table and merged with the shipped data file by loadCveRules(). Never touches the network.
+ *
+ * NVD: every vulnerable application CPE match with a version bound (versionStart…/versionEnd…, or an exact
+ * version in the criteria) becomes a product range; matches for "all versions" are skipped (they would flag
+ * every install). Products known to the shipped file keep their nmap names; others match on CPE only.
+ * KEV: the catalogue has no versions, so it only marks rules as known-exploited. Entries for CVEs we have no
+ * rule for are kept and apply as soon as a rule for them appears (e.g. after an NVD import).
+ */
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import type { Severity } from '../inventory/types.js';
+import type { Db } from '../store/db.js';
+import {
+  type CveRule,
+  compileProduct,
+  cveIdSchema,
+  loadShippedCves,
+  mergeRules,
+  type ProductDef,
+} from './cveRules.js';
+import type { VersionRange } from './version.js';
+
+const MAX_FEED_BYTES = 512 * 1024 * 1024;
+
+const cpeMatchSchema = z
+  .object({
+    vulnerable: z.boolean(),
+    criteria: z.string(),
+    versionStartIncluding: z.string().optional(),
+    versionStartExcluding: z.string().optional(),
+    versionEndIncluding: z.string().optional(),
+    versionEndExcluding: z.string().optional(),
+  })
+  .passthrough();
+const cvssSchema = z
+  .array(
+    z
+      .object({
+        type: z.string().optional(),
+        cvssData: z.object({ baseScore: z.number(), baseSeverity: z.string().optional() }).passthrough(),
+        baseSeverity: z.string().optional(),
+      })
+      .passthrough(),
+  )
+  .optional();
+const nvdSchema = z
+  .object({
+    format: z.string().optional(),
+    vulnerabilities: z.array(
+      z
+        .object({
+          cve: z
+            .object({
+              id: z.string(),
+              descriptions: z
+                .array(z.object({ lang: z.string(), value: z.string() }).passthrough())
+                .default([]),
+              metrics: z
+                .object({ cvssMetricV31: cvssSchema, cvssMetricV30: cvssSchema, cvssMetricV2: cvssSchema })
+                .passthrough()
+                .default({}),
+              configurations: z
+                .array(
+                  z
+                    .object({
+                      nodes: z
+                        .array(z.object({ cpeMatch: z.array(cpeMatchSchema).default([]) }).passthrough())
+                        .default([]),
+                    })
+                    .passthrough(),
+                )
+                .default([]),
+              cisaExploitAdd: z.string().optional(),
+            })
+            .passthrough(),
+        })
+        .passthrough(),
+    ),
+  })
+  .passthrough();
+const kevSchema = z
+  .object({
+    catalogVersion: z.string().optional(),
+    vulnerabilities: z.array(
+      z
+        .object({
+          cveID: z.string(),
+          vendorProject: z.string().default(''),
+          product: z.string().default(''),
+          vulnerabilityName: z.string().optional(),
+          dateAdded: z.string().optional(),
+        })
+        .passthrough(),
+    ),
+  })
+  .passthrough();
+
+/** What an imported record stores in cve_rules.data. */
+interface StoredNvdRule {
+  id: string;
+  products: { key: string; def: ProductDef; ranges: VersionRange[] }[];
+  firstFixed: string[];
+  cvss?: number;
+  severity: Severity;
+  knownExploited: boolean;
+  summary: string;
+  remediation: string;
+}
+interface StoredKev {
+  id: string;
+  knownExploited: true;
+  vendorProject: string;
+  product: string;
+  name?: string;
+}
+
+export interface ImportResult {
+  format: 'nvd' | 'kev';
+  added: number;
+  updated: number;
+  skipped: number;
+  /** a few reasons for skipped records, for the CLI */
+  notes: string[];
+}
+
+function cpeParts(
+  criteria: string,
+): { part: string; vendor: string; product: string; version: string } | null {
+  if (!criteria.startsWith('cpe:2.3:')) return null;
+  const f = criteria.slice(8).split(':');
+  if (f.length < 4 || !f[0] || !f[1] || !f[2]) return null;
+  return { part: f[0], vendor: f[1].toLowerCase(), product: f[2].toLowerCase(), version: f[3] ?? '*' };
+}
+
+function severityFrom(label: string | undefined, score: number | undefined): Severity {
+  const l = label?.toLowerCase();
+  if (l === 'critical' || l === 'high' || l === 'medium' || l === 'low') return l;
+  if (score === undefined) return 'medium';
+  return score >= 9 ? 'critical' : score >= 7 ? 'high' : score >= 4 ? 'medium' : score > 0 ? 'low' : 'info';
+}
+
+function clip(s: string, n: number): string {
+  const t = s.replace(/\s+/g, ' ').trim();
+  return t.length > n ? `${t.slice(0, n - 1)}…` : t;
+}
+
+function nvdRecordToRule(
+  cve: z.infer<typeof nvdSchema>['vulnerabilities'][number]['cve'],
+  known: Map<string, [string, ProductDef]>,
+): StoredNvdRule | string {
+  if (!cveIdSchema.safeParse(cve.id).success) return `${cve.id}: not a CVE id`;
+  const byKey = new Map<string, { key: string; def: ProductDef; ranges: VersionRange[] }>();
+  for (const conf of cve.configurations) {
+    for (const node of conf.nodes) {
+      for (const m of node.cpeMatch) {
+        if (!m.vulnerable) continue;
+        const c = cpeParts(m.criteria);
+        if (!c || c.part !== 'a') continue;
+        const range: VersionRange = {};
+        if (c.version !== '*' && c.version !== '-') {
+          const v = c.version.replace(/\\/g, '');
+          range.introduced = v;
+          range.lastAffected = v;
+        } else {
+          const start = m.versionStartIncluding ?? m.versionStartExcluding;
+          if (start) range.introduced = start;
+          if (m.versionEndExcluding) range.fixed = m.versionEndExcluding;
+          else if (m.versionEndIncluding) range.lastAffected = m.versionEndIncluding;
+          if (!range.fixed && !range.lastAffected) continue; // "all versions": too broad to match on
+        }
+        const cpeKey = `${c.vendor}:${c.product}`;
+        const shipped = known.get(cpeKey);
+        const entry = byKey.get(cpeKey) ?? {
+          key: shipped?.[0] ?? cpeKey,
+          def: shipped?.[1] ?? { name: c.product.replace(/_/g, ' '), nmap: [], cpe: [cpeKey], precision: 1 },
+          ranges: [],
+        };
+        entry.ranges.push(range);
+        byKey.set(cpeKey, entry);
+      }
+    }
+  }
+  if (byKey.size === 0) return `${cve.id}: no application CPE with a version bound`;
+  const metric =
+    cve.metrics.cvssMetricV31?.[0] ?? cve.metrics.cvssMetricV30?.[0] ?? cve.metrics.cvssMetricV2?.[0];
+  const score = metric?.cvssData.baseScore;
+  const label = metric?.cvssData.baseSeverity ?? metric?.baseSeverity;
+  const desc = cve.descriptions.find((d) => d.lang === 'en')?.value ?? cve.descriptions[0]?.value ?? cve.id;
+  const products = [...byKey.values()];
+  const firstFixed = [
+    ...new Set(products.flatMap((p) => p.ranges.map((r) => r.fixed).filter((x): x is string => !!x))),
+  ];
+  const names = products.map((p) => p.def.name).join(', ');
+  const fixText = firstFixed.length
+    ? `${firstFixed.join(' / ')} or newer`
+    : 'a release that fixes this issue';
+  return {
+    id: cve.id,
+    products,
+    firstFixed,
+    ...(score !== undefined ? { cvss: score } : {}),
+    severity: severityFrom(label, score),
+    knownExploited: cve.cisaExploitAdd !== undefined,
+    summary: clip(desc, 400),
+    remediation: `Update ${names} to ${fixText} (system or firmware updates), and keep the service off the internet until then.`,
+  };
+}
+
+export type ParsedFeed =
+  | { format: 'nvd'; rules: StoredNvdRule[]; skipped: string[] }
+  | { format: 'kev'; entries: StoredKev[]; skipped: string[] };
+
+/** Recognise and parse a feed file. Throws with a message naming what was expected. */
+export function parseFeed(fileText: string): ParsedFeed {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(fileText);
+  } catch (err) {
+    throw new Error(`feed file is not JSON: ${(err as Error).message}`);
+  }
+  const rec = (doc ?? {}) as Record<string, unknown>;
+  const vulns = Array.isArray(rec.vulnerabilities) ? (rec.vulnerabilities as unknown[]) : null;
+  const first = (vulns?.[0] ?? {}) as Record<string, unknown>;
+  const looksNvd = rec.format === 'NVD_CVE' || (vulns !== null && typeof first.cve === 'object');
+  const looksKev = rec.catalogVersion !== undefined || (vulns !== null && typeof first.cveID === 'string');
+  if (looksNvd) {
+    const parsed = nvdSchema.safeParse(doc);
+    if (!parsed.success)
+      throw new Error(
+        `NVD feed is malformed: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`,
+      );
+    const known = new Map<string, [string, ProductDef]>();
+    for (const [k, def] of Object.entries(loadShippedCves().products))
+      for (const c of def.cpe) known.set(c, [k, def]);
+    const rules: StoredNvdRule[] = [];
+    const skipped: string[] = [];
+    for (const v of parsed.data.vulnerabilities) {
+      const r = nvdRecordToRule(v.cve, known);
+      if (typeof r === 'string') skipped.push(r);
+      else rules.push(r);
+    }
+    return { format: 'nvd', rules, skipped };
+  }
+  if (looksKev) {
+    const parsed = kevSchema.safeParse(doc);
+    if (!parsed.success)
+      throw new Error(
+        `KEV catalogue is malformed: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`,
+      );
+    const entries: StoredKev[] = [];
+    const skipped: string[] = [];
+    for (const v of parsed.data.vulnerabilities) {
+      if (!cveIdSchema.safeParse(v.cveID).success) {
+        skipped.push(`${v.cveID}: not a CVE id`);
+        continue;
+      }
+      entries.push({
+        id: v.cveID,
+        knownExploited: true,
+        vendorProject: v.vendorProject,
+        product: v.product,
+        ...(v.vulnerabilityName ? { name: v.vulnerabilityName } : {}),
+      });
+    }
+    return { format: 'kev', entries, skipped };
+  }
+  throw new Error(
+    'unrecognised feed file: expected an NVD CVE API 2.0 JSON document ({"format":"NVD_CVE","vulnerabilities":[{"cve":…}]}) or the CISA KEV catalogue ({"catalogVersion":…,"vulnerabilities":[{"cveID":…}]})',
+  );
+}
+
+/** Parse a feed and merge it into the cve_rules table. */
+export function importFeed(db: Db, fileText: string, now: Date = new Date()): ImportResult {
+  const feed = parseFeed(fileText);
+  const t = now.toISOString();
+  const shippedIds = new Set(loadShippedCves().rules.map((r) => r.id));
+  const stored = new Set(
+    (
+      db.prepare("SELECT cve_id FROM cve_rules WHERE source IN ('nvd', 'user')").all() as { cve_id: string }[]
+    ).map((r) => r.cve_id),
+  );
+  const upsert = db.prepare(
+    `INSERT INTO cve_rules (cve_id, source, data, updated_at) VALUES (?, ?, ?, ?)
+     ON CONFLICT (cve_id, source) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at`,
+  );
+  let added = 0;
+  let updated = 0;
+  let skipped = feed.skipped.length;
+  const notes = feed.skipped.slice(0, 5);
+  db.transaction(() => {
+    if (feed.format === 'nvd') {
+      for (const r of feed.rules) {
+        if (shippedIds.has(r.id) || stored.has(r.id)) updated++;
+        else added++;
+        upsert.run(r.id, 'nvd', JSON.stringify(r), t);
+      }
+    } else {
+      const hadKev = new Set(
+        (db.prepare("SELECT cve_id FROM cve_rules WHERE source = 'kev'").all() as { cve_id: string }[]).map(
+          (r) => r.cve_id,
+        ),
+      );
+      for (const e of feed.entries) {
+        const ruleExists = shippedIds.has(e.id) || stored.has(e.id);
+        upsert.run(e.id, 'kev', JSON.stringify(e), t);
+        if (ruleExists) updated++;
+        else if (!hadKev.has(e.id)) {
+          skipped++;
+          if (notes.length < 5) notes.push(`${e.id}: no version rule yet (kept; applies once a rule exists)`);
+        }
+      }
+    }
+    db.prepare(
+      "INSERT INTO meta (key, value) VALUES ('cve_import_last', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    ).run(JSON.stringify({ time: t, format: feed.format, added, updated, skipped }));
+  }).immediate();
+  return { format: feed.format, added, updated, skipped, notes };
+}
+
+/** Shipped rules merged with imported/user rules and KEV flags from the database. */
+export function loadCveRules(db: Db): CveRule[] {
+  const rows = db.prepare('SELECT cve_id, source, data FROM cve_rules').all() as {
+    cve_id: string;
+    source: 'nvd' | 'kev' | 'user';
+    data: string;
+  }[];
+  const extra: CveRule[] = [];
+  const kev = new Set<string>();
+  for (const row of rows) {
+    try {
+      if (row.source === 'kev') {
+        kev.add(row.cve_id);
+        continue;
+      }
+      const r = JSON.parse(row.data) as StoredNvdRule;
+      extra.push({
+        id: r.id,
+        products: r.products.map((p) => compileProduct(p.key, p.def, p.ranges)),
+        firstFixed: r.firstFixed,
+        ...(r.cvss !== undefined ? { cvss: r.cvss } : {}),
+        severity: r.severity,
+        knownExploited: r.knownExploited,
+        summary: r.summary,
+        remediation: r.remediation,
+        source: row.source,
+      });
+    } catch {
+      // a damaged row must not take the whole rule set down; it is simply not used
+    }
+  }
+  const merged = mergeRules(loadShippedCves().rules, extra);
+  return merged.map((r) => (kev.has(r.id) && !r.knownExploited ? { ...r, knownExploited: true } : r));
+}
+
+/** CLI entry: import a feed file and describe the result in one or two lines. */
+export async function runCveImport(db: Db, filePath: string): Promise<string> {
+  const buf = await readFile(filePath);
+  if (buf.byteLength > MAX_FEED_BYTES)
+    throw new Error(`${filePath} is larger than ${MAX_FEED_BYTES / 1024 / 1024} MiB`);
+  const r = importFeed(db, buf.toString('utf8'));
+  const what = r.format === 'nvd' ? 'NVD CVE feed' : 'CISA KEV catalogue';
+  const total = loadCveRules(db).length;
+  const lines = [
+    `Imported ${what} from ${filePath}: ${r.added} added, ${r.updated} updated, ${r.skipped} skipped. ${total} CVE rules are now active.`,
+  ];
+  if (r.notes.length) lines.push(`Skipped, for example: ${r.notes.join('; ')}`);
+  return lines.join('\n');
+}
