@@ -9,6 +9,8 @@ export interface ReverseLookupOptions {
   concurrency?: number;
   /** Injected resolver (tests); default node:dns Resolver.reverse with a per-query timeout. */
   resolver?: ReverseResolver;
+  /** DNS servers for the built-in resolver ("ip" or "ip:port"); default: the system's. */
+  servers?: string[];
 }
 
 /** A PTR answer as data: trailing dot removed, NULs dropped, empty names ignored. Otherwise untouched (hostile). */
@@ -36,6 +38,7 @@ export async function reverseLookupAll(
     resolve = opts.resolver;
   } else {
     const r = new Resolver({ timeout: Math.max(1, Math.min(opts.timeoutMs, 2000)), tries: 1 });
+    if (opts.servers && opts.servers.length > 0) r.setServers(opts.servers);
     builtIn = r;
     resolve = (ip) => r.reverse(ip);
   }
