@@ -141,7 +141,8 @@ export class HaBridge {
   /** Hub + every non-ignored device: discovery (deduped) and state. */
   async publishAll(): Promise<void> {
     const sends: Array<Promise<PublishOutcome>> = [];
-    sends.push(this.pub(hubDiscovery(this.ctx).topic, JSON.stringify(hubDiscovery(this.ctx).payload)));
+    const hub = hubDiscovery(this.ctx);
+    sends.push(this.pub(hub.topic, JSON.stringify(hub.payload)));
     sends.push(this.publishHubState());
     for (const d of this.deps.listDevices()) {
       if (d.ignored) continue;
