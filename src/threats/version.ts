@@ -8,8 +8,9 @@
  *  - numbers compare numerically; a missing number counts as 0 ("10" == "10.0");
  *  - pre-release words (dev < alpha < beta < pre < rc, and the Tomcat milestone "m") sort BEFORE the
  *    release they precede ("1.3.5rc3" < "1.3.5");
- *  - other letters are post-release (OpenSSH "p1", OpenSSL "1.0.1f", ProFTPD "1.3.5a") and sort AFTER
- *    the bare release, compared alphabetically ("1.0.2z" < "1.0.2za" < "1.0.2zb").
+ *  - other letters are post-release (OpenSSL "1.0.1f", ProFTPD "1.3.5a") and sort AFTER the bare release,
+ *    compared alphabetically ("1.0.2z" < "1.0.2za" < "1.0.2zb");
+ *  - OpenSSH's portable suffix is the exception: "7.7p1" equals "7.7" (see portableSuffixOnly).
  */
 export type VersionPart = number | string;
 
@@ -133,7 +134,10 @@ const sign = (n: number): -1 | 0 | 1 => (n < 0 ? -1 : n > 0 ? 1 : 0);
 export function compareVersions(a: string, b: string): -1 | 0 | 1 {
   const ca = parseVersion(a).core;
   const cb = parseVersion(b).core;
-  const n = Math.max(tokenizeCached(ca).parts.length, tokenizeCached(cb).parts.length);
+  const pa = tokenizeCached(ca).parts;
+  const pb = tokenizeCached(cb).parts;
+  if (portableSuffixOnly(pa, pb) || portableSuffixOnly(pb, pa)) return 0;
+  const n = Math.max(pa.length, pb.length);
   for (let i = 0; i < n; i++) {
     const x = partRank(ca, i);
     const y = partRank(cb, i);
@@ -141,6 +145,18 @@ export function compareVersions(a: string, b: string): -1 | 0 | 1 {
     if (c !== 0) return c;
   }
   return 0;
+}
+
+/**
+ * OpenSSH's portable releases add "p<N>" to the OpenBSD release they package: "7.7p1" IS release "7.7"
+ * (NVD and advisories say "through 7.7"). So "X.Yp<N>" equals a bare "X.Y" (but "9.3p1" < "9.3p2").
+ * OpenSSL's single-letter releases ("1.0.1p") have no digits after the letter and are not affected.
+ */
+function portableSuffixOnly(withP: VersionPart[], bare: VersionPart[]): boolean {
+  const n = withP.length;
+  if (n !== bare.length + 2 || withP[n - 2] !== 'p' || typeof withP[n - 1] !== 'number') return false;
+  if (bare.some((x) => typeof x !== 'number')) return false;
+  return bare.every((x, i) => x === withP[i]);
 }
 
 type Rank = { kind: 'end' | 'num' | 'pre' | 'post'; value: VersionPart };
