@@ -55,11 +55,13 @@ export function changeList(changes: ChangeJson[], opts: { showDevice?: boolean }
 /** Small flags next to a device name: new, randomized, watched, ignored. */
 export function deviceFlags(d: Pick<DeviceJson, 'is_new' | 'randomized' | 'watched' | 'ignored' | 'known'>) {
   return html`${d.is_new ? html`<span class="tag warn">new</span>` : nothing}
-  ${d.randomized
-    ? html`<span class="tag info" title="Private/randomized MAC: the device invents its address, so it has no vendor and may reappear as new"
+  ${
+    d.randomized
+      ? html`<span class="tag info" title="Private/randomized MAC: the device invents its address, so it has no vendor and may reappear as new"
         >private MAC</span
       >`
-    : nothing}
+      : nothing
+  }
   ${d.watched ? html`<span class="tag info">watched</span>` : nothing}
   ${d.ignored ? html`<span class="tag">ignored</span>` : nothing}`;
 }

@@ -1,9 +1,9 @@
 import { css, html, LitElement, type TemplateResult } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
-import { deviceHref, type PageName, parseRoute, type Route } from './router.js';
-import { type LiveMessage, type LiveState, live } from './live.js';
-import type { ChangeJson } from './types.js';
 import type { LsToasts } from './components/ls-toasts.js';
+import { type LiveMessage, type LiveState, live } from './live.js';
+import { deviceHref, type PageName, parseRoute, type Route } from './router.js';
+import type { ChangeJson } from './types.js';
 import './components/ls-toasts.js';
 import './pages/ls-dashboard.js';
 import './pages/ls-devices-page.js';
@@ -228,7 +228,11 @@ export class LsApp extends LitElement {
   override render() {
     const current = this.route.page;
     const liveText =
-      this.liveState === 'open' ? 'Live updates on' : this.liveState === 'reconnecting' ? 'Reconnecting…' : 'Connecting…';
+      this.liveState === 'open'
+        ? 'Live updates on'
+        : this.liveState === 'reconnecting'
+          ? 'Reconnecting…'
+          : 'Connecting…';
     return html`
       <nav aria-label="Main">
         <a class="brand" href="#/" title=${liveText}

@@ -28,26 +28,16 @@ export type {
   SettingsJson,
   SseDeviceJson,
   SseScanJson,
+  VendorListJson,
   WebhookCreate,
   WebhookJson,
 } from '../../../src/api/schemas.js';
 export type { ChangeType, RiskLevel, Severity } from '../../../src/inventory/types.js';
 
 /** Mirrors of runtime constants in src/api/schemas.ts (importing them would bundle zod). */
-export const DEVICE_FILTERS = [
-  'all',
-  'online',
-  'offline',
-  'new',
-  'risky',
-  'known',
-  'unknown',
-  'watched',
-  'ignored',
-  'randomized',
-] as const;
+export const DEVICE_FILTERS = ['all', 'online', 'offline', 'new', 'risky', 'known', 'ignored'] as const;
 export type DeviceFilter = (typeof DEVICE_FILTERS)[number];
-export const DEVICE_SORTS = ['name', 'ip', 'mac', 'vendor', 'first_seen', 'last_seen', 'risk', 'online', 'open_ports'] as const;
+export const DEVICE_SORTS = ['name', 'ip', 'vendor', 'last_seen', 'first_seen', 'risk'] as const;
 export type DeviceSort = (typeof DEVICE_SORTS)[number];
 export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
 export const ALERT_CHANNELS = ['ha_notify', 'webhook', 'mqtt_event'] as const;

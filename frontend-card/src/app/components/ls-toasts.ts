@@ -92,7 +92,11 @@ export class LsToasts extends LitElement {
 }
 
 /** Page-wide toast helper: finds the one <ls-toasts> in the app shell. */
-export function toast(text: string, tone: Toast['tone'] = 'info', link?: { href: string; text: string }): void {
+export function toast(
+  text: string,
+  tone: Toast['tone'] = 'info',
+  link?: { href: string; text: string },
+): void {
   const app = document.querySelector('ls-app');
   const el = app?.shadowRoot?.querySelector('ls-toasts') as LsToasts | null | undefined;
   el?.show(text, tone, link);

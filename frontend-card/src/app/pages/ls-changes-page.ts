@@ -1,8 +1,8 @@
 import { css, html, LitElement } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { getList } from '../api.js';
-import { changeList } from '../fragments.js';
 import { CHANGE_LABELS } from '../format.js';
+import { changeList } from '../fragments.js';
 import { type LiveMessage, live } from '../live.js';
 import { Loader } from '../loader.js';
 import { baseStyles } from '../styles.js';

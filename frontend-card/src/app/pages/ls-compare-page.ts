@@ -1,8 +1,8 @@
 import { css, html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { api, getList, seg } from '../api.js';
-import { deviceLink } from '../fragments.js';
 import { formatTime, serviceText } from '../format.js';
+import { deviceLink } from '../fragments.js';
 import { Loader } from '../loader.js';
 import { compareHref, navigate, scanHref } from '../router.js';
 import { baseStyles } from '../styles.js';
@@ -21,7 +21,10 @@ export class LsComparePage extends LitElement {
   @property({ attribute: false }) a: number | null = null;
   @property({ attribute: false }) b: number | null = null;
 
-  private readonly scans = new Loader<ScanJson[]>(this, async () => (await getList<ScanJson>('scans', { limit: 200 })).items);
+  private readonly scans = new Loader<ScanJson[]>(
+    this,
+    async () => (await getList<ScanJson>('scans', { limit: 200 })).items,
+  );
   private readonly diff = new Loader<CompareJson>(this, () =>
     api.get<CompareJson>(`scans/${seg(this.a ?? 0)}/compare/${seg(this.b ?? 0)}`),
   );
@@ -110,9 +113,11 @@ export class LsComparePage extends LitElement {
     return html`<a href="#/scans">← Scans</a>
       <h1>Compare scans</h1>
       ${this.renderPicker()}
-      ${this.a && this.b
-        ? this.diff.render((d) => this.renderDiff(d), 'Comparing…')
-        : html`<ls-state kind="empty" message="Pick two scans to compare."></ls-state>`}`;
+      ${
+        this.a && this.b
+          ? this.diff.render((d) => this.renderDiff(d), 'Comparing…')
+          : html`<ls-state kind="empty" message="Pick two scans to compare."></ls-state>`
+      }`;
   }
 
   private renderPicker() {
@@ -131,15 +136,22 @@ export class LsComparePage extends LitElement {
     </div>`;
   }
 
-  private section<T>(title: string, items: T[], kind: 'added' | 'removed' | 'changed', row: (x: T) => TemplateResult) {
+  private section<T>(
+    title: string,
+    items: T[],
+    kind: 'added' | 'removed' | 'changed',
+    row: (x: T) => TemplateResult,
+  ) {
     const word = kind === 'added' ? 'new' : kind === 'removed' ? 'gone' : 'changed';
     return html`<section class="card">
       <h2>${title} <span class="muted">(${items.length})</span></h2>
-      ${items.length
-        ? html`<ul class="list diff">
+      ${
+        items.length
+          ? html`<ul class="list diff">
             ${items.map((x) => html`<li class=${kind}><span class="label">${word}</span>${row(x)}</li>`)}
           </ul>`
-        : html`<p class="muted">None.</p>`}
+          : html`<p class="muted">None.</p>`
+      }
     </section>`;
   }
 

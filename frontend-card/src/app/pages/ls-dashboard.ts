@@ -2,8 +2,8 @@ import { css, html, LitElement } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { api, errorText, getList } from '../api.js';
 import { toast } from '../components/ls-toasts.js';
-import { changeList, deviceFlags, deviceLink, onlineTag } from '../fragments.js';
 import { formatDuration, formatTime, timeAgo } from '../format.js';
+import { changeList, deviceFlags, deviceLink, onlineTag } from '../fragments.js';
 import { LiveRefresh } from '../live-refresh.js';
 import { Loader } from '../loader.js';
 import { scanHref } from '../router.js';
@@ -36,7 +36,13 @@ export class LsDashboard extends LitElement {
 
   constructor() {
     super();
-    new LiveRefresh(this, ['change', 'scan', 'scanning', 'finding'], () => this.data.run(true), undefined, 800);
+    new LiveRefresh(
+      this,
+      ['change', 'scan', 'scanning', 'finding'],
+      () => this.data.run(true),
+      undefined,
+      800,
+    );
   }
 
   static override styles = [
@@ -135,8 +141,9 @@ export class LsDashboard extends LitElement {
         <div class="scanbar">
           <div>
             <h2>Last scan</h2>
-            ${last
-              ? html`<div>
+            ${
+              last
+                ? html`<div>
                   <a href=${scanHref(last.id)}>#${last.id} ${last.kind}</a>
                   <span class="tag ${last.status === 'failed' ? 'bad' : last.status === 'running' ? 'info' : 'ok'}"
                     >${last.status}</span
@@ -148,7 +155,8 @@ export class LsDashboard extends LitElement {
                   ${last.duration_ms !== null ? html`· took ${formatDuration(last.duration_ms)}` : ''}
                   ${last.error ? html`<div class="muted">${last.error}</div>` : ''}
                 </div>`
-              : html`<div class="muted">No scan yet — the first sweep runs within a minute of start-up.</div>`}
+                : html`<div class="muted">No scan yet — the first sweep runs within a minute of start-up.</div>`
+            }
           </div>
           <span class="spacer"></span>
           ${running ? html`<span class="tag info" role="status">scanning…</span>` : ''}
@@ -160,15 +168,18 @@ export class LsDashboard extends LitElement {
       <div class="grid">
         <section class="card">
           <h2>Recent changes</h2>
-          ${o.changes.items.length
-            ? changeList(o.changes.items)
-            : html`<ls-state kind="empty" message="No changes recorded yet."></ls-state>`}
+          ${
+            o.changes.items.length
+              ? changeList(o.changes.items)
+              : html`<ls-state kind="empty" message="No changes recorded yet."></ls-state>`
+          }
           <p><a href="#/changes">All changes →</a></p>
         </section>
         <section class="card">
           <h2>Riskiest devices</h2>
-          ${o.risky.items.length
-            ? html`<ul class="list">
+          ${
+            o.risky.items.length
+              ? html`<ul class="list">
                 ${o.risky.items.map(
                   (d) => html`<li>
                     <ls-badge .level=${d.risk} label="risk"></ls-badge>
@@ -179,7 +190,8 @@ export class LsDashboard extends LitElement {
                   </li>`,
                 )}
               </ul>`
-            : html`<ls-state kind="empty" message="No risky devices found. Port scans feed this list."></ls-state>`}
+              : html`<ls-state kind="empty" message="No risky devices found. Port scans feed this list."></ls-state>`
+          }
         </section>
       </div>
     `;

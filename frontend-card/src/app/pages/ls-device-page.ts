@@ -2,8 +2,8 @@ import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { api, errorText, getList, seg } from '../api.js';
 import { toast } from '../components/ls-toasts.js';
-import { changeList, deviceFlags, onlineTag } from '../fragments.js';
 import { formatDuration, formatTime, serviceText, timeAgo } from '../format.js';
+import { changeList, deviceFlags, onlineTag } from '../fragments.js';
 import { LiveRefresh } from '../live-refresh.js';
 import { Loader } from '../loader.js';
 import { navigate } from '../router.js';
@@ -37,7 +37,9 @@ export class LsDevicePage extends LitElement {
   @state() private windowMs = 7 * DAY;
   @state() private actionError = '';
 
-  private readonly device = new Loader<DeviceJson>(this, () => api.get<DeviceJson>(`devices/${seg(this.mac)}`));
+  private readonly device = new Loader<DeviceJson>(this, () =>
+    api.get<DeviceJson>(`devices/${seg(this.mac)}`),
+  );
   private readonly history = new Loader<DeviceHistoryJson>(this, () =>
     api.get<DeviceHistoryJson>(`devices/${seg(this.mac)}/history`, { limit: 500 }),
   );
@@ -257,8 +259,9 @@ export class LsDevicePage extends LitElement {
   private renderDevice(d: DeviceJson) {
     return html`
       <div class="head">
-        ${this.editingName
-          ? html`<form class="rename" @submit=${this.saveName}>
+        ${
+          this.editingName
+            ? html`<form class="rename" @submit=${this.saveName}>
               <input
                 id="name-input"
                 aria-label="Device name"
@@ -272,8 +275,9 @@ export class LsDevicePage extends LitElement {
               <button class="primary" type="submit" ?disabled=${this.busy}>Save</button>
               <button type="button" @click=${() => (this.editingName = false)}>Cancel</button>
             </form>`
-          : html`<h1 id="device-name">${d.display_name}</h1>
-              <button id="rename" @click=${() => this.startRename()} title="Rename">Rename</button>`}
+            : html`<h1 id="device-name">${d.display_name}</h1>
+              <button id="rename" @click=${() => this.startRename()} title="Rename">Rename</button>`
+        }
         ${onlineTag(d.online)} <ls-badge .level=${d.risk} label="risk"></ls-badge> ${deviceFlags(d)}
       </div>
       ${this.actionError ? html`<div class="error-banner" role="alert">${this.actionError}</div>` : nothing}
@@ -298,13 +302,15 @@ export class LsDevicePage extends LitElement {
             <dt>Risk score</dt>
             <dd>${Math.round(d.risk_score)} / 100</dd>
           </dl>
-          ${d.randomized
-            ? html`<p class="explain">
+          ${
+            d.randomized
+              ? html`<p class="explain">
                 <strong>Private/randomized MAC.</strong> This device uses a made-up (locally administered) address,
                 as phones and laptops do for privacy. It has no vendor, and it may show up as a “new device” again
                 when it rotates its address. Name it and mark it trusted if you recognise it.
               </p>`
-            : nothing}
+              : nothing
+          }
           <div class="toggles">
             ${this.toggle(d, 'known', 'Trusted', 'Known device: no “new device” alerts')}
             ${this.toggle(d, 'watched', 'Watched', 'Alert when it goes offline')}
@@ -315,8 +321,9 @@ export class LsDevicePage extends LitElement {
             <span class="spacer"></span>
             <button class="danger" ?disabled=${this.busy} @click=${() => (this.confirmForget = true)}>Forget…</button>
           </div>
-          ${this.confirmForget
-            ? html`<div class="confirm" role="alertdialog" aria-label="Confirm forget">
+          ${
+            this.confirmForget
+              ? html`<div class="confirm" role="alertdialog" aria-label="Confirm forget">
                 <p style="margin:0 0 0.5rem">
                   Forget <strong>${d.display_name}</strong>? Its history is deleted and its Home Assistant entities are
                   removed. If it is still on the network it will come back as a new device.
@@ -328,7 +335,8 @@ export class LsDevicePage extends LitElement {
                   <button @click=${() => (this.confirmForget = false)}>Cancel</button>
                 </div>
               </div>`
-            : nothing}
+              : nothing
+          }
         </section>
         <section class="card">
           <h2>Open ports</h2>
@@ -423,12 +431,14 @@ export class LsDevicePage extends LitElement {
       <div class="fix"><strong>Fix:</strong> ${f.remediation}</div>
     </div>`;
     return html`${active.map(one)}
-    ${resolved.length
-      ? html`<details>
+    ${
+      resolved.length
+        ? html`<details>
           <summary>${resolved.length} resolved</summary>
           ${resolved.map(one)}
         </details>`
-      : nothing}`;
+        : nothing
+    }`;
   }
 
   private renderHistory(h: DeviceHistoryJson) {
@@ -448,8 +458,9 @@ export class LsDevicePage extends LitElement {
               </button>`,
           )}
         </div>
-        ${segs.length
-          ? html`<div class="timeline" role="img" aria-label="Presence over the last ${formatDuration(this.windowMs)}">
+        ${
+          segs.length
+            ? html`<div class="timeline" role="img" aria-label="Presence over the last ${formatDuration(this.windowMs)}">
                 ${segs.map(
                   (s) =>
                     html`<span
@@ -473,13 +484,15 @@ export class LsDevicePage extends LitElement {
                   </li>`,
                 )}
               </ul>`
-          : html`<p class="muted">No presence history in this window yet.</p>`}
+            : html`<p class="muted">No presence history in this window yet.</p>`
+        }
       </section>
       <div class="grid">
         <section class="card">
           <h2>IP history</h2>
-          ${h.ip_history.length
-            ? html`<div class="table-wrap">
+          ${
+            h.ip_history.length
+              ? html`<div class="table-wrap">
                 <table>
                   <thead>
                     <tr>
@@ -499,12 +512,14 @@ export class LsDevicePage extends LitElement {
                   </tbody>
                 </table>
               </div>`
-            : html`<p class="muted">No IP history.</p>`}
+              : html`<p class="muted">No IP history.</p>`
+          }
         </section>
         <section class="card">
           <h2>Port history</h2>
-          ${h.ports.length
-            ? html`<ul class="list">
+          ${
+            h.ports.length
+              ? html`<ul class="list">
                 ${h.ports.map(
                   (p) => html`<li>
                     <span class="tag ${p.event === 'opened' ? 'warn' : p.event === 'closed' ? 'info' : 'warn'}"
@@ -517,7 +532,8 @@ export class LsDevicePage extends LitElement {
                   </li>`,
                 )}
               </ul>`
-            : html`<p class="muted">No port changes recorded.</p>`}
+              : html`<p class="muted">No port changes recorded.</p>`
+          }
         </section>
       </div>
       <section class="card">

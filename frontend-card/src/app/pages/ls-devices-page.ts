@@ -1,8 +1,8 @@
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { getList } from '../api.js';
-import { deviceFlags, onlineTag } from '../fragments.js';
+import { api, getList } from '../api.js';
 import { formatTime, timeAgo } from '../format.js';
+import { deviceFlags, onlineTag } from '../fragments.js';
 import { LiveRefresh } from '../live-refresh.js';
 import { Loader } from '../loader.js';
 import { deviceHref } from '../router.js';
@@ -14,6 +14,7 @@ import {
   type DeviceJson,
   type DeviceSort,
   type List,
+  type VendorListJson,
 } from '../types.js';
 import '../components/ls-badge.js';
 import '../components/ls-state.js';
@@ -25,10 +26,7 @@ const FILTER_LABELS: Record<DeviceFilter, string> = {
   new: 'New',
   risky: 'Risky',
   known: 'Trusted',
-  unknown: 'Not trusted',
-  watched: 'Watched',
   ignored: 'Ignored',
-  randomized: 'Private MAC',
 };
 
 const PAGE_SIZES = [50, 100, 250, 500] as const;
@@ -40,16 +38,16 @@ interface Column {
 const COLUMNS: Column[] = [
   { sort: 'name', label: 'Name' },
   { sort: 'ip', label: 'IP' },
-  { sort: 'mac', label: 'MAC' },
+  { sort: null, label: 'MAC' },
   { sort: 'vendor', label: 'Vendor' },
-  { sort: 'online', label: 'Status' },
+  { sort: null, label: 'Status' },
   { sort: 'last_seen', label: 'Last seen' },
-  { sort: 'open_ports', label: 'Ports' },
+  { sort: null, label: 'Ports' },
   { sort: 'risk', label: 'Risk' },
 ];
 
 /** Sorts where the natural first click is "biggest/newest first". */
-const DESC_FIRST: DeviceSort[] = ['last_seen', 'first_seen', 'risk', 'open_ports', 'online'];
+const DESC_FIRST: DeviceSort[] = ['last_seen', 'first_seen', 'risk'];
 
 function pick<T extends string>(value: string | null, allowed: readonly T[], fallback: T): T {
   return value !== null && (allowed as readonly string[]).includes(value) ? (value as T) : fallback;
@@ -66,6 +64,7 @@ export class LsDevicesPage extends LitElement {
   @state() private order: 'asc' | 'desc' = 'asc';
   @state() private limit = 100;
   @state() private offset = 0;
+  @state() private vendors: VendorListJson['items'] = [];
   private searchTimer: ReturnType<typeof setTimeout> | null = null;
 
   private readonly data = new Loader<List<DeviceJson>>(this, () =>
@@ -195,6 +194,14 @@ export class LsDevicesPage extends LitElement {
     `,
   ];
 
+  override connectedCallback(): void {
+    super.connectedCallback();
+    api
+      .get<VendorListJson>('vendors')
+      .then((v) => (this.vendors = v.items))
+      .catch(() => (this.vendors = []));
+  }
+
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('params')) {
       const p = this.params;
@@ -239,9 +246,8 @@ export class LsDevicesPage extends LitElement {
   }
 
   private onVendor(e: Event): void {
-    this.vendor = (e.target as HTMLInputElement).value;
-    if (this.searchTimer) clearTimeout(this.searchTimer);
-    this.searchTimer = setTimeout(() => this.apply(), 300);
+    this.vendor = (e.target as HTMLSelectElement).value;
+    this.apply();
   }
 
   private setFilter(f: DeviceFilter): void {
@@ -284,14 +290,18 @@ export class LsDevicesPage extends LitElement {
           .value=${this.q}
           @input=${this.onSearch}
         />
-        <input
-          class="vendor"
-          type="text"
-          placeholder="Vendor"
-          aria-label="Filter by vendor"
-          .value=${this.vendor}
-          @input=${this.onVendor}
-        />
+        <select class="vendor" aria-label="Filter by vendor" @change=${this.onVendor}>
+          <option value="" ?selected=${!this.vendor}>All vendors</option>
+          ${
+            this.vendor && !this.vendors.some((v) => v.vendor === this.vendor)
+              ? html`<option selected .value=${this.vendor}>${this.vendor}</option>`
+              : nothing
+          }
+          ${this.vendors.map(
+            (v) =>
+              html`<option .value=${v.vendor} ?selected=${v.vendor === this.vendor}>${v.vendor} (${v.count})</option>`,
+          )}
+        </select>
         <select aria-label="Sort by" @change=${this.setSortSelect}>
           ${COLUMNS.filter((c) => c.sort).flatMap((c) =>
             (['asc', 'desc'] as const).map(
@@ -320,9 +330,11 @@ export class LsDevicesPage extends LitElement {
       const filtered = this.q.trim() || this.vendor.trim() || this.filter !== 'all';
       return html`<ls-state
         kind="empty"
-        .message=${filtered
-          ? 'No device matches this search or filter.'
-          : 'No devices yet — the first sweep runs within a minute.'}
+        .message=${
+          filtered
+            ? 'No device matches this search or filter.'
+            : 'No devices yet — the first sweep runs within a minute.'
+        }
       ></ls-state>`;
     }
     const from = list.offset + 1;
@@ -336,11 +348,13 @@ export class LsDevicesPage extends LitElement {
                 const active = c.sort === this.sort;
                 const aria = active ? (this.order === 'asc' ? 'ascending' : 'descending') : 'none';
                 return html`<th scope="col" aria-sort=${aria}>
-                  ${c.sort
-                    ? html`<button @click=${() => this.setSort(c.sort!)}>
+                  ${
+                    c.sort
+                      ? html`<button @click=${() => this.setSort(c.sort!)}>
                         ${c.label}<span aria-hidden="true">${active ? (this.order === 'asc' ? '▲' : '▼') : ''}</span>
                       </button>`
-                    : c.label}
+                      : c.label
+                  }
                 </th>`;
               })}
             </tr>

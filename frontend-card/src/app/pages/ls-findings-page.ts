@@ -1,8 +1,8 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { getList } from '../api.js';
-import { deviceLink } from '../fragments.js';
 import { formatTime, timeAgo } from '../format.js';
+import { deviceLink } from '../fragments.js';
 import { LiveRefresh } from '../live-refresh.js';
 import { Loader } from '../loader.js';
 import { baseStyles } from '../styles.js';
@@ -106,13 +106,15 @@ export class LsFindingsPage extends LitElement {
     if (l.items.length === 0) {
       return html`<ls-state
         kind="empty"
-        message=${this.status === 'active'
-          ? 'No active findings. Port scans check every device for risky services and known-vulnerable versions.'
-          : 'No findings.'}
+        message=${
+          this.status === 'active'
+            ? 'No active findings. Port scans check every device for risky services and known-vulnerable versions.'
+            : 'No findings.'
+        }
       ></ls-state>`;
     }
     return html`${l.items.map(
-        (f) => html`<section class="card f ${f.severity}">
+      (f) => html`<section class="card f ${f.severity}">
           <div class="row">
             <ls-badge .level=${f.severity} label="severity"></ls-badge>
             <strong>${f.title}</strong>
@@ -130,7 +132,7 @@ export class LsFindingsPage extends LitElement {
           <div>${f.detail}</div>
           <div class="fix"><strong>Fix:</strong> ${f.remediation}</div>
         </section>`,
-      )}
+    )}
       <div class="bar">
         <span class="muted">${l.offset + 1}–${l.offset + l.items.length} of ${l.total}</span>
         <span class="spacer"></span>

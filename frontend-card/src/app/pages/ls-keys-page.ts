@@ -104,8 +104,9 @@ export class LsKeysPage extends LitElement {
         Keys let scripts and the CLI use the API from outside Home Assistant. <strong>read</strong> keys can only look;
         <strong>admin</strong> keys can change devices, rules and keys. Only a hash of each key is stored.
       </p>
-      ${this.created
-        ? html`<div class="secret" role="alert">
+      ${
+        this.created
+          ? html`<div class="secret" role="alert">
             <strong>Copy this key now — it will not be shown again.</strong>
             <code id="new-key">${this.created.secret}</code>
             <div class="row">
@@ -113,7 +114,8 @@ export class LsKeysPage extends LitElement {
               <button @click=${() => (this.created = null)}>I saved it</button>
             </div>
           </div>`
-        : nothing}
+          : nothing
+      }
       <section class="card">
         <h2>Create a key</h2>
         ${this.formError ? html`<div class="error-banner" role="alert">${this.formError}</div>` : nothing}
@@ -166,14 +168,16 @@ export class LsKeysPage extends LitElement {
               <td>${formatTime(k.created_at)}</td>
               <td>${k.last_used_at ? timeAgo(k.last_used_at) : 'never'}</td>
               <td>
-                ${k.revoked_at
-                  ? html`<span class="tag">revoked ${timeAgo(k.revoked_at)}</span>`
-                  : this.confirmRevoke === k.id
-                    ? html`<div class="row">
+                ${
+                  k.revoked_at
+                    ? html`<span class="tag">revoked ${timeAgo(k.revoked_at)}</span>`
+                    : this.confirmRevoke === k.id
+                      ? html`<div class="row">
                         <button class="danger" @click=${() => this.revoke(k)}>Revoke now</button>
                         <button @click=${() => (this.confirmRevoke = null)}>Cancel</button>
                       </div>`
-                    : html`<button @click=${() => (this.confirmRevoke = k.id)}>Revoke…</button>`}
+                      : html`<button @click=${() => (this.confirmRevoke = k.id)}>Revoke…</button>`
+                }
               </td>
             </tr>`,
           )}

@@ -52,7 +52,9 @@ export class LsRulesPage extends LitElement {
   @state() private formError = '';
   @state() private busy = false;
 
-  private readonly data = new Loader<List<AlertRuleJson>>(this, () => getList<AlertRuleJson>('alert-rules', { limit: 500 }));
+  private readonly data = new Loader<List<AlertRuleJson>>(this, () =>
+    getList<AlertRuleJson>('alert-rules', { limit: 500 }),
+  );
 
   static override styles = [
     baseStyles,
@@ -100,6 +102,11 @@ export class LsRulesPage extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     void this.data.run();
+  }
+
+  private startNew(): void {
+    this.formError = '';
+    this.draft = emptyDraft();
   }
 
   private edit(r: AlertRuleJson): void {
@@ -199,7 +206,7 @@ export class LsRulesPage extends LitElement {
     return html`<div class="row">
         <h1 style="margin:0">Alert rules</h1>
         <span class="spacer"></span>
-        <button class="primary" @click=${() => ((this.draft = emptyDraft()), (this.formError = ''))}>New rule</button>
+        <button class="primary" @click=${() => this.startNew()}>New rule</button>
       </div>
       <p class="muted">Rules decide which changes and findings reach your phone, webhooks or the HA event entity.</p>
       ${this.draft ? this.renderForm(this.draft) : nothing}
@@ -207,7 +214,8 @@ export class LsRulesPage extends LitElement {
   }
 
   private renderList(l: List<AlertRuleJson>) {
-    if (l.items.length === 0) return html`<ls-state kind="empty" message="No alert rules yet. Create one to get notified."></ls-state>`;
+    if (l.items.length === 0)
+      return html`<ls-state kind="empty" message="No alert rules yet. Create one to get notified."></ls-state>`;
     return html`<div class="card table-wrap" style="padding:0.25rem 0.5rem">
       <table>
         <thead>

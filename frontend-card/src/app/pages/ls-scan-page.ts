@@ -1,8 +1,8 @@
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { api, seg } from '../api.js';
-import { deviceLink } from '../fragments.js';
 import { formatDuration, formatTime, ipKey, matchesSearch, serviceText } from '../format.js';
+import { deviceLink } from '../fragments.js';
 import { Loader } from '../loader.js';
 import { compareHref } from '../router.js';
 import { baseStyles } from '../styles.js';
@@ -16,7 +16,9 @@ export class LsScanPage extends LitElement {
   @property({ type: Number }) scanId = 0;
   @state() private q = '';
 
-  private readonly data = new Loader<ScanDetailJson>(this, () => api.get<ScanDetailJson>(`scans/${seg(this.scanId)}`));
+  private readonly data = new Loader<ScanDetailJson>(this, () =>
+    api.get<ScanDetailJson>(`scans/${seg(this.scanId)}`),
+  );
 
   static override styles = [
     baseStyles,
@@ -61,14 +63,18 @@ export class LsScanPage extends LitElement {
           <dd>${s.changes ?? '—'}</dd>
           <dt>Reason</dt>
           <dd>${s.reason ?? '—'}</dd>
-          ${s.error
-            ? html`<dt>Error</dt>
+          ${
+            s.error
+              ? html`<dt>Error</dt>
                 <dd>${s.error}</dd>`
-            : nothing}
+              : nothing
+          }
         </dl>
-        ${s.id > 1
-          ? html`<p><a href=${compareHref(s.id - 1, s.id)}>Compare with the previous scan (#${s.id - 1}) →</a></p>`
-          : nothing}
+        ${
+          s.id > 1
+            ? html`<p><a href=${compareHref(s.id - 1, s.id)}>Compare with the previous scan (#${s.id - 1}) →</a></p>`
+            : nothing
+        }
       </section>
       <section class="card">
         <div class="row" style="margin-bottom:0.5rem">
@@ -81,8 +87,9 @@ export class LsScanPage extends LitElement {
             @input=${(e: Event) => (this.q = (e.target as HTMLInputElement).value)}
           />
         </div>
-        ${hosts.length
-          ? html`<div class="table-wrap">
+        ${
+          hosts.length
+            ? html`<div class="table-wrap">
               <table>
                 <thead>
                   <tr>
@@ -100,14 +107,16 @@ export class LsScanPage extends LitElement {
                       <td>${h.vendor ?? '—'}</td>
                       <td>
                         <div class="ports">
-                          ${h.ports.length
-                            ? h.ports.map(
-                                (p) =>
-                                  html`<span class="tag mono" title=${serviceText(p)}
+                          ${
+                            h.ports.length
+                              ? h.ports.map(
+                                  (p) =>
+                                    html`<span class="tag mono" title=${serviceText(p)}
                                     >${p.port}/${p.protocol}${p.service ? ` ${p.service}` : ''}</span
                                   >`,
-                              )
-                            : html`<span class="muted">${s.kind === 'sweep' ? 'not scanned' : 'none open'}</span>`}
+                                )
+                              : html`<span class="muted">${s.kind === 'sweep' ? 'not scanned' : 'none open'}</span>`
+                          }
                         </div>
                       </td>
                     </tr>`,
@@ -115,7 +124,8 @@ export class LsScanPage extends LitElement {
                 </tbody>
               </table>
             </div>`
-          : html`<p class="muted">${s.hosts.length ? 'No host matches.' : 'This scan saw no hosts.'}</p>`}
+            : html`<p class="muted">${s.hosts.length ? 'No host matches.' : 'This scan saw no hosts.'}</p>`
+        }
       </section>`;
   }
 }

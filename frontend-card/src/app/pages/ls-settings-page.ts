@@ -24,7 +24,10 @@ function valueText(v: unknown): string {
 @customElement('ls-settings-page')
 export class LsSettingsPage extends LitElement {
   private readonly data = new Loader<{ health: HealthJson; settings: SettingsJson }>(this, async () => {
-    const [health, settings] = await Promise.all([api.get<HealthJson>('health'), api.get<SettingsJson>('settings')]);
+    const [health, settings] = await Promise.all([
+      api.get<HealthJson>('health'),
+      api.get<SettingsJson>('settings'),
+    ]);
     return { health, settings };
   });
 

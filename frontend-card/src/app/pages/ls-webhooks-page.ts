@@ -17,7 +17,9 @@ export class LsWebhooksPage extends LitElement {
   @state() private deliveries: DeliveryJson[] | null = null;
   @state() private deliveriesError = '';
 
-  private readonly data = new Loader<List<WebhookJson>>(this, () => getList<WebhookJson>('webhooks', { limit: 500 }));
+  private readonly data = new Loader<List<WebhookJson>>(this, () =>
+    getList<WebhookJson>('webhooks', { limit: 500 }),
+  );
 
   static override styles = [
     baseStyles,
@@ -90,11 +92,14 @@ export class LsWebhooksPage extends LitElement {
 
   private async test(w: WebhookJson): Promise<void> {
     try {
-      const r = await api.post<{ status?: string; http_status?: number | null; message?: string }>(
-        `webhooks/${seg(w.id)}/test`,
-        {},
+      const d = await api.post<DeliveryJson>(`webhooks/${seg(w.id)}/test`, {});
+      const how = d.http_status ? `HTTP ${d.http_status}` : d.status;
+      toast(
+        d.status === 'ok'
+          ? `Test delivered to “${w.name}” (${how})`
+          : `Test to “${w.name}”: ${how}${d.error ? ` — ${d.error}` : ''}`,
+        d.status === 'ok' ? 'ok' : 'bad',
       );
-      toast(r?.message ?? `Test sent to “${w.name}”${r?.http_status ? ` (HTTP ${r.http_status})` : ''}`, 'ok');
       void this.data.run(true);
       if (this.openId === w.id) void this.loadDeliveries(w.id);
     } catch (err) {
@@ -122,6 +127,11 @@ export class LsWebhooksPage extends LitElement {
     }
   }
 
+  private toggleDeliveries(id: number): void {
+    if (this.openId === id) this.openId = null;
+    else void this.loadDeliveries(id);
+  }
+
   private async loadDeliveries(id: number): Promise<void> {
     this.openId = id;
     this.deliveries = null;
@@ -144,8 +154,9 @@ export class LsWebhooksPage extends LitElement {
         Each event is POSTed as JSON. With a signing secret, the body is signed with HMAC-SHA256 in a header so the
         receiver can check it came from LAN Sentinel. Failed deliveries are retried with backoff.
       </p>
-      ${this.adding
-        ? html`<section class="card">
+      ${
+        this.adding
+          ? html`<section class="card">
             ${this.formError ? html`<div class="error-banner" role="alert">${this.formError}</div>` : nothing}
             <form @submit=${this.add}>
               <label>Name <input name="name" required maxlength="100" /></label>
@@ -154,7 +165,8 @@ export class LsWebhooksPage extends LitElement {
               <button class="primary" type="submit">Add</button>
             </form>
           </section>`
-        : nothing}
+          : nothing
+      }
       ${this.data.render((l) => this.renderList(l), 'Loading webhooks…')}`;
   }
 
@@ -174,13 +186,15 @@ export class LsWebhooksPage extends LitElement {
           >
           <span class="target mono muted">${w.url}</span>
           ${w.has_secret ? html`<span class="tag ok">signed</span>` : html`<span class="tag">unsigned</span>`}
-          ${w.last_status
-            ? html`<span class="tag ${w.last_status === 'ok' ? 'ok' : 'bad'}"
+          ${
+            w.last_status
+              ? html`<span class="tag ${w.last_status === 'ok' ? 'ok' : 'bad'}"
                 >last: ${w.last_status} ${timeAgo(w.last_delivery_at)}</span
               >`
-            : nothing}
+              : nothing
+          }
           <button @click=${() => this.test(w)}>Send test</button>
-          <button @click=${() => (this.openId === w.id ? (this.openId = null) : this.loadDeliveries(w.id))}>
+          <button @click=${() => this.toggleDeliveries(w.id)}>
             ${this.openId === w.id ? 'Hide deliveries' : 'Deliveries'}
           </button>
           <button class="danger" @click=${() => this.deleteItem(w)}>Delete</button>

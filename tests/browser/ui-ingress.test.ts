@@ -1,0 +1,397 @@
+// biome-ignore-all lint/performance/useDomNodeTextContent: Playwright's innerText is the rendered text a user sees (CSS-hidden parts excluded), which is what these assertions are about
+/**
+ * The ingress web UI in real Chromium (playwright-core) against a running service (`buildApp` on 127.0.0.1:0
+ * with a seeded temp-file SQLite store), loaded through a path-prefix proxy that imitates HA ingress. The
+ * test fails on any request outside `/api/hassio_ingress/<token>/`, on console errors, and when hostile
+ * device names execute. Screenshots land in artifacts/screenshots/ui-*.png; the 1,000-device first-render
+ * time is reported (artifacts/ui-perf.json), never asserted.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AuditRepo } from '../../src/store/auditRepo.js';
+import { KeysRepo } from '../../src/store/keysRepo.js';
+import { systemClock } from '../../src/util/clock.js';
+import { EventBus } from '../../src/util/events.js';
+import { silentLogger } from '../../src/util/logger.js';
+import { type IngressProxy, startIngressProxy } from '../helpers/ingressProxy.js';
+import { HOSTILE_NAME, SEED_MACS, SEED_NAMES, type Seeded, seedDb } from '../helpers/seedDb.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const UI_DIR = join(ROOT, 'dist/ui');
+const SHOTS = join(ROOT, 'artifacts/screenshots');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const available = existsSync(CHROMIUM);
+if (!available && process.env.CI === 'true') {
+  throw new Error(
+    `ingress UI browser tests need Chromium at ${CHROMIUM} (set CHROMIUM_PATH); refusing to skip under CI`,
+  );
+}
+
+const LAUNCH_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/** Builds dist/ui when it is missing or older than its sources. */
+async function ensureUiBuilt(): Promise<void> {
+  const index = join(UI_DIR, 'index.html');
+  const sources = Math.max(
+    newestMtime(join(ROOT, 'frontend-card/src')),
+    newestMtime(join(ROOT, 'frontend-card/app')),
+    statSync(join(ROOT, 'frontend-card/vite.app.config.ts')).mtimeMs,
+  );
+  if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
+  await promisify(execFile)(
+    process.execPath,
+    [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'frontend-card/vite.app.config.ts'],
+    { cwd: ROOT, timeout: 120_000 },
+  );
+}
+
+interface Service {
+  seeded: Seeded;
+  proxy: IngressProxy;
+  /** direct base URL of the service (for API checks from the test) */
+  direct: string;
+  scanRequests: string[];
+  close(): Promise<void>;
+}
+
+async function startService(extraDevices: number): Promise<Service> {
+  const { buildApp } = await import('../../src/api/app.js');
+  const seeded = seedDb({ extraDevices });
+  const scanRequests: string[] = [];
+  const accepted = (what: string) => {
+    scanRequests.push(what);
+    return { queued: true, position: 1 };
+  };
+  const app = await buildApp({
+    store: seeded.store,
+    keys: new KeysRepo(seeded.store.db),
+    audit: new AuditRepo(seeded.store.db),
+    bus: new EventBus(),
+    scanner: {
+      requestSweep: (reason: string) => accepted(`sweep:${reason}`),
+      requestPortScanAll: (reason: string) => accepted(`ports:${reason}`),
+      requestDeviceScan: (mac: string, reason: string) => accepted(`device:${mac}:${reason}`),
+      status: () => ({ running: false, kind: null, queue: 0 }),
+    },
+    config: {
+      mode: 'standalone',
+      trustLoopback: true,
+      requireApiKey: false,
+      settingsSummary: { sweep_interval: 60, consider_home: 180, subnets: ['10.213.0.0/22'] },
+    },
+    logger: silentLogger,
+    clock: systemClock,
+    uiDir: UI_DIR,
+    version: '0.0.0-test',
+    sseHeartbeatMs: 2000,
+  });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = app.server.address() as AddressInfo;
+  const proxy = await startIngressProxy({ host: '127.0.0.1', port });
+  return {
+    seeded,
+    proxy,
+    direct: `http://127.0.0.1:${port}/`,
+    scanRequests,
+    async close() {
+      await proxy.close();
+      await app.close();
+      seeded.close();
+    },
+  };
+}
+
+/**
+ * Visible text of an element including every nested shadow root (innerText stops at shadow hosts).
+ * Text nodes are concatenated, element boundaries become spaces, whitespace is collapsed.
+ */
+function deepText(page: Page, selector: string): Promise<string> {
+  return page
+    .locator(selector)
+    .first()
+    .evaluate((root) => {
+      type N = {
+        nodeType: number;
+        nodeName: string;
+        data?: string;
+        childNodes: ArrayLike<N>;
+        shadowRoot?: N | null;
+      };
+      const walk = (n: N): string => {
+        if (n.nodeType === 3) return n.data ?? '';
+        if (n.nodeType !== 1 && n.nodeType !== 11) return '';
+        if (n.nodeName === 'STYLE' || n.nodeName === 'SCRIPT' || n.nodeName === 'TEMPLATE') return '';
+        const kids = Array.from((n.shadowRoot ?? n).childNodes);
+        const inner = kids.map(walk).join('');
+        return n.nodeType === 1 ? ` ${inner} ` : inner;
+      };
+      return walk(root as unknown as N)
+        .replace(/\s+/g, ' ')
+        .trim();
+    });
+}
+
+const describeBrowser = available ? describe : describe.skip;
+
+describeBrowser('ingress UI in Chromium behind an ingress-style prefix', () => {
+  let browser: Browser;
+  let svc: Service;
+  const consoleErrors: string[] = [];
+  const figures: Record<string, number> = {};
+
+  async function openPage(ctx: BrowserContext, hash: string): Promise<Page> {
+    const page = await ctx.newPage();
+    page.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(`${page.url()}: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => consoleErrors.push(`pageerror: ${e.message}`));
+    await page.goto(`${svc.proxy.url}${hash}`);
+    return page;
+  }
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    await ensureUiBuilt();
+    svc = await startService(20);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await svc?.close();
+    if (Object.keys(figures).length) {
+      mkdirSync(join(ROOT, 'artifacts'), { recursive: true });
+      writeFileSync(join(ROOT, 'artifacts/ui-perf.json'), `${JSON.stringify(figures, null, 2)}\n`);
+      console.log('ingress UI figures:', figures);
+    }
+  });
+
+  it('the devices table shows the seeded devices, search narrows it, hostile names stay text', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 860 }, colorScheme: 'light' });
+    const page = await openPage(ctx, '#/devices');
+    const rows = page.locator('table#devices tbody tr');
+    await expect.poll(() => rows.count(), { timeout: 15_000 }).toBe(svc.seeded.deviceCount);
+    const tableText = await page.locator('table#devices').innerText();
+    expect(tableText).toContain(SEED_NAMES.nas);
+    expect(tableText).toContain(SEED_NAMES.camera);
+    expect(tableText).toContain(SEED_MACS.phone);
+
+    // The hostile name is shown literally and never becomes markup.
+    const hostileRow = page.locator(`tr[data-mac="${SEED_MACS.hostile}"]`);
+    await expect.poll(() => hostileRow.innerText()).toContain(HOSTILE_NAME);
+    expect(await page.locator('img').count()).toBe(0);
+    expect(await page.evaluate(() => (globalThis as unknown as { __xss?: unknown }).__xss)).toBeUndefined();
+
+    await page.screenshot({ path: join(SHOTS, 'ui-devices-light.png'), fullPage: false });
+
+    await page.locator('input[type="search"]').fill('living-room');
+    await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(1);
+    expect(await rows.first().innerText()).toContain(SEED_NAMES.nas);
+    // The view is reflected in the URL (reload-safe).
+    expect(page.url()).toContain('#/devices?q=living-room');
+
+    await page.locator('input[type="search"]').fill('no-such-device-xyz');
+    await expect.poll(() => deepText(page, 'ls-state'), { timeout: 10_000 }).toContain('No device matches');
+    await ctx.close();
+  });
+
+  it('the device page renames a device and the API returns the new name', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 1000 }, colorScheme: 'light' });
+    const page = await openPage(ctx, `#/devices/${SEED_MACS.nas}`);
+    await expect
+      .poll(() => page.locator('#device-name').innerText(), { timeout: 15_000 })
+      .toBe(SEED_NAMES.nas);
+    const body = await deepText(page, 'ls-device-page');
+    expect(body).toContain('445/tcp');
+    expect(body).toContain('Samba smbd 4.19');
+    expect(body).toContain('10.213.0.10');
+
+    await page.locator('#rename').click();
+    await page.locator('#name-input').fill('NAS (renamed by test)');
+    await page.locator('form.rename button[type="submit"]').click();
+    await expect
+      .poll(() => page.locator('#device-name').innerText(), { timeout: 10_000 })
+      .toBe('NAS (renamed by test)');
+
+    const res = await fetch(`${svc.direct}api/devices/${SEED_MACS.nas}`);
+    expect(res.status).toBe(200);
+    const device = (await res.json()) as { name: string | null; display_name: string };
+    expect(device.name).toBe('NAS (renamed by test)');
+
+    // Rescan goes to the scanner through the API.
+    await page.getByRole('button', { name: 'Rescan ports' }).click();
+    await expect.poll(() => svc.scanRequests.some((r) => r.startsWith(`device:${SEED_MACS.nas}`))).toBe(true);
+    await page.screenshot({ path: join(SHOTS, 'ui-device-light.png'), fullPage: true });
+    await ctx.close();
+  });
+
+  it('a randomized device is explained as a private MAC', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await openPage(ctx, `#/devices/${SEED_MACS.phone}`);
+    await expect
+      .poll(() => deepText(page, 'ls-device-page'), { timeout: 15_000 })
+      .toContain('Private/randomized MAC');
+    await ctx.close();
+  });
+
+  it('compare shows the new port and the service change between two port scans', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 1000 }, colorScheme: 'dark' });
+    const { ports1, ports2 } = svc.seeded.scanIds;
+    const page = await openPage(ctx, `#/scans/compare/${ports1}/${ports2}`);
+    await expect
+      .poll(() => deepText(page, 'ls-compare-page'), { timeout: 15_000 })
+      .toContain('New ports (1)');
+    const text = await deepText(page, 'ls-compare-page');
+    expect(text).toMatch(/NEW\s*445\/tcp/i);
+    expect(text).toContain('OpenSSH 8.9p1');
+    expect(text).toContain('OpenSSH 9.6p1');
+    await page.screenshot({ path: join(SHOTS, 'ui-compare-dark.png'), fullPage: true });
+    await ctx.close();
+  });
+
+  it('overview renders (light and dark) and "Scan now" reaches the scanner', async () => {
+    for (const scheme of ['light', 'dark'] as const) {
+      const ctx = await browser.newContext({ viewport: { width: 1280, height: 860 }, colorScheme: scheme });
+      const page = await openPage(ctx, '#/');
+      await expect.poll(() => deepText(page, 'ls-dashboard'), { timeout: 15_000 }).toContain('online now');
+      // SSE connects (the brand dot turns green when the EventSource is open).
+      await page.locator('nav .dot.open').waitFor({ timeout: 10_000 });
+      await page.screenshot({ path: join(SHOTS, `ui-dashboard-${scheme}.png`) });
+      if (scheme === 'light') {
+        await page.getByRole('button', { name: 'Scan now' }).click();
+        await expect.poll(() => svc.scanRequests.some((r) => r.startsWith('sweep:'))).toBe(true);
+      }
+      await ctx.close();
+    }
+    const darkCtx = await browser.newContext({ viewport: { width: 1280, height: 860 }, colorScheme: 'dark' });
+    const dark = await openPage(darkCtx, '#/devices');
+    await expect
+      .poll(() => dark.locator('table#devices tbody tr').count(), { timeout: 15_000 })
+      .toBeGreaterThan(0);
+    await dark.screenshot({ path: join(SHOTS, 'ui-devices-dark.png') });
+    await darkCtx.close();
+  });
+
+  it('works at phone width: the table collapses into cards', async () => {
+    const ctx = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      deviceScaleFactor: 2,
+      isMobile: true,
+      hasTouch: true,
+    });
+    const page = await openPage(ctx, '#/devices');
+    const rows = page.locator('table#devices tbody tr');
+    await expect.poll(() => rows.count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    expect(await page.locator('table#devices thead').isVisible()).toBe(false);
+    // No horizontal scrolling of the page itself.
+    const overflow = await page.evaluate(() => {
+      const g = globalThis as unknown as {
+        innerWidth: number;
+        document: { documentElement: { scrollWidth: number } };
+      };
+      return g.document.documentElement.scrollWidth - g.innerWidth;
+    });
+    expect(overflow).toBeLessThanOrEqual(1);
+    await page.screenshot({ path: join(SHOTS, 'ui-devices-phone.png') });
+    await page.goto(`${svc.proxy.url}#/devices/${SEED_MACS.camera}`);
+    await expect
+      .poll(() => page.locator('#device-name').innerText(), { timeout: 15_000 })
+      .toBe(SEED_NAMES.camera);
+    await page.screenshot({ path: join(SHOTS, 'ui-device-phone.png'), fullPage: true });
+    await ctx.close();
+  });
+
+  it('every other page loads without errors', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+    const page = await openPage(ctx, '#/');
+    for (const [hash, el, text] of [
+      ['#/scans', 'ls-scans-page', 'Sweep now'],
+      [`#/scans/${svc.seeded.scanIds.ports2}`, 'ls-scan-page', '10.213.0.10'],
+      ['#/changes', 'ls-changes-page', 'New device'],
+      ['#/findings', 'ls-findings-page', 'No active findings'],
+      ['#/audit', 'ls-audit-page', 'device.update'],
+      ['#/keys', 'ls-keys-page', 'No API keys'],
+      ['#/settings', 'ls-settings-page', 'sweep_interval'],
+    ] as const) {
+      await page.evaluate((h) => {
+        (globalThis as unknown as { location: { hash: string } }).location.hash = h;
+      }, hash);
+      await expect.poll(() => deepText(page, el), { timeout: 10_000 }).toContain(text);
+    }
+    await page.evaluate(() => {
+      (globalThis as unknown as { location: { hash: string } }).location.hash = '#/changes';
+    });
+    await expect
+      .poll(() => page.locator('ls-changes-page ul.changes li').count(), { timeout: 10_000 })
+      .toBeGreaterThan(5);
+    await ctx.close();
+  });
+
+  it('reports the first render time with 1,000 devices', async () => {
+    const big = await startService(1000);
+    try {
+      const ctx = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+      for (const [label, hash, rowsExpected] of [
+        ['first_render_1000_devices_page100_ms', '#/devices', 100],
+        ['first_render_1000_devices_page500_ms', '#/devices?limit=500', 500],
+      ] as const) {
+        const page = await ctx.newPage();
+        page.on('console', (m) => {
+          if (m.type() === 'error') consoleErrors.push(`${page.url()}: ${m.text()}`);
+        });
+        const t0 = Date.now();
+        await page.goto(`${big.proxy.url}${hash}`);
+        await page.locator(`table#devices tbody tr >> nth=${rowsExpected - 1}`).waitFor({ timeout: 30_000 });
+        figures[label] = Date.now() - t0;
+        figures[`${label}_in_page`] = Math.round(await page.evaluate(() => performance.now()));
+        expect(await page.locator('h1').first().innerText()).toContain(`(${big.seeded.deviceCount})`);
+        await page.close();
+      }
+      // Sorting the 1,000-device inventory by IP (numeric) and paging stays quick.
+      const page = await ctx.newPage();
+      await page.goto(`${big.proxy.url}#/devices?limit=500`);
+      await page.locator('table#devices tbody tr >> nth=499').waitFor({ timeout: 30_000 });
+      const t1 = Date.now();
+      await page.locator('th button', { hasText: 'IP' }).click();
+      await expect
+        .poll(() => page.locator('table#devices tbody tr >> nth=0').getAttribute('data-mac'))
+        .toBe(SEED_MACS.gateway);
+      figures.sort_by_ip_500_rows_ms = Date.now() - t1;
+      expect(big.proxy.outside).toEqual([]);
+      await ctx.close();
+    } finally {
+      await big.close();
+    }
+  });
+
+  it('made no request outside the ingress prefix and logged no console errors', () => {
+    expect(svc.proxy.requests.length).toBeGreaterThan(10);
+    expect(svc.proxy.requests.some((p) => p.startsWith(`${svc.proxy.prefix}api/events`))).toBe(true);
+    expect(svc.proxy.requests.some((p) => p.startsWith(`${svc.proxy.prefix}assets/`))).toBe(true);
+    expect(svc.proxy.outside).toEqual([]);
+    expect(consoleErrors).toEqual([]);
+  });
+});
