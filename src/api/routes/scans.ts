@@ -103,14 +103,14 @@ export function scanRoutes(r: RouteRegistry, deps: ApiDeps): void {
     handler: ({ params }) => {
       const s = store.scans.get(params.id);
       if (!s) throw notFound(`scan ${params.id}`);
-      const vendors = vendorLookup(deps);
+      const lookup = deviceLookup(deps);
       return {
         ...scanJson(s, changeCount(s.id)),
         hosts: s.hosts.map((h) => ({
           mac: h.mac,
           ip: h.ip,
           hostname: h.hostname,
-          vendor: vendors(h.mac),
+          vendor: lookup(h.mac).vendor,
           ports: h.ports.map((p) => ({
             protocol: p.protocol,
             port: p.port,
@@ -140,12 +140,12 @@ export function scanRoutes(r: RouteRegistry, deps: ApiDeps): void {
       const sb = store.scans.snapshot(params.b);
       if (!sa || !sb) throw notFound(`scan ${sa ? params.b : params.a}`);
       const cmp = compareScans(sa, sb);
-      const vendors = vendorLookup(deps);
+      const lookup = deviceLookup(deps);
       const host = (h: { mac: string | null; ip: string; hostname?: string | null }) => ({
         mac: h.mac,
         ip: h.ip,
-        hostname: h.hostname ?? null,
-        vendor: vendors(h.mac),
+        hostname: h.hostname ?? lookup(h.mac).hostname,
+        vendor: lookup(h.mac).vendor,
       });
       const port = (p: (typeof cmp.newPorts)[number]) => ({
         ...host(p),
@@ -192,11 +192,19 @@ function countChanges(deps: ApiDeps, scanId: number): number | null {
   return (stmt.get(scanId) as { n: number } | undefined)?.n ?? null;
 }
 
-function vendorLookup(deps: ApiDeps): (mac: string | null) => string | null {
-  const cache = new Map<string, string | null>();
+/** Vendor and hostname of a MAC from the inventory (scan rows do not carry vendors), cached per request. */
+function deviceLookup(
+  deps: ApiDeps,
+): (mac: string | null) => { vendor: string | null; hostname: string | null } {
+  const cache = new Map<string, { vendor: string | null; hostname: string | null }>();
   return (mac) => {
-    if (!mac) return null;
-    if (!cache.has(mac)) cache.set(mac, deps.store.devices.get(mac)?.vendor ?? null);
-    return cache.get(mac) ?? null;
+    if (!mac) return { vendor: null, hostname: null };
+    let v = cache.get(mac);
+    if (!v) {
+      const d = deps.store.devices.get(mac);
+      v = { vendor: d?.vendor ?? null, hostname: d?.hostname ?? null };
+      cache.set(mac, v);
+    }
+    return v;
   };
 }
