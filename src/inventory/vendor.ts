@@ -40,18 +40,23 @@ function load(): Map<string, string> {
   const require = createRequire(import.meta.url);
   const file = require.resolve('oui-data');
   const raw = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  // Many registry entries repeat verbatim (same organisation, same address): clean each distinct text
+  // once and share one string per organisation name.
+  const cleanedByRaw = new Map<string, string | null>();
   const interned = new Map<string, string>();
   const map = new Map<string, string>();
-  for (const [key, value] of Object.entries(raw)) {
-    if (!/^[0-9A-Fa-f]{6}(?:[0-9A-Fa-f]|[0-9A-Fa-f]{3})?$/.test(key)) continue;
-    const v = cleanVendor(value);
-    if (!v) continue;
-    let shared = interned.get(v);
-    if (shared === undefined) {
-      shared = v;
-      interned.set(v, v);
+  const KEY = /^[0-9A-F]{6}(?:[0-9A-F]|[0-9A-F]{3})?$/;
+  for (const [k, value] of Object.entries(raw)) {
+    const key = k.toUpperCase();
+    if (!KEY.test(key) || typeof value !== 'string') continue;
+    let v = cleanedByRaw.get(value);
+    if (v === undefined) {
+      const c = cleanVendor(value);
+      v = c === null ? null : (interned.get(c) ?? c);
+      if (v !== null) interned.set(v, v);
+      cleanedByRaw.set(value, v);
     }
-    map.set(key.toUpperCase(), shared);
+    if (v) map.set(key, v);
   }
   index = map;
   stats = { entries: map.size, loadMs: performance.now() - t0 };

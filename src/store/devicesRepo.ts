@@ -1,4 +1,6 @@
 /** Devices and their current open ports. */
+
+import type { Statement } from 'better-sqlite3';
 import type { Device, DevicePort, Presence, RiskLevel } from '../inventory/types.js';
 import type { Db } from './db.js';
 import { bool, int, ipv4ToNumber, likePattern, paging, parseJson } from './rows.js';
@@ -189,10 +191,9 @@ const PATCH_COLUMNS: Record<keyof DevicePatch, string> = {
 
 export class DevicesRepo {
   private readonly stmts;
-  private readonly queryCache = new Map<
-    string,
-    { count: import('better-sqlite3').Statement; page: import('better-sqlite3').Statement }
-  >();
+  /** One prepared UPDATE per combination of patched columns (column names come from PATCH_COLUMNS only). */
+  private readonly updateCache = new Map<string, Statement>();
+  private readonly queryCache = new Map<string, { count: Statement; page: Statement }>();
 
   constructor(private readonly db: Db) {
     this.stmts = {
@@ -351,7 +352,13 @@ export class DevicesRepo {
       params[col] = typeof v === 'boolean' ? int(v) : k === 'riskScore' ? Math.round(v as number) : v;
     }
     if (sets.length === 0) return this.get(mac);
-    const info = this.db.prepare(`UPDATE devices SET ${sets.join(', ')} WHERE mac = @mac`).run(params);
+    const sql = `UPDATE devices SET ${sets.join(', ')} WHERE mac = @mac`;
+    let stmt = this.updateCache.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare(sql);
+      this.updateCache.set(sql, stmt);
+    }
+    const info = stmt.run(params);
     return info.changes > 0 ? this.get(mac) : null;
   }
 

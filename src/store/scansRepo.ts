@@ -109,6 +109,9 @@ export class ScansRepo {
         "SELECT * FROM scans WHERE status = 'success' AND (@kind IS NULL OR kind = @kind) ORDER BY finished_at DESC, id DESC LIMIT 1",
       ),
       running: db.prepare("SELECT * FROM scans WHERE status = 'running' ORDER BY id"),
+      failRunning: db.prepare(
+        "UPDATE scans SET status = 'failed', finished_at = ?, error = ? WHERE status = 'running'",
+      ),
     };
   }
 
@@ -216,7 +219,15 @@ export class ScansRepo {
     return r ? toScan(r) : null;
   }
 
-  /** Scans left `running` (e.g. by a crash); the lead may fail them at start-up. */
+  /**
+   * Mark every scan still `running` as failed (call once at start-up: they were interrupted by a stop
+   * or crash). Returns how many were marked.
+   */
+  failInterrupted(now: Date, error = 'interrupted: the service stopped while this scan was running'): number {
+    return this.stmts.failRunning.run(now.toISOString(), error).changes;
+  }
+
+  /** Scans left `running` (e.g. by a crash). */
   running(): ScanRecord[] {
     return (this.stmts.running.all() as ScanRow[]).map(toScan);
   }

@@ -118,6 +118,12 @@ describe('Store.recordSweep', () => {
       status: 'failed',
     });
     expect(store.scans.lastFinished('sweep')!.finishedAt).toBe(at(1).toISOString());
+    // a scan interrupted by a crash is failed at the next start-up, still marking nothing absent
+    store.scans.start('sweep', ['10.213.1.0/24'], 'schedule', null, at(700));
+    expect(store.scans.running()).toHaveLength(1);
+    expect(store.scans.failInterrupted(at(800))).toBe(1);
+    expect(store.scans.running()).toEqual([]);
+    expect(store.devices.get(PI)).toMatchObject({ online: true, presence: 'home' });
   });
 
   it('rolls back the whole sweep when any part fails', () => {
