@@ -159,7 +159,7 @@ function nvdRecordToRule(
       for (const m of node.cpeMatch) {
         if (!m.vulnerable) continue;
         const c = cpeParts(m.criteria);
-        if (!c || c.part !== 'a') continue;
+        if (c?.part !== 'a') continue;
         const range: VersionRange = {};
         if (c.version !== '*' && c.version !== '-') {
           const v = c.version.replace(/\\/g, '');
