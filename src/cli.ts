@@ -8,10 +8,10 @@ import { parseArgs, UsageError } from './cli/args.js';
 import { remoteGet } from './cli/remote.js';
 import { renderTable, toCsv } from './cli/table.js';
 import { ConfigError, type LoadedConfig, loadConfig } from './config/load.js';
-import { LOG_LEVELS, OPTION_META, OPTION_NAMES, envName, flagName } from './config/options.js';
+import { envName, flagName, LOG_LEVELS, OPTION_META, OPTION_NAMES } from './config/options.js';
 import { compareScans } from './inventory/compare.js';
 import { type Device, displayName } from './inventory/types.js';
-import { type LocalData, openLocal, scanOnce, StartupError, startService } from './main.js';
+import { type LocalData, openLocal, StartupError, scanOnce, startService } from './main.js';
 import { runCveImport } from './threats/feedImport.js';
 import { createLogger, type Logger, type LogLevel } from './util/logger.js';
 import { VERSION } from './version.js';
@@ -80,11 +80,16 @@ function deviceJson(d: Device) {
 }
 
 function sortByIp(devices: Device[]): Device[] {
-  const key = (ip: string | null) => (ip ? ip.split('.').reduce((a, b) => a * 256 + Number(b), 0) : Number.MAX_SAFE_INTEGER);
+  const key = (ip: string | null) =>
+    ip ? ip.split('.').reduce((a, b) => a * 256 + Number(b), 0) : Number.MAX_SAFE_INTEGER;
   return [...devices].sort((a, b) => key(a.ip) - key(b.ip));
 }
 
-async function withLocal<T>(cfg: LoadedConfig, logger: Logger, fn: (l: LocalData) => Promise<T> | T): Promise<T> {
+async function withLocal<T>(
+  cfg: LoadedConfig,
+  logger: Logger,
+  fn: (l: LocalData) => Promise<T> | T,
+): Promise<T> {
   const local = openLocal(cfg, logger);
   try {
     return await fn(local);
@@ -104,8 +109,14 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const optionsFile = typeof args.flags['options-file'] === 'string' ? args.flags['options-file'] : undefined;
-  const cfg = loadConfig({ flags: args.optionFlags, env: process.env, ...(optionsFile ? { optionsFile } : {}) });
-  const level = (LOG_LEVELS as readonly string[]).includes(cfg.options.log_level) ? (cfg.options.log_level as LogLevel) : 'info';
+  const cfg = loadConfig({
+    flags: args.optionFlags,
+    env: process.env,
+    ...(optionsFile ? { optionsFile } : {}),
+  });
+  const level = (LOG_LEVELS as readonly string[]).includes(cfg.options.log_level)
+    ? (cfg.options.log_level as LogLevel)
+    : 'info';
   const json = args.flags.json === true;
   // CLI commands keep stdout for their output; logs go to stderr, quieter unless asked
   const logger = createLogger(args.command === 'run' ? level : cfg.sources.log_level ? level : 'warning');
@@ -131,7 +142,8 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'scan': {
-      if (args.flags.once !== true) throw new UsageError('scan needs --once (the service itself runs sweeps on a schedule: use "run")');
+      if (args.flags.once !== true)
+        throw new UsageError('scan needs --once (the service itself runs sweeps on a schedule: use "run")');
       return withLocal(cfg, logger, async (local) => {
         const r = await scanOnce(cfg, local, logger, { ports: args.flags.ports === true });
         if (r.failed) {
@@ -146,11 +158,20 @@ async function main(argv: string[]): Promise<number> {
             JSON.stringify(
               {
                 scan: scan
-                  ? { id: scan.id, kind: scan.kind, status: scan.status, started_at: scan.startedAt, finished_at: scan.finishedAt, targets: scan.targets }
+                  ? {
+                      id: scan.id,
+                      kind: scan.kind,
+                      status: scan.status,
+                      started_at: scan.startedAt,
+                      finished_at: scan.finishedAt,
+                      targets: scan.targets,
+                    }
                   : null,
                 port_scans: r.portScanIds,
                 hosts: devices.map(deviceJson),
-                unidentified: (scan?.hosts ?? []).filter((h: { mac: string | null }) => !h.mac).map((h: { ip: string }) => h.ip),
+                unidentified: (scan?.hosts ?? [])
+                  .filter((h: { mac: string | null }) => !h.mac)
+                  .map((h: { ip: string }) => h.ip),
               },
               null,
               2,
@@ -186,7 +207,8 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'compare': {
       const [a, b] = args.positionals;
-      if (!a || !b || !/^\d+$/.test(a) || !/^\d+$/.test(b)) throw new UsageError('compare needs two scan ids: compare <scanA> <scanB>');
+      if (!a || !b || !/^\d+$/.test(a) || !/^\d+$/.test(b))
+        throw new UsageError('compare needs two scan ids: compare <scanA> <scanB>');
       const result = apiUrl
         ? await remoteGet(apiUrl, apiKey, `api/scans/${a}/compare/${b}`)
         : await withLocal(cfg, logger, (l) => {
@@ -203,13 +225,30 @@ async function main(argv: string[]): Promise<number> {
       const format = args.flags.format ?? 'json';
       if (format !== 'csv' && format !== 'json') throw new UsageError('export --format must be csv or json');
       const devices = apiUrl
-        ? ((await remoteGet(apiUrl, apiKey, 'api/devices?limit=1000&sort=ip')) as { items: Array<Record<string, unknown>> }).items
+        ? (
+            (await remoteGet(apiUrl, apiKey, 'api/devices?limit=1000&sort=ip')) as {
+              items: Array<Record<string, unknown>>;
+            }
+          ).items
         : await withLocal(cfg, logger, (l) => sortByIp(l.store.devices.all()).map(deviceJson));
       const text =
         format === 'json'
           ? `${JSON.stringify(devices, null, 2)}\n`
           : toCsv(
-              ['mac', 'ip', 'name', 'hostname', 'vendor', 'randomized', 'presence', 'first_seen', 'last_seen', 'known', 'risk', 'open_ports'],
+              [
+                'mac',
+                'ip',
+                'name',
+                'hostname',
+                'vendor',
+                'randomized',
+                'presence',
+                'first_seen',
+                'last_seen',
+                'known',
+                'risk',
+                'open_ports',
+              ],
               (devices as Array<Record<string, unknown>>).map((d) => [
                 d.mac as string,
                 d.ip as string,
@@ -238,17 +277,28 @@ async function main(argv: string[]): Promise<number> {
           if (scope !== 'read' && scope !== 'admin') throw new UsageError('--scope must be read or admin');
           const { key, secret } = l.keys.create(arg, scope);
           l.audit.append({ actorKind: 'system', actor: 'cli', action: 'key.create', target: String(key.id) });
-          out(json ? JSON.stringify({ id: key.id, name: key.name, scope: key.scope, secret }) : `created key ${key.id} "${key.name}" (${key.scope}); the secret is shown once:\n${secret}`);
+          out(
+            json
+              ? JSON.stringify({ id: key.id, name: key.name, scope: key.scope, secret })
+              : `created key ${key.id} "${key.name}" (${key.scope}); the secret is shown once:\n${secret}`,
+          );
           return 0;
         }
         if (sub === 'list') {
           const list = l.keys.list().items;
           if (json) out(JSON.stringify(list, null, 2));
-          else out(renderTable(['id', 'name', 'scope', 'created', 'last_used', 'revoked'], list.map((k) => [k.id, k.name, k.scope, k.createdAt, k.lastUsedAt, k.revokedAt])));
+          else
+            out(
+              renderTable(
+                ['id', 'name', 'scope', 'created', 'last_used', 'revoked'],
+                list.map((k) => [k.id, k.name, k.scope, k.createdAt, k.lastUsedAt, k.revokedAt]),
+              ),
+            );
           return 0;
         }
         if (sub === 'revoke') {
-          if (!arg || !/^\d+$/.test(arg)) throw new UsageError('keys revoke needs a key id: keys revoke <id>');
+          if (!arg || !/^\d+$/.test(arg))
+            throw new UsageError('keys revoke needs a key id: keys revoke <id>');
           const ok = l.keys.revoke(Number(arg));
           l.audit.append({ actorKind: 'system', actor: 'cli', action: 'key.revoke', target: arg });
           out(ok ? `revoked key ${arg}` : `no active key ${arg}`);
@@ -259,7 +309,8 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'cve': {
       const [sub, file] = args.positionals;
-      if (sub !== 'import' || !file) throw new UsageError('usage: cve import <file> (an NVD CVE 2.0 JSON feed or the CISA KEV JSON)');
+      if (sub !== 'import' || !file)
+        throw new UsageError('usage: cve import <file> (an NVD CVE 2.0 JSON feed or the CISA KEV JSON)');
       return withLocal(cfg, logger, async (l) => {
         out(await runCveImport(l.db, file));
         return 0;
@@ -276,7 +327,10 @@ function formatComparison(c: ReturnType<typeof compareScans>): string {
   for (const h of c.removedHosts) lines.push(`- host ${host(h)}`);
   for (const p of c.newPorts) lines.push(`+ port ${p.protocol}/${p.port} on ${host(p)}`);
   for (const p of c.removedPorts) lines.push(`- port ${p.protocol}/${p.port} on ${host(p)}`);
-  for (const s of c.serviceChanges) lines.push(`~ ${s.protocol}/${s.port} on ${host(s)}: ${JSON.stringify(s.before)} → ${JSON.stringify(s.after)}`);
+  for (const s of c.serviceChanges)
+    lines.push(
+      `~ ${s.protocol}/${s.port} on ${host(s)}: ${JSON.stringify(s.before)} → ${JSON.stringify(s.after)}`,
+    );
   return lines.length ? lines.join('\n') : 'no differences';
 }
 

@@ -7,14 +7,18 @@ import { networkInterfaces } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Alerts } from './alerts/alerts.js';
+import { alertsPort, findingsPort, webhooksPort } from './api/adapters.js';
 import { buildApp } from './api/app.js';
+import { INGRESS_PEER } from './api/auth.js';
+import type { ApiDeps } from './api/deps.js';
+import { startHealthServer } from './api/healthServer.js';
 import { assertBindAllowed, listen } from './api/server.js';
 import { installCard } from './card/install.js';
 import type { LoadedConfig } from './config/load.js';
 import { DEFAULT_SUPERVISOR_URL, type SelfInfo, SupervisorClient } from './config/supervisor.js';
 import { HaBridge } from './ha/bridge.js';
-import type { HaLink } from './ha/link.js';
-import { connectHa, haWebsocketUrl, SUPERVISOR_WS_URL } from './ha/websocket.js';
+import { DeferredHaLink } from './ha/deferredLink.js';
+import { connectHa, resolveHaEndpoint } from './ha/websocket.js';
 import type { Device } from './inventory/types.js';
 import { preloadVendorIndex } from './inventory/vendor.js';
 import { startEmbeddedBroker } from './mqtt/broker.js';
@@ -26,13 +30,13 @@ import { readDefaultGateway } from './service/gateway.js';
 import { ScanCoordinator, type ScanTargets } from './service/scanCoordinator.js';
 import { Scheduler } from './service/scheduler.js';
 import { createThreatAssessor } from './service/threatAssessor.js';
+import { AlertsRepo } from './store/alertsRepo.js';
+import { AuditRepo } from './store/auditRepo.js';
 import { closeDatabase, openDatabase } from './store/db.js';
-import { pruneHistory } from './store/retention.js';
-import { Store } from './store/store.js';
 import { FindingsRepo } from './store/findingsRepo.js';
 import { KeysRepo } from './store/keysRepo.js';
-import { AuditRepo } from './store/auditRepo.js';
-import { AlertsRepo } from './store/alertsRepo.js';
+import { pruneHistory } from './store/retention.js';
+import { Store } from './store/store.js';
 import { WebhooksRepo } from './store/webhooksRepo.js';
 import { systemClock } from './util/clock.js';
 import { EventBus } from './util/events.js';
@@ -56,9 +60,15 @@ export interface RunningService {
 const here = dirname(fileURLToPath(import.meta.url));
 /** dist/ui (built ingress UI) and the card bundle, relative to dist/main.js */
 const UI_DIR = resolve(here, 'ui');
+/** health-only listener for the Supervisor watchdog (config.yaml `watchdog`) */
+const HEALTH_PORT = 8099;
 const CARD_BUNDLE = resolve(here, '..', 'frontend-card', 'dist', 'lan-sentinel-card.js');
 
-export async function startService(cfg: LoadedConfig, env: NodeJS.ProcessEnv, logger: Logger): Promise<RunningService> {
+export async function startService(
+  cfg: LoadedConfig,
+  env: NodeJS.ProcessEnv,
+  logger: Logger,
+): Promise<RunningService> {
   const o = cfg.options;
   const clock = systemClock;
   const stops: Array<[string, () => Promise<void> | void]> = [];
@@ -71,7 +81,11 @@ export async function startService(cfg: LoadedConfig, env: NodeJS.ProcessEnv, lo
   const detected = detectLocalNetworks(networkInterfaces());
   const resolveScanTargets = (): ScanTargets => {
     const r = resolveTargets({ subnets: o.subnets, exclude: o.exclude }, detected);
-    return { targets: r.targets, exclude: r.exclude, attached: r.targets.every((t) => isAttached(t, detected)) };
+    return {
+      targets: r.targets,
+      exclude: r.exclude,
+      attached: r.targets.every((t) => isAttached(t, detected)),
+    };
   };
   let initialTargets: ReturnType<typeof resolveTargets>;
   try {
@@ -90,6 +104,8 @@ export async function startService(cfg: LoadedConfig, env: NodeJS.ProcessEnv, lo
   const db = openDatabase(join(dataDir, 'lan-sentinel.db'), log.child('db'));
   stops.push(['database', () => closeDatabase(db)]);
   const store = new Store(db);
+  const interrupted = store.scans.failInterrupted(clock.now());
+  if (interrupted) log.warn(`${interrupted} scan(s) were interrupted by the last shutdown; marked failed`);
   const findings = new FindingsRepo(db);
   const keys = new KeysRepo(db);
   const audit = new AuditRepo(db);
@@ -98,7 +114,9 @@ export async function startService(cfg: LoadedConfig, env: NodeJS.ProcessEnv, lo
   const vendorStats = preloadVendorIndex();
   log.debug('vendor index loaded', { ...vendorStats });
 
-  const bus = new EventBus((event, err) => log.error(`listener for ${event} failed: ${(err as Error).message}`));
+  const bus = new EventBus((event, err) =>
+    log.error(`listener for ${event} failed: ${(err as Error).message}`),
+  );
   const threats = createThreatAssessor({ store, findings, db, logger: log.child('threats') });
 
   const coordinator = new ScanCoordinator({
@@ -125,18 +143,25 @@ export async function startService(cfg: LoadedConfig, env: NodeJS.ProcessEnv, lo
 
   // --- supervisor (add-on mode)
   const supervisor = cfg.addon
-    ? new SupervisorClient(env.SUPERVISOR_TOKEN ?? '', env.LAN_SENTINEL_SUPERVISOR_URL ?? DEFAULT_SUPERVISOR_URL)
+    ? new SupervisorClient(
+        env.SUPERVISOR_TOKEN ?? '',
+        env.LAN_SENTINEL_SUPERVISOR_URL ?? DEFAULT_SUPERVISOR_URL,
+      )
     : null;
   let selfInfo: SelfInfo | null = null;
   if (supervisor) {
     try {
       selfInfo = await supervisor.selfInfo();
     } catch (err) {
-      throw new StartupError(`cannot read the add-on's ingress port from the Supervisor: ${(err as Error).message}`);
+      throw new StartupError(
+        `cannot read the add-on's ingress port from the Supervisor: ${(err as Error).message}`,
+      );
     }
   }
   const slug = selfInfo?.slug ?? 'lan_sentinel';
-  const ingressUrl = cfg.addon ? `homeassistant://hassio/ingress/${slug}` : `http://${o.http_host}:${o.http_port}`;
+  const ingressUrl = cfg.addon
+    ? `homeassistant://hassio/ingress/${slug}`
+    : `http://${o.http_host}:${o.http_port}`;
 
   // --- MQTT
   let bridge: HaBridge | null = null;
@@ -144,21 +169,29 @@ export async function startService(cfg: LoadedConfig, env: NodeJS.ProcessEnv, lo
     options: o,
     ...(supervisor ? { supervisorMqtt: () => supervisor.mqttService() } : {}),
   });
-  if (broker.kind !== 'none') {
+  if (broker.kind === 'none') {
+    log.info(`MQTT disabled: ${broker.reason}`);
+  } else {
     let url: string;
     let username: string | undefined;
     let password: string | undefined;
     if (broker.kind === 'embedded') {
-      const embedded = await startEmbeddedBroker({ host: '127.0.0.1', port: 1883 });
+      let embedded: Awaited<ReturnType<typeof startEmbeddedBroker>>;
+      try {
+        embedded = await startEmbeddedBroker({ host: '127.0.0.1', port: 1883, logger: log.child('broker') });
+      } catch (err) {
+        throw new StartupError((err as Error).message);
+      }
       stops.push(['embedded broker', () => embedded.close()]);
-      url = `mqtt://127.0.0.1:${embedded.port}`;
-      log.info(`embedded MQTT broker listening on 127.0.0.1:${embedded.port}`);
+      url = embedded.url;
+      log.info(
+        `embedded MQTT broker listening on ${embedded.host}:${embedded.port} (other clients on this machine may use it)`,
+      );
     } else {
       url = broker.url;
       username = broker.username;
       password = broker.password;
     }
-    const topicCtx = { discoveryPrefix: o.discovery_prefix, baseTopic: o.base_topic };
     const publisher = new MqttPublisher({
       url,
       ...(username ? { username } : {}),
@@ -168,17 +201,20 @@ export async function startService(cfg: LoadedConfig, env: NodeJS.ProcessEnv, lo
     });
     bridge = new HaBridge({
       publisher,
-      ctx: { ...topicCtx, swVersion: VERSION, ingressUrl },
+      ctx: { discoveryPrefix: o.discovery_prefix, baseTopic: o.base_topic, swVersion: VERSION, ingressUrl },
       logger: log.child('ha'),
       listDevices: () => store.devices.all(),
-      findingsFor: (mac: string) => findings.forDevice(mac),
+      findingsFor: (mac: string) => findings.forDevice(mac).filter((f) => !f.resolvedAt),
       hubStats: () => hubStats(),
       onScanNow: () => coordinator.requestSweep('ha button'),
       onRescan: (mac: string) => coordinator.requestDeviceScan(mac, 'ha button'),
     });
     const b = bridge;
-    stops.push(['mqtt', () => b.stop()]);
+    // stops run in reverse: bridge first, then the publisher (publishes offline), then the embedded broker
+    stops.push(['mqtt publisher', () => publisher.close()]);
+    stops.push(['ha bridge', () => b.stop()]);
     await b.start();
+    publisher.start();
   }
 
   const hubStats = () => {
@@ -194,35 +230,48 @@ export async function startService(cfg: LoadedConfig, env: NodeJS.ProcessEnv, lo
     };
   };
 
-  // --- Home Assistant websocket (notifications, card resource)
-  let ha: HaLink | null = null;
-  const haEndpoint = cfg.addon
-    ? { url: env.LAN_SENTINEL_HA_WS_URL ?? SUPERVISOR_WS_URL, token: env.SUPERVISOR_TOKEN ?? '' }
-    : o.ha_url && o.ha_token
-      ? { url: haWebsocketUrl(o.ha_url), token: o.ha_token }
-      : null;
-  if (haEndpoint) {
-    try {
-      ha = await connectHa({ url: haEndpoint.url, token: haEndpoint.token, logger: log.child('ha-ws') });
-      const h = ha;
-      stops.push(['ha websocket', () => h.close()]);
-    } catch (err) {
-      log.warn(`Home Assistant API unavailable, notifications fall back to webhooks: ${(err as Error).message}`);
-    }
+  // --- Home Assistant websocket (notifications, card resource): connects in the background, retrying
+  const haEndpoint = resolveHaEndpoint({
+    haUrl: o.ha_url,
+    haToken: o.ha_token,
+    supervisorToken: cfg.addon ? env.SUPERVISOR_TOKEN : undefined,
+  });
+  if (haEndpoint && cfg.addon && env.LAN_SENTINEL_HA_WS_URL) haEndpoint.url = env.LAN_SENTINEL_HA_WS_URL;
+  const ha: DeferredHaLink | null = haEndpoint ? new DeferredHaLink() : null;
+  if (ha && haEndpoint) {
+    stops.push(['ha websocket', () => ha.close()]);
+    connectHa({ ...haEndpoint, logger: log.child('ha-ws'), setupRetry: -1 })
+      .then(async (link) => {
+        await ha.attach(link);
+        if (cfg.addon && o.install_card) {
+          const r = await installCard({
+            link,
+            bundlePath: CARD_BUNDLE,
+            wwwDir: env.LAN_SENTINEL_WWW_DIR ?? '/homeassistant/www',
+            version: VERSION,
+            logger: log.child('card'),
+          });
+          log.info(`dashboard card: ${r.resource}${r.message ? ` (${r.message})` : ''}`);
+        }
+      })
+      .catch((err: unknown) =>
+        log.warn(
+          `Home Assistant API unavailable; notifications use webhooks and MQTT: ${(err as Error).message}`,
+        ),
+      );
   } else {
-    log.info('no Home Assistant API configured (ha_url + ha_token); notifications use webhooks and MQTT only');
+    log.info(
+      'no Home Assistant API configured (ha_url + ha_token); notifications use webhooks and MQTT only',
+    );
   }
 
   const alerts = new Alerts({
     db,
-    repo: alertsRepo,
-    webhooks,
     clock,
     logger: log.child('alerts'),
     ha,
     notifyServices: o.notify_services,
-    notifyOn: o.notify_on,
-    ingressBaseUrl: ingressUrl,
+    ingressBaseUrl: cfg.addon ? `/app/${slug}` : `http://${o.http_host}:${o.http_port}`,
     trustDevice: (mac: string) => {
       const d = store.devices.update(mac, { known: true, isNew: false });
       if (d) bus.emit('device:updated', d);
@@ -232,65 +281,76 @@ export async function startService(cfg: LoadedConfig, env: NodeJS.ProcessEnv, lo
   await alerts.start();
   stops.push(['alerts', () => alerts.stop()]);
 
-  if (cfg.addon && o.install_card && ha) {
-    installCard({
-      link: ha,
-      bundlePath: CARD_BUNDLE,
-      wwwDir: env.LAN_SENTINEL_WWW_DIR ?? '/homeassistant/www',
-      version: VERSION,
-      logger: log.child('card'),
-    }).catch((err: unknown) => log.warn(`card install failed: ${(err as Error).message}`));
-  }
-
   // --- event wiring
   bus.on('device:updated', (d: Device) => bridge?.deviceUpdated(d));
   bus.on('device:removed', ({ mac }) => bridge?.deviceRemoved(mac));
   bus.on('change', (c) => {
-    bridge?.publishEvent(c);
-    return alerts.handleChange(c);
+    void bridge?.publishEvent(c);
+    // notify_on gates which change types may notify; the alert rules refine it
+    if (o.notify_on.includes(c.type)) return alerts.handleChange(c);
   });
   bus.on('scan:finished', () => bridge?.hubChanged());
   bus.on('scan:failed', () => bridge?.hubChanged());
   bus.on('scanning', ({ running }) => bridge?.setScanning(running));
 
   // --- HTTP: ingress (add-on) or the standalone UI/API
-  const app = await buildApp({
+  const apiDeps: ApiDeps = {
     store,
-    findings,
-    alerts: alertsRepo,
-    webhooks,
-    alertService: alerts,
+    findings: findingsPort(findings),
+    alerts: alertsPort(alertsRepo, alerts),
+    webhooks: webhooksPort(webhooks, alerts),
     keys,
     audit,
     bus,
-    scanner: {
-      requestSweep: (reason: string) => coordinator.requestSweep(reason),
-      requestDeviceScan: (mac: string, reason: string) => coordinator.requestDeviceScan(mac, reason),
-      status: () => coordinator.status(),
-    },
+    scanner: coordinator,
     config: {
       mode: cfg.addon ? 'addon' : 'standalone',
       trustLoopback: !cfg.addon,
+      requireApiKey: false,
       ingressOnly: cfg.addon,
       settingsSummary: settingsSummary(cfg, initialTargets.targets, broker.kind),
     },
     logger: log.child('http'),
     clock,
-    uiDir: existsSync(join(UI_DIR, 'index.html')) ? UI_DIR : undefined,
+    ...(existsSync(join(UI_DIR, 'index.html')) ? { uiDir: UI_DIR } : {}),
     version: VERSION,
-  });
+  };
+  if (!apiDeps.uiDir) log.warn(`the web UI is not built (${UI_DIR} missing): run "npm run build"`);
+  const app = await buildApp(apiDeps);
   let httpUrl: string | null = null;
   if (cfg.addon && selfInfo) {
-    httpUrl = await listen(app, { host: '0.0.0.0', port: selfInfo.ingress_port });
-    log.info(`ingress listening on port ${selfInfo.ingress_port} (only 172.30.32.2 is served)`);
+    await listen(app, { host: '0.0.0.0', port: selfInfo.ingress_port });
+    httpUrl = `http://127.0.0.1:${selfInfo.ingress_port}`;
+    log.info(`ingress listening on port ${selfInfo.ingress_port} (only ${INGRESS_PEER} is served)`);
+    try {
+      const health = await startHealthServer({ host: '0.0.0.0', port: HEALTH_PORT, healthy: () => true });
+      stops.push(['health listener', () => health.close()]);
+    } catch (err) {
+      log.warn(
+        `health listener on port ${HEALTH_PORT} not started (${(err as Error).message}); the Supervisor watchdog will not see this add-on`,
+      );
+    }
   } else {
-    assertBindAllowed({ host: o.http_host, apiKeysConfigured: keys.list().items.some((k) => !k.revokedAt) });
-    httpUrl = await listen(app, { host: o.http_host, port: o.http_port });
+    try {
+      assertBindAllowed({ host: o.http_host, apiKeysConfigured: keys.countActive() > 0 });
+    } catch (err) {
+      throw new StartupError((err as Error).message);
+    }
+    try {
+      httpUrl = await listen(app, { host: o.http_host, port: o.http_port });
+    } catch (err) {
+      throw new StartupError(
+        `http_port: cannot listen on ${o.http_host}:${o.http_port}: ${(err as Error).message}`,
+      );
+    }
     log.info(`web UI on ${httpUrl}`);
   }
   stops.push(['http', () => app.close()]);
   if (o.api_port > 0 && cfg.addon) {
-    const apiApp = await buildApp({ ...app.lanSentinelDeps, config: { ...app.lanSentinelDeps.config, ingressOnly: false, trustLoopback: false } });
+    const apiApp = await buildApp({
+      ...apiDeps,
+      config: { ...apiDeps.config, ingressOnly: false, trustLoopback: false, requireApiKey: true },
+    });
     await listen(apiApp, { host: '0.0.0.0', port: o.api_port });
     stops.push(['api port', () => apiApp.close()]);
     log.info(`API port ${o.api_port} open (API keys required)`);
@@ -414,7 +474,11 @@ export async function scanOnce(
   try {
     const r = resolveTargets({ subnets: o.subnets, exclude: o.exclude }, detected);
     for (const w of r.warnings) logger.warn(w);
-    targets = { targets: r.targets, exclude: r.exclude, attached: r.targets.every((t) => isAttached(t, detected)) };
+    targets = {
+      targets: r.targets,
+      exclude: r.exclude,
+      attached: r.targets.every((t) => isAttached(t, detected)),
+    };
   } catch (err) {
     throw new StartupError((err as Error).message);
   }

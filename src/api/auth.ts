@@ -146,6 +146,15 @@ export function installAuth(app: FastifyInstance, deps: ApiDeps): void {
   const failures = new FailureLimiter(config.authFailuresPerMinute ?? 5, 60_000, () => clock.now().getTime());
   const lastKeyAudit = new Map<number, number>();
 
+  if (config.ingressOnly) {
+    // add-on ingress port: only the Supervisor's ingress proxy may talk to it at all (ha-reference §2.9)
+    app.addHook('onRequest', async (request) => {
+      if (peerAddress(request) !== INGRESS_PEER) {
+        throw new ApiError(403, 'forbidden', `this port serves Home Assistant ingress only (peer ${INGRESS_PEER})`);
+      }
+    });
+  }
+
   const authenticate = (request: FastifyRequest): Principal | ApiError => {
     const ip = peerAddress(request);
     if (isIngressRequest(request)) {

@@ -37,6 +37,8 @@ export interface ApiConfig {
    * trustLoopback). Use for the add-on's optional LAN port.
    */
   requireApiKey: boolean;
+  /** add-on ingress listener: refuse every peer but the Supervisor's ingress proxy 172.30.32.2 */
+  ingressOnly?: boolean;
   /** shown by `GET api/settings` (no secrets) */
   settingsSummary: Record<string, unknown>;
   /** general request limit per user/key/IP per minute (default 300) */

@@ -172,10 +172,21 @@ export class ScanCoordinator {
       logger.error(`cannot sweep: ${(err as Error).message}`);
       return;
     }
-    const argv = buildSweepArgs({ targets: t.targets, exclude: t.exclude, privileged: settings.privileged, attached: t.attached });
+    const argv = buildSweepArgs({
+      targets: t.targets,
+      exclude: t.exclude,
+      privileged: settings.privileged,
+      attached: t.attached,
+    });
     const startedAt = clock.now();
     const scanId = store.scans.start('sweep', t.targets, job.reason, argv.join(' '));
-    bus.emit('scan:started', { scanId, kind: 'sweep', targets: t.targets, reason: job.reason, startedAt: iso(startedAt) });
+    bus.emit('scan:started', {
+      scanId,
+      kind: 'sweep',
+      targets: t.targets,
+      reason: job.reason,
+      startedAt: iso(startedAt),
+    });
     const parsed = await this.execute(scanId, 'sweep', argv, t.targets, settings.sweepTimeoutMs);
     if (!parsed) return;
     let result = parsed;
@@ -212,7 +223,9 @@ export class ScanCoordinator {
 
   private async runPorts(job: Job): Promise<void> {
     const { store, bus, clock, settings, threats } = this.deps;
-    const devices = (job.macs ?? []).map((m) => store.devices.get(m)).filter((d): d is Device => !!d && !!d.ip);
+    const devices = (job.macs ?? [])
+      .map((m) => store.devices.get(m))
+      .filter((d): d is Device => !!d && !!d.ip);
     if (devices.length === 0) return;
     const ips = devices.map((d) => d.ip as string);
     const t = this.deps.targets();
@@ -226,7 +239,13 @@ export class ScanCoordinator {
     });
     const startedAt = clock.now();
     const scanId = store.scans.start('ports', ips, job.reason, argv.join(' '));
-    bus.emit('scan:started', { scanId, kind: 'ports', targets: ips, reason: job.reason, startedAt: iso(startedAt) });
+    bus.emit('scan:started', {
+      scanId,
+      kind: 'ports',
+      targets: ips,
+      reason: job.reason,
+      startedAt: iso(startedAt),
+    });
     const timeoutMs = (settings.hostTimeoutSec + 30) * 1000 * Math.max(1, ips.length);
     const result = await this.execute(scanId, 'ports', argv, ips, timeoutMs);
     if (!result) return;
@@ -276,7 +295,8 @@ export class ScanCoordinator {
       });
       if (run.aborted) error = 'scan aborted (service stopping)';
       else if (run.timedOut) error = `nmap did not finish within ${Math.round(timeoutMs / 1000)} s`;
-      else if (run.exitCode !== 0) error = `nmap exited with code ${run.exitCode}: ${run.stderr.trim().slice(0, 500)}`;
+      else if (run.exitCode !== 0)
+        error = `nmap exited with code ${run.exitCode}: ${run.stderr.trim().slice(0, 500)}`;
       else {
         const parsed = parseNmapXml(run.stdout, kind, targets);
         if (parsed.ok) result = parsed.result;
@@ -292,7 +312,13 @@ export class ScanCoordinator {
       const message = error ?? 'unknown scan failure';
       logger.warn(`${kind} scan ${scanId} failed: ${message}`);
       store.recordFailedScan(scanId, message, finishedAt);
-      bus.emit('scan:failed', { scanId, kind, startedAt: iso(startedAt), finishedAt: iso(finishedAt), error: message });
+      bus.emit('scan:failed', {
+        scanId,
+        kind,
+        startedAt: iso(startedAt),
+        finishedAt: iso(finishedAt),
+        error: message,
+      });
       return null;
     }
     return result;

@@ -32,12 +32,18 @@ export class Scheduler {
     this.sweepTimer = si(() => this.deps.requestSweep('schedule'), this.deps.sweepIntervalSec * 1000);
     this.sweepTimer.unref?.();
     if (this.deps.portScanSchedule !== '' && this.deps.portScanSchedule !== 'off') {
-      this.portTask = cron.schedule(this.deps.portScanSchedule, () => this.deps.requestPortScanAll('schedule'), {
-        name: 'port-scan',
-        noOverlap: true,
-      });
+      this.portTask = cron.schedule(
+        this.deps.portScanSchedule,
+        () => this.deps.requestPortScanAll('schedule'),
+        {
+          name: 'port-scan',
+          noOverlap: true,
+        },
+      );
       const next = this.portTask.getNextRun();
-      this.deps.logger.info(`port scans scheduled "${this.deps.portScanSchedule}"; next ${next?.toISOString() ?? 'never'}`);
+      this.deps.logger.info(
+        `port scans scheduled "${this.deps.portScanSchedule}"; next ${next?.toISOString() ?? 'never'}`,
+      );
     } else {
       this.deps.logger.info('scheduled port scans are off (port_scan_schedule is empty)');
     }

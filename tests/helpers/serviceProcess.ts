@@ -74,7 +74,10 @@ export class ServiceProcess {
       cwd: ROOT,
     });
     const svc = new ServiceProcess(child, dataDir, httpPort, null, ownsDataDir);
-    await svc.waitForLog(opts.readyPattern ?? /web UI on http|ingress listening/, opts.startTimeoutMs ?? 20_000);
+    await svc.waitForLog(
+      opts.readyPattern ?? /web UI on http|ingress listening/,
+      opts.startTimeoutMs ?? 20_000,
+    );
     svc.relay = await relayIntoNamespace(lan.scannerNs, httpPort);
     return svc;
   }
@@ -93,8 +96,12 @@ export class ServiceProcess {
     for (;;) {
       const m = pattern.exec(this.output.slice(fromIndex));
       if (m) return m[0];
-      if (this.exitInfo) throw new Error(`service exited (${JSON.stringify(this.exitInfo)}) before ${pattern}:\n${this.output.slice(-4000)}`);
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}; output tail:\n${this.output.slice(-4000)}`);
+      if (this.exitInfo)
+        throw new Error(
+          `service exited (${JSON.stringify(this.exitInfo)}) before ${pattern}:\n${this.output.slice(-4000)}`,
+        );
+      if (Date.now() > deadline)
+        throw new Error(`timed out waiting for ${pattern}; output tail:\n${this.output.slice(-4000)}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   }
@@ -121,13 +128,19 @@ export class ServiceProcess {
   }
 
   /** Sends a signal and waits for the exit; returns the exit info and how long it took. */
-  async stop(signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 15_000): Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }> {
+  async stop(
+    signal: NodeJS.Signals = 'SIGTERM',
+    timeoutMs = 15_000,
+  ): Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }> {
     const t0 = Date.now();
     if (!this.exitInfo) {
       // `ip netns exec` execs the command, so the child pid is the service itself
       this.child.kill(signal);
       await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`service did not exit within ${timeoutMs} ms after ${signal}`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`service did not exit within ${timeoutMs} ms after ${signal}`)),
+          timeoutMs,
+        );
         this.exitWaiters.push(() => {
           clearTimeout(timer);
           resolve();
@@ -151,7 +164,12 @@ export class ServiceProcess {
 }
 
 /** Polls `fn` until it returns a truthy value or the time runs out. */
-export async function eventually<T>(fn: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs: number, what: string, intervalMs = 250): Promise<T> {
+export async function eventually<T>(
+  fn: () => Promise<T | null | undefined | false> | T | null | undefined | false,
+  timeoutMs: number,
+  what: string,
+  intervalMs = 250,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastErr: unknown = null;
   for (;;) {
@@ -161,7 +179,10 @@ export async function eventually<T>(fn: () => Promise<T | null | undefined | fal
     } catch (err) {
       lastErr = err;
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastErr ? `: ${(lastErr as Error).message}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${lastErr ? `: ${(lastErr as Error).message}` : ''}`,
+      );
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
