@@ -226,3 +226,14 @@ export function isAttached(target: string, detected: readonly DetectedNet[]): bo
     return c !== undefined && rangeContains(cidrRange(c), range);
   });
 }
+
+/** Splits targets into those on attached networks (ARP sweep) and routed ones (ICMP/TCP ping), keeping order. */
+export function splitByAttachment(
+  targets: readonly string[],
+  detected: readonly DetectedNet[],
+): { attached: string[]; routed: string[] } {
+  const attached: string[] = [];
+  const routed: string[] = [];
+  for (const t of targets) (isAttached(t, detected) ? attached : routed).push(t);
+  return { attached, routed };
+}

@@ -24,7 +24,10 @@ export function rawAttr(attrs: RawAttrs, name: string): string | undefined {
 }
 
 export interface XmlHandler {
-  /** An element starts. `parents` lists the open ancestors, outermost first (do not keep a reference). */
+  /**
+   * An element starts. `parents` lists the open ancestors, outermost first. Both `attrs` and `parents` are reused
+   * for the next element: copy what must outlive the call.
+   */
   open(name: string, attrs: RawAttrs, parents: readonly string[]): void;
   close(name: string, parents: readonly string[]): void;
   /** Character data between markup inside the root element (raw, undecoded); whitespace-only runs are skipped. */
@@ -63,6 +66,7 @@ export function scanXml(xml: string, handler: XmlHandler): string | undefined {
   let rootClosed = false;
   let doctypeSeen = false;
   let pos = 0;
+  const attrs: string[] = [];
 
   const fail = (why: string, at: number): never => {
     throw new XmlSyntaxError(`${why} at offset ${at}`);
@@ -135,7 +139,7 @@ export function scanXml(xml: string, handler: XmlHandler): string | undefined {
       if (rootClosed) fail('content after the root element', lt);
       const nameEnd = readName(lt + 1);
       const name = xml.slice(lt + 1, nameEnd);
-      const attrs: string[] = [];
+      attrs.length = 0;
       let i = nameEnd;
       let selfClosing = false;
       for (;;) {

@@ -214,6 +214,16 @@ describe('parseNmapXml: corrupted corpus', () => {
     console.log(`corpus ${_name}: ${ms.toFixed(1)} ms, heap ${heapMb.toFixed(1)} MB`);
   });
 
+  it('keeps invalid UTF-8 as replacement characters (raw) or Latin-1 (nmap byte escapes)', () => {
+    const raw = Buffer.from(good.replace('pi-hole.lan', 'pi-\u0001.lan'))
+      .toString('latin1')
+      .replace('pi-\u0001.lan', 'pi-\xff\xfe.lan');
+    const asUtf8 = Buffer.from(raw, 'latin1').toString('utf8');
+    expect(ok(asUtf8, 'ports').hosts[2]!.hostnames).toEqual(['pi-\uFFFD\uFFFD.lan']);
+    const escaped = good.replace('pi-hole.lan', 'pi-&#xff;&#xfe;.lan');
+    expect(ok(escaped, 'ports').hosts[2]!.hostnames).toEqual(['pi-\u00ff\u00fe.lan']);
+  });
+
   it('refuses input over the size cap', () => {
     expect(parseNmapXml(good, 'ports', [], { maxChars: 1000 })).toEqual({
       ok: false,

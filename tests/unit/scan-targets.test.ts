@@ -5,6 +5,7 @@ import {
   detectLocalNetworks,
   isAttached,
   resolveTargets,
+  splitByAttachment,
   TargetError,
 } from '../../src/scan/targets.js';
 
@@ -191,5 +192,14 @@ describe('isAttached', () => {
     expect(isAttached('192.168.0.0/16', lan)).toBe(false);
     expect(isAttached('10.1.1.1', lan)).toBe(false);
     expect(isAttached('not an ip', lan)).toBe(false);
+  });
+});
+
+describe('splitByAttachment', () => {
+  it('separates ARP-reachable targets from routed ones', () => {
+    expect(splitByAttachment(['192.168.1.0/24', '10.9.0.0/16', '192.168.1.50'], lan)).toEqual({
+      attached: ['192.168.1.0/24', '192.168.1.50'],
+      routed: ['10.9.0.0/16'],
+    });
   });
 });

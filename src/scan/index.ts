@@ -1,0 +1,31 @@
+/** Public surface of the scanning module. */
+export { type ArpEntry, fillMacsFromArp, parseProcNetArp, readArpTable } from './arpTable.js';
+export {
+  buildPortScanArgs,
+  buildSweepArgs,
+  NmapArgsError,
+  type PortProfile,
+  type PortScanArgsInput,
+  type SweepArgsInput,
+} from './nmapArgs.js';
+export {
+  checkNmap,
+  isPrivileged,
+  type NmapCheck,
+  NmapSpawnError,
+  type RunNmapOptions,
+  type RunNmapResult,
+  runNmap,
+} from './nmapRunner.js';
+export { type ParseNmapXmlResult, parseNmapXml } from './nmapXml.js';
+export { type ReverseLookupOptions, type ReverseResolver, reverseLookupAll } from './reverseDns.js';
+export {
+  type DetectedNet,
+  detectLocalNetworks,
+  isAttached,
+  type ResolvedTargets,
+  resolveTargets,
+  splitByAttachment,
+  TargetError,
+} from './targets.js';
+export type * from './types.js';
