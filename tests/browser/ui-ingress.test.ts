@@ -366,7 +366,29 @@ describeBrowser('ingress UI in Chromium behind an ingress-style prefix', () => {
         await page.goto(`${big.proxy.url}${hash}`);
         await page.locator(`table#devices tbody tr >> nth=${rowsExpected - 1}`).waitFor({ timeout: 30_000 });
         figures[label] = Date.now() - t0;
-        figures[`${label}_in_page`] = Math.round(await page.evaluate(() => performance.now()));
+        // In-page breakdown: when the devices response finished vs when the rows were on screen.
+        const timing = await page.evaluate(() => {
+          const now = performance.now();
+          const api = performance
+            .getEntriesByType('resource')
+            .filter((e) => e.name.includes('api/devices?'))
+            .pop() as { requestStart: number; responseEnd: number } | undefined;
+          const mark = (n: string) => performance.getEntriesByName(n).pop()?.startTime ?? null;
+          return {
+            now,
+            apiStart: api?.requestStart ?? null,
+            apiEnd: api?.responseEnd ?? null,
+            rendered: mark('ls-devices-rendered'),
+            painted: mark('ls-devices-painted'),
+          };
+        });
+        if (timing.rendered !== null) figures[`${label}_lit_rendered_at_ms`] = Math.round(timing.rendered);
+        if (timing.painted !== null) figures[`${label}_painted_at_ms`] = Math.round(timing.painted);
+        figures[`${label}_in_page`] = Math.round(timing.now);
+        if (timing.apiEnd !== null && timing.apiStart !== null) {
+          figures[`${label}_api_ms`] = Math.round(timing.apiEnd - timing.apiStart);
+          figures[`${label}_render_after_data_ms`] = Math.round(timing.now - timing.apiEnd);
+        }
         expect(await page.locator('h1').first().innerText()).toContain(`(${big.seeded.deviceCount})`);
         await page.close();
       }

@@ -25,6 +25,11 @@ export function changeTag(type: string): TemplateResult {
   return html`<span class="tag ${CHANGE_TONE[type] ?? ''}">${changeLabel(type)}</span>`;
 }
 
+/** Risk level / severity as a plain span (text + colour). */
+export function levelBadge(level: string, label = 'risk'): TemplateResult {
+  return html`<span class="badge ${level}" title="${label}: ${level}">${level}</span>`;
+}
+
 export function onlineTag(online: boolean): TemplateResult {
   return online
     ? html`<span class="tag ok" title="seen in the last sweep">● online</span>`
@@ -41,12 +46,11 @@ export function changeList(changes: ChangeJson[], opts: { showDevice?: boolean }
   const showDevice = opts.showDevice ?? true;
   return html`<ul class="list changes">
     ${changes.map(
-      (c) => html`<li>
+      (c) => html`<li class="change">
         ${changeTag(c.type)}
-        ${showDevice && c.mac ? deviceLink(c.mac, c.name || c.vendor || c.mac) : nothing}
-        <span>${c.message}</span>
-        <span class="spacer"></span>
-        <time class="muted" datetime=${c.time} title=${formatTime(c.time)}>${timeAgo(c.time)}</time>
+        <span class="who">${showDevice && c.mac ? deviceLink(c.mac, c.name || c.vendor || c.mac) : nothing}</span>
+        <time class="muted nowrap" datetime=${c.time} title=${formatTime(c.time)}>${timeAgo(c.time)}</time>
+        <span class="msg">${c.message}</span>
       </li>`,
     )}
   </ul>`;

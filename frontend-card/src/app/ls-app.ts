@@ -84,6 +84,7 @@ export class LsApp extends LitElement {
       padding: 0.75rem 0.5rem;
       position: sticky;
       top: 0;
+      align-self: start;
       height: 100vh;
       overflow-y: auto;
     }

@@ -94,8 +94,3 @@ export function scanHref(id: number): string {
 export function compareHref(a: number, b: number): string {
   return `#/scans/compare/${a}/${b}`;
 }
-
-export function navigate(hash: string): void {
-  if (location.hash === hash) window.dispatchEvent(new HashChangeEvent('hashchange'));
-  else location.hash = hash;
-}

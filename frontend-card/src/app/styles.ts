@@ -2,6 +2,11 @@ import { css } from 'lit';
 
 /** Shared look for every page: cards, buttons, forms, tables. Colours come from app.css tokens. */
 export const baseStyles = css`
+  *,
+  *::before,
+  *::after {
+    box-sizing: border-box;
+  }
   :host {
     display: block;
     color: var(--ls-text);
@@ -43,6 +48,7 @@ export const baseStyles = css`
   }
   .grid {
     display: grid;
+    align-items: start;
     gap: 1rem;
     grid-template-columns: repeat(auto-fit, minmax(300px, 1fr));
   }
@@ -121,7 +127,13 @@ export const baseStyles = css`
     vertical-align: top;
     overflow-wrap: anywhere;
   }
+  td.mono,
+  .nowrap {
+    white-space: nowrap;
+    overflow-wrap: normal;
+  }
   th {
+    white-space: nowrap;
     font-weight: 600;
     color: var(--ls-muted);
     font-size: 0.82rem;
@@ -169,6 +181,37 @@ export const baseStyles = css`
     background: var(--ls-info-bg);
     color: var(--ls-info);
   }
+  /* plain-span risk/severity badge (cheap enough for 500-row tables; same look as <ls-badge>) */
+  .badge {
+    display: inline-block;
+    font-size: 0.78rem;
+    font-weight: 600;
+    line-height: 1.5;
+    padding: 0 0.5rem;
+    border-radius: 999px;
+    white-space: nowrap;
+    border: 1px solid transparent;
+    background: var(--ls-neutral-bg);
+    color: var(--ls-muted);
+  }
+  .badge.info,
+  .badge.low {
+    background: var(--ls-info-bg);
+    color: var(--ls-info);
+  }
+  .badge.medium {
+    background: var(--ls-warn-bg);
+    color: var(--ls-warn);
+  }
+  .badge.high {
+    background: var(--ls-bad-bg);
+    color: var(--ls-bad);
+    border-color: var(--ls-bad);
+  }
+  .badge.critical {
+    background: var(--ls-crit-bg);
+    color: var(--ls-crit);
+  }
   .list {
     list-style: none;
     margin: 0;
@@ -182,6 +225,22 @@ export const baseStyles = css`
     align-items: baseline;
     flex-wrap: wrap;
     overflow-wrap: anywhere;
+  }
+  .list li.change {
+    display: grid;
+    grid-template-columns: auto 1fr auto;
+    gap: 0.15rem 0.5rem;
+    align-items: baseline;
+  }
+  .list li.change .msg {
+    grid-column: 1 / -1;
+    color: var(--ls-text);
+  }
+  .list li.change .who {
+    min-width: 0;
+    overflow: hidden;
+    text-overflow: ellipsis;
+    white-space: nowrap;
   }
   .list li:last-child {
     border-bottom: none;

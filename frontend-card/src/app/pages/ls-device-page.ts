@@ -6,7 +6,7 @@ import { formatDuration, formatTime, serviceText, timeAgo } from '../format.js';
 import { changeList, deviceFlags, onlineTag } from '../fragments.js';
 import { LiveRefresh } from '../live-refresh.js';
 import { Loader } from '../loader.js';
-import { navigate } from '../router.js';
+import { navigate } from '../navigate.js';
 import { baseStyles } from '../styles.js';
 import { presenceSegments, uptimeShare } from '../timeline.js';
 import type {
@@ -522,8 +522,8 @@ export class LsDevicePage extends LitElement {
               ? html`<ul class="list">
                 ${h.ports.map(
                   (p) => html`<li>
-                    <span class="tag ${p.event === 'opened' ? 'warn' : p.event === 'closed' ? 'info' : 'warn'}"
-                      >${p.event}</span
+                    <span class="tag ${p.event === 'closed' ? 'info' : 'warn'}"
+                      >${p.event === 'service_changed' ? 'changed' : p.event}</span
                     >
                     <span class="mono">${p.port}/${p.protocol}</span>
                     <span>${serviceText(p) || ''}</span>
