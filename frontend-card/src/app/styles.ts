@@ -87,6 +87,11 @@ export const baseStyles = css`
     color: var(--ls-bad);
     border-color: var(--ls-bad);
   }
+  button[aria-pressed='true'] {
+    background: var(--ls-info-bg);
+    color: var(--ls-info);
+    border-color: var(--ls-info);
+  }
   button[disabled] {
     opacity: 0.55;
     cursor: default;
