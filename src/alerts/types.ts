@@ -25,6 +25,9 @@ export interface AlertRule {
   /** only devices marked "watched" */
   watchedOnly?: boolean;
   dedupWindowSec: number;
+  /** set on rules read from the store */
+  createdAt?: string;
+  updatedAt?: string;
 }
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a 24-hour time "HH:MM" such as "22:00"');

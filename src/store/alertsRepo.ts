@@ -9,6 +9,7 @@ import {
   alertRuleInputSchema,
 } from '../alerts/types.js';
 import type { ChangeType, Severity } from '../inventory/types.js';
+import { SEVERITY_RANK } from '../threats/portRules.js';
 import type { Db } from './db.js';
 
 interface RuleRow {
@@ -24,6 +25,8 @@ interface RuleRow {
   quiet_end: string | null;
   watched_only: number;
   dedup_window_sec: number;
+  created_at: string;
+  updated_at: string;
 }
 
 interface LogRow {
@@ -55,6 +58,8 @@ function toRule(r: RuleRow): AlertRule {
     ...(r.quiet_start && r.quiet_end ? { quietHours: { start: r.quiet_start, end: r.quiet_end } } : {}),
     ...(r.watched_only === 1 ? { watchedOnly: true } : {}),
     dedupWindowSec: r.dedup_window_sec,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
   };
 }
 
@@ -114,6 +119,43 @@ export interface NewLogEntry {
   title: string;
   message: string;
   error?: string | null;
+}
+
+/** Filters of the alert log (newest first). */
+export interface AlertLogQuery {
+  limit?: number;
+  offset?: number;
+  mac?: string;
+  unackedOnly?: boolean;
+  ackedOnly?: boolean;
+  minSeverity?: Severity;
+  /** only entries with one of these statuses */
+  statuses?: AlertStatus[];
+}
+
+function logWhere(q: AlertLogQuery): { sql: string; params: (string | number)[] } {
+  const where: string[] = [];
+  const params: (string | number)[] = [];
+  if (q.mac) {
+    where.push('mac = ?');
+    params.push(q.mac);
+  }
+  if (q.unackedOnly) where.push('acked_at IS NULL');
+  if (q.ackedOnly) where.push('acked_at IS NOT NULL');
+  if (q.minSeverity) {
+    const min = SEVERITY_RANK[q.minSeverity];
+    const names = (Object.keys(SEVERITY_RANK) as Severity[]).filter((s) => SEVERITY_RANK[s] >= min);
+    where.push(`severity IN (${names.map(() => '?').join(', ')})`);
+    params.push(...names);
+  }
+  if (q.statuses) {
+    if (q.statuses.length === 0) where.push('0');
+    else {
+      where.push(`status IN (${q.statuses.map(() => '?').join(', ')})`);
+      params.push(...q.statuses);
+    }
+  }
+  return { sql: where.length ? `WHERE ${where.join(' AND ')}` : '', params };
 }
 
 export class AlertsRepo {
@@ -249,22 +291,27 @@ export class AlertsRepo {
     return { sent: r.sent ?? 0, summary: (r.summary ?? 0) > 0 };
   }
 
-  list(q: { limit?: number; offset?: number; mac?: string; unackedOnly?: boolean } = {}): AlertLogEntry[] {
-    const where: string[] = [];
-    const params: (string | number)[] = [];
-    if (q.mac) {
-      where.push('mac = ?');
-      params.push(q.mac);
-    }
-    if (q.unackedOnly) where.push('acked_at IS NULL');
+  list(q: AlertLogQuery = {}): AlertLogEntry[] {
+    const w = logWhere(q);
     const limit = Math.max(1, Math.min(q.limit ?? 100, 1000));
     const offset = Math.max(0, q.offset ?? 0);
     const rows = this.db
-      .prepare(
-        `SELECT * FROM alert_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ? OFFSET ?`,
-      )
-      .all(...params, limit, offset) as LogRow[];
+      .prepare(`SELECT * FROM alert_log ${w.sql} ORDER BY id DESC LIMIT ? OFFSET ?`)
+      .all(...w.params, limit, offset) as LogRow[];
     return rows.map(toLog);
+  }
+
+  /** Number of log entries matching the same filters as list() (limit/offset ignored). */
+  count(q: Omit<AlertLogQuery, 'limit' | 'offset'> = {}): number {
+    const w = logWhere(q);
+    return (this.db.prepare(`SELECT count(*) AS n FROM alert_log ${w.sql}`).get(...w.params) as { n: number })
+      .n;
+  }
+
+  /** One log entry, or null. */
+  entry(id: number): AlertLogEntry | null {
+    const r = this.db.prepare('SELECT * FROM alert_log WHERE id = ?').get(id) as LogRow | undefined;
+    return r ? toLog(r) : null;
   }
 
   ack(id: number, now: Date): boolean {

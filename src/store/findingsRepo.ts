@@ -50,6 +50,7 @@ function toStored(r: FindingRow): StoredFinding {
 export interface FindingQuery {
   mac?: string;
   minSeverity?: Severity;
+  kind?: FindingKind;
   status?: 'active' | 'resolved' | 'all';
   limit?: number;
   offset?: number;
@@ -145,6 +146,10 @@ export class FindingsRepo {
       where.push('severity_rank >= ?');
       params.push(SEVERITY_RANK[q.minSeverity]);
     }
+    if (q.kind) {
+      where.push('kind = ?');
+      params.push(q.kind);
+    }
     const status = q.status ?? 'all';
     if (status === 'active') where.push('resolved_at IS NULL');
     if (status === 'resolved') where.push('resolved_at IS NOT NULL');
@@ -166,6 +171,10 @@ export class FindingsRepo {
       where.push('severity_rank >= ?');
       params.push(SEVERITY_RANK[q.minSeverity]);
     }
+    if (q.kind) {
+      where.push('kind = ?');
+      params.push(q.kind);
+    }
     if (q.status === 'active') where.push('resolved_at IS NULL');
     if (q.status === 'resolved') where.push('resolved_at IS NOT NULL');
     const row = this.db
@@ -181,6 +190,28 @@ export class FindingsRepo {
   /** Active findings at or above a severity, all devices (the hub `threats_active` sensor uses 'medium'). */
   activeCountAtLeast(severity: Severity): number {
     return this.count({ status: 'active', minSeverity: severity });
+  }
+
+  /** Active findings per device for a set of MACs, in one query (devices without findings are absent). */
+  activeCountsByMac(macs: string[]): Map<string, number> {
+    const out = new Map<string, number>();
+    if (macs.length === 0) return out;
+    const rows = this.db
+      .prepare(
+        `SELECT mac, count(*) AS n FROM findings
+         WHERE resolved_at IS NULL AND mac IN (SELECT value FROM json_each(?)) GROUP BY mac`,
+      )
+      .all(JSON.stringify(macs)) as { mac: string; n: number }[];
+    for (const r of rows) out.set(r.mac, r.n);
+    return out;
+  }
+
+  /** Active findings per severity, all devices (severities without findings are absent). */
+  activeCountsBySeverity(): Partial<Record<Severity, number>> {
+    const rows = this.db
+      .prepare('SELECT severity, count(*) AS n FROM findings WHERE resolved_at IS NULL GROUP BY severity')
+      .all() as { severity: Severity; n: number }[];
+    return Object.fromEntries(rows.map((r) => [r.severity, r.n]));
   }
 
   /** Active findings of one device, most severe first. */

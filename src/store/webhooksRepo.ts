@@ -26,6 +26,22 @@ export interface WebhookDelivery {
   durationMs: number;
 }
 
+/** One delivery (all its attempts) as the delivery log shows it: the last attempt decides the outcome. */
+export interface DeliverySummary {
+  /** row id of the first attempt */
+  id: number;
+  webhookId: number;
+  deliveryId: string;
+  eventType: string;
+  attempts: number;
+  ok: boolean;
+  statusCode: number | null;
+  error: string | null;
+  /** time of the first and of the last attempt */
+  firstTime: string;
+  lastTime: string;
+}
+
 export const webhookUrlSchema = z
   .string()
   .trim()
@@ -72,6 +88,12 @@ interface DeliveryRow {
   status_code: number | null;
   error: string | null;
   duration_ms: number;
+}
+
+interface SummaryRow extends DeliveryRow {
+  first_id: number;
+  first_time: string;
+  attempts: number;
 }
 
 const toHook = (r: HookRow): Webhook => ({
@@ -165,5 +187,52 @@ export class WebhooksRepo {
         .prepare('SELECT * FROM webhook_deliveries WHERE webhook_id = ? ORDER BY id DESC LIMIT ?')
         .all(webhookId, Math.max(1, Math.min(limit, 1000))) as DeliveryRow[]
     ).map(toDelivery);
+  }
+
+  /** Deliveries of a webhook grouped per delivery id, newest first, with the number of deliveries. */
+  deliveryLog(
+    webhookId: number,
+    page: { limit: number; offset: number },
+  ): { items: DeliverySummary[]; total: number } {
+    const total = (
+      this.db
+        .prepare('SELECT count(DISTINCT delivery_id) AS n FROM webhook_deliveries WHERE webhook_id = ?')
+        .get(webhookId) as { n: number }
+    ).n;
+    const items = this.summaries('webhook_id = ?', [webhookId], page.limit, page.offset);
+    return { items, total };
+  }
+
+  /** One delivery of a webhook by its delivery id (e.g. from a DeliveryResult), or null. */
+  delivery(webhookId: number, deliveryId: string): DeliverySummary | null {
+    return this.summaries('webhook_id = ? AND delivery_id = ?', [webhookId, deliveryId], 1, 0)[0] ?? null;
+  }
+
+  private summaries(
+    where: string,
+    params: (string | number)[],
+    limit: number,
+    offset: number,
+  ): DeliverySummary[] {
+    const rows = this.db
+      .prepare(
+        `SELECT d.*, g.first_id, g.first_time, g.attempts FROM webhook_deliveries d
+         JOIN (SELECT min(id) AS first_id, max(id) AS last_id, min(time) AS first_time, max(attempt) AS attempts
+               FROM webhook_deliveries WHERE ${where} GROUP BY delivery_id) g ON d.id = g.last_id
+         ORDER BY g.first_id DESC LIMIT ? OFFSET ?`,
+      )
+      .all(...params, Math.max(1, Math.min(limit, 1000)), Math.max(0, offset)) as SummaryRow[];
+    return rows.map((r) => ({
+      id: r.first_id,
+      webhookId: r.webhook_id,
+      deliveryId: r.delivery_id,
+      eventType: r.event_type,
+      attempts: r.attempts,
+      ok: r.ok === 1,
+      statusCode: r.status_code,
+      error: r.error,
+      firstTime: r.first_time,
+      lastTime: r.time,
+    }));
   }
 }

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { auditChange } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
 import { notFound, unavailable } from '../errors.js';
@@ -28,6 +29,16 @@ function need<T>(port: T | undefined, what: string): T {
 }
 
 const deleted = alertRuleSchema.pick({ id: true }).extend({});
+
+/** Only the creation response carries the signing secret (generated when none was given); never again. */
+const webhookCreatedSchema = webhookSchema.extend({
+  secret: z
+    .string()
+    .describe(
+      'HMAC-SHA256 signing secret, shown only in this response; verify X-LAN-Sentinel-Signature with it',
+    )
+    .optional(),
+});
 
 /** Alerts, alert rules, webhooks and their deliveries. */
 export function alertRoutes(r: RouteRegistry, deps: ApiDeps): void {
@@ -147,7 +158,7 @@ export function alertRoutes(r: RouteRegistry, deps: ApiDeps): void {
     tag: 'webhooks',
     summary: 'Create a webhook',
     body: webhookCreateSchema,
-    responses: { 201: webhookSchema, 400: errorSchema, 503: errorSchema },
+    responses: { 201: webhookCreatedSchema, 400: errorSchema, 503: errorSchema },
     handler: ({ body }, request, reply) => {
       const hook = hooks().create(body);
       auditChange(deps, request, 'webhook.create', `webhook:${hook.id}`, { name: body.name, url: body.url });

@@ -1,0 +1,349 @@
+/**
+ * Adapters from the threats/alerts repositories onto the HTTP API's ports (src/api/ports.ts): camelCase
+ * records → snake_case wire JSON, arrays → `{ items, total, limit, offset }`, injected clock for `now`.
+ *
+ * Where the wire contract offers more than the alert engine can honour, the adapter refuses with a 400
+ * naming the field instead of storing something the engine would silently ignore:
+ * - alert rules: finding-kind events (risky_port, vulnerable_version, custom) and a device list (`macs`);
+ * - webhooks: an event filter (`events` must be empty = every event) and removing the secret (every
+ *   delivery is signed; give a new secret to rotate it).
+ * The webhook secret is never part of a webhook's JSON, except in the response to its creation (once).
+ */
+import { z } from 'zod';
+import type { Alerts } from '../alerts/alerts.js';
+import type { AlertChannel, AlertLogEntry, AlertRule, AlertRuleInput, AlertStatus } from '../alerts/types.js';
+import { CHANGE_TYPES, type ChangeType } from '../inventory/types.js';
+import type { AlertsRepo } from '../store/alertsRepo.js';
+import type { FindingsRepo } from '../store/findingsRepo.js';
+import type { DeliverySummary, Webhook, WebhooksRepo } from '../store/webhooksRepo.js';
+import { type Clock, systemClock } from '../util/clock.js';
+import { ApiError, badRequest } from './errors.js';
+import type { AlertsPort, FindingsPort, WebhooksPort } from './ports.js';
+import type {
+  ALERT_CHANNELS,
+  AlertJson,
+  AlertRuleCreate,
+  AlertRuleJson,
+  AlertRulePatch,
+  DeliveryJson,
+  WebhookJson,
+} from './schemas.js';
+
+type ApiChannel = (typeof ALERT_CHANNELS)[number];
+
+// ---------------------------------------------------------------------------------------------------------
+// Findings
+// ---------------------------------------------------------------------------------------------------------
+
+export function findingsPort(repo: FindingsRepo): FindingsPort {
+  return {
+    list(q) {
+      const filter = {
+        ...(q.mac ? { mac: q.mac } : {}),
+        ...(q.min_severity ? { minSeverity: q.min_severity } : {}),
+        ...(q.kind ? { kind: q.kind } : {}),
+        status: q.status,
+      };
+      return {
+        items: repo.list({ ...filter, limit: q.limit, offset: q.offset }),
+        total: repo.count(filter),
+      };
+    },
+    activeCountByMac: (macs) => repo.activeCountsByMac(macs),
+    activeCountBySeverity: () => repo.activeCountsBySeverity(),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Alerts and alert rules
+// ---------------------------------------------------------------------------------------------------------
+
+const TO_API_CHANNEL: Record<AlertChannel, ApiChannel> = {
+  ha: 'ha_notify',
+  webhook: 'webhook',
+  mqtt: 'mqtt_event',
+};
+const FROM_API_CHANNEL: Record<ApiChannel, AlertChannel> = {
+  ha_notify: 'ha',
+  webhook: 'webhook',
+  mqtt_event: 'mqtt',
+};
+
+/**
+ * What `GET api/alerts` lists: every decision but repeats swallowed by the dedup window (those are the same
+ * alert again). Quiet-hours and flood-limited alerts are listed: they were not pushed, so the log is where
+ * the user finds them.
+ */
+const LISTED_STATUSES: AlertStatus[] = ['sent', 'failed', 'summary', 'suppressed_quiet', 'suppressed_flood'];
+
+function alertJson(e: AlertLogEntry, ruleNames: Map<number, string>): AlertJson {
+  return {
+    id: e.id,
+    rule_id: e.ruleId,
+    rule_name: e.ruleId === null ? null : (ruleNames.get(e.ruleId) ?? null),
+    kind: e.kind,
+    mac: e.mac,
+    severity: e.severity,
+    title: e.title,
+    message: e.message,
+    channels: e.channels.map((c) => TO_API_CHANNEL[c] ?? c),
+    time: e.time,
+    acked: e.ackedAt !== null,
+    acked_at: e.ackedAt,
+    // alert_log has no column for who acknowledged; the audit log records it (action alert.ack)
+    acked_by: null,
+  };
+}
+
+function ruleJson(r: AlertRule, clock: Clock): AlertRuleJson {
+  const fallback = clock.now().toISOString();
+  return {
+    id: r.id,
+    name: r.name,
+    enabled: r.enabled,
+    events: [...r.types],
+    min_severity: r.minSeverity,
+    channels: r.channels.map((c) => TO_API_CHANNEL[c]),
+    macs: [],
+    quiet_hours: r.quietHours ? { start: r.quietHours.start, end: r.quietHours.end } : null,
+    dedup_window_s: r.dedupWindowSec,
+    created_at: r.createdAt ?? fallback,
+    updated_at: r.updatedAt ?? fallback,
+  };
+}
+
+const CHANGE_TYPE_SET: ReadonlySet<string> = new Set(CHANGE_TYPES);
+
+function ruleEvents(events: readonly string[]): ChangeType[] {
+  const unsupported = events.filter((e) => !CHANGE_TYPE_SET.has(e));
+  if (unsupported.length > 0) {
+    throw new ApiError(
+      400,
+      'bad_request',
+      `invalid body: body.events: ${unsupported.join(', ')} cannot trigger an alert rule yet; use the change type ` +
+        'threat_detected (with min_severity) for findings',
+      [
+        {
+          path: 'body.events',
+          message: `unsupported: ${unsupported.join(', ')}; allowed: ${CHANGE_TYPES.join(', ')}`,
+        },
+      ],
+    );
+  }
+  return [...new Set(events as ChangeType[])];
+}
+
+function ruleMacs(macs: readonly string[] | undefined): void {
+  if (macs && macs.length > 0) {
+    throw new ApiError(
+      400,
+      'bad_request',
+      'invalid body: body.macs: restricting a rule to devices is not supported yet; leave macs empty ' +
+        '(rules apply to every device that is not ignored)',
+      [{ path: 'body.macs', message: 'must be empty' }],
+    );
+  }
+}
+
+/** The repo validates again; a rejection there is the caller's input, so it is a 400, not a 500. */
+function asBadRequest<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof z.ZodError) throw badRequest('body', err);
+    throw err;
+  }
+}
+
+function createInput(c: AlertRuleCreate): AlertRuleInput {
+  ruleMacs(c.macs);
+  return {
+    name: c.name,
+    enabled: c.enabled,
+    types: ruleEvents(c.events),
+    minSeverity: c.min_severity,
+    channels: c.channels.map((ch) => FROM_API_CHANNEL[ch]),
+    ...(c.quiet_hours ? { quietHours: { ...c.quiet_hours } } : {}),
+    dedupWindowSec: c.dedup_window_s,
+  };
+}
+
+/** Patch over the stored rule; settings the API does not show (notify services, webhooks, watched only) stay. */
+function patchedInput(cur: AlertRule, p: AlertRulePatch): AlertRuleInput {
+  ruleMacs(p.macs);
+  const quiet = p.quiet_hours === undefined ? cur.quietHours : (p.quiet_hours ?? undefined);
+  return {
+    name: p.name ?? cur.name,
+    enabled: p.enabled ?? cur.enabled,
+    types: p.events ? ruleEvents(p.events) : cur.types,
+    minSeverity: p.min_severity ?? cur.minSeverity,
+    channels: p.channels ? p.channels.map((ch) => FROM_API_CHANNEL[ch]) : cur.channels,
+    ...(cur.notifyServices ? { notifyServices: cur.notifyServices } : {}),
+    ...(cur.webhookIds ? { webhookIds: cur.webhookIds } : {}),
+    ...(quiet ? { quietHours: { start: quiet.start, end: quiet.end } } : {}),
+    ...(cur.watchedOnly ? { watchedOnly: true } : {}),
+    dedupWindowSec: p.dedup_window_s ?? cur.dedupWindowSec,
+  };
+}
+
+/** `alerts` is the running Alerts service; its repositories share the database with `repo`. */
+export function alertsPort(repo: AlertsRepo, _alerts: Alerts, clock: Clock = systemClock): AlertsPort {
+  const ruleNames = () => new Map(repo.listRules().map((r) => [r.id, r.name]));
+  return {
+    list(q) {
+      const filter = {
+        statuses: LISTED_STATUSES,
+        ...(q.status === 'open' ? { unackedOnly: true } : {}),
+        ...(q.status === 'acked' ? { ackedOnly: true } : {}),
+        ...(q.mac ? { mac: q.mac } : {}),
+        ...(q.min_severity ? { minSeverity: q.min_severity } : {}),
+      };
+      const names = ruleNames();
+      return {
+        items: repo.list({ ...filter, limit: q.limit, offset: q.offset }).map((e) => alertJson(e, names)),
+        total: repo.count(filter),
+        limit: q.limit,
+        offset: q.offset,
+      };
+    },
+    ack(id, _by) {
+      // acking twice is fine: the first acknowledgement (time) stays
+      repo.ack(id, clock.now());
+      const e = repo.entry(id);
+      return e ? alertJson(e, ruleNames()) : null;
+    },
+    rules: {
+      list: () => repo.listRules().map((r) => ruleJson(r, clock)),
+      get(id) {
+        const r = repo.getRule(id);
+        return r ? ruleJson(r, clock) : null;
+      },
+      create(input) {
+        const v = createInput(input);
+        return ruleJson(
+          asBadRequest(() => repo.createRule(v, clock.now())),
+          clock,
+        );
+      },
+      update(id, patch) {
+        const cur = repo.getRule(id);
+        if (!cur) return null;
+        const v = patchedInput(cur, patch);
+        const r = asBadRequest(() => repo.updateRule(id, v, clock.now()));
+        return r ? ruleJson(r, clock) : null;
+      },
+      delete: (id) => repo.deleteRule(id),
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Webhooks and deliveries
+// ---------------------------------------------------------------------------------------------------------
+
+/** The 201 body of `POST api/webhooks`: the only response that carries the signing secret. */
+export type WebhookCreatedJson = WebhookJson & { secret: string };
+
+function deliveryJson(d: DeliverySummary): DeliveryJson {
+  return {
+    id: d.id,
+    webhook_id: d.webhookId,
+    event: d.eventType,
+    status: d.ok ? 'ok' : 'failed',
+    http_status: d.statusCode,
+    attempts: d.attempts,
+    error: d.error,
+    created_at: d.firstTime,
+    finished_at: d.lastTime,
+  };
+}
+
+function hookEvents(events: readonly string[] | undefined): void {
+  if (events && events.length > 0) {
+    throw new ApiError(
+      400,
+      'bad_request',
+      'invalid body: body.events: per-webhook event filters are not supported yet; leave events empty ' +
+        '(a webhook receives every alert of the rules with the webhook channel)',
+      [{ path: 'body.events', message: 'must be empty' }],
+    );
+  }
+}
+
+export function webhooksPort(repo: WebhooksRepo, alerts: Alerts, clock: Clock = systemClock): WebhooksPort {
+  const hookJson = (h: Webhook): WebhookJson => {
+    const last = repo.deliveryLog(h.id, { limit: 1, offset: 0 }).items[0];
+    return {
+      id: h.id,
+      name: h.name,
+      url: h.url,
+      enabled: h.enabled,
+      events: [],
+      has_secret: h.secret.length > 0,
+      created_at: h.createdAt,
+      updated_at: h.updatedAt,
+      last_delivery_at: last?.lastTime ?? null,
+      last_status: last ? (last.ok ? 'ok' : 'failed') : null,
+    };
+  };
+  return {
+    list: () => repo.list().map(hookJson),
+    get(id) {
+      const h = repo.get(id);
+      return h ? hookJson(h) : null;
+    },
+    create(input): WebhookCreatedJson {
+      hookEvents(input.events);
+      const h = asBadRequest(() =>
+        repo.create(
+          {
+            name: input.name,
+            url: input.url,
+            enabled: input.enabled,
+            // null or absent: the repo generates a random secret, returned once below
+            ...(input.secret ? { secret: input.secret } : {}),
+          },
+          clock.now(),
+        ),
+      );
+      return { ...hookJson(h), secret: h.secret };
+    },
+    update(id, patch) {
+      hookEvents(patch.events);
+      if (patch.secret === null) {
+        throw new ApiError(
+          400,
+          'bad_request',
+          'invalid body: body.secret: a webhook secret cannot be removed (every delivery is signed); ' +
+            'give a new secret of 16 to 256 characters to rotate it',
+          [{ path: 'body.secret', message: 'must be a string of 16 to 256 characters' }],
+        );
+      }
+      const h = asBadRequest(() =>
+        repo.update(
+          id,
+          {
+            ...(patch.name !== undefined ? { name: patch.name } : {}),
+            ...(patch.url !== undefined ? { url: patch.url } : {}),
+            ...(patch.enabled !== undefined ? { enabled: patch.enabled } : {}),
+            ...(typeof patch.secret === 'string' ? { secret: patch.secret } : {}),
+          },
+          clock.now(),
+        ),
+      );
+      return h ? hookJson(h) : null;
+    },
+    delete: (id) => repo.delete(id),
+    async test(id) {
+      if (!repo.get(id)) return null;
+      const r = await alerts.testWebhook(id);
+      const d = repo.delivery(id, r.deliveryId);
+      // null when the webhook was deleted while the test ran (its log rows went with it)
+      return d ? deliveryJson(d) : null;
+    },
+    deliveries(id, page) {
+      const { items, total } = repo.deliveryLog(id, page);
+      return { items: items.map(deliveryJson), total, limit: page.limit, offset: page.offset };
+    },
+  };
+}
