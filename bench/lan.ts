@@ -151,7 +151,15 @@ async function sweepRatio(
   }
 }
 
-function procStat(pid: number): { ticks: number; rssKb: number; hwmKb: number } {
+interface ProcSample {
+  ticks: number;
+  rssKb: number;
+  hwmKb: number;
+  anonKb: number;
+  fileKb: number;
+}
+
+function procStat(pid: number): ProcSample {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   // fields after the ")" of the command name: state is field 3, utime 14, stime 15
   const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -159,7 +167,7 @@ function procStat(pid: number): { ticks: number; rssKb: number; hwmKb: number } 
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (key: string) =>
     Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);
-  return { ticks, rssKb: kb('VmRSS'), hwmKb: kb('VmHWM') };
+  return { ticks, rssKb: kb('VmRSS'), hwmKb: kb('VmHWM'), anonKb: kb('RssAnon'), fileKb: kb('RssFile') };
 }
 
 async function firstSweepDone(svc: ServiceProcess, hosts: number, timeoutMs: number): Promise<number> {
@@ -206,11 +214,14 @@ async function idle(
     const seconds = ctx.quick ? 10 : 30;
     const start = procStat(pid);
     const t0 = performance.now();
-    const rss: number[] = [];
+    const samples: ProcSample[] = [];
     for (let i = 0; i < seconds; i++) {
       await sleep(1000);
-      rss.push(procStat(pid).rssKb / 1024);
+      samples.push(procStat(pid));
     }
+    const rss = samples.map((x) => x.rssKb / 1024);
+    const anon = median(samples.map((x) => x.anonKb / 1024));
+    const file = median(samples.map((x) => x.fileKb / 1024));
     const end = procStat(pid);
     const elapsed = (performance.now() - t0) / 1000;
     const clk = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
@@ -224,7 +235,7 @@ async function idle(
         rssMb,
         'MB',
         80,
-        `median VmRSS of 1 s samples (/proc/<pid>/status): ${common}; min ${round(Math.min(...rss), 1)}, max ${round(Math.max(...rss), 1)} MB; peak so far (VmHWM) ${round(end.hwmKb / 1024, 1)} MB`,
+        `median VmRSS of 1 s samples (/proc/<pid>/status): ${common}; first ${round(rss[0] ?? 0, 1)}, last ${round(rss.at(-1) ?? 0, 1)}, min ${round(Math.min(...rss), 1)}, max ${round(Math.max(...rss), 1)} MB; median RssAnon (heap etc.) ${round(anon, 1)} MB, RssFile (mapped node binary, native addons) ${round(file, 1)} MB; peak so far (VmHWM) ${round(end.hwmKb / 1024, 1)} MB`,
         1,
       ),
       atMost(
