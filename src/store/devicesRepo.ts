@@ -38,40 +38,110 @@ export interface DeviceCounts {
   trusted: number;
 }
 
-interface DeviceRow {
-  mac: string;
-  ip: string | null;
-  hostname: string | null;
-  name: string | null;
-  vendor: string | null;
-  randomized: number;
-  first_seen: string;
-  last_seen: string;
-  online: number;
-  presence: string;
-  missed_sweeps: number;
-  known: number;
-  watched: number;
-  ignored: number;
-  notes: string | null;
-  consider_home: number | null;
-  ports_scanned_at: string | null;
-  risk_score: number;
-  risk: string;
-  is_new: number;
+/**
+ * Device columns in the order `deviceFromRaw` reads them. Reads use raw (array) rows: no intermediate row
+ * object per device.
+ */
+const DEVICE_COLUMNS = [
+  'mac',
+  'ip',
+  'hostname',
+  'name',
+  'vendor',
+  'randomized',
+  'first_seen',
+  'last_seen',
+  'online',
+  'presence',
+  'missed_sweeps',
+  'known',
+  'watched',
+  'ignored',
+  'notes',
+  'consider_home',
+  'ports_scanned_at',
+  'risk_score',
+  'risk',
+  'is_new',
+] as const;
+const COLS = DEVICE_COLUMNS.map((c) => `d.${c}`).join(', ');
+
+/**
+ * A device's ports as one JSON array of arrays, in (protocol, port) order, built by SQLite: one text value
+ * per device instead of one row object per port. `cpe` stays the stored JSON text (parsed in JS with the
+ * same corrupt-value fallback as before). A device without ports gets '[]'.
+ */
+const PORTS_JSON = `(SELECT json_group_array(json_array(p.protocol, p.port, p.service, p.product, p.version,
+  p.extrainfo, p.cpe, p.first_seen, p.last_seen) ORDER BY p.protocol, p.port)
+  FROM device_ports p WHERE p.mac = d.mac)`;
+
+type RawDevice = unknown[];
+type RawPort = [
+  string,
+  number,
+  string | null,
+  string | null,
+  string | null,
+  string | null,
+  string,
+  string,
+  string,
+];
+
+function cpeList(text: string): string[] {
+  return text === '[]' ? [] : parseJson<string[]>(text, []);
 }
 
-interface PortRow {
-  mac: string;
-  protocol: string;
-  port: number;
-  service: string | null;
-  product: string | null;
-  version: string | null;
-  extrainfo: string | null;
-  cpe: string;
-  first_seen: string;
-  last_seen: string;
+function portFromRaw(r: RawPort): DevicePort {
+  const p: DevicePort = {
+    protocol: r[0] === 'udp' ? 'udp' : 'tcp',
+    port: r[1],
+    cpe: cpeList(r[6]),
+    firstSeen: r[7],
+    lastSeen: r[8],
+  };
+  if (r[2] !== null) p.service = r[2];
+  if (r[3] !== null) p.product = r[3];
+  if (r[4] !== null) p.version = r[4];
+  if (r[5] !== null) p.extrainfo = r[5];
+  return p;
+}
+
+/** Ports from the PORTS_JSON text. */
+function portsFromJson(text: unknown): DevicePort[] {
+  if (typeof text !== 'string' || text === '[]') return [];
+  return (JSON.parse(text) as RawPort[]).map(portFromRaw);
+}
+
+function deviceFromRaw(r: RawDevice, ports: DevicePort[]): Device {
+  return {
+    mac: r[0] as string,
+    ip: r[1] as string | null,
+    hostname: r[2] as string | null,
+    name: r[3] as string | null,
+    vendor: r[4] as string | null,
+    randomized: bool(r[5]),
+    firstSeen: r[6] as string,
+    lastSeen: r[7] as string,
+    online: bool(r[8]),
+    presence: (r[9] === 'not_home' ? 'not_home' : 'home') as Presence,
+    missedSweeps: r[10] as number,
+    known: bool(r[11]),
+    watched: bool(r[12]),
+    ignored: bool(r[13]),
+    notes: r[14] as string | null,
+    considerHome: r[15] as number | null,
+    ports,
+    portsScannedAt: r[16] as string | null,
+    riskScore: r[17] as number,
+    risk: r[18] as RiskLevel,
+    isNew: bool(r[19]),
+  };
+}
+
+/** A raw row of `SELECT ${COLS}, ${PORTS_JSON}`: the ports JSON is the last column. */
+function deviceWithPortsFromRaw(r: RawDevice): Device {
+  return deviceFromRaw(r, portsFromJson(r[DEVICE_COLUMNS.length]));
 }
 
 export const DEVICE_FILTERS: readonly DeviceFilter[] = [
@@ -109,47 +179,6 @@ const SORT_SQL: Record<DeviceSort, (dir: 'ASC' | 'DESC') => string> = {
   first_seen: (d) => `first_seen ${d}, mac ASC`,
   risk: (d) => `risk_score ${d}, mac ASC`,
 };
-
-function toPort(r: PortRow): DevicePort {
-  const p: DevicePort = {
-    protocol: r.protocol === 'udp' ? 'udp' : 'tcp',
-    port: r.port,
-    cpe: parseJson<string[]>(r.cpe, []),
-    firstSeen: r.first_seen,
-    lastSeen: r.last_seen,
-  };
-  if (r.service !== null) p.service = r.service;
-  if (r.product !== null) p.product = r.product;
-  if (r.version !== null) p.version = r.version;
-  if (r.extrainfo !== null) p.extrainfo = r.extrainfo;
-  return p;
-}
-
-function toDevice(r: DeviceRow, ports: DevicePort[]): Device {
-  return {
-    mac: r.mac,
-    ip: r.ip,
-    hostname: r.hostname,
-    name: r.name,
-    vendor: r.vendor,
-    randomized: bool(r.randomized),
-    firstSeen: r.first_seen,
-    lastSeen: r.last_seen,
-    online: bool(r.online),
-    presence: (r.presence === 'not_home' ? 'not_home' : 'home') as Presence,
-    missedSweeps: r.missed_sweeps,
-    known: bool(r.known),
-    watched: bool(r.watched),
-    ignored: bool(r.ignored),
-    notes: r.notes,
-    considerHome: r.consider_home,
-    ports,
-    portsScannedAt: r.ports_scanned_at,
-    riskScore: r.risk_score,
-    risk: r.risk as RiskLevel,
-    isNew: bool(r.is_new),
-  };
-}
 
 function deviceParams(d: Device) {
   return {
@@ -193,17 +222,23 @@ export class DevicesRepo {
   private readonly stmts;
   /** One prepared UPDATE per combination of patched columns (column names come from PATCH_COLUMNS only). */
   private readonly updateCache = new Map<string, Statement>();
-  private readonly queryCache = new Map<string, { count: Statement; page: Statement }>();
+  private readonly queryCache = new Map<string, { count: Statement; macs: Statement }>();
 
   constructor(private readonly db: Db) {
     this.stmts = {
-      all: db.prepare('SELECT * FROM devices ORDER BY mac'),
-      allPorts: db.prepare('SELECT * FROM device_ports ORDER BY mac, protocol, port'),
-      get: db.prepare('SELECT * FROM devices WHERE mac = ?'),
-      portsOf: db.prepare('SELECT * FROM device_ports WHERE mac = ? ORDER BY protocol, port'),
-      portsOfMany: db.prepare(
-        'SELECT * FROM device_ports WHERE mac IN (SELECT value FROM json_each(?)) ORDER BY mac, protocol, port',
-      ),
+      allLight: db.prepare(`SELECT ${COLS} FROM devices d ORDER BY d.mac`).raw(true),
+      allWithPorts: db.prepare(`SELECT ${COLS}, ${PORTS_JSON} FROM devices d ORDER BY d.mac`).raw(true),
+      get: db.prepare(`SELECT ${COLS}, ${PORTS_JSON} FROM devices d WHERE d.mac = ?`).raw(true),
+      /** Devices (with ports) for a JSON array of MACs, in the array's order. */
+      byMacs: db
+        .prepare(
+          `SELECT ${COLS}, ${PORTS_JSON} FROM json_each(?) j JOIN devices d ON d.mac = j.value ORDER BY j.key`,
+        )
+        .raw(true),
+      /** Ports JSON per MAC for a JSON array of MACs (devices without ports are absent). */
+      portsOfMany: db
+        .prepare(`SELECT d.mac, ${PORTS_JSON} FROM devices d WHERE d.mac IN (SELECT value FROM json_each(?))`)
+        .raw(true),
       upsert: db.prepare(`
         INSERT INTO devices (mac, ip, ip_num, hostname, name, vendor, randomized, first_seen, last_seen, online, presence,
           missed_sweeps, known, watched, ignored, notes, consider_home, ports_scanned_at, risk_score, risk, is_new)
@@ -231,58 +266,46 @@ export class DevicesRepo {
     };
   }
 
-  private portsByMac(rows: PortRow[]): Map<string, DevicePort[]> {
-    const m = new Map<string, DevicePort[]>();
-    for (const r of rows) {
-      let list = m.get(r.mac);
-      if (!list) {
-        list = [];
-        m.set(r.mac, list);
-      }
-      list.push(toPort(r));
-    }
-    return m;
-  }
-
-  private withPorts(rows: DeviceRow[]): Device[] {
-    if (rows.length === 0) return [];
-    const ports = this.portsByMac(
-      this.stmts.portsOfMany.all(JSON.stringify(rows.map((r) => r.mac))) as PortRow[],
-    );
-    return rows.map((r) => toDevice(r, ports.get(r.mac) ?? []));
-  }
-
   /**
    * Every device without loading ports (`ports` is empty). For diffing a sweep, which never reads or
    * writes ports; pair with attachPorts for the devices that are handed on.
    */
   allWithoutPorts(): Device[] {
-    return (this.stmts.all.all() as DeviceRow[]).map((r) => toDevice(r, []));
+    return (this.stmts.allLight.all() as RawDevice[]).map((r) => deviceFromRaw(r, []));
+  }
+
+  /** The current ports of each given MAC (one query); MACs that are unknown map to []. */
+  portsOf(macs: readonly string[]): Map<string, DevicePort[]> {
+    const m = new Map<string, DevicePort[]>();
+    if (macs.length === 0) return m;
+    for (const r of this.stmts.portsOfMany.all(JSON.stringify(macs)) as Array<[string, string]>)
+      m.set(r[0], portsFromJson(r[1]));
+    return m;
   }
 
   /** Fill `ports` of the given devices from the database (one query). Returns the same array. */
   attachPorts(devices: Device[]): Device[] {
     if (devices.length === 0) return devices;
-    const ports = this.portsByMac(
-      this.stmts.portsOfMany.all(JSON.stringify(devices.map((d) => d.mac))) as PortRow[],
-    );
+    const ports = this.portsOf(devices.map((d) => d.mac));
     for (const d of devices) d.ports = ports.get(d.mac) ?? [];
     return devices;
   }
 
-  /** Every device with its ports (two queries). */
+  /** Every device with its ports (one query). */
   all(): Device[] {
-    const ports = this.portsByMac(this.stmts.allPorts.all() as PortRow[]);
-    return (this.stmts.all.all() as DeviceRow[]).map((r) => toDevice(r, ports.get(r.mac) ?? []));
+    return (this.stmts.allWithPorts.all() as RawDevice[]).map(deviceWithPortsFromRaw);
   }
 
   get(mac: string): Device | null {
-    const r = this.stmts.get.get(mac) as DeviceRow | undefined;
-    if (!r) return null;
-    return toDevice(r, (this.stmts.portsOf.all(mac) as PortRow[]).map(toPort));
+    const r = this.stmts.get.get(mac) as RawDevice | undefined;
+    return r ? deviceWithPortsFromRaw(r) : null;
   }
 
-  /** Filtered, sorted page plus the total matching. Two indexed queries plus one for the page's ports. */
+  /**
+   * Filtered, sorted page plus the total matching. The page's MACs come from the sort's index (no table
+   * reads for the skipped rows), then one query reads those devices with their ports; the count is skipped
+   * when a short page already determines the total. One prepared statement set per filter/sort/order.
+   */
   query(q: DeviceQuery = {}): { items: Device[]; total: number } {
     const { limit, offset } = paging(q.limit, q.offset);
     const where: string[] = [];
@@ -320,16 +343,25 @@ export class DevicesRepo {
     let cached = this.queryCache.get(key);
     if (!cached) {
       cached = {
-        count: this.db.prepare(`SELECT count(*) AS n FROM devices ${whereSql}`),
-        page: this.db.prepare(
-          `SELECT * FROM devices ${whereSql} ORDER BY ${sortSql(dir)} LIMIT @limit OFFSET @offset`,
-        ),
+        count: this.db.prepare(`SELECT count(*) FROM devices ${whereSql}`).pluck(),
+        macs: this.db
+          .prepare(`SELECT mac FROM devices ${whereSql} ORDER BY ${sortSql(dir)} LIMIT @limit OFFSET @offset`)
+          .pluck(),
       };
       this.queryCache.set(key, cached);
     }
-    const total = (cached.count.get(params) as { n: number }).n;
-    const rows = cached.page.all({ ...params, limit, offset }) as DeviceRow[];
-    return { items: this.withPorts(rows), total };
+    const macs = cached.macs.all({ ...params, limit, offset }) as string[];
+    // A page that is not full ends the result: the total follows without counting (unless it is empty
+    // past the start, where the offset may lie beyond the end).
+    const total =
+      macs.length < limit && (macs.length > 0 || offset === 0)
+        ? offset + macs.length
+        : (cached.count.get(params) as number);
+    const items =
+      macs.length === 0
+        ? []
+        : (this.stmts.byMacs.all(JSON.stringify(macs)) as RawDevice[]).map(deviceWithPortsFromRaw);
+    return { items, total };
   }
 
   /** Insert or fully update devices (not their ports: see setPorts). */
