@@ -150,7 +150,11 @@ export function installAuth(app: FastifyInstance, deps: ApiDeps): void {
     // add-on ingress port: only the Supervisor's ingress proxy may talk to it at all (ha-reference §2.9)
     app.addHook('onRequest', async (request) => {
       if (peerAddress(request) !== INGRESS_PEER) {
-        throw new ApiError(403, 'forbidden', `this port serves Home Assistant ingress only (peer ${INGRESS_PEER})`);
+        throw new ApiError(
+          403,
+          'forbidden',
+          `this port serves Home Assistant ingress only (peer ${INGRESS_PEER})`,
+        );
       }
     });
   }

@@ -1,13 +1,22 @@
 /** Splits `lan-sentinel <command> [sub] [positionals] [command flags] [option flags]`. Pure. */
 
-export const COMMANDS = ['run', 'scan', 'devices', 'compare', 'export', 'keys', 'cve', 'help', 'version'] as const;
+export const COMMANDS = [
+  'run',
+  'scan',
+  'devices',
+  'compare',
+  'export',
+  'keys',
+  'cve',
+  'help',
+  'version',
+] as const;
 export type Command = (typeof COMMANDS)[number];
 
 /** Flags that belong to commands, not to options. value = takes a value. */
 const COMMAND_FLAGS: Record<string, boolean> = {
   '--once': false,
   '--json': false,
-  '--ports': false,
   '--format': true,
   '--output': true,
   '--scope': true,
@@ -51,7 +60,17 @@ export function parseArgs(argv: string[]): ParsedArgs {
     const a = args[i]!;
     const eq = a.indexOf('=');
     const name = a.startsWith('--') && eq > 0 ? a.slice(0, eq) : a;
-    if (name in COMMAND_FLAGS) {
+    if (name === '--ports' && command === 'scan') {
+      // `scan --ports` (bare) = also run a port/service scan; `--ports LIST` also sets the ports option
+      flags.ports = true;
+      const v =
+        eq > 0
+          ? a.slice(eq + 1)
+          : args[i + 1] !== undefined && !args[i + 1]!.startsWith('--')
+            ? args[++i]
+            : undefined;
+      if (v !== undefined) optionFlags.push('--ports', v);
+    } else if (name in COMMAND_FLAGS) {
       if (COMMAND_FLAGS[name]) {
         const v = eq > 0 ? a.slice(eq + 1) : args[++i];
         if (v === undefined) throw new UsageError(`${name} needs a value`);

@@ -1,6 +1,7 @@
 /** Reads a running instance's API for the CLI's --api-url/--api-key mode. */
 export async function remoteGet(apiUrl: string, apiKey: string | undefined, path: string): Promise<unknown> {
-  if (!/^https?:\/\//.test(apiUrl)) throw new Error(`--api-url must be an http:// or https:// URL; got ${JSON.stringify(apiUrl)}`);
+  if (!/^https?:\/\//.test(apiUrl))
+    throw new Error(`--api-url must be an http:// or https:// URL; got ${JSON.stringify(apiUrl)}`);
   const base = apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/`;
   const res = await fetch(new URL(path, base), {
     headers: apiKey ? { Authorization: `Bearer ${apiKey}` } : {},

@@ -1,7 +1,11 @@
 import { safeLogText } from '../util/logger.js';
 
 /** Renders rows as an aligned text table. Cells are made terminal-safe (no control or bidi characters). Pure. */
-export function renderTable(headers: string[], rows: Array<Array<string | number | boolean | null | undefined>>, maxCell = 40): string {
+export function renderTable(
+  headers: string[],
+  rows: Array<Array<string | number | boolean | null | undefined>>,
+  maxCell = 40,
+): string {
   const cell = (v: string | number | boolean | null | undefined): string => {
     if (v === null || v === undefined || v === '') return '-';
     const s = safeLogText(String(v));
@@ -18,7 +22,10 @@ export function renderTable(headers: string[], rows: Array<Array<string | number
 }
 
 /** RFC 4180 CSV; cells starting with = + - @ are prefixed with ' to defuse spreadsheet formulas. Pure. */
-export function toCsv(headers: string[], rows: Array<Array<string | number | boolean | null | undefined>>): string {
+export function toCsv(
+  headers: string[],
+  rows: Array<Array<string | number | boolean | null | undefined>>,
+): string {
   const esc = (v: string | number | boolean | null | undefined): string => {
     if (v === null || v === undefined) return '';
     let s = String(v);

@@ -84,7 +84,10 @@ export class SupervisorClient {
     try {
       const data = await this.get('/services/mqtt');
       const parsed = mqttServiceSchema.safeParse(data);
-      if (!parsed.success) throw new SupervisorError(`Supervisor /services/mqtt: unexpected data (${parsed.error.issues[0]?.message})`);
+      if (!parsed.success)
+        throw new SupervisorError(
+          `Supervisor /services/mqtt: unexpected data (${parsed.error.issues[0]?.message})`,
+        );
       return parsed.data;
     } catch (err) {
       if (err instanceof SupervisorError && (err.status === 400 || err.status === 404)) return null;
@@ -96,7 +99,9 @@ export class SupervisorClient {
     const data = await this.get('/addons/self/info');
     const parsed = selfInfoSchema.safeParse(data);
     if (!parsed.success) {
-      throw new SupervisorError(`Supervisor /addons/self/info: unexpected data (${parsed.error.issues[0]?.message})`);
+      throw new SupervisorError(
+        `Supervisor /addons/self/info: unexpected data (${parsed.error.issues[0]?.message})`,
+      );
     }
     return parsed.data;
   }

@@ -11,7 +11,12 @@ export interface HaEvent {
 
 export interface HaLink {
   /** `call_service`; resolves with the result, rejects with the HA error message. */
-  callService(domain: string, service: string, data?: Record<string, unknown>, target?: Record<string, unknown>): Promise<unknown>;
+  callService(
+    domain: string,
+    service: string,
+    data?: Record<string, unknown>,
+    target?: Record<string, unknown>,
+  ): Promise<unknown>;
   /** Any other websocket command, e.g. `{ type: 'lovelace/resources' }`. */
   sendMessage<T = unknown>(msg: Record<string, unknown> & { type: string }): Promise<T>;
   /** `subscribe_events`; survives reconnects (the library resubscribes). Returns an unsubscribe function. */

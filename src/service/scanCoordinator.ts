@@ -70,6 +70,7 @@ export interface ScanRequestResult {
 export class ScanCoordinator {
   private readonly queue = new JobQueue();
   private running: Job | null = null;
+  private pausing = false;
   private abort: AbortController | null = null;
   private stopping = false;
   private idleWaiters: Array<() => void> = [];
@@ -106,7 +107,11 @@ export class ScanCoordinator {
   }
 
   status(): { running: boolean; kind: ScanKind | null; queue: number } {
-    return { running: this.running !== null, kind: this.running?.kind ?? null, queue: this.queue.length };
+    return {
+      running: this.running !== null || this.pausing,
+      kind: this.running?.kind ?? (this.pausing ? 'ports' : null),
+      queue: this.queue.length,
+    };
   }
 
   /** Resolves when nothing is running or queued. */
@@ -145,11 +150,19 @@ export class ScanCoordinator {
           this.deps.logger.error(`scan job failed unexpectedly: ${(err as Error).message}`);
         }
         this.running = null;
+        const pause =
+          this.queue.length > 0 &&
+          job.kind === 'ports' &&
+          this.deps.settings.portScanPauseMs > 0 &&
+          !this.stopping;
+        if (pause) {
+          // breathing room between port-scan batches; still "running" for status and the binary sensor
+          this.pausing = true;
+          await sleep(this.deps.settings.portScanPauseMs);
+          this.pausing = false;
+        }
         const next = this.queue.shift();
         if (!next) this.deps.bus.emit('scanning', { running: false });
-        else if (next.kind === 'ports' && job.kind === 'ports' && this.deps.settings.portScanPauseMs > 0) {
-          await sleep(this.deps.settings.portScanPauseMs);
-        }
         job = next;
       }
     } finally {
@@ -295,6 +308,7 @@ export class ScanCoordinator {
       });
       if (run.aborted) error = 'scan aborted (service stopping)';
       else if (run.timedOut) error = `nmap did not finish within ${Math.round(timeoutMs / 1000)} s`;
+      else if (run.outputTruncated) error = 'nmap output exceeded the size cap; the scan is incomplete';
       else if (run.exitCode !== 0)
         error = `nmap exited with code ${run.exitCode}: ${run.stderr.trim().slice(0, 500)}`;
       else {

@@ -45,7 +45,7 @@ export class Scheduler {
         `port scans scheduled "${this.deps.portScanSchedule}"; next ${next?.toISOString() ?? 'never'}`,
       );
     } else {
-      this.deps.logger.info('scheduled port scans are off (port_scan_schedule is empty)');
+      this.deps.logger.info('scheduled port scans are off (port_scan_schedule is off)');
     }
     if (this.deps.housekeeping) {
       const hk = this.deps.housekeeping;

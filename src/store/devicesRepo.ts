@@ -68,12 +68,12 @@ const COLS = DEVICE_COLUMNS.map((c) => `d.${c}`).join(', ');
 
 /**
  * A device's ports as one JSON array of arrays, in (protocol, port) order, built by SQLite: one text value
- * per device instead of one row object per port. `cpe` stays the stored JSON text (parsed in JS with the
- * same corrupt-value fallback as before). A device without ports gets '[]'.
+ * per device instead of one row object per port. The stored `cpe` JSON is embedded as JSON when it is valid
+ * and as [] otherwise (the corrupt-value fallback the row mapping always had). No ports: '[]'.
  */
 const PORTS_JSON = `(SELECT json_group_array(json_array(p.protocol, p.port, p.service, p.product, p.version,
-  p.extrainfo, p.cpe, p.first_seen, p.last_seen) ORDER BY p.protocol, p.port)
-  FROM device_ports p WHERE p.mac = d.mac)`;
+  p.extrainfo, CASE WHEN json_valid(p.cpe) THEN json(p.cpe) ELSE json('[]') END, p.first_seen, p.last_seen)
+  ORDER BY p.protocol, p.port) FROM device_ports p WHERE p.mac = d.mac)`;
 
 type RawDevice = unknown[];
 type RawPort = [
@@ -83,20 +83,16 @@ type RawPort = [
   string | null,
   string | null,
   string | null,
-  string,
+  string[],
   string,
   string,
 ];
-
-function cpeList(text: string): string[] {
-  return text === '[]' ? [] : parseJson<string[]>(text, []);
-}
 
 function portFromRaw(r: RawPort): DevicePort {
   const p: DevicePort = {
     protocol: r[0] === 'udp' ? 'udp' : 'tcp',
     port: r[1],
-    cpe: cpeList(r[6]),
+    cpe: r[6],
     firstSeen: r[7],
     lastSeen: r[8],
   };

@@ -512,7 +512,7 @@ describeBrowser('lan-sentinel-card in Chromium', () => {
       // biome-ignore lint/suspicious/noExplicitAny: page-side
       const el = document.querySelector('lan-sentinel-card') as any;
       const got: unknown[] = [];
-      window.addEventListener('hass-more-info', (e) => got.push((e as CustomEvent).detail));
+      window.addEventListener('hass-more-info', (e: Event) => got.push((e as CustomEvent).detail));
       window.addEventListener('location-changed', () => got.push(location.pathname));
       el.shadowRoot.querySelector('.row').click();
       el.shadowRoot.querySelector('.open').click();

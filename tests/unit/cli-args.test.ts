@@ -18,6 +18,15 @@ describe('cli args', () => {
     expect(c.positionals).toEqual(['3', '7']);
     expect(c.flags['api-url']).toBe('http://127.0.0.1:8099');
   });
+  it('--ports is the scan command flag when bare, and the ports option otherwise', () => {
+    expect(parseArgs(['scan', '--once', '--ports']).flags).toEqual({ once: true, ports: true });
+    const s = parseArgs(['scan', '--once', '--ports', '22,80', '--json']);
+    expect(s.flags).toEqual({ once: true, ports: true, json: true });
+    expect(s.optionFlags).toEqual(['--ports', '22,80']);
+    const r = parseArgs(['run', '--port-profile', 'custom', '--ports', '21,22']);
+    expect(r.flags).toEqual({});
+    expect(r.optionFlags).toEqual(['--port-profile', 'custom', '--ports', '21,22']);
+  });
   it('rejects unknown commands and missing values', () => {
     expect(() => parseArgs(['sacn'])).toThrow(UsageError);
     expect(() => parseArgs(['sacn'])).toThrow(/commands: run, scan/);
@@ -31,8 +40,16 @@ describe('cli args', () => {
 
 describe('table and csv', () => {
   it('aligns columns and neutralises control/bidi characters', () => {
-    const t = renderTable(['ip', 'name'], [['10.0.0.1', 'evil\u202e\nname'], ['10.0.0.22', null]]);
-    expect(t).toBe(['ip         name', '---------  ----------', '10.0.0.1   evil??name', '10.0.0.22  -'].join('\n'));
+    const t = renderTable(
+      ['ip', 'name'],
+      [
+        ['10.0.0.1', 'evil\u202e\nname'],
+        ['10.0.0.22', null],
+      ],
+    );
+    expect(t).toBe(
+      ['ip         name', '---------  ----------', '10.0.0.1   evil??name', '10.0.0.22  -'].join('\n'),
+    );
   });
   it('quotes CSV and defuses formulas', () => {
     expect(toCsv(['a', 'b'], [['=cmd()', 'x,"y"']])).toBe('a,b\r\n\'=cmd(),"x,""y"""\r\n');
