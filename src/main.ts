@@ -142,12 +142,8 @@ export async function startService(
   });
 
   // --- supervisor (add-on mode)
-  const supervisor = cfg.addon
-    ? new SupervisorClient(
-        env.SUPERVISOR_TOKEN ?? '',
-        env.LAN_SENTINEL_SUPERVISOR_URL ?? DEFAULT_SUPERVISOR_URL,
-      )
-    : null;
+  const supervisorUrl = env.LAN_SENTINEL_SUPERVISOR_URL ?? DEFAULT_SUPERVISOR_URL;
+  const supervisor = cfg.addon ? new SupervisorClient(env.SUPERVISOR_TOKEN ?? '', supervisorUrl) : null;
   let selfInfo: SelfInfo | null = null;
   if (supervisor) {
     try {
@@ -235,8 +231,8 @@ export async function startService(
     haUrl: o.ha_url,
     haToken: o.ha_token,
     supervisorToken: cfg.addon ? env.SUPERVISOR_TOKEN : undefined,
+    supervisorUrl,
   });
-  if (haEndpoint && cfg.addon && env.LAN_SENTINEL_HA_WS_URL) haEndpoint.url = env.LAN_SENTINEL_HA_WS_URL;
   const ha: DeferredHaLink | null = haEndpoint ? new DeferredHaLink() : null;
   if (ha && haEndpoint) {
     stops.push(['ha websocket', () => ha.close()]);

@@ -40,8 +40,16 @@ export interface ConfigInput {
   fileExists?: (path: string) => boolean;
 }
 
-/** Env vars with this prefix that are not options but are understood. */
-const META_ENV = new Set(['LAN_SENTINEL_OPTIONS_FILE', 'LAN_SENTINEL_SUPERVISOR_URL']);
+/**
+ * Env vars with this prefix that are not options but are understood: the options file, and where the add-on
+ * finds the Supervisor (default http://supervisor) and HA's www folder (default /homeassistant/www), which
+ * tests and non-standard installs point elsewhere.
+ */
+const META_ENV = new Set([
+  'LAN_SENTINEL_OPTIONS_FILE',
+  'LAN_SENTINEL_SUPERVISOR_URL',
+  'LAN_SENTINEL_WWW_DIR',
+]);
 
 type Raw = Partial<Record<OptionName, unknown>>;
 
@@ -155,7 +163,7 @@ export function parseEnv(env: NodeJS.ProcessEnv): Raw {
     if (META_ENV.has(key)) continue;
     if (!known.has(key)) {
       throw new ConfigError(
-        `unknown environment variable ${key}; allowed: ${[...known].join(', ')}, LAN_SENTINEL_OPTIONS_FILE`,
+        `unknown environment variable ${key}; allowed: ${[...known, ...META_ENV].join(', ')}`,
       );
     }
     const name = key.slice('LAN_SENTINEL_'.length).toLowerCase() as OptionName;

@@ -18,6 +18,11 @@ import type { HaEvent, HaLink } from './link.js';
 /** The Supervisor's websocket proxy to Core (add-on mode, authenticated with SUPERVISOR_TOKEN). */
 export const SUPERVISOR_WS_URL = 'ws://supervisor/core/websocket';
 
+/** The Supervisor's Core websocket proxy under a Supervisor base URL (`http://supervisor` → SUPERVISOR_WS_URL). */
+export function supervisorWebsocketUrl(supervisorUrl: string): string {
+  return `${supervisorUrl.replace(/^http/, 'ws').replace(/\/+$/, '')}/core/websocket`;
+}
+
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 const DEFAULT_AUTH_TIMEOUT_MS = 10_000;
 /** Same ceiling as the Supervisor's ingress websocket proxy. */
@@ -59,9 +64,15 @@ export function resolveHaEndpoint(opts: {
   haUrl?: string | undefined;
   haToken?: string | undefined;
   supervisorToken?: string | undefined;
+  /** Supervisor base URL (default http://supervisor) */
+  supervisorUrl?: string | undefined;
 }): HaEndpoint | null {
   if (opts.supervisorToken)
-    return { url: SUPERVISOR_WS_URL, token: opts.supervisorToken, tokenName: 'SUPERVISOR_TOKEN' };
+    return {
+      url: opts.supervisorUrl ? supervisorWebsocketUrl(opts.supervisorUrl) : SUPERVISOR_WS_URL,
+      token: opts.supervisorToken,
+      tokenName: 'SUPERVISOR_TOKEN',
+    };
   if (opts.haUrl && opts.haToken)
     return { url: haWebsocketUrl(opts.haUrl), token: opts.haToken, tokenName: 'ha_token' };
   if (opts.haUrl && !opts.haToken) {
