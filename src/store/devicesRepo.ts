@@ -395,9 +395,10 @@ export class DevicesRepo {
     return this.stmts.forget.run(mac).changes > 0;
   }
 
-  /** Replace the device's current open ports. */
-  setPorts(mac: string, ports: DevicePort[]): void {
+  /** Replace the device's current open ports (and, with `scannedAt`, record when its ports were scanned). */
+  setPorts(mac: string, ports: DevicePort[], scannedAt?: string): void {
     const run = this.db.transaction(() => {
+      if (scannedAt !== undefined) this.stmts.setPortsScannedAt.run(scannedAt, mac);
       this.stmts.deletePorts.run(mac);
       for (const p of ports) {
         this.stmts.insertPort.run({

@@ -101,6 +101,7 @@ export class Store {
       const devices: Device[] = [];
       const changes: Change[] = [];
       const skipped: IngestResult['skipped'] = [];
+      const matched: Array<{ host: (typeof result.hosts)[number]; device: Device }> = [];
       for (const host of result.hosts) {
         if (host.status !== 'up' || !host.portsScanned) continue;
         let device = host.mac ? byMac.get(normalizeMac(host.mac) ?? '') : undefined;
@@ -117,12 +118,19 @@ export class Store {
           });
           continue;
         }
-        device = this.devices.get(device.mac) ?? device; // with its current ports
+        matched.push({ host, device });
+      }
+      // the current ports of every matched device in one query
+      const current = this.devices.portsOf(matched.map((m) => m.device.mac));
+      for (const { host, device: light } of matched) {
+        const device: Device = { ...(byMac.get(light.mac) ?? light) };
+        device.ports = current.get(device.mac) ?? [];
         if (!host.mac) attributed.set(host.ip, device.mac);
         const out = applyPortScan(device, host, now);
         byMac.set(device.mac, out.device);
-        this.devices.setPorts(device.mac, out.device.ports);
-        this.devices.upsertMany([out.device]);
+        current.set(device.mac, out.device.ports);
+        // a port scan changes only the device's ports and ports_scanned_at
+        this.devices.setPorts(device.mac, out.device.ports, out.device.portsScannedAt ?? t);
         devices.push(out.device);
         for (const c of out.changes) {
           const event = PORT_EVENT[c.type];
