@@ -100,7 +100,10 @@ describe('Dockerfile build steps replayed on Debian', () => {
         mkdirSync(join(buildRoot, workdir), { recursive: true });
       } else if (step.op === 'COPY') {
         const parts = step.args.split(/\s+/);
-        expect(parts.some((p) => p.startsWith('--')), `no flags in build COPY: ${step.args}`).toBe(false);
+        expect(
+          parts.some((p) => p.startsWith('--')),
+          `no flags in build COPY: ${step.args}`,
+        ).toBe(false);
         applyCopy(parts, ROOT, buildRoot, workdir);
       } else if (step.op === 'RUN') {
         for (const cmd of step.args.split('&&').map((c) => c.trim())) {
