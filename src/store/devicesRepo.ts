@@ -3,7 +3,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { Device, DevicePort, Presence, RiskLevel } from '../inventory/types.js';
 import type { Db } from './db.js';
-import { bool, int, ipv4ToNumber, likePattern, paging, parseJson } from './rows.js';
+import { bool, int, ipv4ToNumber, likePattern, paging } from './rows.js';
 
 export type DeviceFilter = 'online' | 'offline' | 'new' | 'risky' | 'known' | 'ignored';
 export type DeviceSort = 'name' | 'ip' | 'vendor' | 'last_seen' | 'first_seen' | 'risk';
