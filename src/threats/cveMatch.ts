@@ -56,19 +56,21 @@ export function parseCpe(cpe: string): { vendor: string; product: string; versio
   return { vendor, product, version: v };
 }
 
-/** MariaDB announces itself to MySQL clients as "5.5.5-10.3.34-MariaDB…": treat it as MariaDB 10.3.34. */
+const MARIADB_VERSION = /^(?:5\.5\.5-)?(\d+\.\d+\.\d+)-MariaDB(.*)$/i;
+
+/** MariaDB announces itself to MySQL clients as "5.5.5-10.3.34-MariaDB…": the real version, or null. */
+function mariadbVersion(version: string): string | null {
+  const m = MARIADB_VERSION.exec(version.trim());
+  return m?.[1] ? `${m[1]}${m[2] ? ` ${m[2].replace(/^[-\s]+/, '')}` : ''}`.trim() : null;
+}
+
+/** Treat "MySQL 5.5.5-10.3.34-MariaDB" as MariaDB 10.3.34. */
 function normalizeProduct(
   product: string | undefined,
   version: string | undefined,
 ): { product?: string; version?: string } {
-  if (product && version && /mariadb/i.test(version)) {
-    const m = /^(?:5\.5\.5-)?(\d+\.\d+\.\d+)-MariaDB(.*)$/i.exec(version.trim());
-    if (m?.[1])
-      return {
-        product: 'MariaDB',
-        version: `${m[1]}${m[2] ? ` ${m[2].replace(/^[-\s]+/, '')}` : ''}`.trim(),
-      };
-  }
+  const maria = product && version ? mariadbVersion(version) : null;
+  if (maria) return { product: 'MariaDB', version: maria };
   return { ...(product !== undefined ? { product } : {}), ...(version !== undefined ? { version } : {}) };
 }
 
@@ -78,7 +80,11 @@ function candidates(s: ServiceInfo): Candidate[] {
   if (n.product && n.version) out.push({ via: 'product', name: n.product, version: n.version });
   for (const c of s.cpe) {
     const p = parseCpe(c);
-    if (p?.version) out.push({ via: 'cpe', cpeKey: `${p.vendor}:${p.product}`, version: p.version });
+    if (!p?.version) continue;
+    // nmap's CPE for MariaDB behind the MySQL banner carries the fake 5.5.5 version: it is MariaDB's
+    const maria = mariadbVersion(p.version);
+    if (maria) out.push({ via: 'cpe', cpeKey: 'mariadb:mariadb', version: maria });
+    else out.push({ via: 'cpe', cpeKey: `${p.vendor}:${p.product}`, version: p.version });
   }
   const ssl = s.extrainfo ? /OpenSSL\/(\d+\.\d+\.\d+[a-z]{0,2})/i.exec(s.extrainfo) : null;
   if (ssl?.[1]) out.push({ via: 'cpe', cpeKey: 'openssl:openssl', version: ssl[1] });

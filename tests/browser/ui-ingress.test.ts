@@ -333,7 +333,7 @@ describeBrowser('ingress UI in Chromium behind an ingress-style prefix', () => {
       ['#/scans', 'ls-scans-page', 'Sweep now'],
       [`#/scans/${svc.seeded.scanIds.ports2}`, 'ls-scan-page', '10.213.0.10'],
       ['#/changes', 'ls-changes-page', 'New device'],
-      ['#/findings', 'ls-findings-page', 'No active findings'],
+      ['#/findings', 'ls-findings-page', 'Telnet is open'],
       ['#/audit', 'ls-audit-page', 'device.update'],
       ['#/keys', 'ls-keys-page', 'No API keys'],
       ['#/settings', 'ls-settings-page', 'sweep_interval'],

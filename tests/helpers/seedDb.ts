@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { lookupVendor } from '../../src/inventory/vendor.js';
 import type { ScanHost, ScanPort, ScanResult } from '../../src/scan/types.js';
+import { createThreatAssessor } from '../../src/service/threatAssessor.js';
 import { openStore, type Store } from '../../src/store/store.js';
 import { silentLogger } from '../../src/util/logger.js';
 
@@ -164,14 +165,13 @@ export function seedDb(opts: SeedOptions = {}): Seeded {
     t4,
   );
 
-  store.devices.update(SEED_MACS.nas, {
-    name: SEED_NAMES.nas,
-    known: true,
-    isNew: false,
-    risk: 'low',
-    riskScore: 20,
-  });
-  store.devices.update(SEED_MACS.camera, { name: SEED_NAMES.camera, risk: 'high', riskScore: 75 });
+  // findings and risk from the real threat engine, so risk badges, findings and counts agree
+  createThreatAssessor({ store, db: store.db, logger: silentLogger }).assess(
+    store.devices.all().map((d) => d.mac),
+    t4,
+  );
+  store.devices.update(SEED_MACS.nas, { name: SEED_NAMES.nas, known: true, isNew: false });
+  store.devices.update(SEED_MACS.camera, { name: SEED_NAMES.camera });
   store.devices.update(SEED_MACS.printer, {
     name: SEED_NAMES.printer,
     known: true,

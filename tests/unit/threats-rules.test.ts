@@ -284,6 +284,20 @@ describe('CVE matching', () => {
     expect(ms.every((m) => m.product.key === 'mariadb')).toBe(true);
     // 5.5.5 is a fake MySQL version: the MySQL ranges (e.g. CVE-2016-6662 < 5.5.52) must not fire
     expect(ms.map((m) => m.rule.id)).not.toContain('CVE-2016-6662');
+    // nmap's CPE for it carries the same fake version: still MariaDB, never MySQL 5.5.5
+    const viaCpe = matchService(
+      {
+        protocol: 'tcp',
+        port: 3306,
+        product: 'MySQL',
+        version: '5.5.5-10.2.36-MariaDB',
+        cpe: ['cpe:/a:mysql:mysql:5.5.5-10.2.36-mariadb'],
+      },
+      cves,
+    );
+    expect(viaCpe.map((m) => m.rule.id)).toContain('CVE-2021-27928');
+    expect(viaCpe.every((m) => m.product.key === 'mariadb')).toBe(true);
+    expect(viaCpe.map((m) => m.rule.id)).not.toContain('CVE-2016-6662');
   });
   it('false-positive guards: unknown product, missing version, imprecise version, too-short version', () => {
     expect(cveIds(evalPorts(port({ port: 8080, product: 'Acme Toaster httpd', version: '2.4.49' })))).toEqual(
