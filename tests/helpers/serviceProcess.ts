@@ -3,7 +3,7 @@
  * HTTP API from the test process through a unix-socket relay (no route between the namespaces).
  */
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type NsRelay, relayIntoNamespace } from '../lan/relay.js';
@@ -11,6 +11,14 @@ import type { SimLan } from '../lan/sim-lan.js';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 export const CLI = join(ROOT, 'dist', 'cli.js');
+/** The V8 flags the service is started with, from package.json's start script (the add-on's run script uses the same). */
+export const SERVICE_NODE_FLAGS: string[] = (() => {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const m = /^node((?:\s+--\S+)*)\s+dist\/cli\.js$/.exec(pkg.scripts.start);
+  if (!m)
+    throw new Error(`package.json start script is not "node [--flags] dist/cli.js": ${pkg.scripts.start}`);
+  return m[1]!.split(/\s+/).filter(Boolean);
+})();
 
 export function assertBuilt(): void {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first (npm test does it)`);
@@ -57,6 +65,7 @@ export class ServiceProcess {
     const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'lsn-svc-'));
     const httpPort = opts.httpPort ?? 8099;
     const args = [
+      ...SERVICE_NODE_FLAGS,
       CLI,
       'run',
       '--subnets',

@@ -12,6 +12,9 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { SERVICE_NODE_FLAGS } from '../helpers/serviceProcess.js';
+
+const nodeFlagsOf = (s: string) => s.split(/\s+/).filter((f) => f.startsWith('--'));
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -171,8 +174,12 @@ describe('Dockerfile build steps replayed on Debian', () => {
     expect(healthJs).toBeDefined();
     expect(existsSync(join(runRoot, healthJs!))).toBe(true);
     const runScript = readFileSync(join(runRoot, 'etc', 'services.d', 'lan-sentinel', 'run'), 'utf8');
-    const entry = /exec node (\/app\/\S+\.js) run/.exec(runScript)?.[1];
+    const entry = /exec node (?:--\S+ )*(\/app\/\S+\.js) run/.exec(runScript)?.[1];
     expect(entry).toBeDefined();
     expect(existsSync(join(runRoot, entry!))).toBe(true);
+    // the add-on starts node with the same V8 flags as `npm start` (and the benchmarks)
+    expect(nodeFlagsOf(/exec node ((?:--\S+ )*)\/app/.exec(runScript)?.[1] ?? '')).toEqual(
+      SERVICE_NODE_FLAGS,
+    );
   }, 300_000);
 });
