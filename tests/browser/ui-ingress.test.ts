@@ -85,8 +85,11 @@ async function startService(extraDevices: number): Promise<Service> {
     scanRequests.push(what);
     return { queued: true, position: 1 };
   };
+  const { findingsPort } = await import('../../src/api/adapters.js');
+  const { FindingsRepo } = await import('../../src/store/findingsRepo.js');
   const app = await buildApp({
     store: seeded.store,
+    findings: findingsPort(new FindingsRepo(seeded.store.db)),
     keys: new KeysRepo(seeded.store.db),
     audit: new AuditRepo(seeded.store.db),
     bus: new EventBus(),
