@@ -10,7 +10,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI, ServiceProcess } from '../tests/helpers/serviceProcess.js';
+import { CLI, SERVICE_NODE_FLAGS, ServiceProcess } from '../tests/helpers/serviceProcess.js';
 import type { HostSpec } from '../tests/lan/hosts.js';
 import { findMosquitto, type ScannerMosquitto, startScannerMosquitto } from '../tests/lan/mosquitto.js';
 import { SimLan } from '../tests/lan/sim-lan.js';
@@ -228,7 +228,7 @@ async function idle(
     const cpuPct = ((end.ticks - start.ticks) / clk / elapsed) * 100;
     const rssMb = median(rss);
     ctx.log(`idle: ${round(rssMb, 1)} MB, ${round(cpuPct, 2)} % CPU`);
-    const common = `the built service (node dist/cli.js run, sweep_interval 3600, port scans off, MQTT to mosquitto in the scanner namespace) after its first sweep found ${devices} devices, +5 s settle, sampled over ${round(elapsed, 1)} s`;
+    const common = `the built service (node ${SERVICE_NODE_FLAGS.join(' ')} dist/cli.js run, sweep_interval 3600, port scans off, MQTT to mosquitto in the scanner namespace) after its first sweep found ${devices} devices, +5 s settle, sampled over ${round(elapsed, 1)} s`;
     return [
       atMost(
         IDLE_RSS.name,

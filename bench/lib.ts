@@ -5,6 +5,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SERVICE_NODE_FLAGS } from '../tests/helpers/serviceProcess.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const BENCH_DIR = join(ROOT, 'bench');
@@ -112,9 +113,12 @@ export async function withTimeout<T>(p: Promise<T>, ms: number, what: string): P
   }
 }
 
-/** argv prefix that runs a TypeScript file with node + tsx's loader. */
+/**
+ * argv prefix that runs a TypeScript file with node + tsx's loader, with the V8 flags the service itself runs
+ * with (package.json's start script), so that children measuring service code measure it as shipped.
+ */
 export function tsxArgs(file: string): string[] {
-  return ['--import', 'tsx', file];
+  return [...SERVICE_NODE_FLAGS, '--import', 'tsx', file];
 }
 
 export interface ChildOutcome {
