@@ -12,16 +12,17 @@ import {
   callService as haCallService,
 } from 'home-assistant-js-websocket';
 import WebSocket from 'ws';
+import { DEFAULT_SUPERVISOR_URL } from '../config/supervisor.js';
 import type { Logger } from '../util/logger.js';
 import type { HaEvent, HaLink } from './link.js';
 
-/** The Supervisor's websocket proxy to Core (add-on mode, authenticated with SUPERVISOR_TOKEN). */
-export const SUPERVISOR_WS_URL = 'ws://supervisor/core/websocket';
-
-/** The Supervisor's Core websocket proxy under a Supervisor base URL (`http://supervisor` → SUPERVISOR_WS_URL). */
+/** The Supervisor's Core websocket proxy under a Supervisor base URL (add-on mode, with SUPERVISOR_TOKEN). */
 export function supervisorWebsocketUrl(supervisorUrl: string): string {
   return `${supervisorUrl.replace(/^http/, 'ws').replace(/\/+$/, '')}/core/websocket`;
 }
+
+/** ws://supervisor/core/websocket */
+export const SUPERVISOR_WS_URL = supervisorWebsocketUrl(DEFAULT_SUPERVISOR_URL);
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 const DEFAULT_AUTH_TIMEOUT_MS = 10_000;
@@ -69,7 +70,7 @@ export function resolveHaEndpoint(opts: {
 }): HaEndpoint | null {
   if (opts.supervisorToken)
     return {
-      url: opts.supervisorUrl ? supervisorWebsocketUrl(opts.supervisorUrl) : SUPERVISOR_WS_URL,
+      url: supervisorWebsocketUrl(opts.supervisorUrl ?? DEFAULT_SUPERVISOR_URL),
       token: opts.supervisorToken,
       tokenName: 'SUPERVISOR_TOKEN',
     };
