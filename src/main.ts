@@ -18,10 +18,10 @@ import type { LoadedConfig } from './config/load.js';
 import { DEFAULT_SUPERVISOR_URL, type SelfInfo, SupervisorClient } from './config/supervisor.js';
 import { HaBridge } from './ha/bridge.js';
 import { DeferredHaLink } from './ha/deferredLink.js';
-import { connectHa, resolveHaEndpoint } from './ha/websocket.js';
+import { resolveHaEndpoint } from './ha/endpoint.js';
 import type { Device } from './inventory/types.js';
 import { preloadVendorIndex } from './inventory/vendor.js';
-import { startEmbeddedBroker } from './mqtt/broker.js';
+import type { EmbeddedBroker } from './mqtt/broker.js';
 import { MqttPublisher } from './mqtt/client.js';
 import { resolveBroker } from './mqtt/source.js';
 import { checkNmap, isPrivileged } from './scan/nmapRunner.js';
@@ -172,8 +172,10 @@ export async function startService(
     let username: string | undefined;
     let password: string | undefined;
     if (broker.kind === 'embedded') {
-      let embedded: Awaited<ReturnType<typeof startEmbeddedBroker>>;
+      let embedded: EmbeddedBroker;
       try {
+        // loaded only when used: the add-on and users with their own broker never pay for aedes
+        const { startEmbeddedBroker } = await import('./mqtt/broker.js');
         embedded = await startEmbeddedBroker({ host: '127.0.0.1', port: 1883, logger: log.child('broker') });
       } catch (err) {
         throw new StartupError((err as Error).message);
@@ -236,7 +238,9 @@ export async function startService(
   const ha: DeferredHaLink | null = haEndpoint ? new DeferredHaLink() : null;
   if (ha && haEndpoint) {
     stops.push(['ha websocket', () => ha.close()]);
-    connectHa({ ...haEndpoint, logger: log.child('ha-ws'), setupRetry: -1 })
+    // ws and the HA client are loaded only when Home Assistant is configured
+    import('./ha/websocket.js')
+      .then(({ connectHa }) => connectHa({ ...haEndpoint, logger: log.child('ha-ws'), setupRetry: -1 }))
       .then(async (link) => {
         await ha.attach(link);
         if (cfg.addon && o.install_card) {

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HaLink } from '../ha/link.js';
-import { HaCommandError } from '../ha/websocket.js';
+import { HaCommandError } from '../ha/link.js';
 import type { Logger } from '../util/logger.js';
 
 export const CARD_DIR = 'lan-sentinel';

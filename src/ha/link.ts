@@ -25,3 +25,13 @@ export interface HaLink {
   readonly connected: boolean;
   close(): void;
 }
+
+/** A websocket command answered with `success: false`. `code` is HA's error code (`not_found`, `unknown_command`…). */
+export class HaCommandError extends Error {
+  readonly code: string;
+  constructor(command: string, code: string, message: string) {
+    super(`Home Assistant rejected ${command}: ${code}: ${message}`);
+    this.name = 'HaCommandError';
+    this.code = code;
+  }
+}
