@@ -5,6 +5,7 @@
  * credentials of a mosquitto that requires authentication, and proxies `/core/websocket` to the fake HA server
  * (ha-reference §2.8, §4). The HA ingress peer 172.30.32.2 is a loopback alias inside the namespace.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
@@ -14,7 +15,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { validateDiscoverySet } from '../helpers/discoveryValidator.js';
 import { FakeHaServer } from '../helpers/fakeHaServer.js';
-import { eventually, ROOT, ServiceProcess } from '../helpers/serviceProcess.js';
+import { CLI, eventually, ROOT, ServiceProcess } from '../helpers/serviceProcess.js';
 import { defaultHosts } from '../lan/hosts.js';
 import { type ScannerMosquitto, startScannerMosquitto } from '../lan/mosquitto.js';
 import { type NsRelay, relayIntoNamespace, relayOutOfNamespace } from '../lan/relay.js';
@@ -25,6 +26,7 @@ const TOKEN = 'supervisor-token-0123456789abcdef';
 const INGRESS_PEER = '172.30.32.2';
 const INGRESS_PORT = 8765;
 const SUPERVISOR_PORT_IN_NS = 8080;
+const API_PORT = 8100;
 const MQTT_USER = 'addons';
 const MQTT_PASS = 'pw-from-the-mosquitto-app';
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -300,6 +302,53 @@ describeLan('add-on mode (fake Supervisor, authenticated mosquitto, fake HA, ing
     expect(r.code).toBe(0);
     await eventually(() => retained.get('lan_sentinel/status') === 'offline', 5_000, 'status offline');
   });
+
+  it('api_port opens a second listener that answers API keys only', async () => {
+    const created = execFileSync(
+      process.execPath,
+      [CLI, 'keys', 'create', 'grafana', '--scope', 'read', '--json', '--data-dir', join(dir, 'data')],
+      { cwd: ROOT, encoding: 'utf8', env: { ...process.env, SUPERVISOR_TOKEN: '' } },
+    );
+    const { secret } = JSON.parse(created.trim().split('\n').at(-1)!) as { secret: string };
+    const opts = JSON.parse(readFileSync(join(dir, 'options.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(dir, 'options-api.json'), JSON.stringify({ ...opts, api_port: API_PORT }));
+    const withApi = await ServiceProcess.start(lan, {
+      httpPort: API_PORT,
+      dataDir: join(dir, 'data'),
+      readyPattern: /API port \d+ open/,
+      env: {
+        SUPERVISOR_TOKEN: TOKEN,
+        LAN_SENTINEL_OPTIONS_FILE: join(dir, 'options-api.json'),
+        LAN_SENTINEL_SUPERVISOR_URL: `http://127.0.0.1:${SUPERVISOR_PORT_IN_NS}`,
+        LAN_SENTINEL_WWW_DIR: join(dir, 'www'),
+      },
+    });
+    try {
+      // loopback is not trusted on the API port, and neither are forged ingress headers
+      expect((await withApi.api('api/devices')).status).toBe(401);
+      const forged = await withApi.api('api/devices', {
+        headers: { 'X-Ingress-Path': '/api/hassio_ingress/x' },
+      });
+      expect(forged.status).toBe(401);
+      const wrong = await withApi.api('api/devices', { headers: { Authorization: 'Bearer wrong' } });
+      expect(wrong.status).toBe(401);
+      const ok = await withApi.api<{ items: Array<{ mac: string }> }>('api/devices', {
+        headers: { Authorization: `Bearer ${secret}` },
+      });
+      expect(ok.status).toBe(200);
+      expect(ok.body.items.map((d) => d.mac)).toEqual(expect.arrayContaining(hosts.map((h) => h.mac)));
+      // a read key may not change anything
+      const patch = await withApi.api(`api/devices/${hosts[0]!.mac}`, {
+        method: 'PATCH',
+        body: JSON.stringify({ name: 'x' }),
+        headers: { Authorization: `Bearer ${secret}` },
+      });
+      expect(patch.status).toBe(403);
+      expect((await withApi.stop('SIGTERM')).code).toBe(0);
+    } finally {
+      withApi.cleanup();
+    }
+  }, 60_000);
 
   it('a rejected SUPERVISOR_TOKEN stops start-up with a message naming the Supervisor', async () => {
     const bad = await ServiceProcess.start(lan, {
