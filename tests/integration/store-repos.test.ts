@@ -191,6 +191,42 @@ describe('Store.recordPortScan', () => {
     expect(cmp.serviceChanges).toHaveLength(1);
     expect(store.scans.snapshot(123456)).toBeNull();
   });
+
+  it('a repeat scan writes only the difference, with the same rows as a full rewrite', () => {
+    sweep([host('10.213.1.5', NAS, ['nas'])], 0);
+    const scan = (t: number, ports: ReturnType<typeof sp>[]) => {
+      const id = store.scans.start('ports', ['10.213.1.5'], 'schedule', null, at(t));
+      return store.recordPortScan(id, result('ports', [host('10.213.1.5', NAS, [], ports)], t), at(t + 1));
+    };
+    const rows = () =>
+      store.db.prepare('SELECT * FROM device_ports WHERE mac = ? ORDER BY protocol, port').all(NAS);
+    scan(100, [sp(22, 'OpenSSH', '9.6p1'), sp(80, 'nginx', '1.24.0'), sp(443)]);
+    const first = rows() as Array<{ port: number; last_seen: string; first_seen: string }>;
+    // nothing changed: no change rows, every row kept, only last_seen moves
+    expect(scan(200, [sp(22, 'OpenSSH', '9.6p1'), sp(80, 'nginx', '1.24.0'), sp(443)]).changes).toEqual([]);
+    const second = rows() as typeof first;
+    expect(second.map((r) => ({ ...r, last_seen: '' }))).toEqual(first.map((r) => ({ ...r, last_seen: '' })));
+    expect(new Set(second.map((r) => r.last_seen))).toEqual(new Set([at(201).toISOString()]));
+    // one version changes, one port closes, one opens
+    const r3 = scan(300, [sp(22, 'OpenSSH', '9.8p1'), sp(80, 'nginx', '1.24.0'), sp(8080)]);
+    expect(r3.changes.map((c) => c.type).sort()).toEqual(['port_closed', 'port_opened', 'service_changed']);
+    const third = rows() as Array<{
+      port: number;
+      version: string | null;
+      first_seen: string;
+      last_seen: string;
+    }>;
+    expect(third.map((r) => [r.port, r.version, r.last_seen])).toEqual([
+      [22, '9.8p1', at(301).toISOString()],
+      [80, '1.24.0', at(301).toISOString()],
+      [8080, null, at(301).toISOString()],
+    ]);
+    expect(third.find((r) => r.port === 80)?.first_seen).toBe(at(101).toISOString());
+    // the stored result equals what the device model says (a full rewrite would store exactly this)
+    expect(store.devices.get(NAS)!.ports.map((p) => [p.port, p.version ?? null, p.lastSeen])).toEqual(
+      third.map((r) => [r.port, r.version, r.last_seen]),
+    );
+  });
 });
 
 describe('repositories', () => {
