@@ -96,7 +96,32 @@ export function renderMetrics(deps: ApiDeps, http: HttpMetrics): string {
   const sev = deps.findings?.activeCountBySeverity() ?? {};
   for (const s of SEVERITIES) out.push(`lan_sentinel_findings{severity="${s}"} ${sev[s] ?? 0}`);
   http.render(out);
+  renderProcessMetrics(out);
   return `${out.join('\n')}\n`;
+}
+
+/** The usual process_* / nodejs_* gauges, so a Raspberry Pi owner can watch the add-on's memory and CPU. */
+function renderProcessMetrics(out: string[]): void {
+  const mem = process.memoryUsage();
+  const cpu = process.cpuUsage();
+  const gauge = (name: string, help: string, value: number, type = 'gauge') => {
+    out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, `${name} ${value}`);
+  };
+  gauge('process_resident_memory_bytes', 'Resident memory size in bytes.', mem.rss);
+  gauge('nodejs_heap_size_used_bytes', 'V8 heap in use in bytes.', mem.heapUsed);
+  gauge('nodejs_heap_size_total_bytes', 'V8 heap allocated in bytes.', mem.heapTotal);
+  gauge('nodejs_external_memory_bytes', 'Memory of C++ objects bound to JavaScript in bytes.', mem.external);
+  gauge(
+    'process_cpu_seconds_total',
+    'User and system CPU time in seconds.',
+    (cpu.user + cpu.system) / 1e6,
+    'counter',
+  );
+  gauge(
+    'process_start_time_seconds',
+    'Start time of the process in seconds since the epoch.',
+    Math.round(Date.now() / 1000 - process.uptime()),
+  );
 }
 
 export function installHttpMetrics(app: FastifyInstance, http: HttpMetrics): void {

@@ -257,6 +257,10 @@ describe('keys, audit, meta', () => {
       /lan_sentinel_http_requests_total\{method="GET",route="\/api\/devices",status="200"\} \d+/,
     );
     expect(r.body).toContain('lan_sentinel_findings{severity="critical"} 0');
+    const rss = Number(/^process_resident_memory_bytes (\d+)$/m.exec(r.body)?.[1]);
+    expect(rss).toBeGreaterThan(10 * 2 ** 20);
+    expect(r.body).toMatch(/^# TYPE process_cpu_seconds_total counter$/m);
+    expect(r.body).toMatch(/^nodejs_heap_size_used_bytes \d+$/m);
   });
 
   it('health and settings', async () => {
