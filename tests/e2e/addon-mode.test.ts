@@ -136,6 +136,14 @@ describeLan('add-on mode (fake Supervisor, authenticated mosquitto, fake HA, ing
   let dir: string;
   const retained = new Map<string, string>();
 
+  /** The environment the Supervisor gives the add-on, pointed at this test's fakes. */
+  const addonEnv = (token: string, optionsFile: string) => ({
+    SUPERVISOR_TOKEN: token,
+    LAN_SENTINEL_OPTIONS_FILE: join(dir, optionsFile),
+    LAN_SENTINEL_SUPERVISOR_URL: `http://127.0.0.1:${SUPERVISOR_PORT_IN_NS}`,
+    LAN_SENTINEL_WWW_DIR: join(dir, 'www'),
+  });
+
   const viaIngress = async (path: string, headers: Record<string, string> = {}) => {
     const res = await fetch(`http://${ingress.host}:${ingress.port}/${path}`, {
       headers: { 'X-Ingress-Path': '/api/hassio_ingress/3Zk9rTq', ...headers },
@@ -185,12 +193,7 @@ describeLan('add-on mode (fake Supervisor, authenticated mosquitto, fake HA, ing
       httpPort: INGRESS_PORT,
       dataDir: join(dir, 'data'),
       readyPattern: /ingress listening on port/,
-      env: {
-        SUPERVISOR_TOKEN: TOKEN,
-        LAN_SENTINEL_OPTIONS_FILE: join(dir, 'options.json'),
-        LAN_SENTINEL_SUPERVISOR_URL: `http://127.0.0.1:${SUPERVISOR_PORT_IN_NS}`,
-        LAN_SENTINEL_WWW_DIR: join(dir, 'www'),
-      },
+      env: addonEnv(TOKEN, 'options.json'),
     });
     ingress = await relayIntoNamespace(lan.scannerNs, INGRESS_PORT, lan.scannerIp, 10_000, INGRESS_PEER);
   }, 90_000);
@@ -316,12 +319,7 @@ describeLan('add-on mode (fake Supervisor, authenticated mosquitto, fake HA, ing
       httpPort: API_PORT,
       dataDir: join(dir, 'data'),
       readyPattern: /API port \d+ open/,
-      env: {
-        SUPERVISOR_TOKEN: TOKEN,
-        LAN_SENTINEL_OPTIONS_FILE: join(dir, 'options-api.json'),
-        LAN_SENTINEL_SUPERVISOR_URL: `http://127.0.0.1:${SUPERVISOR_PORT_IN_NS}`,
-        LAN_SENTINEL_WWW_DIR: join(dir, 'www'),
-      },
+      env: addonEnv(TOKEN, 'options-api.json'),
     });
     try {
       // loopback is not trusted on the API port, and neither are forged ingress headers
@@ -356,12 +354,7 @@ describeLan('add-on mode (fake Supervisor, authenticated mosquitto, fake HA, ing
       dataDir: join(dir, 'data-bad'),
       readyPattern: /ingress listening on port/,
       startTimeoutMs: 20_000,
-      env: {
-        SUPERVISOR_TOKEN: 'wrong-token',
-        LAN_SENTINEL_OPTIONS_FILE: join(dir, 'options.json'),
-        LAN_SENTINEL_SUPERVISOR_URL: `http://127.0.0.1:${SUPERVISOR_PORT_IN_NS}`,
-        LAN_SENTINEL_WWW_DIR: join(dir, 'www'),
-      },
+      env: addonEnv('wrong-token', 'options.json'),
     }).catch((err: unknown) => err as Error);
     expect(bad).toBeInstanceOf(Error);
     expect((bad as Error).message).toMatch(/Supervisor/);
