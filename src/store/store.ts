@@ -130,7 +130,7 @@ export class Store {
         byMac.set(device.mac, out.device);
         current.set(device.mac, out.device.ports);
         // a port scan changes only the device's ports and ports_scanned_at
-        this.devices.setPorts(device.mac, out.device.ports, out.device.portsScannedAt ?? t, device.ports);
+        this.devices.setPorts(device.mac, out.device.ports, t, device.ports);
         devices.push(out.device);
         for (const c of out.changes) {
           const event = PORT_EVENT[c.type];

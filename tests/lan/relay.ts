@@ -47,9 +47,11 @@ function joinSockets(a: net.Socket, b: net.Socket, live: Set<net.Socket>): void 
   }
 }
 
-/** Starts ns-relay.mjs in `ns` and resolves once it prints "ready". */
+/** Starts ns-relay.mjs in `ns` and resolves once it prints "ready"; an exit of this process kills it and
+ * removes the socket file. */
 async function spawnNsRelay(
   ns: string,
+  sockPath: string,
   args: string[],
   timeoutMs: number,
 ): Promise<{ child: ChildProcessWithoutNullStreams; unhook: () => void }> {
@@ -61,7 +63,10 @@ async function spawnNsRelay(
   child.stderr.on('data', (c: string) => {
     stderr = (stderr + c).slice(-2048);
   });
-  const unhook = onExitCleanup(() => child.kill('SIGKILL'));
+  const unhook = onExitCleanup(() => {
+    child.kill('SIGKILL');
+    fs.rmSync(sockPath, { force: true });
+  });
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -113,6 +118,7 @@ export async function relayIntoNamespace(
   const sockPath = newSocketPath();
   const { child, unhook } = await spawnNsRelay(
     ns,
+    sockPath,
     [sockPath, targetHost, String(targetPort), ...(sourceAddress ? [sourceAddress] : [])],
     timeoutMs,
   ).catch((err: unknown) => {
@@ -169,7 +175,12 @@ export async function relayOutOfNamespace(
   });
   let spawned: Awaited<ReturnType<typeof spawnNsRelay>>;
   try {
-    spawned = await spawnNsRelay(ns, ['--reverse', sockPath, listenHost, String(listenPort)], timeoutMs);
+    spawned = await spawnNsRelay(
+      ns,
+      sockPath,
+      ['--reverse', sockPath, listenHost, String(listenPort)],
+      timeoutMs,
+    );
   } catch (err) {
     server.close();
     fs.rmSync(sockPath, { force: true });
