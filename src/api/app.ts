@@ -16,6 +16,7 @@ import { deviceRoutes } from './routes/devices.js';
 import { changeRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { scanRoutes } from './routes/scans.js';
+import { scheduleRoutes } from './routes/schedules.js';
 import { installSecurity } from './security.js';
 import { streamEvents } from './sse.js';
 import { installStatic } from './static.js';
@@ -62,6 +63,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   healthRoutes(r, deps, startedAt);
   deviceRoutes(r, deps, mappers);
   scanRoutes(r, deps);
+  scheduleRoutes(r, deps);
   changeRoutes(r, deps, mappers);
   alertRoutes(r, deps);
   adminRoutes(r, deps);

@@ -4,6 +4,7 @@
  */
 import type { AuditRepo } from '../store/auditRepo.js';
 import type { KeysRepo } from '../store/keysRepo.js';
+import type { SchedulesRepo } from '../store/schedulesRepo.js';
 import type { Clock } from '../util/clock.js';
 import type { EventBus } from '../util/events.js';
 import type { Logger } from '../util/logger.js';
@@ -26,6 +27,15 @@ export interface ApiScanner {
   requestPortScanAll?(reason: string): ScanRequestResult;
   requestDeviceScan(mac: string, reason: string): ScanRequestResult;
   status(): { running: boolean; kind?: string | null; queue: number };
+}
+
+/** Named scan schedules (`api/schedules`). */
+export interface SchedulesPort {
+  repo: Pick<SchedulesRepo, 'list' | 'get' | 'create' | 'update' | 'delete'>;
+  /** the port_scan_schedule option ('' or 'off' = off) */
+  defaultCron(): string;
+  /** a schedule was added, changed or removed: the scheduler reloads */
+  changed(): void;
 }
 
 export interface ApiConfig {
@@ -52,6 +62,7 @@ export interface ApiDeps {
   findings?: FindingsPort;
   alerts?: AlertsPort;
   webhooks?: WebhooksPort;
+  schedules?: SchedulesPort;
   keys: KeysRepo;
   audit: AuditRepo;
   bus: EventBus;

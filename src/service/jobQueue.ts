@@ -10,6 +10,8 @@ export interface Job {
   key: string;
   reason: string;
   macs: string[] | null;
+  /** port profile for this job (a schedule's); default the port_profile option */
+  profile?: 'top100' | 'top1000' | 'custom';
 }
 
 export class JobQueue {

@@ -1,6 +1,7 @@
 import type { Change, Device } from '../inventory/types.js';
 import { lookupVendor } from '../inventory/vendor.js';
 import { fillMacsFromArp, readArpTable } from '../scan/arpTable.js';
+import { cidrRange, parseCidrOrIp, rangeContains } from '../scan/ipv4.js';
 import { buildPortScanArgs, buildSweepArgs } from '../scan/nmapArgs.js';
 import { runNmap } from '../scan/nmapRunner.js';
 import { parseNmapXml } from '../scan/nmapXml.js';
@@ -88,16 +89,32 @@ export class ScanCoordinator {
    * Port/service scan of every online device, `portScanBatch` devices per nmap run (small batches with
    * pauses between them keep a Raspberry Pi responsive).
    */
-  requestPortScanAll(reason: string): ScanRequestResult {
+  requestPortScanAll(
+    reason: string,
+    opts: { profile?: 'top100' | 'top1000' | 'custom' | null; targets?: string[] } = {},
+  ): ScanRequestResult {
+    const within = (opts.targets ?? []).map((t) => parseCidrOrIp(t)).filter((t) => t !== undefined).map(cidrRange);
     const macs = this.deps.store.devices
       .all()
       .filter((d) => d.online && d.ip && !d.ignored)
+      .filter((d) => {
+        if (within.length === 0) return true;
+        const ip = parseCidrOrIp(d.ip as string);
+        return ip !== undefined && within.some((r) => rangeContains(r, cidrRange(ip)));
+      })
       .map((d) => d.mac);
+    const profile = opts.profile ?? undefined;
     const size = Math.max(1, this.deps.settings.portScanBatch);
     let last: ScanRequestResult = { queued: false, coalesced: false, position: this.queue.length };
     for (let i = 0; i < macs.length; i += size) {
       const batch = macs.slice(i, i + size);
-      last = this.enqueue({ kind: 'ports', key: batch.join(','), reason, macs: batch });
+      last = this.enqueue({
+        kind: 'ports',
+        key: profile ? `${profile}:${batch.join(',')}` : batch.join(','),
+        reason,
+        macs: batch,
+        ...(profile ? { profile } : {}),
+      });
     }
     return last;
   }
@@ -245,7 +262,7 @@ export class ScanCoordinator {
     const argv = buildPortScanArgs({
       targets: ips,
       exclude: t.exclude,
-      profile: settings.portProfile,
+      profile: job.profile ?? settings.portProfile,
       ports: settings.ports,
       privileged: settings.privileged,
       hostTimeoutSec: settings.hostTimeoutSec,
