@@ -19,6 +19,17 @@ const MAX_LOGIN_TOKENS = 20;
 
 const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
 const secret = (): string => randomBytes(32).toString('base64url');
+/** What `secret()` produces: 32 random bytes in base64url. */
+const SECRET_SHAPE = /^[A-Za-z0-9_-]{43}$/;
+
+/** Stores `secret`'s digest with its expiry, first dropping the oldest entry when the map is at `max`. */
+function putBounded(map: Map<string, number>, secretValue: string, expiresAt: number, max: number): void {
+  if (map.size >= max) {
+    const oldest = map.keys().next().value;
+    if (oldest !== undefined) map.delete(oldest);
+  }
+  map.set(digest(secretValue).toString('hex'), expiresAt);
+}
 
 /** One-time login tokens and the browser sessions they open. In memory: a restart prints a new login URL. */
 export class SessionAuth {
@@ -30,36 +41,28 @@ export class SessionAuth {
   /** A new one-time login token (valid 24 h, usable once). */
   issueLoginToken(): string {
     this.expire();
-    if (this.logins.size >= MAX_LOGIN_TOKENS) {
-      const oldest = this.logins.keys().next().value;
-      if (oldest !== undefined) this.logins.delete(oldest);
-    }
     const token = secret();
-    this.logins.set(digest(token).toString('hex'), this.now() + LOGIN_TOKEN_TTL_MS);
+    putBounded(this.logins, token, this.now() + LOGIN_TOKEN_TTL_MS, MAX_LOGIN_TOKENS);
     return token;
   }
 
   /** Exchanges a login token for a new session id; null when the token is unknown, used or expired. */
   redeem(token: string): string | null {
     this.expire();
-    if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
+    if (!SECRET_SHAPE.test(token)) return null;
     const d = digest(token);
     let hit: string | null = null;
     for (const k of this.logins.keys()) if (digestsEqual(d, Buffer.from(k, 'hex')) && !hit) hit = k;
     if (!hit) return null;
     this.logins.delete(hit);
-    if (this.sessions.size >= MAX_SESSIONS) {
-      const oldest = this.sessions.keys().next().value;
-      if (oldest !== undefined) this.sessions.delete(oldest);
-    }
     const session = secret();
-    this.sessions.set(digest(session).toString('hex'), this.now() + SESSION_TTL_MS);
+    putBounded(this.sessions, session, this.now() + SESSION_TTL_MS, MAX_SESSIONS);
     return session;
   }
 
   /** True when `session` is a live session id. */
   valid(session: string | undefined): boolean {
-    if (!session || !/^[A-Za-z0-9_-]{43}$/.test(session)) return false;
+    if (!session || !SECRET_SHAPE.test(session)) return false;
     const exp = this.sessions.get(digest(session).toString('hex'));
     return exp !== undefined && exp > this.now();
   }
@@ -88,6 +91,9 @@ export function sessionFromCookie(header: string | undefined): string | undefine
 export function sessionCookie(value: string, secure: boolean): string {
   return `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${SESSION_TTL_MS / 1000}${secure ? '; Secure' : ''}`;
 }
+
+/** The Set-Cookie value that removes the session cookie (same attributes, Max-Age 0). */
+export const CLEAR_SESSION_COOKIE = `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`;
 
 /**
  * Writes a fresh CLI token to `<dataDir>/cli-token` with mode 0600 (atomically: temp file + rename) and

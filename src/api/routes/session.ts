@@ -9,7 +9,7 @@ import { auditChange } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
 import { unavailable } from '../errors.js';
 import type { RouteRegistry } from '../route.js';
-import { SESSION_COOKIE, sessionCookie, sessionFromCookie } from '../session.js';
+import { CLEAR_SESSION_COOKIE, sessionCookie, sessionFromCookie } from '../session.js';
 
 const PAGE = (title: string, text: string) =>
   `<!doctype html><meta charset="utf-8"><title>${title}</title><body style="font-family:sans-serif;max-width:40em;margin:3em auto"><h1>${title}</h1><p>${text}</p></body>`;
@@ -70,10 +70,7 @@ export function sessionRoutes(r: RouteRegistry, deps: ApiDeps): void {
     responses: { 204: null },
     handler: (_input, request, reply) => {
       deps.sessions?.end(sessionFromCookie(request.headers.cookie));
-      return reply
-        .code(204)
-        .header('set-cookie', `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`)
-        .send();
+      return reply.code(204).header('set-cookie', CLEAR_SESSION_COOKIE).send();
     },
   });
 }
