@@ -6,13 +6,21 @@
  */
 import { parseArgs, UsageError } from './cli/args.js';
 import { ApiClient, httpTransport, remoteScanEvents } from './cli/client.js';
-import { commandHelp, HELP } from './cli/help.js';
-import { alertsCommand, cveRemoteRefused, findingsCommand, keysCommand, rulesCommand, webhooksCommand } from './cli/commands/admin.js';
+import {
+  alertsCommand,
+  cveRemoteRefused,
+  findingsCommand,
+  keysCommand,
+  rulesCommand,
+  webhooksCommand,
+} from './cli/commands/admin.js';
 import { devicesCommand, exportCommand } from './cli/commands/devices.js';
+import { loginCommand } from './cli/commands/login.js';
 import { compareCommand, scanCommand, scansCommand } from './cli/commands/scans.js';
 import { schedulesCommand } from './cli/commands/schedules.js';
 import type { Ctx } from './cli/context.js';
 import { CliError, EXIT } from './cli/errors.js';
+import { commandHelp, HELP } from './cli/help.js';
 import { localTransport } from './cli/local.js';
 import { resolveRemote } from './cli/settings.js';
 import { outputWidth } from './cli/table.js';
@@ -71,6 +79,7 @@ async function main(argv: string[]): Promise<number> {
     });
     return 0;
   }
+  if (args.command === 'login') return loginCommand(cfg, remote?.url, out);
   if (args.command === 'cve') {
     const [sub, file] = args.positionals;
     if (sub !== 'import' || !file)

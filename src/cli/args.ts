@@ -14,6 +14,7 @@ export const COMMANDS = [
   'schedules',
   'export',
   'cve',
+  'login',
   'help',
   'version',
 ] as const;

@@ -41,13 +41,18 @@ export class ApiClient {
   }
 
   /** Every item of a paged list (`{items,total,limit,offset}`), `MAX_PAGE` per request; `max` caps the total. */
-  async list<T = unknown>(path: string, max = Number.POSITIVE_INFINITY): Promise<{ items: T[]; total: number }> {
+  async list<T = unknown>(
+    path: string,
+    max = Number.POSITIVE_INFINITY,
+  ): Promise<{ items: T[]; total: number }> {
     const items: T[] = [];
     const sep = path.includes('?') ? '&' : '?';
     let total = 0;
     for (let offset = 0; ; ) {
       const limit = Math.min(MAX_PAGE, max - items.length);
-      const page = await this.get<{ items: T[]; total: number }>(`${path}${sep}limit=${limit}&offset=${offset}`);
+      const page = await this.get<{ items: T[]; total: number }>(
+        `${path}${sep}limit=${limit}&offset=${offset}`,
+      );
       items.push(...page.items);
       total = page.total;
       offset += page.items.length;
@@ -63,7 +68,8 @@ export class ApiClient {
 
 function apiFailure(method: string, path: string, res: ApiResponse, where: string): CliError {
   const b = (res.body ?? {}) as { message?: string; error?: string };
-  const msg = typeof b.message === 'string' ? b.message : typeof res.body === 'string' ? res.body.slice(0, 300) : '';
+  const msg =
+    typeof b.message === 'string' ? b.message : typeof res.body === 'string' ? res.body.slice(0, 300) : '';
   const what = `${method} ${path.split('?')[0]}`;
   switch (res.status) {
     case 401:
@@ -83,12 +89,17 @@ function apiFailure(method: string, path: string, res: ApiResponse, where: strin
       );
     case 429: {
       const retry = res.headers['retry-after'];
-      return new CliError(`${where} is rate-limiting this client: ${msg}`, EXIT.unavailable, retry ? `retry in ${retry} s` : undefined);
+      return new CliError(
+        `${where} is rate-limiting this client: ${msg}`,
+        EXIT.unavailable,
+        retry ? `retry in ${retry} s` : undefined,
+      );
     }
     case 503:
       return new CliError(`${where}: ${msg || 'unavailable'}`, EXIT.unavailable);
     default:
-      if (res.status >= 400 && res.status < 500) return new CliError(msg || `${what}: HTTP ${res.status}`, EXIT.usage);
+      if (res.status >= 400 && res.status < 500)
+        return new CliError(msg || `${what}: HTTP ${res.status}`, EXIT.usage);
       return new CliError(`${where} failed on ${what}: HTTP ${res.status} ${msg}`, EXIT.unavailable);
   }
 }

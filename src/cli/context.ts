@@ -24,7 +24,11 @@ export function flag(ctx: Ctx, name: string): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
-export function oneOf<T extends string>(name: string, v: string | undefined, allowed: readonly T[]): T | undefined {
+export function oneOf<T extends string>(
+  name: string,
+  v: string | undefined,
+  allowed: readonly T[],
+): T | undefined {
   if (v === undefined) return undefined;
   if (!(allowed as readonly string[]).includes(v))
     throw new UsageError(`--${name} must be one of ${allowed.join(', ')}; got ${JSON.stringify(v)}`);
@@ -33,7 +37,9 @@ export function oneOf<T extends string>(name: string, v: string | undefined, all
 
 export function positiveInt(what: string, v: string | undefined, usage: string): number {
   if (v === undefined || !/^\d+$/.test(v) || Number(v) < 1)
-    throw new UsageError(`${what} must be a positive number${v !== undefined ? `; got ${JSON.stringify(v)}` : ''} (${usage})`);
+    throw new UsageError(
+      `${what} must be a positive number${v !== undefined ? `; got ${JSON.stringify(v)}` : ''} (${usage})`,
+    );
   return Number(v);
 }
 

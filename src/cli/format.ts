@@ -31,7 +31,8 @@ export function keyValues(pairs: Array<[string, unknown]>): string {
   const w = Math.max(...pairs.map(([k]) => k.length));
   return pairs
     .map(([k, v]) => {
-      const s = v === null || v === undefined || v === '' ? '-' : Array.isArray(v) ? v.join(', ') || '-' : String(v);
+      const s =
+        v === null || v === undefined || v === '' ? '-' : Array.isArray(v) ? v.join(', ') || '-' : String(v);
       return `${`${k}:`.padEnd(w + 2)}${safeLogText(s)}`;
     })
     .join('\n');

@@ -76,5 +76,7 @@ export function commandHelp(command: string): string {
   return `lan-sentinel ${h
     .split('\n')
     .map((l, i) => (i === 0 ? l : l.startsWith(' ') ? l : `lan-sentinel ${l}`))
-    .join('\n')}\n\nCommon flags: --json, --debug, --api-url URL, --api-key KEY, --local (see: lan-sentinel help)\n\n${EXIT_HELP}\n`;
+    .join(
+      '\n',
+    )}\n\nCommon flags: --json, --debug, --api-url URL, --api-key KEY, --local (see: lan-sentinel help)\n\n${EXIT_HELP}\n`;
 }

@@ -3,6 +3,7 @@
  * scan coordinator of its own (no scheduler, no MQTT, no listener). Commands run exactly the same requests
  * as against a remote instance.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -10,8 +11,9 @@ import { Alerts } from '../alerts/alerts.js';
 import { alertsPort, findingsPort, webhooksPort } from '../api/adapters.js';
 import { buildApp } from '../api/app.js';
 import type { ApiDeps } from '../api/deps.js';
-import { scanEvents } from '../api/sse.js';
 import type { SseScanJson } from '../api/schemas.js';
+import { CLI_TOKEN_PREFIX } from '../api/session.js';
+import { scanEvents } from '../api/sse.js';
 import type { LoadedConfig } from '../config/load.js';
 import { checkNmap, isPrivileged } from '../scan/nmapRunner.js';
 import { detectLocalNetworks, isAttached, resolveTargets } from '../scan/targets.js';
@@ -46,17 +48,27 @@ export async function localTransport(cfg: LoadedConfig, logger: Logger): Promise
   const db = openDatabase(join(dataDir, 'lan-sentinel.db'), logger.child('db'));
   const store = new Store(db);
   const findings = new FindingsRepo(db);
-  const bus = new EventBus((event, err) => logger.error(`listener for ${event} failed: ${(err as Error).message}`));
+  const bus = new EventBus((event, err) =>
+    logger.error(`listener for ${event} failed: ${(err as Error).message}`),
+  );
   const detected = detectLocalNetworks(networkInterfaces());
   const targets = (): ScanTargets => {
     let r: ReturnType<typeof resolveTargets>;
     try {
       r = resolveTargets({ subnets: o.subnets, exclude: o.exclude }, detected);
     } catch (err) {
-      throw new CliError((err as Error).message, EXIT.config, 'set --subnets (for example --subnets 192.168.1.0/24)');
+      throw new CliError(
+        (err as Error).message,
+        EXIT.config,
+        'set --subnets (for example --subnets 192.168.1.0/24)',
+      );
     }
     for (const w of r.warnings) logger.warn(w);
-    return { targets: r.targets, exclude: r.exclude, attached: r.targets.every((t) => isAttached(t, detected)) };
+    return {
+      targets: r.targets,
+      exclude: r.exclude,
+      attached: r.targets.every((t) => isAttached(t, detected)),
+    };
   };
   let nmapChecked = false;
   const coordinator = new ScanCoordinator({
@@ -91,6 +103,8 @@ export async function localTransport(cfg: LoadedConfig, logger: Logger): Promise
     },
     getDevice: (mac) => store.devices.get(mac),
   });
+  // whoever can open the data dir is its admin: the in-process requests carry a token of this process only
+  const cliToken = `${CLI_TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
   const deps: ApiDeps = {
     store,
     findings: findingsPort(findings),
@@ -98,14 +112,13 @@ export async function localTransport(cfg: LoadedConfig, logger: Logger): Promise
     webhooks: webhooksPort(new WebhooksRepo(db), alerts),
     keys: new KeysRepo(db),
     audit: new AuditRepo(db),
+    cliToken,
     bus,
     scanner: coordinator,
     // a running service on the same data dir picks schedule changes up within a minute
     schedules: { repo: new SchedulesRepo(db), defaultCron: () => o.port_scan_schedule, changed: () => {} },
     config: {
       mode: cfg.addon ? 'addon' : 'standalone',
-      // whoever can open the data dir is its admin; requests are injected as loopback
-      trustLoopback: true,
       requireApiKey: false,
       settingsSummary: { mode: cfg.addon ? 'addon' : 'standalone', data_dir: dataDir, version: VERSION },
       // in-process: no flood to protect against
@@ -133,7 +146,11 @@ export async function localTransport(cfg: LoadedConfig, logger: Logger): Promise
         method: method as 'GET',
         url: `/${path}`,
         remoteAddress: '127.0.0.1',
-        headers: { host: 'localhost', ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        headers: {
+          host: 'localhost',
+          authorization: `Bearer ${cliToken}`,
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        },
         ...(body !== undefined ? { payload: JSON.stringify(body) } : {}),
       });
       let parsed: unknown = res.body;
@@ -142,7 +159,7 @@ export async function localTransport(cfg: LoadedConfig, logger: Logger): Promise
       } catch {
         // text
       }
-      return { status: res.statusCode, body: parsed, headers: res.headers as ApiResponse["headers"] };
+      return { status: res.statusCode, body: parsed, headers: res.headers as ApiResponse['headers'] };
     },
     async close() {
       await coordinator.stop();

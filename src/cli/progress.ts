@@ -30,7 +30,8 @@ export class ScanProgress {
   private startedAt = Date.now();
   private lastPlain = -1;
   private drawn = false;
-  private current: { scanId: number | null; kind: string; percent: number; task: string | null } | null = null;
+  private current: { scanId: number | null; kind: string; percent: number; task: string | null } | null =
+    null;
   private timer: ReturnType<typeof setInterval> | null = null;
 
   constructor(
@@ -49,7 +50,9 @@ export class ScanProgress {
 
   private redraw(): void {
     if (!this.current || !this.out.isTTY) return;
-    this.out.write(`\r\x1b[2K${progressBar({ ...this.current, elapsedMs: Date.now() - this.startedAt }, this.width)}`);
+    this.out.write(
+      `\r\x1b[2K${progressBar({ ...this.current, elapsedMs: Date.now() - this.startedAt }, this.width)}`,
+    );
     this.drawn = true;
   }
 
@@ -75,7 +78,9 @@ export class ScanProgress {
         const step = Math.floor((e.percent ?? 0) / 10);
         if (step > this.lastPlain) {
           this.lastPlain = step;
-          this.out.write(`scan ${e.scan_id} (${e.kind}): ${(e.percent ?? 0).toFixed(0)}%${e.message ? ` ${safeLogText(e.message)}` : ''}\n`);
+          this.out.write(
+            `scan ${e.scan_id} (${e.kind}): ${(e.percent ?? 0).toFixed(0)}%${e.message ? ` ${safeLogText(e.message)}` : ''}\n`,
+          );
         }
       }
     } else if (e.phase === 'finished') {

@@ -28,7 +28,8 @@ const fileSchema = z
   .strict();
 
 export function defaultConfigPath(env: NodeJS.ProcessEnv, home = homedir()): string {
-  const base = env.XDG_CONFIG_HOME && env.XDG_CONFIG_HOME.startsWith('/') ? env.XDG_CONFIG_HOME : join(home, '.config');
+  const base =
+    env.XDG_CONFIG_HOME?.startsWith('/') ? env.XDG_CONFIG_HOME : join(home, '.config');
   return join(base, 'lan-sentinel', 'cli.json');
 }
 
@@ -80,7 +81,7 @@ export function checkApiUrl(url: string, from: string): string {
     throw new CliError(
       `${from} is not a URL: ${JSON.stringify(url)}`,
       EXIT.usage,
-      'give the instance\'s address such as http://192.168.1.5:8099',
+      "give the instance's address such as http://192.168.1.5:8099",
     );
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:')
@@ -114,7 +115,8 @@ export function resolveRemote(
     return null;
   }
   const source = flagUrl ? 'flag' : envUrl ? 'env' : 'file';
-  const from = source === 'flag' ? '--api-url' : source === 'env' ? 'LAN_SENTINEL_API_URL' : `api_url in ${path}`;
+  const from =
+    source === 'flag' ? '--api-url' : source === 'env' ? 'LAN_SENTINEL_API_URL' : `api_url in ${path}`;
   return {
     url: checkApiUrl(url, from),
     key: flagKey ?? envKey ?? file?.api_key,

@@ -38,7 +38,11 @@ export function renderTable(headers: string[], rows: Cell[][], opts: TableOption
   while (total() > width) {
     let best = -1;
     for (let i = 0; i < widths.length; i++)
-      if (shrinkable[i] && widths[i]! > Math.max(6, headers[i]!.length) && (best < 0 || widths[i]! > widths[best]!))
+      if (
+        shrinkable[i] &&
+        widths[i]! > Math.max(6, headers[i]!.length) &&
+        (best < 0 || widths[i]! > widths[best]!)
+      )
         best = i;
     if (best < 0) break;
     widths[best]! -= 1;

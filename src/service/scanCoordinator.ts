@@ -93,7 +93,10 @@ export class ScanCoordinator {
     reason: string,
     opts: { profile?: 'top100' | 'top1000' | 'custom' | null; targets?: string[] } = {},
   ): ScanRequestResult {
-    const within = (opts.targets ?? []).map((t) => parseCidrOrIp(t)).filter((t) => t !== undefined).map(cidrRange);
+    const within = (opts.targets ?? [])
+      .map((t) => parseCidrOrIp(t))
+      .filter((t) => t !== undefined)
+      .map(cidrRange);
     const macs = this.deps.store.devices
       .all()
       .filter((d) => d.online && d.ip && !d.ignored)

@@ -80,10 +80,20 @@ export class SchedulesRepo {
         .prepare(
           'INSERT INTO schedules (name, cron, kind, profile, targets, enabled, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
         )
-        .run(input.name, input.cron, input.kind, input.profile, JSON.stringify(input.targets), input.enabled ? 1 : 0, now, now);
+        .run(
+          input.name,
+          input.cron,
+          input.kind,
+          input.profile,
+          JSON.stringify(input.targets),
+          input.enabled ? 1 : 0,
+          now,
+          now,
+        );
       return this.get(Number(info.lastInsertRowid))!;
     } catch (err) {
-      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new ScheduleNameTaken(input.name);
+      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE')
+        throw new ScheduleNameTaken(input.name);
       throw err;
     }
   }
@@ -97,9 +107,19 @@ export class SchedulesRepo {
         .prepare(
           'UPDATE schedules SET name = ?, cron = ?, kind = ?, profile = ?, targets = ?, enabled = ?, updated_at = ? WHERE id = ?',
         )
-        .run(next.name, next.cron, next.kind, next.profile, JSON.stringify(next.targets), next.enabled ? 1 : 0, iso(this.clock.now()), id);
+        .run(
+          next.name,
+          next.cron,
+          next.kind,
+          next.profile,
+          JSON.stringify(next.targets),
+          next.enabled ? 1 : 0,
+          iso(this.clock.now()),
+          id,
+        );
     } catch (err) {
-      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new ScheduleNameTaken(next.name);
+      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE')
+        throw new ScheduleNameTaken(next.name);
       throw err;
     }
     return this.get(id);
@@ -115,7 +135,9 @@ export class SchedulesRepo {
 
   /** Changes whenever a schedule is added, changed or removed (also by another process on the same file). */
   fingerprint(): string {
-    const r = this.db.prepare('SELECT count(*) AS n, max(updated_at) AS u, max(id) AS m, sum(id) AS s FROM schedules').get() as {
+    const r = this.db
+      .prepare('SELECT count(*) AS n, max(updated_at) AS u, max(id) AS m, sum(id) AS s FROM schedules')
+      .get() as {
       n: number;
       u: string | null;
       m: number | null;

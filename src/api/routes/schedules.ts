@@ -51,7 +51,11 @@ const targetsField = z
   )
   .max(64);
 const fields = {
-  name: z.string().trim().min(1, { message: 'must not be empty' }).max(64, { message: 'must be at most 64 characters' }),
+  name: z
+    .string()
+    .trim()
+    .min(1, { message: 'must not be empty' })
+    .max(64, { message: 'must be at most 64 characters' }),
   cron: cronField,
   kind: z.enum(SCAN_KINDS),
   profile: z.enum(PORT_PROFILES).nullable(),
@@ -136,7 +140,11 @@ function checkShape(s: { kind: string; targets: string[]; profile: string | null
       'invalid body: targets are for port scans; a sweep always covers the configured subnets (give kind "ports" or no targets)',
     );
   if (s.kind === 'sweep' && s.profile !== null)
-    throw new ApiError(400, 'bad_request', 'invalid body: profile is for port scans; a sweep has no port profile');
+    throw new ApiError(
+      400,
+      'bad_request',
+      'invalid body: profile is for port scans; a sweep has no port profile',
+    );
 }
 
 const readOnlyDefault = () =>
@@ -164,7 +172,10 @@ export function scheduleRoutes(r: RouteRegistry, deps: ApiDeps): void {
     responses: { 200: scheduleListSchema },
     handler: () => {
       const p = port();
-      const items = [defaultScheduleJson(p.defaultCron(), now()), ...p.repo.list().map((s) => scheduleJson(s, now()))];
+      const items = [
+        defaultScheduleJson(p.defaultCron(), now()),
+        ...p.repo.list().map((s) => scheduleJson(s, now())),
+      ];
       return { items, total: items.length, limit: items.length, offset: 0 };
     },
   });
@@ -241,7 +252,11 @@ export function scheduleRoutes(r: RouteRegistry, deps: ApiDeps): void {
     tag,
     summary: 'Remove a named schedule',
     params: scheduleIdParams,
-    responses: { 200: z.object({ id: z.number().int(), deleted: z.literal(true) }), 404: errorSchema, 409: errorSchema },
+    responses: {
+      200: z.object({ id: z.number().int(), deleted: z.literal(true) }),
+      404: errorSchema,
+      409: errorSchema,
+    },
     handler: ({ params }, request) => {
       const p = port();
       if (params.id === 0) throw readOnlyDefault();

@@ -25,30 +25,42 @@ export async function findingsCommand(ctx: Ctx): Promise<number> {
     const kind = oneOf('kind', flag(ctx, 'kind'), FINDING_KINDS);
     const status = oneOf('status', flag(ctx, 'status'), ['active', 'resolved', 'all'] as const);
     const mac = flag(ctx, 'mac');
-    if (mac && !MAC_RE.test(mac)) throw new UsageError(`--mac must be a MAC address such as aa:bb:cc:dd:ee:ff; got ${JSON.stringify(mac)}`);
+    if (mac && !MAC_RE.test(mac))
+      throw new UsageError(
+        `--mac must be a MAC address such as aa:bb:cc:dd:ee:ff; got ${JSON.stringify(mac)}`,
+      );
     const q = [
       sev && `min_severity=${sev}`,
       kind && `kind=${kind}`,
       status && `status=${status}`,
       mac && `mac=${encodeURIComponent(mac)}`,
     ].filter(Boolean);
-    const { items, total } = await ctx.client.list<FindingJson>(`api/findings${q.length ? `?${q.join('&')}` : ''}`);
+    const { items, total } = await ctx.client.list<FindingJson>(
+      `api/findings${q.length ? `?${q.join('&')}` : ''}`,
+    );
     if (ctx.json) printJson(ctx, items);
     else {
       ctx.out(items.length ? findingTable(items, ctx) : 'no findings');
-      if (items.length) ctx.out(`\n${total} findings (KEV = known exploited); details: lan-sentinel devices show <mac>`);
+      if (items.length)
+        ctx.out(`\n${total} findings (KEV = known exploited); details: lan-sentinel devices show <mac>`);
     }
     return 0;
   }
   if (sub === 'accept') {
     const n = positiveInt('finding id', id, 'findings accept <id> [--reason TEXT]');
     const reason = flag(ctx, 'reason');
-    const r = await ctx.client.request<FindingJson>('POST', `api/findings/${n}/accept`, reason ? { reason } : {});
+    const r = await ctx.client.request<FindingJson>(
+      'POST',
+      `api/findings/${n}/accept`,
+      reason ? { reason } : {},
+    );
     if (ctx.json) printJson(ctx, r);
     else ctx.out(`finding ${n} accepted: it no longer counts towards the device's risk`);
     return 0;
   }
-  throw new UsageError(`findings: unknown subcommand "${sub}"; use "findings list" or "findings accept <id>"`);
+  throw new UsageError(
+    `findings: unknown subcommand "${sub}"; use "findings list" or "findings accept <id>"`,
+  );
 }
 
 export async function alertsCommand(ctx: Ctx): Promise<number> {
@@ -56,8 +68,16 @@ export async function alertsCommand(ctx: Ctx): Promise<number> {
   if (sub === 'list') {
     const status = oneOf('status', flag(ctx, 'status'), ['open', 'acked', 'all'] as const);
     const limitFlag = flag(ctx, 'limit');
-    const max = ctx.args.flags.all === true ? Number.POSITIVE_INFINITY : limitFlag ? positiveInt('--limit', limitFlag, 'alerts --limit N') : 50;
-    const { items, total } = await ctx.client.list<AlertJson>(`api/alerts${status ? `?status=${status}` : ''}`, max);
+    const max =
+      ctx.args.flags.all === true
+        ? Number.POSITIVE_INFINITY
+        : limitFlag
+          ? positiveInt('--limit', limitFlag, 'alerts --limit N')
+          : 50;
+    const { items, total } = await ctx.client.list<AlertJson>(
+      `api/alerts${status ? `?status=${status}` : ''}`,
+      max,
+    );
     if (ctx.json) printJson(ctx, items);
     else {
       ctx.out(
@@ -92,7 +112,14 @@ export async function rulesCommand(ctx: Ctx): Promise<number> {
       ctx.out(
         renderTable(
           ['id', 'name', 'on', 'min', 'channels', 'events'],
-          items.map((r) => [r.id, r.name, yesNo(r.enabled), r.min_severity, r.channels.join(','), r.events.join(',')]),
+          items.map((r) => [
+            r.id,
+            r.name,
+            yesNo(r.enabled),
+            r.min_severity,
+            r.channels.join(','),
+            r.events.join(','),
+          ]),
           { width: ctx.width, shrink: ['name', 'events', 'channels'], right: ['id'] },
         ),
       );
@@ -100,12 +127,16 @@ export async function rulesCommand(ctx: Ctx): Promise<number> {
   }
   if (sub === 'enable' || sub === 'disable') {
     const n = positiveInt('rule id', id, `rules ${sub} <id>`);
-    const r = await ctx.client.request<AlertRuleJson>('PATCH', `api/alert-rules/${n}`, { enabled: sub === 'enable' });
+    const r = await ctx.client.request<AlertRuleJson>('PATCH', `api/alert-rules/${n}`, {
+      enabled: sub === 'enable',
+    });
     if (ctx.json) printJson(ctx, r);
     else ctx.out(`rule ${n} "${r.name}" ${sub}d`);
     return 0;
   }
-  throw new UsageError(`rules: unknown subcommand "${sub}"; use "rules list", "rules enable <id>" or "rules disable <id>"`);
+  throw new UsageError(
+    `rules: unknown subcommand "${sub}"; use "rules list", "rules enable <id>" or "rules disable <id>"`,
+  );
 }
 
 export async function webhooksCommand(ctx: Ctx): Promise<number> {
@@ -146,7 +177,8 @@ export async function keysCommand(ctx: Ctx): Promise<number> {
     if (!arg) throw new UsageError('keys create needs a name: keys create <name> [--scope read|admin]');
     const scope = oneOf('scope', flag(ctx, 'scope'), KEY_SCOPES) ?? 'read';
     const k = await ctx.client.request<ApiKeyCreatedJson>('POST', 'api/keys', { name: arg, scope });
-    if (ctx.json) ctx.out(JSON.stringify({ id: k.id, name: k.name, scope: k.scope, prefix: k.prefix, secret: k.secret }));
+    if (ctx.json)
+      ctx.out(JSON.stringify({ id: k.id, name: k.name, scope: k.scope, prefix: k.prefix, secret: k.secret }));
     else ctx.out(`created key ${k.id} "${k.name}" (${k.scope}); the secret is shown once:\n${k.secret}`);
     return 0;
   }
@@ -159,7 +191,15 @@ export async function keysCommand(ctx: Ctx): Promise<number> {
         items.length
           ? renderTable(
               ['id', 'name', 'scope', 'prefix', 'created', 'last used', 'revoked'],
-              items.map((k) => [k.id, k.name, k.scope, k.prefix, shortTime(k.created_at), shortTime(k.last_used_at), shortTime(k.revoked_at)]),
+              items.map((k) => [
+                k.id,
+                k.name,
+                k.scope,
+                k.prefix,
+                shortTime(k.created_at),
+                shortTime(k.last_used_at),
+                shortTime(k.revoked_at),
+              ]),
               { width: ctx.width, shrink: ['name'], right: ['id'] },
             )
           : 'no API keys (create one: lan-sentinel keys create <name> --scope read)',
@@ -173,7 +213,9 @@ export async function keysCommand(ctx: Ctx): Promise<number> {
     else ctx.out(`revoked key ${k.id} "${k.name}"`);
     return 0;
   }
-  throw new UsageError('keys: use "keys create <name> [--scope read|admin]", "keys list [--all]" or "keys revoke <id>"');
+  throw new UsageError(
+    'keys: use "keys create <name> [--scope read|admin]", "keys list [--all]" or "keys revoke <id>"',
+  );
 }
 
 export function cveRemoteRefused(): never {

@@ -127,11 +127,21 @@ export async function devicesCommand(ctx: Ctx): Promise<number> {
     case 'untrust':
       return patch(ctx, ref, { known: false }, (d) => `${d.display_name} (${d.mac}) is no longer trusted`);
     case 'watch':
-      return patch(ctx, ref, { watched: true }, (d) => `watching ${d.display_name} (${d.mac}): going offline alerts`);
+      return patch(
+        ctx,
+        ref,
+        { watched: true },
+        (d) => `watching ${d.display_name} (${d.mac}): going offline alerts`,
+      );
     case 'unwatch':
       return patch(ctx, ref, { watched: false }, (d) => `no longer watching ${d.display_name} (${d.mac})`);
     case 'ignore':
-      return patch(ctx, ref, { ignored: true }, (d) => `ignoring ${d.display_name} (${d.mac}): no entities, no alerts`);
+      return patch(
+        ctx,
+        ref,
+        { ignored: true },
+        (d) => `ignoring ${d.display_name} (${d.mac}): no entities, no alerts`,
+      );
     case 'unignore':
       return patch(ctx, ref, { ignored: false }, (d) => `${d.display_name} (${d.mac}) is no longer ignored`);
     case 'forget': {
@@ -155,14 +165,20 @@ async function patch(
   say: (d: DeviceJson) => string,
 ): Promise<number> {
   const d = await resolveDevice(ctx, ref, `devices ${ctx.args.positionals[0]} <mac|ip|name>`);
-  const after = await ctx.client.request<DeviceJson>('PATCH', `api/devices/${encodeURIComponent(d.mac)}`, body);
+  const after = await ctx.client.request<DeviceJson>(
+    'PATCH',
+    `api/devices/${encodeURIComponent(d.mac)}`,
+    body,
+  );
   if (ctx.json) printJson(ctx, after);
   else ctx.out(say(after));
   return 0;
 }
 
 export function findingTable(items: FindingJson[], ctx: Pick<Ctx, 'width'>, withDevice = true): string {
-  const headers = withDevice ? ['id', 'severity', 'device', 'port', 'finding'] : ['id', 'severity', 'port', 'finding'];
+  const headers = withDevice
+    ? ['id', 'severity', 'device', 'port', 'finding']
+    : ['id', 'severity', 'port', 'finding'];
   return renderTable(
     headers,
     items.map((f) => {
@@ -224,7 +240,11 @@ export async function exportCommand(ctx: Ctx): Promise<number> {
     try {
       writeFileSync(output, text);
     } catch (err) {
-      throw new CliError(`cannot write ${output}: ${(err as Error).message}`, EXIT.failed, 'choose another --output path');
+      throw new CliError(
+        `cannot write ${output}: ${(err as Error).message}`,
+        EXIT.failed,
+        'choose another --output path',
+      );
     }
     ctx.err(`wrote ${devices.length} devices to ${output} (${format})`);
   } else process.stdout.write(text);

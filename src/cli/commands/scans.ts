@@ -28,7 +28,12 @@ interface ScanRun {
  * Starts a scan of `kind` (POST api/scans → 202) and waits until the instance's scanner is idle again,
  * following the scan events. Returns every scan record of that kind that ran for this request.
  */
-async function runScan(ctx: Ctx, kind: 'sweep' | 'ports', progress: ScanProgress, timeoutMs: number): Promise<ScanRun> {
+async function runScan(
+  ctx: Ctx,
+  kind: 'sweep' | 'ports',
+  progress: ScanProgress,
+  timeoutMs: number,
+): Promise<ScanRun> {
   const seen = new Set<number>();
   const ended = new Set<number>();
   const off = ctx.scanEvents((e: SseScanJson) => {
@@ -111,7 +116,8 @@ export async function scanCommand(ctx: Ctx): Promise<number> {
   } else {
     if (devices.length) ctx.out(deviceTable(devices, ctx));
     const parts = all.map(
-      (s) => `scan ${s.id} ${s.kind} ${s.status} in ${duration(s.duration_ms)}: ${s.hosts_up ?? 0} hosts up, ${s.changes ?? 0} changes`,
+      (s) =>
+        `scan ${s.id} ${s.kind} ${s.status} in ${duration(s.duration_ms)}: ${s.hosts_up ?? 0} hosts up, ${s.changes ?? 0} changes`,
     );
     if (parts.length === 0) ctx.out('no scan ran (the scanner was stopping or had nothing to scan)');
     ctx.out(`${devices.length ? '\n' : ''}${parts.join('\n')}`);
@@ -143,7 +149,12 @@ export async function scansCommand(ctx: Ctx): Promise<number> {
     const kind = oneOf('kind', flag(ctx, 'kind'), SCAN_KINDS);
     const status = oneOf('status', flag(ctx, 'status'), SCAN_STATUSES);
     const limitFlag = flag(ctx, 'limit');
-    const max = ctx.args.flags.all === true ? Number.POSITIVE_INFINITY : limitFlag ? positiveInt('--limit', limitFlag, 'scans list --limit N') : 20;
+    const max =
+      ctx.args.flags.all === true
+        ? Number.POSITIVE_INFINITY
+        : limitFlag
+          ? positiveInt('--limit', limitFlag, 'scans list --limit N')
+          : 20;
     const page = await ctx.client.list<ScanJson>(
       `api/scans?${kind ? `kind=${kind}&` : ''}${status ? `status=${status}&` : ''}`.replace(/[?&]$/, ''),
       max,
@@ -151,7 +162,9 @@ export async function scansCommand(ctx: Ctx): Promise<number> {
     if (ctx.json) printJson(ctx, page.items);
     else {
       ctx.out(scanTable(page.items, ctx));
-      ctx.out(`\n${page.items.length} of ${page.total} scans${page.items.length < page.total ? ' (--all or --limit N for more)' : ''}`);
+      ctx.out(
+        `\n${page.items.length} of ${page.total} scans${page.items.length < page.total ? ' (--all or --limit N for more)' : ''}`,
+      );
     }
     return 0;
   }
@@ -202,7 +215,9 @@ export async function scansCommand(ctx: Ctx): Promise<number> {
 export async function compareCommand(ctx: Ctx): Promise<number> {
   const [a, b] = ctx.args.positionals;
   if (!a || !b || !/^\d+$/.test(a) || !/^\d+$/.test(b))
-    throw new UsageError('compare needs two scan ids: compare <older> <newer> (list them with: lan-sentinel scans)');
+    throw new UsageError(
+      'compare needs two scan ids: compare <older> <newer> (list them with: lan-sentinel scans)',
+    );
   const c = await ctx.client.get<CompareJson>(`api/scans/${a}/compare/${b}`);
   if (ctx.json) printJson(ctx, c);
   else ctx.out(formatComparison(c));
@@ -213,7 +228,12 @@ export function formatComparison(c: CompareJson): string {
   const lines: string[] = [
     `scan ${c.a.id} (${c.a.kind}, ${shortTime(c.a.started_at)}) → scan ${c.b.id} (${c.b.kind}, ${shortTime(c.b.started_at)})`,
   ];
-  const host = (h: { mac: string | null; ip: string | null; hostname: string | null; vendor: string | null }) =>
+  const host = (h: {
+    mac: string | null;
+    ip: string | null;
+    hostname: string | null;
+    vendor: string | null;
+  }) =>
     `${h.ip ?? '-'} ${h.mac ?? '(no MAC)'}${h.hostname ? ` ${h.hostname}` : h.vendor ? ` ${h.vendor}` : ''}`;
   const sv = (s: { service: string | null; product: string | null; version: string | null }) =>
     [s.service, s.product, s.version].filter(Boolean).join(' ') || '?';
@@ -221,7 +241,8 @@ export function formatComparison(c: CompareJson): string {
   for (const h of c.removed_hosts) lines.push(`- host ${host(h)}`);
   for (const p of c.new_ports) lines.push(`+ port ${p.port}/${p.protocol} ${sv(p)} on ${host(p)}`);
   for (const p of c.removed_ports) lines.push(`- port ${p.port}/${p.protocol} ${sv(p)} on ${host(p)}`);
-  for (const s of c.service_changes) lines.push(`~ ${s.port}/${s.protocol} on ${host(s)}: ${sv(s.before)} → ${sv(s.after)}`);
+  for (const s of c.service_changes)
+    lines.push(`~ ${s.port}/${s.protocol} on ${host(s)}: ${sv(s.before)} → ${sv(s.after)}`);
   if (lines.length === 1) lines.push('no differences');
   return lines.join('\n');
 }

@@ -1,7 +1,7 @@
 /** `schedules` (list, add, update, remove, enable, disable): named cron scans through `api/schedules`. */
 import type { ScheduleJson } from '../../api/routes/schedules.js';
-import { PORT_PROFILES } from '../../config/options.js';
 import { SCAN_KINDS } from '../../api/schemas.js';
+import { PORT_PROFILES } from '../../config/options.js';
 import { UsageError } from '../args.js';
 import { type Ctx, flag, oneOf, positiveInt, printJson } from '../context.js';
 import { shortTime } from '../format.js';
@@ -67,9 +67,13 @@ export async function schedulesCommand(ctx: Ctx): Promise<number> {
       return 0;
     }
     case 'add': {
-      if (!arg) throw new UsageError('schedules add <name> --cron "0 3 * * *" [--kind ports|sweep] [--profile P] [--targets T]');
+      if (!arg)
+        throw new UsageError(
+          'schedules add <name> --cron "0 3 * * *" [--kind ports|sweep] [--profile P] [--targets T]',
+        );
       const body: Record<string, unknown> = { ...bodyFromFlags(ctx), name: arg };
-      if (body.cron === undefined) throw new UsageError('schedules add needs --cron, for example --cron "30 2 * * 0"');
+      if (body.cron === undefined)
+        throw new UsageError('schedules add needs --cron, for example --cron "30 2 * * 0"');
       say(await ctx.client.request<ScheduleJson>('POST', 'api/schedules', body), 'added');
       return 0;
     }
@@ -77,14 +81,19 @@ export async function schedulesCommand(ctx: Ctx): Promise<number> {
       const id = positiveInt('schedule id', arg, 'schedules update <id> --cron …');
       const body = bodyFromFlags(ctx);
       if (Object.keys(body).length === 0)
-        throw new UsageError('schedules update needs at least one of --name, --cron, --kind, --profile, --targets, --enabled');
+        throw new UsageError(
+          'schedules update needs at least one of --name, --cron, --kind, --profile, --targets, --enabled',
+        );
       say(await ctx.client.request<ScheduleJson>('PATCH', `api/schedules/${id}`, body), 'updated');
       return 0;
     }
     case 'enable':
     case 'disable': {
       const id = positiveInt('schedule id', arg, `schedules ${sub} <id>`);
-      say(await ctx.client.request<ScheduleJson>('PATCH', `api/schedules/${id}`, { enabled: sub === 'enable' }), `${sub}d`);
+      say(
+        await ctx.client.request<ScheduleJson>('PATCH', `api/schedules/${id}`, { enabled: sub === 'enable' }),
+        `${sub}d`,
+      );
       return 0;
     }
     case 'remove': {
@@ -95,6 +104,8 @@ export async function schedulesCommand(ctx: Ctx): Promise<number> {
       return 0;
     }
     default:
-      throw new UsageError(`schedules: unknown subcommand "${sub}"; use list, add, update, enable, disable or remove`);
+      throw new UsageError(
+        `schedules: unknown subcommand "${sub}"; use list, add, update, enable, disable or remove`,
+      );
   }
 }

@@ -1,0 +1,43 @@
+/** `login`: a new one-time login link for the web UI of the service running on this data dir. */
+import { resolve } from 'node:path';
+import { CLI_TOKEN_FILE, readCliToken } from '../../api/session.js';
+import type { LoadedConfig } from '../../config/load.js';
+import { httpTransport } from '../client.js';
+import { CliError, EXIT } from '../errors.js';
+
+/** The local service's own address (0.0.0.0 → loopback). */
+export function localServiceUrl(cfg: LoadedConfig): string {
+  const host =
+    cfg.options.http_host === '0.0.0.0'
+      ? '127.0.0.1'
+      : cfg.options.http_host === '::'
+        ? '::1'
+        : cfg.options.http_host;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${cfg.options.http_port}/`;
+}
+
+export async function loginCommand(
+  cfg: LoadedConfig,
+  apiUrl: string | undefined,
+  out: (s: string) => void,
+): Promise<number> {
+  // the running service wrote its CLI token (mode 0600) into the data dir; only its owner can read it
+  const dataDir = resolve(cfg.options.data_dir);
+  const token = readCliToken(dataDir);
+  if (!token)
+    throw new CliError(
+      `no running LAN Sentinel found for data_dir ${dataDir} (${CLI_TOKEN_FILE} is missing or unreadable)`,
+      EXIT.unavailable,
+      'start it with "npm start" (or "lan-sentinel run"), or pass the same --data-dir it runs with',
+    );
+  const base = apiUrl ?? localServiceUrl(cfg);
+  const t = httpTransport(base, token, 15_000);
+  const res = await t.send('POST', 'api/login-links', {});
+  if (res.status !== 200 && res.status !== 201)
+    throw new CliError(
+      `${base} refused a login link: HTTP ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`,
+      EXIT.noperm,
+    );
+  out(new URL((res.body as { path: string }).path, base).toString());
+  return 0;
+}
