@@ -28,8 +28,7 @@ const fileSchema = z
   .strict();
 
 export function defaultConfigPath(env: NodeJS.ProcessEnv, home = homedir()): string {
-  const base =
-    env.XDG_CONFIG_HOME?.startsWith('/') ? env.XDG_CONFIG_HOME : join(home, '.config');
+  const base = env.XDG_CONFIG_HOME?.startsWith('/') ? env.XDG_CONFIG_HOME : join(home, '.config');
   return join(base, 'lan-sentinel', 'cli.json');
 }
 
