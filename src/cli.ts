@@ -15,7 +15,7 @@ import {
   webhooksCommand,
 } from './cli/commands/admin.js';
 import { devicesCommand, exportCommand } from './cli/commands/devices.js';
-import { loginCommand } from './cli/commands/login.js';
+import { loginCommand, runningService } from './cli/commands/login.js';
 import { compareCommand, scanCommand, scansCommand } from './cli/commands/scans.js';
 import { schedulesCommand } from './cli/commands/schedules.js';
 import type { Ctx } from './cli/context.js';
@@ -87,8 +87,12 @@ async function main(argv: string[]): Promise<number> {
     if (remote) cveRemoteRefused();
   }
 
-  const local = remote ? null : await localTransport(cfg, logger);
-  const transport = local ?? httpTransport(remote!.url, remote!.key);
+  // locally: the service running on this data dir (standalone) is asked through its CLI token, so the
+  // scan runs there and its state stays the one truth; without a running service the CLI serves itself
+  const running = remote || cfg.addon ? null : await runningService(cfg);
+  const target = remote ?? running;
+  const local = target ? null : await localTransport(cfg, logger);
+  const transport = local ?? httpTransport(target!.url, target!.key, 30_000, 'where' in target! ? target.where : target!.url);
   const client = new ApiClient(transport);
   const ctx: Ctx = {
     client,
@@ -99,7 +103,7 @@ async function main(argv: string[]): Promise<number> {
     out,
     err: (s) => process.stderr.write(s.endsWith('\n') ? s : `${s}\n`),
     stderr: process.stderr,
-    scanEvents: (cb) => (local ? local.onScan(cb) : remoteScanEvents(remote!.url, remote!.key, cb)),
+    scanEvents: (cb) => (local ? local.onScan(cb) : remoteScanEvents(target!.url, target!.key, cb)),
   };
   try {
     switch (args.command) {

@@ -105,9 +105,14 @@ function apiFailure(method: string, path: string, res: ApiResponse, where: strin
 }
 
 /** HTTP transport to a running instance. */
-export function httpTransport(baseUrl: string, key: string | undefined, timeoutMs = 30_000): Transport {
+export function httpTransport(
+  baseUrl: string,
+  key: string | undefined,
+  timeoutMs = 30_000,
+  where = baseUrl,
+): Transport {
   return {
-    where: baseUrl,
+    where,
     remote: true,
     async send(method, path, body) {
       let res: Response;

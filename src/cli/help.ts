@@ -32,6 +32,8 @@ schedules update <id> [--name N] [--cron C] [--kind K] [--profile P] [--targets 
 schedules remove <id>
       named scans on a cron schedule; "default" is the port_scan_schedule option (change the option)`,
   export: `export [--format json|csv] [--output FILE]      the inventory (stdout without --output)`,
+  login: `login                     print a new one-time login link for the web UI of the service running on
+      this data dir (standalone)`,
   cve: `cve import <file>         merge an NVD CVE 2.0 or CISA KEV JSON file (local data dir only)`,
   help: `help [command]            this text, or one command's`,
 };

@@ -41,3 +41,27 @@ export async function loginCommand(
   out(new URL((res.body as { path: string }).path, base).toString());
   return 0;
 }
+
+/**
+ * The standalone service running on this data dir, if any: its address and the CLI token it wrote. A token
+ * left behind by a killed service (nothing answers) counts as none.
+ */
+export async function runningService(
+  cfg: LoadedConfig,
+): Promise<{ url: string; key: string; where: string } | null> {
+  const dataDir = resolve(cfg.options.data_dir);
+  const token = readCliToken(dataDir);
+  if (!token) return null;
+  const url = localServiceUrl(cfg);
+  try {
+    const res = await fetch(new URL('api/scans?limit=1', url), {
+      headers: { authorization: `Bearer ${token}` },
+      signal: AbortSignal.timeout(5_000),
+    });
+    await res.arrayBuffer();
+    if (res.status !== 200) return null;
+  } catch {
+    return null;
+  }
+  return { url, key: token, where: `the service running on ${dataDir} (${url})` };
+}
