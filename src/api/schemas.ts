@@ -15,7 +15,7 @@ import { CHANGE_TYPES } from '../inventory/types.js';
 // ---------------------------------------------------------------------------------------------------------
 
 export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
-export const RISK_LEVELS = ['none', 'low', 'medium', 'high', 'critical'] as const;
+export const RISK_LEVELS = ['unknown', 'none', 'low', 'medium', 'high', 'critical'] as const;
 export const KEY_SCOPES = ['read', 'admin'] as const;
 export const SCAN_KINDS = ['sweep', 'ports'] as const;
 export const SCAN_STATUSES = ['running', 'finished', 'failed'] as const;
@@ -182,7 +182,7 @@ export const deviceSchema = z.object({
 });
 export type DeviceJson = z.infer<typeof deviceSchema>;
 
-export const DEVICE_FILTERS = ['all', 'online', 'offline', 'new', 'risky', 'known', 'ignored'] as const;
+export const DEVICE_FILTERS = ['all', 'online', 'offline', 'new', 'risky', 'unscanned', 'known', 'ignored'] as const;
 export const DEVICE_SORTS = ['name', 'ip', 'vendor', 'last_seen', 'first_seen', 'risk'] as const;
 
 export const deviceListQuery = z

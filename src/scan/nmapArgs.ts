@@ -1,4 +1,5 @@
 import { isCidr, isIpv4, parseCidrOrIp } from './ipv4.js';
+import { homePortSpec } from './portProfiles.js';
 import { MIN_PREFIX } from './targets.js';
 
 /**
@@ -7,7 +8,7 @@ import { MIN_PREFIX } from './targets.js';
  * parsing (nmap's getopt permutes argv, so a target that looked like an option would otherwise be honoured).
  */
 
-export type PortProfile = 'top100' | 'top1000' | 'custom';
+export type PortProfile = 'home' | 'top100' | 'top1000' | 'custom';
 
 export interface SweepArgsInput {
   targets: readonly string[];
@@ -119,7 +120,13 @@ export function buildPortScanArgs(input: PortScanArgsInput): string[] {
   const targets = checkTargets(input.targets);
   const hostTimeout = checkInt('hostTimeoutSec', input.hostTimeoutSec, 1, 86_400);
   let portArgs: string[];
+  /** UDP (-sU) is added for the home profile when nmap has raw sockets */
+  let udp = false;
   switch (input.profile) {
+    case 'home':
+      udp = input.privileged;
+      portArgs = ['-p', homePortSpec(input.privileged)];
+      break;
     case 'top100':
       portArgs = ['--top-ports', '100'];
       break;
@@ -135,7 +142,7 @@ export function buildPortScanArgs(input: PortScanArgsInput): string[] {
       break;
     }
     default:
-      throw new NmapArgsError(`port_profile: ${show(input.profile)} is not one of top100, top1000, custom`);
+      throw new NmapArgsError(`port_profile: ${show(input.profile)} is not one of home, top100, top1000, custom`);
   }
   const intensity =
     input.versionIntensity === undefined
@@ -147,6 +154,7 @@ export function buildPortScanArgs(input: PortScanArgsInput): string[] {
   return [
     '-n',
     input.privileged ? '-sS' : '-sT',
+    ...(udp ? ['-sU'] : []),
     '-sV',
     ...intensity,
     ...portArgs,

@@ -10,6 +10,8 @@ export interface Job {
   key: string;
   reason: string;
   macs: string[] | null;
+  /** batch position within one port-scan request (for the log) */
+  batch?: { index: number; total: number };
 }
 
 export class JobQueue {
@@ -35,6 +37,17 @@ export class JobQueue {
 
   get length(): number {
     return this.jobs.length;
+  }
+
+  /** MACs of every queued port-scan job. */
+  queuedMacs(): Set<string> {
+    const s = new Set<string>();
+    for (const j of this.jobs) if (j.kind === 'ports') for (const m of j.macs ?? []) s.add(m);
+    return s;
+  }
+
+  count(kind: JobKind): number {
+    return this.jobs.filter((j) => j.kind === kind).length;
   }
 
   has(kind: JobKind): boolean {

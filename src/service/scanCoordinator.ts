@@ -1,7 +1,7 @@
 import type { Change, Device } from '../inventory/types.js';
 import { lookupVendor } from '../inventory/vendor.js';
 import { fillMacsFromArp, readArpTable } from '../scan/arpTable.js';
-import { buildPortScanArgs, buildSweepArgs } from '../scan/nmapArgs.js';
+import { buildPortScanArgs, buildSweepArgs, type PortProfile } from '../scan/nmapArgs.js';
 import { runNmap } from '../scan/nmapRunner.js';
 import { parseNmapXml } from '../scan/nmapXml.js';
 import { reverseLookupAll } from '../scan/reverseDns.js';
@@ -24,7 +24,7 @@ export interface ScanSettings {
   nmapPath: string;
   privileged: boolean;
   considerHome: number;
-  portProfile: 'top100' | 'top1000' | 'custom';
+  portProfile: PortProfile;
   ports: string[];
   /** whole-run bound for a sweep */
   sweepTimeoutMs: number;
@@ -37,6 +37,28 @@ export interface ScanSettings {
   /** hard bound for background reverse DNS */
   dnsTimeoutMs: number;
   gatewayIp: () => string | null;
+  /**
+   * Port-scan each device that never had one within minutes of its arrival (`scan_new_devices`). The first
+   * port scan after a fresh install's first sweep runs regardless.
+   */
+  scanNewDevices?: boolean;
+  /** first retry delay after a failed first port scan; doubles per failure up to retryMaxMs (default 60 s) */
+  retryBaseMs?: number;
+  retryMaxMs?: number;
+}
+
+/** What the hub, the API and the overview show about port scans. */
+export interface PortScanStatus {
+  /** finish time of the last successful port scan, null before the first */
+  lastAt: string | null;
+  /** online devices that never had a port scan and will get one automatically */
+  pendingDevices: number;
+  /** port-scan batches queued or running */
+  queuedBatches: number;
+  /** the first port scan after install: pending until every device found at install was scanned */
+  initial: 'pending' | 'done' | 'none';
+  /** earliest retry of a failed first port scan, when one is waiting */
+  nextRetryAt: string | null;
 }
 
 export interface ThreatAssessor {
@@ -77,6 +99,8 @@ export class ScanCoordinator {
   private readonly dnsCache = new Map<string, string>();
   private dnsInFlight: Promise<void> | null = null;
   private pumping = false;
+  /** failed first port scans: consecutive failures and the earliest retry (ms since epoch) per MAC */
+  private readonly retry = new Map<string, { failures: number; nextAt: number }>();
 
   constructor(private readonly deps: ScanCoordinatorDeps) {}
 
@@ -93,13 +117,88 @@ export class ScanCoordinator {
       .all()
       .filter((d) => d.online && d.ip && !d.ignored)
       .map((d) => d.mac);
+    return this.enqueueBatches(macs, reason);
+  }
+
+  /** `portScanBatch` devices per nmap run, each batch its own job (pauses between them). */
+  private enqueueBatches(macs: string[], reason: string): ScanRequestResult {
     const size = Math.max(1, this.deps.settings.portScanBatch);
+    const total = Math.ceil(macs.length / size);
     let last: ScanRequestResult = { queued: false, coalesced: false, position: this.queue.length };
     for (let i = 0; i < macs.length; i += size) {
       const batch = macs.slice(i, i + size);
-      last = this.enqueue({ kind: 'ports', key: batch.join(','), reason, macs: batch });
+      last = this.enqueue({
+        kind: 'ports',
+        key: batch.join(','),
+        reason,
+        macs: batch,
+        batch: { index: i / size + 1, total },
+      });
     }
     return last;
+  }
+
+  /**
+   * Queue port scans for online devices that never had one: every device of the install baseline (first
+   * start, also after a restart that interrupted it) and — with scan_new_devices — each newly arrived device.
+   * Devices whose last attempt failed wait for their backoff. Returns how many devices were queued.
+   */
+  schedulePending(now: Date = this.deps.clock.now()): number {
+    if (this.stopping) return 0;
+    const { store, settings } = this.deps;
+    const install = store.install.info();
+    if (!settings.scanNewDevices && !install.initialPortScanPending) return 0;
+    const busy = this.queue.queuedMacs();
+    for (const m of this.running?.macs ?? []) busy.add(m);
+    const firstStart: string[] = [];
+    const arrivals: string[] = [];
+    for (const c of store.install.unscanned()) {
+      if (busy.has(c.mac)) continue;
+      const r = this.retry.get(c.mac);
+      if (r && r.nextAt > now.getTime()) continue;
+      if (c.baseline && install.initialPortScanPending) firstStart.push(c.mac);
+      else if (settings.scanNewDevices) arrivals.push(c.mac);
+    }
+    if (firstStart.length) this.enqueueBatches(firstStart, 'first start');
+    if (arrivals.length) this.enqueueBatches(arrivals, 'new device');
+    return firstStart.length + arrivals.length;
+  }
+
+  portScanStatus(): PortScanStatus {
+    const { store, settings } = this.deps;
+    const install = store.install.info();
+    const auto = settings.scanNewDevices || install.initialPortScanPending;
+    const unscanned = store.install.unscanned();
+    const pending = unscanned.filter((c) => settings.scanNewDevices || c.baseline).length;
+    const queued = this.queue.queuedMacs();
+    let queuedBatches = 0;
+    // count batches (jobs), not devices
+    if (queued.size > 0) queuedBatches = this.queue.count('ports');
+    if (this.running?.kind === 'ports' || this.pausing) queuedBatches++;
+    let nextRetry: number | null = null;
+    for (const c of unscanned) {
+      const r = this.retry.get(c.mac);
+      if (r && (nextRetry === null || r.nextAt < nextRetry)) nextRetry = r.nextAt;
+    }
+    return {
+      lastAt: store.scans.lastFinished('ports')?.finishedAt ?? null,
+      pendingDevices: auto ? pending : 0,
+      queuedBatches,
+      initial: install.initialPortScanPending ? 'pending' : install.baselineAt ? 'done' : 'none',
+      nextRetryAt: auto && nextRetry !== null ? new Date(nextRetry).toISOString() : null,
+    };
+  }
+
+  /** A first port scan that failed or timed out: risk stays unknown, retry after a growing delay. */
+  private noteFailure(mac: string, now: Date): void {
+    const base = this.deps.settings.retryBaseMs ?? 60_000;
+    const max = this.deps.settings.retryMaxMs ?? 3_600_000;
+    const failures = (this.retry.get(mac)?.failures ?? 0) + 1;
+    const delay = Math.min(max, base * 2 ** (failures - 1));
+    this.retry.set(mac, { failures, nextAt: now.getTime() + delay });
+    this.deps.logger.info(
+      `first port scan of ${mac} did not complete (attempt ${failures}); risk stays unknown, retry in ${Math.round(delay / 1000)} s`,
+    );
   }
 
   requestDeviceScan(mac: string, reason: string): ScanRequestResult {
@@ -178,6 +277,7 @@ export class ScanCoordinator {
 
   private async runSweep(job: Job): Promise<void> {
     const { store, bus, clock, logger, settings } = this.deps;
+    const t0 = Date.now();
     let t: ScanTargets;
     try {
       t = this.deps.targets();
@@ -216,13 +316,26 @@ export class ScanCoordinator {
       if (name && h.hostnames.length === 0) h.hostnames.push(name);
     }
     const now = clock.now();
-    const { changes, devices } = store.recordSweep(scanId, result, {
+    const { changes, devices, baseline } = store.recordSweep(scanId, result, {
       now,
       considerHome: settings.considerHome,
       gatewayIp: settings.gatewayIp(),
       lookupVendor,
     });
     this.publish(changes, devices);
+    const count = (type: Change['type']) => changes.filter((c) => c.type === type).length;
+    logger.info(
+      `sweep #${scanId}: ${result.hosts.filter((h) => h.status === 'up').length} hosts up, ${count('new_device')} new, ${count('device_offline')} gone, ${count('device_online')} back in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+    );
+    if (baseline) {
+      logger.info(
+        `install baseline: the ${baseline.length} devices of this first sweep are "present at install" (no new-device alerts); trust them all on the Devices page. Devices that join later are new.`,
+      );
+    }
+    for (const c of changes) {
+      if (c.type === 'new_device') logger.info(c.message);
+      else if (c.type === 'gateway_mac_changed' || c.type === 'ip_conflict') logger.warn(c.message);
+    }
     bus.emit('scan:finished', {
       scanId,
       kind: 'sweep',
@@ -232,6 +345,8 @@ export class ScanCoordinator {
       changes: changes.length,
     });
     this.refreshDns(result.hosts.map((h) => h.ip));
+    const queued = this.schedulePending(now);
+    if (queued > 0) logger.info(`queued a port scan of ${queued} device(s) that were never port-scanned`);
   }
 
   private async runPorts(job: Job): Promise<void> {
@@ -260,8 +375,14 @@ export class ScanCoordinator {
       startedAt: iso(startedAt),
     });
     const timeoutMs = (settings.hostTimeoutSec + 30) * 1000 * Math.max(1, ips.length);
+    const t0 = Date.now();
     const result = await this.execute(scanId, 'ports', argv, ips, timeoutMs);
-    if (!result) return;
+    const what = `port scan #${scanId} (${job.reason}${job.batch && job.batch.total > 1 ? `, batch ${job.batch.index}/${job.batch.total}` : ''})`;
+    if (!result) {
+      const failedAt = clock.now();
+      for (const d of devices) if (d.portsScannedAt === null) this.noteFailure(d.mac, failedAt);
+      return;
+    }
     const now = clock.now();
     const out = store.recordPortScan(scanId, result, now);
     const changes: Change[] = [...out.changes];
@@ -275,6 +396,25 @@ export class ScanCoordinator {
       for (const d of t2.devices) updated.set(d.mac, d);
     }
     this.publish(changes, [...updated.values()]);
+    // hosts nmap did not finish (down, host timeout): a first scan stays unknown and is retried
+    const scannedNow = new Set(out.devices.filter((d) => d.portsScannedAt !== null).map((d) => d.mac));
+    for (const d of devices) {
+      if (scannedNow.has(d.mac)) this.retry.delete(d.mac);
+      else if (d.portsScannedAt === null) this.noteFailure(d.mac, now);
+    }
+    const open = out.devices.reduce((n, d) => n + d.ports.length, 0);
+    const found = changes.filter((c) => c.type === 'threat_detected');
+    this.deps.logger.info(
+      `${what}: ${scannedNow.size}/${devices.length} devices scanned, ${open} open ports, ${found.length} new findings, ${changes.filter((c) => c.type === 'threat_resolved').length} resolved in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+    );
+    for (const c of found) if (c.severity === 'critical') this.deps.logger.warn(`critical finding: ${c.message}`);
+    const install = store.install.info();
+    if (install.initialPortScanPending && !store.install.unscanned().some((c) => c.baseline)) {
+      store.install.finishInitialPortScan(now);
+      this.deps.logger.info(
+        `first port scan after install finished: every device found at install has been scanned (${findingsSummary(store)})`,
+      );
+    }
     bus.emit('scan:finished', {
       scanId,
       kind: 'ports',
@@ -358,6 +498,12 @@ export class ScanCoordinator {
         this.dnsInFlight = null;
       });
   }
+}
+
+function findingsSummary(store: Store): string {
+  const c = store.devices.all().filter((d) => d.portsScannedAt !== null);
+  const risky = c.filter((d) => d.risk === 'medium' || d.risk === 'high' || d.risk === 'critical').length;
+  return `${c.length} devices rated, ${risky} at medium risk or above`;
 }
 
 function sleep(ms: number): Promise<void> {

@@ -37,7 +37,11 @@ export function createThreatAssessor(deps: ThreatAssessorDeps): ThreatAssessor &
           if (!device) continue;
           const current = evaluateDevice(device, rules);
           const { detected, resolved } = findings.reconcile(mac, current, now);
-          const { score, level } = riskScore(findings.forDevice(mac).filter((f) => !f.resolvedAt));
+          const measured = riskScore(findings.forDevice(mac).filter((f) => !f.resolvedAt));
+          // a device whose port scan never succeeded has not been measured: its risk stays unknown
+          const scanned = device.portsScannedAt !== null;
+          const score = scanned ? measured.score : 0;
+          const level = scanned ? measured.level : 'unknown';
           let updated = device;
           if (score !== device.riskScore || level !== device.risk) {
             updated = deps.store.devices.update(mac, { riskScore: score, risk: level }) ?? device;

@@ -12,6 +12,7 @@ import { ChangesRepo, type StoredChange } from './changesRepo.js';
 import { closeDatabase, type Db, openDatabase } from './db.js';
 import { DevicesRepo } from './devicesRepo.js';
 import { HistoryRepo, type PortEvent } from './historyRepo.js';
+import { InstallRepo } from './installRepo.js';
 import { ScansRepo } from './scansRepo.js';
 
 export interface IngestResult {
@@ -21,6 +22,8 @@ export interface IngestResult {
   devices: Device[];
   /** Up-hosts that could not be attributed to a device (no MAC and no unique IP match). */
   skipped: SweepOutcome['skipped'];
+  /** set when this sweep took the install baseline: the MACs found at install */
+  baseline?: string[];
 }
 
 const PORT_EVENT: Partial<Record<Change['type'], PortEvent>> = {
@@ -50,8 +53,10 @@ export class Store {
   readonly scans: ScansRepo;
   readonly changes: ChangesRepo;
   readonly history: HistoryRepo;
+  readonly install: InstallRepo;
 
   constructor(readonly db: Db) {
+    this.install = new InstallRepo(db);
     this.devices = new DevicesRepo(db);
     this.scans = new ScansRepo(db);
     this.changes = new ChangesRepo(db);
@@ -71,7 +76,10 @@ export class Store {
   recordSweep(scanId: number, result: ScanResult, ctx: SweepContext): IngestResult {
     return this.transaction(() => {
       // Sweeps neither read nor write ports: diff the light rows, then attach ports to what is handed on.
-      const outcome = applySweep(this.devices.allWithoutPorts(), result, ctx);
+      const prev = this.devices.allWithoutPorts();
+      // the first successful sweep of a fresh database takes the install baseline (once per database)
+      const baseline = prev.length === 0 && this.install.baselinePending();
+      const outcome = applySweep(prev, result, { ...ctx, baseline });
       this.scans.finish(scanId, result, attribution(result, outcome.observations));
       this.devices.upsertMany(outcome.devices);
       const t = ctx.now.toISOString();
@@ -82,8 +90,19 @@ export class Store {
           this.history.recordPresence(c.mac, 'home', t);
         else if (c.type === 'device_offline') this.history.recordPresence(c.mac, 'not_home', t);
       }
+      let found: string[] | undefined;
+      if (baseline && outcome.devices.length > 0) {
+        found = outcome.devices.map((d) => d.mac);
+        for (const mac of found) this.history.recordPresence(mac, 'home', t);
+        this.install.applyBaseline(found, ctx.now);
+      }
       const changes = this.changes.insertMany(outcome.changes.map((c) => ({ ...c, scanId })));
-      return { changes, devices: this.devices.attachPorts(outcome.devices), skipped: outcome.skipped };
+      return {
+        changes,
+        devices: this.devices.attachPorts(outcome.devices),
+        skipped: outcome.skipped,
+        ...(found ? { baseline: found } : {}),
+      };
     });
   }
 
@@ -133,6 +152,24 @@ export class Store {
         this.devices.setPorts(device.mac, out.device.ports, t, device.ports);
         devices.push(out.device);
         for (const c of out.changes) {
+          if (c.type === 'first_port_scan') {
+            // one summary change; the port history still gets one "opened" fact per port
+            for (const p of (c.after as { ports?: PortChangeData[] } | undefined)?.ports ?? []) {
+              if (!p.protocol || !p.port) continue;
+              this.history.recordPort(
+                device.mac,
+                {
+                  protocol: p.protocol,
+                  port: p.port,
+                  event: 'opened',
+                  service: p.service ?? null,
+                  product: p.product ?? null,
+                  version: p.version ?? null,
+                },
+                t,
+              );
+            }
+          }
           const event = PORT_EVENT[c.type];
           const data = (c.type === 'port_closed' ? c.before : c.after) as PortChangeData | undefined;
           if (event && data?.protocol && data.port) {
