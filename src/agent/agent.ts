@@ -40,6 +40,10 @@ export interface AgentDeps {
   resendMs?: number;
   /** outbox flush tick (default 2 s) */
   flushTickMs?: number;
+  /** monotonic milliseconds for resend timing (default performance.now; wall clocks jump) */
+  monotonic?: () => number;
+  /** body bytes per chunk (default CHUNK_BODY_BYTES; tests use small chunks to cut uploads mid-way) */
+  chunkBodyBytes?: number;
 }
 
 interface Job {
@@ -84,6 +88,10 @@ export class Agent {
     this.outbox = new Outbox(o.queue_max);
     this.ranges = o.subnets.map((s) => cidrRange(parseCidrOrIp(s)!));
     this.startedAt = deps.clock.now().toISOString();
+  }
+
+  private mono(): number {
+    return (this.deps.monotonic ?? (() => performance.now()))();
   }
 
   get log(): Logger {
@@ -226,13 +234,13 @@ export class Agent {
     const wire = toWire(this.deps.options.agent_id, rid, job.reason, r);
     let encoded: ReturnType<typeof encodeResult>;
     try {
-      encoded = encodeResult(wire);
+      encoded = encodeResult(wire, this.deps.chunkBodyBytes);
     } catch (err) {
       this.lastError = (err as Error).message;
       this.log.error(this.lastError);
       return;
     }
-    const dropped = this.outbox.push(encoded, this.deps.clock.now().getTime());
+    const dropped = this.outbox.push(encoded, this.mono());
     for (const d of dropped)
       this.log.warn(
         `outbox full (${this.outbox.max}): dropped the oldest unacknowledged ${d.result.kind} result ${d.result.rid} (${this.outbox.dropped} dropped so far)`,
@@ -261,11 +269,11 @@ export class Agent {
     if (this.flushing || !c?.connected) return;
     this.flushing = true;
     try {
-      const now = this.deps.clock.now().getTime();
+      const now = this.mono();
       for (const e of this.outbox.due(now, this.deps.resendMs ?? 30_000)) {
         if (!c.connected) break;
         for (const chunk of e.result.chunks) await c.publishAsync(this.topics.result, chunk, { qos: 1 });
-        e.sentAt = this.deps.clock.now().getTime();
+        e.sentAt = Math.max(1, this.mono());
         e.attempts++;
         this.published++;
       }
