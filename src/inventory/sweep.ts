@@ -39,6 +39,8 @@ export interface SweepContext {
   /** IPv4 of the default gateway on the swept network, when known. */
   gatewayIp?: string | null;
   lookupVendor: (mac: string) => string | null;
+  /** A sweep of part of the network: devices outside it were not looked for, so they are not aged. */
+  inScope?: (ip: string | null) => boolean;
 }
 
 export interface SweepObservation {
@@ -297,6 +299,7 @@ export function applySweep(prev: Device[], result: ScanResult, ctx: SweepContext
   // 4. Unseen devices: presence bookkeeping.
   for (const old of prev) {
     if (seen.has(old.mac)) continue;
+    if (ctx.inScope && !ctx.inScope(old.ip)) continue;
     const step = nextPresence(old, false, ctx.now, effectiveConsiderHome(old.considerHome, ctx.considerHome));
     const d: Device = {
       ...old,

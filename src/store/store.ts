@@ -68,11 +68,15 @@ export class Store {
    * Ingest a successful sweep in ONE transaction: finish the scan row with its hosts, diff against the
    * inventory, upsert changed devices, write IP and presence history, insert the changes.
    */
-  recordSweep(scanId: number, result: ScanResult, ctx: SweepContext): IngestResult {
+  recordSweep(scanId: number, result: ScanResult, ctx: SweepContext, seq = 0): IngestResult {
     return this.transaction(() => {
       // Sweeps neither read nor write ports: diff the light rows, then attach ports to what is handed on.
       const outcome = applySweep(this.devices.allWithoutPorts(), result, ctx);
-      this.scans.finish(scanId, result, attribution(result, outcome.observations));
+      this.scans.finishBatch(scanId, seq, result, {
+        attributed: attribution(result, outcome.observations),
+        changes: outcome.changes.length,
+        hosts: result.hostsTotal,
+      });
       this.devices.upsertMany(outcome.devices);
       const t = ctx.now.toISOString();
       for (const o of outcome.observations) this.history.recordIp(o.mac, o.ip, t);
@@ -92,7 +96,7 @@ export class Store {
    * nmap gave no MAC and exactly one device holds the IP. Port scans never create devices (sweeps do):
    * unmatched hosts are reported in `skipped`.
    */
-  recordPortScan(scanId: number, result: ScanResult, now: Date): IngestResult {
+  recordPortScan(scanId: number, result: ScanResult, now: Date, seq = 0): IngestResult {
     return this.transaction(() => {
       const t = now.toISOString();
       const attributed = new Map<string, string>();
@@ -152,14 +156,19 @@ export class Store {
           changes.push({ ...c, scanId });
         }
       }
-      this.scans.finish(scanId, result, attributed);
+      this.scans.finishBatch(scanId, seq, result, {
+        attributed,
+        changes: changes.length,
+        hosts: result.targets.length,
+      });
       return { changes: this.changes.insertMany(changes), devices, skipped };
     });
   }
 
   /** A failed scan: recorded as failed, nothing is marked absent. */
-  recordFailedScan(scanId: number, error: string, now: Date): void {
-    this.scans.fail(scanId, error, now);
+  recordFailedScan(scanId: number, error: string, now: Date, batch?: { seq: number; hosts: number }): void {
+    if (batch) this.scans.failBatch(scanId, batch.seq, error, now, batch.hosts);
+    else this.scans.fail(scanId, error, now);
   }
 
   close(): void {
