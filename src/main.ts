@@ -2,7 +2,7 @@
  * Composition root: the only place where adapters (nmap subprocess, SQLite, MQTT, HTTP, HA websocket, clock)
  * are wired together. Everything else takes its dependencies as arguments.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +12,8 @@ import { buildApp } from './api/app.js';
 import { INGRESS_PEER } from './api/auth.js';
 import type { ApiDeps } from './api/deps.js';
 import { startHealthServer } from './api/healthServer.js';
-import { assertBindAllowed, listen } from './api/server.js';
+import { assertBindAllowed, checkListen, listen } from './api/server.js';
+import { CLI_TOKEN_FILE, SessionAuth, writeCliToken } from './api/session.js';
 import { installCard } from './card/install.js';
 import type { LoadedConfig } from './config/load.js';
 import { DEFAULT_SUPERVISOR_URL, type SelfInfo, SupervisorClient } from './config/supervisor.js';
@@ -39,6 +40,7 @@ import { pruneHistory } from './store/retention.js';
 import { Store } from './store/store.js';
 import { WebhooksRepo } from './store/webhooksRepo.js';
 import { systemClock } from './util/clock.js';
+import { acquireDataDirLock } from './util/dataDirLock.js';
 import { EventBus } from './util/events.js';
 import type { Logger } from './util/logger.js';
 import { VERSION } from './version.js';
@@ -64,14 +66,45 @@ const UI_DIR = resolve(here, 'ui');
 const HEALTH_PORT = 8099;
 const CARD_BUNDLE = resolve(here, '..', 'frontend-card', 'dist', 'lan-sentinel-card.js');
 
+type Stops = Array<[string, () => Promise<void> | void]>;
+
+async function runStops(stops: Stops, log: Logger): Promise<void> {
+  for (const [name, fn] of stops.reverse()) {
+    try {
+      await fn();
+    } catch (err) {
+      log.warn(`error while stopping ${name}: ${(err as Error).message}`);
+    }
+  }
+  stops.length = 0;
+}
+
+/**
+ * Starts the service. When start-up fails part-way (refused bind, locked data dir, …) everything started so
+ * far is stopped again before the error is thrown, so no half-running process stays behind.
+ */
 export async function startService(
   cfg: LoadedConfig,
   env: NodeJS.ProcessEnv,
   logger: Logger,
 ): Promise<RunningService> {
+  const stops: Stops = [];
+  try {
+    return await startServiceParts(cfg, env, logger, stops);
+  } catch (err) {
+    await runStops(stops, logger);
+    throw err;
+  }
+}
+
+async function startServiceParts(
+  cfg: LoadedConfig,
+  env: NodeJS.ProcessEnv,
+  logger: Logger,
+  stops: Stops,
+): Promise<RunningService> {
   const o = cfg.options;
   const clock = systemClock;
-  const stops: Array<[string, () => Promise<void> | void]> = [];
   const log = logger;
 
   // --- nmap and targets: fail fast with a clear message
@@ -101,8 +134,15 @@ export async function startService(
   // --- database
   const dataDir = resolve(o.data_dir);
   mkdirSync(dataDir, { recursive: true });
+  try {
+    stops.push(['data dir lock', acquireDataDirLock(dataDir)]);
+  } catch (err) {
+    throw new StartupError((err as Error).message);
+  }
   const db = openDatabase(join(dataDir, 'lan-sentinel.db'), log.child('db'));
   stops.push(['database', () => closeDatabase(db)]);
+  const cliToken = writeCliToken(dataDir);
+  stops.push(['cli token', () => rmSync(join(dataDir, CLI_TOKEN_FILE), { force: true })]);
   const store = new Store(db);
   const interrupted = store.scans.failInterrupted(clock.now());
   if (interrupted) log.warn(`${interrupted} scan(s) were interrupted by the last shutdown; marked failed`);
@@ -158,6 +198,17 @@ export async function startService(
   const ingressUrl = cfg.addon
     ? `homeassistant://hassio/ingress/${slug}`
     : `http://${o.http_host}:${o.http_port}`;
+
+  // --- HTTP pre-flight, before anything is published: a refused bind stops start-up with nothing announced
+  const listenHost = cfg.addon ? '0.0.0.0' : o.http_host;
+  const listenPort = cfg.addon && selfInfo ? selfInfo.ingress_port : o.http_port;
+  try {
+    if (!cfg.addon) assertBindAllowed({ host: o.http_host, apiKeysConfigured: keys.countActive() > 0 });
+    await checkListen(listenHost, listenPort);
+  } catch (err) {
+    throw new StartupError((err as Error).message);
+  }
+  const sessions = cfg.addon ? undefined : new SessionAuth(() => clock.now().getTime());
 
   // --- MQTT
   let bridge: HaBridge | null = null;
@@ -310,11 +361,12 @@ export async function startService(
     webhooks: webhooksPort(webhooks, alerts),
     keys,
     audit,
+    ...(sessions ? { sessions } : {}),
+    cliToken,
     bus,
     scanner: coordinator,
     config: {
       mode: cfg.addon ? 'addon' : 'standalone',
-      trustLoopback: !cfg.addon,
       requireApiKey: false,
       ingressOnly: cfg.addon,
       settingsSummary: settingsSummary(cfg, initialTargets.targets, broker.kind),
@@ -341,24 +393,22 @@ export async function startService(
     }
   } else {
     try {
-      assertBindAllowed({ host: o.http_host, apiKeysConfigured: keys.countActive() > 0 });
-    } catch (err) {
-      throw new StartupError((err as Error).message);
-    }
-    try {
       httpUrl = await listen(app, { host: o.http_host, port: o.http_port });
     } catch (err) {
       throw new StartupError(
         `http_port: cannot listen on ${o.http_host}:${o.http_port}: ${(err as Error).message}`,
       );
     }
-    log.info(`web UI on ${httpUrl}`);
+    // nothing is trusted for its peer address: the browser signs in with this one-time link (DESIGN §9)
+    log.info(
+      `web UI on ${httpUrl}/login?token=${sessions?.issueLoginToken() ?? ''} (open it to sign in; the link works once)`,
+    );
   }
   stops.push(['http', () => app.close()]);
   if (o.api_port > 0 && cfg.addon) {
     const apiApp = await buildApp({
       ...apiDeps,
-      config: { ...apiDeps.config, ingressOnly: false, trustLoopback: false, requireApiKey: true },
+      config: { ...apiDeps.config, ingressOnly: false, requireApiKey: true },
     });
     await listen(apiApp, { host: '0.0.0.0', port: o.api_port });
     stops.push(['api port', () => apiApp.close()]);
@@ -394,13 +444,7 @@ export async function startService(
         clearInterval(heartbeat);
         await scheduler.stop();
         await coordinator.stop();
-        for (const [name, fn] of stops.reverse()) {
-          try {
-            await fn();
-          } catch (err) {
-            log.warn(`error while stopping ${name}: ${(err as Error).message}`);
-          }
-        }
+        await runStops(stops, log);
         log.info('stopped');
       })();
       return stopped;

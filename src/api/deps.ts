@@ -9,6 +9,7 @@ import type { Clock } from '../util/clock.js';
 import type { EventBus } from '../util/events.js';
 import type { Logger } from '../util/logger.js';
 import type { AlertsPort, ApiStore, FindingsPort, WebhooksPort } from './ports.js';
+import type { SessionAuth } from './session.js';
 
 /** Structurally satisfied by src/service/scanCoordinator.ts ScanCoordinator. */
 export interface ScanRequestResult {
@@ -56,11 +57,9 @@ export interface ApiScanner {
 
 export interface ApiConfig {
   mode: 'standalone' | 'addon';
-  /** loopback peers (with a loopback Host header) are admin */
-  trustLoopback: boolean;
   /**
-   * Every peer that is not the HA ingress proxy must present an API key, even on loopback (overrides
-   * trustLoopback). Use for the add-on's optional LAN port.
+   * Every caller that is not the HA ingress proxy must present an API key (no session, no CLI token). Use
+   * for the add-on's optional LAN port. No caller is ever trusted for its peer address alone.
    */
   requireApiKey: boolean;
   /** add-on ingress listener: refuse every peer but the Supervisor's ingress proxy 172.30.32.2 */
@@ -80,6 +79,10 @@ export interface ApiDeps {
   webhooks?: WebhooksPort;
   keys: KeysRepo;
   audit: AuditRepo;
+  /** standalone sign-in: one-time login tokens and browser sessions (absent: no sessions) */
+  sessions?: SessionAuth;
+  /** the local CLI's token (contents of <data_dir>/cli-token) */
+  cliToken?: string;
   bus: EventBus;
   scanner: ApiScanner;
   config: ApiConfig;

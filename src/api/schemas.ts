@@ -130,7 +130,8 @@ export const settingsSchema = z.object({
   version: z.string(),
   mode: z.enum(['standalone', 'addon']),
   require_api_key: z.boolean(),
-  trust_loopback: z.boolean(),
+  /** how a caller that is not HA ingress signs in: a browser session from the login link, or API keys only */
+  sign_in: z.enum(['ingress', 'login_link', 'api_key']),
   settings: z.record(z.string(), z.unknown()),
 });
 export type SettingsJson = z.infer<typeof settingsSchema>;
@@ -703,7 +704,7 @@ export const apiKeyListQuery = z
   .strict();
 export const apiKeyListSchema = listOf(apiKeySchema);
 
-export const ACTOR_KINDS = ['ingress', 'key', 'loopback', 'anonymous', 'system'] as const;
+export const ACTOR_KINDS = ['ingress', 'key', 'session', 'cli', 'loopback', 'anonymous', 'system'] as const;
 export const auditEntrySchema = z.object({
   id: z.number().int(),
   time: isoTime,

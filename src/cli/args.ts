@@ -8,6 +8,7 @@ export const COMMANDS = [
   'export',
   'keys',
   'cve',
+  'login',
   'help',
   'version',
 ] as const;

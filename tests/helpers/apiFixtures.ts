@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/api/app.js';
 import type { ApiConfig, ApiDeps, ApiScanner, ScanRequestResult } from '../../src/api/deps.js';
+import { SessionAuth } from '../../src/api/session.js';
 import type { ScanHost, ScanPort, ScanResult } from '../../src/scan/types.js';
 import { AuditRepo } from '../../src/store/auditRepo.js';
 import { KeysRepo } from '../../src/store/keysRepo.js';
@@ -160,8 +161,12 @@ export function seed(store: Store, now: Date, extra = 0): SeedIds {
   return { sweep1, ports1, ports2 };
 }
 
+/** The harness's CLI token (what the service would write to <data_dir>/cli-token). */
+export const CLI_TOKEN = `lst_${'c'.repeat(43)}`;
+
 export interface Harness {
   app: FastifyInstance;
+  sessions: SessionAuth;
   store: Store;
   keys: KeysRepo;
   audit: AuditRepo;
@@ -190,15 +195,17 @@ export async function makeHarness(o: HarnessOptions = {}): Promise<Harness> {
   const audit = new AuditRepo(store.db, clock);
   const bus = new EventBus(() => {});
   const scanner = new RecordingScanner(store);
+  const sessions = new SessionAuth(() => clock.now().getTime());
   const deps: ApiDeps = {
     store,
     keys,
     audit,
+    sessions,
+    cliToken: CLI_TOKEN,
     bus,
     scanner,
     config: {
       mode: 'standalone',
-      trustLoopback: false,
       requireApiKey: false,
       settingsSummary: { sweep_interval: 60, subnets: ['10.213.0.0/24'] },
       ...o.config,
@@ -213,6 +220,7 @@ export async function makeHarness(o: HarnessOptions = {}): Promise<Harness> {
   await app.ready();
   return {
     app,
+    sessions,
     store,
     keys,
     audit,

@@ -73,7 +73,7 @@ beforeAll(async () => {
     audit: new AuditRepo(store.db, systemClock),
     bus,
     scanner: coordinator,
-    config: { mode: 'standalone', trustLoopback: false, requireApiKey: false, settingsSummary: {} },
+    config: { mode: 'standalone', requireApiKey: false, settingsSummary: {} },
     logger: silentLogger,
     clock: systemClock,
     version: 'test',

@@ -1,4 +1,4 @@
-/** Migration 005 on an existing database: batches for old rows, change counts, quiet sweeps folded. */
+/** Migration 006 on an existing database: batches for old rows, change counts, quiet sweeps folded. */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +15,7 @@ describe('migration scan_requests', () => {
   it('folds runs of scheduled sweeps that changed nothing and keeps everything else', () => {
     dir = mkdtempSync(join(tmpdir(), 'lsn-mig5-'));
     const file = join(dir, 'db.sqlite');
-    const old = openDatabase(file, silentLogger, { migrations: MIGRATIONS.filter((m) => m.version <= 4) });
+    const old = openDatabase(file, silentLogger, { migrations: MIGRATIONS.filter((m) => m.version <= 5) });
     const t = (min: number) => new Date(Date.UTC(2026, 10, 1, 0, min)).toISOString();
     const addScan = old.prepare(
       `INSERT INTO scans (kind, status, reason, targets, started_at, finished_at, hosts_up, hosts_total)

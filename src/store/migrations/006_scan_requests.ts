@@ -10,8 +10,8 @@ import type { Migration } from './index.js';
  * computed, and runs of consecutive scheduled sweeps that changed nothing are folded into the first row
  * of the run (keeping the hosts the last one saw), so an old database does not list 1,440 rows a day.
  */
-export const m005ScanRequests: Migration = {
-  version: 5,
+export const m006ScanRequests: Migration = {
+  version: 6,
   name: 'scan_requests',
   sql: `
 ALTER TABLE scans ADD COLUMN profile TEXT;
