@@ -362,6 +362,15 @@ async function startServiceParts(
   bus.on('scan:finished', () => bridge?.hubChanged());
   bus.on('scan:failed', () => bridge?.hubChanged());
   bus.on('scanning', ({ running }) => bridge?.setScanning(running));
+  bus.on('scan:progress', (p) =>
+    bridge?.setScanProgress({
+      kind: p.kind,
+      percent: p.percent,
+      hostsDone: p.hostsDone,
+      hostsTotal: p.hostsTotal,
+      etaSeconds: p.etaSeconds,
+    }),
+  );
 
   // --- HTTP: ingress (add-on) or the standalone UI/API
   const apiDeps: ApiDeps = {

@@ -266,9 +266,17 @@ export class AgentHub {
       lookupVendor: this.deps.lookupVendor,
     };
     const { scanId, changes, devices } = store.transaction(() => {
-      const sid = store.scans.start(kind, result.targets, reason.slice(0, 200), `agent ${id}`);
+      const sid = store.scans.start(
+        kind,
+        result.targets,
+        reason.slice(0, 200),
+        `agent ${id}`,
+        result.startedAt,
+      );
       const r =
-        kind === 'sweep' ? store.recordSweep(sid, result, ctx, id) : store.recordPortScan(sid, result, now);
+        kind === 'sweep'
+          ? store.recordSweep(sid, result, ctx, 0, id)
+          : store.recordPortScan(sid, result, now);
       store.agents.recordResult(id, rid, kind, sid, hubNow.toISOString());
       return { scanId: sid, changes: r.changes as Change[], devices: r.devices };
     });

@@ -44,6 +44,8 @@ export interface SweepContext {
    * the devices that agent saw last, the hub's own sweep only for the rest. Default: every device.
    */
   owns?: (mac: string) => boolean;
+  /** A sweep of part of the network: devices outside it were not looked for, so they are not aged. */
+  inScope?: (ip: string | null) => boolean;
 }
 
 export interface SweepObservation {
@@ -303,6 +305,7 @@ export function applySweep(prev: Device[], result: ScanResult, ctx: SweepContext
   // 4. Unseen devices: presence bookkeeping.
   for (const old of prev) {
     if (seen.has(old.mac)) continue;
+    if (ctx.inScope && !ctx.inScope(old.ip)) continue;
     if (!owns(old.mac)) {
       // another scanner's device: this sweep cannot say it is away
       nextByMac.set(old.mac, old);

@@ -77,6 +77,7 @@ export class Store {
     scanId: number,
     result: ScanResult,
     ctx: SweepContext,
+    seq = 0,
     agent: string | null = null,
   ): IngestResult {
     return this.transaction(() => {
@@ -84,7 +85,11 @@ export class Store {
       const owns = (mac: string) => (owners.get(mac) ?? null) === agent;
       // Sweeps neither read nor write ports: diff the light rows, then attach ports to what is handed on.
       const outcome = applySweep(this.devices.allWithoutPorts(), result, { ...ctx, owns });
-      this.scans.finish(scanId, result, attribution(result, outcome.observations));
+      this.scans.finishBatch(scanId, seq, result, {
+        attributed: attribution(result, outcome.observations),
+        changes: outcome.changes.length,
+        hosts: result.hostsTotal,
+      });
       this.devices.upsertMany(outcome.devices);
       const t = ctx.now.toISOString();
       const seen = outcome.observations.map((o) => o.mac);
@@ -106,7 +111,7 @@ export class Store {
    * nmap gave no MAC and exactly one device holds the IP. Port scans never create devices (sweeps do):
    * unmatched hosts are reported in `skipped`.
    */
-  recordPortScan(scanId: number, result: ScanResult, now: Date): IngestResult {
+  recordPortScan(scanId: number, result: ScanResult, now: Date, seq = 0): IngestResult {
     return this.transaction(() => {
       const t = now.toISOString();
       const attributed = new Map<string, string>();
@@ -166,14 +171,19 @@ export class Store {
           changes.push({ ...c, scanId });
         }
       }
-      this.scans.finish(scanId, result, attributed);
+      this.scans.finishBatch(scanId, seq, result, {
+        attributed,
+        changes: changes.length,
+        hosts: result.targets.length,
+      });
       return { changes: this.changes.insertMany(changes), devices, skipped };
     });
   }
 
   /** A failed scan: recorded as failed, nothing is marked absent. */
-  recordFailedScan(scanId: number, error: string, now: Date): void {
-    this.scans.fail(scanId, error, now);
+  recordFailedScan(scanId: number, error: string, now: Date, batch?: { seq: number; hosts: number }): void {
+    if (batch) this.scans.failBatch(scanId, batch.seq, error, now, batch.hosts);
+    else this.scans.fail(scanId, error, now);
   }
 
   close(): void {

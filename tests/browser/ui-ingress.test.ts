@@ -88,7 +88,8 @@ async function startService(extraDevices: number): Promise<Service> {
   const scanRequests: string[] = [];
   const accepted = (what: string) => {
     scanRequests.push(what);
-    return { queued: true, position: 1 };
+    // a real scanner answers every queued request with the id of its one scan record
+    return { queued: true, position: 1, scanId: 1000 + scanRequests.length };
   };
   const { findingsPort } = await import('../../src/api/adapters.js');
   const { FindingsRepo } = await import('../../src/store/findingsRepo.js');

@@ -3,7 +3,8 @@ import { m002Threats } from './002_threats_alerts.js';
 import { m003Api } from './003_api_keys_audit.js';
 import { m004DeviceSort } from './004_device_sort.js';
 import { m005AuditActorKinds } from './005_audit_actor_kinds.js';
-import { m006Agents } from './006_agents.js';
+import { m006ScanRequests } from './006_scan_requests.js';
+import { m007Agents } from './007_agents.js';
 
 /** Numbered migrations applied in order under PRAGMA user_version. Never edit a shipped one; add a new one. */
 export interface Migration {
@@ -18,5 +19,6 @@ export const MIGRATIONS: Migration[] = [
   m003Api,
   m004DeviceSort,
   m005AuditActorKinds,
-  m006Agents,
+  m006ScanRequests,
+  m007Agents,
 ];

@@ -4,8 +4,8 @@ import type { Migration } from './index.js';
  * Satellite agents (DESIGN §16): the agents the hub has heard from (health), which agent last saw each
  * device (presence per agent), and the result ids already ingested (nothing ingested twice).
  */
-export const m006Agents: Migration = {
-  version: 6,
+export const m007Agents: Migration = {
+  version: 7,
   name: 'agents',
   sql: `
 CREATE TABLE agents (
