@@ -132,6 +132,16 @@ export interface HubStats {
   /** online devices waiting for their first port scan (0 = nothing pending) */
   portScansPending?: number;
   scanning: boolean;
+  /** progress of the running scan request, when one runs */
+  scan?: HubScanProgress | null;
+}
+
+export interface HubScanProgress {
+  kind: 'sweep' | 'ports';
+  percent: number;
+  hostsDone: number;
+  hostsTotal: number;
+  etaSeconds: number | null;
 }
 
 export interface HubState {
@@ -143,9 +153,16 @@ export interface HubState {
   last_port_scan: string | null;
   port_scans_pending: number;
   scanning: boolean;
+  /** the running scan (attributes of the `scanning` binary sensor; null when idle) */
+  scan_kind: 'sweep' | 'ports' | null;
+  scan_percent: number | null;
+  scan_hosts_done: number | null;
+  scan_hosts_total: number | null;
+  scan_eta_s: number | null;
 }
 
 export function hubState(s: HubStats): HubState {
+  const p = s.scanning ? (s.scan ?? null) : null;
   return {
     devices_online: s.online,
     devices_known: s.known,
@@ -155,6 +172,11 @@ export function hubState(s: HubStats): HubState {
     last_port_scan: s.lastPortScan ?? null,
     port_scans_pending: s.portScansPending ?? 0,
     scanning: s.scanning,
+    scan_kind: p?.kind ?? null,
+    scan_percent: p ? Math.round(p.percent) : null,
+    scan_hosts_done: p?.hostsDone ?? null,
+    scan_hosts_total: p?.hostsTotal ?? null,
+    scan_eta_s: p?.etaSeconds ?? null,
   };
 }
 

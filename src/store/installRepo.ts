@@ -94,14 +94,15 @@ export class InstallRepo {
   }
 
   /** Online, not ignored devices with an IP that never had a successful port scan. */
-  unscanned(): Array<{ mac: string; baseline: boolean }> {
+  unscanned(): Array<{ mac: string; ip: string; baseline: boolean }> {
     const baseline = new Set(this.info().baselineMacs);
     const rows = this.db
       .prepare(
-        `SELECT mac FROM devices WHERE online = 1 AND ignored = 0 AND ip IS NOT NULL AND ports_scanned_at IS NULL
+        `SELECT mac, ip FROM devices WHERE online = 1 AND ignored = 0 AND ip IS NOT NULL AND ports_scanned_at IS NULL
+           AND mac NOT IN (SELECT mac FROM agent_devices)
          ORDER BY mac`,
       )
-      .all() as Array<{ mac: string }>;
-    return rows.map((r) => ({ mac: r.mac, baseline: baseline.has(r.mac) }));
+      .all() as Array<{ mac: string; ip: string }>;
+    return rows.map((r) => ({ mac: r.mac, ip: r.ip, baseline: baseline.has(r.mac) }));
   }
 }

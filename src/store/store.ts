@@ -8,6 +8,7 @@ import { applySweep, type SweepContext, type SweepOutcome } from '../inventory/s
 import type { Change, Device } from '../inventory/types.js';
 import type { ScanResult } from '../scan/types.js';
 import type { Logger } from '../util/logger.js';
+import { AgentsRepo } from './agentsRepo.js';
 import { ChangesRepo, type StoredChange } from './changesRepo.js';
 import { closeDatabase, type Db, openDatabase } from './db.js';
 import { DevicesRepo } from './devicesRepo.js';
@@ -53,9 +54,11 @@ export class Store {
   readonly scans: ScansRepo;
   readonly changes: ChangesRepo;
   readonly history: HistoryRepo;
+  readonly agents: AgentsRepo;
   readonly install: InstallRepo;
 
   constructor(readonly db: Db) {
+    this.agents = new AgentsRepo(db);
     this.install = new InstallRepo(db);
     this.devices = new DevicesRepo(db);
     this.scans = new ScansRepo(db);
@@ -72,17 +75,33 @@ export class Store {
   /**
    * Ingest a successful sweep in ONE transaction: finish the scan row with its hosts, diff against the
    * inventory, upsert changed devices, write IP and presence history, insert the changes.
+   * `agent` = the satellite agent that swept (DESIGN §16), null = the hub itself: a sweep decides presence
+   * only for the devices its scanner saw last, and every device it sees becomes its scanner's.
    */
-  recordSweep(scanId: number, result: ScanResult, ctx: SweepContext): IngestResult {
+  recordSweep(
+    scanId: number,
+    result: ScanResult,
+    ctx: SweepContext,
+    seq = 0,
+    agent: string | null = null,
+  ): IngestResult {
     return this.transaction(() => {
+      const owners = this.agents.owners();
+      const owns = (mac: string) => (owners.get(mac) ?? null) === agent;
       // Sweeps neither read nor write ports: diff the light rows, then attach ports to what is handed on.
       const prev = this.devices.allWithoutPorts();
       // the first successful sweep of a fresh database takes the install baseline (once per database)
       const baseline = prev.length === 0 && this.install.baselinePending();
-      const outcome = applySweep(prev, result, { ...ctx, baseline });
-      this.scans.finish(scanId, result, attribution(result, outcome.observations));
+      const outcome = applySweep(prev, result, { ...ctx, owns, baseline });
+      this.scans.finishBatch(scanId, seq, result, {
+        attributed: attribution(result, outcome.observations),
+        changes: outcome.changes.length,
+        hosts: result.hostsTotal,
+      });
       this.devices.upsertMany(outcome.devices);
       const t = ctx.now.toISOString();
+      const seen = outcome.observations.map((o) => o.mac);
+      this.agents.assign(agent === null ? seen.filter((m) => owners.has(m)) : seen, agent, t);
       for (const o of outcome.observations) this.history.recordIp(o.mac, o.ip, t);
       for (const c of outcome.changes) {
         if (!c.mac) continue;
@@ -111,7 +130,7 @@ export class Store {
    * nmap gave no MAC and exactly one device holds the IP. Port scans never create devices (sweeps do):
    * unmatched hosts are reported in `skipped`.
    */
-  recordPortScan(scanId: number, result: ScanResult, now: Date): IngestResult {
+  recordPortScan(scanId: number, result: ScanResult, now: Date, seq = 0): IngestResult {
     return this.transaction(() => {
       const t = now.toISOString();
       const attributed = new Map<string, string>();
@@ -189,14 +208,19 @@ export class Store {
           changes.push({ ...c, scanId });
         }
       }
-      this.scans.finish(scanId, result, attributed);
+      this.scans.finishBatch(scanId, seq, result, {
+        attributed,
+        changes: changes.length,
+        hosts: result.targets.length,
+      });
       return { changes: this.changes.insertMany(changes), devices, skipped };
     });
   }
 
   /** A failed scan: recorded as failed, nothing is marked absent. */
-  recordFailedScan(scanId: number, error: string, now: Date): void {
-    this.scans.fail(scanId, error, now);
+  recordFailedScan(scanId: number, error: string, now: Date, batch?: { seq: number; hosts: number }): void {
+    if (batch) this.scans.failBatch(scanId, batch.seq, error, now, batch.hosts);
+    else this.scans.fail(scanId, error, now);
   }
 
   close(): void {
