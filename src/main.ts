@@ -153,7 +153,9 @@ async function startServiceParts(
       'fresh database: the devices of the first sweep become the install baseline (no new-device alerts), then every device gets a port scan',
     );
   else if (install.info.initialPortScanPending)
-    log.info('the first port scan after install did not finish before the last stop; it resumes after the first sweep');
+    log.info(
+      'the first port scan after install did not finish before the last stop; it resumes after the first sweep',
+    );
   const findings = new FindingsRepo(db);
   const keys = new KeysRepo(db);
   const audit = new AuditRepo(db);

@@ -160,7 +160,11 @@ export const OPTION_META: Record<OptionName, OptionMeta> = {
   discovery_prefix: { kind: 'string', addon: true, help: 'HA discovery prefix' },
   base_topic: { kind: 'string', addon: true, help: 'base MQTT topic' },
   notify_services: { kind: 'list', addon: true, help: 'HA notify services/entities for alerts' },
-  notify_on: { kind: 'list', addon: true, help: 'change types the default alert rules of a fresh install notify' },
+  notify_on: {
+    kind: 'list',
+    addon: true,
+    help: 'change types the default alert rules of a fresh install notify',
+  },
   install_card: { kind: 'bool', addon: true, help: 'install the Lovelace card into HA' },
   api_port: { kind: 'int', addon: true, help: 'extra API port with API keys; 0 = off' },
   log_level: { kind: 'string', addon: true, help: LOG_LEVELS.join(' | ') },

@@ -144,7 +144,9 @@ export function buildPortScanArgs(input: PortScanArgsInput): string[] {
       break;
     }
     default:
-      throw new NmapArgsError(`port_profile: ${show(input.profile)} is not one of home, top100, top1000, custom`);
+      throw new NmapArgsError(
+        `port_profile: ${show(input.profile)} is not one of home, top100, top1000, custom`,
+      );
   }
   const intensity =
     input.versionIntensity === undefined

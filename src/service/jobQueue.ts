@@ -82,7 +82,8 @@ export class JobQueue {
   /** nmap runs still to come in the queued port scans. */
   portBatchesLeft(): number {
     let n = 0;
-    for (const j of this.jobs) if (j.kind === 'ports') n += Math.max(0, (j.batches?.length ?? 1) - (j.next ?? 0));
+    for (const j of this.jobs)
+      if (j.kind === 'ports') n += Math.max(0, (j.batches?.length ?? 1) - (j.next ?? 0));
     return n;
   }
 

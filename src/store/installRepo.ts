@@ -21,13 +21,17 @@ export class InstallRepo {
   constructor(private readonly db: Db) {}
 
   private get(key: string): string | null {
-    const r = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
+    const r = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as
+      | { value: string }
+      | undefined;
     return r?.value ?? null;
   }
 
   private set(key: string, value: string): void {
     this.db
-      .prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value')
+      .prepare(
+        'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+      )
       .run(key, value);
   }
 
@@ -42,7 +46,9 @@ export class InstallRepo {
         if (this.get('install_state') !== null) return { info: this.info(), decided: false };
         const devices = (this.db.prepare('SELECT count(*) AS n FROM devices').get() as { n: number }).n;
         const sweeps = (
-          this.db.prepare("SELECT count(*) AS n FROM scans WHERE kind = 'sweep' AND status = 'success'").get() as {
+          this.db
+            .prepare("SELECT count(*) AS n FROM scans WHERE kind = 'sweep' AND status = 'success'")
+            .get() as {
             n: number;
           }
         ).n;

@@ -20,7 +20,8 @@ const dirs: string[] = [];
 
 function hosts(n: number, from = 1): Record<string, string> {
   const m: Record<string, string> = {};
-  for (let i = from; i < from + n; i++) m[`10.213.7.${10 + i}`] = `00:11:32:00:07:${String(i).padStart(2, '0')}`;
+  for (let i = from; i < from + n; i++)
+    m[`10.213.7.${10 + i}`] = `00:11:32:00:07:${String(i).padStart(2, '0')}`;
   return m;
 }
 
@@ -106,7 +107,11 @@ describe('day one', () => {
     const r = rig(join(dir, 'db.sqlite'));
     expect(r.store.install.info().state).toBe('pending');
     // before any port scan the status says so
-    expect(r.coordinator.portScanStatus()).toMatchObject({ lastAt: null, pendingDevices: 0, initial: 'none' });
+    expect(r.coordinator.portScanStatus()).toMatchObject({
+      lastAt: null,
+      pendingDevices: 0,
+      initial: 'none',
+    });
     await sweep(r);
     expect(count(r.changes, 'new_device')).toBe(0);
     // 5 devices in batches of 2 = one request, three nmap runs
@@ -132,7 +137,9 @@ describe('day one', () => {
     // log lines a user can follow
     expect(r.lines.some((l) => /^info sweep #\d+: 5 hosts up, 0 new, 0 gone, 0 back in /.test(l))).toBe(true);
     expect(r.lines.some((l) => l.startsWith('info install baseline: the 5 devices'))).toBe(true);
-    expect(r.lines.filter((l) => /^info port scan #\d+ \(first start, batch \d\/3\): /.test(l))).toHaveLength(3);
+    expect(r.lines.filter((l) => /^info port scan #\d+ \(first start, batch \d\/3\): /.test(l))).toHaveLength(
+      3,
+    );
     expect(r.lines.some((l) => l.startsWith('info first port scan after install finished'))).toBe(true);
 
     // a later sweep of the same LAN: nothing new, no port scan
@@ -147,7 +154,10 @@ describe('day one', () => {
     expect(r.store.devices.get('00:11:32:00:07:99')).toMatchObject({ isNew: true, risk: expect.any(String) });
     expect(r.store.devices.get('00:11:32:00:07:99')?.risk).not.toBe('unknown');
     expect(r.lines.some((l) => l.startsWith('info New device') || /new device/i.test(l))).toBe(true);
-    expect(r.store.scans.list({ kind: 'ports' }).items.map((s) => s.reason)).toEqual(['new device', 'first start']);
+    expect(r.store.scans.list({ kind: 'ports' }).items.map((s) => s.reason)).toEqual([
+      'new device',
+      'first start',
+    ]);
     r.store.db.close();
   });
 
@@ -176,7 +186,9 @@ describe('day one', () => {
     const st = r.coordinator.portScanStatus();
     expect(st).toMatchObject({ pendingDevices: 4, initial: 'pending' });
     expect(st.nextRetryAt).not.toBeNull();
-    expect(r.lines.filter((l) => /did not complete \(attempt 1\); risk stays unknown, retry in 3 s/.test(l))).toHaveLength(4);
+    expect(
+      r.lines.filter((l) => /did not complete \(attempt 1\); risk stays unknown, retry in 3 s/.test(l)),
+    ).toHaveLength(4);
     // a sweep before the backoff ran out queues nothing
     await sweep(r);
     expect(r.store.scans.list({ kind: 'ports' }).items).toHaveLength(1);

@@ -151,7 +151,10 @@ describe('Store.recordPortScan', () => {
     );
     // the first port scan of a device: one summary change; the port history still has one fact per port
     expect(
-      r1.changes.map((c) => [c.type, (c.after as { ports: Array<{ port: number }> }).ports.map((p) => p.port)]),
+      r1.changes.map((c) => [
+        c.type,
+        (c.after as { ports: Array<{ port: number }> }).ports.map((p) => p.port),
+      ]),
     ).toEqual([['first_port_scan', [22, 5000]]]);
     const id2 = store.scans.start('ports', ['10.213.1.5'], 'manual', null, at(200));
     // MAC-less host matched by unique IP

@@ -36,7 +36,9 @@ const host = (ports: ScanPort[], portsScanned = true): ScanHost => ({
 
 describe('applyPortScan', () => {
   it("a device's first port scan raises ONE summary change listing every open port, not port_opened per port", () => {
-    const open = [22, 23, 80, 443, 1883, 8123, 9100, 5555, 6379, 2375].map((p) => port(p, 'open', 'P', '1', 's'));
+    const open = [22, 23, 80, 443, 1883, 8123, 9100, 5555, 6379, 2375].map((p) =>
+      port(p, 'open', 'P', '1', 's'),
+    );
     const out = applyPortScan(fresh(), host([...open, port(25, 'closed')]), t1);
     expect(out.device.ports).toHaveLength(10);
     expect(out.device.portsScannedAt).toBe(t1.toISOString());

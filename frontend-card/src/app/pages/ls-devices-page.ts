@@ -1,6 +1,7 @@
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { api, getList } from '../api.js';
+import { api, errorText, getList } from '../api.js';
+import { toast } from '../components/ls-toasts.js';
 import { formatTime, timeAgo } from '../format.js';
 import { deviceFlags, levelBadge, onlineTag } from '../fragments.js';
 import { LiveRefresh } from '../live-refresh.js';
@@ -13,6 +14,7 @@ import {
   type DeviceFilter,
   type DeviceJson,
   type DeviceSort,
+  type HealthJson,
   type List,
   type VendorListJson,
 } from '../types.js';
@@ -24,6 +26,7 @@ const FILTER_LABELS: Record<DeviceFilter, string> = {
   offline: 'Offline',
   new: 'New',
   risky: 'Risky',
+  unscanned: 'Not scanned yet',
   known: 'Trusted',
   ignored: 'Ignored',
 };
@@ -64,6 +67,9 @@ export class LsDevicesPage extends LitElement {
   @state() private limit = 100;
   @state() private offset = 0;
   @state() private vendors: VendorListJson['items'] = [];
+  /** install-baseline devices not trusted yet (the "Trust all N devices found at install" action) */
+  @state() private untrustedAtInstall = 0;
+  @state() private trusting = false;
   private searchTimer: ReturnType<typeof setTimeout> | null = null;
 
   private readonly data = new Loader<List<DeviceJson>>(this, () =>
@@ -100,6 +106,14 @@ export class LsDevicesPage extends LitElement {
       .toolbar .vendor {
         flex: 0 1 170px;
         min-width: 0;
+      }
+      .install-banner {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.75rem;
+        align-items: center;
+        justify-content: space-between;
+        margin-bottom: 0.75rem;
       }
       .chips {
         display: flex;
@@ -208,6 +222,28 @@ export class LsDevicesPage extends LitElement {
       .get<VendorListJson>('vendors')
       .then((v) => (this.vendors = v.items))
       .catch(() => (this.vendors = []));
+    this.loadInstall();
+  }
+
+  private loadInstall(): void {
+    api
+      .get<HealthJson>('health')
+      .then((h) => (this.untrustedAtInstall = h.install?.untrusted ?? 0))
+      .catch(() => (this.untrustedAtInstall = 0));
+  }
+
+  private async trustInstall(): Promise<void> {
+    this.trusting = true;
+    try {
+      const r = await api.post<{ trusted: number }>('devices/trust-install', {});
+      toast(`Trusted ${r.trusted} device${r.trusted === 1 ? '' : 's'} found at install`, 'ok');
+      this.untrustedAtInstall = 0;
+      void this.data.run(true);
+    } catch (err) {
+      toast(`Not trusted: ${errorText(err)}`, 'bad');
+    } finally {
+      this.trusting = false;
+    }
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -331,6 +367,20 @@ export class LsDevicesPage extends LitElement {
           )}
         </select>
       </div>
+      ${
+        this.untrustedAtInstall > 0
+          ? html`<div class="install-banner card" role="note">
+            <span
+              >${this.untrustedAtInstall} device${this.untrustedAtInstall === 1 ? ' was' : 's were'} already on the
+              network when LAN Sentinel was installed. They raised no new-device alerts; devices that join later
+              will.</span
+            >
+            <button class="primary" ?disabled=${this.trusting} @click=${() => this.trustInstall()}>
+              Trust all ${this.untrustedAtInstall} devices found at install
+            </button>
+          </div>`
+          : nothing
+      }
       <div class="chips" role="group" aria-label="Filter">
         ${DEVICE_FILTERS.map(
           (f) =>
