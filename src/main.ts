@@ -354,6 +354,7 @@ async function startServiceParts(
     logger: log.child('alerts'),
     ha,
     notifyServices: o.notify_services,
+    notifyOn: o.notify_on,
     ingressBaseUrl: cfg.addon ? `/app/${slug}` : `http://${o.http_host}:${o.http_port}`,
     trustDevice: (mac: string) => {
       const d = store.devices.update(mac, { known: true, isNew: false });
@@ -369,8 +370,8 @@ async function startServiceParts(
   bus.on('device:removed', ({ mac }) => bridge?.deviceRemoved(mac));
   bus.on('change', (c) => {
     void bridge?.publishEvent(c);
-    // notify_on gates which change types may notify; the alert rules refine it
-    if (o.notify_on.includes(c.type)) return alerts.handleChange(c);
+    // the alert rules alone decide (notify_on only seeded the defaults of a fresh install)
+    return alerts.handleChange(c);
   });
   bus.on('scan:finished', () => bridge?.hubChanged());
   bus.on('scan:failed', () => bridge?.hubChanged());
