@@ -117,7 +117,13 @@ export async function startService(
   const bus = new EventBus((event, err) =>
     log.error(`listener for ${event} failed: ${(err as Error).message}`),
   );
-  const threats = createThreatAssessor({ store, findings, db, logger: log.child('threats') });
+  const threats = createThreatAssessor({
+    store,
+    findings,
+    db,
+    logger: log.child('threats'),
+    certExpiryDays: o.cert_expiry_days,
+  });
 
   const coordinator = new ScanCoordinator({
     store,
@@ -138,6 +144,7 @@ export async function startService(
       portScanBatch: 4,
       dnsTimeoutMs: 3_000,
       gatewayIp: () => readDefaultGateway(),
+      tlsChecks: o.tls_checks,
     },
   });
 

@@ -9,6 +9,9 @@
  */
 import { z } from 'zod';
 import { CHANGE_TYPES } from '../inventory/types.js';
+import { FINDING_KINDS } from '../threats/types.js';
+
+export { FINDING_KINDS };
 
 // ---------------------------------------------------------------------------------------------------------
 // Primitives
@@ -19,7 +22,6 @@ export const RISK_LEVELS = ['none', 'low', 'medium', 'high', 'critical'] as cons
 export const KEY_SCOPES = ['read', 'admin'] as const;
 export const SCAN_KINDS = ['sweep', 'ports'] as const;
 export const SCAN_STATUSES = ['running', 'finished', 'failed'] as const;
-export const FINDING_KINDS = ['risky_port', 'vulnerable_version', 'custom'] as const;
 export const ALERT_CHANNELS = ['ha_notify', 'webhook', 'mqtt_event'] as const;
 
 const isoTime = z.string().describe('ISO-8601 time with timezone');
