@@ -16,6 +16,7 @@ import { deviceRoutes } from './routes/devices.js';
 import { changeRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { scanRoutes } from './routes/scans.js';
+import { loginPage, sessionRoutes } from './routes/session.js';
 import { installSecurity } from './security.js';
 import { streamEvents } from './sse.js';
 import { installStatic } from './static.js';
@@ -65,6 +66,8 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   changeRoutes(r, deps, mappers);
   alertRoutes(r, deps);
   adminRoutes(r, deps);
+  sessionRoutes(r, deps);
+  loginPage(app, deps);
   r.add({
     method: 'GET',
     url: '/api/events',

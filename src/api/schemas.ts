@@ -10,6 +10,7 @@
 import { z } from 'zod';
 import { CHANGE_TYPES } from '../inventory/types.js';
 import { FINDING_KINDS } from '../threats/types.js';
+import { PORT_PROFILES } from '../scan/nmapArgs.js';
 
 export { FINDING_KINDS };
 
@@ -21,7 +22,7 @@ export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const
 export const RISK_LEVELS = ['none', 'low', 'medium', 'high', 'critical'] as const;
 export const KEY_SCOPES = ['read', 'admin'] as const;
 export const SCAN_KINDS = ['sweep', 'ports'] as const;
-export const SCAN_STATUSES = ['running', 'finished', 'failed'] as const;
+export const SCAN_STATUSES = ['queued', 'running', 'finished', 'failed'] as const;
 export const ALERT_CHANNELS = ['ha_notify', 'webhook', 'mqtt_event'] as const;
 
 const isoTime = z.string().describe('ISO-8601 time with timezone');
@@ -131,7 +132,8 @@ export const settingsSchema = z.object({
   version: z.string(),
   mode: z.enum(['standalone', 'addon']),
   require_api_key: z.boolean(),
-  trust_loopback: z.boolean(),
+  /** how a caller that is not HA ingress signs in: a browser session from the login link, or API keys only */
+  sign_in: z.enum(['ingress', 'login_link', 'api_key']),
   settings: z.record(z.string(), z.unknown()),
 });
 export type SettingsJson = z.infer<typeof settingsSchema>;
@@ -299,18 +301,41 @@ export const deviceHistoryQuery = z
 // Scans
 // ---------------------------------------------------------------------------------------------------------
 
+export const scanProgressSchema = z.object({
+  /** hosts whose batch has finished (plus nmap's share of the running batch) */
+  hosts_done: z.number().int(),
+  hosts_total: z.number().int(),
+  percent: z.number(),
+  /** seconds left at the pace so far; null when not running or no pace yet */
+  eta_seconds: z.number().int().nullable(),
+  batches: z.number().int(),
+  batches_done: z.number().int(),
+  /** 1-based place in the queue while queued */
+  queue_position: z.number().int().nullable(),
+  message: z.string().nullable(),
+});
+export type ScanProgressJson = z.infer<typeof scanProgressSchema>;
+
 export const scanSchema = z.object({
   id: z.number().int(),
   kind: z.enum(SCAN_KINDS),
   status: z.enum(SCAN_STATUSES),
   reason: z.string().nullable(),
   targets: z.array(z.string()),
+  /** port profile of a port scan */
+  profile: z.string().nullable(),
+  /** when the request was made */
   started_at: isoTime,
+  /** when its first nmap run began (null while queued) */
+  run_started_at: nullableIso,
   finished_at: nullableIso,
   duration_ms: z.number().nullable(),
   hosts_up: z.number().int().nullable(),
   hosts_total: z.number().int().nullable(),
   changes: z.number().int().nullable(),
+  /** scheduled sweeps that changed nothing, folded into this row (1 = this sweep alone) */
+  sweeps: z.number().int(),
+  progress: scanProgressSchema,
   error: z.string().nullable(),
 });
 export type ScanJson = z.infer<typeof scanSchema>;
@@ -332,7 +357,32 @@ export const scanHostSchema = z.object({
   ),
 });
 export type ScanHostJson = z.infer<typeof scanHostSchema>;
-export const scanDetailSchema = scanSchema.extend({ hosts: z.array(scanHostSchema) });
+export const scanBatchSchema = z.object({
+  seq: z.number().int(),
+  targets: z.array(z.string()),
+  status: z.enum(['queued', 'running', 'finished', 'failed']),
+  started_at: nullableIso,
+  finished_at: nullableIso,
+  hosts_up: z.number().int().nullable(),
+  error: z.string().nullable(),
+});
+export const scanDetailSchema = scanSchema.extend({
+  batches: z.array(scanBatchSchema),
+  /** the earlier scan this one compares with: same kind, same (or covering) targets */
+  previous_id: z.number().int().nullable(),
+  hosts: z.array(scanHostSchema),
+});
+export const scanHostResultSchema = z.object({
+  scan_id: z.number().int(),
+  ip: z.string(),
+  /** queued/scanning: its batch has not finished; up/down: the result; failed: its batch failed */
+  state: z.enum(['queued', 'scanning', 'up', 'down', 'failed']),
+  batch: scanBatchSchema,
+  host: scanHostSchema.nullable(),
+});
+export const scanHostParams = z
+  .object({ id: idSchema, ip: z.ipv4({ message: 'must be an IPv4 address such as 192.168.1.20' }) })
+  .strict();
 export type ScanDetailJson = z.infer<typeof scanDetailSchema>;
 
 export const scanListQuery = z
@@ -348,13 +398,22 @@ export const scanListSchema = listOf(scanSchema);
 export const scanRequestSchema = z
   .object({
     kind: z.enum(SCAN_KINDS).default('sweep'),
+    /** IPv4 addresses / CIDRs inside the configured subnets (default: all of them / every online device) */
+    targets: z.array(z.string().max(43)).min(1).max(256).optional(),
+    /** port profile of a port scan (default: the configured one) */
+    profile: z.enum(PORT_PROFILES).optional(),
     reason: z.string().max(200).optional(),
   })
   .strict();
 export type ScanRequest = z.infer<typeof scanRequestSchema>;
 export const scanAcceptedSchema = z.object({
   queued: z.boolean(),
-  scan_id: z.number().int().nullable(),
+  /** an identical request was already waiting: this is its scan */
+  coalesced: z.boolean(),
+  scan_id: z.number().int(),
+  /** relative URL of the scan (also in the Location header) */
+  location: z.string(),
+  queue_position: z.number().int().nullable(),
   message: z.string(),
 });
 export type ScanAcceptedJson = z.infer<typeof scanAcceptedSchema>;
@@ -647,7 +706,7 @@ export const apiKeyListQuery = z
   .strict();
 export const apiKeyListSchema = listOf(apiKeySchema);
 
-export const ACTOR_KINDS = ['ingress', 'key', 'loopback', 'anonymous', 'system'] as const;
+export const ACTOR_KINDS = ['ingress', 'key', 'session', 'cli', 'loopback', 'anonymous', 'system'] as const;
 export const auditEntrySchema = z.object({
   id: z.number().int(),
   time: isoTime,
@@ -684,8 +743,13 @@ export const sseScanSchema = z.object({
   kind: z.enum(SCAN_KINDS),
   percent: z.number().nullable(),
   message: z.string().nullable(),
+  hosts_done: z.number().int().nullable(),
+  hosts_total: z.number().int().nullable(),
+  eta_seconds: z.number().int().nullable(),
   hosts_up: z.number().int().nullable(),
   changes: z.number().int().nullable(),
+  /** a quiet scheduled sweep folded into this earlier scan record */
+  collapsed_into: z.number().int().nullable(),
   error: z.string().nullable(),
   time: isoTime,
 });

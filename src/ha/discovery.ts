@@ -115,6 +115,10 @@ export function hubDiscovery(ctx: DiscoveryCtx): DiscoveryMessage {
       payload_on: 'ON',
       payload_off: 'OFF',
       icon: 'mdi:radar',
+      // progress of the running scan as attributes (the card's hub line shows them)
+      json_attributes_topic: state,
+      json_attributes_template:
+        '{{ {"kind": value_json.scan_kind, "percent": value_json.scan_percent, "hosts_done": value_json.scan_hosts_done, "hosts_total": value_json.scan_hosts_total, "eta_seconds": value_json.scan_eta_s} | tojson }}',
     },
     scan_now: {
       platform: 'button',

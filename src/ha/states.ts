@@ -168,6 +168,16 @@ export interface HubStats {
   /** ISO-8601 with timezone, null before the first sweep */
   lastScan: string | null;
   scanning: boolean;
+  /** progress of the running scan request, when one runs */
+  scan?: HubScanProgress | null;
+}
+
+export interface HubScanProgress {
+  kind: 'sweep' | 'ports';
+  percent: number;
+  hostsDone: number;
+  hostsTotal: number;
+  etaSeconds: number | null;
 }
 
 export interface HubState {
@@ -177,9 +187,16 @@ export interface HubState {
   threats_active: number;
   last_scan: string | null;
   scanning: boolean;
+  /** the running scan (attributes of the `scanning` binary sensor; null when idle) */
+  scan_kind: 'sweep' | 'ports' | null;
+  scan_percent: number | null;
+  scan_hosts_done: number | null;
+  scan_hosts_total: number | null;
+  scan_eta_s: number | null;
 }
 
 export function hubState(s: HubStats): HubState {
+  const p = s.scanning ? (s.scan ?? null) : null;
   return {
     devices_online: s.online,
     devices_known: s.known,
@@ -187,6 +204,11 @@ export function hubState(s: HubStats): HubState {
     threats_active: s.threatsActive,
     last_scan: s.lastScan,
     scanning: s.scanning,
+    scan_kind: p?.kind ?? null,
+    scan_percent: p ? Math.round(p.percent) : null,
+    scan_hosts_done: p?.hostsDone ?? null,
+    scan_hosts_total: p?.hostsTotal ?? null,
+    scan_eta_s: p?.etaSeconds ?? null,
   };
 }
 

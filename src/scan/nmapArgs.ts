@@ -7,7 +7,9 @@ import { MIN_PREFIX } from './targets.js';
  * parsing (nmap's getopt permutes argv, so a target that looked like an option would otherwise be honoured).
  */
 
-export type PortProfile = 'top100' | 'top1000' | 'custom';
+/** Port profiles a port scan can use (`custom` = the configured `ports` list). */
+export const PORT_PROFILES = ['top100', 'top1000', 'custom'] as const;
+export type PortProfile = (typeof PORT_PROFILES)[number];
 
 export interface SweepArgsInput {
   targets: readonly string[];

@@ -8,6 +8,7 @@ import { applySweep, type SweepContext, type SweepOutcome } from '../inventory/s
 import type { Change, Device } from '../inventory/types.js';
 import type { ScanResult } from '../scan/types.js';
 import type { Logger } from '../util/logger.js';
+import { AgentsRepo } from './agentsRepo.js';
 import { ChangesRepo, type StoredChange } from './changesRepo.js';
 import { closeDatabase, type Db, openDatabase } from './db.js';
 import { DevicesRepo } from './devicesRepo.js';
@@ -50,8 +51,10 @@ export class Store {
   readonly scans: ScansRepo;
   readonly changes: ChangesRepo;
   readonly history: HistoryRepo;
+  readonly agents: AgentsRepo;
 
   constructor(readonly db: Db) {
+    this.agents = new AgentsRepo(db);
     this.devices = new DevicesRepo(db);
     this.scans = new ScansRepo(db);
     this.changes = new ChangesRepo(db);
@@ -67,14 +70,30 @@ export class Store {
   /**
    * Ingest a successful sweep in ONE transaction: finish the scan row with its hosts, diff against the
    * inventory, upsert changed devices, write IP and presence history, insert the changes.
+   * `agent` = the satellite agent that swept (DESIGN §16), null = the hub itself: a sweep decides presence
+   * only for the devices its scanner saw last, and every device it sees becomes its scanner's.
    */
-  recordSweep(scanId: number, result: ScanResult, ctx: SweepContext): IngestResult {
+  recordSweep(
+    scanId: number,
+    result: ScanResult,
+    ctx: SweepContext,
+    seq = 0,
+    agent: string | null = null,
+  ): IngestResult {
     return this.transaction(() => {
+      const owners = this.agents.owners();
+      const owns = (mac: string) => (owners.get(mac) ?? null) === agent;
       // Sweeps neither read nor write ports: diff the light rows, then attach ports to what is handed on.
-      const outcome = applySweep(this.devices.allWithoutPorts(), result, ctx);
-      this.scans.finish(scanId, result, attribution(result, outcome.observations));
+      const outcome = applySweep(this.devices.allWithoutPorts(), result, { ...ctx, owns });
+      this.scans.finishBatch(scanId, seq, result, {
+        attributed: attribution(result, outcome.observations),
+        changes: outcome.changes.length,
+        hosts: result.hostsTotal,
+      });
       this.devices.upsertMany(outcome.devices);
       const t = ctx.now.toISOString();
+      const seen = outcome.observations.map((o) => o.mac);
+      this.agents.assign(agent === null ? seen.filter((m) => owners.has(m)) : seen, agent, t);
       for (const o of outcome.observations) this.history.recordIp(o.mac, o.ip, t);
       for (const c of outcome.changes) {
         if (!c.mac) continue;
@@ -92,7 +111,7 @@ export class Store {
    * nmap gave no MAC and exactly one device holds the IP. Port scans never create devices (sweeps do):
    * unmatched hosts are reported in `skipped`.
    */
-  recordPortScan(scanId: number, result: ScanResult, now: Date): IngestResult {
+  recordPortScan(scanId: number, result: ScanResult, now: Date, seq = 0): IngestResult {
     return this.transaction(() => {
       const t = now.toISOString();
       const attributed = new Map<string, string>();
@@ -152,14 +171,19 @@ export class Store {
           changes.push({ ...c, scanId });
         }
       }
-      this.scans.finish(scanId, result, attributed);
+      this.scans.finishBatch(scanId, seq, result, {
+        attributed,
+        changes: changes.length,
+        hosts: result.targets.length,
+      });
       return { changes: this.changes.insertMany(changes), devices, skipped };
     });
   }
 
   /** A failed scan: recorded as failed, nothing is marked absent. */
-  recordFailedScan(scanId: number, error: string, now: Date): void {
-    this.scans.fail(scanId, error, now);
+  recordFailedScan(scanId: number, error: string, now: Date, batch?: { seq: number; hosts: number }): void {
+    if (batch) this.scans.failBatch(scanId, batch.seq, error, now, batch.hosts);
+    else this.scans.fail(scanId, error, now);
   }
 
   close(): void {

@@ -488,7 +488,41 @@ describe('states and events', () => {
       threats_active: 2,
       last_scan: '2026-08-21T10:15:00.000Z',
       scanning: true,
+      scan_kind: null,
+      scan_percent: null,
+      scan_hosts_done: null,
+      scan_hosts_total: null,
+      scan_eta_s: null,
     });
+    expect(
+      hubState({
+        online: 3,
+        known: 5,
+        new: 1,
+        threatsActive: 2,
+        lastScan: null,
+        scanning: true,
+        scan: { kind: 'ports', percent: 41.6, hostsDone: 12, hostsTotal: 30, etaSeconds: 95 },
+      }),
+    ).toMatchObject({
+      scan_kind: 'ports',
+      scan_percent: 42,
+      scan_hosts_done: 12,
+      scan_hosts_total: 30,
+      scan_eta_s: 95,
+    });
+    // idle: no stale progress
+    expect(
+      hubState({
+        online: 3,
+        known: 5,
+        new: 1,
+        threatsActive: 2,
+        lastScan: null,
+        scanning: false,
+        scan: { kind: 'ports', percent: 100, hostsDone: 30, hostsTotal: 30, etaSeconds: 0 },
+      }).scan_percent,
+    ).toBeNull();
     expect(
       eventPayload({
         type: 'new_device',

@@ -23,6 +23,9 @@ import type { HomeAssistant, LovelaceCardConfig } from './ha-types.js';
 import {
   countRows,
   type DeviceRow,
+  type HubScan,
+  hubScan,
+  hubScanText,
   type Selection,
   selectEntities,
   selectionChanged,
@@ -163,6 +166,7 @@ export class LanSentinelCard extends LitElement {
           : nothing
       }
       ${c.show_summary ? this._renderSummary(summary) : nothing}
+      ${this._renderScan(hubScan(sel.scanning))}
       ${
         rows.length === 0
           ? this._renderEmpty()
@@ -236,6 +240,25 @@ export class LanSentinelCard extends LitElement {
       ${tile('Known', s.known, 'all')}
       ${tile('New', s.new, 'new', s.new ? 'var(--primary-color, #03a9f4)' : undefined)}
       ${tile('Threats', s.threats, 'risky', s.threats ? RISK_COLOR.critical : undefined)}
+    </div>`;
+  }
+
+  /** The hub line while a scan runs: what, how far, how long, with a bar. */
+  private _renderScan(s: HubScan | null): TemplateResult | typeof nothing {
+    if (!s) return nothing;
+    const text = hubScanText(s);
+    return html`<div class="scan" role="status">
+      <div class="scan-text">${text}</div>
+      <div
+        class="scan-track"
+        role="progressbar"
+        aria-label=${text}
+        aria-valuemin="0"
+        aria-valuemax="100"
+        aria-valuenow=${s.percent === null ? nothing : Math.floor(s.percent)}
+      >
+        <div class="scan-fill ${s.percent === null ? 'indeterminate' : ''}" style=${styleMap({ width: `${s.percent ?? 30}%` })}></div>
+      </div>
     </div>`;
   }
 
