@@ -382,7 +382,16 @@ async function startServiceParts(
   // --- HTTP: ingress (add-on) or the standalone UI/API
   const apiDeps: ApiDeps = {
     store,
-    findings: findingsPort(findings),
+    findings: findingsPort(findings, {
+      db,
+      reassess: (mac) => {
+        const r = threats.assess([mac], clock.now());
+        // the HA state (threats attribute) changes with an accept even when the risk level does not
+        const d = r.devices.find((x) => x.mac === mac) ?? store.devices.get(mac);
+        if (d) bus.emit('device:updated', d);
+        for (const c of r.changes) bus.emit('change', c);
+      },
+    }),
     alerts: alertsPort(alertsRepo, alerts),
     webhooks: webhooksPort(webhooks, alerts),
     keys,
