@@ -2,6 +2,7 @@ import { cleanNetworkText } from '../inventory/text.js';
 import type { Change, Device } from '../inventory/types.js';
 import type { ScanHost, ScanResult } from '../scan/types.js';
 import type { Db } from '../store/db.js';
+import { AcceptsRepo } from '../store/acceptsRepo.js';
 import { ExpectedPortsRepo } from '../store/expectedPortsRepo.js';
 import { FindingsRepo, findingChanges } from '../store/findingsRepo.js';
 import type { Store } from '../store/store.js';
@@ -45,6 +46,12 @@ export function tlsFactsOf(host: ScanHost, scannedAt: string): TlsFact[] {
   return out;
 }
 
+/** "cve:apache_httpd@2.4.49[:nofix]" → "apache_httpd"; null for other group keys. */
+function groupProduct(key: string): string | null {
+  const m = /^cve:([^@]+)@/.exec(key);
+  return m?.[1] ?? null;
+}
+
 function hostFor(device: Device, scan: ScanResult | undefined): ScanHost | undefined {
   if (!scan) return undefined;
   return (
@@ -63,6 +70,7 @@ export function createThreatAssessor(deps: ThreatAssessorDeps): ThreatAssessor &
   const findings = deps.findings ?? new FindingsRepo(deps.db);
   const expected = new ExpectedPortsRepo(deps.db);
   const tls = new TlsRepo(deps.db);
+  const accepts = new AcceptsRepo(deps.db);
   let rules: ThreatRules = { cves: loadCveRules(deps.db) };
   deps.logger.debug(`threat rules loaded: ${rules.cves.length} CVE rules`);
   return {
@@ -86,6 +94,20 @@ export function createThreatAssessor(deps: ThreatAssessorDeps): ThreatAssessor &
             certExpiryDays: deps.certExpiryDays ?? DEFAULT_CERT_EXPIRY_DAYS,
           });
           const { detected, resolved } = findings.reconcile(mac, current, now);
+          // an accept given for a version the device no longer runs ends (its findings come back)
+          const live = new Map<string, Set<string>>();
+          for (const f of current) {
+            if (!f.product || !f.version) continue;
+            const set = live.get(f.product) ?? new Set<string>();
+            set.add(f.version);
+            live.set(f.product, set);
+          }
+          accepts.retireChangedVersions(
+            mac,
+            live,
+            (a) => (a.scope === 'group' ? groupProduct(a.target) : findings.productOf(mac, a.target)),
+            now,
+          );
           const counted = findings.forDevice(mac, now).filter((f) => !f.resolvedAt && !f.accepted);
           const { score, level } = riskScore(counted);
           let updated = device;

@@ -83,6 +83,29 @@ export class AcceptsRepo {
     return rows.map(toAccept);
   }
 
+  /**
+   * End the accepts given for a product version the device no longer runs (the product is seen at another
+   * version now): a new version brings its findings back for good, also if the old version returns later.
+   * `productOf` names the product an accept is about; `live` maps product → versions active now.
+   */
+  retireChangedVersions(
+    mac: string,
+    live: Map<string, Set<string>>,
+    productOf: (a: FindingAccept) => string | null,
+    now: Date,
+  ): FindingAccept[] {
+    const out: FindingAccept[] = [];
+    for (const a of this.active(now, mac)) {
+      if (a.version === null) continue;
+      const product = productOf(a);
+      const versions = product ? live.get(product) : undefined;
+      if (!versions || versions.size === 0 || versions.has(a.version)) continue;
+      const r = this.revoke(a.id, now);
+      if (r) out.push(r);
+    }
+    return out;
+  }
+
   /** Devices with an accept that expired in (since, now]: their risk must be recomputed. */
   expiredBetween(since: Date, now: Date): string[] {
     const rows = this.db

@@ -280,6 +280,14 @@ export class FindingsRepo {
     return Object.fromEntries(rows.map((r) => [r.severity, r.n]));
   }
 
+  /** The product a finding key is about (any status), or null. */
+  productOf(mac: string, key: string): string | null {
+    const r = this.db.prepare('SELECT product FROM findings WHERE mac = ? AND key = ?').get(mac, key) as
+      | { product: string | null }
+      | undefined;
+    return r?.product ?? null;
+  }
+
   /** Active findings of one device (accepted ones carry `accepted`), known exploited and most severe first. */
   forDevice(mac: string, now = new Date()): StoredFinding[] {
     return this.list({ mac, status: 'active', limit: 5000, now });
