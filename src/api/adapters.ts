@@ -13,14 +13,14 @@ import { z } from 'zod';
 import type { Alerts } from '../alerts/alerts.js';
 import type { AlertChannel, AlertLogEntry, AlertRule, AlertRuleInput, AlertStatus } from '../alerts/types.js';
 import { CHANGE_TYPES, type ChangeType } from '../inventory/types.js';
-import type { AlertsRepo } from '../store/alertsRepo.js';
 import { AcceptsRepo } from '../store/acceptsRepo.js';
+import type { AlertsRepo } from '../store/alertsRepo.js';
 import type { Db } from '../store/db.js';
 import { ExpectedPortsRepo } from '../store/expectedPortsRepo.js';
 import type { FindingsRepo } from '../store/findingsRepo.js';
+import type { DeliverySummary, Webhook, WebhooksRepo } from '../store/webhooksRepo.js';
 import { groupFindings } from '../threats/groups.js';
 import { SEVERITY_RANK } from '../threats/portRules.js';
-import type { DeliverySummary, Webhook, WebhooksRepo } from '../store/webhooksRepo.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import { ApiError, badRequest } from './errors.js';
 import type { AlertsPort, FindingsPort, WebhooksPort } from './ports.js';
@@ -68,7 +68,9 @@ export function findingsPort(repo: FindingsRepo, opts: FindingsPortOptions = {})
     accept(a, by, now) {
       if (!accepts) return null;
       const active = repo.list({ mac: a.mac, status: 'active', limit: 5000, now });
-      const hit = active.filter((f) => (a.scope === 'finding' ? f.key === a.target : (f.group ?? f.key) === a.target));
+      const hit = active.filter((f) =>
+        a.scope === 'finding' ? f.key === a.target : (f.group ?? f.key) === a.target,
+      );
       if (hit.length === 0) return null;
       const created = accepts.create({
         mac: a.mac,
@@ -92,7 +94,9 @@ export function findingsPort(repo: FindingsRepo, opts: FindingsPortOptions = {})
     expectedPorts: (mac) => expected?.get(mac) ?? null,
     setExpectedPorts(mac, ports, now) {
       if (!expected) return null;
-      const out = ports === null ? (expected.clear(mac), null) : expected.set(mac, ports, now);
+      let out: ReturnType<ExpectedPortsRepo['set']> | null = null;
+      if (ports === null) expected.clear(mac);
+      else out = expected.set(mac, ports, now);
       reassess(mac);
       return out;
     },

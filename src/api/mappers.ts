@@ -1,7 +1,7 @@
 /** Domain objects → wire JSON (snake_case, nulls never missing). Pure functions. */
 import { type Change, type Device, type DevicePort, displayName } from '../inventory/types.js';
-import type { AuditEntry } from '../store/auditRepo.js';
 import type { FindingAccept } from '../store/acceptsRepo.js';
+import type { AuditEntry } from '../store/auditRepo.js';
 import type { ApiKey } from '../store/keysRepo.js';
 import type { FindingGroup } from '../threats/groups.js';
 import type { StoredFinding } from '../threats/types.js';
@@ -120,7 +120,13 @@ export function findingJson(f: StoredFinding, m: Mappers): FindingJson {
     version: f.version ?? null,
     fixed: f.fixed ?? null,
     accepted: f.accepted
-      ? { id: f.accepted.id, reason: f.accepted.reason, expires_at: f.accepted.expiresAt, by: f.accepted.by, at: f.accepted.at }
+      ? {
+          id: f.accepted.id,
+          reason: f.accepted.reason,
+          expires_at: f.accepted.expiresAt,
+          by: f.accepted.by,
+          at: f.accepted.at,
+        }
       : null,
   };
 }

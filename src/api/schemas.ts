@@ -9,8 +9,8 @@
  */
 import { z } from 'zod';
 import { CHANGE_TYPES } from '../inventory/types.js';
-import { FINDING_KINDS } from '../threats/types.js';
 import { PORT_PROFILES } from '../scan/nmapArgs.js';
+import { FINDING_KINDS } from '../threats/types.js';
 
 export { FINDING_KINDS };
 
@@ -488,7 +488,13 @@ export const findingSchema = z.object({
   fixed: z.string().nullable(),
   /** the accept (mute) in force, or null */
   accepted: z
-    .object({ id: z.number().int(), reason: z.string(), expires_at: nullableIso, by: z.string(), at: z.string() })
+    .object({
+      id: z.number().int(),
+      reason: z.string(),
+      expires_at: nullableIso,
+      by: z.string(),
+      at: z.string(),
+    })
     .nullable(),
 });
 export type FindingJson = z.infer<typeof findingSchema>;

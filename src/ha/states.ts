@@ -102,7 +102,10 @@ export function deviceState(device: Device, findings: StoredFinding[]): DeviceSt
   let threats: StateThreat[] = listed.map((g) => {
     const ids = [...new Set(g.findings.map((f) => f.cve).filter((c): c is string => !!c))];
     const kev = new Set(g.findings.filter((f) => f.knownExploited && f.cve).map((f) => f.cve as string));
-    const cves = [...ids.filter((c) => kev.has(c)), ...ids.filter((c) => !kev.has(c)).slice(0, GROUP_CVES_MAX)];
+    const cves = [
+      ...ids.filter((c) => kev.has(c)),
+      ...ids.filter((c) => !kev.has(c)).slice(0, GROUP_CVES_MAX),
+    ];
     const first = g.findings[0];
     return {
       key: cleanText(g.key, 96) ?? '',
@@ -141,7 +144,8 @@ export function deviceState(device: Device, findings: StoredFinding[]): DeviceSt
   // non-exploited CVE ids inside groups, groups without a known-exploited CVE (from the end), the rest of the
   // ports. A known-exploited CVE is never dropped.
   const over = () => jsonBytes(state) > STATE_BUDGET_BYTES;
-  while (over() && state.ports.length > 10) state.ports = state.ports.slice(0, Math.floor(state.ports.length / 2));
+  while (over() && state.ports.length > 10)
+    state.ports = state.ports.slice(0, Math.floor(state.ports.length / 2));
   if (over()) {
     threats = threats.map((t) => {
       const keep = t.cves.slice(0, t.known_exploited);
@@ -154,7 +158,8 @@ export function deviceState(device: Device, findings: StoredFinding[]): DeviceSt
     if (i < 0) break;
     state.threats = state.threats.filter((_, j) => j !== i);
   }
-  while (over() && state.ports.length > 0) state.ports = state.ports.slice(0, Math.floor(state.ports.length / 2));
+  while (over() && state.ports.length > 0)
+    state.ports = state.ports.slice(0, Math.floor(state.ports.length / 2));
   const bytes = jsonBytes(state);
   if (bytes > STATE_BUDGET_BYTES) throw new Error(`states: device state for ${device.mac} is ${bytes} bytes`);
   return state;

@@ -1,5 +1,4 @@
 import { isIpv4 } from './ipv4.js';
-import type { PortProtocol, ScanHost, ScanKind, ScanPort, ScanResult, ScanService } from './types.js';
 import {
   emptyTls,
   MAX_ELEM_CHARS,
@@ -8,6 +7,7 @@ import {
   readSslEnumCiphers,
   type ScriptEntry,
 } from './tlsScripts.js';
+import type { PortProtocol, ScanHost, ScanKind, ScanPort, ScanResult, ScanService } from './types.js';
 import { type RawAttrs, rawAttr, scanXml, type XmlHandler } from './xmlScanner.js';
 import { decodeXmlText } from './xmlText.js';
 
@@ -132,7 +132,8 @@ class NmapHandler implements XmlHandler {
       else if (name === 'service') this.service = this.newService(a);
       else if (name === 'script') {
         const id = attr(a, 'id');
-        if (id === 'ssl-cert' || id === 'ssl-enum-ciphers') this.script = { id, entries: [], path: [], unkeyed: 0 };
+        if (id === 'ssl-cert' || id === 'ssl-enum-ciphers')
+          this.script = { id, entries: [], path: [], unkeyed: 0 };
       }
     } else if (this.service && name === 'cpe' && parent === 'service' && depth === 5) {
       this.cpeText = '';

@@ -44,7 +44,6 @@ const SHORT: Record<string, string> = {
 
 /** Remove control characters, collapse whitespace, cap the length. */
 function clean(s: string, max: number): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping them is the point
   const t = s.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069]/g, ' ');
   const c = t.replace(/\s+/g, ' ').trim();
   return c.length > max ? `${c.slice(0, max - 1)}…` : c;

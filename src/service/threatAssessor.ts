@@ -1,8 +1,8 @@
 import { cleanNetworkText } from '../inventory/text.js';
 import type { Change, Device } from '../inventory/types.js';
 import type { ScanHost, ScanResult } from '../scan/types.js';
-import type { Db } from '../store/db.js';
 import { AcceptsRepo } from '../store/acceptsRepo.js';
+import type { Db } from '../store/db.js';
 import { ExpectedPortsRepo } from '../store/expectedPortsRepo.js';
 import { FindingsRepo, findingChanges } from '../store/findingsRepo.js';
 import type { Store } from '../store/store.js';
@@ -39,7 +39,10 @@ export function tlsFactsOf(host: ScanHost, scannedAt: string): TlsFact[] {
       selfSigned: t.selfSigned,
       san: cleanNetworkText(t.san, 1024),
       protocols: t.protocols.slice(0, 8),
-      weak: [...t.protocols.filter((x) => /^(SSLv2|SSLv3|TLSv1\.0|TLSv1\.1)$/.test(x)), ...t.weakCiphers].slice(0, 40),
+      weak: [
+        ...t.protocols.filter((x) => /^(SSLv2|SSLv3|TLSv1\.0|TLSv1\.1)$/.test(x)),
+        ...t.weakCiphers,
+      ].slice(0, 40),
       scannedAt,
     });
   }

@@ -1,8 +1,8 @@
 /** Findings per device with first/last seen and resolution; reconcile() turns a fresh evaluation into changes. */
 import type { Change, Device, Severity } from '../inventory/types.js';
 import { displayName } from '../inventory/types.js';
-import { SEVERITY_RANK } from '../threats/portRules.js';
 import { compareFindings } from '../threats/groups.js';
+import { SEVERITY_RANK } from '../threats/portRules.js';
 import type { Finding, FindingKind, StoredFinding } from '../threats/types.js';
 import type { Db } from './db.js';
 
@@ -196,7 +196,12 @@ export class FindingsRepo {
     if (r.accept_id !== undefined && r.accept_id !== null) {
       const a = this.db
         .prepare('SELECT reason, expires_at, created_by, created_at FROM finding_accepts WHERE id = ?')
-        .get(r.accept_id) as { reason: string; expires_at: string | null; created_by: string; created_at: string };
+        .get(r.accept_id) as {
+        reason: string;
+        expires_at: string | null;
+        created_by: string;
+        created_at: string;
+      };
       r.accept_reason = a.reason;
       r.accept_expires_at = a.expires_at;
       r.accept_by = a.created_by;
@@ -235,7 +240,9 @@ export class FindingsRepo {
     const sql = `SELECT findings.*, ${ACCEPT_COLUMNS} FROM findings ${where}
       ORDER BY (resolved_at IS NOT NULL), known_exploited DESC, severity_rank DESC, COALESCE(cvss, -1) DESC,
         confidence DESC, last_seen DESC, id LIMIT @limit OFFSET @offset`;
-    return (this.db.prepare(sql).all({ ...params, limit, offset }) as FindingRow[]).map((r) => this.withAccept(r));
+    return (this.db.prepare(sql).all({ ...params, limit, offset }) as FindingRow[]).map((r) =>
+      this.withAccept(r),
+    );
   }
 
   count(q: Omit<FindingQuery, 'limit' | 'offset'> = {}): number {

@@ -58,7 +58,9 @@ export class TlsRepo {
   }
 
   forDevice(mac: string): TlsFact[] {
-    const rows = this.db.prepare('SELECT * FROM port_tls WHERE mac = ? ORDER BY protocol, port').all(mac) as Row[];
+    const rows = this.db
+      .prepare('SELECT * FROM port_tls WHERE mac = ? ORDER BY protocol, port')
+      .all(mac) as Row[];
     return rows.map((r) => ({
       protocol: r.protocol,
       port: r.port,

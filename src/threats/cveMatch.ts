@@ -125,7 +125,8 @@ export function matchService(s: ServiceInfo, rules: CveRule[]): CveMatch[] {
           range,
           via: c.via,
           distroPatched: distro,
-          confidence: (distro ? DISTRO_CONFIDENCE : 1) * (rule.component === 'module' ? MODULE_CONFIDENCE : 1),
+          confidence:
+            (distro ? DISTRO_CONFIDENCE : 1) * (rule.component === 'module' ? MODULE_CONFIDENCE : 1),
         };
         break;
       }
@@ -147,8 +148,7 @@ function rangeText(r: VersionRange): string {
 export function cveFinding(mac: string, s: ServiceInfo, m: CveMatch): Finding {
   const core = parseVersion(m.version).core;
   const label = `${m.product.name} ${core}`;
-  const onlyIf =
-    m.rule.component === 'module' && m.rule.part ? ` Only if ${m.rule.part} is enabled.` : '';
+  const onlyIf = m.rule.component === 'module' && m.rule.part ? ` Only if ${m.rule.part} is enabled.` : '';
   const fix = m.range.fixed
     ? ` Fixed in ${m.range.fixed}.`
     : ' No fixed release is listed for this version line.';

@@ -414,7 +414,11 @@ export async function runCveImport(db: Db, filePath: string): Promise<string> {
     throw new Error(`${filePath} is larger than ${MAX_FEED_BYTES / 1024 / 1024} MiB`);
   const r = importFeed(db, buf.toString('utf8'));
   const what =
-    r.format === 'nvd' ? 'NVD CVE feed' : r.format === 'rules' ? 'LAN Sentinel rules file' : 'CISA KEV catalogue';
+    r.format === 'nvd'
+      ? 'NVD CVE feed'
+      : r.format === 'rules'
+        ? 'LAN Sentinel rules file'
+        : 'CISA KEV catalogue';
   const total = loadCveRules(db).length;
   const lines = [
     `Imported ${what} from ${filePath}: ${r.added} added, ${r.updated} updated, ${r.skipped} skipped. ${total} CVE rules are now active.`,

@@ -62,7 +62,8 @@ function groupTitle(g: Omit<FindingGroup, 'title' | 'remediation'>, first: Store
   if (g.kind !== 'vulnerable_version' || !g.productName) return first.title;
   const what = `${g.productName}${g.version ? ` ${g.version}` : ''}`;
   const kev = g.knownExploitedCount ? `, ${g.knownExploitedCount} known exploited` : '';
-  if (g.fixVersion) return `Update ${what} to ${g.fixVersion} or newer — fixes ${plural(g.cveCount, 'CVE')}${kev}`;
+  if (g.fixVersion)
+    return `Update ${what} to ${g.fixVersion} or newer — fixes ${plural(g.cveCount, 'CVE')}${kev}`;
   return `${what}: ${plural(g.cveCount, 'CVE')} with no fixed release listed${kev} — replace it or keep it off the network`;
 }
 
@@ -97,9 +98,7 @@ export function groupFindings<F extends StoredFinding>(findings: F[]): FindingGr
   }
   const out: FindingGroup<F>[] = [];
   for (const list of by.values()) {
-    list.sort(
-      (a, b) => Number(Boolean(a.accepted)) - Number(Boolean(b.accepted)) || compareFindings(a, b),
-    );
+    list.sort((a, b) => Number(Boolean(a.accepted)) - Number(Boolean(b.accepted)) || compareFindings(a, b));
     const first = list[0] as F;
     const open = list.filter((f) => !f.accepted);
     const counted = open.length ? open : list;

@@ -38,7 +38,12 @@ function certLabel(t: TlsFact): string {
   return t.subject ? `certificate "${t.subject.slice(0, 80)}"` : 'certificate';
 }
 
-export function tlsFindings(mac: string, t: TlsFact, now: Date, expiryDays = DEFAULT_CERT_EXPIRY_DAYS): Finding[] {
+export function tlsFindings(
+  mac: string,
+  t: TlsFact,
+  now: Date,
+  expiryDays = DEFAULT_CERT_EXPIRY_DAYS,
+): Finding[] {
   const out: Finding[] = [];
   const where = `${t.protocol}/${t.port}`;
   const base = { mac, port: t.port, protocol: t.protocol, confidence: 1 } as const;

@@ -7,10 +7,9 @@ import { findingsPort } from '../../src/api/adapters.js';
 import type { FindingsPort } from '../../src/api/ports.js';
 import type { AcceptJson, FindingGroupJson, List } from '../../src/api/schemas.js';
 import { deviceState } from '../../src/ha/states.js';
-import type { DevicePort } from '../../src/inventory/types.js';
-import { FindingsRepo } from '../../src/store/findingsRepo.js';
+import type { Change, DevicePort } from '../../src/inventory/types.js';
 import { createThreatAssessor } from '../../src/service/threatAssessor.js';
-import type { Change } from '../../src/inventory/types.js';
+import { FindingsRepo } from '../../src/store/findingsRepo.js';
 import { type Harness, INGRESS, MACS, makeHarness } from '../helpers/apiFixtures.js';
 
 let h: Harness;
@@ -32,8 +31,27 @@ const lazy: FindingsPort = {
 
 const T = '2026-12-01T00:00:00.000Z';
 const nasPorts = (apache: string): DevicePort[] => [
-  { protocol: 'tcp', port: 22, service: 'ssh', product: 'OpenSSH', version: '7.2p2', cpe: ['cpe:/a:openbsd:openssh:7.2p2'], firstSeen: T, lastSeen: T },
-  { protocol: 'tcp', port: 80, service: 'http', product: 'Apache httpd', version: apache, extrainfo: '(Unix)', cpe: [`cpe:/a:apache:http_server:${apache}`], firstSeen: T, lastSeen: T },
+  {
+    protocol: 'tcp',
+    port: 22,
+    service: 'ssh',
+    product: 'OpenSSH',
+    version: '7.2p2',
+    cpe: ['cpe:/a:openbsd:openssh:7.2p2'],
+    firstSeen: T,
+    lastSeen: T,
+  },
+  {
+    protocol: 'tcp',
+    port: 80,
+    service: 'http',
+    product: 'Apache httpd',
+    version: apache,
+    extrainfo: '(Unix)',
+    cpe: [`cpe:/a:apache:http_server:${apache}`],
+    firstSeen: T,
+    lastSeen: T,
+  },
 ];
 
 const get = (url: string) => h.app.inject({ method: 'GET', url, ...INGRESS });
@@ -47,7 +65,12 @@ let assess: (mac: string) => void;
 beforeAll(async () => {
   h = await makeHarness({ deps: { findings: lazy } });
   repo = new FindingsRepo(h.store.db);
-  const threats = createThreatAssessor({ store: h.store, db: h.store.db, findings: repo, logger: (await import('../../src/util/logger.js')).silentLogger });
+  const threats = createThreatAssessor({
+    store: h.store,
+    db: h.store.db,
+    findings: repo,
+    logger: (await import('../../src/util/logger.js')).silentLogger,
+  });
   assess = (mac) => {
     const r = threats.assess([mac], new Date());
     emitted.push(...r.changes);
@@ -62,12 +85,16 @@ afterAll(async () => {
 
 describe('finding groups', () => {
   it('the NAS shows at most 3 groups, CVE-2021-41773 in the first, no ssh-agent CVE', async () => {
-    const all = (await get('/api/findings?mac=' + MACS.nas + '&limit=500')).json() as List<{ cve: string | null }>;
+    const all = (await get('/api/findings?mac=' + MACS.nas + '&limit=500')).json() as List<{
+      cve: string | null;
+    }>;
     const g = await groups();
     expect(all.total).toBeGreaterThan(30); // one card per CVE before grouping
     expect(g.total).toBeLessThanOrEqual(3);
     expect(g.items[0]!.findings.map((f) => f.cve)).toContain('CVE-2021-41773');
-    expect(g.items[0]!.title).toMatch(/^Update Apache httpd 2\.4\.49 to 2\.4\.\d+ or newer — fixes \d+ CVEs, \d known exploited$/);
+    expect(g.items[0]!.title).toMatch(
+      /^Update Apache httpd 2\.4\.49 to 2\.4\.\d+ or newer — fixes \d+ CVEs, \d known exploited$/,
+    );
     expect(g.items[0]!.device_name).toBe('NAS');
     const cves = g.items.flatMap((x) => x.findings.map((f) => f.cve));
     expect(cves).not.toContain('CVE-2023-38408');
@@ -100,9 +127,18 @@ describe('accepts', () => {
     const first = (await groups()).items[0]!;
     const countBefore = repo.activeCountsByMac([MACS.nas]).get(MACS.nas)!;
     const threatsBefore = repo.activeCountAtLeast('medium');
-    const bad = await send('POST', '/api/findings/accepts', { mac: MACS.nas, scope: 'group', target: first.key });
+    const bad = await send('POST', '/api/findings/accepts', {
+      mac: MACS.nas,
+      scope: 'group',
+      target: first.key,
+    });
     expect(bad.statusCode).toBe(400); // no reason
-    const missing = await send('POST', '/api/findings/accepts', { mac: MACS.nas, scope: 'group', target: 'cve:nope', reason: 'x' });
+    const missing = await send('POST', '/api/findings/accepts', {
+      mac: MACS.nas,
+      scope: 'group',
+      target: 'cve:nope',
+      reason: 'x',
+    });
     expect(missing.statusCode).toBe(404);
     const r = await send('POST', '/api/findings/accepts', {
       mac: MACS.nas,
@@ -124,7 +160,9 @@ describe('accepts', () => {
     expect(repo.activeCountAtLeast('medium')).toBe(threatsBefore - mediumUp); // hub threats_active
     expect(deviceState(after, repo.forDevice(MACS.nas)).threats.map((t) => t.key)).not.toContain(first.key);
     expect(h.audit.list({ action: 'finding.accept', target: MACS.nas }).total).toBe(1);
-    expect(((await get('/api/findings/accepts')).json() as List<AcceptJson>).items.map((x) => x.id)).toContain(a.id);
+    expect(
+      ((await get('/api/findings/accepts')).json() as List<AcceptJson>).items.map((x) => x.id),
+    ).toContain(a.id);
 
     // the banner version changes: the group is back and the risk with it
     h.store.devices.setPorts(MACS.nas, nasPorts('2.4.50'));
@@ -134,7 +172,9 @@ describe('accepts', () => {
     expect(back.items[0]!.version).toBe('2.4.50');
     expect(risk().risk).toBe('critical');
     // the accept ended with the version: the old version returning does not mute again
-    expect(((await get('/api/findings/accepts')).json() as List<AcceptJson>).items.map((x) => x.id)).not.toContain(a.id);
+    expect(
+      ((await get('/api/findings/accepts')).json() as List<AcceptJson>).items.map((x) => x.id),
+    ).not.toContain(a.id);
   });
 
   it('an accept with an expiry stops applying after it; revoke brings findings back at once', async () => {
@@ -142,12 +182,20 @@ describe('accepts', () => {
     assess(MACS.nas);
     const first = (await groups()).items[0]!;
     const past = await send('POST', '/api/findings/accepts', {
-      mac: MACS.nas, scope: 'group', target: first.key, reason: 'r', expires_at: '2020-01-01T00:00:00Z',
+      mac: MACS.nas,
+      scope: 'group',
+      target: first.key,
+      reason: 'r',
+      expires_at: '2020-01-01T00:00:00Z',
     });
     expect(past.statusCode).toBe(400);
     const soon = new Date(Date.now() + 3_600_000).toISOString();
     const r = await send('POST', '/api/findings/accepts', {
-      mac: MACS.nas, scope: 'group', target: first.key, reason: 'until tonight', expires_at: soon,
+      mac: MACS.nas,
+      scope: 'group',
+      target: first.key,
+      reason: 'until tonight',
+      expires_at: soon,
     });
     expect(r.statusCode).toBe(201);
     const id = (r.json() as AcceptJson).id;
@@ -163,7 +211,12 @@ describe('accepts', () => {
   it('accepting one finding mutes only it', async () => {
     const first = (await groups()).items[0]!;
     const f = first.findings[0]!;
-    const r = await send('POST', '/api/findings/accepts', { mac: MACS.nas, scope: 'finding', target: f.key, reason: 'mitigated by WAF' });
+    const r = await send('POST', '/api/findings/accepts', {
+      mac: MACS.nas,
+      scope: 'finding',
+      target: f.key,
+      reason: 'mitigated by WAF',
+    });
     expect(r.statusCode).toBe(201);
     const g = (await groups()).items.find((x) => x.key === first.key)!;
     expect(g.accepted_count).toBe(1);
@@ -188,7 +241,9 @@ describe('expected ports', () => {
     const g = (await groups()).items.find((x) => x.kind === 'unexpected_port');
     expect(g?.findings[0]?.port).toBe(4444);
     // by hand: 4444 allowed now, the finding resolves
-    const hand = await send('PUT', `/api/devices/${MACS.nas}/expected-ports`, { ports: ['tcp/22', 'tcp/80', 'tcp/4444'] });
+    const hand = await send('PUT', `/api/devices/${MACS.nas}/expected-ports`, {
+      ports: ['tcp/22', 'tcp/80', 'tcp/4444'],
+    });
     expect(hand.statusCode).toBe(200);
     expect((await groups()).items.find((x) => x.kind === 'unexpected_port')).toBeUndefined();
     expect(h.audit.list({ action: 'device.expected_ports', target: MACS.nas }).total).toBe(2);
@@ -198,6 +253,8 @@ describe('expected ports', () => {
     const r = await send('PUT', `/api/devices/${MACS.nas}/expected-ports`, { ports: ['22', 'tcp/70000'] });
     expect(r.statusCode).toBe(400);
     expect(r.body).toContain('tcp/<port>');
-    expect((await send('PUT', `/api/devices/00:00:00:00:00:09/expected-ports`, { from_current: true })).statusCode).toBe(404);
+    expect(
+      (await send('PUT', `/api/devices/00:00:00:00:00:09/expected-ports`, { from_current: true })).statusCode,
+    ).toBe(404);
   });
 });

@@ -26,7 +26,8 @@ export function findingRoutes(r: RouteRegistry, deps: ApiDeps, mappers: Mappers)
     method: 'GET',
     url: '/api/findings/groups',
     tag,
-    summary: 'Active findings grouped per (device, product, fix): known exploited first, then severity, then CVSS',
+    summary:
+      'Active findings grouped per (device, product, fix): known exploited first, then severity, then CVSS',
     query: findingGroupListQuery,
     responses: { 200: findingGroupListSchema, 400: errorSchema },
     handler: ({ query }) => {
@@ -108,7 +109,8 @@ export function findingRoutes(r: RouteRegistry, deps: ApiDeps, mappers: Mappers)
     method: 'PUT',
     url: '/api/devices/:mac/expected-ports',
     tag: 'devices',
-    summary: 'Set expected ports by hand or "accept what is open now"; any other open port raises unexpected_port',
+    summary:
+      'Set expected ports by hand or "accept what is open now"; any other open port raises unexpected_port',
     params: macParams,
     body: expectedPortsPutSchema,
     responses: { 200: expectedPortsSchema, 400: errorSchema, 404: errorSchema, 503: errorSchema },
