@@ -8,6 +8,7 @@
  * `{ items, total, limit, offset }`, errors are `{ error, message, issues? }`.
  */
 import { z } from 'zod';
+import { DEVICE_KINDS } from '../inventory/kinds.js';
 import { CHANGE_TYPES } from '../inventory/types.js';
 import { PORT_PROFILES } from '../scan/nmapArgs.js';
 
@@ -150,6 +151,12 @@ export const devicePortSchema = z.object({
   cpe: z.array(z.string()),
   first_seen: nullableIso,
   last_seen: nullableIso,
+  /** nmap's device type for the service ("webcam", "printer", …) */
+  devicetype: z.string().nullable(),
+  /** web page title (nmap http-title) */
+  http_title: z.string().nullable(),
+  /** HTTP Server header (nmap http-server-header) */
+  http_server: z.string().nullable(),
 });
 export type DevicePortJson = z.infer<typeof devicePortSchema>;
 
@@ -159,9 +166,23 @@ export const deviceSchema = z.object({
   hostname: z.string().nullable(),
   /** user-given name */
   name: z.string().nullable(),
-  /** name > hostname > vendor + MAC tail > MAC */
+  /** name > hostname > short vendor + kind + IP tail ("Hikvision camera .30") > short vendor + MAC tail > MAC */
   display_name: z.string(),
   vendor: z.string().nullable(),
+  /** kind as shown: the user's override, else the pattern table's guess; null = unknown */
+  kind: z.enum(DEVICE_KINDS).nullable(),
+  /** "Camera" */
+  kind_label: z.string().nullable(),
+  /** Material Design icon name, e.g. "mdi:cctv" */
+  kind_icon: z.string(),
+  /** confidence of the guess 0-100 (100 when the user set the kind) */
+  kind_confidence: z.number().int(),
+  /** "user" when the user set it, "guess" from the pattern table, null when unknown */
+  kind_source: z.enum(['user', 'guess']).nullable(),
+  /** what the guess rests on */
+  kind_reasons: z.array(z.string()),
+  /** the pattern table's own guess, even when the user overrode it */
+  kind_guess: z.enum(DEVICE_KINDS).nullable(),
   randomized: z.boolean(),
   online: z.boolean(),
   presence: z.enum(['home', 'not_home']),
@@ -193,6 +214,8 @@ export const deviceListQuery = z
     /** free-text search over name, hostname, ip, mac, vendor, notes (case-insensitive substring) */
     q: z.string().max(200).optional(),
     vendor: z.string().max(200).optional(),
+    /** kind as shown; `unknown` = devices without one */
+    kind: z.enum([...DEVICE_KINDS, 'unknown']).optional(),
     sort: z.enum(DEVICE_SORTS).default('name'),
     order: orderSchema.default('asc'),
     limit: limitSchema,
@@ -217,10 +240,12 @@ export const devicePatchSchema = z
       .max(86400, { message: 'must be between 1 and 86400 seconds, or null for the global value' })
       .nullable()
       .optional(),
+    /** set the device's kind (wins over the guess); null = back to the guess */
+    kind: z.enum(DEVICE_KINDS).nullable().optional(),
   })
   .strict()
   .refine((o) => Object.keys(o).length > 0, {
-    message: 'give at least one of name, known, watched, ignored, notes, consider_home',
+    message: 'give at least one of name, known, watched, ignored, notes, consider_home, kind',
   });
 export type DevicePatch = z.infer<typeof devicePatchSchema>;
 
@@ -288,6 +313,18 @@ export const vendorListSchema = z.object({
   items: z.array(z.object({ vendor: z.string(), count: z.number().int() })),
 });
 export type VendorListJson = z.infer<typeof vendorListSchema>;
+
+export const kindListSchema = z.object({
+  items: z.array(
+    z.object({
+      kind: z.enum([...DEVICE_KINDS, 'unknown']),
+      label: z.string(),
+      icon: z.string(),
+      count: z.number().int(),
+    }),
+  ),
+});
+export type KindListJson = z.infer<typeof kindListSchema>;
 export const deviceHistoryQuery = z
   .object({
     since: z.iso.datetime({ offset: true, message: 'must be an ISO-8601 time with timezone' }).optional(),

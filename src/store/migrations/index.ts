@@ -4,6 +4,7 @@ import { m003Api } from './003_api_keys_audit.js';
 import { m004DeviceSort } from './004_device_sort.js';
 import { m005AuditActorKinds } from './005_audit_actor_kinds.js';
 import { m006ScanRequests } from './006_scan_requests.js';
+import { m007DeviceKinds } from './007_device_kinds.js';
 
 /** Numbered migrations applied in order under PRAGMA user_version. Never edit a shipped one; add a new one. */
 export interface Migration {
@@ -19,4 +20,5 @@ export const MIGRATIONS: Migration[] = [
   m004DeviceSort,
   m005AuditActorKinds,
   m006ScanRequests,
+  m007DeviceKinds,
 ];
