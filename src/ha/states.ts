@@ -65,8 +65,8 @@ export interface DeviceState {
   known: boolean;
   /** device kind as shown (user's override, else the guess); null = unknown */
   kind: DeviceKind | null;
-  /** Material Design icon of the kind ("mdi:cctv") */
-  icon: string;
+  /** Material Design icon of the kind ("mdi:cctv"); not `icon`, which HA drops from MQTT attributes */
+  kind_icon: string;
   source: 'lan_sentinel';
 }
 
@@ -125,7 +125,7 @@ export function deviceState(device: Device, findings: StoredFinding[]): DeviceSt
     threats,
     known: device.known,
     kind: effectiveKind(device),
-    icon: kindIcon(device),
+    kind_icon: kindIcon(device),
     source: 'lan_sentinel',
   };
   // The caps above keep a typical state around 6 KiB; shrink the lists further if hostile strings still push it over.

@@ -49,7 +49,11 @@ describe('device kind pattern table', () => {
     const fields = new Set(KIND_PATTERNS.map((p) => p.field));
     for (const f of ['vendor', 'hostname', 'port', 'service', 'devicetype', 'http_title', 'http_server'])
       expect(fields).toContain(f);
-    for (const k of DEVICE_KINDS) expect(KIND_PATTERNS.some((p) => p.kind === k), k).toBe(true);
+    for (const k of DEVICE_KINDS)
+      expect(
+        KIND_PATTERNS.some((p) => p.kind === k),
+        k,
+      ).toBe(true);
   });
 
   it('every pattern matches its example and its evidence points to its kind', () => {
@@ -111,7 +115,11 @@ describe('device kind pattern table', () => {
     expect(classifyKind({ vendor: null, hostname: null, ports: [] })).toBeNull();
     // one pattern counts once however many ports match it
     const many = classifyKind({
-      ports: Array.from({ length: 20 }, (_, i) => ({ protocol: 'tcp' as const, port: 1000 + i, service: 'rtsp' })),
+      ports: Array.from({ length: 20 }, (_, i) => ({
+        protocol: 'tcp' as const,
+        port: 1000 + i,
+        service: 'rtsp',
+      })),
     });
     expect(many?.confidence).toBe(40);
   });

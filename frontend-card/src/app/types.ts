@@ -20,6 +20,7 @@ export type {
   DevicePortJson,
   FindingJson,
   HealthJson,
+  KindListJson,
   List,
   ScanAcceptedJson,
   ScanDetailJson,
