@@ -17,6 +17,7 @@ import { changeRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { scanRoutes } from './routes/scans.js';
 import { loginPage, sessionRoutes } from './routes/session.js';
+import { statsRoutes } from './routes/stats.js';
 import { installSecurity } from './security.js';
 import { streamEvents } from './sse.js';
 import { installStatic } from './static.js';
@@ -67,6 +68,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   alertRoutes(r, deps);
   adminRoutes(r, deps);
   sessionRoutes(r, deps);
+  statsRoutes(r, deps);
   loginPage(app, deps);
   r.add({
     method: 'GET',

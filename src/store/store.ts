@@ -14,6 +14,7 @@ import { closeDatabase, type Db, openDatabase } from './db.js';
 import { DevicesRepo } from './devicesRepo.js';
 import { HistoryRepo, type PortEvent } from './historyRepo.js';
 import { ScansRepo } from './scansRepo.js';
+import { StatsRepo } from './statsRepo.js';
 
 export interface IngestResult {
   /** Stored changes (with ids and scanId), in order. */
@@ -76,12 +77,14 @@ export class Store {
   readonly scans: ScansRepo;
   readonly changes: ChangesRepo;
   readonly history: HistoryRepo;
+  readonly stats: StatsRepo;
 
   constructor(readonly db: Db) {
     this.devices = new DevicesRepo(db);
     this.scans = new ScansRepo(db);
     this.changes = new ChangesRepo(db);
     this.history = new HistoryRepo(db);
+    this.stats = new StatsRepo(db);
   }
 
   /** Run `fn` in one (IMMEDIATE) transaction; nested calls become savepoints. `fn` must be synchronous. */

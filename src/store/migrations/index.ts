@@ -5,6 +5,7 @@ import { m004DeviceSort } from './004_device_sort.js';
 import { m005AuditActorKinds } from './005_audit_actor_kinds.js';
 import { m006ScanRequests } from './006_scan_requests.js';
 import { m007DeviceKinds } from './007_device_kinds.js';
+import { m008StatsRollups } from './008_stats_rollups.js';
 
 /** Numbered migrations applied in order under PRAGMA user_version. Never edit a shipped one; add a new one. */
 export interface Migration {
@@ -21,4 +22,5 @@ export const MIGRATIONS: Migration[] = [
   m005AuditActorKinds,
   m006ScanRequests,
   m007DeviceKinds,
+  m008StatsRollups,
 ];
