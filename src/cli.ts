@@ -5,6 +5,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { AGENT_USAGE, runAgentCommand } from './agent/command.js';
+import { AgentConfigError } from './agent/config.js';
 import { CLI_TOKEN_FILE, readCliToken } from './api/session.js';
 import { parseArgs, UsageError } from './cli/args.js';
 import { remoteGet, remoteRequest } from './cli/remote.js';
@@ -26,6 +28,7 @@ Usage: lan-sentinel [command] [flags] [options]
   devices [--json]                 the device inventory
   compare <scanA> <scanB> [--json] what changed between two scans
   export --format csv|json [--output FILE]
+  agent --agent-id ID --mqtt-url URL --subnets CIDR   run a satellite scanner for another VLAN
   login                            print a new one-time login link for the running service's web UI
   keys create <name> [--scope read|admin] | keys list | keys revoke <id>
   cve import <file>                merge an NVD CVE 2.0 or CISA KEV JSON file into the rules
@@ -110,6 +113,14 @@ async function main(argv: string[]): Promise<number> {
   if (args.command === 'version') {
     out(VERSION);
     return 0;
+  }
+  if (args.command === 'agent') {
+    // the agent has its own options (no database, no HTTP): see src/agent/config.ts
+    if (args.positionals[0] === 'help') {
+      out(AGENT_USAGE);
+      return 0;
+    }
+    return runAgentCommand(args.optionFlags, process.env);
   }
   const optionsFile = typeof args.flags['options-file'] === 'string' ? args.flags['options-file'] : undefined;
   const cfg = loadConfig({
@@ -356,7 +367,12 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    if (err instanceof ConfigError || err instanceof UsageError || err instanceof StartupError) {
+    if (
+      err instanceof ConfigError ||
+      err instanceof UsageError ||
+      err instanceof StartupError ||
+      err instanceof AgentConfigError
+    ) {
       process.stderr.write(`lan-sentinel: ${err.message}\n`);
       process.exitCode = err instanceof UsageError ? 64 : 78;
     } else {

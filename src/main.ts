@@ -20,8 +20,9 @@ import { DEFAULT_SUPERVISOR_URL, type SelfInfo, SupervisorClient } from './confi
 import { HaBridge } from './ha/bridge.js';
 import { DeferredHaLink } from './ha/deferredLink.js';
 import { resolveHaEndpoint } from './ha/endpoint.js';
+import { AgentHub } from './hub/agents.js';
 import type { Device } from './inventory/types.js';
-import { preloadVendorIndex } from './inventory/vendor.js';
+import { lookupVendor, preloadVendorIndex } from './inventory/vendor.js';
 import type { EmbeddedBroker } from './mqtt/broker.js';
 import { MqttPublisher } from './mqtt/client.js';
 import { resolveBroker } from './mqtt/source.js';
@@ -213,6 +214,7 @@ async function startServiceParts(
 
   // --- MQTT
   let bridge: HaBridge | null = null;
+  let agentHub: AgentHub | null = null;
   const broker = await resolveBroker({
     options: o,
     ...(supervisor ? { supervisorMqtt: () => supervisor.mqttService() } : {}),
@@ -257,13 +259,30 @@ async function startServiceParts(
       findingsFor: (mac: string) => findings.forDevice(mac).filter((f) => !f.resolvedAt),
       hubStats: () => hubStats(),
       onScanNow: () => coordinator.requestSweep('ha button'),
-      onRescan: (mac: string) => coordinator.requestDeviceScan(mac, 'ha button'),
+      // a device a satellite agent sees is deep-scanned by that agent (ARP and routes are its own)
+      onRescan: (mac: string) =>
+        agentHub?.deepScan(mac, 'ha button') || coordinator.requestDeviceScan(mac, 'ha button'),
     });
     const b = bridge;
     // stops run in reverse: bridge first, then the publisher (publishes offline), then the embedded broker
     stops.push(['mqtt publisher', () => publisher.close()]);
     stops.push(['ha bridge', () => b.stop()]);
     await b.start();
+    const hub = new AgentHub({
+      mqtt: publisher,
+      store,
+      bus,
+      clock,
+      logger: log.child('agents'),
+      threats,
+      known: o.agents,
+      ctx: { discoveryPrefix: o.discovery_prefix, baseTopic: o.base_topic, swVersion: VERSION },
+      considerHome: o.consider_home,
+      lookupVendor,
+    });
+    agentHub = hub;
+    stops.push(['agents', () => hub.stop()]);
+    await hub.start();
     publisher.start();
   }
 

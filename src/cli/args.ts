@@ -9,6 +9,7 @@ export const COMMANDS = [
   'keys',
   'cve',
   'login',
+  'agent',
   'help',
   'version',
 ] as const;

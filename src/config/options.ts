@@ -110,6 +110,14 @@ export const optionsSchema = z
     ha_url: httpUrl.optional(),
     ha_token: z.string().max(4096).optional(),
     nmap_path: z.string().min(1).default('nmap'),
+    agents: z
+      .array(
+        z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, {
+          message: 'must be an agent id: 1-32 characters of a-z, 0-9, "_" or "-" (e.g. "iot")',
+        }),
+      )
+      .max(64)
+      .default([]),
   })
   .strict()
   .superRefine((o, ctx) => {
@@ -161,6 +169,7 @@ export const OPTION_META: Record<OptionName, OptionMeta> = {
   ha_url: { kind: 'string', addon: false, help: 'Home Assistant URL for notifications' },
   ha_token: { kind: 'string', addon: false, help: 'Home Assistant long-lived token' },
   nmap_path: { kind: 'string', addon: false, help: 'path of the nmap binary' },
+  agents: { kind: 'list', addon: true, help: 'satellite agent ids whose results this hub accepts' },
 };
 
 export const OPTION_NAMES = Object.keys(OPTION_META) as OptionName[];

@@ -1,5 +1,5 @@
 /**
- * Trend rollups (migration 008): the inventory's current figures in one query, folded into the hour bucket at
+ * Trend rollups (migration 009): the inventory's current figures in one query, folded into the hour bucket at
  * each sweep/port scan; hours older than 7 days fold into days; days older than ~13 months go. Trend reads
  * touch at most a few hundred rows whatever the number of devices.
  */

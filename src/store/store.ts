@@ -9,6 +9,7 @@ import { applySweep, type SweepContext, type SweepOutcome } from '../inventory/s
 import type { Change, Device } from '../inventory/types.js';
 import type { ScanResult } from '../scan/types.js';
 import type { Logger } from '../util/logger.js';
+import { AgentsRepo } from './agentsRepo.js';
 import { ChangesRepo, type StoredChange } from './changesRepo.js';
 import { closeDatabase, type Db, openDatabase } from './db.js';
 import { DevicesRepo } from './devicesRepo.js';
@@ -78,8 +79,10 @@ export class Store {
   readonly changes: ChangesRepo;
   readonly history: HistoryRepo;
   readonly stats: StatsRepo;
+  readonly agents: AgentsRepo;
 
   constructor(readonly db: Db) {
+    this.agents = new AgentsRepo(db);
     this.devices = new DevicesRepo(db);
     this.scans = new ScansRepo(db);
     this.changes = new ChangesRepo(db);
@@ -96,12 +99,22 @@ export class Store {
   /**
    * Ingest a successful sweep in ONE transaction: finish the scan row with its hosts, diff against the
    * inventory, upsert changed devices, write IP and presence history, insert the changes.
+   * `agent` = the satellite agent that swept (DESIGN §16), null = the hub itself: a sweep decides presence
+   * only for the devices its scanner saw last, and every device it sees becomes its scanner's.
    */
-  recordSweep(scanId: number, result: ScanResult, ctx: SweepContext, seq = 0): IngestResult {
+  recordSweep(
+    scanId: number,
+    result: ScanResult,
+    ctx: SweepContext,
+    seq = 0,
+    agent: string | null = null,
+  ): IngestResult {
     return this.transaction(() => {
+      const owners = this.agents.owners();
+      const owns = (mac: string) => (owners.get(mac) ?? null) === agent;
       // Sweeps neither read nor write ports: diff the light rows, then attach ports to what is handed on.
       const before = this.devices.allWithoutPorts();
-      const outcome = applySweep(before, result, ctx);
+      const outcome = applySweep(before, result, { ...ctx, owns });
       this.reguessKinds(before, outcome.devices, ctx.gatewayIp);
       this.scans.finishBatch(scanId, seq, result, {
         attributed: attribution(result, outcome.observations),
@@ -110,6 +123,8 @@ export class Store {
       });
       this.devices.upsertMany(outcome.devices);
       const t = ctx.now.toISOString();
+      const seen = outcome.observations.map((o) => o.mac);
+      this.agents.assign(agent === null ? seen.filter((m) => owners.has(m)) : seen, agent, t);
       for (const o of outcome.observations) this.history.recordIp(o.mac, o.ip, t);
       for (const c of outcome.changes) {
         if (!c.mac) continue;

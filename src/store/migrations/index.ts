@@ -4,8 +4,9 @@ import { m003Api } from './003_api_keys_audit.js';
 import { m004DeviceSort } from './004_device_sort.js';
 import { m005AuditActorKinds } from './005_audit_actor_kinds.js';
 import { m006ScanRequests } from './006_scan_requests.js';
-import { m007DeviceKinds } from './007_device_kinds.js';
-import { m008StatsRollups } from './008_stats_rollups.js';
+import { m007Agents } from './007_agents.js';
+import { m008DeviceKinds } from './008_device_kinds.js';
+import { m009StatsRollups } from './009_stats_rollups.js';
 
 /** Numbered migrations applied in order under PRAGMA user_version. Never edit a shipped one; add a new one. */
 export interface Migration {
@@ -21,6 +22,7 @@ export const MIGRATIONS: Migration[] = [
   m004DeviceSort,
   m005AuditActorKinds,
   m006ScanRequests,
-  m007DeviceKinds,
-  m008StatsRollups,
+  m007Agents,
+  m008DeviceKinds,
+  m009StatsRollups,
 ];

@@ -6,8 +6,8 @@ import type { Migration } from './index.js';
  * the evidence nmap gives beyond the service: its device type, the HTTP title and `Server` header.
  * Existing devices get their guess at the next sweep or port scan that sees them.
  */
-export const m007DeviceKinds: Migration = {
-  version: 7,
+export const m008DeviceKinds: Migration = {
+  version: 8,
   name: 'device_kinds',
   sql: `
 ALTER TABLE devices ADD COLUMN kind TEXT;

@@ -7,8 +7,8 @@ import type { Migration } from './index.js';
  * `start` is the bucket's start in Unix seconds (UTC). Gauges keep the bucket's last value, `online_*`
  * keep min/max/sum over `samples`, `new_devices` is summed.
  */
-export const m008StatsRollups: Migration = {
-  version: 8,
+export const m009StatsRollups: Migration = {
+  version: 9,
   name: 'stats_rollups',
   sql: `
 CREATE TABLE stats_rollups (
