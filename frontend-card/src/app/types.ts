@@ -29,6 +29,8 @@ export type {
   SettingsJson,
   SseDeviceJson,
   SseScanJson,
+  StatsSummaryJson,
+  TrendsJson,
   VendorListJson,
   WebhookCreate,
   WebhookJson,
