@@ -389,6 +389,7 @@ async function startServiceParts(
     cliToken,
     bus,
     scanner: coordinator,
+    network: { gatewayIp: () => readDefaultGateway(), subnets: () => resolveScanTargets().targets },
     config: {
       mode: cfg.addon ? 'addon' : 'standalone',
       requireApiKey: false,

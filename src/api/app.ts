@@ -17,6 +17,7 @@ import { changeRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { scanRoutes } from './routes/scans.js';
 import { loginPage, sessionRoutes } from './routes/session.js';
+import { mapRoutes } from './routes/map.js';
 import { statsRoutes } from './routes/stats.js';
 import { installSecurity } from './security.js';
 import { streamEvents } from './sse.js';
@@ -69,6 +70,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   adminRoutes(r, deps);
   sessionRoutes(r, deps);
   statsRoutes(r, deps);
+  mapRoutes(r, deps);
   loginPage(app, deps);
   r.add({
     method: 'GET',

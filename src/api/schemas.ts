@@ -871,3 +871,31 @@ export const trendsSchema = z.object({
   points: z.array(z.object({ t: isoTime, values: z.record(z.string(), z.number()) })),
 });
 export type TrendsJson = z.infer<typeof trendsSchema>;
+
+// ---------------------------------------------------------------------------------------------------------
+// Network map
+// ---------------------------------------------------------------------------------------------------------
+
+export const mapNodeSchema = z.object({
+  id: z.string(),
+  type: z.enum(['gateway', 'subnet', 'agent', 'device']),
+  label: z.string(),
+  /** devices: their subnet's node id; subnets: the agent that scans them */
+  parent: z.string().nullable(),
+  ip: z.string().nullable(),
+  mac: z.string().nullable(),
+  kind: z.enum(DEVICE_KINDS).nullable(),
+  /** devices: risk level or `unknown` before the first port scan */
+  risk: z.enum([...RISK_LEVELS, 'unknown']).nullable(),
+  online: z.boolean().nullable(),
+  devices: z.number().int().nullable(),
+  devices_online: z.number().int().nullable(),
+});
+
+export const mapSchema = z.object({
+  generated_at: isoTime,
+  nodes: z.array(mapNodeSchema),
+  links: z.array(z.object({ source: z.string(), target: z.string() })),
+});
+export type MapJson = z.infer<typeof mapSchema>;
+export type MapNodeJson = z.infer<typeof mapNodeSchema>;
