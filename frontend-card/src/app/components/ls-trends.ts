@@ -62,7 +62,7 @@ export class LsTrends extends LitElement {
       }
       .charts {
         display: grid;
-        grid-template-columns: repeat(auto-fit, minmax(280px, 1fr));
+        grid-template-columns: repeat(auto-fit, minmax(340px, 1fr));
         gap: 0.75rem 1rem;
       }
       figure {
