@@ -190,4 +190,17 @@ describe('device kinds in the API', () => {
     });
     expect(cleared.json().kind_source).not.toBe('user');
   });
+
+  it('api/map: every visible device once, linked to its subnet, subnets to the gateway', async () => {
+    const r = await get('/api/map');
+    expect(r.statusCode).toBe(200);
+    const m = r.json();
+    const devices = m.nodes.filter((n: { type: string }) => n.type === 'device');
+    const total = (await get('/api/devices?limit=1')).json().total;
+    // the gateway device is the gateway node (no network deps here: it is found by the settings' targets only)
+    expect(devices.length).toBeGreaterThanOrEqual(total - 1);
+    expect(new Set(devices.map((d: { id: string }) => d.id)).size).toBe(devices.length);
+    for (const d of devices) expect(m.links).toContainEqual({ source: d.id, target: d.parent });
+    expect(m.nodes.some((n: { id: string }) => n.id === 'subnet:10.213.0.0/24')).toBe(true);
+  });
 });
