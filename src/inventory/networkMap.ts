@@ -37,7 +37,10 @@ export interface NetworkMap {
 
 export interface MapInput {
   devices: ReadonlyArray<
-    Pick<Device, 'mac' | 'ip' | 'name' | 'hostname' | 'vendor' | 'online' | 'risk' | 'portsScannedAt' | 'ignored'> &
+    Pick<
+      Device,
+      'mac' | 'ip' | 'name' | 'hostname' | 'vendor' | 'online' | 'risk' | 'portsScannedAt' | 'ignored'
+    > &
       Partial<Pick<Device, 'kind' | 'kindOverride' | 'randomized'>>
   >;
   /** configured or detected subnets (CIDRs) */
