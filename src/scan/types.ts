@@ -42,6 +42,10 @@ export interface ScanPort {
   service?: ScanService;
   /** only when a TLS script ran on this port */
   tls?: ScanTls;
+  /** output of nmap's http-title script (the page's <title>), when it ran and found one */
+  httpTitle?: string;
+  /** output of nmap's http-server-header script (the `Server` header) */
+  httpServer?: string;
 }
 
 export interface ScanHost {

@@ -10,11 +10,11 @@ import type { Migration } from './index.js';
  * - device_expected_ports: the ports a device is allowed to have open;
  * - port_tls: what nmap's ssl-cert / ssl-enum-ciphers saw on a TLS port (bounded strings from the network).
  */
-export const m008FindingsGroups: Migration = {
-  version: 8,
+export const m010FindingsGroups: Migration = {
+  version: 10,
   name: 'findings_groups',
   sql: `
-CREATE TABLE findings_v8 (
+CREATE TABLE findings_v10 (
   id              INTEGER PRIMARY KEY AUTOINCREMENT,
   mac             TEXT NOT NULL REFERENCES devices (mac) ON DELETE CASCADE,
   key             TEXT NOT NULL,
@@ -43,12 +43,12 @@ CREATE TABLE findings_v8 (
   part            TEXT,
   UNIQUE (mac, key)
 );
-INSERT INTO findings_v8 (id, mac, key, kind, severity, severity_rank, title, detail, remediation, port, protocol, cve,
+INSERT INTO findings_v10 (id, mac, key, kind, severity, severity_rank, title, detail, remediation, port, protocol, cve,
   cvss, known_exploited, confidence, first_seen, last_seen, resolved_at, group_key)
   SELECT id, mac, key, kind, severity, severity_rank, title, detail, remediation, port, protocol, cve, cvss,
     known_exploited, confidence, first_seen, last_seen, resolved_at, key FROM findings;
 DROP TABLE findings;
-ALTER TABLE findings_v8 RENAME TO findings;
+ALTER TABLE findings_v10 RENAME TO findings;
 CREATE INDEX findings_active ON findings (resolved_at, severity_rank);
 CREATE INDEX findings_mac ON findings (mac);
 
