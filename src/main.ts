@@ -31,6 +31,7 @@ import { detectLocalNetworks, isAttached, resolveTargets } from './scan/targets.
 import { readDefaultGateway } from './service/gateway.js';
 import { ScanCoordinator, type ScanTargets } from './service/scanCoordinator.js';
 import { Scheduler } from './service/scheduler.js';
+import { attachStatsRecorder } from './service/statsRecorder.js';
 import { createThreatAssessor } from './service/threatAssessor.js';
 import { AlertsRepo } from './store/alertsRepo.js';
 import { AuditRepo } from './store/auditRepo.js';
@@ -167,7 +168,13 @@ async function startServiceParts(
   const bus = new EventBus((event, err) =>
     log.error(`listener for ${event} failed: ${(err as Error).message}`),
   );
-  const threats = createThreatAssessor({ store, findings, db, logger: log.child('threats') });
+  const threats = createThreatAssessor({
+    store,
+    findings,
+    db,
+    logger: log.child('threats'),
+    certExpiryDays: o.cert_expiry_days,
+  });
 
   const coordinator = new ScanCoordinator({
     store,
@@ -189,6 +196,7 @@ async function startServiceParts(
       dnsTimeoutMs: 3_000,
       gatewayIp: () => readDefaultGateway(),
       scanNewDevices: o.scan_new_devices,
+      tlsChecks: o.tls_checks,
     },
   });
 
@@ -365,6 +373,10 @@ async function startServiceParts(
   await alerts.start();
   stops.push(['alerts', () => alerts.stop()]);
 
+  // --- trend rollups at each sweep/port scan
+  const statsRecorder = attachStatsRecorder({ bus, stats: store.stats, clock, logger: log.child('stats') });
+  stops.push(['stats', () => statsRecorder.stop()]);
+
   // --- event wiring
   bus.on('device:updated', (d: Device) => bridge?.deviceUpdated(d));
   bus.on('device:removed', ({ mac }) => bridge?.deviceRemoved(mac));
@@ -389,7 +401,16 @@ async function startServiceParts(
   // --- HTTP: ingress (add-on) or the standalone UI/API
   const apiDeps: ApiDeps = {
     store,
-    findings: findingsPort(findings),
+    findings: findingsPort(findings, {
+      db,
+      reassess: (mac) => {
+        const r = threats.assess([mac], clock.now());
+        // the HA state (threats attribute) changes with an accept even when the risk level does not
+        const d = r.devices.find((x) => x.mac === mac) ?? store.devices.get(mac);
+        if (d) bus.emit('device:updated', d);
+        for (const c of r.changes) bus.emit('change', c);
+      },
+    }),
     alerts: alertsPort(alertsRepo, alerts),
     webhooks: webhooksPort(webhooks, alerts),
     keys,
@@ -398,6 +419,7 @@ async function startServiceParts(
     cliToken,
     bus,
     scanner: coordinator,
+    network: { gatewayIp: () => readDefaultGateway(), subnets: () => resolveScanTargets().targets },
     config: {
       mode: cfg.addon ? 'addon' : 'standalone',
       requireApiKey: false,

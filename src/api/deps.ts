@@ -93,6 +93,8 @@ export interface ApiDeps {
   cliToken?: string;
   bus: EventBus;
   scanner: ApiScanner;
+  /** what the network map needs beyond the store: the default gateway and the scanned subnets */
+  network?: { gatewayIp(): string | null; subnets(): string[] };
   config: ApiConfig;
   logger: Logger;
   clock: Clock;

@@ -39,6 +39,8 @@ export interface ScanSettings {
   /** hard bound for background reverse DNS */
   dnsTimeoutMs: number;
   gatewayIp: () => string | null;
+  /** run nmap's ssl-cert + ssl-enum-ciphers in port scans (option tls_checks) */
+  tlsChecks?: boolean;
   /**
    * Port-scan each device that never had one within minutes of its arrival (`scan_new_devices`). The first
    * port scan after a fresh install's first sweep runs regardless.
@@ -65,7 +67,7 @@ export interface PortScanStatus {
 
 export interface ThreatAssessor {
   /** Re-evaluates findings for these devices; returns threat changes and the devices whose risk changed. */
-  assess(macs: string[], now: Date): { changes: Change[]; devices: Device[] };
+  assess(macs: string[], now: Date, scan?: ScanResult): { changes: Change[]; devices: Device[] };
 }
 
 export interface ScanCoordinatorDeps {
@@ -669,6 +671,7 @@ export class ScanCoordinator {
       ports: settings.ports,
       privileged: settings.privileged,
       hostTimeoutSec: settings.hostTimeoutSec,
+      tlsScripts: settings.tlsChecks === true,
     });
     store.scans.batchStarted(scanId, seq, argv.join(' '), startedAt);
     this.began(scanId, live, 'ports', store.scans.record(scanId)?.targets ?? ips, job.reason);
@@ -698,13 +701,14 @@ export class ScanCoordinator {
     }
     const result = outcome.result;
     const now = clock.now();
-    const out = store.recordPortScan(scanId, result, now, seq);
+    const out = store.recordPortScan(scanId, result, now, seq, this.deps.settings.gatewayIp());
     const changes: Change[] = [...out.changes];
     const updated = new Map(out.devices.map((d) => [d.mac, d]));
     if (threats) {
       const t2 = threats.assess(
         hosts.flatMap((h) => (h.mac ? [h.mac] : [])),
         now,
+        result,
       );
       changes.push(...t2.changes);
       for (const d of t2.devices) updated.set(d.mac, d);
