@@ -21,6 +21,8 @@ export type {
   FindingJson,
   HealthJson,
   KindListJson,
+  MapJson,
+  MapNodeJson,
   List,
   ScanAcceptedJson,
   ScanDetailJson,
