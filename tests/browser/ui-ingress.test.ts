@@ -23,12 +23,17 @@ import { EventBus } from '../../src/util/events.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { type IngressProxy, startIngressProxy } from '../helpers/ingressProxy.js';
 import { HOSTILE_NAME, SEED_MACS, SEED_NAMES, type Seeded, seedDb } from '../helpers/seedDb.js';
+import {
+  CHROMIUM,
+  chromiumAvailable,
+  ensureUiBuilt,
+  LAUNCH_ARGS,
+  ROOT,
+  SHOTS,
+  UI_DIR,
+} from '../helpers/uiBrowser.js';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const UI_DIR = join(ROOT, 'dist/ui');
-const SHOTS = join(ROOT, 'artifacts/screenshots');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
+const available = chromiumAvailable;
 if (!available && process.env.CI === 'true') {
   throw new Error(
     `ingress UI browser tests need Chromium at ${CHROMIUM} (set CHROMIUM_PATH); refusing to skip under CI`,
@@ -36,41 +41,6 @@ if (!available && process.env.CI === 'true') {
 }
 
 const CLI_TOKEN = `lst_${'u'.repeat(43)}`;
-
-const LAUNCH_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-/** Builds dist/ui when it is missing or older than its sources. */
-async function ensureUiBuilt(): Promise<void> {
-  const index = join(UI_DIR, 'index.html');
-  const sources = Math.max(
-    newestMtime(join(ROOT, 'frontend-card/src')),
-    newestMtime(join(ROOT, 'frontend-card/app')),
-    statSync(join(ROOT, 'frontend-card/vite.app.config.ts')).mtimeMs,
-  );
-  if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
-  await promisify(execFile)(
-    process.execPath,
-    [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'frontend-card/vite.app.config.ts'],
-    { cwd: ROOT, timeout: 120_000 },
-  );
-}
 
 interface Service {
   seeded: Seeded;

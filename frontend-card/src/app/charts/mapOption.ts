@@ -20,6 +20,9 @@ export function mapMatches(map: MapJson, q: string): Set<string> | null {
 export function mapOption(map: MapJson, theme: ChartTheme, q = '') {
   const layout = layoutMap(map, (k) => (k ? kindLabel(k) : 'Unknown kind'));
   const matches = mapMatches(map, q);
+  // one subnet: it is drawn around the gateway, whose label then names it
+  const subnetNodes = map.nodes.filter((n) => n.type === 'subnet');
+  const lone = subnetNodes.length === 1 ? subnetNodes[0] : undefined;
   const few = layout.placed.filter((p) => p.node.type === 'device').length <= 40;
   const riskColor = (r: string | null) =>
     theme.risk[(r ?? 'unknown') as keyof ChartTheme['risk']] ?? theme.risk.unknown;
@@ -55,12 +58,17 @@ export function mapOption(map: MapJson, theme: ChartTheme, q = '') {
         color: theme.text,
         fontSize: n.type === 'device' ? 11 : 12,
         fontWeight: n.type === 'device' ? 'normal' : 'bold',
-        width: 110,
+        width: 140,
         overflow: 'truncate',
         // names are data: never a template string (a formatter string would expand `{b}`-style markup)
         ...(n.type === 'subnet'
           ? { formatter: () => `${n.label}\n${n.devices_online ?? 0}/${n.devices ?? 0} online` }
-          : {}),
+          : n.type === 'gateway' && lone
+            ? {
+                formatter: () =>
+                  `${n.label}\n${lone.label} · ${lone.devices_online ?? 0}/${lone.devices ?? 0} online`,
+              }
+            : {}),
         backgroundColor: matches !== null && matched && isDevice ? theme.surface : 'transparent',
       },
       // what the click handler and tooltip need (never rendered as HTML)
@@ -74,16 +82,25 @@ export function mapOption(map: MapJson, theme: ChartTheme, q = '') {
         .join('\n'),
     };
   });
+  const placedIds = new Set(layout.placed.map((p) => p.node.id));
   const labels = layout.labels.map((l, i) => ({
     id: `label:${i}`,
     name: l.text,
     x: l.x,
     y: l.y,
     symbol: 'circle',
-    symbolSize: 1,
-    itemStyle: { opacity: 0 },
+    symbolSize: 0,
+    itemStyle: { color: 'transparent' },
     silent: true,
-    label: { show: true, position: 'inside', color: theme.muted, fontSize: 11, fontStyle: 'italic' },
+    label: {
+      show: true,
+      position: 'inside',
+      color: theme.muted,
+      fontSize: 12,
+      fontWeight: 'bold',
+      textBorderColor: theme.surface,
+      textBorderWidth: 3,
+    },
     tooltip: { show: false },
   }));
   return {
@@ -105,7 +122,11 @@ export function mapOption(map: MapJson, theme: ChartTheme, q = '') {
         scaleLimit: { min: 0.3, max: 6 },
         zoom: 1,
         data: [...data, ...labels],
-        links: map.links.map((l) => ({ source: l.source, target: l.target })),
+        // links between placed nodes only: with one subnet its devices sit around the gateway itself and
+        // 250 spokes would only add clutter
+        links: map.links
+          .filter((l) => placedIds.has(l.source) && placedIds.has(l.target))
+          .map((l) => ({ source: l.source, target: l.target })),
         lineStyle: { color: theme.border, opacity: 0.7, width: 1, curveness: 0 },
         emphasis: { focus: 'adjacency', label: { show: true } },
         labelLayout: { hideOverlap: true },

@@ -70,6 +70,7 @@ export class LsChart extends LitElement {
       if (!this.build) return;
       try {
         const { init } = await loadCharts();
+        if (this.id) performance.mark(`ls-chart-lib:${this.id}`);
         const box = this.renderRoot.querySelector('.box') as HTMLDivElement | null;
         if (!box || !this.isConnected) return;
         if (!this.chart) {
@@ -82,6 +83,8 @@ export class LsChart extends LitElement {
         }
         this.chart.setOption(this.build(chartTheme(this)), { notMerge: true, lazyUpdate: false });
         if (themeChanged) this.chart.resize();
+        // setOption draws synchronously: the mark is when this chart is on the canvas (tests, benchmarks)
+        if (this.id) performance.mark(`ls-chart-drawn:${this.id}`);
         this.failed = '';
       } catch (err) {
         this.failed = `Chart not shown: ${(err as Error).message}`;

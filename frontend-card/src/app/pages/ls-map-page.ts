@@ -114,7 +114,10 @@ export class LsMapPage extends LitElement {
   private onSearch(e: Event): void {
     const v = (e.target as HTMLInputElement).value;
     if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => (this.q = v), 150);
+    this.timer = setTimeout(() => {
+      performance.mark('ls-map-search');
+      this.q = v;
+    }, 150);
   }
 
   private onClick(e: CustomEvent): void {
