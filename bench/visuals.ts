@@ -167,8 +167,9 @@ async function storageFigure(quick: boolean, log: (m: string) => void) {
     const base = store.stats.snapshot();
     for (let t = start; t < start + year; t += step) {
       const h = new Date(t).getUTCHours();
+      // the real snapshot query each write; online moves through the day as on a real network
       store.stats.record(new Date(t), writes % 997 === 0 ? 1 : 0, {
-        ...base,
+        ...store.stats.snapshot(),
         online: Math.round(base.known * (0.5 + 0.3 * Math.sin((h / 24) * 2 * Math.PI))),
       });
       writes++;
@@ -242,14 +243,11 @@ async function mapFigure(quick: boolean, log: (m: string) => void) {
             timeout: 30_000,
           },
         );
-        const t = await page.evaluate(() => {
-          const at = (n: string) => performance.getEntriesByName(n).pop()?.startTime ?? 0;
-          return {
-            data: at('ls-map-data'),
-            lib: at('ls-chart-lib:network-map'),
-            drawn: at('ls-chart-drawn:network-map'),
-          };
-        });
+        // a string, not a function: tsx would wrap named helpers in a `__name` call the page does not have
+        const t = (await page.evaluate(`(() => {
+          const at = (n) => performance.getEntriesByName(n).pop()?.startTime ?? 0;
+          return { data: at('ls-map-data'), lib: at('ls-chart-lib:network-map'), drawn: at('ls-chart-drawn:network-map') };
+        })()`)) as { data: number; lib: number; drawn: number };
         draw.push(t.drawn - Math.max(t.data, t.lib));
         cold.push(t.drawn - t.data);
         nodes = Number(
@@ -276,13 +274,13 @@ async function mapFigure(quick: boolean, log: (m: string) => void) {
         await page.close();
       }
     }
-    if (nodes < 249) throw new Error(`the map showed ${nodes} devices, expected 249 (250 minus the gateway)`);
+    if (nodes < 249) throw new Error(`the map showed ${nodes} devices, expected at least 249`);
     return atMost(
       MAP.name,
       median(draw),
       'ms',
       300,
-      `median of ${runs} fresh pages, 1440×1000, ${nodes} device nodes + the gateway: from map data and chart library both ` +
+      `median of ${runs} fresh pages, 1440×1000, ${nodes} device nodes around the gateway: from map data and chart library both ` +
         `present to the graph on the canvas (layout + ECharts setOption, canvas renderer); runs ${fmtList(draw, 1)} ms. ` +
         `First view including the lazy ECharts chunk: ${round(median(cold), 1)} ms; a search redraw (library loaded): ` +
         `${round(median(redraw), 1)} ms`,
