@@ -306,7 +306,7 @@ describeBrowser('ingress UI in Chromium behind an ingress-style prefix', () => {
       .toBeGreaterThan(0);
     await dark.screenshot({ path: join(SHOTS, 'ui-devices-dark.png') });
     await darkCtx.close();
-  });
+  }, 90_000);
 
   it('works at phone width: the table collapses into cards', async () => {
     const ctx = await browser.newContext({

@@ -202,7 +202,7 @@ describeBrowser('pictures: trends, map, kinds, scan progress', () => {
       expect(overflow).toBeLessThanOrEqual(1);
       await ctx.close();
     }
-  });
+  }, 120_000);
 
   it('map of the seeded LAN: gateway, kinds, search, click opens the device', async () => {
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
@@ -233,7 +233,7 @@ describeBrowser('pictures: trends, map, kinds, scan progress', () => {
     await dp.waitForTimeout(200);
     await shot(dp, 'map-lan-dark');
     await dark.close();
-  });
+  }, 120_000);
 
   it('map of 250 devices: readable, and how long it takes to draw', async () => {
     big = await start(245);
@@ -266,7 +266,7 @@ describeBrowser('pictures: trends, map, kinds, scan progress', () => {
       await shot(page, name);
       await ctx.close();
     }
-  });
+  }, 120_000);
 
   it('device page with its kind, and a port scan in progress (overview and scan page)', async () => {
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 1000 }, colorScheme: 'light' });
@@ -311,7 +311,7 @@ describeBrowser('pictures: trends, map, kinds, scan progress', () => {
     await expect.poll(() => dp.locator('#device-kind').count(), { timeout: 15_000 }).toBe(1);
     await shot(dp, 'device-phone-dark', true);
     await dark.close();
-  });
+  }, 120_000);
 
   it('logged no console errors', () => {
     expect(errors).toEqual([]);

@@ -23,6 +23,9 @@ export function mapOption(map: MapJson, theme: ChartTheme, q = '') {
   // one subnet: it is drawn around the gateway, whose label then names it
   const subnetNodes = map.nodes.filter((n) => n.type === 'subnet');
   const lone = subnetNodes.length === 1 ? subnetNodes[0] : undefined;
+  // the graph is fitted into the box: shrink the symbols with it so neighbours never overlap (pinch to zoom in)
+  const fit = Math.min(theme.width, theme.height) / (2 * layout.radius + 40);
+  const scale = Math.max(0.35, Math.min(1.1, fit));
   const few = layout.placed.filter((p) => p.node.type === 'device').length <= 40;
   const riskColor = (r: string | null) =>
     theme.risk[(r ?? 'unknown') as keyof ChartTheme['risk']] ?? theme.risk.unknown;
@@ -31,7 +34,9 @@ export function mapOption(map: MapJson, theme: ChartTheme, q = '') {
     const isDevice = n.type === 'device';
     const matched = matches ? matches.has(n.id) : true;
     const dim = (isDevice && n.online === false) || (matches !== null && isDevice && !matched);
-    const size = n.type === 'gateway' ? 46 : n.type === 'subnet' || n.type === 'agent' ? 30 : 22;
+    const size = Math.round(
+      (n.type === 'gateway' ? 46 : n.type === 'subnet' || n.type === 'agent' ? 30 : 24) * scale,
+    );
     const color =
       n.type === 'gateway'
         ? n.risk && n.risk !== 'unknown' && n.risk !== 'none'
@@ -58,7 +63,9 @@ export function mapOption(map: MapJson, theme: ChartTheme, q = '') {
         color: theme.text,
         fontSize: n.type === 'device' ? 11 : 12,
         fontWeight: n.type === 'device' ? 'normal' : 'bold',
-        width: 140,
+        width: n.type === 'gateway' ? 240 : 140,
+        lineHeight: 15,
+        ...(n.type === 'gateway' ? { padding: [2, 4], borderRadius: 4 } : {}),
         overflow: 'truncate',
         // names are data: never a template string (a formatter string would expand `{b}`-style markup)
         ...(n.type === 'subnet'
@@ -69,7 +76,8 @@ export function mapOption(map: MapJson, theme: ChartTheme, q = '') {
                   `${n.label}\n${lone.label} · ${lone.devices_online ?? 0}/${lone.devices ?? 0} online`,
               }
             : {}),
-        backgroundColor: matches !== null && matched && isDevice ? theme.surface : 'transparent',
+        backgroundColor:
+          (matches !== null && matched && isDevice) || n.type === 'gateway' ? theme.surface : 'transparent',
       },
       // what the click handler and tooltip need (never rendered as HTML)
       value: n.mac ?? n.id,
@@ -118,6 +126,11 @@ export function mapOption(map: MapJson, theme: ChartTheme, q = '') {
       {
         type: 'graph',
         layout: 'none',
+        // room for the kind labels outside the outermost ring
+        left: '9%',
+        right: '9%',
+        top: 36,
+        bottom: 36,
         roam: true,
         scaleLimit: { min: 0.3, max: 6 },
         zoom: 1,

@@ -78,7 +78,15 @@ export class LsChart extends LitElement {
           this.chart.on('click', (p) =>
             this.dispatchEvent(new CustomEvent('chart-click', { detail: (p as { data?: unknown }).data })),
           );
-          this.resize = new ResizeObserver(() => this.chart?.resize());
+          let lastWidth = this.clientWidth;
+          this.resize = new ResizeObserver(() => {
+            this.chart?.resize();
+            // a much narrower or wider box (phone rotation, sidebar): options that scale with it are rebuilt
+            if (Math.abs(this.clientWidth - lastWidth) > lastWidth * 0.2) {
+              lastWidth = this.clientWidth;
+              void this.draw(false);
+            }
+          });
           this.resize.observe(this);
         }
         this.chart.setOption(this.build(chartTheme(this)), { notMerge: true, lazyUpdate: false });
