@@ -14,6 +14,7 @@ import { adminRoutes } from './routes/admin.js';
 import { alertRoutes } from './routes/alerts.js';
 import { deviceRoutes } from './routes/devices.js';
 import { changeRoutes } from './routes/events.js';
+import { findingRoutes } from './routes/findings.js';
 import { healthRoutes } from './routes/health.js';
 import { mapRoutes } from './routes/map.js';
 import { scanRoutes } from './routes/scans.js';
@@ -66,6 +67,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   deviceRoutes(r, deps, mappers);
   scanRoutes(r, deps);
   changeRoutes(r, deps, mappers);
+  findingRoutes(r, deps, mappers);
   alertRoutes(r, deps);
   adminRoutes(r, deps);
   sessionRoutes(r, deps);

@@ -3,6 +3,7 @@
  * from zod or the server lands in the bundle.
  */
 export type {
+  AcceptJson,
   AlertJson,
   AlertRuleCreate,
   AlertRuleJson,
@@ -18,6 +19,7 @@ export type {
   DeviceJson,
   DevicePatch,
   DevicePortJson,
+  FindingGroupJson,
   FindingJson,
   HealthJson,
   KindListJson,
