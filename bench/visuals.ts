@@ -1,3 +1,4 @@
+// biome-ignore-all lint/performance/useDomNodeTextContent: Playwright's innerText is the rendered text a user sees
 /**
  * Figures for the pictures (DESIGN §14):
  * - trends_api_p99_ms: `GET /api/stats/trends` over 90 days with 5,000 devices, real `buildApp` over HTTP on

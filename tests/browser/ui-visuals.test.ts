@@ -1,3 +1,4 @@
+// biome-ignore-all lint/performance/useDomNodeTextContent: Playwright's innerText is the rendered text a user sees
 /**
  * The pictures in real Chromium: the overview's trend charts, the network map (the seeded LAN and 250 devices),
  * the device page with its kind, and a port scan in progress (the real ScanCoordinator driving the fake nmap
