@@ -11,7 +11,6 @@ import { alertsPort, findingsPort, webhooksPort } from './api/adapters.js';
 import { buildApp } from './api/app.js';
 import { INGRESS_PEER } from './api/auth.js';
 import type { ApiDeps } from './api/deps.js';
-import { startHealthServer } from './api/healthServer.js';
 import { assertBindAllowed, listen } from './api/server.js';
 import { installCard } from './card/install.js';
 import type { LoadedConfig } from './config/load.js';
@@ -60,8 +59,6 @@ export interface RunningService {
 const here = dirname(fileURLToPath(import.meta.url));
 /** dist/ui (built ingress UI) and the card bundle, relative to dist/main.js */
 const UI_DIR = resolve(here, 'ui');
-/** health-only listener for the Supervisor watchdog (config.yaml `watchdog`) */
-const HEALTH_PORT = 8099;
 const CARD_BUNDLE = resolve(here, '..', 'frontend-card', 'dist', 'lan-sentinel-card.js');
 
 export async function startService(
@@ -322,14 +319,6 @@ export async function startService(
     await listen(app, { host: '0.0.0.0', port: selfInfo.ingress_port });
     httpUrl = `http://127.0.0.1:${selfInfo.ingress_port}`;
     log.info(`ingress listening on port ${selfInfo.ingress_port} (only ${INGRESS_PEER} is served)`);
-    try {
-      const health = await startHealthServer({ host: '0.0.0.0', port: HEALTH_PORT, healthy: () => true });
-      stops.push(['health listener', () => health.close()]);
-    } catch (err) {
-      log.warn(
-        `health listener on port ${HEALTH_PORT} not started (${(err as Error).message}); the Supervisor watchdog will not see this add-on`,
-      );
-    }
   } else {
     try {
       assertBindAllowed({ host: o.http_host, apiKeysConfigured: keys.countActive() > 0 });
