@@ -100,6 +100,8 @@ export const optionsSchema = z
     api_port: z.number().int().min(0).max(65535).default(0),
     log_level: z.enum(LOG_LEVELS).default('info'),
     retention_days: z.number().int().min(1).max(3650).default(90),
+    cert_expiry_days: z.number().int().min(1).max(365).default(30),
+    tls_checks: z.boolean().default(true),
     // standalone only
     data_dir: z.string().min(1).default('./data'),
     http_host: z
@@ -110,6 +112,14 @@ export const optionsSchema = z
     ha_url: httpUrl.optional(),
     ha_token: z.string().max(4096).optional(),
     nmap_path: z.string().min(1).default('nmap'),
+    agents: z
+      .array(
+        z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, {
+          message: 'must be an agent id: 1-32 characters of a-z, 0-9, "_" or "-" (e.g. "iot")',
+        }),
+      )
+      .max(64)
+      .default([]),
   })
   .strict()
   .superRefine((o, ctx) => {
@@ -155,12 +165,15 @@ export const OPTION_META: Record<OptionName, OptionMeta> = {
   api_port: { kind: 'int', addon: true, help: 'extra API port with API keys; 0 = off' },
   log_level: { kind: 'string', addon: true, help: LOG_LEVELS.join(' | ') },
   retention_days: { kind: 'int', addon: true, help: 'days of scan/change history to keep' },
+  cert_expiry_days: { kind: 'int', addon: true, help: 'warn this many days before a TLS cert expires' },
+  tls_checks: { kind: 'bool', addon: true, help: 'read TLS certs and protocols in port scans' },
   data_dir: { kind: 'string', addon: false, help: 'database directory' },
   http_host: { kind: 'string', addon: false, help: 'UI/API bind address' },
   http_port: { kind: 'int', addon: false, help: 'UI/API port' },
   ha_url: { kind: 'string', addon: false, help: 'Home Assistant URL for notifications' },
   ha_token: { kind: 'string', addon: false, help: 'Home Assistant long-lived token' },
   nmap_path: { kind: 'string', addon: false, help: 'path of the nmap binary' },
+  agents: { kind: 'list', addon: true, help: 'satellite agent ids whose results this hub accepts' },
 };
 
 export const OPTION_NAMES = Object.keys(OPTION_META) as OptionName[];

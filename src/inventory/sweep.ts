@@ -39,6 +39,13 @@ export interface SweepContext {
   /** IPv4 of the default gateway on the swept network, when known. */
   gatewayIp?: string | null;
   lookupVendor: (mac: string) => string | null;
+  /**
+   * Which devices this sweep speaks for (DESIGN §16): a satellite agent's sweep decides presence only for
+   * the devices that agent saw last, the hub's own sweep only for the rest. Default: every device.
+   */
+  owns?: (mac: string) => boolean;
+  /** A sweep of part of the network: devices outside it were not looked for, so they are not aged. */
+  inScope?: (ip: string | null) => boolean;
 }
 
 export interface SweepObservation {
@@ -155,6 +162,7 @@ export function newDevice(
 
 export function applySweep(prev: Device[], result: ScanResult, ctx: SweepContext): SweepOutcome {
   const now = ctx.now.toISOString();
+  const owns = ctx.owns ?? (() => true);
   const byMac = new Map<string, Device>();
   for (const d of prev) byMac.set(d.mac, d);
 
@@ -189,7 +197,7 @@ export function applySweep(prev: Device[], result: ScanResult, ctx: SweepContext
       skipped.push({ ip: h.ip, reason: 'reported without MAC, but a host with a MAC holds this IP' });
       continue;
     }
-    const holders = prev.filter((d) => d.ip === h.ip);
+    const holders = prev.filter((d) => d.ip === h.ip && owns(d.mac));
     if (holders.length !== 1) {
       skipped.push({
         ip: h.ip,
@@ -297,6 +305,12 @@ export function applySweep(prev: Device[], result: ScanResult, ctx: SweepContext
   // 4. Unseen devices: presence bookkeeping.
   for (const old of prev) {
     if (seen.has(old.mac)) continue;
+    if (ctx.inScope && !ctx.inScope(old.ip)) continue;
+    if (!owns(old.mac)) {
+      // another scanner's device: this sweep cannot say it is away
+      nextByMac.set(old.mac, old);
+      continue;
+    }
     const step = nextPresence(old, false, ctx.now, effectiveConsiderHome(old.considerHome, ctx.considerHome));
     const d: Device = {
       ...old,

@@ -14,6 +14,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { INGRESS_PEER } from '../../src/api/auth.js';
+import { SessionAuth } from '../../src/api/session.js';
 import { AuditRepo } from '../../src/store/auditRepo.js';
 import { KeysRepo } from '../../src/store/keysRepo.js';
 import { systemClock } from '../../src/util/clock.js';
@@ -32,6 +34,8 @@ if (!available && process.env.CI === 'true') {
     `ingress UI browser tests need Chromium at ${CHROMIUM} (set CHROMIUM_PATH); refusing to skip under CI`,
   );
 }
+
+const CLI_TOKEN = `lst_${'u'.repeat(43)}`;
 
 const LAUNCH_ARGS = [
   '--headless',
@@ -71,8 +75,9 @@ async function ensureUiBuilt(): Promise<void> {
 interface Service {
   seeded: Seeded;
   proxy: IngressProxy;
-  /** direct base URL of the service (for API checks from the test) */
+  /** the standalone listener (login link; API checks from the test with the CLI token) */
   direct: string;
+  sessions: SessionAuth;
   scanRequests: string[];
   close(): Promise<void>;
 }
@@ -83,11 +88,12 @@ async function startService(extraDevices: number): Promise<Service> {
   const scanRequests: string[] = [];
   const accepted = (what: string) => {
     scanRequests.push(what);
-    return { queued: true, position: 1 };
+    // a real scanner answers every queued request with the id of its one scan record
+    return { queued: true, position: 1, scanId: 1000 + scanRequests.length };
   };
   const { findingsPort } = await import('../../src/api/adapters.js');
   const { FindingsRepo } = await import('../../src/store/findingsRepo.js');
-  const app = await buildApp({
+  const deps = {
     store: seeded.store,
     findings: findingsPort(new FindingsRepo(seeded.store.db)),
     keys: new KeysRepo(seeded.store.db),
@@ -99,31 +105,53 @@ async function startService(extraDevices: number): Promise<Service> {
       requestDeviceScan: (mac: string, reason: string) => accepted(`device:${mac}:${reason}`),
       status: () => ({ running: false, kind: null, queue: 0 }),
     },
-    config: {
-      mode: 'standalone',
-      trustLoopback: true,
-      requireApiKey: false,
-      settingsSummary: { sweep_interval: 60, consider_home: 180, subnets: ['10.213.0.0/22'] },
-      // one loopback "user" drives every page here; the limiter is tested by the API's own suite
-      rateLimitPerMinute: 100_000,
-    },
     logger: silentLogger,
     clock: systemClock,
     uiDir: UI_DIR,
     version: '0.0.0-test',
     sseHeartbeatMs: 2000,
+  };
+  const settingsSummary = { sweep_interval: 60, consider_home: 180, subnets: ['10.213.0.0/22'] };
+  // The add-on's ingress listener: only the Supervisor (172.30.32.2) can connect to it. The Supervisor cannot
+  // run here, so every connection to this listener is given the Supervisor's peer address; the ingress-style
+  // proxy adds X-Ingress-Path like HA does.
+  const app = await buildApp({
+    ...deps,
+    config: {
+      mode: 'addon',
+      ingressOnly: true,
+      requireApiKey: false,
+      settingsSummary,
+      // one HA user drives every page here; the limiter is tested by the API's own suite
+      rateLimitPerMinute: 100_000,
+    },
   });
+  app.server.on('connection', (socket) =>
+    Object.defineProperty(socket, 'remoteAddress', { value: INGRESS_PEER, configurable: true }),
+  );
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as AddressInfo;
   const proxy = await startIngressProxy({ host: '127.0.0.1', port });
+  // Standalone: the same data served with the one-time login link and the CLI token (for checks from here)
+  const sessions = new SessionAuth();
+  const standalone = await buildApp({
+    ...deps,
+    sessions,
+    cliToken: CLI_TOKEN,
+    config: { mode: 'standalone', requireApiKey: false, settingsSummary, rateLimitPerMinute: 100_000 },
+  });
+  await standalone.listen({ host: '127.0.0.1', port: 0 });
+  const standalonePort = (standalone.server.address() as AddressInfo).port;
   return {
     seeded,
     proxy,
-    direct: `http://127.0.0.1:${port}/`,
+    direct: `http://127.0.0.1:${standalonePort}/`,
+    sessions,
     scanRequests,
     async close() {
       await proxy.close();
       await app.close();
+      await standalone.close();
       seeded.close();
     },
   };
@@ -157,6 +185,11 @@ function deepText(page: Page, selector: string): Promise<string> {
         .replace(/\s+/g, ' ')
         .trim();
     });
+}
+
+/** Canvases ECharts drew inside the overview's trend charts (Playwright's CSS pierces shadow roots). */
+function trendCanvases(page: Page): Promise<number> {
+  return page.locator('ls-trends ls-chart canvas').count();
 }
 
 const describeBrowser = available ? describe : describe.skip;
@@ -241,7 +274,9 @@ describeBrowser('ingress UI in Chromium behind an ingress-style prefix', () => {
       .poll(() => page.locator('#device-name').innerText(), { timeout: 10_000 })
       .toBe('NAS (renamed by test)');
 
-    const res = await fetch(`${svc.direct}api/devices/${SEED_MACS.nas}`);
+    const res = await fetch(`${svc.direct}api/devices/${SEED_MACS.nas}`, {
+      headers: { authorization: `Bearer ${CLI_TOKEN}` },
+    });
     expect(res.status).toBe(200);
     const device = (await res.json()) as { name: string | null; display_name: string };
     expect(device.name).toBe('NAS (renamed by test)');
@@ -284,6 +319,9 @@ describeBrowser('ingress UI in Chromium behind an ingress-style prefix', () => {
       await expect.poll(() => deepText(page, 'ls-dashboard'), { timeout: 15_000 }).toContain('online now');
       // SSE connects (the brand dot turns green when the EventSource is open).
       await page.locator('nav .dot.open').waitFor({ timeout: 10_000 });
+      // the trend charts: four ECharts canvases drawn from the seeded rollups
+      await expect.poll(() => trendCanvases(page), { timeout: 20_000 }).toBe(4);
+      expect(await deepText(page, 'ls-trends')).toContain('devices online');
       await page.screenshot({ path: join(SHOTS, `ui-dashboard-${scheme}.png`) });
       if (scheme === 'light') {
         await page.getByRole('button', { name: 'Scan now' }).click();
@@ -412,6 +450,38 @@ describeBrowser('ingress UI in Chromium behind an ingress-style prefix', () => {
     } finally {
       await big.close();
     }
+  });
+
+  it('standalone: without signing in the UI says how; the printed login link signs the browser in', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+    const page = await ctx.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${svc.direct}#/devices`);
+    await expect.poll(() => deepText(page, 'body'), { timeout: 15_000 }).toContain('login link');
+    expect(await page.locator('table#devices tbody tr').count()).toBe(0);
+    await page.screenshot({ path: join(SHOTS, 'ui-standalone-signed-out.png') });
+    // the link the service prints at start: one click, then the UI works with an HttpOnly session cookie
+    await page.goto(`${svc.direct}login?token=${svc.sessions.issueLoginToken()}`);
+    await page.goto(`${svc.direct}#/devices`);
+    const rows = page.locator('table#devices tbody tr');
+    await expect.poll(() => rows.count(), { timeout: 15_000 }).toBe(svc.seeded.deviceCount);
+    const cookies = await ctx.cookies();
+    expect(cookies.find((c) => c.name === 'lsn_session')).toMatchObject({
+      httpOnly: true,
+      sameSite: 'Strict',
+    });
+    expect(
+      await page.evaluate(() => (globalThis as unknown as { document: { cookie: string } }).document.cookie),
+    ).not.toContain('lsn_session');
+    // a write from the signed-in UI goes through (same origin, session cookie)
+    await page.goto(`${svc.direct}#/devices/${SEED_MACS.camera}`);
+    await page.getByRole('button', { name: 'Rescan ports' }).click();
+    await expect
+      .poll(() => svc.scanRequests.some((r) => r.startsWith(`device:${SEED_MACS.camera}`)))
+      .toBe(true);
+    expect(errors).toEqual([]);
+    await ctx.close();
   });
 
   it('made no request outside the ingress prefix and logged no console errors', () => {

@@ -5,7 +5,7 @@
  * credentials of a mosquitto that requires authentication, and proxies `/core/websocket` to the fake HA server
  * (ha-reference §2.8, §4). The HA ingress peer 172.30.32.2 is a loopback alias inside the namespace.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
@@ -268,19 +268,20 @@ describeLan('add-on mode (fake Supervisor, authenticated mosquitto, fake HA, ing
     expect((await svc.api('api/devices')).status).toBe(403);
   });
 
-  it('opens no listener but ingress and the watchdog health port', async () => {
+  it('opens no listener but ingress (the Dockerfile HEALTHCHECK uses it; no extra health port)', async () => {
     const pid = svc.child.pid!;
     const out = await lan.execInScanner('ss', ['-ltnpH']);
     const ports = out.stdout
       .split('\n')
       .filter((l) => l.includes(`pid=${pid},`))
       .map((l) => Number(l.trim().split(/\s+/)[3]?.split(':').pop()));
-    expect(new Set(ports)).toEqual(new Set([INGRESS_PORT, 8099]));
-    const health = await lan.execInScanner(process.execPath, [
-      '-e',
-      'fetch("http://127.0.0.1:8099/api/health").then(async r=>{console.log(r.status, await r.text())})',
-    ]);
-    expect(health.stdout).toMatch(/^200 .*"ok"/);
+    expect(new Set(ports)).toEqual(new Set([INGRESS_PORT]));
+    // what the Dockerfile HEALTHCHECK runs: dist/healthcheck.js against the heartbeat in the data dir
+    const check = spawnSync(process.execPath, [join(ROOT, 'dist', 'healthcheck.js')], {
+      env: { ...process.env, LAN_SENTINEL_DATA_DIR: join(dir, 'data') },
+      encoding: 'utf8',
+    });
+    expect(check.status, check.stderr).toBe(0);
   });
 
   it('installs the card into www and registers it as a module resource, once', async () => {

@@ -139,7 +139,7 @@ beforeAll(async () => {
     audit: new AuditRepo(db, clock),
     bus: new EventBus(() => {}),
     scanner: new RecordingScanner(),
-    config: { mode: 'standalone', trustLoopback: false, requireApiKey: false, settingsSummary: {} },
+    config: { mode: 'standalone', requireApiKey: false, settingsSummary: {} },
     logger: silentLogger,
     clock,
     version: '0.1.0-test',

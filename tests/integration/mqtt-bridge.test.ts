@@ -222,6 +222,11 @@ describe('HaBridge', () => {
       threats_active: 0,
       last_scan: null,
       scanning: false,
+      scan_kind: null,
+      scan_percent: null,
+      scan_hosts_done: null,
+      scan_hosts_total: null,
+      scan_eta_s: null,
     });
     expect(snap.get('lan_sentinel/status')).toBe('online');
     expect(snap.has('lan_sentinel/device/020000000003/state')).toBe(false);

@@ -44,6 +44,8 @@ function device(over: Partial<Device> = {}): Device {
 }
 
 const pi = device({
+  kind: 'server',
+  kindConfidence: 55,
   ports: [
     {
       protocol: 'tcp',
@@ -186,7 +188,7 @@ describe('device discovery', () => {
             },
             "presence": {
               "default_entity_id": "device_tracker.lan_sentinel_b827eb123456",
-              "icon": "mdi:lan-connect",
+              "icon": "mdi:server",
               "json_attributes_topic": "lan_sentinel/device/b827eb123456/state",
               "name": null,
               "payload_home": "home",
@@ -249,6 +251,7 @@ describe('device discovery', () => {
               "lan_sentinel_b827eb123456",
             ],
             "manufacturer": "Raspberry Pi Foundation",
+            "model": "Server",
             "name": "raspberrypi",
             "via_device": "lan_sentinel_hub",
           },
@@ -271,6 +274,8 @@ describe('device discovery', () => {
           "zone.home",
         ],
         "ip": "192.168.1.20",
+        "kind": "server",
+        "kind_icon": "mdi:server",
         "known": true,
         "last_seen": "2026-08-21T10:15:00.000Z",
         "mac": "b8:27:eb:12:34:56",
@@ -302,7 +307,10 @@ describe('device discovery', () => {
         "threats": [
           {
             "cve": null,
+            "cves": [],
             "key": "port:tcp/23",
+            "known_exploited": 0,
+            "more": 0,
             "port": 23,
             "severity": "high",
             "title": "Telnet is open",
@@ -328,7 +336,7 @@ describe('device discovery', () => {
         "identifiers": [
           "lan_sentinel_daa119000001",
         ],
-        "name": "da:a1:19:00:00:01",
+        "name": "Private device .20",
         "via_device": "lan_sentinel_hub",
       }
     `);
@@ -458,6 +466,8 @@ describe('states and events', () => {
         'risk_score',
         'threats',
         'known',
+        'kind',
+        'kind_icon',
         'source',
       ].sort(),
     );
@@ -488,7 +498,41 @@ describe('states and events', () => {
       threats_active: 2,
       last_scan: '2026-08-21T10:15:00.000Z',
       scanning: true,
+      scan_kind: null,
+      scan_percent: null,
+      scan_hosts_done: null,
+      scan_hosts_total: null,
+      scan_eta_s: null,
     });
+    expect(
+      hubState({
+        online: 3,
+        known: 5,
+        new: 1,
+        threatsActive: 2,
+        lastScan: null,
+        scanning: true,
+        scan: { kind: 'ports', percent: 41.6, hostsDone: 12, hostsTotal: 30, etaSeconds: 95 },
+      }),
+    ).toMatchObject({
+      scan_kind: 'ports',
+      scan_percent: 42,
+      scan_hosts_done: 12,
+      scan_hosts_total: 30,
+      scan_eta_s: 95,
+    });
+    // idle: no stale progress
+    expect(
+      hubState({
+        online: 3,
+        known: 5,
+        new: 1,
+        threatsActive: 2,
+        lastScan: null,
+        scanning: false,
+        scan: { kind: 'ports', percent: 100, hostsDone: 30, hostsTotal: 30, etaSeconds: 0 },
+      }).scan_percent,
+    ).toBeNull();
     expect(
       eventPayload({
         type: 'new_device',

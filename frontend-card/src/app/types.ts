@@ -3,6 +3,7 @@
  * from zod or the server lands in the bundle.
  */
 export type {
+  AcceptJson,
   AlertJson,
   AlertRuleCreate,
   AlertRuleJson,
@@ -18,8 +19,10 @@ export type {
   DeviceJson,
   DevicePatch,
   DevicePortJson,
+  FindingGroupJson,
   FindingJson,
   HealthJson,
+  KindListJson,
   List,
   ScanAcceptedJson,
   ScanDetailJson,
@@ -28,6 +31,8 @@ export type {
   SettingsJson,
   SseDeviceJson,
   SseScanJson,
+  StatsSummaryJson,
+  TrendsJson,
   VendorListJson,
   WebhookCreate,
   WebhookJson,

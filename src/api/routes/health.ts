@@ -38,7 +38,11 @@ export function healthRoutes(r: RouteRegistry, deps: ApiDeps, startedAt: number)
       version: deps.version,
       mode: deps.config.mode,
       require_api_key: deps.config.requireApiKey,
-      trust_loopback: deps.config.trustLoopback,
+      sign_in: deps.config.ingressOnly
+        ? ('ingress' as const)
+        : deps.sessions && !deps.config.requireApiKey
+          ? ('login_link' as const)
+          : ('api_key' as const),
       settings: deps.config.settingsSummary,
     }),
   });
