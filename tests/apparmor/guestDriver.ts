@@ -87,7 +87,12 @@ function ingress(method: string, path: string, body?: unknown): Promise<{ status
   });
 }
 
-async function until<T>(what: string, ms: number, probe: () => Promise<T | null> | T | null, alive: () => boolean) {
+async function until<T>(
+  what: string,
+  ms: number,
+  probe: () => Promise<T | null> | T | null,
+  alive: () => boolean,
+) {
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
     if (!alive()) return { ok: false as const, why: `service exited before ${what}` };
@@ -123,14 +128,16 @@ async function startFakes(ha: FakeHaServer) {
       });
     if (req.url === '/core/info')
       return send(res, 200, { result: 'ok', data: { version: ha.haVersion, state: 'RUNNING' } });
-    if (req.url === '/services/mqtt') return send(res, 400, { result: 'error', message: 'Service not enabled' });
+    if (req.url === '/services/mqtt')
+      return send(res, 400, { result: 'error', message: 'Service not enabled' });
     return send(res, 404, { result: 'error', message: `no such endpoint ${req.url}` });
   });
   server.on('upgrade', (req, socket, head) => {
     if (req.url !== '/core/websocket') return socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
     const up = net.connect(haPort, '127.0.0.1', () => {
       const lines = ['GET /api/websocket HTTP/1.1'];
-      for (let i = 0; i < req.rawHeaders.length; i += 2) lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
+      for (let i = 0; i < req.rawHeaders.length; i += 2)
+        lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
       up.write(`${lines.join('\r\n')}\r\n\r\n`);
       if (head.length) up.write(head);
       socket.pipe(up).pipe(socket);
@@ -191,15 +198,19 @@ async function runVariant(variant: Plan['variants'][number], ha: FakeHaServer) {
   const kmsgBefore = kernelLog().length;
 
   // s6 runs the service's run script under the container's (top-level) profile
-  const child: ChildProcess = spawn('aa-exec', ['-p', plan.slug, '--', '/usr/bin/bash', `${planDir}/run-shim.sh`], {
-    env: {
-      PATH: '/usr/local/bin:/usr/bin:/usr/sbin:/bin:/sbin',
-      HOME: '/root',
-      SUPERVISOR_TOKEN: plan.token,
-      LAN_SENTINEL_SUPERVISOR_URL: `http://127.0.0.1:${SUPERVISOR_PORT}`,
+  const child: ChildProcess = spawn(
+    'aa-exec',
+    ['-p', plan.slug, '--', '/usr/bin/bash', `${planDir}/run-shim.sh`],
+    {
+      env: {
+        PATH: '/usr/local/bin:/usr/bin:/usr/sbin:/bin:/sbin',
+        HOME: '/root',
+        SUPERVISOR_TOKEN: plan.token,
+        LAN_SENTINEL_SUPERVISOR_URL: `http://127.0.0.1:${SUPERVISOR_PORT}`,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  );
   let serviceLog = '';
   child.stdout?.on('data', (d: Buffer) => {
     serviceLog += d.toString();
@@ -236,7 +247,9 @@ async function runVariant(variant: Plan['variants'][number], ha: FakeHaServer) {
     () => (/ingress listening on port/.test(serviceLog) ? true : null),
     alive,
   );
-  checks.starts = started.ok ? { ok: true, detail: `${Date.now() - t0} ms` } : { ok: false, detail: started.why };
+  checks.starts = started.ok
+    ? { ok: true, detail: `${Date.now() - t0} ms` }
+    : { ok: false, detail: started.why };
   result.servicePidLabel = child.pid ? label(child.pid) : null;
 
   if (started.ok) {
@@ -265,7 +278,10 @@ async function runVariant(variant: Plan['variants'][number], ha: FakeHaServer) {
           const got: Record<string, number[]> = {};
           for (const h of plan.hosts) {
             const r = await ingress('GET', `/api/devices/${h.mac}`);
-            const dev = r.json as { ports?: Array<{ port: number; protocol: string }>; ports_scanned_at?: string | null };
+            const dev = r.json as {
+              ports?: Array<{ port: number; protocol: string }>;
+              ports_scanned_at?: string | null;
+            };
             if (!dev.ports_scanned_at) return null;
             const ports = (dev.ports ?? [])
               .filter((p) => p.protocol === 'tcp')
@@ -294,7 +310,9 @@ async function runVariant(variant: Plan['variants'][number], ha: FakeHaServer) {
       },
       alive,
     );
-    checks.card_written = card.ok ? { ok: true, detail: 'bundle + resource' } : { ok: false, detail: card.why };
+    checks.card_written = card.ok
+      ? { ok: true, detail: 'bundle + resource' }
+      : { ok: false, detail: card.why };
     const note = ha.calls.find((c) => c.domain === 'persistent_notification' && c.service === 'create');
     result.notification = note?.service_data ?? null;
 
@@ -315,7 +333,10 @@ async function runVariant(variant: Plan['variants'][number], ha: FakeHaServer) {
       checks.stops_within_10s =
         info && info.at - sentAt < 10_000
           ? { ok: true, detail: `exit ${info.code ?? info.signal} after ${info.at - sentAt} ms` }
-          : { ok: false, detail: info ? `took ${info.at - sentAt} ms` : `still running after ${plan.timeouts.stop} ms` };
+          : {
+              ok: false,
+              detail: info ? `took ${info.at - sentAt} ms` : `still running after ${plan.timeouts.stop} ms`,
+            };
     }
   }
   clearInterval(watcher);

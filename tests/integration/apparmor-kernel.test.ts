@@ -65,7 +65,8 @@ function missing(): string[] {
 
 const absent = missing();
 const ci = process.env.CI === 'true' || process.env.CI === '1';
-if (absent.length && ci) throw new Error(`AppArmor kernel test prerequisites missing under CI=true: ${absent.join('; ')}`);
+if (absent.length && ci)
+  throw new Error(`AppArmor kernel test prerequisites missing under CI=true: ${absent.join('; ')}`);
 const suite = absent.length ? describe.skip : describe;
 
 /** The shipped node child's nmap rule swapped for the one that shipped before issue 12. */
@@ -118,13 +119,16 @@ suite(`AppArmor profile in a real kernel (qemu TCG)${absent.length ? ` [skipped:
         ...listeners,
       ];
     });
-    writeFileSync(join(dir, 'lan.sh'), [
-        '# busybox sh runs its own applets first: the host\'s iproute2 by path',
+    writeFileSync(
+      join(dir, 'lan.sh'),
+      [
+        "# busybox sh runs its own applets first: the host's iproute2 by path",
         'IP=/usr/bin/ip',
         '$IP addr add 10.213.250.1/24 dev br0',
         ...lan,
         '',
-      ].join('\n'));
+      ].join('\n'),
+    );
     writeFileSync(
       join(dir, 'plan.json'),
       JSON.stringify({
@@ -185,8 +189,12 @@ suite(`AppArmor profile in a real kernel (qemu TCG)${absent.length ? ` [skipped:
       entries.push({ path: l!, symlink: t! });
     entries.push(hostFile(BUSYBOX!, 'bb/busybox', 0o755));
     entries.push(hostFile(join(ROOT, 'tests', 'apparmor', 'guest-init.sh'), 'init', 0o755));
-    entries.push({ path: 'modules.list', data: Buffer.from(mods.map((m) => m.replace(/^.*\//, '')).join('\n')) });
-    for (const m of mods) entries.push(hostFile(join(kernel.modulesDir, m), `mods/${m.replace(/^.*\//, '')}`));
+    entries.push({
+      path: 'modules.list',
+      data: Buffer.from(mods.map((m) => m.replace(/^.*\//, '')).join('\n')),
+    });
+    for (const m of mods)
+      entries.push(hostFile(join(kernel.modulesDir, m), `mods/${m.replace(/^.*\//, '')}`));
     writeFileSync(join(dir, 'initramfs.cpio'), newcArchive(entries));
 
     guest = bootGuest({
@@ -215,7 +223,8 @@ suite(`AppArmor profile in a real kernel (qemu TCG)${absent.length ? ` [skipped:
     console.log(
       `[apparmor] wall ${wallMs} ms, userspace at ${bootedAtMs} ms after kernel start; ${JSON.stringify(summary)}`,
     );
-    if (results.length < 2 || !out.includes('@@DONE')) console.log(`[apparmor] guest console:\n${out.slice(-6000)}`);
+    if (results.length < 2 || !out.includes('@@DONE'))
+      console.log(`[apparmor] guest console:\n${out.slice(-6000)}`);
   }, GUEST_BUDGET_MS + 60_000);
 
   afterAll(() => {
@@ -225,7 +234,8 @@ suite(`AppArmor profile in a real kernel (qemu TCG)${absent.length ? ` [skipped:
 
   const variant = (name: string) => {
     const r = results.find((x) => x.variant === name);
-    if (!r) throw new Error(`the guest reported no result for the ${name} profile (see the console dump above)`);
+    if (!r)
+      throw new Error(`the guest reported no result for the ${name} profile (see the console dump above)`);
     if (r.error) throw new Error(`the guest driver failed for ${name}: ${r.error}`);
     return r;
   };

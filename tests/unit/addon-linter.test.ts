@@ -58,14 +58,17 @@ function typeOf(v: unknown): string[] {
 
 /** Draft 7 errors for `v`, plus lint.py's is_default rule (its extended `properties` validator). */
 function validate(s: Schema, v: unknown, path = ''): string[] {
-  for (const k of Object.keys(s)) if (!KNOWN.has(k)) throw new Error(`schema keyword ${k} is not implemented`);
+  for (const k of Object.keys(s))
+    if (!KNOWN.has(k)) throw new Error(`schema keyword ${k} is not implemented`);
   const errs: string[] = [];
   const at = path || '<root>';
   if (s.type) {
     const want = Array.isArray(s.type) ? s.type : [s.type];
-    if (!typeOf(v).some((t) => want.includes(t))) return [`${at}: ${JSON.stringify(v)} is not of type ${want}`];
+    if (!typeOf(v).some((t) => want.includes(t)))
+      return [`${at}: ${JSON.stringify(v)} is not of type ${want}`];
   }
-  if (s.enum && !s.enum.some((e) => isDeepStrictEqual(e, v))) errs.push(`${at}: ${JSON.stringify(v)} not in enum`);
+  if (s.enum && !s.enum.some((e) => isDeepStrictEqual(e, v)))
+    errs.push(`${at}: ${JSON.stringify(v)} not in enum`);
   // Python's named groups (?P<x>) are JavaScript's (?<x>)
   if (s.pattern && typeof v === 'string' && !new RegExp(s.pattern.replace(/\(\?P</g, '(?<')).test(v))
     errs.push(`${at}: "${v}" does not match ${s.pattern}`);
@@ -73,7 +76,12 @@ function validate(s: Schema, v: unknown, path = ''): string[] {
     if (s.minimum !== undefined && v < s.minimum) errs.push(`${at}: ${v} < ${s.minimum}`);
     if (s.maximum !== undefined && v > s.maximum) errs.push(`${at}: ${v} > ${s.maximum}`);
   }
-  if (Array.isArray(v) && s.items) v.forEach((x, i) => errs.push(...validate(s.items!, x, `${path}[${i}]`)));
+  if (Array.isArray(v) && s.items) {
+    const items = s.items;
+    v.forEach((x, i) => {
+      errs.push(...validate(items, x, `${path}[${i}]`));
+    });
+  }
   if (v && typeof v === 'object' && !Array.isArray(v)) {
     const o = v as Record<string, unknown>;
     for (const r of s.required ?? []) if (!(r in o)) errs.push(`${at}: '${r}' is a required property`);
@@ -94,7 +102,8 @@ function validate(s: Schema, v: unknown, path = ''): string[] {
     const passing = s.oneOf.filter((sub) => validate(sub, v, path).length === 0).length;
     if (passing !== 1) errs.push(`${at}: matches ${passing} of oneOf, not exactly 1`);
   }
-  if (s.anyOf && !s.anyOf.some((sub) => validate(sub, v, path).length === 0)) errs.push(`${at}: matches no anyOf`);
+  if (s.anyOf && !s.anyOf.some((sub) => validate(sub, v, path).length === 0))
+    errs.push(`${at}: matches no anyOf`);
   return errs;
 }
 
@@ -103,7 +112,8 @@ function lintPy(c: Record<string, unknown>): { errors: string[]; warnings: strin
   const errors: string[] = [];
   const warnings: string[] = [];
   const arch = (c.arch as string[] | undefined) ?? [];
-  for (const a of arch) if (['armhf', 'armv7', 'i386'].includes(a)) warnings.push(`Architecture '${a}' is deprecated`);
+  for (const a of arch)
+    if (['armhf', 'armv7', 'i386'].includes(a)) warnings.push(`Architecture '${a}' is deprecated`);
   if (c.ingress) {
     if (c.webui) errors.push("'webui' should be removed, Ingress is enabled.");
     if (!c.host_network && (c.ingress_port ?? 8099) === 0)
@@ -116,12 +126,19 @@ function lintPy(c: Record<string, unknown>): { errors: string[]; warnings: strin
   if (devices.some((d) => d.includes(':'))) errors.push("'devices' uses a deprecated format");
   if (typeof (c.tmpfs ?? false) !== 'boolean') errors.push("'tmpfs' use a deprecated format");
   if ((c.backup ?? 'hot') === 'cold')
-    for (const k of ['backup_pre', 'backup_post']) if (k in c) errors.push(`'${k}' is not valid when using cold backups.`);
-  if (c.watchdog) errors.push("'watchdog', is obsolete. Use the native Docker HEALTHCHECK directive instead.");
+    for (const k of ['backup_pre', 'backup_post'])
+      if (k in c) errors.push(`'${k}' is not valid when using cold backups.`);
+  if (c.watchdog)
+    errors.push("'watchdog', is obsolete. Use the native Docker HEALTHCHECK directive instead.");
   if ('codenotary' in c) errors.push("'codenotary' is deprecated and no longer used.");
   const map = (c.map as unknown[] | undefined) ?? [];
   const legacy = ['config', 'config:rw', 'config:ro'].some((m) => map.includes(m));
-  if (legacy && ['homeassistant_config', 'homeassistant_config:rw', 'homeassistant_config:ro'].some((m) => map.includes(m)))
+  if (
+    legacy &&
+    ['homeassistant_config', 'homeassistant_config:rw', 'homeassistant_config:ro'].some((m) =>
+      map.includes(m),
+    )
+  )
     errors.push("'map' contains both the 'config' and 'homeassistant_config' folder");
   if (c.advanced) warnings.push("'advanced' flag is not recommended");
   return { errors, warnings };
