@@ -201,9 +201,16 @@ async function startServiceParts(
     }
   }
   const slug = selfInfo?.slug ?? 'lan_sentinel';
-  const ingressUrl = cfg.addon
-    ? `homeassistant://hassio/ingress/${slug}`
-    : `http://${o.http_host}:${o.http_port}`;
+  // the device tracker's keys depend on Core's version; the websocket's auth_ok may come later, so ask now
+  let coreVersion: string | null = null;
+  if (supervisor) {
+    try {
+      coreVersion = await supervisor.coreVersion();
+    } catch (err) {
+      log.warn(`Core version unknown (${(err as Error).message}); device trackers get the legacy keys too`);
+    }
+  }
+  const ingressUrl = cfg.addon ? `homeassistant://app/${slug}` : `http://${o.http_host}:${o.http_port}`;
 
   // --- HTTP pre-flight, before anything is published: a refused bind stops start-up with nothing announced
   const listenHost = cfg.addon ? '0.0.0.0' : o.http_host;
@@ -257,7 +264,13 @@ async function startServiceParts(
     });
     bridge = new HaBridge({
       publisher,
-      ctx: { discoveryPrefix: o.discovery_prefix, baseTopic: o.base_topic, swVersion: VERSION, ingressUrl },
+      ctx: {
+        discoveryPrefix: o.discovery_prefix,
+        baseTopic: o.base_topic,
+        swVersion: VERSION,
+        ingressUrl,
+        coreVersion,
+      },
       logger: log.child('ha'),
       listDevices: () => store.devices.all(),
       findingsFor: (mac: string) => findings.forDevice(mac).filter((f) => !f.resolvedAt),
