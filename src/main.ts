@@ -11,7 +11,6 @@ import { alertsPort, findingsPort, webhooksPort } from './api/adapters.js';
 import { buildApp } from './api/app.js';
 import { INGRESS_PEER } from './api/auth.js';
 import type { ApiDeps } from './api/deps.js';
-import { startHealthServer } from './api/healthServer.js';
 import { assertBindAllowed, checkListen, listen } from './api/server.js';
 import { CLI_TOKEN_FILE, SessionAuth, writeCliToken } from './api/session.js';
 import { installCard } from './card/install.js';
@@ -64,8 +63,6 @@ export interface RunningService {
 const here = dirname(fileURLToPath(import.meta.url));
 /** dist/ui (built ingress UI) and the card bundle, relative to dist/main.js */
 const UI_DIR = resolve(here, 'ui');
-/** health-only listener for the Supervisor watchdog (config.yaml `watchdog`) */
-const HEALTH_PORT = 8099;
 const CARD_BUNDLE = resolve(here, '..', 'frontend-card', 'dist', 'lan-sentinel-card.js');
 
 type Stops = Array<[string, () => Promise<void> | void]>;
@@ -214,9 +211,16 @@ async function startServiceParts(
     }
   }
   const slug = selfInfo?.slug ?? 'lan_sentinel';
-  const ingressUrl = cfg.addon
-    ? `homeassistant://hassio/ingress/${slug}`
-    : `http://${o.http_host}:${o.http_port}`;
+  // the device tracker's keys depend on Core's version; the websocket's auth_ok may come later, so ask now
+  let coreVersion: string | null = null;
+  if (supervisor) {
+    try {
+      coreVersion = await supervisor.coreVersion();
+    } catch (err) {
+      log.warn(`Core version unknown (${(err as Error).message}); device trackers get the legacy keys too`);
+    }
+  }
+  const ingressUrl = cfg.addon ? `homeassistant://app/${slug}` : `http://${o.http_host}:${o.http_port}`;
 
   // --- HTTP pre-flight, before anything is published: a refused bind stops start-up with nothing announced
   const listenHost = cfg.addon ? '0.0.0.0' : o.http_host;
@@ -270,7 +274,13 @@ async function startServiceParts(
     });
     bridge = new HaBridge({
       publisher,
-      ctx: { discoveryPrefix: o.discovery_prefix, baseTopic: o.base_topic, swVersion: VERSION, ingressUrl },
+      ctx: {
+        discoveryPrefix: o.discovery_prefix,
+        baseTopic: o.base_topic,
+        swVersion: VERSION,
+        ingressUrl,
+        coreVersion,
+      },
       logger: log.child('ha'),
       listDevices: () => store.devices.all(),
       findingsFor: (mac: string) => findings.forDevice(mac).filter((f) => !f.resolvedAt),
@@ -438,14 +448,6 @@ async function startServiceParts(
     await listen(app, { host: '0.0.0.0', port: selfInfo.ingress_port });
     httpUrl = `http://127.0.0.1:${selfInfo.ingress_port}`;
     log.info(`ingress listening on port ${selfInfo.ingress_port} (only ${INGRESS_PEER} is served)`);
-    try {
-      const health = await startHealthServer({ host: '0.0.0.0', port: HEALTH_PORT, healthy: () => true });
-      stops.push(['health listener', () => health.close()]);
-    } catch (err) {
-      log.warn(
-        `health listener on port ${HEALTH_PORT} not started (${(err as Error).message}); the Supervisor watchdog will not see this add-on`,
-      );
-    }
   } else {
     try {
       httpUrl = await listen(app, { host: o.http_host, port: o.http_port });

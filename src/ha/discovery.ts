@@ -28,10 +28,16 @@ export interface DiscoveryCtx extends TopicCtx {
   /** our version (origin.sw_version, hub sw_version) */
   swVersion: string;
   /**
-   * Base of the ingress UI: `homeassistant://hassio/ingress/<slug>` (add-on) or an http(s) URL (standalone).
+   * Base of the ingress UI: `homeassistant://app/<slug>` (add-on) or an http(s) URL (standalone).
    * Omitted → no configuration_url.
    */
   ingressUrl?: string;
+  /**
+   * Home Assistant Core version (websocket `auth_ok` or Supervisor `/core/info`). From 2026.7 on the device
+   * tracker is discovered without the deprecated state_topic/value_template/payload_home/payload_not_home;
+   * older or unknown Cores get the legacy keys too.
+   */
+  coreVersion?: string | null;
   supportUrl?: string;
 }
 
@@ -49,7 +55,29 @@ const URL_SCHEME = /^(https?|homeassistant):\/\/\S+$/;
 
 function configurationUrl(ctx: DiscoveryCtx, fragment?: string): string | undefined {
   if (!ctx.ingressUrl || !URL_SCHEME.test(ctx.ingressUrl)) return undefined;
+  // HA's ingress panel (/app/<slug>) loads the add-on in an iframe: no fragment or sub-path reaches it
+  if (ctx.ingressUrl.startsWith('homeassistant://')) return ctx.ingressUrl.replace(/#.*$/, '');
   return fragment ? `${ctx.ingressUrl.replace(/#.*$/, '')}#${fragment}` : ctx.ingressUrl;
+}
+
+/** Core version (e.g. "2026.7.0", "2026.12.0b1", "2026.7.0.dev0") ≥ year.month; null/unparsable → false. */
+export function coreAtLeast(version: string | null | undefined, year: number, month: number): boolean {
+  const m = /^(\d{4})\.(\d{1,2})(?:\D|$)/.exec(version ?? '');
+  if (!m) return false;
+  const y = Number(m[1]);
+  const mo = Number(m[2]);
+  return y > year || (y === year && mo >= month);
+}
+
+/** Deprecated since Core 2026.7 (warned at every discovery, dropped in 2027.1): only for older Cores. */
+function legacyTrackerKeys(ctx: DiscoveryCtx, state: string): Record<string, string> {
+  if (coreAtLeast(ctx.coreVersion, 2026, 7)) return {};
+  return {
+    state_topic: state,
+    value_template: '{{ value_json.presence }}',
+    payload_home: 'home',
+    payload_not_home: 'not_home',
+  };
 }
 
 function origin(ctx: DiscoveryCtx) {
@@ -191,11 +219,8 @@ export function deviceDiscovery(device: DiscoverableDevice, ctx: DiscoveryCtx): 
       default_entity_id: ent('device_tracker', 'presence'),
       name: null,
       source_type: 'router',
-      // state_topic for HA < 2026.7; json_attributes_topic carries in_zones + source_type for newer HA
-      state_topic: state,
-      value_template: '{{ value_json.presence }}',
-      payload_home: 'home',
-      payload_not_home: 'not_home',
+      // json_attributes_topic carries in_zones + source_type (the current form); legacy keys for Core < 2026.7
+      ...legacyTrackerKeys(ctx, state),
       json_attributes_topic: state,
       // the device's kind (camera, printer, …) as its icon
       icon: kindIcon(device),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type DiscoveryCtx, deviceDiscovery, hubDiscovery } from '../../src/ha/discovery.js';
+import { coreAtLeast, type DiscoveryCtx, deviceDiscovery, hubDiscovery } from '../../src/ha/discovery.js';
 import { deviceState, eventPayload, hubState } from '../../src/ha/states.js';
 import { CHANGE_TYPES, type Device } from '../../src/inventory/types.js';
 import type { StoredFinding } from '../../src/threats/types.js';
@@ -13,7 +13,7 @@ const ctx: DiscoveryCtx = {
   discoveryPrefix: 'homeassistant',
   baseTopic: 'lan_sentinel',
   swVersion: '0.1.0',
-  ingressUrl: 'homeassistant://hassio/ingress/local_lan_sentinel',
+  ingressUrl: 'homeassistant://app/local_lan_sentinel',
 };
 
 function device(over: Partial<Device> = {}): Device {
@@ -246,7 +246,7 @@ describe('device discovery', () => {
             },
           },
           "device": {
-            "configuration_url": "homeassistant://hassio/ingress/local_lan_sentinel#/devices/b827eb123456",
+            "configuration_url": "homeassistant://app/local_lan_sentinel",
             "connections": [
               [
                 "mac",
@@ -332,7 +332,7 @@ describe('device discovery', () => {
     expect(validateDiscovery(m.topic, JSON.stringify(m.payload))).toEqual([]);
     expect(m.payload.device).toMatchInlineSnapshot(`
       {
-        "configuration_url": "homeassistant://hassio/ingress/local_lan_sentinel#/devices/daa119000001",
+        "configuration_url": "homeassistant://app/local_lan_sentinel",
         "connections": [
           [
             "mac",
@@ -358,7 +358,7 @@ describe('device discovery', () => {
     expect(validateDiscovery(m.topic, JSON.stringify(m.payload))).toEqual([]);
     expect(m.payload.device).toMatchInlineSnapshot(`
       {
-        "configuration_url": "homeassistant://hassio/ingress/local_lan_sentinel#/devices/001122334455",
+        "configuration_url": "homeassistant://app/local_lan_sentinel",
         "connections": [
           [
             "mac",
@@ -443,6 +443,38 @@ describe('device discovery', () => {
     const http = deviceDiscovery(pi, { ...ctx, ingressUrl: 'http://127.0.0.1:8099/' }).payload
       .device as Record<string, unknown>;
     expect(http.configuration_url).toBe('http://127.0.0.1:8099/#/devices/b827eb123456');
+  });
+
+  it('device tracker: legacy keys only for Core < 2026.7 or an unknown Core', () => {
+    const tracker = (v: string | null | undefined) =>
+      (
+        deviceDiscovery(pi, { ...ctx, coreVersion: v }).payload.components as Record<
+          string,
+          Record<string, unknown>
+        >
+      ).presence!;
+    const legacy = ['state_topic', 'value_template', 'payload_home', 'payload_not_home'];
+    for (const v of ['2026.7.0', '2026.7.0b3', '2026.12.1', '2027.1.0']) {
+      const t = tracker(v);
+      for (const k of legacy) expect(t, `${v} ${k}`).not.toHaveProperty(k);
+      expect(t.json_attributes_topic, v).toBe('lan_sentinel/device/b827eb123456/state');
+      expect(t.source_type, v).toBe('router');
+    }
+    for (const v of ['2026.6.4', '2025.10.0', null, undefined, 'garbage']) {
+      const t = tracker(v);
+      expect(t.state_topic, String(v)).toBe('lan_sentinel/device/b827eb123456/state');
+      expect(t.payload_home).toBe('home');
+      expect(t.payload_not_home).toBe('not_home');
+      expect(t.value_template).toBe('{{ value_json.presence }}');
+    }
+    expect(coreAtLeast('2026.10.0', 2026, 7)).toBe(true);
+    expect(coreAtLeast('2026.1.0', 2026, 7)).toBe(false);
+  });
+
+  it('add-on configuration_url is the ingress panel of the real slug, without a fragment that never arrives', () => {
+    const dev = deviceDiscovery(pi, { ...ctx, ingressUrl: 'homeassistant://app/5c53de3b_lan_sentinel' })
+      .payload.device as Record<string, unknown>;
+    expect(dev.configuration_url).toBe('homeassistant://app/5c53de3b_lan_sentinel');
   });
 
   it('refuses a non-MAC', () => {

@@ -70,6 +70,7 @@ export class LsChart extends LitElement {
       if (!this.build) return;
       try {
         const { init } = await loadCharts();
+        if (this.id) performance.mark(`ls-chart-lib:${this.id}`);
         const box = this.renderRoot.querySelector('.box') as HTMLDivElement | null;
         if (!box || !this.isConnected) return;
         if (!this.chart) {
@@ -77,11 +78,21 @@ export class LsChart extends LitElement {
           this.chart.on('click', (p) =>
             this.dispatchEvent(new CustomEvent('chart-click', { detail: (p as { data?: unknown }).data })),
           );
-          this.resize = new ResizeObserver(() => this.chart?.resize());
+          let lastWidth = this.clientWidth;
+          this.resize = new ResizeObserver(() => {
+            this.chart?.resize();
+            // a much narrower or wider box (phone rotation, sidebar): options that scale with it are rebuilt
+            if (Math.abs(this.clientWidth - lastWidth) > lastWidth * 0.2) {
+              lastWidth = this.clientWidth;
+              void this.draw(false);
+            }
+          });
           this.resize.observe(this);
         }
         this.chart.setOption(this.build(chartTheme(this)), { notMerge: true, lazyUpdate: false });
         if (themeChanged) this.chart.resize();
+        // setOption draws synchronously: the mark is when this chart is on the canvas (tests, benchmarks)
+        if (this.id) performance.mark(`ls-chart-drawn:${this.id}`);
         this.failed = '';
       } catch (err) {
         this.failed = `Chart not shown: ${(err as Error).message}`;
