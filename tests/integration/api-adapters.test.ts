@@ -306,7 +306,11 @@ describe('alert rules', () => {
       'Security findings (high and critical)',
       'Router identity changed (possible ARP spoofing)',
     ]);
-    expect(body.items[3]).toMatchObject({ events: ['gateway_mac_changed'], min_severity: 'info', enabled: true });
+    expect(body.items[3]).toMatchObject({
+      events: ['gateway_mac_changed'],
+      min_severity: 'info',
+      enabled: true,
+    });
     expect(body.items[0]).toMatchObject({
       enabled: true,
       events: ['new_device'],
