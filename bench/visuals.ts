@@ -282,7 +282,7 @@ async function mapFigure(quick: boolean, log: (m: string) => void) {
       'ms',
       300,
       `median of ${runs} fresh pages, 1440×1000, ${nodes} device nodes around the gateway: from map data and chart library both ` +
-        `present to the graph on the canvas (layout + ECharts setOption, canvas renderer); runs ${fmtList(draw, 1)} ms. ` +
+        `present to the graph on the canvas (layout + ECharts setOption, canvas renderer; the library and the chart instance are set up while the data loads); runs ${fmtList(draw, 1)} ms. ` +
         `First view including the lazy ECharts chunk: ${round(median(cold), 1)} ms; a search redraw (library loaded): ` +
         `${round(median(redraw), 1)} ms`,
       1,
