@@ -4,6 +4,8 @@
  * HTTP API: of a remote instance (--api-url, LAN_SENTINEL_API_URL, or the CLI config file), or of the local
  * data dir through the same app in-process. `npm start` = `lan-sentinel run`.
  */
+import { AGENT_USAGE, runAgentCommand } from './agent/command.js';
+import { AgentConfigError } from './agent/config.js';
 import { parseArgs, UsageError } from './cli/args.js';
 import { ApiClient, httpTransport, remoteScanEvents } from './cli/client.js';
 import {
@@ -44,6 +46,14 @@ async function main(argv: string[]): Promise<number> {
   if (args.command === 'version') {
     out(VERSION);
     return 0;
+  }
+  if (args.command === 'agent') {
+    // the agent has its own options (no database, no HTTP): see src/agent/config.ts
+    if (args.positionals[0] === 'help') {
+      out(AGENT_USAGE);
+      return 0;
+    }
+    return runAgentCommand(args.optionFlags, process.env);
   }
   const remote = args.command === 'run' ? null : resolveRemote(args.flags, process.env);
   const optionsFile = typeof args.flags['options-file'] === 'string' ? args.flags['options-file'] : undefined;
@@ -154,7 +164,7 @@ main(process.argv.slice(2)).then(
     } else if (err instanceof UsageError) {
       code = EXIT.usage;
       hint = 'see: lan-sentinel help';
-    } else if (err instanceof ConfigError || err instanceof StartupError) {
+    } else if (err instanceof ConfigError || err instanceof StartupError || err instanceof AgentConfigError) {
       code = EXIT.config;
     }
     if (code === EXIT.internal) {
@@ -166,5 +176,7 @@ main(process.argv.slice(2)).then(
     }
     if (debug && e?.stack) process.stderr.write(`${e.stack}\n`);
     process.exitCode = code;
+    // a failed start must not linger half-running (timers, sockets): leave once stderr is written
+    process.stderr.write('', () => process.exit());
   },
 );

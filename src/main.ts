@@ -11,7 +11,6 @@ import { alertsPort, findingsPort, webhooksPort } from './api/adapters.js';
 import { buildApp } from './api/app.js';
 import { INGRESS_PEER } from './api/auth.js';
 import type { ApiDeps } from './api/deps.js';
-import { startHealthServer } from './api/healthServer.js';
 import { assertBindAllowed, checkListen, listen } from './api/server.js';
 import { CLI_TOKEN_FILE, SessionAuth, writeCliToken } from './api/session.js';
 import { installCard } from './card/install.js';
@@ -20,8 +19,9 @@ import { DEFAULT_SUPERVISOR_URL, type SelfInfo, SupervisorClient } from './confi
 import { HaBridge } from './ha/bridge.js';
 import { DeferredHaLink } from './ha/deferredLink.js';
 import { resolveHaEndpoint } from './ha/endpoint.js';
+import { AgentHub } from './hub/agents.js';
 import type { Device } from './inventory/types.js';
-import { preloadVendorIndex } from './inventory/vendor.js';
+import { lookupVendor, preloadVendorIndex } from './inventory/vendor.js';
 import type { EmbeddedBroker } from './mqtt/broker.js';
 import { MqttPublisher } from './mqtt/client.js';
 import { resolveBroker } from './mqtt/source.js';
@@ -30,6 +30,7 @@ import { detectLocalNetworks, isAttached, resolveTargets } from './scan/targets.
 import { readDefaultGateway } from './service/gateway.js';
 import { ScanCoordinator, type ScanTargets } from './service/scanCoordinator.js';
 import { Scheduler } from './service/scheduler.js';
+import { attachStatsRecorder } from './service/statsRecorder.js';
 import { createThreatAssessor } from './service/threatAssessor.js';
 import { AlertsRepo } from './store/alertsRepo.js';
 import { AuditRepo } from './store/auditRepo.js';
@@ -63,8 +64,6 @@ export interface RunningService {
 const here = dirname(fileURLToPath(import.meta.url));
 /** dist/ui (built ingress UI) and the card bundle, relative to dist/main.js */
 const UI_DIR = resolve(here, 'ui');
-/** health-only listener for the Supervisor watchdog (config.yaml `watchdog`) */
-const HEALTH_PORT = 8099;
 const CARD_BUNDLE = resolve(here, '..', 'frontend-card', 'dist', 'lan-sentinel-card.js');
 
 type Stops = Array<[string, () => Promise<void> | void]>;
@@ -147,6 +146,15 @@ async function startServiceParts(
   const store = new Store(db);
   const interrupted = store.scans.failInterrupted(clock.now());
   if (interrupted) log.warn(`${interrupted} scan(s) were interrupted by the last shutdown; marked failed`);
+  const install = store.install.initialize();
+  if (install.decided && install.info.state === 'pending')
+    log.info(
+      'fresh database: the devices of the first sweep become the install baseline (no new-device alerts), then every device gets a port scan',
+    );
+  else if (install.info.initialPortScanPending)
+    log.info(
+      'the first port scan after install did not finish before the last stop; it resumes after the first sweep',
+    );
   const findings = new FindingsRepo(db);
   const keys = new KeysRepo(db);
   const audit = new AuditRepo(db);
@@ -159,7 +167,13 @@ async function startServiceParts(
   const bus = new EventBus((event, err) =>
     log.error(`listener for ${event} failed: ${(err as Error).message}`),
   );
-  const threats = createThreatAssessor({ store, findings, db, logger: log.child('threats') });
+  const threats = createThreatAssessor({
+    store,
+    findings,
+    db,
+    logger: log.child('threats'),
+    certExpiryDays: o.cert_expiry_days,
+  });
 
   const coordinator = new ScanCoordinator({
     store,
@@ -180,6 +194,8 @@ async function startServiceParts(
       portScanBatch: 4,
       dnsTimeoutMs: 3_000,
       gatewayIp: () => readDefaultGateway(),
+      scanNewDevices: o.scan_new_devices,
+      tlsChecks: o.tls_checks,
     },
   });
 
@@ -197,9 +213,16 @@ async function startServiceParts(
     }
   }
   const slug = selfInfo?.slug ?? 'lan_sentinel';
-  const ingressUrl = cfg.addon
-    ? `homeassistant://hassio/ingress/${slug}`
-    : `http://${o.http_host}:${o.http_port}`;
+  // the device tracker's keys depend on Core's version; the websocket's auth_ok may come later, so ask now
+  let coreVersion: string | null = null;
+  if (supervisor) {
+    try {
+      coreVersion = await supervisor.coreVersion();
+    } catch (err) {
+      log.warn(`Core version unknown (${(err as Error).message}); device trackers get the legacy keys too`);
+    }
+  }
+  const ingressUrl = cfg.addon ? `homeassistant://app/${slug}` : `http://${o.http_host}:${o.http_port}`;
 
   // --- HTTP pre-flight, before anything is published: a refused bind stops start-up with nothing announced
   const listenHost = cfg.addon ? '0.0.0.0' : o.http_host;
@@ -214,6 +237,7 @@ async function startServiceParts(
 
   // --- MQTT
   let bridge: HaBridge | null = null;
+  let agentHub: AgentHub | null = null;
   const broker = await resolveBroker({
     options: o,
     ...(supervisor ? { supervisorMqtt: () => supervisor.mqttService() } : {}),
@@ -252,31 +276,57 @@ async function startServiceParts(
     });
     bridge = new HaBridge({
       publisher,
-      ctx: { discoveryPrefix: o.discovery_prefix, baseTopic: o.base_topic, swVersion: VERSION, ingressUrl },
+      ctx: {
+        discoveryPrefix: o.discovery_prefix,
+        baseTopic: o.base_topic,
+        swVersion: VERSION,
+        ingressUrl,
+        coreVersion,
+      },
       logger: log.child('ha'),
       listDevices: () => store.devices.all(),
       findingsFor: (mac: string) => findings.forDevice(mac).filter((f) => !f.resolvedAt),
       hubStats: () => hubStats(),
       onScanNow: () => coordinator.requestSweep('ha button'),
-      onRescan: (mac: string) => coordinator.requestDeviceScan(mac, 'ha button'),
+      // a device a satellite agent sees is deep-scanned by that agent (ARP and routes are its own)
+      onRescan: (mac: string) =>
+        agentHub?.deepScan(mac, 'ha button') || coordinator.requestDeviceScan(mac, 'ha button'),
     });
     const b = bridge;
     // stops run in reverse: bridge first, then the publisher (publishes offline), then the embedded broker
     stops.push(['mqtt publisher', () => publisher.close()]);
     stops.push(['ha bridge', () => b.stop()]);
     await b.start();
+    const hub = new AgentHub({
+      mqtt: publisher,
+      store,
+      bus,
+      clock,
+      logger: log.child('agents'),
+      threats,
+      known: o.agents,
+      ctx: { discoveryPrefix: o.discovery_prefix, baseTopic: o.base_topic, swVersion: VERSION },
+      considerHome: o.consider_home,
+      lookupVendor,
+    });
+    agentHub = hub;
+    stops.push(['agents', () => hub.stop()]);
+    await hub.start();
     publisher.start();
   }
 
   const hubStats = () => {
     const c = store.devices.counts();
     const last = store.scans.lastFinished('sweep');
+    const ports = coordinator.portScanStatus();
     return {
       online: c.online,
       known: c.known,
       new: c.new,
       threatsActive: findings.activeCountAtLeast('medium'),
       lastScan: last?.finishedAt ?? null,
+      lastPortScan: ports.lastAt,
+      portScansPending: ports.pendingDevices,
       scanning: coordinator.status().running,
     };
   };
@@ -324,6 +374,7 @@ async function startServiceParts(
     logger: log.child('alerts'),
     ha,
     notifyServices: o.notify_services,
+    notifyOn: o.notify_on,
     ingressBaseUrl: cfg.addon ? `/app/${slug}` : `http://${o.http_host}:${o.http_port}`,
     trustDevice: (mac: string) => {
       const d = store.devices.update(mac, { known: true, isNew: false });
@@ -334,22 +385,44 @@ async function startServiceParts(
   await alerts.start();
   stops.push(['alerts', () => alerts.stop()]);
 
+  // --- trend rollups at each sweep/port scan
+  const statsRecorder = attachStatsRecorder({ bus, stats: store.stats, clock, logger: log.child('stats') });
+  stops.push(['stats', () => statsRecorder.stop()]);
+
   // --- event wiring
   bus.on('device:updated', (d: Device) => bridge?.deviceUpdated(d));
   bus.on('device:removed', ({ mac }) => bridge?.deviceRemoved(mac));
   bus.on('change', (c) => {
     void bridge?.publishEvent(c);
-    // notify_on gates which change types may notify; the alert rules refine it
-    if (o.notify_on.includes(c.type)) return alerts.handleChange(c);
+    // the alert rules alone decide (notify_on only seeded the defaults of a fresh install)
+    return alerts.handleChange(c);
   });
   bus.on('scan:finished', () => bridge?.hubChanged());
   bus.on('scan:failed', () => bridge?.hubChanged());
   bus.on('scanning', ({ running }) => bridge?.setScanning(running));
+  bus.on('scan:progress', (p) =>
+    bridge?.setScanProgress({
+      kind: p.kind,
+      percent: p.percent,
+      hostsDone: p.hostsDone,
+      hostsTotal: p.hostsTotal,
+      etaSeconds: p.etaSeconds,
+    }),
+  );
 
   // --- HTTP: ingress (add-on) or the standalone UI/API
   const apiDeps: ApiDeps = {
     store,
-    findings: findingsPort(findings),
+    findings: findingsPort(findings, {
+      db,
+      reassess: (mac) => {
+        const r = threats.assess([mac], clock.now());
+        // the HA state (threats attribute) changes with an accept even when the risk level does not
+        const d = r.devices.find((x) => x.mac === mac) ?? store.devices.get(mac);
+        if (d) bus.emit('device:updated', d);
+        for (const c of r.changes) bus.emit('change', c);
+      },
+    }),
     alerts: alertsPort(alertsRepo, alerts),
     webhooks: webhooksPort(webhooks, alerts),
     keys,
@@ -363,6 +436,7 @@ async function startServiceParts(
       defaultCron: () => o.port_scan_schedule,
       changed: () => scheduler.reload(),
     },
+    network: { gatewayIp: () => readDefaultGateway(), subnets: () => resolveScanTargets().targets },
     config: {
       mode: cfg.addon ? 'addon' : 'standalone',
       requireApiKey: false,
@@ -381,14 +455,6 @@ async function startServiceParts(
     await listen(app, { host: '0.0.0.0', port: selfInfo.ingress_port });
     httpUrl = `http://127.0.0.1:${selfInfo.ingress_port}`;
     log.info(`ingress listening on port ${selfInfo.ingress_port} (only ${INGRESS_PEER} is served)`);
-    try {
-      const health = await startHealthServer({ host: '0.0.0.0', port: HEALTH_PORT, healthy: () => true });
-      stops.push(['health listener', () => health.close()]);
-    } catch (err) {
-      log.warn(
-        `health listener on port ${HEALTH_PORT} not started (${(err as Error).message}); the Supervisor watchdog will not see this add-on`,
-      );
-    }
   } else {
     try {
       httpUrl = await listen(app, { host: o.http_host, port: o.http_port });
@@ -432,7 +498,8 @@ async function startServiceParts(
     sweepIntervalSec: o.sweep_interval,
     portScanSchedule: o.port_scan_schedule,
     requestSweep: (r) => coordinator.requestSweep(r),
-    requestPortScanAll: (r, opts) => coordinator.requestPortScanAll(r, opts),
+    requestPortScanAll: (r) => coordinator.requestPortScanAll(r),
+    requestScan: (req) => coordinator.request(req),
     schedules,
     housekeeping: () => {
       const n = pruneHistory(db, { olderThanDays: o.retention_days, now: clock.now() });

@@ -15,6 +15,7 @@ export const COMMANDS = [
   'export',
   'cve',
   'login',
+  'agent',
   'help',
   'version',
 ] as const;

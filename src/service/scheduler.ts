@@ -1,4 +1,5 @@
 import cron, { type ScheduledTask } from 'node-cron';
+import type { PortProfile } from '../scan/nmapArgs.js';
 import type { Schedule } from '../store/schedulesRepo.js';
 import type { Logger } from '../util/logger.js';
 
@@ -7,7 +8,9 @@ export interface SchedulerDeps {
   /** 5-field cron, or '' for off: the default schedule (port scan of every online device) */
   portScanSchedule: string;
   requestSweep(reason: string): unknown;
-  requestPortScanAll(reason: string, opts?: { profile?: Schedule['profile']; targets?: string[] }): unknown;
+  requestPortScanAll(reason: string): unknown;
+  /** a named schedule's scan (kind, profile, targets) */
+  requestScan?(req: { kind: Schedule['kind']; reason: string; profile?: PortProfile; targets?: string[] }): unknown;
   /** named schedules (api/schedules); reloaded on `reload()` and when their fingerprint changes */
   schedules?: {
     list(): Schedule[];
@@ -88,8 +91,16 @@ export class Scheduler {
           s.cron,
           () => {
             const reason = `schedule:${s.name}`;
-            if (s.kind === 'sweep') this.deps.requestSweep(reason);
-            else this.deps.requestPortScanAll(reason, { profile: s.profile, targets: s.targets });
+            try {
+              this.deps.requestScan?.({
+                kind: s.kind,
+                reason,
+                ...(s.profile ? { profile: s.profile } : {}),
+                ...(s.targets.length ? { targets: s.targets } : {}),
+              });
+            } catch (err) {
+              this.deps.logger.warn(`schedule "${s.name}" did not start a scan: ${(err as Error).message}`);
+            }
             src.markRun(s.id, new Date());
           },
           { name: `schedule-${s.id}`, noOverlap: true },

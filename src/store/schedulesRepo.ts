@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { type Clock, iso, systemClock } from '../util/clock.js';
+import type { PortProfile } from '../scan/nmapArgs.js';
 
 /** A named scan schedule (DESIGN §9). */
 export interface Schedule {
@@ -8,7 +9,7 @@ export interface Schedule {
   cron: string;
   kind: 'sweep' | 'ports';
   /** null = the port_profile option */
-  profile: 'top100' | 'top1000' | 'custom' | null;
+  profile: PortProfile | null;
   /** IPs/CIDRs; empty = every online device (ports) or the configured subnets (sweep) */
   targets: string[];
   enabled: boolean;

@@ -25,20 +25,33 @@ export const MACS = {
 } as const;
 export const HOSTILE = '<img src=x onerror=alert(1)>';
 
+/** Records requests; with a store it also records each request as a queued scan (as the coordinator does). */
 export class RecordingScanner implements ApiScanner {
   calls: Array<{ kind: string; mac?: string; reason: string }> = [];
   running = false;
+  constructor(private readonly store?: Store) {}
+  private record(kind: 'sweep' | 'ports', reason: string, targets: string[]): ScanRequestResult {
+    const scanId = this.store?.scans.request({
+      kind,
+      reason,
+      targets,
+      batches: [targets],
+      hostsTotal: kind === 'sweep' ? 256 : targets.length,
+      requestedAt: new Date(),
+    });
+    return { queued: true, coalesced: false, position: 1, ...(scanId !== undefined ? { scanId } : {}) };
+  }
   requestSweep(reason: string): ScanRequestResult {
     this.calls.push({ kind: 'sweep', reason });
-    return { queued: true, coalesced: false, position: 1 };
+    return this.record('sweep', reason, ['10.213.0.0/24']);
   }
   requestPortScanAll(reason: string): ScanRequestResult {
     this.calls.push({ kind: 'ports', reason });
-    return { queued: true, coalesced: false, position: 1 };
+    return this.record('ports', reason, ['10.213.0.10', '10.213.0.20']);
   }
   requestDeviceScan(mac: string, reason: string): ScanRequestResult {
     this.calls.push({ kind: 'device', mac, reason });
-    return { queued: true, coalesced: false, position: 1 };
+    return this.record('ports', reason, [this.store?.devices.get(mac)?.ip ?? '10.213.0.10']);
   }
   status() {
     return { running: this.running, kind: this.running ? 'sweep' : null, queue: 0 };
@@ -181,7 +194,7 @@ export async function makeHarness(o: HarnessOptions = {}): Promise<Harness> {
   const keys = new KeysRepo(store.db, clock);
   const audit = new AuditRepo(store.db, clock);
   const bus = new EventBus(() => {});
-  const scanner = new RecordingScanner();
+  const scanner = new RecordingScanner(store);
   const sessions = new SessionAuth(() => clock.now().getTime());
   const deps: ApiDeps = {
     store,

@@ -3,7 +3,12 @@ import { m002Threats } from './002_threats_alerts.js';
 import { m003Api } from './003_api_keys_audit.js';
 import { m004DeviceSort } from './004_device_sort.js';
 import { m005AuditActorKinds } from './005_audit_actor_kinds.js';
-import { m006Schedules } from './006_schedules.js';
+import { m006ScanRequests } from './006_scan_requests.js';
+import { m007Agents } from './007_agents.js';
+import { m008DeviceKinds } from './008_device_kinds.js';
+import { m009StatsRollups } from './009_stats_rollups.js';
+import { m010FindingsGroups } from './010_findings_groups.js';
+import { m011Schedules } from './011_schedules.js';
 
 /** Numbered migrations applied in order under PRAGMA user_version. Never edit a shipped one; add a new one. */
 export interface Migration {
@@ -18,5 +23,10 @@ export const MIGRATIONS: Migration[] = [
   m003Api,
   m004DeviceSort,
   m005AuditActorKinds,
-  m006Schedules,
+  m006ScanRequests,
+  m007Agents,
+  m008DeviceKinds,
+  m009StatsRollups,
+  m010FindingsGroups,
+  m011Schedules,
 ];

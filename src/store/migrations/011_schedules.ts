@@ -6,8 +6,8 @@ import type { Migration } from './index.js';
  * device for port scans, the configured subnets for sweeps). The `port_scan_schedule` option is the default
  * schedule and is not stored here.
  */
-export const m006Schedules: Migration = {
-  version: 6,
+export const m011Schedules: Migration = {
+  version: 11,
   name: 'schedules',
   sql: `
 CREATE TABLE schedules (
@@ -15,7 +15,7 @@ CREATE TABLE schedules (
   name TEXT NOT NULL COLLATE NOCASE UNIQUE,
   cron TEXT NOT NULL,
   kind TEXT NOT NULL CHECK (kind IN ('sweep', 'ports')),
-  profile TEXT CHECK (profile IS NULL OR profile IN ('top100', 'top1000', 'custom')),
+  profile TEXT CHECK (profile IS NULL OR profile IN ('home', 'top100', 'top1000', 'custom')),
   targets TEXT NOT NULL DEFAULT '[]',
   enabled INTEGER NOT NULL DEFAULT 1,
   created_at TEXT NOT NULL,
