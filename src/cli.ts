@@ -102,7 +102,8 @@ async function main(argv: string[]): Promise<number> {
   const running = remote || cfg.addon ? null : await runningService(cfg);
   const target = remote ?? running;
   const local = target ? null : await localTransport(cfg, logger);
-  const transport = local ?? httpTransport(target!.url, target!.key, 30_000, 'where' in target! ? target.where : target!.url);
+  const transport =
+    local ?? httpTransport(target!.url, target!.key, 30_000, 'where' in target! ? target.where : target!.url);
   const client = new ApiClient(transport);
   const ctx: Ctx = {
     client,

@@ -10,7 +10,12 @@ export interface SchedulerDeps {
   requestSweep(reason: string): unknown;
   requestPortScanAll(reason: string): unknown;
   /** a named schedule's scan (kind, profile, targets) */
-  requestScan?(req: { kind: Schedule['kind']; reason: string; profile?: PortProfile; targets?: string[] }): unknown;
+  requestScan?(req: {
+    kind: Schedule['kind'];
+    reason: string;
+    profile?: PortProfile;
+    targets?: string[];
+  }): unknown;
   /** named schedules (api/schedules); reloaded on `reload()` and when their fingerprint changes */
   schedules?: {
     list(): Schedule[];

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
-import { type Clock, iso, systemClock } from '../util/clock.js';
 import type { PortProfile } from '../scan/nmapArgs.js';
+import { type Clock, iso, systemClock } from '../util/clock.js';
 
 /** A named scan schedule (DESIGN §9). */
 export interface Schedule {
