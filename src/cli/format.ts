@@ -27,17 +27,23 @@ export function duration(ms: number | null | undefined): string {
 }
 
 /** `key: value` lines, keys aligned; values made terminal-safe. */
-export function keyValues(pairs: Array<[string, unknown]>): string {
+export function keyValues(pairs: Array<[string, unknown]>, width = 100): string {
   const w = Math.max(...pairs.map(([k]) => k.length));
   return pairs
     .map(([k, v]) => {
       const s =
         v === null || v === undefined || v === '' ? '-' : Array.isArray(v) ? v.join(', ') || '-' : String(v);
-      return `${`${k}:`.padEnd(w + 2)}${safeLogText(s)}`;
+      return clipLine(`${`${k}:`.padEnd(w + 2)}${s}`, width);
     })
     .join('\n');
 }
 
 export function yesNo(b: boolean | null | undefined): string {
   return b ? 'yes' : 'no';
+}
+
+/** One terminal-safe line of at most `width` columns (… when cut). */
+export function clipLine(s: string, width: number): string {
+  const t = safeLogText(s).replace(/[\r\n\t]+/g, ' ');
+  return t.length > width ? `${t.slice(0, Math.max(0, width - 1))}…` : t;
 }

@@ -12,7 +12,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { CLI, ROOT, ServiceProcess } from '../helpers/serviceProcess.js';
+import { CLI, eventually, ROOT, ServiceProcess } from '../helpers/serviceProcess.js';
 import { defaultHosts } from '../lan/hosts.js';
 import { describeLan } from '../lan/requireLan.js';
 import { SimLan } from '../lan/sim-lan.js';
@@ -95,7 +95,14 @@ describeLan('CLI against a running instance (simulated LAN)', () => {
     });
     readKey = r.body.secret;
     cfgHome = mkdtempSync(join(tmpdir(), 'lsn-cfg-'));
-  }, 120_000);
+    // a fresh install port-scans every device once after its first sweep (scans 1 and 2): let it finish
+    await eventually(
+      async () =>
+        (await svc.api<{ port_scans: { initial: string } }>('api/health')).body.port_scans.initial === 'done',
+      90_000,
+      'the first-start port scan',
+    );
+  }, 180_000);
 
   afterAll(async () => {
     await svc?.stop().catch(() => undefined);
@@ -136,7 +143,7 @@ describeLan('CLI against a running instance (simulated LAN)', () => {
       ['webhooks'],
       ['keys', 'list'],
       ['schedules'],
-      ['compare', '1', '2'],
+      ['compare', '1', '3'],
     ];
     for (const c of commands) {
       const [a, b] = await Promise.all([remote(c), local(c)]);
@@ -144,9 +151,11 @@ describeLan('CLI against a running instance (simulated LAN)', () => {
       expect(b.code, `local ${c.join(' ')}: ${b.stderr}`).toBe(0);
       expect(stable(b.stdout), c.join(' ')).toBe(stable(a.stdout));
       expect(widest(a.stdout), `${c.join(' ')}:\n${a.stdout}`).toBeLessThanOrEqual(100);
-      const j = await remote([...c, '--json']);
+    }
+    const json = await Promise.all(commands.map((c) => remote([...c, '--json'])));
+    for (const [i, j] of json.entries()) {
       expect(j.code, j.stderr).toBe(0);
-      expect(() => JSON.parse(j.stdout), `${c.join(' ')} --json`).not.toThrow();
+      expect(() => JSON.parse(j.stdout), `${commands[i]!.join(' ')} --json`).not.toThrow();
     }
     const findings = await remote(['findings', '--json']);
     const list = JSON.parse(findings.stdout) as Array<{ cve: string | null; mac: string }>;
@@ -199,11 +208,11 @@ describeLan('CLI against a running instance (simulated LAN)', () => {
     const bad = await remoteCli(['devices', '--api-url', svc.baseUrl, '--api-key', `lsk_${'A'.repeat(43)}`]);
     expect(bad.code).toBe(77);
     expect(bad.stderr).toMatch(/--api-key|LAN_SENTINEL_API_KEY/);
-    const down = await remoteCli(['devices', '--api-url', 'http://127.0.0.1:9/', '--api-key', key]);
+    const down = await remoteCli(['devices', '--api-url', 'http://127.0.0.1:59999/', '--api-key', key]);
     expect(down.code).toBe(69);
-    expect(down.stderr).toMatch(/cannot reach http:\/\/127\.0\.0\.1:9\//);
+    expect(down.stderr).toMatch(/cannot reach http:\/\/127\.0\.0\.1:59999\//);
     expect(down.stderr).not.toMatch(/\n\s+at /);
-    const dbg = await remoteCli(['devices', '--api-url', 'http://127.0.0.1:9/', '--api-key', key, '--debug']);
+    const dbg = await remoteCli(['devices', '--api-url', 'http://127.0.0.1:59999/', '--api-key', key, '--debug']);
     expect(dbg.stderr).toMatch(/\n\s+at /);
     const usage = await remote(['compare', '1']);
     expect(usage.code).toBe(64);

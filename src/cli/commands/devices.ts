@@ -5,7 +5,7 @@ import { DEVICE_FILTERS, DEVICE_SORTS } from '../../api/schemas.js';
 import { UsageError } from '../args.js';
 import { type Ctx, flag, oneOf, printJson } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
-import { age, keyValues, shortTime, yesNo } from '../format.js';
+import { age, clipLine, keyValues, shortTime, yesNo } from '../format.js';
 import { renderTable, toCsv } from '../table.js';
 
 const MAC_RE = /^[0-9A-Fa-f]{2}([:-]?)[0-9A-Fa-f]{2}(\1[0-9A-Fa-f]{2}){4}$/;
@@ -113,7 +113,8 @@ export async function devicesCommand(ctx: Ctx): Promise<number> {
       }
       if (history.changes.length) {
         ctx.out('\nrecent changes:');
-        for (const c of history.changes.slice(0, 10)) ctx.out(`  ${shortTime(c.time)}  ${c.message}`);
+        for (const c of history.changes.slice(0, 10))
+          ctx.out(clipLine(`  ${shortTime(c.time)}  ${c.message}`, ctx.width));
       }
       return 0;
     }
@@ -187,7 +188,7 @@ export function findingTable(items: FindingJson[], ctx: Pick<Ctx, 'width'>, with
         `${f.severity}${f.known_exploited ? ' KEV' : ''}`,
         ...(withDevice ? [f.device_name ?? f.mac] : []),
         f.port !== null ? `${f.port}/${f.protocol ?? 'tcp'}` : null,
-        `${f.cve ? `${f.cve} ` : ''}${f.title}`,
+        f.cve && !f.title.includes(f.cve) ? `${f.cve} ${f.title}` : f.title,
       ];
       return row;
     }),
