@@ -4,8 +4,6 @@
  * HTTP API: of a remote instance (--api-url, LAN_SENTINEL_API_URL, or the CLI config file), or of the local
  * data dir through the same app in-process. `npm start` = `lan-sentinel run`.
  */
-import { AGENT_USAGE, runAgentCommand } from './agent/command.js';
-import { AgentConfigError } from './agent/config.js';
 import { parseArgs, UsageError } from './cli/args.js';
 import { ApiClient, httpTransport, remoteScanEvents } from './cli/client.js';
 import {
@@ -23,13 +21,10 @@ import { schedulesCommand } from './cli/commands/schedules.js';
 import type { Ctx } from './cli/context.js';
 import { CliError, EXIT } from './cli/errors.js';
 import { commandHelp, HELP } from './cli/help.js';
-import { localTransport } from './cli/local.js';
 import { resolveRemote } from './cli/settings.js';
 import { outputWidth } from './cli/table.js';
 import { ConfigError, loadConfig } from './config/load.js';
 import { LOG_LEVELS } from './config/options.js';
-import { StartupError, startService } from './main.js';
-import { runCveImport } from './threats/feedImport.js';
 import { createLogger, type LogLevel } from './util/logger.js';
 import { VERSION } from './version.js';
 
@@ -49,6 +44,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (args.command === 'agent') {
     // the agent has its own options (no database, no HTTP): see src/agent/config.ts
+    const { AGENT_USAGE, runAgentCommand } = await import('./agent/command.js');
     if (args.positionals[0] === 'help') {
       out(AGENT_USAGE);
       return 0;
@@ -73,6 +69,8 @@ async function main(argv: string[]): Promise<number> {
   const logger = createLogger(args.command === 'run' ? level : cfg.sources.log_level ? level : 'warning');
 
   if (args.command === 'run') {
+    // loaded only here: a client command need not load the whole service (start-up time)
+    const { startService } = await import('./main.js');
     const service = await startService(cfg, process.env, logger);
     await new Promise<void>((resolveStop) => {
       const onSignal = () => {
@@ -99,9 +97,10 @@ async function main(argv: string[]): Promise<number> {
 
   // locally: the service running on this data dir (standalone) is asked through its CLI token, so the
   // scan runs there and its state stays the one truth; without a running service the CLI serves itself
-  const running = remote || cfg.addon ? null : await runningService(cfg);
+  // cve import writes the rules tables of the data dir itself (a file on this machine, not an API call)
+  const running = remote || cfg.addon || args.command === 'cve' ? null : await runningService(cfg);
   const target = remote ?? running;
-  const local = target ? null : await localTransport(cfg, logger);
+  const local = target ? null : await (await import('./cli/local.js')).localTransport(cfg, logger);
   const transport =
     local ?? httpTransport(target!.url, target!.key, 30_000, 'where' in target! ? target.where : target!.url);
   const client = new ApiClient(transport);
@@ -141,7 +140,7 @@ async function main(argv: string[]): Promise<number> {
       case 'export':
         return await exportCommand(ctx);
       case 'cve':
-        out(await runCveImport(local!.db, args.positionals[1]!));
+        out(await (await import('./threats/feedImport.js')).runCveImport(local!.db, args.positionals[1]!));
         return 0;
     }
   } finally {
@@ -165,7 +164,7 @@ main(process.argv.slice(2)).then(
     } else if (err instanceof UsageError) {
       code = EXIT.usage;
       hint = 'see: lan-sentinel help';
-    } else if (err instanceof ConfigError || err instanceof StartupError || err instanceof AgentConfigError) {
+    } else if (err instanceof ConfigError || ['StartupError', 'AgentConfigError'].includes(e?.name)) {
       code = EXIT.config;
     }
     if (code === EXIT.internal) {

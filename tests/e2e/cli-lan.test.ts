@@ -212,7 +212,14 @@ describeLan('CLI against a running instance (simulated LAN)', () => {
     expect(down.code).toBe(69);
     expect(down.stderr).toMatch(/cannot reach http:\/\/127\.0\.0\.1:59999\//);
     expect(down.stderr).not.toMatch(/\n\s+at /);
-    const dbg = await remoteCli(['devices', '--api-url', 'http://127.0.0.1:59999/', '--api-key', key, '--debug']);
+    const dbg = await remoteCli([
+      'devices',
+      '--api-url',
+      'http://127.0.0.1:59999/',
+      '--api-key',
+      key,
+      '--debug',
+    ]);
     expect(dbg.stderr).toMatch(/\n\s+at /);
     const usage = await remote(['compare', '1']);
     expect(usage.code).toBe(64);
@@ -231,7 +238,7 @@ describeLan('CLI against a running instance (simulated LAN)', () => {
     await svc.stop();
     const own = await local(['devices']);
     expect(own.code, own.stderr).toBe(0);
-    expect(stable(own.stdout)).toBe(stable(viaService.stdout));
+    expect(stable(own.stdout).split('\n')).toEqual(stable(viaService.stdout).split('\n'));
     const scans = await local(['scans', '--json']);
     expect(JSON.parse(scans.stdout)).toEqual(JSON.parse(viaRemote.stdout));
     // and it scans the simulated LAN with its own nmap
