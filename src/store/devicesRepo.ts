@@ -70,10 +70,12 @@ const COLS = DEVICE_COLUMNS.map((c) => `d.${c}`).join(', ');
  * A device's ports as one JSON array of arrays, in (protocol, port) order, built by SQLite: one text value
  * per device instead of one row object per port. The stored `cpe` JSON is embedded as JSON when it is valid
  * and as [] otherwise (the corrupt-value fallback the row mapping always had). No ports: '[]'.
+ * A port's last_seen is its device's ports_scanned_at: a port scan replaces the open ports as a whole, so
+ * every current port was seen then (migration 005 dropped the per-port copy of it).
  */
 const PORTS_JSON = `(SELECT json_group_array(json_array(p.protocol, p.port, p.service, p.product, p.version,
-  p.extrainfo, CASE WHEN json_valid(p.cpe) THEN json(p.cpe) ELSE json('[]') END, p.first_seen, p.last_seen)
-  ORDER BY p.protocol, p.port) FROM device_ports p WHERE p.mac = d.mac)`;
+  p.extrainfo, CASE WHEN json_valid(p.cpe) THEN json(p.cpe) ELSE json('[]') END, p.first_seen,
+  coalesce(d.ports_scanned_at, p.first_seen)) ORDER BY p.protocol, p.port) FROM device_ports p WHERE p.mac = d.mac)`;
 
 type RawDevice = unknown[];
 type RawPort = [
@@ -88,7 +90,8 @@ type RawPort = [
   string,
 ];
 
-function portParams(mac: string, p: DevicePort): unknown[] {
+/** One device_ports row as a JSON-able array (the order of the batch statements' `v ->> n`). */
+function portRow(mac: string, p: DevicePort): unknown[] {
   return [
     mac,
     p.protocol,
@@ -99,11 +102,10 @@ function portParams(mac: string, p: DevicePort): unknown[] {
     p.extrainfo ?? null,
     JSON.stringify(p.cpe ?? []),
     p.firstSeen,
-    p.lastSeen,
   ];
 }
 
-/** Same stored row but for last_seen. */
+/** Same stored row (last_seen is not stored per port). */
 function samePortRow(a: DevicePort, b: DevicePort): boolean {
   return (
     (a.service ?? null) === (b.service ?? null) &&
@@ -203,30 +205,43 @@ const SORT_SQL: Record<DeviceSort, (dir: 'ASC' | 'DESC') => string> = {
   risk: (d) => `risk_score ${d}, mac ASC`,
 };
 
-function deviceParams(d: Device) {
-  return {
-    mac: d.mac,
-    ip: d.ip,
-    ip_num: ipv4ToNumber(d.ip),
-    hostname: d.hostname,
-    name: d.name,
-    vendor: d.vendor,
-    randomized: int(d.randomized),
-    first_seen: d.firstSeen,
-    last_seen: d.lastSeen,
-    online: int(d.online),
-    presence: d.presence,
-    missed_sweeps: d.missedSweeps,
-    known: int(d.known),
-    watched: int(d.watched),
-    ignored: int(d.ignored),
-    notes: d.notes,
-    consider_home: d.considerHome,
-    ports_scanned_at: d.portsScannedAt,
-    risk_score: Math.round(d.riskScore),
-    risk: d.risk,
-    is_new: int(d.isNew),
-  };
+/** Stored columns of a device (devices table) and how each is computed from the domain object. */
+const STORED: ReadonlyArray<readonly [string, (d: Device) => unknown]> = [
+  ['mac', (d) => d.mac],
+  ['ip', (d) => d.ip],
+  ['ip_num', (d) => ipv4ToNumber(d.ip)],
+  ['hostname', (d) => d.hostname],
+  ['name', (d) => d.name],
+  ['vendor', (d) => d.vendor],
+  ['randomized', (d) => int(d.randomized)],
+  ['first_seen', (d) => d.firstSeen],
+  ['last_seen', (d) => d.lastSeen],
+  ['online', (d) => int(d.online)],
+  ['presence', (d) => d.presence],
+  ['missed_sweeps', (d) => d.missedSweeps],
+  ['known', (d) => int(d.known)],
+  ['watched', (d) => int(d.watched)],
+  ['ignored', (d) => int(d.ignored)],
+  ['notes', (d) => d.notes],
+  ['consider_home', (d) => d.considerHome],
+  ['ports_scanned_at', (d) => d.portsScannedAt],
+  ['risk_score', (d) => Math.round(d.riskScore)],
+  ['risk', (d) => d.risk],
+  ['is_new', (d) => int(d.isNew)],
+];
+const STORED_NAMES = STORED.map(([c]) => c);
+
+function deviceRow(d: Device): unknown[] {
+  return STORED.map(([, get]) => get(d));
+}
+
+/** Rows per batch statement: bounds the JSON text of one statement. */
+const BATCH = 2000;
+
+function chunks<T>(list: readonly T[], size = BATCH): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+  return out;
 }
 
 const PATCH_COLUMNS: Record<keyof DevicePatch, string> = {
@@ -262,28 +277,30 @@ export class DevicesRepo {
       portsOfMany: db
         .prepare(`SELECT d.mac, ${PORTS_JSON} FROM devices d WHERE d.mac IN (SELECT value FROM json_each(?))`)
         .raw(true),
-      upsert: db.prepare(`
-        INSERT INTO devices (mac, ip, ip_num, hostname, name, vendor, randomized, first_seen, last_seen, online, presence,
-          missed_sweeps, known, watched, ignored, notes, consider_home, ports_scanned_at, risk_score, risk, is_new)
-        VALUES (@mac, @ip, @ip_num, @hostname, @name, @vendor, @randomized, @first_seen, @last_seen, @online, @presence,
-          @missed_sweeps, @known, @watched, @ignored, @notes, @consider_home, @ports_scanned_at, @risk_score, @risk, @is_new)
-        ON CONFLICT (mac) DO UPDATE SET ip = excluded.ip, ip_num = excluded.ip_num, hostname = excluded.hostname,
-          name = excluded.name, vendor = excluded.vendor, randomized = excluded.randomized, first_seen = excluded.first_seen,
-          last_seen = excluded.last_seen, online = excluded.online, presence = excluded.presence,
-          missed_sweeps = excluded.missed_sweeps, known = excluded.known, watched = excluded.watched,
-          ignored = excluded.ignored, notes = excluded.notes, consider_home = excluded.consider_home,
-          ports_scanned_at = excluded.ports_scanned_at, risk_score = excluded.risk_score, risk = excluded.risk,
-          is_new = excluded.is_new`),
-      deletePorts: db.prepare('DELETE FROM device_ports WHERE mac = ?'),
-      upsertPort: db.prepare(`
-        INSERT INTO device_ports (mac, protocol, port, service, product, version, extrainfo, cpe, first_seen, last_seen)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      /** Full rows of a JSON array of devices (STORED order), inserted or entirely replaced. */
+      upsertBatch: db.prepare(`
+        INSERT INTO devices (${STORED_NAMES.join(', ')})
+        SELECT ${STORED_NAMES.map((_, i) => `j.value ->> ${i}`).join(', ')} FROM json_each(?) j WHERE true
+        ON CONFLICT (mac) DO UPDATE SET ${STORED_NAMES.filter((c) => c !== 'mac')
+          .map((c) => `${c} = excluded.${c}`)
+          .join(', ')}`),
+      /** Every port of a JSON array of MACs. */
+      deletePortsOf: db.prepare('DELETE FROM device_ports WHERE mac IN (SELECT value FROM json_each(?))'),
+      /** A JSON array of port rows (portRow order), inserted or replaced. */
+      upsertPorts: db.prepare(`
+        INSERT INTO device_ports (mac, protocol, port, service, product, version, extrainfo, cpe, first_seen)
+        SELECT v ->> 0, v ->> 1, v ->> 2, v ->> 3, v ->> 4, v ->> 5, v ->> 6, v ->> 7, v ->> 8
+        FROM (SELECT j.value AS v FROM json_each(?) j) WHERE true
         ON CONFLICT (mac, protocol, port) DO UPDATE SET service = excluded.service, product = excluded.product,
           version = excluded.version, extrainfo = excluded.extrainfo, cpe = excluded.cpe,
-          first_seen = excluded.first_seen, last_seen = excluded.last_seen`),
-      deletePort: db.prepare('DELETE FROM device_ports WHERE mac = ? AND protocol = ? AND port = ?'),
-      touchPorts: db.prepare('UPDATE device_ports SET last_seen = ? WHERE mac = ?'),
-      setPortsScannedAt: db.prepare('UPDATE devices SET ports_scanned_at = ? WHERE mac = ?'),
+          first_seen = excluded.first_seen`),
+      /** A JSON array of [mac, protocol, port] keys. */
+      deletePorts: db.prepare(`DELETE FROM device_ports WHERE (mac, protocol, port) IN
+        (SELECT j.value ->> 0, j.value ->> 1, j.value ->> 2 FROM json_each(?) j)`),
+      /** ports_scanned_at of a JSON array of MACs. */
+      setPortsScannedAt: db.prepare(
+        'UPDATE devices SET ports_scanned_at = ? WHERE mac IN (SELECT value FROM json_each(?))',
+      ),
       forget: db.prepare('DELETE FROM devices WHERE mac = ?'),
       counts:
         db.prepare(`SELECT count(*) AS total, coalesce(sum(online), 0) AS online, coalesce(sum(is_new), 0) AS new,
@@ -392,13 +409,65 @@ export class DevicesRepo {
     return { items, total };
   }
 
-  /** Insert or fully update devices (not their ports: see setPorts). */
+  /** Insert or fully update devices (not their ports: see setPorts). Batched statements. */
   upsertMany(devices: Device[]): void {
     if (devices.length === 0) return;
     const run = this.db.transaction((list: Device[]) => {
-      for (const d of list) this.stmts.upsert.run(deviceParams(d));
+      for (const part of chunks(list)) this.stmts.upsertBatch.run(JSON.stringify(part.map(deviceRow)));
     });
     run(devices);
+  }
+
+  /**
+   * Store devices as a sweep changed them: new ones (absent from `previous`) are inserted; of the others only
+   * the columns whose value changed are written, devices with the same changed columns in one statement.
+   * A repeat sweep of an unchanged network then writes last_seen only (and touches only its two indexes)
+   * instead of rewriting all 21 columns and every index of every device.
+   */
+  saveChanged(devices: readonly Device[], previous: ReadonlyMap<string, Device>): void {
+    if (devices.length === 0) return;
+    const inserts: Device[] = [];
+    const groups = new Map<string, { cols: number[]; rows: unknown[][] }>();
+    for (const d of devices) {
+      const old = previous.get(d.mac);
+      if (!old) {
+        inserts.push(d);
+        continue;
+      }
+      const cols: number[] = [];
+      const row: unknown[] = [d.mac];
+      for (let i = 1; i < STORED.length; i++) {
+        const get = STORED[i]![1];
+        const v = get(d);
+        if (v !== get(old)) {
+          cols.push(i);
+          row.push(v);
+        }
+      }
+      if (cols.length === 0) continue;
+      const key = cols.join(',');
+      let g = groups.get(key);
+      if (!g) {
+        g = { cols, rows: [] };
+        groups.set(key, g);
+      }
+      g.rows.push(row);
+    }
+    const run = this.db.transaction(() => {
+      for (const part of chunks(inserts)) this.stmts.upsertBatch.run(JSON.stringify(part.map(deviceRow)));
+      for (const [key, g] of groups) {
+        let stmt = this.updateCache.get(`sweep:${key}`);
+        if (!stmt) {
+          const sets = g.cols.map((c, k) => `${STORED_NAMES[c]} = j.value ->> ${k + 1}`).join(', ');
+          stmt = this.db.prepare(
+            `UPDATE devices SET ${sets} FROM json_each(?) j WHERE devices.mac = j.value ->> 0`,
+          );
+          this.updateCache.set(`sweep:${key}`, stmt);
+        }
+        for (const part of chunks(g.rows)) stmt.run(JSON.stringify(part));
+      }
+    });
+    run();
   }
 
   /** Apply a user/threat patch. Returns the updated device, or null when the MAC is unknown. */
@@ -429,35 +498,49 @@ export class DevicesRepo {
 
   /**
    * Replace the device's current open ports (and, with `scannedAt`, record when its ports were scanned).
-   * With `previous` (the ports as stored now) only the difference is written: closed ports are deleted, new or
-   * changed ones upserted, and the last_seen of unchanged ones moved in one statement. A daily port scan of an
-   * unchanged network then costs one UPDATE per device instead of rewriting every port row (fewer writes on a
-   * Raspberry Pi's SD card, too).
+   * With `previous` (the ports as stored now) only the difference is written. See setPortsMany.
    */
   setPorts(mac: string, ports: DevicePort[], scannedAt?: string, previous?: DevicePort[]): void {
-    const run = this.db.transaction(() => {
-      if (scannedAt !== undefined) this.stmts.setPortsScannedAt.run(scannedAt, mac);
+    this.setPortsMany([{ mac, ports, ...(previous ? { previous } : {}) }], scannedAt);
+  }
+
+  /**
+   * Replace the current open ports of many devices in a few batch statements. For an entry with `previous`
+   * (its ports as stored now) only the difference is written: closed ports deleted, new or changed ones
+   * upserted; unchanged ports are not written at all (their last_seen is the device's ports_scanned_at).
+   * Without `previous` the device's ports are rewritten. A daily port scan of an unchanged network then
+   * costs one ports_scanned_at update per device (one statement for all of them).
+   */
+  setPortsMany(
+    list: ReadonlyArray<{ mac: string; ports: readonly DevicePort[]; previous?: readonly DevicePort[] }>,
+    scannedAt?: string,
+  ): void {
+    if (list.length === 0) return;
+    const rewrite: string[] = [];
+    const upserts: unknown[][] = [];
+    const deletes: unknown[][] = [];
+    for (const { mac, ports, previous } of list) {
       if (previous === undefined) {
-        this.stmts.deletePorts.run(mac);
-        for (const p of ports) this.stmts.upsertPort.run(portParams(mac, p));
-        return;
+        rewrite.push(mac);
+        for (const p of ports) upserts.push(portRow(mac, p));
+        continue;
       }
       const before = new Map(previous.map((p) => [`${p.protocol}/${p.port}`, p]));
-      const touched: DevicePort[] = [];
-      const seenOnly: DevicePort[] = [];
       for (const p of ports) {
         const key = `${p.protocol}/${p.port}`;
         const old = before.get(key);
         before.delete(key);
-        if (!old || !samePortRow(old, p)) touched.push(p);
-        else if (old.lastSeen !== p.lastSeen) seenOnly.push(p);
+        if (!old || !samePortRow(old, p)) upserts.push(portRow(mac, p));
       }
-      for (const gone of before.values()) this.stmts.deletePort.run(mac, gone.protocol, gone.port);
-      const lastSeen = seenOnly[0]?.lastSeen;
-      if (lastSeen !== undefined && seenOnly.every((p) => p.lastSeen === lastSeen))
-        this.stmts.touchPorts.run(lastSeen, mac);
-      else touched.push(...seenOnly);
-      for (const p of touched) this.stmts.upsertPort.run(portParams(mac, p));
+      for (const gone of before.values()) deletes.push([mac, gone.protocol, gone.port]);
+    }
+    const run = this.db.transaction(() => {
+      if (scannedAt !== undefined)
+        for (const part of chunks(list.map((e) => e.mac)))
+          this.stmts.setPortsScannedAt.run(scannedAt, JSON.stringify(part));
+      for (const part of chunks(rewrite)) this.stmts.deletePortsOf.run(JSON.stringify(part));
+      for (const part of chunks(deletes)) this.stmts.deletePorts.run(JSON.stringify(part));
+      for (const part of chunks(upserts)) this.stmts.upsertPorts.run(JSON.stringify(part));
     });
     run();
   }

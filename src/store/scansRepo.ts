@@ -78,6 +78,9 @@ function toHost(r: HostRow): ScanHostRecord {
   return { mac: r.mac, ip: r.ip, hostname: r.hostname, ports: parseJson<ScanPort[]>(r.ports, []) };
 }
 
+/** Hosts per INSERT statement. */
+const HOST_BATCH = 1000;
+
 const KINDS: readonly ScanKind[] = ['sweep', 'ports'];
 const STATUSES: readonly ScanStatus[] = ['running', 'success', 'failed'];
 
@@ -95,9 +98,9 @@ export class ScansRepo {
         WHERE id = @id`),
       fail: db.prepare("UPDATE scans SET status = 'failed', finished_at = ?, error = ? WHERE id = ?"),
       deleteHosts: db.prepare('DELETE FROM scan_hosts WHERE scan_id = ?'),
-      insertHost: db.prepare(
-        'INSERT INTO scan_hosts (scan_id, mac, ip, hostname, ports) VALUES (?, ?, ?, ?, ?)',
-      ),
+      /** A JSON array of [mac, ip, hostname, ports JSON text] rows of one scan, inserted in array order. */
+      insertHosts: db.prepare(`INSERT INTO scan_hosts (scan_id, mac, ip, hostname, ports)
+        SELECT @id, j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3 FROM json_each(@rows) j ORDER BY j.key`),
       get: db.prepare('SELECT * FROM scans WHERE id = ?'),
       hosts: db.prepare('SELECT mac, ip, hostname, ports FROM scan_hosts WHERE scan_id = ? ORDER BY rowid'),
       list: db.prepare(`SELECT * FROM scans WHERE (@kind IS NULL OR kind = @kind) AND (@status IS NULL OR status = @status)
@@ -150,16 +153,19 @@ export class ScansRepo {
       });
       if (info.changes === 0) throw new Error(`scan ${id} does not exist: cannot record its result`);
       this.stmts.deleteHosts.run(id);
+      const rows: unknown[][] = [];
       for (const h of result.hosts) {
         if (h.status !== 'up') continue;
-        this.stmts.insertHost.run(
-          id,
+        rows.push([
           (h.mac ? normalizeMac(h.mac) : null) ?? attributed?.get(h.ip) ?? null,
           h.ip,
           h.hostnames.map(cleanHostname).find((x) => x !== null) ?? null,
           result.kind === 'ports' && h.portsScanned ? JSON.stringify(h.ports) : null,
-        );
+        ]);
+        // one statement per batch of hosts (bounded JSON text)
+        if (rows.length === HOST_BATCH) this.stmts.insertHosts.run({ id, rows: JSON.stringify(rows.splice(0)) });
       }
+      if (rows.length > 0) this.stmts.insertHosts.run({ id, rows: JSON.stringify(rows) });
     });
     run();
   }

@@ -11,7 +11,7 @@ import type { Logger } from '../util/logger.js';
 import { ChangesRepo, type StoredChange } from './changesRepo.js';
 import { closeDatabase, type Db, openDatabase } from './db.js';
 import { DevicesRepo } from './devicesRepo.js';
-import { HistoryRepo, type PortEvent } from './historyRepo.js';
+import { HistoryRepo } from './historyRepo.js';
 import { ScansRepo } from './scansRepo.js';
 
 export interface IngestResult {
@@ -21,20 +21,6 @@ export interface IngestResult {
   devices: Device[];
   /** Up-hosts that could not be attributed to a device (no MAC and no unique IP match). */
   skipped: SweepOutcome['skipped'];
-}
-
-const PORT_EVENT: Partial<Record<Change['type'], PortEvent>> = {
-  port_opened: 'opened',
-  port_closed: 'closed',
-  service_changed: 'service_changed',
-};
-
-interface PortChangeData {
-  protocol?: 'tcp' | 'udp';
-  port?: number;
-  service?: string | null;
-  product?: string | null;
-  version?: string | null;
 }
 
 /** IP → MAC for the hosts nmap reported without a (usable) MAC that the sweep matched to a device. */
@@ -71,17 +57,19 @@ export class Store {
   recordSweep(scanId: number, result: ScanResult, ctx: SweepContext): IngestResult {
     return this.transaction(() => {
       // Sweeps neither read nor write ports: diff the light rows, then attach ports to what is handed on.
-      const outcome = applySweep(this.devices.allWithoutPorts(), result, ctx);
+      const before = this.devices.allWithoutPorts();
+      const outcome = applySweep(before, result, ctx);
       this.scans.finish(scanId, result, attribution(result, outcome.observations));
-      this.devices.upsertMany(outcome.devices);
+      this.devices.saveChanged(outcome.devices, new Map(before.map((d) => [d.mac, d])));
       const t = ctx.now.toISOString();
-      for (const o of outcome.observations) this.history.recordIp(o.mac, o.ip, t);
+      this.history.recordIps(outcome.observations, t);
+      const presences: Array<{ mac: string; presence: 'home' | 'not_home' }> = [];
       for (const c of outcome.changes) {
         if (!c.mac) continue;
-        if (c.type === 'new_device' || c.type === 'device_online')
-          this.history.recordPresence(c.mac, 'home', t);
-        else if (c.type === 'device_offline') this.history.recordPresence(c.mac, 'not_home', t);
+        if (c.type === 'new_device' || c.type === 'device_online') presences.push({ mac: c.mac, presence: 'home' });
+        else if (c.type === 'device_offline') presences.push({ mac: c.mac, presence: 'not_home' });
       }
+      this.history.recordPresences(presences, t);
       const changes = this.changes.insertMany(outcome.changes.map((c) => ({ ...c, scanId })));
       return { changes, devices: this.devices.attachPorts(outcome.devices), skipped: outcome.skipped };
     });
@@ -122,6 +110,8 @@ export class Store {
       }
       // the current ports of every matched device in one query
       const current = this.devices.portsOf(matched.map((m) => m.device.mac));
+      // one write per device: a device listed twice in one scan keeps the ports stored before the scan
+      const writes = new Map<string, { mac: string; ports: Device['ports']; previous: Device['ports'] }>();
       for (const { host, device: light } of matched) {
         const device: Device = { ...(byMac.get(light.mac) ?? light) };
         device.ports = current.get(device.mac) ?? [];
@@ -129,29 +119,15 @@ export class Store {
         const out = applyPortScan(device, host, now);
         byMac.set(device.mac, out.device);
         current.set(device.mac, out.device.ports);
-        // a port scan changes only the device's ports and ports_scanned_at
-        this.devices.setPorts(device.mac, out.device.ports, t, device.ports);
+        // a port scan changes only the device's ports and ports_scanned_at; the port change rows are the
+        // port history (written once: historyRepo.portHistory reads them)
+        const w = writes.get(device.mac);
+        if (w) w.ports = out.device.ports;
+        else writes.set(device.mac, { mac: device.mac, ports: out.device.ports, previous: device.ports });
         devices.push(out.device);
-        for (const c of out.changes) {
-          const event = PORT_EVENT[c.type];
-          const data = (c.type === 'port_closed' ? c.before : c.after) as PortChangeData | undefined;
-          if (event && data?.protocol && data.port) {
-            this.history.recordPort(
-              device.mac,
-              {
-                protocol: data.protocol,
-                port: data.port,
-                event,
-                service: data.service ?? null,
-                product: data.product ?? null,
-                version: data.version ?? null,
-              },
-              t,
-            );
-          }
-          changes.push({ ...c, scanId });
-        }
+        for (const c of out.changes) changes.push({ ...c, scanId });
       }
+      this.devices.setPortsMany([...writes.values()], t);
       this.scans.finish(scanId, result, attributed);
       return { changes: this.changes.insertMany(changes), devices, skipped };
     });
