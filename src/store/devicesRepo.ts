@@ -1,11 +1,12 @@
 /** Devices and their current open ports. */
 
 import type { Statement } from 'better-sqlite3';
+import { type DeviceKind, isDeviceKind, type KindGuess } from '../inventory/kinds.js';
 import type { Device, DevicePort, Presence, RiskLevel } from '../inventory/types.js';
 import type { Db } from './db.js';
 import { bool, int, ipv4ToNumber, likePattern, paging } from './rows.js';
 
-export type DeviceFilter = 'online' | 'offline' | 'new' | 'risky' | 'known' | 'ignored';
+export type DeviceFilter = 'online' | 'offline' | 'new' | 'risky' | 'unscanned' | 'known' | 'ignored';
 export type DeviceSort = 'name' | 'ip' | 'vendor' | 'last_seen' | 'first_seen' | 'risk';
 
 export interface DeviceQuery {
@@ -14,6 +15,8 @@ export interface DeviceQuery {
   filter?: DeviceFilter;
   /** Exact vendor (case-insensitive). */
   vendor?: string;
+  /** Kind as shown (the user's override, else the guess); `unknown` = neither. */
+  kind?: DeviceKind | 'unknown';
   sort?: DeviceSort;
   order?: 'asc' | 'desc';
   limit?: number;
@@ -23,7 +26,16 @@ export interface DeviceQuery {
 export type DevicePatch = Partial<
   Pick<
     Device,
-    'name' | 'known' | 'watched' | 'ignored' | 'notes' | 'considerHome' | 'riskScore' | 'risk' | 'isNew'
+    | 'name'
+    | 'known'
+    | 'watched'
+    | 'ignored'
+    | 'notes'
+    | 'considerHome'
+    | 'riskScore'
+    | 'risk'
+    | 'isNew'
+    | 'kindOverride'
   >
 >;
 
@@ -63,6 +75,10 @@ const DEVICE_COLUMNS = [
   'risk_score',
   'risk',
   'is_new',
+  'kind',
+  'kind_confidence',
+  'kind_reasons',
+  'kind_override',
 ] as const;
 const COLS = DEVICE_COLUMNS.map((c) => `d.${c}`).join(', ');
 
@@ -70,12 +86,11 @@ const COLS = DEVICE_COLUMNS.map((c) => `d.${c}`).join(', ');
  * A device's ports as one JSON array of arrays, in (protocol, port) order, built by SQLite: one text value
  * per device instead of one row object per port. The stored `cpe` JSON is embedded as JSON when it is valid
  * and as [] otherwise (the corrupt-value fallback the row mapping always had). No ports: '[]'.
- * A port's last_seen is its device's ports_scanned_at: a port scan replaces the open ports as a whole, so
- * every current port was seen then (migration 005 dropped the per-port copy of it).
  */
 const PORTS_JSON = `(SELECT json_group_array(json_array(p.protocol, p.port, p.service, p.product, p.version,
-  p.extrainfo, CASE WHEN json_valid(p.cpe) THEN json(p.cpe) ELSE json('[]') END, p.first_seen,
-  coalesce(d.ports_scanned_at, p.first_seen)) ORDER BY p.protocol, p.port) FROM device_ports p WHERE p.mac = d.mac)`;
+  p.extrainfo, CASE WHEN json_valid(p.cpe) THEN json(p.cpe) ELSE json('[]') END, p.first_seen, p.last_seen,
+  p.devicetype, p.http_title, p.http_server)
+  ORDER BY p.protocol, p.port) FROM device_ports p WHERE p.mac = d.mac)`;
 
 type RawDevice = unknown[];
 type RawPort = [
@@ -88,10 +103,12 @@ type RawPort = [
   string[],
   string,
   string,
+  string | null,
+  string | null,
+  string | null,
 ];
 
-/** One device_ports row as a JSON-able array (the order of the batch statements' `v ->> n`). */
-function portRow(mac: string, p: DevicePort): unknown[] {
+function portParams(mac: string, p: DevicePort): unknown[] {
   return [
     mac,
     p.protocol,
@@ -102,16 +119,23 @@ function portRow(mac: string, p: DevicePort): unknown[] {
     p.extrainfo ?? null,
     JSON.stringify(p.cpe ?? []),
     p.firstSeen,
+    p.lastSeen,
+    p.devicetype ?? null,
+    p.httpTitle ?? null,
+    p.httpServer ?? null,
   ];
 }
 
-/** Same stored row (last_seen is not stored per port). */
+/** Same stored row but for last_seen. */
 function samePortRow(a: DevicePort, b: DevicePort): boolean {
   return (
     (a.service ?? null) === (b.service ?? null) &&
     (a.product ?? null) === (b.product ?? null) &&
     (a.version ?? null) === (b.version ?? null) &&
     (a.extrainfo ?? null) === (b.extrainfo ?? null) &&
+    (a.devicetype ?? null) === (b.devicetype ?? null) &&
+    (a.httpTitle ?? null) === (b.httpTitle ?? null) &&
+    (a.httpServer ?? null) === (b.httpServer ?? null) &&
     a.firstSeen === b.firstSeen &&
     JSON.stringify(a.cpe ?? []) === JSON.stringify(b.cpe ?? [])
   );
@@ -129,6 +153,9 @@ function portFromRaw(r: RawPort): DevicePort {
   if (r[3] !== null) p.product = r[3];
   if (r[4] !== null) p.version = r[4];
   if (r[5] !== null) p.extrainfo = r[5];
+  if (r[9] != null) p.devicetype = r[9];
+  if (r[10] != null) p.httpTitle = r[10];
+  if (r[11] != null) p.httpServer = r[11];
   return p;
 }
 
@@ -159,9 +186,24 @@ function deviceFromRaw(r: RawDevice, ports: DevicePort[]): Device {
     ports,
     portsScannedAt: r[16] as string | null,
     riskScore: r[17] as number,
-    risk: r[18] as RiskLevel,
+    // never port-scanned = not measured: `unknown` (stored as 'none' with ports_scanned_at NULL)
+    risk: r[16] === null ? 'unknown' : (r[18] as RiskLevel),
     isNew: bool(r[19]),
+    kind: isDeviceKind(r[20]) ? r[20] : null,
+    kindConfidence: (r[21] as number | null) ?? 0,
+    kindReasons: reasonsFromText(r[22]),
+    kindOverride: isDeviceKind(r[23]) ? r[23] : null,
   };
+}
+
+function reasonsFromText(v: unknown): string[] {
+  if (typeof v !== 'string' || v === '') return [];
+  try {
+    const a = JSON.parse(v) as unknown;
+    return Array.isArray(a) ? a.filter((x): x is string => typeof x === 'string') : [];
+  } catch {
+    return [];
+  }
 }
 
 /** A raw row of `SELECT ${COLS}, ${PORTS_JSON}`: the ports JSON is the last column. */
@@ -174,6 +216,7 @@ export const DEVICE_FILTERS: readonly DeviceFilter[] = [
   'offline',
   'new',
   'risky',
+  'unscanned',
   'known',
   'ignored',
 ];
@@ -190,7 +233,8 @@ const FILTER_SQL: Record<DeviceFilter, string> = {
   online: 'online = 1',
   offline: 'online = 0',
   new: 'is_new = 1',
-  risky: "risk IN ('medium', 'high', 'critical')",
+  risky: "risk IN ('medium', 'high', 'critical') AND ports_scanned_at IS NOT NULL",
+  unscanned: 'ports_scanned_at IS NULL',
   known: 'known = 1',
   ignored: 'ignored = 1',
 };
@@ -205,43 +249,34 @@ const SORT_SQL: Record<DeviceSort, (dir: 'ASC' | 'DESC') => string> = {
   risk: (d) => `risk_score ${d}, mac ASC`,
 };
 
-/** Stored columns of a device (devices table) and how each is computed from the domain object. */
-const STORED: ReadonlyArray<readonly [string, (d: Device) => unknown]> = [
-  ['mac', (d) => d.mac],
-  ['ip', (d) => d.ip],
-  ['ip_num', (d) => ipv4ToNumber(d.ip)],
-  ['hostname', (d) => d.hostname],
-  ['name', (d) => d.name],
-  ['vendor', (d) => d.vendor],
-  ['randomized', (d) => int(d.randomized)],
-  ['first_seen', (d) => d.firstSeen],
-  ['last_seen', (d) => d.lastSeen],
-  ['online', (d) => int(d.online)],
-  ['presence', (d) => d.presence],
-  ['missed_sweeps', (d) => d.missedSweeps],
-  ['known', (d) => int(d.known)],
-  ['watched', (d) => int(d.watched)],
-  ['ignored', (d) => int(d.ignored)],
-  ['notes', (d) => d.notes],
-  ['consider_home', (d) => d.considerHome],
-  ['ports_scanned_at', (d) => d.portsScannedAt],
-  ['risk_score', (d) => Math.round(d.riskScore)],
-  ['risk', (d) => d.risk],
-  ['is_new', (d) => int(d.isNew)],
-];
-const STORED_NAMES = STORED.map(([c]) => c);
-
-function deviceRow(d: Device): unknown[] {
-  return STORED.map(([, get]) => get(d));
-}
-
-/** Rows per batch statement: bounds the JSON text of one statement. */
-const BATCH = 2000;
-
-function chunks<T>(list: readonly T[], size = BATCH): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
-  return out;
+function deviceParams(d: Device) {
+  return {
+    mac: d.mac,
+    ip: d.ip,
+    ip_num: ipv4ToNumber(d.ip),
+    hostname: d.hostname,
+    name: d.name,
+    vendor: d.vendor,
+    randomized: int(d.randomized),
+    first_seen: d.firstSeen,
+    last_seen: d.lastSeen,
+    online: int(d.online),
+    presence: d.presence,
+    missed_sweeps: d.missedSweeps,
+    known: int(d.known),
+    watched: int(d.watched),
+    ignored: int(d.ignored),
+    notes: d.notes,
+    consider_home: d.considerHome,
+    ports_scanned_at: d.portsScannedAt,
+    risk_score: Math.round(d.riskScore),
+    risk: d.risk === 'unknown' ? 'none' : d.risk,
+    is_new: int(d.isNew),
+    kind: d.kind ?? null,
+    kind_confidence: d.kind ? (d.kindConfidence ?? 0) : 0,
+    kind_reasons: d.kind && d.kindReasons?.length ? JSON.stringify(d.kindReasons) : null,
+    kind_override: d.kindOverride ?? null,
+  };
 }
 
 const PATCH_COLUMNS: Record<keyof DevicePatch, string> = {
@@ -254,6 +289,7 @@ const PATCH_COLUMNS: Record<keyof DevicePatch, string> = {
   riskScore: 'risk_score',
   risk: 'risk',
   isNew: 'is_new',
+  kindOverride: 'kind_override',
 };
 
 export class DevicesRepo {
@@ -277,30 +313,37 @@ export class DevicesRepo {
       portsOfMany: db
         .prepare(`SELECT d.mac, ${PORTS_JSON} FROM devices d WHERE d.mac IN (SELECT value FROM json_each(?))`)
         .raw(true),
-      /** Full rows of a JSON array of devices (STORED order), inserted or entirely replaced. */
-      upsertBatch: db.prepare(`
-        INSERT INTO devices (${STORED_NAMES.join(', ')})
-        SELECT ${STORED_NAMES.map((_, i) => `j.value ->> ${i}`).join(', ')} FROM json_each(?) j WHERE true
-        ON CONFLICT (mac) DO UPDATE SET ${STORED_NAMES.filter((c) => c !== 'mac')
-          .map((c) => `${c} = excluded.${c}`)
-          .join(', ')}`),
-      /** Every port of a JSON array of MACs. */
-      deletePortsOf: db.prepare('DELETE FROM device_ports WHERE mac IN (SELECT value FROM json_each(?))'),
-      /** A JSON array of port rows (portRow order), inserted or replaced. */
-      upsertPorts: db.prepare(`
-        INSERT INTO device_ports (mac, protocol, port, service, product, version, extrainfo, cpe, first_seen)
-        SELECT v ->> 0, v ->> 1, v ->> 2, v ->> 3, v ->> 4, v ->> 5, v ->> 6, v ->> 7, v ->> 8
-        FROM (SELECT j.value AS v FROM json_each(?) j) WHERE true
+      upsert: db.prepare(`
+        INSERT INTO devices (mac, ip, ip_num, hostname, name, vendor, randomized, first_seen, last_seen, online, presence,
+          missed_sweeps, known, watched, ignored, notes, consider_home, ports_scanned_at, risk_score, risk, is_new,
+          kind, kind_confidence, kind_reasons, kind_override)
+        VALUES (@mac, @ip, @ip_num, @hostname, @name, @vendor, @randomized, @first_seen, @last_seen, @online, @presence,
+          @missed_sweeps, @known, @watched, @ignored, @notes, @consider_home, @ports_scanned_at, @risk_score, @risk, @is_new,
+          @kind, @kind_confidence, @kind_reasons, @kind_override)
+        ON CONFLICT (mac) DO UPDATE SET ip = excluded.ip, ip_num = excluded.ip_num, hostname = excluded.hostname,
+          name = excluded.name, vendor = excluded.vendor, randomized = excluded.randomized, first_seen = excluded.first_seen,
+          last_seen = excluded.last_seen, online = excluded.online, presence = excluded.presence,
+          missed_sweeps = excluded.missed_sweeps, known = excluded.known, watched = excluded.watched,
+          ignored = excluded.ignored, notes = excluded.notes, consider_home = excluded.consider_home,
+          ports_scanned_at = excluded.ports_scanned_at, risk_score = excluded.risk_score, risk = excluded.risk,
+          is_new = excluded.is_new, kind = excluded.kind, kind_confidence = excluded.kind_confidence,
+          kind_reasons = excluded.kind_reasons, kind_override = excluded.kind_override`),
+      deletePorts: db.prepare('DELETE FROM device_ports WHERE mac = ?'),
+      upsertPort: db.prepare(`
+        INSERT INTO device_ports (mac, protocol, port, service, product, version, extrainfo, cpe, first_seen, last_seen,
+          devicetype, http_title, http_server)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (mac, protocol, port) DO UPDATE SET service = excluded.service, product = excluded.product,
           version = excluded.version, extrainfo = excluded.extrainfo, cpe = excluded.cpe,
-          first_seen = excluded.first_seen`),
-      /** A JSON array of [mac, protocol, port] keys. */
-      deletePorts: db.prepare(`DELETE FROM device_ports WHERE (mac, protocol, port) IN
-        (SELECT j.value ->> 0, j.value ->> 1, j.value ->> 2 FROM json_each(?) j)`),
-      /** ports_scanned_at of a JSON array of MACs. */
-      setPortsScannedAt: db.prepare(
-        'UPDATE devices SET ports_scanned_at = ? WHERE mac IN (SELECT value FROM json_each(?))',
+          first_seen = excluded.first_seen, last_seen = excluded.last_seen, devicetype = excluded.devicetype,
+          http_title = excluded.http_title, http_server = excluded.http_server`),
+      setKind: db.prepare('UPDATE devices SET kind = ?, kind_confidence = ?, kind_reasons = ? WHERE mac = ?'),
+      kinds: db.prepare(
+        'SELECT coalesce(kind_override, kind) AS kind, count(*) AS n FROM devices GROUP BY 1 ORDER BY n DESC',
       ),
+      deletePort: db.prepare('DELETE FROM device_ports WHERE mac = ? AND protocol = ? AND port = ?'),
+      touchPorts: db.prepare('UPDATE device_ports SET last_seen = ? WHERE mac = ?'),
+      setPortsScannedAt: db.prepare('UPDATE devices SET ports_scanned_at = ? WHERE mac = ?'),
       forget: db.prepare('DELETE FROM devices WHERE mac = ?'),
       counts:
         db.prepare(`SELECT count(*) AS total, coalesce(sum(online), 0) AS online, coalesce(sum(is_new), 0) AS new,
@@ -378,6 +421,12 @@ export class DevicesRepo {
       params.vendor = q.vendor;
       where.push('vendor = @vendor COLLATE NOCASE');
     }
+    if (q.kind === 'unknown') where.push('coalesce(kind_override, kind) IS NULL');
+    else if (q.kind) {
+      if (!isDeviceKind(q.kind)) throw new RangeError(`unknown device kind "${String(q.kind)}"`);
+      params.kind = q.kind;
+      where.push('coalesce(kind_override, kind) = @kind');
+    }
     const sort = q.sort ?? 'name';
     const sortSql = SORT_SQL[sort];
     if (!sortSql)
@@ -409,65 +458,13 @@ export class DevicesRepo {
     return { items, total };
   }
 
-  /** Insert or fully update devices (not their ports: see setPorts). Batched statements. */
+  /** Insert or fully update devices (not their ports: see setPorts). */
   upsertMany(devices: Device[]): void {
     if (devices.length === 0) return;
     const run = this.db.transaction((list: Device[]) => {
-      for (const part of chunks(list)) this.stmts.upsertBatch.run(JSON.stringify(part.map(deviceRow)));
+      for (const d of list) this.stmts.upsert.run(deviceParams(d));
     });
     run(devices);
-  }
-
-  /**
-   * Store devices as a sweep changed them: new ones (absent from `previous`) are inserted; of the others only
-   * the columns whose value changed are written, devices with the same changed columns in one statement.
-   * A repeat sweep of an unchanged network then writes last_seen only (and touches only its two indexes)
-   * instead of rewriting all 21 columns and every index of every device.
-   */
-  saveChanged(devices: readonly Device[], previous: ReadonlyMap<string, Device>): void {
-    if (devices.length === 0) return;
-    const inserts: Device[] = [];
-    const groups = new Map<string, { cols: number[]; rows: unknown[][] }>();
-    for (const d of devices) {
-      const old = previous.get(d.mac);
-      if (!old) {
-        inserts.push(d);
-        continue;
-      }
-      const cols: number[] = [];
-      const row: unknown[] = [d.mac];
-      for (let i = 1; i < STORED.length; i++) {
-        const get = STORED[i]![1];
-        const v = get(d);
-        if (v !== get(old)) {
-          cols.push(i);
-          row.push(v);
-        }
-      }
-      if (cols.length === 0) continue;
-      const key = cols.join(',');
-      let g = groups.get(key);
-      if (!g) {
-        g = { cols, rows: [] };
-        groups.set(key, g);
-      }
-      g.rows.push(row);
-    }
-    const run = this.db.transaction(() => {
-      for (const part of chunks(inserts)) this.stmts.upsertBatch.run(JSON.stringify(part.map(deviceRow)));
-      for (const [key, g] of groups) {
-        let stmt = this.updateCache.get(`sweep:${key}`);
-        if (!stmt) {
-          const sets = g.cols.map((c, k) => `${STORED_NAMES[c]} = j.value ->> ${k + 1}`).join(', ');
-          stmt = this.db.prepare(
-            `UPDATE devices SET ${sets} FROM json_each(?) j WHERE devices.mac = j.value ->> 0`,
-          );
-          this.updateCache.set(`sweep:${key}`, stmt);
-        }
-        for (const part of chunks(g.rows)) stmt.run(JSON.stringify(part));
-      }
-    });
-    run();
   }
 
   /** Apply a user/threat patch. Returns the updated device, or null when the MAC is unknown. */
@@ -478,7 +475,14 @@ export class DevicesRepo {
       if (!(k in patch) || patch[k] === undefined) continue;
       const v = patch[k];
       sets.push(`${col} = @${col}`);
-      params[col] = typeof v === 'boolean' ? int(v) : k === 'riskScore' ? Math.round(v as number) : v;
+      params[col] =
+        typeof v === 'boolean'
+          ? int(v)
+          : k === 'riskScore'
+            ? Math.round(v as number)
+            : k === 'risk' && v === 'unknown'
+              ? 'none'
+              : v;
     }
     if (sets.length === 0) return this.get(mac);
     const sql = `UPDATE devices SET ${sets.join(', ')} WHERE mac = @mac`;
@@ -498,51 +502,55 @@ export class DevicesRepo {
 
   /**
    * Replace the device's current open ports (and, with `scannedAt`, record when its ports were scanned).
-   * With `previous` (the ports as stored now) only the difference is written. See setPortsMany.
+   * With `previous` (the ports as stored now) only the difference is written: closed ports are deleted, new or
+   * changed ones upserted, and the last_seen of unchanged ones moved in one statement. A daily port scan of an
+   * unchanged network then costs one UPDATE per device instead of rewriting every port row (fewer writes on a
+   * Raspberry Pi's SD card, too).
    */
   setPorts(mac: string, ports: DevicePort[], scannedAt?: string, previous?: DevicePort[]): void {
-    this.setPortsMany([{ mac, ports, ...(previous ? { previous } : {}) }], scannedAt);
-  }
-
-  /**
-   * Replace the current open ports of many devices in a few batch statements. For an entry with `previous`
-   * (its ports as stored now) only the difference is written: closed ports deleted, new or changed ones
-   * upserted; unchanged ports are not written at all (their last_seen is the device's ports_scanned_at).
-   * Without `previous` the device's ports are rewritten. A daily port scan of an unchanged network then
-   * costs one ports_scanned_at update per device (one statement for all of them).
-   */
-  setPortsMany(
-    list: ReadonlyArray<{ mac: string; ports: readonly DevicePort[]; previous?: readonly DevicePort[] }>,
-    scannedAt?: string,
-  ): void {
-    if (list.length === 0) return;
-    const rewrite: string[] = [];
-    const upserts: unknown[][] = [];
-    const deletes: unknown[][] = [];
-    for (const { mac, ports, previous } of list) {
+    const run = this.db.transaction(() => {
+      if (scannedAt !== undefined) this.stmts.setPortsScannedAt.run(scannedAt, mac);
       if (previous === undefined) {
-        rewrite.push(mac);
-        for (const p of ports) upserts.push(portRow(mac, p));
-        continue;
+        this.stmts.deletePorts.run(mac);
+        for (const p of ports) this.stmts.upsertPort.run(portParams(mac, p));
+        return;
       }
       const before = new Map(previous.map((p) => [`${p.protocol}/${p.port}`, p]));
+      const touched: DevicePort[] = [];
+      const seenOnly: DevicePort[] = [];
       for (const p of ports) {
         const key = `${p.protocol}/${p.port}`;
         const old = before.get(key);
         before.delete(key);
-        if (!old || !samePortRow(old, p)) upserts.push(portRow(mac, p));
+        if (!old || !samePortRow(old, p)) touched.push(p);
+        else if (old.lastSeen !== p.lastSeen) seenOnly.push(p);
       }
-      for (const gone of before.values()) deletes.push([mac, gone.protocol, gone.port]);
-    }
-    const run = this.db.transaction(() => {
-      if (scannedAt !== undefined)
-        for (const part of chunks(list.map((e) => e.mac)))
-          this.stmts.setPortsScannedAt.run(scannedAt, JSON.stringify(part));
-      for (const part of chunks(rewrite)) this.stmts.deletePortsOf.run(JSON.stringify(part));
-      for (const part of chunks(deletes)) this.stmts.deletePorts.run(JSON.stringify(part));
-      for (const part of chunks(upserts)) this.stmts.upsertPorts.run(JSON.stringify(part));
+      for (const gone of before.values()) this.stmts.deletePort.run(mac, gone.protocol, gone.port);
+      const lastSeen = seenOnly[0]?.lastSeen;
+      if (lastSeen !== undefined && seenOnly.every((p) => p.lastSeen === lastSeen))
+        this.stmts.touchPorts.run(lastSeen, mac);
+      else touched.push(...seenOnly);
+      for (const p of touched) this.stmts.upsertPort.run(portParams(mac, p));
     });
     run();
+  }
+
+  /** Store the pattern table's guess (null: none). The user's override is kept apart and is not touched. */
+  setKind(mac: string, guess: KindGuess | null): void {
+    this.stmts.setKind.run(
+      guess?.kind ?? null,
+      guess?.confidence ?? 0,
+      guess?.reasons.length ? JSON.stringify(guess.reasons) : null,
+      mac,
+    );
+  }
+
+  /** Devices per kind as shown (`unknown` for none), most first. */
+  kinds(): Array<{ kind: DeviceKind | 'unknown'; count: number }> {
+    return (this.stmts.kinds.all() as Array<{ kind: string | null; n: number }>).map((r) => ({
+      kind: isDeviceKind(r.kind) ? r.kind : 'unknown',
+      count: r.n,
+    }));
   }
 
   counts(): DeviceCounts {
