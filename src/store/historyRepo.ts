@@ -25,11 +25,6 @@ export interface PortHistoryEntry {
   time: string;
 }
 
-/** The change types that carry a port event, and the event each stands for. */
-const PORT_CHANGE_EVENT = `CASE c.type WHEN 'port_opened' THEN 'opened' WHEN 'port_closed' THEN 'closed' ELSE 'service_changed' END`;
-/** The port a change is about: `before` of a closed port, `after` of the others. */
-const PORT_DATA = `(CASE c.type WHEN 'port_closed' THEN c.before_json ELSE c.after_json END)`;
-
 export class HistoryRepo {
   private readonly stmts;
 
@@ -52,16 +47,11 @@ export class HistoryRepo {
         'SELECT presence, time FROM presence_history WHERE mac = ? AND time < ? ORDER BY time DESC, id DESC LIMIT 1',
       ),
       /**
-       * Port events are the port change rows themselves (written once, by the port-scan ingest). Only those
-       * of the device's current life: a forgotten device's changes stay in the log, but a device seen again
-       * later starts a new history (its first_seen is new).
+       * Port events: the `port_history` view over the port change rows (migration 011), each fact written once,
+       * by the port-scan ingest, as its change.
        */
-      portHistory: db.prepare(`SELECT ${PORT_DATA} ->> '$.protocol' AS protocol, ${PORT_DATA} ->> '$.port' AS port,
-        ${PORT_CHANGE_EVENT} AS event, ${PORT_DATA} ->> '$.service' AS service,
-        ${PORT_DATA} ->> '$.product' AS product, ${PORT_DATA} ->> '$.version' AS version, c.time AS time
-        FROM devices d JOIN changes c ON c.mac = d.mac
-        WHERE d.mac = ? AND c.type IN ('port_opened', 'port_closed', 'service_changed') AND c.time >= d.first_seen
-        ORDER BY c.time DESC, c.id DESC LIMIT ?`),
+      portHistory: db.prepare(`SELECT protocol, port, event, service, product, version, time FROM port_history
+        WHERE mac = ? ORDER BY time DESC, id DESC, seq DESC LIMIT ?`),
     };
   }
 
