@@ -1,6 +1,7 @@
 /** The change log (every detected change, in order). */
-import { CHANGE_TYPES, type Change, type ChangeType, type Severity } from '../inventory/types.js';
+
 import type { Statement } from 'better-sqlite3';
+import { CHANGE_TYPES, type Change, type ChangeType, type Severity } from '../inventory/types.js';
 import type { Db } from './db.js';
 import { bool, jsonOrNull, paging, parseJson } from './rows.js';
 
@@ -79,8 +80,8 @@ export class ChangesRepo {
        * Positional parameters, one prepared statement run per change inside the caller's transaction: measured
        * faster under better-sqlite3 than one INSERT … SELECT over json_each of the whole list (bench/README.md).
        */
-      insert: db
-        .prepare(`INSERT INTO changes (type, mac, ip, name, vendor, severity, message, before_json, after_json,
+      insert:
+        db.prepare(`INSERT INTO changes (type, mac, ip, name, vendor, severity, message, before_json, after_json,
         time, scan_id, acknowledged) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`),
       get: db.prepare('SELECT * FROM changes WHERE id = ?'),
       ack: db.prepare('UPDATE changes SET acknowledged = 1 WHERE id = ?'),

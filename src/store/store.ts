@@ -135,7 +135,8 @@ export class Store {
       const presences: Array<{ mac: string; presence: Presence }> = [];
       for (const c of outcome.changes) {
         if (!c.mac) continue;
-        if (c.type === 'new_device' || c.type === 'device_online') presences.push({ mac: c.mac, presence: 'home' });
+        if (c.type === 'new_device' || c.type === 'device_online')
+          presences.push({ mac: c.mac, presence: 'home' });
         else if (c.type === 'device_offline') presences.push({ mac: c.mac, presence: 'not_home' });
       }
       let found: string[] | undefined;

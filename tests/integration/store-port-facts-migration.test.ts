@@ -123,7 +123,12 @@ describe('migration port_facts', () => {
           true,
           { protocol: 'udp', port: 161, service: 'snmp', product: 'net-snmp', version: '5.9' },
         ],
-        ['port_opened', GONE, true, { protocol: 'tcp', port: 80, service: 'http', product: 'nginx', version: '1.24.0' }],
+        [
+          'port_opened',
+          GONE,
+          true,
+          { protocol: 'tcp', port: 80, service: 'http', product: 'nginx', version: '1.24.0' },
+        ],
       ]);
       expect(added[0]?.message).toBe('nas (b8:27:eb:00:00:05): port udp/161 (net-snmp 5.9) is now open');
 
@@ -145,7 +150,9 @@ describe('migration port_facts', () => {
               status: 'up',
               hostnames: [],
               portsScanned: true,
-              ports: [{ protocol: 'tcp', port: 8080, state: 'open', service: { name: 'http-proxy', cpe: [] } }],
+              ports: [
+                { protocol: 'tcp', port: 8080, state: 'open', service: { name: 'http-proxy', cpe: [] } },
+              ],
             },
           ],
         },
