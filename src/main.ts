@@ -145,6 +145,15 @@ async function startServiceParts(
   const store = new Store(db);
   const interrupted = store.scans.failInterrupted(clock.now());
   if (interrupted) log.warn(`${interrupted} scan(s) were interrupted by the last shutdown; marked failed`);
+  const install = store.install.initialize();
+  if (install.decided && install.info.state === 'pending')
+    log.info(
+      'fresh database: the devices of the first sweep become the install baseline (no new-device alerts), then every device gets a port scan',
+    );
+  else if (install.info.initialPortScanPending)
+    log.info(
+      'the first port scan after install did not finish before the last stop; it resumes after the first sweep',
+    );
   const findings = new FindingsRepo(db);
   const keys = new KeysRepo(db);
   const audit = new AuditRepo(db);
@@ -183,6 +192,7 @@ async function startServiceParts(
       portScanBatch: 4,
       dnsTimeoutMs: 3_000,
       gatewayIp: () => readDefaultGateway(),
+      scanNewDevices: o.scan_new_devices,
       tlsChecks: o.tls_checks,
     },
   });
@@ -306,12 +316,15 @@ async function startServiceParts(
   const hubStats = () => {
     const c = store.devices.counts();
     const last = store.scans.lastFinished('sweep');
+    const ports = coordinator.portScanStatus();
     return {
       online: c.online,
       known: c.known,
       new: c.new,
       threatsActive: findings.activeCountAtLeast('medium'),
       lastScan: last?.finishedAt ?? null,
+      lastPortScan: ports.lastAt,
+      portScansPending: ports.pendingDevices,
       scanning: coordinator.status().running,
     };
   };
@@ -359,6 +372,7 @@ async function startServiceParts(
     logger: log.child('alerts'),
     ha,
     notifyServices: o.notify_services,
+    notifyOn: o.notify_on,
     ingressBaseUrl: cfg.addon ? `/app/${slug}` : `http://${o.http_host}:${o.http_port}`,
     trustDevice: (mac: string) => {
       const d = store.devices.update(mac, { known: true, isNew: false });
@@ -378,8 +392,8 @@ async function startServiceParts(
   bus.on('device:removed', ({ mac }) => bridge?.deviceRemoved(mac));
   bus.on('change', (c) => {
     void bridge?.publishEvent(c);
-    // notify_on gates which change types may notify; the alert rules refine it
-    if (o.notify_on.includes(c.type)) return alerts.handleChange(c);
+    // the alert rules alone decide (notify_on only seeded the defaults of a fresh install)
+    return alerts.handleChange(c);
   });
   bus.on('scan:finished', () => bridge?.hubChanged());
   bus.on('scan:failed', () => bridge?.hubChanged());

@@ -132,6 +132,28 @@ export function hubDiscovery(ctx: DiscoveryCtx): DiscoveryMessage {
       value_template: '{{ value_json.last_scan }}',
       icon: 'mdi:clock-check-outline',
     },
+    last_port_scan: {
+      platform: 'sensor',
+      unique_id: uid('last_port_scan'),
+      default_entity_id: 'sensor.lan_sentinel_last_port_scan',
+      name: 'Last port scan',
+      device_class: 'timestamp',
+      state_topic: state,
+      // before the first port scan: None = unknown ("not scanned yet"), never a stale time
+      value_template: "{{ value_json.last_port_scan if value_json.last_port_scan else 'None' }}",
+      icon: 'mdi:shield-search',
+    },
+    port_scans_pending: {
+      platform: 'sensor',
+      unique_id: uid('port_scans_pending'),
+      default_entity_id: 'sensor.lan_sentinel_port_scans_pending',
+      name: 'Devices awaiting a port scan',
+      state_topic: state,
+      value_template: '{{ value_json.port_scans_pending }}',
+      state_class: 'measurement',
+      unit_of_measurement: 'devices',
+      icon: 'mdi:timer-sand',
+    },
     scanning: {
       platform: 'binary_sensor',
       unique_id: uid('scanning'),
@@ -241,7 +263,7 @@ export function deviceDiscovery(device: DiscoverableDevice, ctx: DiscoveryCtx): 
       default_entity_id: ent('sensor', 'open_ports'),
       name: 'Open ports',
       state_topic: state,
-      value_template: '{{ value_json.open_ports }}',
+      value_template: "{{ 'None' if value_json.risk == 'unknown' else value_json.open_ports }}",
       state_class: 'measurement',
       unit_of_measurement: 'ports',
       icon: 'mdi:door-open',
@@ -254,7 +276,8 @@ export function deviceDiscovery(device: DiscoverableDevice, ctx: DiscoveryCtx): 
       device_class: 'enum',
       options: [...RISK_LEVELS],
       state_topic: state,
-      value_template: '{{ value_json.risk }}',
+      // not port-scanned yet: the payload None makes HA show the state unknown (never a false "none")
+      value_template: "{{ 'None' if value_json.risk == 'unknown' else value_json.risk }}",
       icon: 'mdi:shield-half-full',
     },
     threat: {
@@ -265,7 +288,7 @@ export function deviceDiscovery(device: DiscoverableDevice, ctx: DiscoveryCtx): 
       device_class: 'problem',
       state_topic: state,
       value_template:
-        "{{ 'ON' if value_json.threats | selectattr('severity', 'in', ['medium', 'high', 'critical']) | list | count > 0 else 'OFF' }}",
+        "{{ 'None' if value_json.risk == 'unknown' else 'ON' if value_json.threats | selectattr('severity', 'in', ['medium', 'high', 'critical']) | list | count > 0 else 'OFF' }}",
       payload_on: 'ON',
       payload_off: 'OFF',
       icon: 'mdi:shield-alert',

@@ -112,6 +112,8 @@ describe('hub discovery', () => {
         'devices_new',
         'devices_online',
         'last_scan',
+        'last_port_scan',
+        'port_scans_pending',
         'network_event',
         'scan_now',
         'scanning',
@@ -121,6 +123,10 @@ describe('hub discovery', () => {
     expect(comps.network_event?.event_types).toEqual([...CHANGE_TYPES]);
     expect(comps.scanning?.device_class).toBe('running');
     expect(comps.last_scan?.device_class).toBe('timestamp');
+    // issue 14: when the last port scan ran (unknown before the first) and how many devices wait for one
+    expect(comps.last_port_scan?.device_class).toBe('timestamp');
+    expect(comps.last_port_scan?.value_template).toContain("'None'");
+    expect(comps.port_scans_pending?.value_template).toBe('{{ value_json.port_scans_pending }}');
     expect(comps.scan_now?.command_topic).toBe('lan_sentinel/hub/scan_now');
     expect(m.payload.availability).toEqual([
       { topic: 'lan_sentinel/status', payload_available: 'online', payload_not_available: 'offline' },
@@ -184,7 +190,7 @@ describe('device discovery', () => {
               "state_topic": "lan_sentinel/device/b827eb123456/state",
               "unique_id": "lan_sentinel_b827eb123456_open_ports",
               "unit_of_measurement": "ports",
-              "value_template": "{{ value_json.open_ports }}",
+              "value_template": "{{ 'None' if value_json.risk == 'unknown' else value_json.open_ports }}",
             },
             "presence": {
               "default_entity_id": "device_tracker.lan_sentinel_b827eb123456",
@@ -224,7 +230,7 @@ describe('device discovery', () => {
               "platform": "sensor",
               "state_topic": "lan_sentinel/device/b827eb123456/state",
               "unique_id": "lan_sentinel_b827eb123456_risk",
-              "value_template": "{{ value_json.risk }}",
+              "value_template": "{{ 'None' if value_json.risk == 'unknown' else value_json.risk }}",
             },
             "threat": {
               "default_entity_id": "binary_sensor.lan_sentinel_b827eb123456_threat",
@@ -236,7 +242,7 @@ describe('device discovery', () => {
               "platform": "binary_sensor",
               "state_topic": "lan_sentinel/device/b827eb123456/state",
               "unique_id": "lan_sentinel_b827eb123456_threat",
-              "value_template": "{{ 'ON' if value_json.threats | selectattr('severity', 'in', ['medium', 'high', 'critical']) | list | count > 0 else 'OFF' }}",
+              "value_template": "{{ 'None' if value_json.risk == 'unknown' else 'ON' if value_json.threats | selectattr('severity', 'in', ['medium', 'high', 'critical']) | list | count > 0 else 'OFF' }}",
             },
           },
           "device": {
@@ -529,6 +535,8 @@ describe('states and events', () => {
       devices_new: 1,
       threats_active: 2,
       last_scan: '2026-08-21T10:15:00.000Z',
+      last_port_scan: null,
+      port_scans_pending: 0,
       scanning: true,
       scan_kind: null,
       scan_percent: null,
