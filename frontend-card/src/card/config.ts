@@ -1,3 +1,4 @@
+import type { HassDevice } from './ha-types.js';
 /** Card configuration: defaults and a small hand-written validator (keeps the bundle free of a schema library). */
 
 export const CARD_TAG = 'lan-sentinel-card';
