@@ -136,7 +136,15 @@ export function onlineChange(d: Device, lastSeenBefore: string, now: string): Ch
 }
 
 export function ipChange(d: Device, from: string, to: string, now: string): Change {
-  return change(d, 'ip_changed', 'info', `${label(d)} changed IP address from ${from} to ${to}`, now, { ip: from }, { ip: to });
+  return change(
+    d,
+    'ip_changed',
+    'info',
+    `${label(d)} changed IP address from ${from} to ${to}`,
+    now,
+    { ip: from },
+    { ip: to },
+  );
 }
 
 const DEVICE_KEYS: Array<keyof Device> = [

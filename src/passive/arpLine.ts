@@ -16,7 +16,8 @@ export interface ArpSighting {
 }
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-const HEAD = /^\S+ ([0-9a-f]{2}(?::[0-9a-f]{2}){5}) > [0-9a-f:]{17}, ethertype ARP \(0x0806\), length \d+: (.*)$/i;
+const HEAD =
+  /^\S+ ([0-9a-f]{2}(?::[0-9a-f]{2}){5}) > [0-9a-f:]{17}, ethertype ARP \(0x0806\), length \d+: (.*)$/i;
 const REQUEST = /^Request who-has (\S+) (?:\(\S+\) )?tell (\S+),/;
 const REPLY = /^Reply (\S+) is-at ([0-9a-f]{2}(?::[0-9a-f]{2}){5}),/i;
 

@@ -107,7 +107,9 @@ export function parseDhcp(buf: Buffer): DhcpClientMessage | null {
  * The fingerprint that links a rotated private MAC to its device: option 55 in order, hostname and client
  * id. A client id that embeds the MAC itself (type 1 + the 6 bytes) rotates with it, so it is left out.
  */
-export function dhcpFingerprint(m: Pick<DhcpClientMessage, 'mac' | 'hostname' | 'clientId' | 'paramList'>): string | null {
+export function dhcpFingerprint(
+  m: Pick<DhcpClientMessage, 'mac' | 'hostname' | 'clientId' | 'paramList'>,
+): string | null {
   const cid = m.clientId && m.clientId !== `01${m.mac.replace(/:/g, '')}` ? m.clientId : '';
   if (!m.hostname && !cid) return null; // option 55 alone is shared by every phone of one OS version
   return `${m.paramList.join(',')}|${(m.hostname ?? '').toLowerCase()}|${cid}`;

@@ -72,7 +72,10 @@ function pushUnique(list: string[], v: string | null): void {
 function ipv6(b: Buffer): string {
   const parts: string[] = [];
   for (let i = 0; i < 16; i += 2) parts.push(b.readUInt16BE(i).toString(16));
-  return parts.join(':').replace(/(^|:)0(:0)+(:|$)/, '::').replace(/:{3,}/, '::');
+  return parts
+    .join(':')
+    .replace(/(^|:)0(:0)+(:|$)/, '::')
+    .replace(/:{3,}/, '::');
 }
 
 /** Service type of a name such as "Living Room._airplay._tcp.local" → "_airplay._tcp". */
@@ -105,7 +108,11 @@ export function parseMdns(buf: Buffer): MdnsAnnouncement | null {
       const host = clean(owner, 253);
       const ip = `${buf[rdata]}.${buf[rdata + 1]}.${buf[rdata + 2]}.${buf[rdata + 3]}`;
       pushUnique(out.hosts, host);
-      if (host && out.addresses.length < MAX_ITEMS && !out.addresses.some((a) => a.name === host && a.ip === ip))
+      if (
+        host &&
+        out.addresses.length < MAX_ITEMS &&
+        !out.addresses.some((a) => a.name === host && a.ip === ip)
+      )
         out.addresses.push({ name: host, ip });
     } else if (type === 28 && rdlen === 16 && owner.endsWith('.local')) {
       pushUnique(out.hosts, clean(owner, 253));
@@ -122,12 +129,14 @@ export function parseMdns(buf: Buffer): MdnsAnnouncement | null {
       pushUnique(out.services, st);
       const suffix = `.${st}.local`;
       const t = target.name;
-      if (t.toLowerCase().endsWith(suffix)) pushUnique(out.instances, clean(t.slice(0, t.length - suffix.length), 63));
+      if (t.toLowerCase().endsWith(suffix))
+        pushUnique(out.instances, clean(t.slice(0, t.length - suffix.length), 63));
     } else if (type === 33 && rdlen >= 7) {
       const st = serviceType(owner);
       if (st) pushUnique(out.services, st);
       const target = readName(buf, rdata + 6);
-      if (target && target.name.toLowerCase().endsWith('.local')) pushUnique(out.hosts, clean(target.name.toLowerCase(), 253));
+      if (target?.name.toLowerCase().endsWith('.local'))
+        pushUnique(out.hosts, clean(target.name.toLowerCase(), 253));
     }
   }
   return out;

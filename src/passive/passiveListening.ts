@@ -56,12 +56,24 @@ export interface PassiveLimits {
   memory: number;
 }
 
-const DEFAULT_LIMITS: PassiveLimits = { perSecond: 200, burst: 400, refreshMs: 15_000, newPerMinute: 30, memory: 4096 };
+const DEFAULT_LIMITS: PassiveLimits = {
+  perSecond: 200,
+  burst: 400,
+  refreshMs: 15_000,
+  newPerMinute: 30,
+  memory: 4096,
+};
 
 export interface PassiveStats {
   packets: Record<SightingSource, number>;
   sightings: number;
-  dropped: { malformed: number; rate: number; outOfScope: number; newDeviceLimit: number; unattributed: number };
+  dropped: {
+    malformed: number;
+    rate: number;
+    outOfScope: number;
+    newDeviceLimit: number;
+    unattributed: number;
+  };
   tcpdumpRestarts: number;
 }
 
@@ -111,7 +123,11 @@ export function createPassiveListening(deps: PassiveDeps): PassiveListening {
     return inAny(ip, targets) && !inAny(ip, exclude);
   };
 
-  const ingest = (s: Sighting, identity: Omit<IdentityPatch, 'heardVia' | 'heardAt'> | undefined, key: string) => {
+  const ingest = (
+    s: Sighting,
+    identity: Omit<IdentityPatch, 'heardVia' | 'heardAt'> | undefined,
+    key: string,
+  ) => {
     if (own.has(s.mac)) return;
     if (!usable(s.ip)) {
       stats.dropped.outOfScope++;
@@ -127,13 +143,19 @@ export function createPassiveListening(deps: PassiveDeps): PassiveListening {
       stats.dropped.newDeviceLimit++;
       if (t - lastLimitWarn > 60_000) {
         lastLimitWarn = t;
-        log.warn(`passive listening: more than ${lim.newPerMinute} unknown MACs per minute; the rest wait for a sweep`);
+        log.warn(
+          `passive listening: more than ${lim.newPerMinute} unknown MACs per minute; the rest wait for a sweep`,
+        );
       }
       return;
     }
     lastWrite.set(s.mac, { at: t, key });
     stats.sightings++;
-    const r = store.recordSighting(s, { now: deps.clock.now(), considerHome: deps.considerHome, lookupVendor }, identity);
+    const r = store.recordSighting(
+      s,
+      { now: deps.clock.now(), considerHome: deps.considerHome, lookupVendor },
+      identity,
+    );
     for (const d of r.devices) deps.bus.emit('device:updated', d);
     for (const c of r.changes) {
       if (c.type === 'new_device') log.info(`${c.message} (heard via ${s.source})`);
@@ -189,7 +211,8 @@ export function createPassiveListening(deps: PassiveDeps): PassiveListening {
         stats.dropped.unattributed++;
         return;
       }
-      const own = a.addresses.find((x) => x.ip === from)?.name ?? (a.addresses.length === 0 ? a.hosts[0] : undefined);
+      const own =
+        a.addresses.find((x) => x.ip === from)?.name ?? (a.addresses.length === 0 ? a.hosts[0] : undefined);
       ingest(
         { source: 'mdns', mac, ip: from, name: own ? mdnsHostLabel(own) : null },
         { mdns: { hosts: a.hosts, services: a.services, instances: a.instances } },
@@ -216,21 +239,35 @@ export function createPassiveListening(deps: PassiveDeps): PassiveListening {
       try {
         closers.push(await listenDhcp((m) => handle.dhcp(m), deps.dhcpPort));
       } catch (err) {
-        log.warn(`passive listening: DHCP (UDP ${deps.dhcpPort ?? 67}) not available: ${(err as Error).message}`);
+        log.warn(
+          `passive listening: DHCP (UDP ${deps.dhcpPort ?? 67}) not available: ${(err as Error).message}`,
+        );
       }
     }
     if (sources.has('mdns') && deps.interfaces.length > 0) {
       try {
         closers.push(
-          await listenMdns((m, from) => handle.mdns(m, from), deps.interfaces.map((i) => i.address), log, deps.mdnsPort),
+          await listenMdns(
+            (m, from) => handle.mdns(m, from),
+            deps.interfaces.map((i) => i.address),
+            log,
+            deps.mdnsPort,
+          ),
         );
       } catch (err) {
-        log.warn(`passive listening: mDNS (UDP ${deps.mdnsPort ?? 5353}) not available: ${(err as Error).message}`);
+        log.warn(
+          `passive listening: mDNS (UDP ${deps.mdnsPort ?? 5353}) not available: ${(err as Error).message}`,
+        );
       }
     }
     if (sources.has('arp')) {
       for (const i of deps.interfaces) {
-        const t = new TcpdumpArp({ tcpdumpPath: deps.tcpdumpPath ?? 'tcpdump', iface: i.iface, onLine: handle.arp, log });
+        const t = new TcpdumpArp({
+          tcpdumpPath: deps.tcpdumpPath ?? 'tcpdump',
+          iface: i.iface,
+          onLine: handle.arp,
+          log,
+        });
         t.start();
         tcpdumps.push(t);
         closers.push(t);
@@ -253,4 +290,27 @@ export function createPassiveListening(deps: PassiveDeps): PassiveListening {
       closers.length = 0;
     },
   };
+}
+
+/** The interfaces whose attached network overlaps a swept target: where passive listening hears the LAN. */
+export function passiveInterfaces(
+  detected: ReadonlyArray<{ iface: string; cidr: string; address: string }>,
+  targets: readonly string[],
+  macOf: (iface: string) => string | null,
+): PassiveInterface[] {
+  const out: PassiveInterface[] = [];
+  for (const d of detected) {
+    const net = parseCidrOrIp(d.cidr);
+    if (!net) continue;
+    const r = cidrRange(net);
+    const overlaps = targets.some((t) => {
+      const p = parseCidrOrIp(t);
+      if (!p) return false;
+      const tr = cidrRange(p);
+      return tr.first <= r.last && r.first <= tr.last;
+    });
+    if (overlaps && !out.some((o) => o.iface === d.iface))
+      out.push({ iface: d.iface, address: d.address, mac: macOf(d.iface) });
+  }
+  return out;
 }

@@ -6,10 +6,10 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
+import type { Logger } from '../util/logger.js';
 import { ARP_LINE_MAX } from './arpLine.js';
 import { DHCP_MAX_BYTES } from './dhcp.js';
 import { MDNS_MAX_BYTES } from './mdns.js';
-import type { Logger } from '../util/logger.js';
 
 export interface Closable {
   close(): Promise<void>;
@@ -25,7 +25,11 @@ function closeSocket(s: Socket): Promise<void> {
   });
 }
 
-function bindUdp(port: number, onMessage: (msg: Buffer, from: string) => void, maxBytes: number): Promise<Socket> {
+function bindUdp(
+  port: number,
+  onMessage: (msg: Buffer, from: string) => void,
+  maxBytes: number,
+): Promise<Socket> {
   return new Promise((resolve, reject) => {
     // reuseAddr: a DHCP server or Avahi on the same host keeps working, and both get the broadcasts
     const s = createSocket({ type: 'udp4', reuseAddr: true });
@@ -41,7 +45,10 @@ function bindUdp(port: number, onMessage: (msg: Buffer, from: string) => void, m
   });
 }
 
-export async function listenDhcp(onMessage: (msg: Buffer, from: string) => void, port = 67): Promise<Closable> {
+export async function listenDhcp(
+  onMessage: (msg: Buffer, from: string) => void,
+  port = 67,
+): Promise<Closable> {
   const s = await bindUdp(port, onMessage, DHCP_MAX_BYTES);
   return { close: () => closeSocket(s) };
 }
@@ -109,6 +116,8 @@ export class TcpdumpArp implements Closable {
     });
     this.child = child;
     let buf = '';
+    // after an overlong line was cut off, the rest of it (up to its newline) is skipped too
+    let skipping = false;
     child.stdout?.setEncoding('latin1');
     child.stdout?.on('data', (chunk: string) => {
       buf += chunk;
@@ -116,11 +125,15 @@ export class TcpdumpArp implements Closable {
       while (nl >= 0) {
         const line = buf.slice(0, nl);
         buf = buf.slice(nl + 1);
-        if (line.length <= ARP_LINE_MAX) this.o.onLine(line);
+        if (!skipping && line.length <= ARP_LINE_MAX) this.o.onLine(line);
+        skipping = false;
         nl = buf.indexOf('\n');
       }
       // a line longer than the cap is not ARP from tcpdump: drop it instead of growing without bound
-      if (buf.length > ARP_LINE_MAX) buf = '';
+      if (buf.length > ARP_LINE_MAX) {
+        buf = '';
+        skipping = true;
+      }
     });
     let errText = '';
     child.stderr?.setEncoding('utf8');

@@ -164,7 +164,11 @@ export class Store {
    * or is home at once, its IP and presence history grow, what it said about itself is kept. Returns
    * nothing to publish while the install baseline is still pending (the first sweep takes it).
    */
-  recordSighting(s: Sighting, ctx: SightingContext, identity?: Omit<IdentityPatch, 'heardVia' | 'heardAt'>): IngestResult {
+  recordSighting(
+    s: Sighting,
+    ctx: SightingContext,
+    identity?: Omit<IdentityPatch, 'heardVia' | 'heardAt'>,
+  ): IngestResult {
     return this.transaction(() => {
       if (this.install.baselinePending()) return { changes: [], devices: [], skipped: [] };
       const prev = this.devices.get(s.mac);
@@ -178,7 +182,8 @@ export class Store {
       }
       if (out.observedIp) this.history.recordIp(s.mac, out.observedIp, t);
       for (const c of out.changes) {
-        if (c.type === 'new_device' || c.type === 'device_online') this.history.recordPresence(s.mac, 'home', t);
+        if (c.type === 'new_device' || c.type === 'device_online')
+          this.history.recordPresence(s.mac, 'home', t);
       }
       this.identity.record(s.mac, { ...identity, heardVia: s.source, heardAt: t });
       const changes = this.changes.insertMany(out.changes);
