@@ -47,7 +47,7 @@ export class HistoryRepo {
         'SELECT presence, time FROM presence_history WHERE mac = ? AND time < ? ORDER BY time DESC, id DESC LIMIT 1',
       ),
       /**
-       * Port events: the `port_history` view over the port change rows (migration 011), each fact written once,
+       * Port events: the `port_history` view over the port change rows (migration 012), each fact written once,
        * by the port-scan ingest, as its change.
        */
       portHistory: db.prepare(`SELECT protocol, port, event, service, product, version, time FROM port_history

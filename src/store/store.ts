@@ -5,6 +5,7 @@
 import { classifyKind, type KindGuess } from '../inventory/kinds.js';
 import { normalizeMac } from '../inventory/mac.js';
 import { applyPortScan } from '../inventory/ports.js';
+import { applySighting, type Sighting, type SightingContext } from '../inventory/sighting.js';
 import { applySweep, type SweepContext, type SweepOutcome } from '../inventory/sweep.js';
 import type { Change, Device, DevicePort, Presence } from '../inventory/types.js';
 import type { ScanResult } from '../scan/types.js';
@@ -14,6 +15,7 @@ import { ChangesRepo, type StoredChange } from './changesRepo.js';
 import { closeDatabase, type Db, openDatabase } from './db.js';
 import { DevicesRepo } from './devicesRepo.js';
 import { HistoryRepo } from './historyRepo.js';
+import { type IdentityPatch, IdentityRepo } from './identityRepo.js';
 import { InstallRepo } from './installRepo.js';
 import { ScansRepo } from './scansRepo.js';
 import { StatsRepo } from './statsRepo.js';
@@ -83,10 +85,12 @@ export class Store {
   readonly stats: StatsRepo;
   readonly agents: AgentsRepo;
   readonly install: InstallRepo;
+  readonly identity: IdentityRepo;
 
   constructor(readonly db: Db) {
     this.agents = new AgentsRepo(db);
     this.install = new InstallRepo(db);
+    this.identity = new IdentityRepo(db);
     this.devices = new DevicesRepo(db);
     this.scans = new ScansRepo(db);
     this.changes = new ChangesRepo(db);
@@ -157,6 +161,38 @@ export class Store {
   }
 
   /**
+   * Ingest one passive sighting (DHCP / mDNS / ARP heard on the link) in ONE transaction: the device appears
+   * or is home at once, its IP and presence history grow, what it said about itself is kept. Returns
+   * nothing to publish while the install baseline is still pending (the first sweep takes it).
+   */
+  recordSighting(
+    s: Sighting,
+    ctx: SightingContext,
+    identity?: Omit<IdentityPatch, 'heardVia' | 'heardAt'>,
+  ): IngestResult {
+    return this.transaction(() => {
+      if (this.install.baselinePending()) return { changes: [], devices: [], skipped: [] };
+      const prev = this.devices.get(s.mac);
+      const out = applySighting(prev, s, ctx);
+      const t = ctx.now.toISOString();
+      let devices: Device[] = [];
+      if (out.device) {
+        this.reguessKinds(prev ? [prev] : [], [out.device], null);
+        this.devices.upsertMany([out.device]);
+        devices = this.devices.attachPorts([out.device]);
+      }
+      if (out.observedIp) this.history.recordIp(s.mac, out.observedIp, t);
+      for (const c of out.changes) {
+        if (c.type === 'new_device' || c.type === 'device_online')
+          this.history.recordPresence(s.mac, 'home', t);
+      }
+      this.identity.record(s.mac, { ...identity, heardVia: s.source, heardAt: t });
+      const changes = this.changes.insertMany(out.changes);
+      return { changes, devices, skipped: [] };
+    });
+  }
+
+  /**
    * Ingest a successful port/service scan in ONE transaction. Hosts are matched by MAC, or by IP when
    * nmap gave no MAC and exactly one device holds the IP. Port scans never create devices (sweeps do):
    * unmatched hosts are reported in `skipped`.
@@ -217,7 +253,7 @@ export class Store {
           }
         }
         devices.push(out.device);
-        // each port fact is stored once, as its change: the port history is a view of those (migration 011)
+        // each port fact is stored once, as its change: the port history is a view of those (migration 012)
         for (const c of out.changes) changes.push({ ...c, scanId });
       }
       this.devices.setPortsMany(stored, t);

@@ -1,5 +1,5 @@
 /**
- * Migration 011 on an existing database: the port_history table becomes a view over the port change rows; every
+ * Migration 012 on an existing database: the port_history table becomes a view over the port change rows; every
  * row it held keeps its meaning (the device page's port history reads the same list), a row whose change is gone
  * becomes a change of its own, and port scans after the migration show in the history without a second write.
  */
@@ -18,7 +18,7 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 const NAS = 'b8:27:eb:00:00:05';
 const GONE = 'b8:27:eb:00:00:06';
 const t = (min: number) => new Date(Date.UTC(2026, 10, 1, 0, min)).toISOString();
-/** The device page's query before migration 011 (historyRepo.portHistory of version 10). */
+/** The device page's query before migration 012 (historyRepo.portHistory of version 11). */
 const OLD_QUERY = `SELECT protocol, port, event, service, product, version, time FROM port_history
   WHERE mac = ? ORDER BY time DESC, id DESC LIMIT 500`;
 
@@ -26,7 +26,7 @@ describe('migration port_facts', () => {
   it('keeps every port_history row as the same history, read from the change rows', () => {
     dir = mkdtempSync(join(tmpdir(), 'lsn-mig11-'));
     const file = join(dir, 'db.sqlite');
-    const old = openDatabase(file, silentLogger, { migrations: MIGRATIONS.filter((m) => m.version <= 10) });
+    const old = openDatabase(file, silentLogger, { migrations: MIGRATIONS.filter((m) => m.version <= 11) });
     const addDevice = old.prepare(
       `INSERT INTO devices (mac, ip, hostname, vendor, first_seen, last_seen, ports_scanned_at)
        VALUES (?, '10.213.1.5', 'nas', 'Raspberry Pi Trading Ltd', ?, ?, ?)`,

@@ -26,8 +26,8 @@ const SUMMARY = `(CASE WHEN json_valid(c.after_json) THEN c.after_json ELSE '{}'
  *   SQLite sort every matching row; `scan_hosts_mac` and the devices' single-column indexes of 001 served no
  *   query (004's sort indexes and 008's kind index replaced them).
  */
-export const m011PortFacts: Migration = {
-  version: 11,
+export const m012PortFacts: Migration = {
+  version: 12,
   name: 'port_facts',
   sql: `
 INSERT INTO changes (type, mac, ip, name, vendor, severity, message, before_json, after_json, time, scan_id, acknowledged)
