@@ -6,8 +6,8 @@ import type { Migration } from './index.js';
  * device for port scans, the configured subnets for sweeps). The `port_scan_schedule` option is the default
  * schedule and is not stored here.
  */
-export const m011Schedules: Migration = {
-  version: 11,
+export const m013Schedules: Migration = {
+  version: 13,
   name: 'schedules',
   sql: `
 CREATE TABLE schedules (
