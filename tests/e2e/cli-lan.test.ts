@@ -68,6 +68,7 @@ describeLan('CLI against a running instance (simulated LAN)', () => {
   beforeAll(async () => {
     lan = await SimLan.create({ hosts });
     svc = await ServiceProcess.start(lan, {
+      startTimeoutMs: 60_000,
       flags: [
         '--mqtt-url',
         'none',

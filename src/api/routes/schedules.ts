@@ -132,13 +132,7 @@ export function defaultScheduleJson(cron: string, now: Date): ScheduleJson {
   };
 }
 
-function checkShape(s: { kind: string; targets: string[]; profile: string | null }): void {
-  if (s.kind === 'sweep' && s.targets.length > 0)
-    throw new ApiError(
-      400,
-      'bad_request',
-      'invalid body: targets are for port scans; a sweep always covers the configured subnets (give kind "ports" or no targets)',
-    );
+function checkShape(s: { kind: string; profile: string | null }): void {
   if (s.kind === 'sweep' && s.profile !== null)
     throw new ApiError(
       400,
