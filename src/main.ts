@@ -35,7 +35,7 @@ import { attachStatsRecorder } from './service/statsRecorder.js';
 import { createThreatAssessor } from './service/threatAssessor.js';
 import { AlertsRepo } from './store/alertsRepo.js';
 import { AuditRepo } from './store/auditRepo.js';
-import { closeDatabase, openDatabase, openDatabaseReport } from './store/db.js';
+import { closeDatabase, openDatabaseReport } from './store/db.js';
 import { FindingsRepo } from './store/findingsRepo.js';
 import { KeysRepo } from './store/keysRepo.js';
 import { pruneHistory } from './store/retention.js';
