@@ -384,6 +384,7 @@ async function startServiceParts(
     cliToken,
     bus,
     scanner: coordinator,
+    ...(agentHub ? { agents: agentHub } : {}),
     config: {
       mode: cfg.addon ? 'addon' : 'standalone',
       requireApiKey: false,

@@ -11,6 +11,7 @@ import { HttpMetrics, installHttpMetrics, renderMetrics } from './metrics.js';
 import { buildOpenApi } from './openapi.js';
 import { RouteRegistry } from './route.js';
 import { adminRoutes } from './routes/admin.js';
+import { agentRoutes } from './routes/agents.js';
 import { alertRoutes } from './routes/alerts.js';
 import { deviceRoutes } from './routes/devices.js';
 import { changeRoutes } from './routes/events.js';
@@ -63,6 +64,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   healthRoutes(r, deps, startedAt);
   deviceRoutes(r, deps, mappers);
   scanRoutes(r, deps);
+  agentRoutes(r, deps);
   changeRoutes(r, deps, mappers);
   alertRoutes(r, deps);
   adminRoutes(r, deps);
