@@ -20,7 +20,7 @@ import { type DefaultHostInfo, defaultHosts, type HostSpec } from '../lan/hosts.
 import { type ScannerMosquitto, startScannerMosquitto } from '../lan/mosquitto.js';
 import { type NsRelay, relayIntoNamespace } from '../lan/relay.js';
 import { describeLan, mosquittoAvailable } from '../lan/requireLan.js';
-import { routeBetween } from '../lan/router.js';
+import { routeBetween, type SimRouter } from '../lan/router.js';
 import { http } from '../lan/services.js';
 import { SimLan } from '../lan/sim-lan.js';
 
@@ -51,6 +51,7 @@ describeLan('satellite agent on a second, routed LAN through bridged mosquittos'
   let guestLog = '';
   let sub: MqttClient;
   let dir: string;
+  let router: SimRouter;
   const retained = new Map<string, string>();
   const seenResults: string[] = [];
   const figures: Record<string, unknown> = {};
@@ -113,7 +114,7 @@ describeLan('satellite agent on a second, routed LAN through bridged mosquittos'
     dir = mkdtempSync(join(tmpdir(), 'lsn-agents-e2e-'));
     a = await SimLan.create({ hosts: hostsA });
     b = await SimLan.create({ hosts: hostsB });
-    await routeBetween(a, b);
+    router = await routeBetween(a, b);
     brokerA = await startScannerMosquitto(a, {
       bind: 'scanner',
       users: { lan_sentinel_hub: PW.hub, site_iot: PW.site },
@@ -214,7 +215,7 @@ describeLan('satellite agent on a second, routed LAN through bridged mosquittos'
     const ag = await eventually(
       async () => {
         const x = await agentApi();
-        return x?.online && x.devices === hostsB.length ? x : null;
+        return x?.online && x.devices === hostsB.length + 1 ? x : null;
       },
       30_000,
       'agent iot online with its devices in api/agents',
@@ -224,7 +225,7 @@ describeLan('satellite agent on a second, routed LAN through bridged mosquittos'
     expect(validateDiscovery(topic, retained.get(topic)!)).toEqual([]);
     expect(JSON.parse(retained.get('lan_sentinel/hub/agent/iot/state')!)).toMatchObject({
       online: true,
-      devices: hostsB.length,
+      devices: hostsB.length + 1,
     });
     const db = hubDb();
     try {
@@ -232,7 +233,9 @@ describeLan('satellite agent on a second, routed LAN through bridged mosquittos'
         mac: string;
         agent_id: string;
       }>;
-      expect(owners.map((o) => o.mac).sort()).toEqual(hostsB.map((h) => h.mac).sort());
+      // the router's interface on LAN B is a device of LAN B too
+      expect(owners.map((o) => o.mac).sort()).toEqual([...hostsB.map((h) => h.mac), router.macB].sort());
+      expect(owners.every((o) => o.agent_id === 'iot')).toBe(true);
     } finally {
       db.close();
     }
@@ -431,7 +434,7 @@ describeLan('satellite agent on a second, routed LAN through bridged mosquittos'
     const ag = await eventually(
       async () => {
         const x = await agentApi();
-        return x && x.devices === hostsB.length ? x : null;
+        return x && x.devices === hostsB.length + 1 ? x : null;
       },
       30_000,
       'agent devices',

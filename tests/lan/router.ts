@@ -11,18 +11,34 @@ export interface SimRouter {
   /** the router's address on each LAN (.254) */
   ipA: string;
   ipB: string;
+  /** MACs of its interface on each LAN (each LAN's scanner sees the router as a device) */
+  macA: string;
+  macB: string;
 }
 
 export async function routeBetween(a: SimLan, b: SimLan, octet = 254): Promise<SimRouter> {
-  const h = await a.addHost({
-    name: 'router-b',
-    mac: `02:13:ab:00:00:${octet.toString(16).padStart(2, '0')}`,
-    ip: octet,
-  });
+  const macA = `02:13:ab:00:00:${octet.toString(16).padStart(2, '0')}`;
+  const macB = `02:13:ab:01:00:${octet.toString(16).padStart(2, '0')}`;
+  const h = await a.addHost({ name: 'router-b', mac: macA, ip: octet });
   const ipA = h.ip;
   const ipB = b.ip(octet);
   const port = `v-rt${a.id.slice(0, 4)}`;
-  await ip(['-n', b.lanNs, 'link', 'add', port, 'type', 'veth', 'peer', 'name', 'eth1', 'netns', h.ns]);
+  await ip([
+    '-n',
+    b.lanNs,
+    'link',
+    'add',
+    port,
+    'type',
+    'veth',
+    'peer',
+    'name',
+    'eth1',
+    'address',
+    macB,
+    'netns',
+    h.ns,
+  ]);
   await ip(['-n', b.lanNs, 'link', 'set', port, 'master', b.bridge, 'up']);
   await ip(['-n', h.ns, 'addr', 'add', `${ipB}/24`, 'dev', 'eth1']);
   await ip(['-n', h.ns, 'link', 'set', 'eth1', 'up']);
@@ -30,5 +46,5 @@ export async function routeBetween(a: SimLan, b: SimLan, octet = 254): Promise<S
   if (fw.code !== 0) throw new Error(`ip_forward in ${h.ns}: ${fw.stderr}`);
   await ip(['-n', a.scannerNs, 'route', 'add', b.subnet, 'via', ipA]);
   await ip(['-n', b.scannerNs, 'route', 'add', a.subnet, 'via', ipB]);
-  return { ns: h.ns, ipA, ipB };
+  return { ns: h.ns, ipA, ipB, macA, macB };
 }
