@@ -46,6 +46,8 @@ export interface HaBridgeDeps {
   hubStats(): Omit<HubStats, 'scanning' | 'scan'>;
   onScanNow(): void;
   onRescan(mac: string): void;
+  /** other features' HA devices (satellite agents) whose retained configs are not stale */
+  keepDiscoveryIds?: () => string[];
   /** overrides ctx.ingressUrl */
   ingressUrl?: string;
   /** [0,1) source for the birth delay; default Math.random */
@@ -200,7 +202,7 @@ export class HaBridge {
     await un1();
     await un2();
     if (this.stopped) return;
-    const wanted = new Set<string>([HUB_ID]);
+    const wanted = new Set<string>([HUB_ID, ...(this.deps.keepDiscoveryIds?.() ?? [])]);
     for (const d of this.deps.listDevices()) if (!d.ignored) wanted.add(deviceId(d.mac));
     const clears: Array<Promise<PublishOutcome>> = [];
     for (const id of seenConfigs) {
