@@ -32,6 +32,7 @@ import { detectLocalNetworks, isAttached, resolveTargets } from './scan/targets.
 import { readDefaultGateway } from './service/gateway.js';
 import { ScanCoordinator, type ScanTargets } from './service/scanCoordinator.js';
 import { Scheduler } from './service/scheduler.js';
+import { attachStatsRecorder } from './service/statsRecorder.js';
 import { createThreatAssessor } from './service/threatAssessor.js';
 import { AlertsRepo } from './store/alertsRepo.js';
 import { AuditRepo } from './store/auditRepo.js';
@@ -353,6 +354,10 @@ async function startServiceParts(
   await alerts.start();
   stops.push(['alerts', () => alerts.stop()]);
 
+  // --- trend rollups at each sweep/port scan
+  const statsRecorder = attachStatsRecorder({ bus, stats: store.stats, clock, logger: log.child('stats') });
+  stops.push(['stats', () => statsRecorder.stop()]);
+
   // --- event wiring
   bus.on('device:updated', (d: Device) => bridge?.deviceUpdated(d));
   bus.on('device:removed', ({ mac }) => bridge?.deviceRemoved(mac));
@@ -387,6 +392,7 @@ async function startServiceParts(
     bus,
     scanner: coordinator,
     ...(agentHub ? { agents: agentHub } : {}),
+    network: { gatewayIp: () => readDefaultGateway(), subnets: () => resolveScanTargets().targets },
     config: {
       mode: cfg.addon ? 'addon' : 'standalone',
       requireApiKey: false,

@@ -16,8 +16,10 @@ import { alertRoutes } from './routes/alerts.js';
 import { deviceRoutes } from './routes/devices.js';
 import { changeRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
+import { mapRoutes } from './routes/map.js';
 import { scanRoutes } from './routes/scans.js';
 import { loginPage, sessionRoutes } from './routes/session.js';
+import { statsRoutes } from './routes/stats.js';
 import { installSecurity } from './security.js';
 import { streamEvents } from './sse.js';
 import { installStatic } from './static.js';
@@ -69,6 +71,8 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   alertRoutes(r, deps);
   adminRoutes(r, deps);
   sessionRoutes(r, deps);
+  statsRoutes(r, deps);
+  mapRoutes(r, deps);
   loginPage(app, deps);
   r.add({
     method: 'GET',

@@ -87,6 +87,8 @@ export interface ApiDeps {
   scanner: ApiScanner;
   /** satellite agents (DESIGN §16); absent when MQTT is off */
   agents?: ApiAgents;
+  /** what the network map needs beyond the store: the default gateway and the scanned subnets */
+  network?: { gatewayIp(): string | null; subnets(): string[] };
   config: ApiConfig;
   logger: Logger;
   clock: Clock;

@@ -1,4 +1,5 @@
 /** Domain objects → wire JSON (snake_case, nulls never missing). Pure functions. */
+import { effectiveKind, KIND_INFO, UNKNOWN_KIND_ICON } from '../inventory/kinds.js';
 import { type Change, type Device, type DevicePort, displayName } from '../inventory/types.js';
 import type { AuditEntry } from '../store/auditRepo.js';
 import type { ApiKey } from '../store/keysRepo.js';
@@ -32,6 +33,24 @@ export function portJson(p: DevicePort): DevicePortJson {
     cpe: p.cpe ?? [],
     first_seen: p.firstSeen ?? null,
     last_seen: p.lastSeen ?? null,
+    devicetype: p.devicetype ?? null,
+    http_title: p.httpTitle ?? null,
+    http_server: p.httpServer ?? null,
+  };
+}
+
+/** The kind fields of a device's JSON (shown kind, label, icon, confidence, source, reasons). */
+export function kindJson(d: Device) {
+  const kind = effectiveKind(d);
+  const user = Boolean(d.kindOverride);
+  return {
+    kind,
+    kind_label: kind ? KIND_INFO[kind].label : null,
+    kind_icon: kind ? KIND_INFO[kind].icon : UNKNOWN_KIND_ICON,
+    kind_confidence: user ? 100 : kind ? (d.kindConfidence ?? 0) : 0,
+    kind_source: user ? ('user' as const) : kind ? ('guess' as const) : null,
+    kind_reasons: user ? ['set by you'] : (d.kindReasons ?? []),
+    kind_guess: d.kind ?? null,
   };
 }
 
@@ -44,6 +63,7 @@ export function deviceJson(d: Device, m: Mappers, counts?: Map<string, number>):
     name: d.name,
     display_name: displayName(d),
     vendor: d.vendor,
+    ...kindJson(d),
     randomized: d.randomized,
     online: d.online,
     presence: d.presence,

@@ -20,7 +20,8 @@ import type {
   WebhookPatch,
 } from './schemas.js';
 
-export type ApiStore = Pick<Store, 'devices' | 'scans' | 'changes' | 'history'>;
+export type ApiStore = Pick<Store, 'devices' | 'scans' | 'changes' | 'history' | 'stats'> &
+  Partial<Pick<Store, 'agents'>>;
 
 export interface FindingsPort {
   list(q: FindingListQuery): { items: StoredFinding[]; total: number };

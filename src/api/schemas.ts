@@ -8,6 +8,7 @@
  * `{ items, total, limit, offset }`, errors are `{ error, message, issues? }`.
  */
 import { z } from 'zod';
+import { DEVICE_KINDS } from '../inventory/kinds.js';
 import { CHANGE_TYPES } from '../inventory/types.js';
 import { PORT_PROFILES } from '../scan/nmapArgs.js';
 
@@ -150,6 +151,12 @@ export const devicePortSchema = z.object({
   cpe: z.array(z.string()),
   first_seen: nullableIso,
   last_seen: nullableIso,
+  /** nmap's device type for the service ("webcam", "printer", …) */
+  devicetype: z.string().nullable(),
+  /** web page title (nmap http-title) */
+  http_title: z.string().nullable(),
+  /** HTTP Server header (nmap http-server-header) */
+  http_server: z.string().nullable(),
 });
 export type DevicePortJson = z.infer<typeof devicePortSchema>;
 
@@ -159,9 +166,23 @@ export const deviceSchema = z.object({
   hostname: z.string().nullable(),
   /** user-given name */
   name: z.string().nullable(),
-  /** name > hostname > vendor + MAC tail > MAC */
+  /** name > hostname > short vendor + kind + IP tail ("Hikvision camera .30") > short vendor + MAC tail > MAC */
   display_name: z.string(),
   vendor: z.string().nullable(),
+  /** kind as shown: the user's override, else the pattern table's guess; null = unknown */
+  kind: z.enum(DEVICE_KINDS).nullable(),
+  /** "Camera" */
+  kind_label: z.string().nullable(),
+  /** Material Design icon name, e.g. "mdi:cctv" */
+  kind_icon: z.string(),
+  /** confidence of the guess 0-100 (100 when the user set the kind) */
+  kind_confidence: z.number().int(),
+  /** "user" when the user set it, "guess" from the pattern table, null when unknown */
+  kind_source: z.enum(['user', 'guess']).nullable(),
+  /** what the guess rests on */
+  kind_reasons: z.array(z.string()),
+  /** the pattern table's own guess, even when the user overrode it */
+  kind_guess: z.enum(DEVICE_KINDS).nullable(),
   randomized: z.boolean(),
   online: z.boolean(),
   presence: z.enum(['home', 'not_home']),
@@ -193,6 +214,8 @@ export const deviceListQuery = z
     /** free-text search over name, hostname, ip, mac, vendor, notes (case-insensitive substring) */
     q: z.string().max(200).optional(),
     vendor: z.string().max(200).optional(),
+    /** kind as shown; `unknown` = devices without one */
+    kind: z.enum([...DEVICE_KINDS, 'unknown']).optional(),
     sort: z.enum(DEVICE_SORTS).default('name'),
     order: orderSchema.default('asc'),
     limit: limitSchema,
@@ -217,10 +240,12 @@ export const devicePatchSchema = z
       .max(86400, { message: 'must be between 1 and 86400 seconds, or null for the global value' })
       .nullable()
       .optional(),
+    /** set the device's kind (wins over the guess); null = back to the guess */
+    kind: z.enum(DEVICE_KINDS).nullable().optional(),
   })
   .strict()
   .refine((o) => Object.keys(o).length > 0, {
-    message: 'give at least one of name, known, watched, ignored, notes, consider_home',
+    message: 'give at least one of name, known, watched, ignored, notes, consider_home, kind',
   });
 export type DevicePatch = z.infer<typeof devicePatchSchema>;
 
@@ -288,6 +313,18 @@ export const vendorListSchema = z.object({
   items: z.array(z.object({ vendor: z.string(), count: z.number().int() })),
 });
 export type VendorListJson = z.infer<typeof vendorListSchema>;
+
+export const kindListSchema = z.object({
+  items: z.array(
+    z.object({
+      kind: z.enum([...DEVICE_KINDS, 'unknown']),
+      label: z.string(),
+      icon: z.string(),
+      count: z.number().int(),
+    }),
+  ),
+});
+export type KindListJson = z.infer<typeof kindListSchema>;
 export const deviceHistoryQuery = z
   .object({
     since: z.iso.datetime({ offset: true, message: 'must be an ISO-8601 time with timezone' }).optional(),
@@ -761,3 +798,104 @@ export type SseDeviceJson = z.infer<typeof sseDeviceSchema>;
  *  `event: finding` → FindingJson, `event: scanning` → {running}. Comments (`: ping`) every 15 s. */
 export const SSE_EVENTS = ['change', 'scan', 'device', 'finding', 'scanning'] as const;
 export type SseEventName = (typeof SSE_EVENTS)[number];
+
+// ---------------------------------------------------------------------------------------------------------
+// Stats: summary and trends (rollups written at each sweep/port scan)
+// ---------------------------------------------------------------------------------------------------------
+
+export const TREND_METRIC_NAMES = [
+  'devices_online',
+  'devices_known',
+  'new_devices',
+  'open_ports',
+  'findings',
+  'risk',
+] as const;
+
+const severityCounts = z.object({
+  low: z.number().int(),
+  medium: z.number().int(),
+  high: z.number().int(),
+  critical: z.number().int(),
+});
+
+export const statsSummarySchema = z.object({
+  generated_at: isoTime,
+  devices_known: z.number().int(),
+  devices_online: z.number().int(),
+  /** not yet acknowledged */
+  devices_new: z.number().int(),
+  /** first seen in the last 24 h / 7 days (from the rollups) */
+  new_devices_24h: z.number().int(),
+  new_devices_7d: z.number().int(),
+  /** online over the last 24 h: lowest, highest, average of the samples */
+  online_24h: z.object({ min: z.number().int(), max: z.number().int(), avg: z.number() }).nullable(),
+  open_ports: z.number().int(),
+  /** active findings by severity */
+  findings: severityCounts,
+  /** devices by risk; `unknown` = never port-scanned */
+  risk: z.object({
+    unknown: z.number().int(),
+    none: z.number().int(),
+    low: z.number().int(),
+    medium: z.number().int(),
+    high: z.number().int(),
+    critical: z.number().int(),
+  }),
+  kinds: z.array(z.object({ kind: z.string(), count: z.number().int() })),
+  last_scan_at: nullableIso,
+});
+export type StatsSummaryJson = z.infer<typeof statsSummarySchema>;
+
+export const trendsQuery = z
+  .object({
+    metric: z.enum(TREND_METRIC_NAMES),
+    days: z.coerce
+      .number()
+      .int()
+      .min(1, { message: 'must be 1 to 400 days' })
+      .max(400, { message: 'must be 1 to 400 days' })
+      .default(7),
+    /** default: hour for windows up to 7 days, day beyond */
+    granularity: z.enum(['hour', 'day']).optional(),
+  })
+  .strict();
+export type TrendsQuery = z.infer<typeof trendsQuery>;
+
+export const trendsSchema = z.object({
+  metric: z.enum(TREND_METRIC_NAMES),
+  days: z.number().int(),
+  granularity: z.enum(['hour', 'day']),
+  /** the value keys of every point, e.g. avg/min/max or low/medium/high/critical */
+  keys: z.array(z.string()),
+  points: z.array(z.object({ t: isoTime, values: z.record(z.string(), z.number()) })),
+});
+export type TrendsJson = z.infer<typeof trendsSchema>;
+
+// ---------------------------------------------------------------------------------------------------------
+// Network map
+// ---------------------------------------------------------------------------------------------------------
+
+export const mapNodeSchema = z.object({
+  id: z.string(),
+  type: z.enum(['gateway', 'subnet', 'agent', 'device']),
+  label: z.string(),
+  /** devices: their subnet's node id; subnets: the agent that scans them */
+  parent: z.string().nullable(),
+  ip: z.string().nullable(),
+  mac: z.string().nullable(),
+  kind: z.enum(DEVICE_KINDS).nullable(),
+  /** devices: risk level or `unknown` before the first port scan */
+  risk: z.enum([...RISK_LEVELS, 'unknown']).nullable(),
+  online: z.boolean().nullable(),
+  devices: z.number().int().nullable(),
+  devices_online: z.number().int().nullable(),
+});
+
+export const mapSchema = z.object({
+  generated_at: isoTime,
+  nodes: z.array(mapNodeSchema),
+  links: z.array(z.object({ source: z.string(), target: z.string() })),
+});
+export type MapJson = z.infer<typeof mapSchema>;
+export type MapNodeJson = z.infer<typeof mapNodeSchema>;

@@ -4,7 +4,7 @@
  */
 import type { Device } from '../inventory/types.js';
 import { CHANGE_TYPES, mac12 } from '../inventory/types.js';
-import { haDeviceName } from './states.js';
+import { haDeviceName, kindIcon, kindModel } from './states.js';
 import { cleanText, HA_MAX_PAYLOAD_BYTES, jsonBytes } from './text.js';
 import {
   deviceDiscoveryTopic,
@@ -175,7 +175,8 @@ export function deviceDiscovery(device: DiscoverableDevice, ctx: DiscoveryCtx): 
       payload_home: 'home',
       payload_not_home: 'not_home',
       json_attributes_topic: state,
-      icon: 'mdi:lan-connect',
+      // the device's kind (camera, printer, …) as its icon
+      icon: kindIcon(device),
     },
     online: {
       platform: 'binary_sensor',
@@ -261,7 +262,7 @@ export function deviceDiscovery(device: DiscoverableDevice, ctx: DiscoveryCtx): 
       connections: [['mac', device.mac.toLowerCase()]],
       name: haDeviceName(device),
       manufacturer: cleanText(device.vendor, 64) ?? undefined,
-      model: cleanText(device.model, 64) ?? undefined,
+      model: cleanText(device.model, 64) ?? kindModel(device),
       via_device: HUB_ID,
       configuration_url: configurationUrl(ctx, `/devices/${m}`),
     }),

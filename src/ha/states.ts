@@ -1,3 +1,4 @@
+import { type DeviceKind, effectiveKind, KIND_INFO, UNKNOWN_KIND_ICON } from '../inventory/kinds.js';
 /**
  * State payloads (DESIGN §7), pure. The device state doubles as the device_tracker's json attributes, so it
  * carries exactly the documented keys and always stays under HA's 16 KiB attribute limit.
@@ -31,6 +32,18 @@ export interface StateThreat {
   cve: string | null;
 }
 
+/** HA icon for a device: its kind's, or the unknown-kind icon. */
+export function kindIcon(device: Pick<Device, 'kind' | 'kindOverride'>): string {
+  const k = effectiveKind(device);
+  return k ? KIND_INFO[k].icon : UNKNOWN_KIND_ICON;
+}
+
+/** HA device `model`: the kind's label ("Camera"), when a kind is known. */
+export function kindModel(device: Pick<Device, 'kind' | 'kindOverride'>): string | undefined {
+  const k = effectiveKind(device);
+  return k ? KIND_INFO[k].label : undefined;
+}
+
 export interface DeviceState {
   mac: string;
   ip: string | null;
@@ -50,6 +63,10 @@ export interface DeviceState {
   risk_score: number;
   threats: StateThreat[];
   known: boolean;
+  /** device kind as shown (user's override, else the guess); null = unknown */
+  kind: DeviceKind | null;
+  /** Material Design icon of the kind ("mdi:cctv"); not `icon`, which HA drops from MQTT attributes */
+  kind_icon: string;
   source: 'lan_sentinel';
 }
 
@@ -61,7 +78,7 @@ export function isThreat(sev: Severity): boolean {
 }
 
 /** Device display name as HA sees it (cleaned, capped). */
-export function haDeviceName(device: Pick<Device, 'name' | 'hostname' | 'vendor' | 'mac'>): string {
+export function haDeviceName(device: Parameters<typeof displayName>[0]): string {
   return cleanText(displayName(device), NAME_MAX) ?? device.mac;
 }
 
@@ -107,6 +124,8 @@ export function deviceState(device: Device, findings: StoredFinding[]): DeviceSt
     risk_score: device.riskScore,
     threats,
     known: device.known,
+    kind: effectiveKind(device),
+    kind_icon: kindIcon(device),
     source: 'lan_sentinel',
   };
   // The caps above keep a typical state around 6 KiB; shrink the lists further if hostile strings still push it over.

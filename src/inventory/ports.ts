@@ -87,6 +87,12 @@ export function applyPortScan(
     if (product) fresh.product = product;
     if (version) fresh.version = version;
     if (extrainfo) fresh.extrainfo = extrainfo;
+    const devicetype = cleanNetworkText(svc?.devicetype, FIELD_MAX);
+    const httpTitle = cleanNetworkText(sp.httpTitle, FIELD_MAX);
+    const httpServer = cleanNetworkText(sp.httpServer, FIELD_MAX);
+    if (devicetype) fresh.devicetype = devicetype;
+    if (httpTitle) fresh.httpTitle = httpTitle;
+    if (httpServer) fresh.httpServer = httpServer;
 
     const old = oldPorts.get(key);
     if (!old) {
@@ -105,7 +111,13 @@ export function applyPortScan(
     const identified = Boolean(fresh.product || fresh.version);
     const merged: DevicePort = identified
       ? { ...fresh, firstSeen: old.firstSeen }
-      : { ...old, service: fresh.service ?? old.service, lastSeen: t };
+      : {
+          ...old,
+          service: fresh.service ?? old.service,
+          lastSeen: t,
+          ...(fresh.httpTitle ? { httpTitle: fresh.httpTitle } : {}),
+          ...(fresh.httpServer ? { httpServer: fresh.httpServer } : {}),
+        };
     if (!merged.service) delete merged.service;
     nextPorts.set(key, merged);
     if (

@@ -48,6 +48,8 @@ const MAX_PORT_SPECS = 1000;
 const PORT_SPEC = /^([1-9]\d{0,4})(?:-([1-9]\d{0,4}))?$/;
 /** Probes for routed networks or unprivileged runs: common TCP ports answered by most devices (62078 = iPhone). */
 const TCP_PING_PORTS = '22,80,443,8080,62078';
+/** nmap scripts every port scan runs (safe, default-category, one request each). */
+export const HTTP_SCRIPTS = 'http-title,http-server-header';
 const COMMON = ['-T4', '--max-retries', '2', '--stats-every', '2s', '-oX', '-'] as const;
 
 function show(v: unknown): string {
@@ -151,6 +153,9 @@ export function buildPortScanArgs(input: PortScanArgsInput): string[] {
     input.privileged ? '-sS' : '-sT',
     '-sV',
     ...intensity,
+    // page title and Server header of web interfaces: evidence for the device's kind (DESIGN §5)
+    '--script',
+    HTTP_SCRIPTS,
     ...portArgs,
     '--host-timeout',
     `${hostTimeout}s`,

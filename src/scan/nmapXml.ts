@@ -119,6 +119,7 @@ class NmapHandler implements XmlHandler {
     } else if (this.port && parent === 'port' && depth === 4) {
       if (name === 'state') this.port.state = attr(a, 'state') ?? 'unknown';
       else if (name === 'service') this.service = this.newService(a);
+      else if (name === 'script') this.script(this.port, a);
     } else if (this.service && name === 'cpe' && parent === 'service' && depth === 5) {
       this.cpeText = '';
     }
@@ -157,6 +158,22 @@ class NmapHandler implements XmlHandler {
         const vendor = attr(a, 'vendor');
         if (vendor) host.vendor = vendor;
       }
+    }
+  }
+
+  /**
+   * http-title / http-server-header results. Their `output` attribute is the value; http-title's notes
+   * ("Site doesn't have a title", "Did not follow redirect to …") are not titles and are dropped.
+   */
+  private script(port: ScanPort, a: RawAttrs): void {
+    const id = attr(a, 'id');
+    const output = attr(a, 'output')?.trim();
+    if (!output) return;
+    if (id === 'http-title') {
+      if (/^(site doesn't have a title|did not follow redirect|request failed)/i.test(output)) return;
+      port.httpTitle = output.slice(0, 512);
+    } else if (id === 'http-server-header') {
+      port.httpServer = output.slice(0, 512);
     }
   }
 

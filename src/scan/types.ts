@@ -24,6 +24,10 @@ export interface ScanPort {
   /** open | closed | filtered | open|filtered | ... */
   state: string;
   service?: ScanService;
+  /** output of nmap's http-title script (the page's <title>), when it ran and found one */
+  httpTitle?: string;
+  /** output of nmap's http-server-header script (the `Server` header) */
+  httpServer?: string;
 }
 
 export interface ScanHost {

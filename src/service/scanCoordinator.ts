@@ -587,7 +587,7 @@ export class ScanCoordinator {
     }
     const result = outcome.result;
     const now = clock.now();
-    const out = store.recordPortScan(scanId, result, now, seq);
+    const out = store.recordPortScan(scanId, result, now, seq, this.deps.settings.gatewayIp());
     const changes: Change[] = [...out.changes];
     const updated = new Map(out.devices.map((d) => [d.mac, d]));
     if (threats) {

@@ -2,6 +2,7 @@
  * The store facade: repositories plus the two transactional ingest operations the scan loop calls.
  * All methods are synchronous (better-sqlite3); never pass async functions to `transaction`.
  */
+import { classifyKind, type KindGuess } from '../inventory/kinds.js';
 import { normalizeMac } from '../inventory/mac.js';
 import { applyPortScan } from '../inventory/ports.js';
 import { applySweep, type SweepContext, type SweepOutcome } from '../inventory/sweep.js';
@@ -14,6 +15,7 @@ import { closeDatabase, type Db, openDatabase } from './db.js';
 import { DevicesRepo } from './devicesRepo.js';
 import { HistoryRepo, type PortEvent } from './historyRepo.js';
 import { ScansRepo } from './scansRepo.js';
+import { StatsRepo } from './statsRepo.js';
 
 export interface IngestResult {
   /** Stored changes (with ids and scanId), in order. */
@@ -38,6 +40,31 @@ interface PortChangeData {
   version?: string | null;
 }
 
+/** The pattern table's guess for a device as it is now (ports included). */
+function guessKind(d: Device, gatewayIp: string | null | undefined): KindGuess | null {
+  return classifyKind({
+    vendor: d.vendor,
+    hostname: d.hostname,
+    isGateway: Boolean(gatewayIp && d.ip === gatewayIp),
+    ports: d.ports,
+  });
+}
+
+function sameGuess(d: Device, g: KindGuess | null): boolean {
+  if (!g) return (d.kind ?? null) === null;
+  return (
+    d.kind === g.kind &&
+    d.kindConfidence === g.confidence &&
+    JSON.stringify(d.kindReasons ?? []) === JSON.stringify(g.reasons)
+  );
+}
+
+function applyGuess(d: Device, g: KindGuess | null): void {
+  d.kind = g?.kind ?? null;
+  d.kindConfidence = g?.confidence ?? 0;
+  d.kindReasons = g?.reasons ?? [];
+}
+
 /** IP → MAC for the hosts nmap reported without a (usable) MAC that the sweep matched to a device. */
 function attribution(result: ScanResult, observations: SweepOutcome['observations']): Map<string, string> {
   const macless = new Set(result.hosts.filter((h) => !h.mac || !normalizeMac(h.mac)).map((h) => h.ip));
@@ -51,6 +78,7 @@ export class Store {
   readonly scans: ScansRepo;
   readonly changes: ChangesRepo;
   readonly history: HistoryRepo;
+  readonly stats: StatsRepo;
   readonly agents: AgentsRepo;
 
   constructor(readonly db: Db) {
@@ -59,6 +87,7 @@ export class Store {
     this.scans = new ScansRepo(db);
     this.changes = new ChangesRepo(db);
     this.history = new HistoryRepo(db);
+    this.stats = new StatsRepo(db);
   }
 
   /** Run `fn` in one (IMMEDIATE) transaction; nested calls become savepoints. `fn` must be synchronous. */
@@ -84,7 +113,9 @@ export class Store {
       const owners = this.agents.owners();
       const owns = (mac: string) => (owners.get(mac) ?? null) === agent;
       // Sweeps neither read nor write ports: diff the light rows, then attach ports to what is handed on.
-      const outcome = applySweep(this.devices.allWithoutPorts(), result, { ...ctx, owns });
+      const before = this.devices.allWithoutPorts();
+      const outcome = applySweep(before, result, { ...ctx, owns });
+      this.reguessKinds(before, outcome.devices, ctx.gatewayIp);
       this.scans.finishBatch(scanId, seq, result, {
         attributed: attribution(result, outcome.observations),
         changes: outcome.changes.length,
@@ -111,7 +142,13 @@ export class Store {
    * nmap gave no MAC and exactly one device holds the IP. Port scans never create devices (sweeps do):
    * unmatched hosts are reported in `skipped`.
    */
-  recordPortScan(scanId: number, result: ScanResult, now: Date, seq = 0): IngestResult {
+  recordPortScan(
+    scanId: number,
+    result: ScanResult,
+    now: Date,
+    seq = 0,
+    gatewayIp: string | null = null,
+  ): IngestResult {
     return this.transaction(() => {
       const t = now.toISOString();
       const attributed = new Map<string, string>();
@@ -150,6 +187,11 @@ export class Store {
         current.set(device.mac, out.device.ports);
         // a port scan changes only the device's ports and ports_scanned_at
         this.devices.setPorts(device.mac, out.device.ports, t, device.ports);
+        const guess = guessKind(out.device, gatewayIp);
+        if (!sameGuess(out.device, guess)) {
+          this.devices.setKind(device.mac, guess);
+          applyGuess(out.device, guess);
+        }
         devices.push(out.device);
         for (const c of out.changes) {
           const event = PORT_EVENT[c.type];
@@ -178,6 +220,25 @@ export class Store {
       });
       return { changes: this.changes.insertMany(changes), devices, skipped };
     });
+  }
+
+  /**
+   * Guess the kind again for the sweep's devices that are new, never guessed, or whose vendor, hostname or IP
+   * changed (the evidence a sweep can move); their ports come from one query. Sets the fields on the
+   * devices about to be upserted.
+   */
+  private reguessKinds(before: Device[], changed: Device[], gatewayIp: string | null | undefined): void {
+    const old = new Map(before.map((d) => [d.mac, d]));
+    const stale = changed.filter((d) => {
+      const o = old.get(d.mac);
+      return !o || o.kind == null || o.vendor !== d.vendor || o.hostname !== d.hostname || o.ip !== d.ip;
+    });
+    if (stale.length === 0) return;
+    const ports = this.devices.portsOf(stale.filter((d) => old.has(d.mac)).map((d) => d.mac));
+    for (const d of stale) {
+      const guess = guessKind({ ...d, ports: ports.get(d.mac) ?? [] }, gatewayIp);
+      if (!sameGuess(d, guess)) applyGuess(d, guess);
+    }
   }
 
   /** A failed scan: recorded as failed, nothing is marked absent. */

@@ -187,6 +187,11 @@ function deepText(page: Page, selector: string): Promise<string> {
     });
 }
 
+/** Canvases ECharts drew inside the overview's trend charts (Playwright's CSS pierces shadow roots). */
+function trendCanvases(page: Page): Promise<number> {
+  return page.locator('ls-trends ls-chart canvas').count();
+}
+
 const describeBrowser = available ? describe : describe.skip;
 
 describeBrowser('ingress UI in Chromium behind an ingress-style prefix', () => {
@@ -314,6 +319,9 @@ describeBrowser('ingress UI in Chromium behind an ingress-style prefix', () => {
       await expect.poll(() => deepText(page, 'ls-dashboard'), { timeout: 15_000 }).toContain('online now');
       // SSE connects (the brand dot turns green when the EventSource is open).
       await page.locator('nav .dot.open').waitFor({ timeout: 10_000 });
+      // the trend charts: four ECharts canvases drawn from the seeded rollups
+      await expect.poll(() => trendCanvases(page), { timeout: 20_000 }).toBe(4);
+      expect(await deepText(page, 'ls-trends')).toContain('devices online');
       await page.screenshot({ path: join(SHOTS, `ui-dashboard-${scheme}.png`) });
       if (scheme === 'light') {
         await page.getByRole('button', { name: 'Scan now' }).click();

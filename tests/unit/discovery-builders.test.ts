@@ -44,6 +44,8 @@ function device(over: Partial<Device> = {}): Device {
 }
 
 const pi = device({
+  kind: 'server',
+  kindConfidence: 55,
   ports: [
     {
       protocol: 'tcp',
@@ -186,7 +188,7 @@ describe('device discovery', () => {
             },
             "presence": {
               "default_entity_id": "device_tracker.lan_sentinel_b827eb123456",
-              "icon": "mdi:lan-connect",
+              "icon": "mdi:server",
               "json_attributes_topic": "lan_sentinel/device/b827eb123456/state",
               "name": null,
               "payload_home": "home",
@@ -249,6 +251,7 @@ describe('device discovery', () => {
               "lan_sentinel_b827eb123456",
             ],
             "manufacturer": "Raspberry Pi Foundation",
+            "model": "Server",
             "name": "raspberrypi",
             "via_device": "lan_sentinel_hub",
           },
@@ -271,6 +274,8 @@ describe('device discovery', () => {
           "zone.home",
         ],
         "ip": "192.168.1.20",
+        "kind": "server",
+        "kind_icon": "mdi:server",
         "known": true,
         "last_seen": "2026-08-21T10:15:00.000Z",
         "mac": "b8:27:eb:12:34:56",
@@ -328,7 +333,7 @@ describe('device discovery', () => {
         "identifiers": [
           "lan_sentinel_daa119000001",
         ],
-        "name": "da:a1:19:00:00:01",
+        "name": "Private device .20",
         "via_device": "lan_sentinel_hub",
       }
     `);
@@ -458,6 +463,8 @@ describe('states and events', () => {
         'risk_score',
         'threats',
         'known',
+        'kind',
+        'kind_icon',
         'source',
       ].sort(),
     );

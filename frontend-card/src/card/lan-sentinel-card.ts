@@ -6,6 +6,7 @@ import { html, LitElement, nothing, type PropertyValues, type TemplateResult } f
 import { repeat } from 'lit/directives/repeat.js';
 import { styleMap } from 'lit/directives/style-map.js';
 import { riskBadge, statusDot } from '../shared/badges.js';
+import { kindIcon } from '../shared/kinds.js';
 import { RISK_COLOR } from '../shared/risk.js';
 import { badgeStyles } from '../shared/styles.js';
 import { absoluteTime, relativeTime } from '../shared/time.js';
@@ -286,7 +287,7 @@ export class LanSentinelCard extends LitElement {
         data-entity=${r.entityId}
         @click=${() => this._moreInfo(r.entityId)}
       >
-        ${statusDot(r.status)}
+        ${statusDot(r.status)} ${kindIcon(r.kind, 18)}
         <span class="main">
           <span class="name"><span class="text">${r.name}</span>${r.isNew ? html`<span class="new-tag">new</span>` : nothing}</span>
           <span class="sub"><span class="ip">${r.ip || '—'}</span>${details ? ` · ${details}` : ''}</span>

@@ -2,6 +2,7 @@
  * Pure view model: pick our entities out of `hass.states`, turn device_tracker attributes (the device state JSON
  * of DESIGN §7) into rows, count, filter, search and sort. Every attribute is treated as untrusted input.
  */
+import { isKind, kindLabel } from '../shared/kinds.js';
 import { ipv4SortKey } from '../shared/net.js';
 import { asRiskLevel, isRisky, type RiskLevel, riskRank } from '../shared/risk.js';
 import { parseTime } from '../shared/time.js';
@@ -19,6 +20,8 @@ export interface DeviceRow {
   ip: string;
   vendor: string;
   hostname: string;
+  /** device kind from the `kind` attribute (null: unknown) */
+  kind: string | null;
   status: 'online' | 'offline' | 'unavailable';
   isNew: boolean;
   risk: RiskLevel;
@@ -140,6 +143,7 @@ export function toRow(e: HassEntity): DeviceRow {
   const lastSeen = typeof a.last_seen === 'string' ? a.last_seen : null;
   const lastSeenMs = parseTime(lastSeen);
   const threats = Array.isArray(a.threats) ? a.threats.length : 0;
+  const kind = isKind(a.kind) ? a.kind : null;
   return {
     entityId: e.entity_id,
     name,
@@ -147,6 +151,7 @@ export function toRow(e: HassEntity): DeviceRow {
     ip,
     vendor,
     hostname,
+    kind,
     status: unavailable ? 'unavailable' : online ? 'online' : 'offline',
     isNew: a.known === false,
     risk: asRiskLevel(a.risk),
@@ -156,7 +161,7 @@ export function toRow(e: HassEntity): DeviceRow {
     lastSeen,
     lastSeenMs: Number.isNaN(lastSeenMs) ? 0 : lastSeenMs,
     ipKey: ipv4SortKey(ip),
-    haystack: `${name}\n${ip}\n${mac}\n${vendor}\n${hostname}`.toLowerCase(),
+    haystack: `${name}\n${ip}\n${mac}\n${vendor}\n${hostname}\n${kind ? kindLabel(kind) : ''}`.toLowerCase(),
   };
 }
 

@@ -241,6 +241,13 @@ export const cardStyles = css`
     display: flex;
     flex-direction: column;
   }
+  .kind-icon {
+    flex: none;
+    color: var(--secondary-text-color, #6b7280);
+  }
+  .offline .kind-icon {
+    opacity: 0.55;
+  }
   .name {
     display: flex;
     align-items: center;

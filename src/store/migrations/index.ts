@@ -5,6 +5,8 @@ import { m004DeviceSort } from './004_device_sort.js';
 import { m005AuditActorKinds } from './005_audit_actor_kinds.js';
 import { m006ScanRequests } from './006_scan_requests.js';
 import { m007Agents } from './007_agents.js';
+import { m008DeviceKinds } from './008_device_kinds.js';
+import { m009StatsRollups } from './009_stats_rollups.js';
 
 /** Numbered migrations applied in order under PRAGMA user_version. Never edit a shipped one; add a new one. */
 export interface Migration {
@@ -21,4 +23,6 @@ export const MIGRATIONS: Migration[] = [
   m005AuditActorKinds,
   m006ScanRequests,
   m007Agents,
+  m008DeviceKinds,
+  m009StatsRollups,
 ];

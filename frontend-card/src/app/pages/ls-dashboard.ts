@@ -18,6 +18,7 @@ import type {
   SseScanJson,
 } from '../types.js';
 import '../components/ls-scan-progress.js';
+import '../components/ls-trends.js';
 import '../components/ls-badge.js';
 import '../components/ls-state.js';
 
@@ -203,6 +204,7 @@ export class LsDashboard extends LitElement {
             : ''
         }
       </section>
+      <ls-trends></ls-trends>
       <div class="grid">
         <section class="card">
           <h2>Recent changes</h2>

@@ -19,6 +19,7 @@ import type {
 } from '../types.js';
 import '../components/ls-badge.js';
 import '../components/ls-state.js';
+import { DEVICE_KINDS, type DeviceKind, KIND_INFO, kindIcon } from '../../shared/kinds.js';
 
 const DAY = 86_400_000;
 const WINDOWS = [
@@ -74,6 +75,22 @@ export class LsDevicePage extends LitElement {
       }
       .head h1 {
         margin: 0;
+      }
+      .head .kind-icon {
+        color: var(--ls-accent);
+        flex: none;
+      }
+      .head .kind-icon.unsure {
+        opacity: 0.6;
+      }
+      .kind-row {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.4rem;
+        align-items: center;
+      }
+      .kind-row select {
+        max-width: 12rem;
       }
       .back {
         display: inline-block;
@@ -219,6 +236,12 @@ export class LsDevicePage extends LitElement {
     }
   }
 
+  private async setKind(e: Event): Promise<void> {
+    const v = (e.target as HTMLSelectElement).value;
+    const kind = (DEVICE_KINDS as readonly string[]).includes(v) ? (v as DeviceKind) : null;
+    await this.patch({ kind }, kind ? `Kind: ${KIND_INFO[kind].label}` : 'Kind: automatic');
+  }
+
   private async saveNotes(): Promise<void> {
     const ta = this.renderRoot.querySelector<HTMLTextAreaElement>('#notes');
     if (!ta) return;
@@ -275,7 +298,7 @@ export class LsDevicePage extends LitElement {
               <button class="primary" type="submit" ?disabled=${this.busy}>Save</button>
               <button type="button" @click=${() => (this.editingName = false)}>Cancel</button>
             </form>`
-            : html`<h1 id="device-name">${d.display_name}</h1>
+            : html`${kindIcon(d.kind, 30, d.kind_confidence)}<h1 id="device-name">${d.display_name}</h1>
               <button id="rename" @click=${() => this.startRename()} title="Rename">Rename</button>`
         }
         ${onlineTag(d.online)} <ls-badge .level=${d.risk} label="risk"></ls-badge> ${deviceFlags(d)}
@@ -293,6 +316,31 @@ export class LsDevicePage extends LitElement {
             <dd>${d.hostname ?? '—'}</dd>
             <dt>Vendor</dt>
             <dd>${d.vendor ?? (d.randomized ? 'none (private MAC)' : 'unknown')}</dd>
+            <dt>Kind</dt>
+            <dd id="device-kind">
+              <div class="kind-row">
+                <select aria-label="Device kind" ?disabled=${this.busy} @change=${(e: Event) => this.setKind(e)}>
+                  <option value="" ?selected=${d.kind_source !== 'user'}>
+                    ${d.kind_guess ? `Automatic: ${KIND_INFO[d.kind_guess].label}` : 'Automatic: unknown'}
+                  </option>
+                  ${DEVICE_KINDS.map(
+                    (k) =>
+                      html`<option .value=${k} ?selected=${d.kind_source === 'user' && d.kind === k}>
+                        ${KIND_INFO[k].label}
+                      </option>`,
+                  )}
+                </select>
+                <span class="muted">
+                  ${
+                    d.kind_source === 'user'
+                      ? 'set by you'
+                      : d.kind
+                        ? `${d.kind_confidence}% sure: ${d.kind_reasons.slice(0, 3).join(', ')}`
+                        : 'no clue yet: a port scan may tell'
+                  }
+                </span>
+              </div>
+            </dd>
             <dt>First seen</dt>
             <dd>${formatTime(d.first_seen)}</dd>
             <dt>Last seen</dt>
