@@ -264,6 +264,7 @@ async function startServiceParts(
       onRescan: (mac: string) =>
         agentHub?.deepScan(mac, 'ha button') || coordinator.requestDeviceScan(mac, 'ha button'),
       keepDiscoveryIds: () => o.agents.map(agentDeviceId),
+      agentOf: (mac: string) => store.agents.agentOf(mac),
     });
     const b = bridge;
     // stops run in reverse: bridge first, then the publisher (publishes offline), then the embedded broker

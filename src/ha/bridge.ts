@@ -48,6 +48,8 @@ export interface HaBridgeDeps {
   onRescan(mac: string): void;
   /** other features' HA devices (satellite agents) whose retained configs are not stale */
   keepDiscoveryIds?: () => string[];
+  /** the satellite agent that sees a device (null: the hub) */
+  agentOf?: (mac: string) => string | null;
   /** overrides ctx.ingressUrl */
   ingressUrl?: string;
   /** [0,1) source for the birth delay; default Math.random */
@@ -161,8 +163,9 @@ export class HaBridge {
 
   private publishDevice(d: DiscoverableDevice, forceState = false): Array<Promise<PublishOutcome>> {
     try {
-      const disc = deviceDiscovery(d, this.ctx);
-      const state = deviceState(d, this.deps.findingsFor(d.mac));
+      const agent = this.deps.agentOf?.(d.mac) ?? null;
+      const disc = deviceDiscovery({ ...d, agent }, this.ctx);
+      const state = deviceState(d, this.deps.findingsFor(d.mac), agent);
       return [
         this.pub(disc.topic, JSON.stringify(disc.payload)),
         this.pub(deviceStateTopic(this.ctx, d.mac), JSON.stringify(state), forceState),
@@ -240,7 +243,7 @@ export class HaBridge {
     for (const d of this.deps.listDevices()) {
       if (d.ignored) continue;
       try {
-        const state = deviceState(d, this.deps.findingsFor(d.mac));
+        const state = deviceState(d, this.deps.findingsFor(d.mac), this.deps.agentOf?.(d.mac));
         sends.push(this.pub(deviceStateTopic(this.ctx, d.mac), JSON.stringify(state), true));
       } catch (err) {
         this.log.error(`cannot publish state of ${d.mac}: ${(err as Error).message}`);

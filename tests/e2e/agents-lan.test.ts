@@ -207,11 +207,18 @@ describeLan('satellite agent on a second, routed LAN through bridged mosquittos'
       if (h.randomized) expect(d.device.manufacturer ?? null).toBeNull();
       else expect(d.device.manufacturer).toBe(h.vendor);
       expect(state(h.mac).ip).toBe(b.host(h.name).ip);
+      // marked with the agent that saw it, and linked to that agent's HA device
+      expect(state(h.mac).agent).toBe('iot');
+      expect((JSON.parse(disc) as { device: { via_device: string } }).device.via_device).toBe(
+        'lan_sentinel_agent_iot',
+      );
     }
     figures.first_devices_via_agent_s = (Date.now() - t0) / 1000;
     // one inventory: the hub's own LAN is there too, and each device says who saw it
-    for (const h of hostsA)
+    for (const h of hostsA) {
       await eventually(() => state(h.mac).presence === 'home', 60_000, `${h.name} local`);
+      expect(state(h.mac).agent).toBeUndefined();
+    }
     const ag = await eventually(
       async () => {
         const x = await agentApi();
@@ -434,7 +441,7 @@ describeLan('satellite agent on a second, routed LAN through bridged mosquittos'
     const ag = await eventually(
       async () => {
         const x = await agentApi();
-        return x && x.online && x.devices >= hostsB.length + 1 ? x : null;
+        return x?.online && x.devices >= hostsB.length + 1 ? x : null;
       },
       30_000,
       'agent devices',
