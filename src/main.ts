@@ -160,7 +160,13 @@ async function startServiceParts(
   const bus = new EventBus((event, err) =>
     log.error(`listener for ${event} failed: ${(err as Error).message}`),
   );
-  const threats = createThreatAssessor({ store, findings, db, logger: log.child('threats') });
+  const threats = createThreatAssessor({
+    store,
+    findings,
+    db,
+    logger: log.child('threats'),
+    certExpiryDays: o.cert_expiry_days,
+  });
 
   const coordinator = new ScanCoordinator({
     store,
@@ -181,6 +187,7 @@ async function startServiceParts(
       portScanBatch: 4,
       dnsTimeoutMs: 3_000,
       gatewayIp: () => readDefaultGateway(),
+      tlsChecks: o.tls_checks,
     },
   });
 
@@ -383,7 +390,16 @@ async function startServiceParts(
   // --- HTTP: ingress (add-on) or the standalone UI/API
   const apiDeps: ApiDeps = {
     store,
-    findings: findingsPort(findings),
+    findings: findingsPort(findings, {
+      db,
+      reassess: (mac) => {
+        const r = threats.assess([mac], clock.now());
+        // the HA state (threats attribute) changes with an accept even when the risk level does not
+        const d = r.devices.find((x) => x.mac === mac) ?? store.devices.get(mac);
+        if (d) bus.emit('device:updated', d);
+        for (const c of r.changes) bus.emit('change', c);
+      },
+    }),
     alerts: alertsPort(alertsRepo, alerts),
     webhooks: webhooksPort(webhooks, alerts),
     keys,

@@ -67,6 +67,7 @@ const TITLES: Record<string, string> = {
   ip_conflict: 'IP address conflict',
   threat_detected: 'Security issue found',
   threat_resolved: 'Security issue resolved',
+  unexpected_port: 'Unexpected open port',
 };
 
 export class Alerts {

@@ -15,6 +15,7 @@ import { agentRoutes } from './routes/agents.js';
 import { alertRoutes } from './routes/alerts.js';
 import { deviceRoutes } from './routes/devices.js';
 import { changeRoutes } from './routes/events.js';
+import { findingRoutes } from './routes/findings.js';
 import { healthRoutes } from './routes/health.js';
 import { mapRoutes } from './routes/map.js';
 import { scanRoutes } from './routes/scans.js';
@@ -68,6 +69,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   scanRoutes(r, deps);
   agentRoutes(r, deps);
   changeRoutes(r, deps, mappers);
+  findingRoutes(r, deps, mappers);
   alertRoutes(r, deps);
   adminRoutes(r, deps);
   sessionRoutes(r, deps);

@@ -1,15 +1,19 @@
 /** Domain objects → wire JSON (snake_case, nulls never missing). Pure functions. */
 import { effectiveKind, KIND_INFO, UNKNOWN_KIND_ICON } from '../inventory/kinds.js';
 import { type Change, type Device, type DevicePort, displayName } from '../inventory/types.js';
+import type { FindingAccept } from '../store/acceptsRepo.js';
 import type { AuditEntry } from '../store/auditRepo.js';
 import type { ApiKey } from '../store/keysRepo.js';
+import type { FindingGroup } from '../threats/groups.js';
 import type { StoredFinding } from '../threats/types.js';
 import type {
+  AcceptJson,
   ApiKeyJson,
   AuditEntryJson,
   ChangeJson,
   DeviceJson,
   DevicePortJson,
+  FindingGroupJson,
   FindingJson,
 } from './schemas.js';
 
@@ -129,6 +133,58 @@ export function findingJson(f: StoredFinding, m: Mappers): FindingJson {
     last_seen: f.lastSeen,
     resolved_at: f.resolvedAt,
     active: f.resolvedAt === null,
+    group: f.group ?? f.key,
+    component: f.component ?? null,
+    part: f.part ?? null,
+    product: f.productName ?? f.product ?? null,
+    version: f.version ?? null,
+    fixed: f.fixed ?? null,
+    accepted: f.accepted
+      ? {
+          id: f.accepted.id,
+          reason: f.accepted.reason,
+          expires_at: f.accepted.expiresAt,
+          by: f.accepted.by,
+          at: f.accepted.at,
+        }
+      : null,
+  };
+}
+
+export function findingGroupJson(g: FindingGroup, m: Mappers): FindingGroupJson {
+  return {
+    key: g.key,
+    mac: g.mac,
+    device_name: m.deviceName?.(g.mac) ?? null,
+    kind: g.kind,
+    title: g.title,
+    remediation: g.remediation,
+    severity: g.severity,
+    cvss_max: g.cvssMax,
+    cve_count: g.cveCount,
+    known_exploited_count: g.knownExploitedCount,
+    product: g.product,
+    product_name: g.productName,
+    version: g.version,
+    fix_version: g.fixVersion,
+    accepted: g.accepted,
+    accepted_count: g.acceptedCount,
+    findings: g.findings.map((f) => findingJson(f, m)),
+  };
+}
+
+export function acceptJson(a: FindingAccept): AcceptJson {
+  return {
+    id: a.id,
+    mac: a.mac,
+    scope: a.scope,
+    target: a.target,
+    version: a.version,
+    reason: a.reason,
+    expires_at: a.expiresAt,
+    created_at: a.createdAt,
+    created_by: a.createdBy,
+    revoked_at: a.revokedAt,
   };
 }
 

@@ -100,6 +100,8 @@ export const optionsSchema = z
     api_port: z.number().int().min(0).max(65535).default(0),
     log_level: z.enum(LOG_LEVELS).default('info'),
     retention_days: z.number().int().min(1).max(3650).default(90),
+    cert_expiry_days: z.number().int().min(1).max(365).default(30),
+    tls_checks: z.boolean().default(true),
     // standalone only
     data_dir: z.string().min(1).default('./data'),
     http_host: z
@@ -163,6 +165,8 @@ export const OPTION_META: Record<OptionName, OptionMeta> = {
   api_port: { kind: 'int', addon: true, help: 'extra API port with API keys; 0 = off' },
   log_level: { kind: 'string', addon: true, help: LOG_LEVELS.join(' | ') },
   retention_days: { kind: 'int', addon: true, help: 'days of scan/change history to keep' },
+  cert_expiry_days: { kind: 'int', addon: true, help: 'warn this many days before a TLS cert expires' },
+  tls_checks: { kind: 'bool', addon: true, help: 'read TLS certs and protocols in port scans' },
   data_dir: { kind: 'string', addon: false, help: 'database directory' },
   http_host: { kind: 'string', addon: false, help: 'UI/API bind address' },
   http_port: { kind: 'int', addon: false, help: 'UI/API port' },

@@ -5,6 +5,7 @@ import { type DeviceKind, effectiveKind, KIND_INFO, UNKNOWN_KIND_ICON } from '..
  */
 import type { Change, Device, Presence, RiskLevel, Severity } from '../inventory/types.js';
 import { displayName } from '../inventory/types.js';
+import { groupFindings } from '../threats/groups.js';
 import type { StoredFinding } from '../threats/types.js';
 import { cleanText, HA_MAX_PAYLOAD_BYTES, jsonBytes } from './text.js';
 
@@ -12,7 +13,10 @@ export const NAME_MAX = 64;
 export const HOSTNAME_MAX = 128;
 export const VENDOR_MAX = 64;
 export const PORTS_MAX = 50;
+/** finding groups listed (a group with a known-exploited CVE is never dropped) */
 export const THREATS_MAX = 20;
+/** CVE ids listed per group besides the known-exploited ones (those are always listed) */
+export const GROUP_CVES_MAX = 12;
 /** Keep a margin below 16 KiB for HA's own attributes (friendly_name, source_type…). */
 export const STATE_BUDGET_BYTES = HA_MAX_PAYLOAD_BYTES - 1024;
 
@@ -24,12 +28,21 @@ export interface StatePort {
   version: string | null;
 }
 
+/** One finding group ("Update Apache httpd 2.4.49 to 2.4.62 or newer — fixes 17 CVEs, 2 known exploited"). */
 export interface StateThreat {
   key: string;
   severity: Severity;
   title: string;
+  /** first port of the group */
   port: number | null;
+  /** first CVE of the group (known exploited first), null for port/TLS groups */
   cve: string | null;
+  /** CVE ids, known exploited first; every known-exploited one is always listed */
+  cves: string[];
+  /** known-exploited CVEs in the group */
+  known_exploited: number;
+  /** CVEs in the group that are not listed in `cves` */
+  more: number;
 }
 
 /** HA icon for a device: its kind's, or the unknown-kind icon. */
@@ -96,17 +109,34 @@ export function deviceState(device: Device, findings: StoredFinding[], agent?: s
       product: cleanText(p.product, 64),
       version: cleanText(p.version, 32),
     }));
-  const threats: StateThreat[] = findings
-    .filter((f) => f.resolvedAt === null && f.mac === device.mac)
-    .sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || a.key.localeCompare(b.key))
-    .slice(0, THREATS_MAX)
-    .map((f) => ({
-      key: cleanText(f.key, 96) ?? '',
-      severity: f.severity,
-      title: cleanText(f.title, 120) ?? '',
-      port: f.port ?? null,
-      cve: cleanText(f.cve, 32),
-    }));
+  // accepted (muted) findings are not threats: they are listed in the UI, not here
+  const groups = groupFindings(
+    findings.filter((f) => f.resolvedAt === null && f.mac === device.mac && !f.accepted),
+  );
+  const kevGroups = groups.filter((g) => g.knownExploitedCount > 0);
+  const listed = [...kevGroups, ...groups.filter((g) => g.knownExploitedCount === 0)].slice(
+    0,
+    Math.max(THREATS_MAX, kevGroups.length),
+  );
+  let threats: StateThreat[] = listed.map((g) => {
+    const ids = [...new Set(g.findings.map((f) => f.cve).filter((c): c is string => !!c))];
+    const kev = new Set(g.findings.filter((f) => f.knownExploited && f.cve).map((f) => f.cve as string));
+    const cves = [
+      ...ids.filter((c) => kev.has(c)),
+      ...ids.filter((c) => !kev.has(c)).slice(0, GROUP_CVES_MAX),
+    ];
+    const first = g.findings[0];
+    return {
+      key: cleanText(g.key, 96) ?? '',
+      severity: g.severity,
+      title: cleanText(g.title, 160) ?? '',
+      port: first?.port ?? null,
+      cve: cleanText(cves[0], 32),
+      cves: cves.map((c) => cleanText(c, 32) ?? ''),
+      known_exploited: kev.size,
+      more: ids.length - cves.length,
+    };
+  });
   const state: DeviceState = {
     mac: device.mac,
     ip: device.ip,
@@ -124,19 +154,34 @@ export function deviceState(device: Device, findings: StoredFinding[], agent?: s
     ports,
     risk: device.risk,
     risk_score: device.riskScore,
-    threats,
+    threats: [],
     known: device.known,
     kind: effectiveKind(device),
     kind_icon: kindIcon(device),
     source: 'lan_sentinel',
   };
   if (agent) state.agent = agent;
-  // The caps above keep a typical state around 6 KiB; shrink the lists further if hostile strings still push it over.
-  while (jsonBytes(state) > STATE_BUDGET_BYTES && (state.ports.length > 0 || state.threats.length > 0)) {
-    if (state.ports.length >= state.threats.length)
-      state.ports = state.ports.slice(0, Math.floor(state.ports.length / 2));
-    else state.threats = state.threats.slice(0, Math.floor(state.threats.length / 2));
+  state.threats = threats;
+  // The caps above keep a typical state around 6 KiB. Over budget, shrink in this order: ports beyond 10, the
+  // non-exploited CVE ids inside groups, groups without a known-exploited CVE (from the end), the rest of the
+  // ports. A known-exploited CVE is never dropped.
+  const over = () => jsonBytes(state) > STATE_BUDGET_BYTES;
+  while (over() && state.ports.length > 10)
+    state.ports = state.ports.slice(0, Math.floor(state.ports.length / 2));
+  if (over()) {
+    threats = threats.map((t) => {
+      const keep = t.cves.slice(0, t.known_exploited);
+      return { ...t, cves: keep, more: t.more + t.cves.length - keep.length };
+    });
+    state.threats = threats;
   }
+  while (over()) {
+    const i = state.threats.findLastIndex((t) => t.known_exploited === 0);
+    if (i < 0) break;
+    state.threats = state.threats.filter((_, j) => j !== i);
+  }
+  while (over() && state.ports.length > 0)
+    state.ports = state.ports.slice(0, Math.floor(state.ports.length / 2));
   const bytes = jsonBytes(state);
   if (bytes > STATE_BUDGET_BYTES) throw new Error(`states: device state for ${device.mac} is ${bytes} bytes`);
   return state;

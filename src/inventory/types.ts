@@ -19,6 +19,7 @@ export const CHANGE_TYPES = [
   'ip_conflict',
   'threat_detected',
   'threat_resolved',
+  'unexpected_port',
 ] as const;
 export type ChangeType = (typeof CHANGE_TYPES)[number];
 

@@ -33,7 +33,15 @@ export interface PortScanArgsInput {
   versionIntensity?: number;
   /** Skip host discovery (-Pn): only for single addresses already known to be up. */
   assumeUp?: boolean;
+  /**
+   * Run nmap's ssl-cert and ssl-enum-ciphers scripts (they only act on ports that speak TLS). The script
+   * names are fixed here; no option can name another script.
+   */
+  tlsScripts?: boolean;
 }
+
+/** The only NSE scripts LAN Sentinel ever runs, and their per-port bound. */
+export const TLS_SCRIPT_ARGS = ['--script', 'ssl-cert,ssl-enum-ciphers', '--script-timeout', '60s'] as const;
 
 /** Thrown when a value handed to a builder is not a valid target, port or number. */
 export class NmapArgsError extends Error {
@@ -160,6 +168,7 @@ export function buildPortScanArgs(input: PortScanArgsInput): string[] {
     '--host-timeout',
     `${hostTimeout}s`,
     ...(input.assumeUp === true ? ['-Pn'] : []),
+    ...(input.tlsScripts === true ? TLS_SCRIPT_ARGS : []),
     ...COMMON,
     ...excludeArgs(input.exclude),
     '--',

@@ -39,11 +39,13 @@ export interface ScanSettings {
   /** hard bound for background reverse DNS */
   dnsTimeoutMs: number;
   gatewayIp: () => string | null;
+  /** run nmap's ssl-cert + ssl-enum-ciphers in port scans (option tls_checks) */
+  tlsChecks?: boolean;
 }
 
 export interface ThreatAssessor {
   /** Re-evaluates findings for these devices; returns threat changes and the devices whose risk changed. */
-  assess(macs: string[], now: Date): { changes: Change[]; devices: Device[] };
+  assess(macs: string[], now: Date, scan?: ScanResult): { changes: Change[]; devices: Device[] };
 }
 
 export interface ScanCoordinatorDeps {
@@ -567,6 +569,7 @@ export class ScanCoordinator {
       ports: settings.ports,
       privileged: settings.privileged,
       hostTimeoutSec: settings.hostTimeoutSec,
+      tlsScripts: settings.tlsChecks === true,
     });
     store.scans.batchStarted(scanId, seq, argv.join(' '), startedAt);
     this.began(scanId, live, 'ports', store.scans.record(scanId)?.targets ?? ips, job.reason);
@@ -594,6 +597,7 @@ export class ScanCoordinator {
       const t2 = threats.assess(
         hosts.flatMap((h) => (h.mac ? [h.mac] : [])),
         now,
+        result,
       );
       changes.push(...t2.changes);
       for (const d of t2.devices) updated.set(d.mac, d);

@@ -8,6 +8,8 @@ import type { Severity } from '../inventory/types.js';
 import type { VersionRange } from './version.js';
 
 const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
+export const CVE_COMPONENTS = ['server', 'client', 'module'] as const;
+export type CveComponent = (typeof CVE_COMPONENTS)[number];
 const versionText = z.string().min(1).max(64);
 
 export const rangeSchema = z
@@ -48,10 +50,21 @@ export const entrySchema = z
     cvss: z.number().min(0).max(10).optional(),
     severity: z.enum(SEVERITIES),
     knownExploited: z.boolean(),
+    /**
+     * Where the flaw lives: the listening server itself, a client-only part (ssh-agent, the scp client, a
+     * DHCP client: never matched to a listening service), or an optional module/setting (`part` names it:
+     * shown as "only if <part> is enabled", lower confidence).
+     */
+    component: z.enum(CVE_COMPONENTS).default('server'),
+    part: z.string().min(1).max(80).optional(),
     summary: z.string().min(1).max(600),
     remediation: z.string().min(1).max(800),
   })
-  .strict();
+  .strict()
+  .refine((e) => e.component === 'server' || e.part !== undefined, {
+    message: 'a "client" or "module" component needs "part" (e.g. "ssh-agent", "mod_lua")',
+    path: ['part'],
+  });
 
 export const cveFileSchema = z
   .object({
@@ -101,6 +114,10 @@ export interface CveRule {
   cvss?: number;
   severity: Severity;
   knownExploited: boolean;
+  /** server (default), client (never matched to a listening service) or module (needs `part` enabled) */
+  component: CveComponent;
+  /** the client part or optional module/setting, e.g. "ssh-agent", "mod_lua" */
+  part?: string;
   summary: string;
   remediation: string;
   source: 'shipped' | 'nvd' | 'kev' | 'user';
@@ -142,6 +159,8 @@ export function compileCveFile(data: unknown): CveRuleSet {
     ...(e.cvss !== undefined ? { cvss: e.cvss } : {}),
     severity: e.severity,
     knownExploited: e.knownExploited,
+    component: e.component,
+    ...(e.part !== undefined ? { part: e.part } : {}),
     summary: e.summary,
     remediation: e.remediation,
     source: 'shipped',
@@ -195,6 +214,10 @@ export function mergeRules(base: CveRule[], extra: CveRule[]): CveRule[] {
     }
     byId.set(r.id, {
       ...cur,
+      // the curated component wins over an imported record's guess
+      ...(cur.source !== 'shipped' && r.component !== 'server'
+        ? { component: r.component, ...(r.part !== undefined ? { part: r.part } : {}) }
+        : {}),
       products,
       knownExploited: cur.knownExploited || r.knownExploited,
       ...(cur.cvss === undefined && r.cvss !== undefined ? { cvss: r.cvss, severity: r.severity } : {}),

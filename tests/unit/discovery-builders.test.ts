@@ -307,7 +307,10 @@ describe('device discovery', () => {
         "threats": [
           {
             "cve": null,
+            "cves": [],
             "key": "port:tcp/23",
+            "known_exploited": 0,
+            "more": 0,
             "port": 23,
             "severity": "high",
             "title": "Telnet is open",

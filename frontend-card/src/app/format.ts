@@ -84,6 +84,7 @@ export const CHANGE_LABELS: Record<string, string> = {
   ip_conflict: 'IP conflict',
   threat_detected: 'Threat detected',
   threat_resolved: 'Threat resolved',
+  unexpected_port: 'Unexpected port',
 };
 
 export function changeLabel(type: string): string {

@@ -19,6 +19,7 @@ const CHANGE_TONE: Record<string, string> = {
   ip_conflict: 'bad',
   threat_detected: 'bad',
   threat_resolved: 'ok',
+  unexpected_port: 'bad',
 };
 
 export function changeTag(type: string): TemplateResult {

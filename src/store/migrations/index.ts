@@ -7,6 +7,7 @@ import { m006ScanRequests } from './006_scan_requests.js';
 import { m007Agents } from './007_agents.js';
 import { m008DeviceKinds } from './008_device_kinds.js';
 import { m009StatsRollups } from './009_stats_rollups.js';
+import { m010FindingsGroups } from './010_findings_groups.js';
 
 /** Numbered migrations applied in order under PRAGMA user_version. Never edit a shipped one; add a new one. */
 export interface Migration {
@@ -25,4 +26,5 @@ export const MIGRATIONS: Migration[] = [
   m007Agents,
   m008DeviceKinds,
   m009StatsRollups,
+  m010FindingsGroups,
 ];
