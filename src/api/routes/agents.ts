@@ -1,33 +1,9 @@
 /** Satellite agents (DESIGN §16): health per agent, and a sweep on demand. */
-import { z } from 'zod';
+import { type AgentJson, acceptedSchema, agentListSchema, agentParams } from '../agentSchemas.js';
 import type { ApiDeps } from '../deps.js';
 import { notFound } from '../errors.js';
 import type { RouteRegistry } from '../route.js';
 import { errorSchema } from '../schemas.js';
-
-const agentSchema = z.object({
-  id: z.string(),
-  configured: z.boolean().describe('listed in option agents (results from other ids are refused)'),
-  online: z.boolean(),
-  health: z.enum(['online', 'offline', 'stale', 'unknown']),
-  first_seen: z.string().nullable(),
-  last_heartbeat: z.string().nullable(),
-  last_sweep: z.string().nullable(),
-  last_result: z.string().nullable(),
-  last_error: z.string().nullable(),
-  last_refusal: z.string().nullable(),
-  version: z.string().nullable(),
-  subnets: z.array(z.string()),
-  devices: z.number().int(),
-  devices_online: z.number().int(),
-  queue_pending: z.number().int(),
-  queue_dropped: z.number().int(),
-  results: z.number().int(),
-  refused: z.number().int(),
-});
-const agentListSchema = z.object({ items: z.array(agentSchema) });
-const agentParams = z.object({ id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, 'an agent id') });
-const acceptedSchema = z.object({ accepted: z.boolean(), agent: z.string() });
 
 export function agentRoutes(r: RouteRegistry, deps: ApiDeps): void {
   const list = () =>
@@ -35,7 +11,7 @@ export function agentRoutes(r: RouteRegistry, deps: ApiDeps): void {
       id: a.id,
       configured: a.configured,
       online: a.state.online,
-      health: a.state.health as z.infer<typeof agentSchema>['health'],
+      health: a.state.health as AgentJson['health'],
       first_seen: a.firstSeen || null,
       last_heartbeat: a.state.last_heartbeat,
       last_sweep: a.state.last_sweep,
