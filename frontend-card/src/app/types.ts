@@ -5,6 +5,7 @@
 
 export type { AgentJson } from '../../../src/api/agentSchemas.js';
 export type {
+  AcceptJson,
   AlertJson,
   AlertRuleCreate,
   AlertRuleJson,
@@ -20,6 +21,7 @@ export type {
   DeviceJson,
   DevicePatch,
   DevicePortJson,
+  FindingGroupJson,
   FindingJson,
   HealthJson,
   KindListJson,
