@@ -21,6 +21,7 @@ import {
   withTimeout,
 } from './lib.js';
 import { mqttBenchmark } from './mqtt.js';
+import { visualsBenchmark } from './visuals.js';
 
 const MODULES: Record<string, Benchmark> = {
   ingest: ingestBenchmark,
@@ -29,6 +30,7 @@ const MODULES: Record<string, Benchmark> = {
   card: cardBenchmark,
   lan: lanBenchmark,
   agents: agentsBenchmark,
+  visuals: visualsBenchmark,
 };
 
 function parseArgs(argv: string[]): { quick: boolean; only: string[] | null; out: string } {
