@@ -17,6 +17,7 @@ import { deviceRoutes } from './routes/devices.js';
 import { changeRoutes } from './routes/events.js';
 import { findingRoutes } from './routes/findings.js';
 import { healthRoutes } from './routes/health.js';
+import { identityRoutes } from './routes/identity.js';
 import { mapRoutes } from './routes/map.js';
 import { scanRoutes } from './routes/scans.js';
 import { loginPage, sessionRoutes } from './routes/session.js';
@@ -66,6 +67,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   const r = new RouteRegistry(app);
   healthRoutes(r, deps, startedAt);
   deviceRoutes(r, deps, mappers);
+  identityRoutes(r, deps);
   scanRoutes(r, deps);
   agentRoutes(r, deps);
   changeRoutes(r, deps, mappers);
