@@ -71,6 +71,7 @@ export function deviceJson(d: Device, m: Mappers, counts?: Map<string, number>):
     randomized: d.randomized,
     online: d.online,
     presence: d.presence,
+    presence_reason: d.presenceReason ?? null,
     first_seen: d.firstSeen,
     last_seen: d.lastSeen,
     known: d.known,

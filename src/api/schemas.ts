@@ -207,6 +207,8 @@ export const deviceSchema = z.object({
   randomized: z.boolean(),
   online: z.boolean(),
   presence: z.enum(['home', 'not_home']),
+  /** the evidence of the last presence decision (sweep answer, confirmation probe, passive sighting, unanswered probes) */
+  presence_reason: z.string().nullable(),
   first_seen: isoTime,
   last_seen: isoTime,
   known: z.boolean(),

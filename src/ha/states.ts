@@ -66,6 +66,8 @@ export interface DeviceState {
   randomized: boolean;
   online: boolean;
   presence: Presence;
+  /** why home/away: the sweep's answer, a confirmation probe, passive listening, or the unanswered probes */
+  presence_reason: string | null;
   in_zones: string[];
   source_type: 'router';
   first_seen: string;
@@ -144,6 +146,7 @@ export function deviceState(device: Device, findings: StoredFinding[]): DeviceSt
     randomized: device.randomized,
     online: device.online,
     presence: device.presence,
+    presence_reason: cleanText(device.presenceReason ?? null, 200),
     in_zones: device.presence === 'home' ? ['zone.home'] : [],
     source_type: 'router',
     first_seen: device.firstSeen,
