@@ -195,13 +195,31 @@ export const PHONE_TCP_PORTS = '62078,5353,7000,80,443,22,8080';
  * mDNS UDP probe sent as IP (`--send-ip`), so a device that ignores one kind of probe still answers another.
  * Without raw sockets only TCP connect probes are possible. Targets are single addresses.
  */
-export function buildConfirmArgs(input: { targets: readonly string[]; method: 'arp' | 'ip'; privileged: boolean }): string[] {
+export function buildConfirmArgs(input: {
+  targets: readonly string[];
+  method: 'arp' | 'ip';
+  privileged: boolean;
+}): string[] {
   const targets = checkTargets(input.targets);
-  if (targets.some((t) => !isIpv4(t))) throw new NmapArgsError('confirmation probes take single IPv4 addresses');
+  if (targets.some((t) => !isIpv4(t)))
+    throw new NmapArgsError('confirmation probes take single IPv4 addresses');
   const probes = !input.privileged
     ? [`-PS${PHONE_TCP_PORTS}`]
     : input.method === 'arp'
       ? ['-PR']
       : ['--send-ip', '-PE', `-PS${PHONE_TCP_PORTS}`, '-PA80', '-PU5353'];
-  return ['-n', '-sn', ...probes, '-T4', '--max-retries', '3', '--host-timeout', '10s', '-oX', '-', '--', ...targets];
+  return [
+    '-n',
+    '-sn',
+    ...probes,
+    '-T4',
+    '--max-retries',
+    '3',
+    '--host-timeout',
+    '10s',
+    '-oX',
+    '-',
+    '--',
+    ...targets,
+  ];
 }

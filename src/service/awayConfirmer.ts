@@ -41,7 +41,9 @@ export function nmapProbeRun(nmapPath: string, logger: Logger): ProbeRun {
   return async (argv, ips, signal) => {
     const r = await runNmap(argv, { nmapPath, timeoutMs: 60_000, ...(signal ? { signal } : {}) });
     if (r.aborted || r.timedOut || r.exitCode !== 0) {
-      logger.debug(`confirmation probe did not complete (exit ${r.exitCode}${r.timedOut ? ', timed out' : ''})`);
+      logger.debug(
+        `confirmation probe did not complete (exit ${r.exitCode}${r.timedOut ? ', timed out' : ''})`,
+      );
       return [];
     }
     const parsed = parseNmapXml(r.stdout, 'sweep', ips);
@@ -59,7 +61,9 @@ const sleep = (ms: number, signal?: AbortSignal) =>
   });
 
 export function awayReasonText(s: Pick<ConfirmSettings, 'privileged' | 'attached' | 'rounds'>): string {
-  const kinds = !s.privileged ? 'TCP 62078/5353/7000/80/443/22/8080' : `${s.attached ? 'ARP, ' : ''}ICMP echo, TCP SYN 62078/5353/7000/80/443/22/8080, UDP 5353`;
+  const kinds = !s.privileged
+    ? 'TCP 62078/5353/7000/80/443/22/8080'
+    : `${s.attached ? 'ARP, ' : ''}ICMP echo, TCP SYN 62078/5353/7000/80/443/22/8080, UDP 5353`;
   return `no answer to the sweep nor to ${s.rounds} probe round${s.rounds === 1 ? '' : 's'} (${kinds})`;
 }
 
@@ -84,11 +88,21 @@ export async function confirmAway(
     if (round > 0) await sleep(settings.pauseMs, signal);
     if (settings.privileged && settings.attached) {
       const ips = [...pending.keys()];
-      answered(await run(buildConfirmArgs({ targets: ips, method: 'arp', privileged: true }), ips, signal), (h) => `probe: ${h.reason ?? 'arp-response'}`);
+      answered(
+        await run(buildConfirmArgs({ targets: ips, method: 'arp', privileged: true }), ips, signal),
+        (h) => `probe: ${h.reason ?? 'arp-response'}`,
+      );
     }
     if (pending.size === 0) break;
     const ips = [...pending.keys()];
-    answered(await run(buildConfirmArgs({ targets: ips, method: 'ip', privileged: settings.privileged }), ips, signal), (h) => `probe: ${h.reason ?? 'answered'}`);
+    answered(
+      await run(
+        buildConfirmArgs({ targets: ips, method: 'ip', privileged: settings.privileged }),
+        ips,
+        signal,
+      ),
+      (h) => `probe: ${h.reason ?? 'answered'}`,
+    );
   }
   return { present, awayReason: awayReasonText(settings) };
 }

@@ -163,7 +163,11 @@ export class Store {
    * The devices this sweep would mark away (a dry run of recordSweep's diff, nothing written): they get a
    * direct probe first (multi-probe confirmation, DESIGN §15).
    */
-  departureCandidates(result: ScanResult, ctx: SweepContext, agent: string | null = null): Array<{ mac: string; ip: string | null }> {
+  departureCandidates(
+    result: ScanResult,
+    ctx: SweepContext,
+    agent: string | null = null,
+  ): Array<{ mac: string; ip: string | null }> {
     const owners = this.agents.owners();
     const owns = (mac: string) => (owners.get(mac) ?? null) === agent;
     const before = this.devices.allWithoutPorts();
