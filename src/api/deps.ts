@@ -53,6 +53,14 @@ export interface ApiScanner {
   requestPortScanAll?(reason: string): ScanRequestResult;
   requestDeviceScan(mac: string, reason: string): ScanRequestResult;
   status(): { running: boolean; kind?: string | null; queue: number };
+  /** when the last port scan ran and what is waiting for one (ScanCoordinator.portScanStatus) */
+  portScanStatus?(): {
+    lastAt: string | null;
+    pendingDevices: number;
+    queuedBatches: number;
+    initial: 'pending' | 'done' | 'none';
+    nextRetryAt: string | null;
+  };
 }
 
 export interface ApiConfig {

@@ -26,7 +26,7 @@ import type {
 } from './schemas.js';
 
 export type ApiStore = Pick<Store, 'devices' | 'scans' | 'changes' | 'history' | 'stats'> &
-  Partial<Pick<Store, 'agents'>>;
+  Partial<Pick<Store, 'agents' | 'install'>>;
 
 export interface FindingsPort {
   list(q: FindingListQuery): { items: StoredFinding[]; total: number };

@@ -20,7 +20,7 @@ export { FINDING_KINDS };
 // ---------------------------------------------------------------------------------------------------------
 
 export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
-export const RISK_LEVELS = ['none', 'low', 'medium', 'high', 'critical'] as const;
+export const RISK_LEVELS = ['unknown', 'none', 'low', 'medium', 'high', 'critical'] as const;
 export const KEY_SCOPES = ['read', 'admin'] as const;
 export const SCAN_KINDS = ['sweep', 'ports'] as const;
 export const SCAN_STATUSES = ['queued', 'running', 'finished', 'failed'] as const;
@@ -124,6 +124,25 @@ export const healthSchema = z.object({
   scanner: scannerStatusSchema,
   devices: z.object({ total: z.number().int(), online: z.number().int(), new: z.number().int() }),
   last_scan: z.lazy(() => scanSchema).nullable(),
+  /** port scans (issue 14): when the last one ran, how many devices wait for their first, first-start state */
+  port_scans: z
+    .object({
+      last_at: isoTime.nullable(),
+      pending_devices: z.number().int(),
+      queued_batches: z.number().int(),
+      initial: z.enum(['pending', 'done', 'none']),
+      next_retry_at: isoTime.nullable(),
+    })
+    .optional(),
+  /** the install baseline: devices of a fresh install's first sweep, and how many are not trusted yet */
+  install: z
+    .object({
+      state: z.enum(['pending', 'applied', 'existing']),
+      baseline_at: isoTime.nullable(),
+      baseline_devices: z.number().int(),
+      untrusted: z.number().int(),
+    })
+    .optional(),
   /** Who the server thinks the caller is (lets the UI hide admin controls for read keys). */
   auth: z.object({ actor: z.string(), kind: z.string(), scope: z.enum(KEY_SCOPES) }),
 });
@@ -207,7 +226,16 @@ export const deviceSchema = z.object({
 });
 export type DeviceJson = z.infer<typeof deviceSchema>;
 
-export const DEVICE_FILTERS = ['all', 'online', 'offline', 'new', 'risky', 'known', 'ignored'] as const;
+export const DEVICE_FILTERS = [
+  'all',
+  'online',
+  'offline',
+  'new',
+  'risky',
+  'unscanned',
+  'known',
+  'ignored',
+] as const;
 export const DEVICE_SORTS = ['name', 'ip', 'vendor', 'last_seen', 'first_seen', 'risk'] as const;
 
 export const deviceListQuery = z
@@ -252,6 +280,8 @@ export const devicePatchSchema = z
 export type DevicePatch = z.infer<typeof devicePatchSchema>;
 
 export const deviceDeletedSchema = z.object({ mac: z.string(), forgotten: z.literal(true) });
+/** POST api/devices/trust-install: the install-baseline devices just marked known */
+export const trustInstallSchema = z.object({ trusted: z.number().int(), macs: z.array(z.string()) });
 
 // ---------------------------------------------------------------------------------------------------------
 // Changes

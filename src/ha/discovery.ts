@@ -28,10 +28,16 @@ export interface DiscoveryCtx extends TopicCtx {
   /** our version (origin.sw_version, hub sw_version) */
   swVersion: string;
   /**
-   * Base of the ingress UI: `homeassistant://hassio/ingress/<slug>` (add-on) or an http(s) URL (standalone).
+   * Base of the ingress UI: `homeassistant://app/<slug>` (add-on) or an http(s) URL (standalone).
    * Omitted → no configuration_url.
    */
   ingressUrl?: string;
+  /**
+   * Home Assistant Core version (websocket `auth_ok` or Supervisor `/core/info`). From 2026.7 on the device
+   * tracker is discovered without the deprecated state_topic/value_template/payload_home/payload_not_home;
+   * older or unknown Cores get the legacy keys too.
+   */
+  coreVersion?: string | null;
   supportUrl?: string;
 }
 
@@ -49,7 +55,29 @@ const URL_SCHEME = /^(https?|homeassistant):\/\/\S+$/;
 
 function configurationUrl(ctx: DiscoveryCtx, fragment?: string): string | undefined {
   if (!ctx.ingressUrl || !URL_SCHEME.test(ctx.ingressUrl)) return undefined;
+  // HA's ingress panel (/app/<slug>) loads the add-on in an iframe: no fragment or sub-path reaches it
+  if (ctx.ingressUrl.startsWith('homeassistant://')) return ctx.ingressUrl.replace(/#.*$/, '');
   return fragment ? `${ctx.ingressUrl.replace(/#.*$/, '')}#${fragment}` : ctx.ingressUrl;
+}
+
+/** Core version (e.g. "2026.7.0", "2026.12.0b1", "2026.7.0.dev0") ≥ year.month; null/unparsable → false. */
+export function coreAtLeast(version: string | null | undefined, year: number, month: number): boolean {
+  const m = /^(\d{4})\.(\d{1,2})(?:\D|$)/.exec(version ?? '');
+  if (!m) return false;
+  const y = Number(m[1]);
+  const mo = Number(m[2]);
+  return y > year || (y === year && mo >= month);
+}
+
+/** Deprecated since Core 2026.7 (warned at every discovery, dropped in 2027.1): only for older Cores. */
+function legacyTrackerKeys(ctx: DiscoveryCtx, state: string): Record<string, string> {
+  if (coreAtLeast(ctx.coreVersion, 2026, 7)) return {};
+  return {
+    state_topic: state,
+    value_template: '{{ value_json.presence }}',
+    payload_home: 'home',
+    payload_not_home: 'not_home',
+  };
 }
 
 function origin(ctx: DiscoveryCtx) {
@@ -103,6 +131,28 @@ export function hubDiscovery(ctx: DiscoveryCtx): DiscoveryMessage {
       state_topic: state,
       value_template: '{{ value_json.last_scan }}',
       icon: 'mdi:clock-check-outline',
+    },
+    last_port_scan: {
+      platform: 'sensor',
+      unique_id: uid('last_port_scan'),
+      default_entity_id: 'sensor.lan_sentinel_last_port_scan',
+      name: 'Last port scan',
+      device_class: 'timestamp',
+      state_topic: state,
+      // before the first port scan: None = unknown ("not scanned yet"), never a stale time
+      value_template: "{{ value_json.last_port_scan if value_json.last_port_scan else 'None' }}",
+      icon: 'mdi:shield-search',
+    },
+    port_scans_pending: {
+      platform: 'sensor',
+      unique_id: uid('port_scans_pending'),
+      default_entity_id: 'sensor.lan_sentinel_port_scans_pending',
+      name: 'Devices awaiting a port scan',
+      state_topic: state,
+      value_template: '{{ value_json.port_scans_pending }}',
+      state_class: 'measurement',
+      unit_of_measurement: 'devices',
+      icon: 'mdi:timer-sand',
     },
     scanning: {
       platform: 'binary_sensor',
@@ -169,11 +219,8 @@ export function deviceDiscovery(device: DiscoverableDevice, ctx: DiscoveryCtx): 
       default_entity_id: ent('device_tracker', 'presence'),
       name: null,
       source_type: 'router',
-      // state_topic for HA < 2026.7; json_attributes_topic carries in_zones + source_type for newer HA
-      state_topic: state,
-      value_template: '{{ value_json.presence }}',
-      payload_home: 'home',
-      payload_not_home: 'not_home',
+      // json_attributes_topic carries in_zones + source_type (the current form); legacy keys for Core < 2026.7
+      ...legacyTrackerKeys(ctx, state),
       json_attributes_topic: state,
       // the device's kind (camera, printer, …) as its icon
       icon: kindIcon(device),
@@ -216,7 +263,7 @@ export function deviceDiscovery(device: DiscoverableDevice, ctx: DiscoveryCtx): 
       default_entity_id: ent('sensor', 'open_ports'),
       name: 'Open ports',
       state_topic: state,
-      value_template: '{{ value_json.open_ports }}',
+      value_template: "{{ 'None' if value_json.risk == 'unknown' else value_json.open_ports }}",
       state_class: 'measurement',
       unit_of_measurement: 'ports',
       icon: 'mdi:door-open',
@@ -229,7 +276,8 @@ export function deviceDiscovery(device: DiscoverableDevice, ctx: DiscoveryCtx): 
       device_class: 'enum',
       options: [...RISK_LEVELS],
       state_topic: state,
-      value_template: '{{ value_json.risk }}',
+      // not port-scanned yet: the payload None makes HA show the state unknown (never a false "none")
+      value_template: "{{ 'None' if value_json.risk == 'unknown' else value_json.risk }}",
       icon: 'mdi:shield-half-full',
     },
     threat: {
@@ -240,7 +288,7 @@ export function deviceDiscovery(device: DiscoverableDevice, ctx: DiscoveryCtx): 
       device_class: 'problem',
       state_topic: state,
       value_template:
-        "{{ 'ON' if value_json.threats | selectattr('severity', 'in', ['medium', 'high', 'critical']) | list | count > 0 else 'OFF' }}",
+        "{{ 'None' if value_json.risk == 'unknown' else 'ON' if value_json.threats | selectattr('severity', 'in', ['medium', 'high', 'critical']) | list | count > 0 else 'OFF' }}",
       payload_on: 'ON',
       payload_off: 'OFF',
       icon: 'mdi:shield-alert',

@@ -191,6 +191,10 @@ export interface HubStats {
   threatsActive: number;
   /** ISO-8601 with timezone, null before the first sweep */
   lastScan: string | null;
+  /** finish time of the last successful port scan, null before the first one */
+  lastPortScan?: string | null;
+  /** online devices waiting for their first port scan (0 = nothing pending) */
+  portScansPending?: number;
   scanning: boolean;
   /** progress of the running scan request, when one runs */
   scan?: HubScanProgress | null;
@@ -210,6 +214,8 @@ export interface HubState {
   devices_new: number;
   threats_active: number;
   last_scan: string | null;
+  last_port_scan: string | null;
+  port_scans_pending: number;
   scanning: boolean;
   /** the running scan (attributes of the `scanning` binary sensor; null when idle) */
   scan_kind: 'sweep' | 'ports' | null;
@@ -227,6 +233,8 @@ export function hubState(s: HubStats): HubState {
     devices_new: s.new,
     threats_active: s.threatsActive,
     last_scan: s.lastScan,
+    last_port_scan: s.lastPortScan ?? null,
+    port_scans_pending: s.portScansPending ?? 0,
     scanning: s.scanning,
     scan_kind: p?.kind ?? null,
     scan_percent: p ? Math.round(p.percent) : null,

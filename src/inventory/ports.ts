@@ -7,6 +7,8 @@
  *   neither product nor version (e.g. -sV timed out) the previous service details are kept and no
  *   change is reported: "unknown" is not a change.
  * - Severity: port_opened low, service_changed low, port_closed info; ignored devices capped at info.
+ * - The first successful port scan of a device (no `portsScannedAt` yet) raises ONE `first_port_scan`
+ *   summary ("first scan: N open ports", info) listing the ports, instead of a `port_opened` per port.
  * - Strings from nmap (service, product, version, extrainfo, CPE) are cleaned and length-capped.
  */
 
@@ -166,5 +168,26 @@ export function applyPortScan(
   const ports = [...nextPorts.values()].sort(
     (a, b) => a.protocol.localeCompare(b.protocol) || a.port - b.port,
   );
+  if (prev.portsScannedAt === null) {
+    const list = ports.map((p) => ({
+      protocol: p.protocol,
+      port: p.port,
+      service: p.service ?? null,
+      product: p.product ?? null,
+      version: p.version ?? null,
+    }));
+    const shown = ports.slice(0, 8).map((p) => `${portKey(p)} ${describe(p)}`);
+    const more = ports.length > shown.length ? `, … ${ports.length - shown.length} more` : '';
+    const summary = mk(
+      'first_port_scan',
+      'info',
+      ports.length === 0
+        ? `${label}: first port scan: no open ports`
+        : `${label}: first port scan: ${ports.length} open port${ports.length === 1 ? '' : 's'} (${shown.join(', ')}${more})`,
+      undefined,
+      { open: ports.length, ports: list },
+    );
+    return { device: { ...prev, ports, portsScannedAt: t }, changes: [summary] };
+  }
   return { device: { ...prev, ports, portsScannedAt: t }, changes };
 }

@@ -40,6 +40,11 @@ export interface SweepContext {
   gatewayIp?: string | null;
   lookupVendor: (mac: string) => string | null;
   /**
+   * The first sweep of a fresh database (the install baseline): devices found now are "present at install",
+   * not new — no `new_device` change, `isNew` false (DESIGN §5).
+   */
+  baseline?: boolean;
+  /**
    * Which devices this sweep speaks for (DESIGN §16): a satellite agent's sweep decides presence only for
    * the devices that agent saw last, the hub's own sweep only for the rest. Default: every device.
    */
@@ -155,7 +160,7 @@ export function newDevice(
     ports: [],
     portsScannedAt: null,
     riskScore: 0,
-    risk: 'none',
+    risk: 'unknown',
     isNew: true,
   };
 }
@@ -229,9 +234,11 @@ export function applySweep(prev: Device[], result: ScanResult, ctx: SweepContext
       const ip = s.ips[0] ?? null;
       const randomized = isRandomizedMac(s.mac);
       const d = newDevice(s.mac, ip, s.hostname, randomized ? null : ctx.lookupVendor(s.mac), now);
+      if (ctx.baseline) d.isNew = false;
       devices.push(d);
       nextByMac.set(d.mac, d);
       if (ip) observations.push({ mac: d.mac, ip, hostname: d.hostname });
+      if (ctx.baseline) continue;
       changes.push(
         change(
           d,

@@ -4,7 +4,10 @@ import { type DeviceKind, effectiveKind, KIND_INFO, shortVendor } from './kinds.
 
 export type Presence = 'home' | 'not_home';
 export type Severity = 'info' | 'low' | 'medium' | 'high' | 'critical';
-export type RiskLevel = 'none' | 'low' | 'medium' | 'high' | 'critical';
+/** A measured risk level (after at least one port scan). */
+export type MeasuredRisk = 'none' | 'low' | 'medium' | 'high' | 'critical';
+/** `unknown` until the device's first port scan: never `none` before it was measured (DESIGN §5). */
+export type RiskLevel = MeasuredRisk | 'unknown';
 
 export const CHANGE_TYPES = [
   'new_device',
@@ -20,6 +23,8 @@ export const CHANGE_TYPES = [
   'threat_detected',
   'threat_resolved',
   'unexpected_port',
+  /** one summary change for a device's first port scan ("first scan: N open ports"), instead of port_opened per port */
+  'first_port_scan',
 ] as const;
 export type ChangeType = (typeof CHANGE_TYPES)[number];
 

@@ -1,4 +1,5 @@
 import { isCidr, isIpv4, parseCidrOrIp } from './ipv4.js';
+import { homePortSpec } from './portProfiles.js';
 import { MIN_PREFIX } from './targets.js';
 
 /**
@@ -8,7 +9,7 @@ import { MIN_PREFIX } from './targets.js';
  */
 
 /** Port profiles a port scan can use (`custom` = the configured `ports` list). */
-export const PORT_PROFILES = ['top100', 'top1000', 'custom'] as const;
+export const PORT_PROFILES = ['home', 'top100', 'top1000', 'custom'] as const;
 export type PortProfile = (typeof PORT_PROFILES)[number];
 
 export interface SweepArgsInput {
@@ -132,7 +133,13 @@ export function buildPortScanArgs(input: PortScanArgsInput): string[] {
   const targets = checkTargets(input.targets);
   const hostTimeout = checkInt('hostTimeoutSec', input.hostTimeoutSec, 1, 86_400);
   let portArgs: string[];
+  /** UDP (-sU) is added for the home profile when nmap has raw sockets */
+  let udp = false;
   switch (input.profile) {
+    case 'home':
+      udp = input.privileged;
+      portArgs = ['-p', homePortSpec(input.privileged)];
+      break;
     case 'top100':
       portArgs = ['--top-ports', '100'];
       break;
@@ -148,7 +155,9 @@ export function buildPortScanArgs(input: PortScanArgsInput): string[] {
       break;
     }
     default:
-      throw new NmapArgsError(`port_profile: ${show(input.profile)} is not one of top100, top1000, custom`);
+      throw new NmapArgsError(
+        `port_profile: ${show(input.profile)} is not one of home, top100, top1000, custom`,
+      );
   }
   const intensity =
     input.versionIntensity === undefined
@@ -160,6 +169,7 @@ export function buildPortScanArgs(input: PortScanArgsInput): string[] {
   return [
     '-n',
     input.privileged ? '-sS' : '-sT',
+    ...(udp ? ['-sU'] : []),
     '-sV',
     ...intensity,
     // page title and Server header of web interfaces: evidence for the device's kind (DESIGN §5)

@@ -72,6 +72,21 @@ export class JobQueue {
     return this.jobs.length;
   }
 
+  /** MACs of every queued port-scan job. */
+  queuedMacs(): Set<string> {
+    const s = new Set<string>();
+    for (const j of this.jobs) if (j.kind === 'ports') for (const m of j.macs ?? []) s.add(m);
+    return s;
+  }
+
+  /** nmap runs still to come in the queued port scans. */
+  portBatchesLeft(): number {
+    let n = 0;
+    for (const j of this.jobs)
+      if (j.kind === 'ports') n += Math.max(0, (j.batches?.length ?? 1) - (j.next ?? 0));
+    return n;
+  }
+
   has(kind: JobKind): boolean {
     return this.jobs.some((j) => j.kind === kind);
   }

@@ -41,6 +41,28 @@ export interface ScanSettings {
   gatewayIp: () => string | null;
   /** run nmap's ssl-cert + ssl-enum-ciphers in port scans (option tls_checks) */
   tlsChecks?: boolean;
+  /**
+   * Port-scan each device that never had one within minutes of its arrival (`scan_new_devices`). The first
+   * port scan after a fresh install's first sweep runs regardless.
+   */
+  scanNewDevices?: boolean;
+  /** first retry delay after a failed first port scan; doubles per failure up to retryMaxMs (default 60 s) */
+  retryBaseMs?: number;
+  retryMaxMs?: number;
+}
+
+/** What the hub, the API and the overview show about port scans. */
+export interface PortScanStatus {
+  /** finish time of the last successful port scan, null before the first */
+  lastAt: string | null;
+  /** online devices that never had a port scan and will get one automatically */
+  pendingDevices: number;
+  /** port-scan batches queued or running */
+  queuedBatches: number;
+  /** the first port scan after install: pending until every device found at install was scanned */
+  initial: 'pending' | 'done' | 'none';
+  /** earliest retry of a failed first port scan, when one is waiting */
+  nextRetryAt: string | null;
 }
 
 export interface ThreatAssessor {
@@ -134,6 +156,8 @@ export class ScanCoordinator {
   private pumping = false;
   /** progress of every request that is queued or running, by scan id */
   private readonly live = new Map<number, Live>();
+  /** failed first port scans: consecutive failures and the earliest retry (ms since epoch) per MAC */
+  private readonly retry = new Map<string, { failures: number; nextAt: number }>();
 
   constructor(private readonly deps: ScanCoordinatorDeps) {}
 
@@ -147,6 +171,68 @@ export class ScanCoordinator {
    */
   requestPortScanAll(reason: string): ScanRequestResult {
     return this.request({ kind: 'ports', reason });
+  }
+
+  /**
+   * Queue port scans for online devices that never had one: every device of the install baseline (first
+   * start, also after a restart that interrupted it) and — with scan_new_devices — each newly arrived device.
+   * Devices whose last attempt failed wait for their backoff. Returns how many devices were queued.
+   */
+  schedulePending(now: Date = this.deps.clock.now()): number {
+    if (this.stopping) return 0;
+    const { store, settings } = this.deps;
+    const install = store.install.info();
+    if (!settings.scanNewDevices && !install.initialPortScanPending) return 0;
+    const busy = this.queue.queuedMacs();
+    for (const m of this.running?.macs ?? []) busy.add(m);
+    const firstStart: JobHost[] = [];
+    const arrivals: JobHost[] = [];
+    for (const c of store.install.unscanned()) {
+      if (busy.has(c.mac)) continue;
+      const r = this.retry.get(c.mac);
+      if (r && r.nextAt > now.getTime()) continue;
+      if (c.baseline && install.initialPortScanPending) firstStart.push({ ip: c.ip, mac: c.mac });
+      else if (settings.scanNewDevices) arrivals.push({ ip: c.ip, mac: c.mac });
+    }
+    const profile = settings.portProfile;
+    const key = (hosts: JobHost[]) => `auto:${hosts.map((h) => h.mac).join(',')}|${profile}`;
+    if (firstStart.length) this.enqueuePorts(firstStart, key(firstStart), 'first start', profile);
+    if (arrivals.length) this.enqueuePorts(arrivals, key(arrivals), 'new device', profile);
+    return firstStart.length + arrivals.length;
+  }
+
+  portScanStatus(): PortScanStatus {
+    const { store, settings } = this.deps;
+    const install = store.install.info();
+    const auto = settings.scanNewDevices === true || install.initialPortScanPending;
+    const unscanned = store.install.unscanned();
+    const pending = unscanned.filter((c) => settings.scanNewDevices || c.baseline).length;
+    let queuedBatches = this.queue.portBatchesLeft();
+    if (this.running?.kind === 'ports' || this.pausing) queuedBatches++;
+    let nextRetry: number | null = null;
+    for (const c of unscanned) {
+      const r = this.retry.get(c.mac);
+      if (r && (nextRetry === null || r.nextAt < nextRetry)) nextRetry = r.nextAt;
+    }
+    return {
+      lastAt: store.scans.lastFinished('ports')?.finishedAt ?? null,
+      pendingDevices: auto ? pending : 0,
+      queuedBatches,
+      initial: install.initialPortScanPending ? 'pending' : install.baselineAt ? 'done' : 'none',
+      nextRetryAt: auto && nextRetry !== null ? new Date(nextRetry).toISOString() : null,
+    };
+  }
+
+  /** A first port scan that failed or timed out: risk stays unknown, retry after a growing delay. */
+  private noteFailure(mac: string, now: Date): void {
+    const base = this.deps.settings.retryBaseMs ?? 60_000;
+    const max = this.deps.settings.retryMaxMs ?? 3_600_000;
+    const failures = (this.retry.get(mac)?.failures ?? 0) + 1;
+    const delay = Math.min(max, base * 2 ** (failures - 1));
+    this.retry.set(mac, { failures, nextAt: now.getTime() + delay });
+    this.deps.logger.info(
+      `first port scan of ${mac} did not complete (attempt ${failures}); risk stays unknown, retry in ${Math.round(delay / 1000)} s`,
+    );
   }
 
   requestDeviceScan(mac: string, reason: string): ScanRequestResult {
@@ -466,6 +552,7 @@ export class ScanCoordinator {
 
   private async runSweep(job: Job): Promise<void> {
     const { store, clock, logger, settings } = this.deps;
+    const t0 = Date.now();
     const scanId = job.scanId as number;
     const live = this.live.get(scanId);
     let t: ScanTargets;
@@ -510,7 +597,7 @@ export class ScanCoordinator {
       if (name && h.hostnames.length === 0) h.hostnames.push(name);
     }
     const now = clock.now();
-    const { changes, devices } = store.recordSweep(scanId, result, {
+    const { changes, devices, baseline } = store.recordSweep(scanId, result, {
       now,
       considerHome: settings.considerHome,
       gatewayIp: settings.gatewayIp(),
@@ -518,9 +605,24 @@ export class ScanCoordinator {
       ...(scope ? { inScope: (ip: string | null) => inTargets(ip, scope) } : {}),
     });
     this.publish(changes, devices);
+    const count = (type: Change['type']) => changes.filter((c) => c.type === type).length;
+    logger.info(
+      `sweep #${scanId}: ${result.hosts.filter((h) => h.status === 'up').length} hosts up, ${count('new_device')} new, ${count('device_offline')} gone, ${count('device_online')} back in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+    );
+    if (baseline) {
+      logger.info(
+        `install baseline: the ${baseline.length} devices of this first sweep are "present at install" (no new-device alerts); trust them all on the Devices page. Devices that join later are new.`,
+      );
+    }
+    for (const c of changes) {
+      if (c.type === 'new_device') logger.info(c.message);
+      else if (c.type === 'gateway_mac_changed' || c.type === 'ip_conflict') logger.warn(c.message);
+    }
     const into = job.collapsible && changes.length === 0 ? store.scans.collapseUnchanged(scanId) : scanId;
     this.ended(scanId, startedAt, into);
     this.refreshDns(result.hosts.map((h) => h.ip));
+    const queued = this.schedulePending(now);
+    if (queued > 0) logger.info(`queued a port scan of ${queued} device(s) that were never port-scanned`);
   }
 
   /** Runs the next batch of a port-scan request. */
@@ -579,8 +681,17 @@ export class ScanCoordinator {
     }
     this.emitProgress(scanId);
     const timeoutMs = (settings.hostTimeoutSec + 30) * 1000 * Math.max(1, ips.length);
+    const t0 = Date.now();
+    const total = job.batches?.length ?? 1;
+    const what = `port scan #${scanId} (${job.reason}${total > 1 ? `, batch ${seq + 1}/${total}` : ''})`;
+    const measured = hosts.flatMap((h) => {
+      const d = h.mac ? store.devices.get(h.mac) : undefined;
+      return d ? [d] : [];
+    });
     const outcome = await this.execute(scanId, 'ports', argv, ips, timeoutMs);
     if (!outcome.result) {
+      const failedAt = clock.now();
+      for (const d of measured) if (d.portsScannedAt === null) this.noteFailure(d.mac, failedAt);
       store.recordFailedScan(scanId, outcome.error, clock.now(), { seq, hosts: batch.length });
       doneBatch();
       this.emitProgress(scanId);
@@ -603,9 +714,42 @@ export class ScanCoordinator {
       for (const d of t2.devices) updated.set(d.mac, d);
     }
     this.publish(changes, [...updated.values()]);
+    this.logPortBatch(what, measured, out.devices, changes, t0, now);
     doneBatch();
     this.emitProgress(scanId);
     if (last) this.ended(scanId, runStart(store.scans.record(scanId)?.runStartedAt, startedAt));
+  }
+
+  /** One info line per port-scan batch, a warning per critical finding; retries for hosts nmap did not finish. */
+  private logPortBatch(
+    what: string,
+    requested: Device[],
+    scanned: Device[],
+    changes: Change[],
+    t0: number,
+    now: Date,
+  ): void {
+    const { store, logger } = this.deps;
+    // hosts nmap did not finish (down, host timeout): a first scan stays unknown and is retried
+    const done = new Set(scanned.filter((d) => d.portsScannedAt !== null).map((d) => d.mac));
+    for (const d of requested) {
+      if (done.has(d.mac)) this.retry.delete(d.mac);
+      else if (d.portsScannedAt === null) this.noteFailure(d.mac, now);
+    }
+    const open = scanned.reduce((n, d) => n + d.ports.length, 0);
+    const found = changes.filter((c) => c.type === 'threat_detected');
+    const resolved = changes.filter((c) => c.type === 'threat_resolved').length;
+    logger.info(
+      `${what}: ${done.size}/${requested.length} devices scanned, ${open} open ports, ${found.length} new findings, ${resolved} resolved in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+    );
+    for (const c of found) if (c.severity === 'critical') logger.warn(`critical finding: ${c.message}`);
+    const install = store.install.info();
+    if (install.initialPortScanPending && !store.install.unscanned().some((c) => c.baseline)) {
+      store.install.finishInitialPortScan(now);
+      logger.info(
+        `first port scan after install finished: every device found at install has been scanned (${findingsSummary(store)})`,
+      );
+    }
   }
 
   /** Runs nmap and parses; on any failure returns the reason (the caller records it, marking nothing absent). */
@@ -677,6 +821,12 @@ export class ScanCoordinator {
         this.dnsInFlight = null;
       });
   }
+}
+
+function findingsSummary(store: Store): string {
+  const c = store.devices.all().filter((d) => d.portsScannedAt !== null);
+  const risky = c.filter((d) => d.risk === 'medium' || d.risk === 'high' || d.risk === 'critical').length;
+  return `${c.length} devices rated, ${risky} at medium risk or above`;
 }
 
 function runStart(recorded: string | null | undefined, fallback: Date): Date {

@@ -112,7 +112,11 @@ export function createThreatAssessor(deps: ThreatAssessorDeps): ThreatAssessor &
             now,
           );
           const counted = findings.forDevice(mac, now).filter((f) => !f.resolvedAt && !f.accepted);
-          const { score, level } = riskScore(counted);
+          const measured = riskScore(counted);
+          // a device whose port scan never succeeded has not been measured: its risk stays unknown
+          const scanned = device.portsScannedAt !== null;
+          const score = scanned ? measured.score : 0;
+          const level = scanned ? measured.level : 'unknown';
           let updated = device;
           if (score !== device.riskScore || level !== device.risk) {
             updated = deps.store.devices.update(mac, { riskScore: score, risk: level }) ?? device;

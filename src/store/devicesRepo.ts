@@ -6,7 +6,7 @@ import type { Device, DevicePort, Presence, RiskLevel } from '../inventory/types
 import type { Db } from './db.js';
 import { bool, int, ipv4ToNumber, likePattern, paging } from './rows.js';
 
-export type DeviceFilter = 'online' | 'offline' | 'new' | 'risky' | 'known' | 'ignored';
+export type DeviceFilter = 'online' | 'offline' | 'new' | 'risky' | 'unscanned' | 'known' | 'ignored';
 export type DeviceSort = 'name' | 'ip' | 'vendor' | 'last_seen' | 'first_seen' | 'risk';
 
 export interface DeviceQuery {
@@ -186,7 +186,8 @@ function deviceFromRaw(r: RawDevice, ports: DevicePort[]): Device {
     ports,
     portsScannedAt: r[16] as string | null,
     riskScore: r[17] as number,
-    risk: r[18] as RiskLevel,
+    // never port-scanned = not measured: `unknown` (stored as 'none' with ports_scanned_at NULL)
+    risk: r[16] === null ? 'unknown' : (r[18] as RiskLevel),
     isNew: bool(r[19]),
     kind: isDeviceKind(r[20]) ? r[20] : null,
     kindConfidence: (r[21] as number | null) ?? 0,
@@ -215,6 +216,7 @@ export const DEVICE_FILTERS: readonly DeviceFilter[] = [
   'offline',
   'new',
   'risky',
+  'unscanned',
   'known',
   'ignored',
 ];
@@ -231,7 +233,8 @@ const FILTER_SQL: Record<DeviceFilter, string> = {
   online: 'online = 1',
   offline: 'online = 0',
   new: 'is_new = 1',
-  risky: "risk IN ('medium', 'high', 'critical')",
+  risky: "risk IN ('medium', 'high', 'critical') AND ports_scanned_at IS NOT NULL",
+  unscanned: 'ports_scanned_at IS NULL',
   known: 'known = 1',
   ignored: 'ignored = 1',
 };
@@ -267,7 +270,7 @@ function deviceParams(d: Device) {
     consider_home: d.considerHome,
     ports_scanned_at: d.portsScannedAt,
     risk_score: Math.round(d.riskScore),
-    risk: d.risk,
+    risk: d.risk === 'unknown' ? 'none' : d.risk,
     is_new: int(d.isNew),
     kind: d.kind ?? null,
     kind_confidence: d.kind ? (d.kindConfidence ?? 0) : 0,
@@ -472,7 +475,14 @@ export class DevicesRepo {
       if (!(k in patch) || patch[k] === undefined) continue;
       const v = patch[k];
       sets.push(`${col} = @${col}`);
-      params[col] = typeof v === 'boolean' ? int(v) : k === 'riskScore' ? Math.round(v as number) : v;
+      params[col] =
+        typeof v === 'boolean'
+          ? int(v)
+          : k === 'riskScore'
+            ? Math.round(v as number)
+            : k === 'risk' && v === 'unknown'
+              ? 'none'
+              : v;
     }
     if (sets.length === 0) return this.get(mac);
     const sql = `UPDATE devices SET ${sets.join(', ')} WHERE mac = @mac`;

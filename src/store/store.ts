@@ -14,6 +14,7 @@ import { ChangesRepo, type StoredChange } from './changesRepo.js';
 import { closeDatabase, type Db, openDatabase } from './db.js';
 import { DevicesRepo } from './devicesRepo.js';
 import { HistoryRepo, type PortEvent } from './historyRepo.js';
+import { InstallRepo } from './installRepo.js';
 import { ScansRepo } from './scansRepo.js';
 import { StatsRepo } from './statsRepo.js';
 
@@ -24,6 +25,8 @@ export interface IngestResult {
   devices: Device[];
   /** Up-hosts that could not be attributed to a device (no MAC and no unique IP match). */
   skipped: SweepOutcome['skipped'];
+  /** set when this sweep took the install baseline: the MACs found at install */
+  baseline?: string[];
 }
 
 const PORT_EVENT: Partial<Record<Change['type'], PortEvent>> = {
@@ -80,9 +83,11 @@ export class Store {
   readonly history: HistoryRepo;
   readonly stats: StatsRepo;
   readonly agents: AgentsRepo;
+  readonly install: InstallRepo;
 
   constructor(readonly db: Db) {
     this.agents = new AgentsRepo(db);
+    this.install = new InstallRepo(db);
     this.devices = new DevicesRepo(db);
     this.scans = new ScansRepo(db);
     this.changes = new ChangesRepo(db);
@@ -114,7 +119,9 @@ export class Store {
       const owns = (mac: string) => (owners.get(mac) ?? null) === agent;
       // Sweeps neither read nor write ports: diff the light rows, then attach ports to what is handed on.
       const before = this.devices.allWithoutPorts();
-      const outcome = applySweep(before, result, { ...ctx, owns });
+      // the first successful sweep of a fresh database takes the install baseline (once per database)
+      const baseline = before.length === 0 && this.install.baselinePending();
+      const outcome = applySweep(before, result, { ...ctx, owns, baseline });
       this.reguessKinds(before, outcome.devices, ctx.gatewayIp);
       this.scans.finishBatch(scanId, seq, result, {
         attributed: attribution(result, outcome.observations),
@@ -132,8 +139,19 @@ export class Store {
           this.history.recordPresence(c.mac, 'home', t);
         else if (c.type === 'device_offline') this.history.recordPresence(c.mac, 'not_home', t);
       }
+      let found: string[] | undefined;
+      if (baseline && outcome.devices.length > 0) {
+        found = outcome.devices.map((d) => d.mac);
+        for (const mac of found) this.history.recordPresence(mac, 'home', t);
+        this.install.applyBaseline(found, ctx.now);
+      }
       const changes = this.changes.insertMany(outcome.changes.map((c) => ({ ...c, scanId })));
-      return { changes, devices: this.devices.attachPorts(outcome.devices), skipped: outcome.skipped };
+      return {
+        changes,
+        devices: this.devices.attachPorts(outcome.devices),
+        skipped: outcome.skipped,
+        ...(found ? { baseline: found } : {}),
+      };
     });
   }
 
@@ -194,6 +212,24 @@ export class Store {
         }
         devices.push(out.device);
         for (const c of out.changes) {
+          if (c.type === 'first_port_scan') {
+            // one summary change; the port history still gets one "opened" fact per port
+            for (const p of (c.after as { ports?: PortChangeData[] } | undefined)?.ports ?? []) {
+              if (!p.protocol || !p.port) continue;
+              this.history.recordPort(
+                device.mac,
+                {
+                  protocol: p.protocol,
+                  port: p.port,
+                  event: 'opened',
+                  service: p.service ?? null,
+                  product: p.product ?? null,
+                  version: p.version ?? null,
+                },
+                t,
+              );
+            }
+          }
           const event = PORT_EVENT[c.type];
           const data = (c.type === 'port_closed' ? c.before : c.after) as PortChangeData | undefined;
           if (event && data?.protocol && data.port) {

@@ -1,17 +1,6 @@
-// biome-ignore-all lint/performance/useDomNodeTextContent: Playwright's innerText is the rendered text a user sees (CSS-hidden parts excluded), which is what these assertions are about
-/**
- * The ingress web UI in real Chromium (playwright-core) against a running service (`buildApp` on 127.0.0.1:0
- * with a seeded temp-file SQLite store), loaded through a path-prefix proxy that imitates HA ingress. The
- * test fails on any request outside `/api/hassio_ingress/<token>/`, on console errors, and when hostile
- * device names execute. Screenshots land in artifacts/screenshots/ui-*.png; the 1,000-device first-render
- * time is reported (artifacts/ui-perf.json), never asserted.
- */
-import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INGRESS_PEER } from '../../src/api/auth.js';
@@ -23,12 +12,17 @@ import { EventBus } from '../../src/util/events.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { type IngressProxy, startIngressProxy } from '../helpers/ingressProxy.js';
 import { HOSTILE_NAME, SEED_MACS, SEED_NAMES, type Seeded, seedDb } from '../helpers/seedDb.js';
+import {
+  CHROMIUM,
+  chromiumAvailable,
+  ensureUiBuilt,
+  LAUNCH_ARGS,
+  ROOT,
+  SHOTS,
+  UI_DIR,
+} from '../helpers/uiBrowser.js';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const UI_DIR = join(ROOT, 'dist/ui');
-const SHOTS = join(ROOT, 'artifacts/screenshots');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
+const available = chromiumAvailable;
 if (!available && process.env.CI === 'true') {
   throw new Error(
     `ingress UI browser tests need Chromium at ${CHROMIUM} (set CHROMIUM_PATH); refusing to skip under CI`,
@@ -36,41 +30,6 @@ if (!available && process.env.CI === 'true') {
 }
 
 const CLI_TOKEN = `lst_${'u'.repeat(43)}`;
-
-const LAUNCH_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-/** Builds dist/ui when it is missing or older than its sources. */
-async function ensureUiBuilt(): Promise<void> {
-  const index = join(UI_DIR, 'index.html');
-  const sources = Math.max(
-    newestMtime(join(ROOT, 'frontend-card/src')),
-    newestMtime(join(ROOT, 'frontend-card/app')),
-    statSync(join(ROOT, 'frontend-card/vite.app.config.ts')).mtimeMs,
-  );
-  if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
-  await promisify(execFile)(
-    process.execPath,
-    [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'frontend-card/vite.app.config.ts'],
-    { cwd: ROOT, timeout: 120_000 },
-  );
-}
 
 interface Service {
   seeded: Seeded;
@@ -232,14 +191,14 @@ describeBrowser('ingress UI in Chromium behind an ingress-style prefix', () => {
     const page = await openPage(ctx, '#/devices');
     const rows = page.locator('table#devices tbody tr');
     await expect.poll(() => rows.count(), { timeout: 15_000 }).toBe(svc.seeded.deviceCount);
-    const tableText = await page.locator('table#devices').innerText();
+    const tableText = await page.locator('table#devices').textContent();
     expect(tableText).toContain(SEED_NAMES.nas);
     expect(tableText).toContain(SEED_NAMES.camera);
     expect(tableText).toContain(SEED_MACS.phone);
 
     // The hostile name is shown literally and never becomes markup.
     const hostileRow = page.locator(`tr[data-mac="${SEED_MACS.hostile}"]`);
-    await expect.poll(() => hostileRow.innerText()).toContain(HOSTILE_NAME);
+    await expect.poll(() => hostileRow.textContent()).toContain(HOSTILE_NAME);
     expect(await page.locator('img').count()).toBe(0);
     expect(await page.evaluate(() => (globalThis as unknown as { __xss?: unknown }).__xss)).toBeUndefined();
 
@@ -247,7 +206,7 @@ describeBrowser('ingress UI in Chromium behind an ingress-style prefix', () => {
 
     await page.locator('input[type="search"]').fill('living-room');
     await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(1);
-    expect(await rows.first().innerText()).toContain(SEED_NAMES.nas);
+    expect(await rows.first().textContent()).toContain(SEED_NAMES.nas);
     // The view is reflected in the URL (reload-safe).
     expect(page.url()).toContain('#/devices?q=living-room');
 
@@ -260,7 +219,7 @@ describeBrowser('ingress UI in Chromium behind an ingress-style prefix', () => {
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 1000 }, colorScheme: 'light' });
     const page = await openPage(ctx, `#/devices/${SEED_MACS.nas}`);
     await expect
-      .poll(() => page.locator('#device-name').innerText(), { timeout: 15_000 })
+      .poll(() => page.locator('#device-name').textContent(), { timeout: 15_000 })
       .toBe(SEED_NAMES.nas);
     const body = await deepText(page, 'ls-device-page');
     expect(body).toContain('445/tcp');
@@ -271,7 +230,7 @@ describeBrowser('ingress UI in Chromium behind an ingress-style prefix', () => {
     await page.locator('#name-input').fill('NAS (renamed by test)');
     await page.locator('form.rename button[type="submit"]').click();
     await expect
-      .poll(() => page.locator('#device-name').innerText(), { timeout: 10_000 })
+      .poll(() => page.locator('#device-name').textContent(), { timeout: 10_000 })
       .toBe('NAS (renamed by test)');
 
     const res = await fetch(`${svc.direct}api/devices/${SEED_MACS.nas}`, {
@@ -336,7 +295,7 @@ describeBrowser('ingress UI in Chromium behind an ingress-style prefix', () => {
       .toBeGreaterThan(0);
     await dark.screenshot({ path: join(SHOTS, 'ui-devices-dark.png') });
     await darkCtx.close();
-  });
+  }, 90_000);
 
   it('works at phone width: the table collapses into cards', async () => {
     const ctx = await browser.newContext({
@@ -361,7 +320,7 @@ describeBrowser('ingress UI in Chromium behind an ingress-style prefix', () => {
     await page.screenshot({ path: join(SHOTS, 'ui-devices-phone.png') });
     await page.goto(`${svc.proxy.url}#/devices/${SEED_MACS.camera}`);
     await expect
-      .poll(() => page.locator('#device-name').innerText(), { timeout: 15_000 })
+      .poll(() => page.locator('#device-name').textContent(), { timeout: 15_000 })
       .toBe(SEED_NAMES.camera);
     await page.screenshot({ path: join(SHOTS, 'ui-device-phone.png'), fullPage: true });
     await ctx.close();
@@ -432,7 +391,7 @@ describeBrowser('ingress UI in Chromium behind an ingress-style prefix', () => {
           figures[`${label}_api_ms`] = Math.round(timing.apiEnd - timing.apiStart);
           figures[`${label}_render_after_data_ms`] = Math.round(timing.now - timing.apiEnd);
         }
-        expect(await page.locator('h1').first().innerText()).toContain(`(${big.seeded.deviceCount})`);
+        expect(await page.locator('h1').first().textContent()).toContain(`(${big.seeded.deviceCount})`);
         await page.close();
       }
       // Sorting the 1,000-device inventory by IP (numeric) and paging stays quick.

@@ -221,6 +221,8 @@ describe('HaBridge', () => {
       devices_new: 0,
       threats_active: 0,
       last_scan: null,
+      last_port_scan: null,
+      port_scans_pending: 0,
       scanning: false,
       scan_kind: null,
       scan_percent: null,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type DiscoveryCtx, deviceDiscovery, hubDiscovery } from '../../src/ha/discovery.js';
+import { coreAtLeast, type DiscoveryCtx, deviceDiscovery, hubDiscovery } from '../../src/ha/discovery.js';
 import { deviceState, eventPayload, hubState } from '../../src/ha/states.js';
 import { CHANGE_TYPES, type Device } from '../../src/inventory/types.js';
 import type { StoredFinding } from '../../src/threats/types.js';
@@ -13,7 +13,7 @@ const ctx: DiscoveryCtx = {
   discoveryPrefix: 'homeassistant',
   baseTopic: 'lan_sentinel',
   swVersion: '0.1.0',
-  ingressUrl: 'homeassistant://hassio/ingress/local_lan_sentinel',
+  ingressUrl: 'homeassistant://app/local_lan_sentinel',
 };
 
 function device(over: Partial<Device> = {}): Device {
@@ -112,6 +112,8 @@ describe('hub discovery', () => {
         'devices_new',
         'devices_online',
         'last_scan',
+        'last_port_scan',
+        'port_scans_pending',
         'network_event',
         'scan_now',
         'scanning',
@@ -121,6 +123,10 @@ describe('hub discovery', () => {
     expect(comps.network_event?.event_types).toEqual([...CHANGE_TYPES]);
     expect(comps.scanning?.device_class).toBe('running');
     expect(comps.last_scan?.device_class).toBe('timestamp');
+    // issue 14: when the last port scan ran (unknown before the first) and how many devices wait for one
+    expect(comps.last_port_scan?.device_class).toBe('timestamp');
+    expect(comps.last_port_scan?.value_template).toContain("'None'");
+    expect(comps.port_scans_pending?.value_template).toBe('{{ value_json.port_scans_pending }}');
     expect(comps.scan_now?.command_topic).toBe('lan_sentinel/hub/scan_now');
     expect(m.payload.availability).toEqual([
       { topic: 'lan_sentinel/status', payload_available: 'online', payload_not_available: 'offline' },
@@ -184,7 +190,7 @@ describe('device discovery', () => {
               "state_topic": "lan_sentinel/device/b827eb123456/state",
               "unique_id": "lan_sentinel_b827eb123456_open_ports",
               "unit_of_measurement": "ports",
-              "value_template": "{{ value_json.open_ports }}",
+              "value_template": "{{ 'None' if value_json.risk == 'unknown' else value_json.open_ports }}",
             },
             "presence": {
               "default_entity_id": "device_tracker.lan_sentinel_b827eb123456",
@@ -224,7 +230,7 @@ describe('device discovery', () => {
               "platform": "sensor",
               "state_topic": "lan_sentinel/device/b827eb123456/state",
               "unique_id": "lan_sentinel_b827eb123456_risk",
-              "value_template": "{{ value_json.risk }}",
+              "value_template": "{{ 'None' if value_json.risk == 'unknown' else value_json.risk }}",
             },
             "threat": {
               "default_entity_id": "binary_sensor.lan_sentinel_b827eb123456_threat",
@@ -236,11 +242,11 @@ describe('device discovery', () => {
               "platform": "binary_sensor",
               "state_topic": "lan_sentinel/device/b827eb123456/state",
               "unique_id": "lan_sentinel_b827eb123456_threat",
-              "value_template": "{{ 'ON' if value_json.threats | selectattr('severity', 'in', ['medium', 'high', 'critical']) | list | count > 0 else 'OFF' }}",
+              "value_template": "{{ 'None' if value_json.risk == 'unknown' else 'ON' if value_json.threats | selectattr('severity', 'in', ['medium', 'high', 'critical']) | list | count > 0 else 'OFF' }}",
             },
           },
           "device": {
-            "configuration_url": "homeassistant://hassio/ingress/local_lan_sentinel#/devices/b827eb123456",
+            "configuration_url": "homeassistant://app/local_lan_sentinel",
             "connections": [
               [
                 "mac",
@@ -326,7 +332,7 @@ describe('device discovery', () => {
     expect(validateDiscovery(m.topic, JSON.stringify(m.payload))).toEqual([]);
     expect(m.payload.device).toMatchInlineSnapshot(`
       {
-        "configuration_url": "homeassistant://hassio/ingress/local_lan_sentinel#/devices/daa119000001",
+        "configuration_url": "homeassistant://app/local_lan_sentinel",
         "connections": [
           [
             "mac",
@@ -352,7 +358,7 @@ describe('device discovery', () => {
     expect(validateDiscovery(m.topic, JSON.stringify(m.payload))).toEqual([]);
     expect(m.payload.device).toMatchInlineSnapshot(`
       {
-        "configuration_url": "homeassistant://hassio/ingress/local_lan_sentinel#/devices/001122334455",
+        "configuration_url": "homeassistant://app/local_lan_sentinel",
         "connections": [
           [
             "mac",
@@ -439,6 +445,38 @@ describe('device discovery', () => {
     expect(http.configuration_url).toBe('http://127.0.0.1:8099/#/devices/b827eb123456');
   });
 
+  it('device tracker: legacy keys only for Core < 2026.7 or an unknown Core', () => {
+    const tracker = (v: string | null | undefined) =>
+      (
+        deviceDiscovery(pi, { ...ctx, coreVersion: v }).payload.components as Record<
+          string,
+          Record<string, unknown>
+        >
+      ).presence!;
+    const legacy = ['state_topic', 'value_template', 'payload_home', 'payload_not_home'];
+    for (const v of ['2026.7.0', '2026.7.0b3', '2026.12.1', '2027.1.0']) {
+      const t = tracker(v);
+      for (const k of legacy) expect(t, `${v} ${k}`).not.toHaveProperty(k);
+      expect(t.json_attributes_topic, v).toBe('lan_sentinel/device/b827eb123456/state');
+      expect(t.source_type, v).toBe('router');
+    }
+    for (const v of ['2026.6.4', '2025.10.0', null, undefined, 'garbage']) {
+      const t = tracker(v);
+      expect(t.state_topic, String(v)).toBe('lan_sentinel/device/b827eb123456/state');
+      expect(t.payload_home).toBe('home');
+      expect(t.payload_not_home).toBe('not_home');
+      expect(t.value_template).toBe('{{ value_json.presence }}');
+    }
+    expect(coreAtLeast('2026.10.0', 2026, 7)).toBe(true);
+    expect(coreAtLeast('2026.1.0', 2026, 7)).toBe(false);
+  });
+
+  it('add-on configuration_url is the ingress panel of the real slug, without a fragment that never arrives', () => {
+    const dev = deviceDiscovery(pi, { ...ctx, ingressUrl: 'homeassistant://app/5c53de3b_lan_sentinel' })
+      .payload.device as Record<string, unknown>;
+    expect(dev.configuration_url).toBe('homeassistant://app/5c53de3b_lan_sentinel');
+  });
+
   it('refuses a non-MAC', () => {
     expect(() => deviceDiscovery(device({ mac: 'aa:bb/+#' }), ctx)).toThrow(/not a MAC/);
   });
@@ -497,6 +535,8 @@ describe('states and events', () => {
       devices_new: 1,
       threats_active: 2,
       last_scan: '2026-08-21T10:15:00.000Z',
+      last_port_scan: null,
+      port_scans_pending: 0,
       scanning: true,
       scan_kind: null,
       scan_percent: null,

@@ -2,7 +2,7 @@ import { KIND_INFO, UNKNOWN_KIND_ICON } from '../../inventory/kinds.js';
 import type { DevicePatch as StorePatch } from '../../store/devicesRepo.js';
 import { auditChange } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
-import { notFound } from '../errors.js';
+import { notFound, unavailable } from '../errors.js';
 import { changeJson, deviceJson, devicesJson, type Mappers } from '../mappers.js';
 import type { RouteRegistry } from '../route.js';
 import {
@@ -17,6 +17,7 @@ import {
   kindListSchema,
   macParams,
   scanAcceptedSchema,
+  trustInstallSchema,
   vendorListSchema,
 } from '../schemas.js';
 
@@ -120,6 +121,26 @@ export function deviceRoutes(r: RouteRegistry, deps: ApiDeps, mappers: Mappers):
       bus.emit('device:updated', after);
       if (after.ignored && !before.ignored) bus.emit('device:removed', { mac: after.mac, reason: 'ignored' });
       return deviceJson(after, mappers);
+    },
+  });
+
+  r.add({
+    method: 'POST',
+    url: '/api/devices/trust-install',
+    tag,
+    summary:
+      'Trust all devices found at install (the first sweep of a fresh database) that are not known yet',
+    responses: { 200: trustInstallSchema, 503: errorSchema },
+    handler: (_input, request) => {
+      const install = store.install;
+      if (!install) throw unavailable('the install baseline');
+      const macs = install.untrustedBaseline();
+      for (const mac of macs) {
+        const after = store.devices.update(mac, { known: true, isNew: false });
+        if (after) bus.emit('device:updated', after);
+      }
+      auditChange(deps, request, 'device.trust_install', null, { devices: macs.length });
+      return { trusted: macs.length, macs };
     },
   });
 

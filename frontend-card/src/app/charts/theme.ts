@@ -8,6 +8,9 @@ export interface ChartTheme {
   ok: string;
   risk: { unknown: string; none: string; low: string; medium: string; high: string; critical: string };
   dark: boolean;
+  /** the chart's box in CSS pixels (options that scale with it, like the map's node size) */
+  width: number;
+  height: number;
 }
 
 function read(el: Element, name: string, fallback: string): string {
@@ -33,5 +36,7 @@ export function chartTheme(el: Element): ChartTheme {
       critical: read(el, '--lsn-risk-critical', dark ? '#ff5a4e' : '#db4437'),
     },
     dark,
+    width: (el as HTMLElement).clientWidth || 800,
+    height: (el as HTMLElement).clientHeight || 400,
   };
 }

@@ -1,4 +1,4 @@
-import { css, html, LitElement } from 'lit';
+import { css, html, LitElement, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { api, errorText, getList } from '../api.js';
 import { toast } from '../components/ls-toasts.js';
@@ -186,6 +186,10 @@ export class LsDashboard extends LitElement {
                 : html`<div class="muted">No scan yet — the first sweep runs within a minute of start-up.</div>`
             }
           </div>
+          <div>
+            <h2>Last port scan</h2>
+            ${portScanLine(h)}
+          </div>
           <span class="spacer"></span>
           ${running && o.active.length === 0 ? html`<span class="tag info" role="status">scanning…</span>` : ''}
           <button class="primary" ?disabled=${this.scanning} @click=${() => this.scanNow()}>
@@ -242,4 +246,25 @@ declare global {
   interface HTMLElementTagNameMap {
     'ls-dashboard': LsDashboard;
   }
+}
+
+/** When the last port scan ran and what waits for one: never a silent all-clear before the first. */
+function portScanLine(h: HealthJson) {
+  const p = h.port_scans;
+  if (!p) return nothing;
+  const waiting =
+    p.pending_devices > 0
+      ? html`<div>
+          <a href="#/devices?filter=unscanned">${p.pending_devices} device${p.pending_devices === 1 ? '' : 's'} not scanned
+            yet</a
+          >${p.queued_batches > 0 ? ' · port scan pending' : p.next_retry_at ? html` · retry ${timeAgo(p.next_retry_at)}` : ''}
+        </div>`
+      : nothing;
+  return html`${
+    p.last_at
+      ? html`<div><time datetime=${p.last_at} title=${formatTime(p.last_at)}>${timeAgo(p.last_at)}</time></div>`
+      : html`<div class="muted">
+          ${p.initial === 'pending' || p.queued_batches > 0 ? 'First port scan pending — risk is unknown until it finishes.' : 'No port scan yet — risk is unknown.'}
+        </div>`
+  }${waiting}`;
 }

@@ -1,6 +1,7 @@
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { api, getList } from '../api.js';
+import { api, errorText, getList } from '../api.js';
+import { toast } from '../components/ls-toasts.js';
 import { formatTime, timeAgo } from '../format.js';
 import { deviceFlags, levelBadge, onlineTag } from '../fragments.js';
 import { LiveRefresh } from '../live-refresh.js';
@@ -13,6 +14,7 @@ import {
   type DeviceFilter,
   type DeviceJson,
   type DeviceSort,
+  type HealthJson,
   type KindListJson,
   type List,
   type VendorListJson,
@@ -26,6 +28,7 @@ const FILTER_LABELS: Record<DeviceFilter, string> = {
   offline: 'Offline',
   new: 'New',
   risky: 'Risky',
+  unscanned: 'Not scanned yet',
   known: 'Trusted',
   ignored: 'Ignored',
 };
@@ -66,6 +69,9 @@ export class LsDevicesPage extends LitElement {
   @state() private limit = 100;
   @state() private offset = 0;
   @state() private vendors: VendorListJson['items'] = [];
+  /** install-baseline devices not trusted yet (the "Trust all N devices found at install" action) */
+  @state() private untrustedAtInstall = 0;
+  @state() private trusting = false;
   @state() private kind: DeviceKind | 'unknown' | '' = '';
   @state() private kinds: KindListJson['items'] = [];
   private searchTimer: ReturnType<typeof setTimeout> | null = null;
@@ -106,6 +112,14 @@ export class LsDevicesPage extends LitElement {
       .toolbar .kind {
         flex: 0 1 170px;
         min-width: 0;
+      }
+      .install-banner {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.75rem;
+        align-items: center;
+        justify-content: space-between;
+        margin-bottom: 0.75rem;
       }
       td.name {
         white-space: nowrap;
@@ -234,6 +248,28 @@ export class LsDevicesPage extends LitElement {
       .get<KindListJson>('kinds')
       .then((v) => (this.kinds = v.items))
       .catch(() => (this.kinds = []));
+    this.loadInstall();
+  }
+
+  private loadInstall(): void {
+    api
+      .get<HealthJson>('health')
+      .then((h) => (this.untrustedAtInstall = h.install?.untrusted ?? 0))
+      .catch(() => (this.untrustedAtInstall = 0));
+  }
+
+  private async trustInstall(): Promise<void> {
+    this.trusting = true;
+    try {
+      const r = await api.post<{ trusted: number }>('devices/trust-install', {});
+      toast(`Trusted ${r.trusted} device${r.trusted === 1 ? '' : 's'} found at install`, 'ok');
+      this.untrustedAtInstall = 0;
+      void this.data.run(true);
+    } catch (err) {
+      toast(`Not trusted: ${errorText(err)}`, 'bad');
+    } finally {
+      this.trusting = false;
+    }
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -379,6 +415,20 @@ export class LsDevicesPage extends LitElement {
           )}
         </select>
       </div>
+      ${
+        this.untrustedAtInstall > 0
+          ? html`<div class="install-banner card" role="note">
+            <span
+              >${this.untrustedAtInstall} device${this.untrustedAtInstall === 1 ? ' was' : 's were'} already on the
+              network when LAN Sentinel was installed. They raised no new-device alerts; devices that join later
+              will.</span
+            >
+            <button class="primary" ?disabled=${this.trusting} @click=${() => this.trustInstall()}>
+              Trust all ${this.untrustedAtInstall} devices found at install
+            </button>
+          </div>`
+          : nothing
+      }
       <div class="chips" role="group" aria-label="Filter">
         ${DEVICE_FILTERS.map(
           (f) =>
