@@ -18,6 +18,7 @@ import type { AlertsRepo } from '../store/alertsRepo.js';
 import type { Db } from '../store/db.js';
 import { ExpectedPortsRepo } from '../store/expectedPortsRepo.js';
 import type { FindingsRepo } from '../store/findingsRepo.js';
+import { TlsRepo } from '../store/tlsRepo.js';
 import type { DeliverySummary, Webhook, WebhooksRepo } from '../store/webhooksRepo.js';
 import { groupFindings } from '../threats/groups.js';
 import { SEVERITY_RANK } from '../threats/portRules.js';
@@ -51,6 +52,7 @@ export interface FindingsPortOptions {
 export function findingsPort(repo: FindingsRepo, opts: FindingsPortOptions = {}): FindingsPort {
   const accepts = opts.db ? new AcceptsRepo(opts.db) : null;
   const expected = opts.db ? new ExpectedPortsRepo(opts.db) : null;
+  const tls = opts.db ? new TlsRepo(opts.db) : null;
   const reassess = (mac: string) => opts.reassess?.(mac);
   return {
     groups(q) {
@@ -92,6 +94,7 @@ export function findingsPort(repo: FindingsRepo, opts: FindingsPortOptions = {})
       return r;
     },
     expectedPorts: (mac) => expected?.get(mac) ?? null,
+    tls: (mac) => tls?.forDevice(mac) ?? [],
     setExpectedPorts(mac, ports, now) {
       if (!expected) return null;
       let out: ReturnType<ExpectedPortsRepo['set']> | null = null;

@@ -647,6 +647,23 @@ export const expectedPortsSchema = z.object({
   ports: z.array(z.string()).nullable(),
   updated_at: nullableIso,
 });
+/** What ssl-cert / ssl-enum-ciphers saw on one TLS port of a device (its last port scan). */
+export const tlsFactSchema = z.object({
+  protocol: z.enum(['tcp', 'udp']),
+  port: z.number().int(),
+  subject: z.string().nullable(),
+  issuer: z.string().nullable(),
+  not_before: nullableIso,
+  not_after: nullableIso,
+  self_signed: z.boolean(),
+  san: z.string().nullable(),
+  protocols: z.array(z.string()),
+  /** weak protocols and cipher suites offered */
+  weak: z.array(z.string()),
+  scanned_at: isoTime,
+});
+export type TlsFactJson = z.infer<typeof tlsFactSchema>;
+export const tlsFactListSchema = z.object({ mac: z.string(), items: z.array(tlsFactSchema) });
 export const acceptIdParams = z.object({ id: z.coerce.number().int().min(1) }).strict();
 export const findingListQuery = z
   .object({

@@ -1,290 +1,260 @@
 /**
- * Issue 15 on the simulated LAN with the real nmap: the NAS (Apache 2.4.49 + OpenSSH 7.2p2 emulators) is
- * port-scanned and its findings grouped; three TLS listeners made with Debian's openssl (certificate expiring
- * in 10 days, an expired one, one offering TLS 1.0) are scanned with ssl-cert + ssl-enum-ciphers and raise
- * cert_expiring, cert_expired and weak_tls; a port opened after expected ports were set raises
- * unexpected_port. The time the TLS scripts add is measured against the same scan without them (reported in
- * artifacts/tls-timing.json, never asserted).
+ * Issue 15's acceptance on the simulated LAN: the real service (dist/cli.js, real nmap, SQLite file) scans
+ *  - the NAS (Apache 2.4.49 + OpenSSH 7.2p2 emulators): ≤ 3 finding groups, CVE-2021-41773 in the first, no
+ *    ssh-agent CVE; accepting the first group drops its risk; a new Apache banner version brings it back;
+ *  - three TLS listeners made with Debian's openssl (`openssl s_server`): a certificate expiring in 10 days, an
+ *    expired one, a TLS-1.0-only server → cert_expiring, cert_expired, weak_tls (ssl-cert + ssl-enum-ciphers);
+ *  - hostile input: a certificate with markup and an escape sequence in its subject and a 64 kB SAN list, and an
+ *    SSH banner that is not UTF-8: the scan finishes, the stored text is bounded and clean;
+ *  - expected ports set with "accept what is open now", then a port opened later → unexpected_port.
+ * Bounded: 5 hosts, 4 ports, each scan waited for at most 150 s.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Device, DevicePort } from '../../src/inventory/types.js';
-import { buildPortScanArgs } from '../../src/scan/nmapArgs.js';
-import { isPrivileged } from '../../src/scan/nmapRunner.js';
-import { parseNmapXml } from '../../src/scan/nmapXml.js';
-import type { ScanHost } from '../../src/scan/types.js';
-import { tlsFactsOf } from '../../src/service/threatAssessor.js';
-import { loadShippedCves } from '../../src/threats/cveRules.js';
-import { evaluateDevice } from '../../src/threats/evaluate.js';
-import { groupFindings } from '../../src/threats/groups.js';
-import { tlsFindings } from '../../src/threats/tls.js';
-import type { StoredFinding } from '../../src/threats/types.js';
+import { eventually, ServiceProcess } from '../helpers/serviceProcess.js';
 import { describeLan } from '../lan/requireLan.js';
-import { banner, http, ssh } from '../lan/services.js';
+import { http, ssh } from '../lan/services.js';
 import { SimLan } from '../lan/sim-lan.js';
+import { HOSTILE_SAN_COUNT, makeTlsCerts, opensslAvailable, startTlsListener } from '../lan/tls.js';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const IP_BIN = '/usr/sbin/ip';
 const NAS = { name: 'nas', mac: '00:11:32:aa:bb:10', ip: 10 };
 const TLS_HOSTS = [
-  { name: 'tls-soon', mac: '02:00:00:00:15:01', ip: 31 },
-  { name: 'tls-expired', mac: '02:00:00:00:15:02', ip: 32 },
-  { name: 'tls-old', mac: '02:00:00:00:15:03', ip: 33 },
-];
+  { name: 'tls-soon', mac: '02:15:00:00:00:31', ip: 31, kind: 'expiring' },
+  { name: 'tls-expired', mac: '02:15:00:00:00:32', ip: 32, kind: 'expired' },
+  { name: 'tls-old', mac: '02:15:00:00:00:33', ip: 33, kind: 'tls10' },
+  { name: 'tls-hostile', mac: '02:15:00:00:00:34', ip: 34, kind: 'hostile' },
+] as const;
+/** an SSH banner with bytes that are not UTF-8 (0xff 0xfe) and markup */
+const NON_UTF8_SSH = 'SSH-2.0-OpenSSH_8.4p1 \xff\xfe<script>x</script>';
+const SCAN_WAIT_MS = 150_000;
 
-function openssl(args: string[], cwd: string): void {
-  execFileSync('openssl', args, { cwd, stdio: 'ignore', timeout: 60_000 });
+interface ScanJson {
+  id: number;
+  kind: string;
+  status: string;
+}
+interface FindingJson {
+  key: string;
+  kind: string;
+  cve: string | null;
+  port: number | null;
+  known_exploited: boolean;
+}
+interface GroupJson {
+  key: string;
+  mac: string;
+  kind: string;
+  title: string;
+  accepted: boolean;
+  version: string | null;
+  device_name: string;
+  findings: FindingJson[];
+}
+interface DeviceJson {
+  mac: string;
+  risk: string;
+  risk_score: number;
+  ports: Array<{ port: number; product: string | null; version: string | null }>;
+}
+interface TlsJson {
+  port: number;
+  subject: string | null;
+  issuer: string | null;
+  not_after: string | null;
+  self_signed: boolean;
+  san: string | null;
+  protocols: string[];
+  weak: string[];
 }
 
-/** Certificates with Debian's openssl: 10 days left, expired (via `openssl ca` dates), one valid for a year. */
-function makeCerts(dir: string): void {
-  openssl(
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      'soon.key',
-      '-out',
-      'soon.pem',
-      '-days',
-      '10',
-      '-subj',
-      '/CN=nas-soon.lan',
-    ],
-    dir,
-  );
-  openssl(
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      'old.key',
-      '-out',
-      'old.pem',
-      '-days',
-      '365',
-      '-subj',
-      '/CN=old-tls.lan',
-    ],
-    dir,
-  );
-  writeFileSync(
-    join(dir, 'ca.cnf'),
-    '[ca]\ndefault_ca=d\n[d]\ndir=.\ndatabase=./index.txt\nnew_certs_dir=.\nserial=./serial\ndefault_md=sha256\npolicy=p\nunique_subject=no\n[p]\ncommonName=supplied\n',
-  );
-  writeFileSync(join(dir, 'index.txt'), '');
-  writeFileSync(join(dir, 'serial'), '01\n');
-  openssl(
-    [
-      'req',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      'expired.key',
-      '-out',
-      'expired.csr',
-      '-subj',
-      '/CN=expired.lan',
-    ],
-    dir,
-  );
-  openssl(
-    [
-      'ca',
-      '-batch',
-      '-config',
-      'ca.cnf',
-      '-selfsign',
-      '-keyfile',
-      'expired.key',
-      '-in',
-      'expired.csr',
-      '-out',
-      'expired.pem',
-      '-startdate',
-      '20240101000000Z',
-      '-enddate',
-      '20250101000000Z',
-      '-notext',
-    ],
-    dir,
-  );
-}
+describeLan(
+  'findings on the simulated LAN (issue 15)',
+  () => {
+    let lan: SimLan;
+    let certDir: string;
+    let svc: ServiceProcess;
+    const t0 = Date.now();
 
-describeLan('findings on the simulated LAN (issue 15)', () => {
-  let lan: SimLan;
-  let dir: string;
-  const servers: ChildProcess[] = [];
-  const rules = loadShippedCves().rules;
-  const figures: Record<string, number> = {};
-
-  async function scan(
-    ips: string[],
-    ports: string[],
-    tls: boolean,
-  ): Promise<{ hosts: ScanHost[]; ms: number }> {
-    const argv = buildPortScanArgs({
-      targets: ips,
-      profile: 'custom',
-      ports,
-      privileged: isPrivileged(),
-      tlsScripts: tls,
-      assumeUp: true,
-    });
-    const r = await lan.execInScanner('nmap', argv, { timeoutMs: 240_000, check: true });
-    const parsed = parseNmapXml(r.stdout, 'ports', ips);
-    if (!parsed.ok) throw new Error(parsed.error);
-    return { hosts: parsed.result.hosts, ms: r.durationMs };
-  }
-  const portsOf = (h: ScanHost, at: string): DevicePort[] =>
-    h.ports
-      .filter((p) => p.state === 'open')
-      .map((p) => ({
-        protocol: p.protocol,
-        port: p.port,
-        ...(p.service?.name ? { service: p.service.name } : {}),
-        ...(p.service?.product ? { product: p.service.product } : {}),
-        ...(p.service?.version ? { version: p.service.version } : {}),
-        ...(p.service?.extrainfo ? { extrainfo: p.service.extrainfo } : {}),
-        cpe: p.service?.cpe ?? [],
-        firstSeen: at,
-        lastSeen: at,
-      }));
-  const stored = (fs: ReturnType<typeof evaluateDevice>): StoredFinding[] =>
-    fs.map((f, i) => ({ ...f, id: i + 1, firstSeen: '', lastSeen: '', resolvedAt: null }));
-
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'lsn-tls-'));
-    makeCerts(dir);
-    lan = await SimLan.create({
-      hosts: [
-        { ...NAS, services: [ssh('SSH-2.0-OpenSSH_7.2p2', 22), http('Apache/2.4.49 (Unix)', 80)] },
-        ...TLS_HOSTS.map((h) => ({ ...h, services: [] })),
-      ],
-    });
-    const serve = (host: string, extra: string[]) => {
-      const child = spawn(
-        IP_BIN,
-        [
-          'netns',
-          'exec',
-          lan.host(host).ns,
-          'openssl',
-          's_server',
-          '-accept',
-          '443',
-          '-www',
-          '-quiet',
-          ...extra,
-        ],
-        {
-          cwd: dir,
-          stdio: 'ignore',
-        },
-      );
-      servers.push(child);
+    const scans = async (kind: string) =>
+      (await svc.api<{ items: ScanJson[] }>(`api/scans?kind=${kind}&limit=5`)).body.items;
+    const idle = async () => {
+      const h = await svc.api<{ scanner: { running: boolean; queue: number } }>('api/health');
+      return !h.body.scanner.running && h.body.scanner.queue === 0;
     };
-    serve('tls-soon', ['-cert', 'soon.pem', '-key', 'soon.key']);
-    serve('tls-expired', ['-cert', 'expired.pem', '-key', 'expired.key']);
-    // TLS 1.0 only: Debian 12's openssl needs security level 0 for it
-    serve('tls-old', ['-cert', 'old.pem', '-key', 'old.key', '-tls1', '-cipher', 'DEFAULT@SECLEVEL=0']);
-    await new Promise((r) => setTimeout(r, 1500));
-  }, 120_000);
+    /** waits until a port scan newer than `after` has finished and the scanner is idle */
+    const portScanDone = async (after: number, what: string) => {
+      const done = await eventually(
+        async () => (await scans('ports')).find((s) => s.id > after && s.status !== 'running' && s.status !== 'queued'),
+        SCAN_WAIT_MS,
+        what,
+        500,
+      );
+      await eventually(idle, SCAN_WAIT_MS, 'the scanner to be idle', 500);
+      if (done.status !== 'finished')
+        throw new Error(`port scan #${done.id} ${done.status}; service log:\n${svc.log.slice(-3000)}`);
+      return done.id;
+    };
+    let lastPortScan = 0;
+    const rescan = async (mac: string) => {
+      const r = await svc.api(`api/devices/${mac}/scan`, { method: 'POST', body: '{}' });
+      expect(r.status, JSON.stringify(r.body)).toBeLessThan(300);
+      lastPortScan = await portScanDone(lastPortScan, `the port scan of ${mac}`);
+    };
+    const groups = async (mac: string) =>
+      (await svc.api<{ items: GroupJson[] }>(`api/findings/groups?mac=${mac}&limit=100`)).body.items;
+    const device = async (mac: string) => (await svc.api<DeviceJson>(`api/devices/${mac}`)).body;
 
-  afterAll(async () => {
-    for (const s of servers) s.kill('SIGKILL');
-    await lan?.destroy();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-    if (Object.keys(figures).length) {
-      mkdirSync(join(ROOT, 'artifacts'), { recursive: true });
-      writeFileSync(join(ROOT, 'artifacts/tls-timing.json'), `${JSON.stringify(figures, null, 2)}\n`);
-      console.log('[findings-lan figures]', figures);
-    }
-  });
+    beforeAll(async () => {
+      certDir = mkdtempSync(join(tmpdir(), 'lsn-tls-'));
+      makeTlsCerts(certDir);
+      lan = await SimLan.create({
+        hosts: [
+          { ...NAS, services: [ssh('SSH-2.0-OpenSSH_7.2p2', 22), http('Apache/2.4.49 (Unix)', 80)] },
+          ...TLS_HOSTS.map((h) => ({
+            name: h.name,
+            mac: h.mac,
+            ip: h.ip,
+            services: h.kind === 'hostile' ? [ssh(NON_UTF8_SSH, 22)] : [],
+          })),
+        ],
+      });
+      for (const h of TLS_HOSTS) await startTlsListener(lan, h.name, h.kind, certDir);
+      svc = await ServiceProcess.start(lan, {
+        flags: [
+          '--sweep-interval',
+          '3600',
+          '--port-scan-schedule',
+          'off',
+          '--port-profile',
+          'custom',
+          '--ports',
+          '22,80,443,2222',
+          '--tls-checks',
+          'true',
+          '--cert-expiry-days',
+          '30',
+        ],
+      });
+      // a fresh install port-scans what its first sweep found
+      lastPortScan = await portScanDone(0, 'the first port scan after install');
+    }, 240_000);
 
-  it('the NAS shows ≤ 3 finding groups, CVE-2021-41773 in the first, no ssh-agent CVE', async () => {
-    const ip = lan.ip(NAS.ip);
-    const { hosts } = await scan([ip], ['22', '80'], false);
-    const h = hosts.find((x) => x.ip === ip)!;
-    const ports = portsOf(h, new Date().toISOString());
-    expect(ports.map((p) => `${p.port} ${p.product} ${p.version}`)).toEqual([
-      '22 OpenSSH 7.2p2',
-      '80 Apache httpd 2.4.49',
-    ]);
-    const fs = evaluateDevice({ mac: NAS.mac, ports }, { cves: rules });
-    const groups = groupFindings(stored(fs));
-    figures.nas_findings = fs.length;
-    figures.nas_groups = groups.length;
-    expect(groups.length).toBeLessThanOrEqual(3);
-    expect(groups[0]!.findings.map((f) => f.cve)).toContain('CVE-2021-41773');
-    const cves = fs.map((f) => f.cve);
-    expect(cves).not.toContain('CVE-2023-38408');
-    expect(cves).not.toContain('CVE-2016-10009');
-  }, 240_000);
+    afterAll(async () => {
+      svc?.cleanup();
+      await lan?.destroy();
+      if (certDir) rmSync(certDir, { recursive: true, force: true });
+      console.log(`[findings-lan] whole file ${Math.round((Date.now() - t0) / 1000)} s`);
+    }, 60_000);
 
-  it('the three TLS listeners raise cert_expiring, cert_expired and weak_tls; the scripts’ time is measured', async () => {
-    const ips = TLS_HOSTS.map((h) => lan.ip(h.ip));
-    const plain = await scan(ips, ['443'], false);
-    const withTls = await scan(ips, ['443'], true);
-    figures.tls_hosts = ips.length;
-    figures.scan_without_tls_scripts_ms = Math.round(plain.ms);
-    figures.scan_with_tls_scripts_ms = Math.round(withTls.ms);
-    figures.tls_scripts_added_ms = Math.round(withTls.ms - plain.ms);
-    expect(plain.hosts.flatMap((h) => h.ports).some((p) => p.tls)).toBe(false);
-    const now = new Date();
-    const kinds: Record<string, string[]> = {};
-    for (const [i, spec] of TLS_HOSTS.entries()) {
-      const h = withTls.hosts.find((x) => x.ip === ips[i])!;
-      const facts = tlsFactsOf(h, now.toISOString());
-      expect(facts.length, spec.name).toBe(1);
-      kinds[spec.name] = facts.flatMap((f) => tlsFindings(spec.mac, f, now, 30)).map((f) => f.kind);
-      if (spec.name === 'tls-soon') {
-        expect(facts[0]!.subject).toContain('nas-soon.lan');
-        expect(facts[0]!.selfSigned).toBe(true);
-        const days = (Date.parse(facts[0]!.notAfter!) - now.getTime()) / 86_400_000;
-        expect(days).toBeGreaterThan(9);
-        expect(days).toBeLessThan(11);
-      }
-      if (spec.name === 'tls-old') expect(facts[0]!.protocols).toContain('TLSv1.0');
-    }
-    expect(kinds['tls-soon']).toContain('cert_expiring');
-    expect(kinds['tls-soon']).not.toContain('weak_tls');
-    expect(kinds['tls-expired']).toContain('cert_expired');
-    expect(kinds['tls-old']).toContain('weak_tls');
-    expect(kinds['tls-old']).not.toContain('cert_expired');
-  }, 300_000);
+    it('the NAS shows ≤ 3 finding groups with CVE-2021-41773 in the first and no ssh-agent CVE', async () => {
+      const d = await device(NAS.mac);
+      expect(d.ports.map((p) => `${p.port} ${p.product} ${p.version}`)).toEqual([
+        '22 OpenSSH 7.2p2',
+        '80 Apache httpd 2.4.49',
+      ]);
+      const all = (await svc.api<{ total: number }>(`api/findings?mac=${NAS.mac}&limit=1`)).body.total;
+      const g = await groups(NAS.mac);
+      console.log(`[findings-lan] NAS: ${all} findings in ${g.length} groups: ${g.map((x) => x.title).join(' | ')}`);
+      expect(g.length).toBeLessThanOrEqual(3);
+      expect(g[0]!.findings.map((f) => f.cve)).toContain('CVE-2021-41773');
+      expect(g[0]!.findings[0]!.known_exploited).toBe(true);
+      expect(g[0]!.device_name).not.toBe(NAS.mac);
+      const cves = g.flatMap((x) => x.findings.map((f) => f.cve));
+      expect(cves).not.toContain('CVE-2023-38408');
+      expect(cves).not.toContain('CVE-2016-10009');
+      expect(d.risk).toBe('critical');
+    });
 
-  it('a port opened after the expected ports were set raises unexpected_port', async () => {
-    const ip = lan.ip(NAS.ip);
-    const first = await scan([ip], ['22', '80', '8081'], false);
-    const at = new Date().toISOString();
-    const expected = new Set(portsOf(first.hosts[0]!, at).map((p) => `${p.protocol}/${p.port}`)); // "accept what is open now"
-    expect([...expected]).toEqual(['tcp/22', 'tcp/80']);
-    const before = evaluateDevice(
-      { mac: NAS.mac, ports: portsOf(first.hosts[0]!, at) } as Pick<Device, 'mac' | 'ports'>,
-      { cves: rules },
-      { expectedPorts: expected },
-    );
-    expect(before.some((f) => f.kind === 'unexpected_port')).toBe(false);
-    await lan.openPort('nas', banner(8081, 'hello\r\n'));
-    const second = await scan([ip], ['22', '80', '8081'], false);
-    const after = evaluateDevice(
-      { mac: NAS.mac, ports: portsOf(second.hosts[0]!, at) },
-      { cves: rules },
-      { expectedPorts: expected },
-    );
-    const u = after.filter((f) => f.kind === 'unexpected_port');
-    expect(u.map((f) => f.port)).toEqual([8081]);
-  }, 240_000);
-});
+    it('accepting the first group drops the risk; a new Apache version brings it back', async () => {
+      const before = await device(NAS.mac);
+      const first = (await groups(NAS.mac))[0]!;
+      const r = await svc.api('api/findings/accepts', {
+        method: 'POST',
+        body: JSON.stringify({
+          mac: NAS.mac,
+          scope: 'group',
+          target: first.key,
+          reason: 'LAN only; firmware update booked',
+        }),
+      });
+      expect(r.status, JSON.stringify(r.body)).toBe(201);
+      const muted = await device(NAS.mac);
+      expect(muted.risk_score).toBeLessThan(before.risk_score);
+      const g = await groups(NAS.mac);
+      expect(g.find((x) => x.key === first.key)?.accepted).toBe(true);
+      expect(g[0]!.key).not.toBe(first.key); // accepted groups sort last
+
+      await lan.setBanner(NAS.name, 80, 'Apache/2.4.50 (Unix)');
+      await rescan(NAS.mac);
+      const back = await groups(NAS.mac);
+      expect(back[0]!.accepted).toBe(false);
+      expect(back[0]!.version).toBe('2.4.50');
+      expect(back[0]!.findings.map((f) => f.cve)).toContain('CVE-2021-42013');
+      const after = await device(NAS.mac);
+      expect(after.risk).toBe('critical');
+      expect(after.risk_score).toBeGreaterThan(muted.risk_score);
+    }, SCAN_WAIT_MS * 2);
+
+    it('the three TLS listeners raise cert_expiring, cert_expired and weak_tls; the certificate is shown', async () => {
+      const kinds = async (mac: string) => (await groups(mac)).flatMap((g) => g.findings.map((f) => f.kind));
+      const [soon, expired, old] = TLS_HOSTS;
+      expect(await kinds(soon.mac)).toContain('cert_expiring');
+      expect(await kinds(soon.mac)).not.toContain('weak_tls');
+      expect(await kinds(expired.mac)).toContain('cert_expired');
+      expect(await kinds(old.mac)).toContain('weak_tls');
+      expect(await kinds(old.mac)).not.toContain('cert_expired');
+      const tls = (await svc.api<{ items: TlsJson[] }>(`api/devices/${soon.mac}/tls`)).body.items;
+      expect(tls).toHaveLength(1);
+      expect(tls[0]!.subject).toContain('CN=nas-soon.lan');
+      expect(tls[0]!.self_signed).toBe(true);
+      const days = (Date.parse(tls[0]!.not_after!) - Date.now()) / 86_400_000;
+      expect(days).toBeGreaterThan(9);
+      expect(days).toBeLessThan(11);
+      const oldTls = (await svc.api<{ items: TlsJson[] }>(`api/devices/${old.mac}/tls`)).body.items;
+      expect(oldTls[0]!.protocols).toEqual(['TLSv1.0']);
+    });
+
+    it('a hostile certificate (markup, escape sequence, 64 kB SAN list) and a non-UTF-8 banner: stored bounded and clean', async () => {
+      const hostile = TLS_HOSTS[3];
+      const tls = (await svc.api<{ items: TlsJson[] }>(`api/devices/${hostile.mac}/tls`)).body.items;
+      expect(tls).toHaveLength(1);
+      const t = tls[0]!;
+      expect(t.subject).toContain('<img src=x onerror=alert(1)>'); // kept as data, escaped where shown
+      expect(t.subject!.length).toBeLessThanOrEqual(256);
+      expect(t.san!.length).toBeLessThanOrEqual(1024);
+      expect(t.san).toMatch(/^DNS:h0\.x+\.lan, DNS:h1\./);
+      expect(HOSTILE_SAN_COUNT * 20).toBeGreaterThan(60_000);
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is that none are left
+      const control = /[\u0000-\u001f\u007f-\u009f]/;
+      expect(control.test(`${t.subject}${t.issuer}${t.san}`)).toBe(false);
+      const d = await device(hostile.mac);
+      const sshPort = d.ports.find((p) => p.port === 22);
+      expect(sshPort?.product).toBe('OpenSSH');
+      expect(JSON.stringify(d.ports)).not.toMatch(control);
+    });
+
+    it('a port opened after the expected ports were set raises unexpected_port', async () => {
+      const put = await svc.api<{ ports: string[] }>(`api/devices/${NAS.mac}/expected-ports`, {
+        method: 'PUT',
+        body: JSON.stringify({ from_current: true }),
+      });
+      expect(put.status).toBe(200);
+      expect(put.body.ports).toEqual(['tcp/22', 'tcp/80']);
+      expect((await groups(NAS.mac)).some((g) => g.kind === 'unexpected_port')).toBe(false);
+      await lan.openPort(NAS.name, ssh('SSH-2.0-OpenSSH_9.6p1', 2222));
+      await rescan(NAS.mac);
+      const u = (await groups(NAS.mac)).filter((g) => g.kind === 'unexpected_port');
+      expect(u.map((g) => g.findings[0]!.port)).toEqual([2222]);
+      const changes = (
+        await svc.api<{ items: Array<{ type: string; after?: { port?: number } }> }>(
+          `api/changes?type=unexpected_port&mac=${NAS.mac}&limit=10`,
+        )
+      ).body.items;
+      expect(changes.map((c) => c.after?.port)).toEqual([2222]);
+      console.log(`[findings-lan] acceptance done after ${Math.round((Date.now() - t0) / 1000)} s`);
+    }, SCAN_WAIT_MS);
+  },
+  [opensslAvailable()],
+);

@@ -308,8 +308,17 @@ export class SimLan {
    * The child is killed by destroy() if still running.
    */
   spawnInScanner(cmd: string, args: readonly string[] = [], opts: SpawnOptions = {}): ChildProcess {
+    return this.spawnIn(this.scannerNs, cmd, args, opts);
+  }
+
+  /**
+   * Spawn a long-running command inside one of this LAN's namespaces (e.g. `openssl s_server` on a host);
+   * killed by destroy() if still running.
+   */
+  spawnIn(ns: string, cmd: string, args: readonly string[] = [], opts: SpawnOptions = {}): ChildProcess {
     this.assertLive();
-    const child = spawn(IP_BIN, ['netns', 'exec', this.scannerNs, cmd, ...args], {
+    this.assertOwned(ns);
+    const child = spawn(IP_BIN, ['netns', 'exec', ns, cmd, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
       ...opts,
     });
