@@ -20,6 +20,7 @@ import {
   withTimeout,
 } from './lib.js';
 import { mqttBenchmark } from './mqtt.js';
+import { tlsBenchmark } from './tls.js';
 import { visualsBenchmark } from './visuals.js';
 
 const MODULES: Record<string, Benchmark> = {
@@ -29,6 +30,7 @@ const MODULES: Record<string, Benchmark> = {
   card: cardBenchmark,
   lan: lanBenchmark,
   visuals: visualsBenchmark,
+  tls: tlsBenchmark,
 };
 
 function parseArgs(argv: string[]): { quick: boolean; only: string[] | null; out: string } {

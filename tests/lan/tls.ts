@@ -1,12 +1,12 @@
 /**
  * TLS listeners for the simulated LAN, made with Debian's `openssl` (no shell, argv only): certificates that
  * expire in 10 days, expired ones, one for a TLS-1.0-only server and a hostile one (control characters and
- * markup in the subject, a 64 kB subjectAltName list), each served by `openssl s_server` inside a host's
- * namespace.
+ * markup in the subject, a 64 kB subjectAltName list), each served inside a host's namespace by tls-server.mjs.
  */
 import { type ChildProcess, execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { SimLan } from './sim-lan.js';
 
 export const OPENSSL = 'openssl';
@@ -160,10 +160,13 @@ export function makeTlsCerts(dir: string): void {
   );
 }
 
+const SERVER = fileURLToPath(new URL('./tls-server.mjs', import.meta.url));
+
 /**
- * Starts `openssl s_server` for one listener kind on `port` inside host `hostName`'s namespace and resolves once
- * it accepts connections. The TLS 1.0 server offers TLS 1.0 only (Debian 12's openssl needs security level 0
- * for it). The child is killed by lan.destroy().
+ * Starts a TLS listener for one kind on `port` inside host `hostName`'s namespace (tests/lan/tls-server.mjs: Node's
+ * TLS, i.e. OpenSSL, serving the certificate made above; concurrent, unlike `openssl s_server`, so nmap -sV does not
+ * queue behind its own probes) and resolves once it listens. The TLS 1.0 server offers TLS 1.0 only. The child is
+ * killed by lan.destroy().
  */
 export async function startTlsListener(
   lan: SimLan,
@@ -172,37 +175,35 @@ export async function startTlsListener(
   certDir: string,
   port = 443,
 ): Promise<ChildProcess> {
-  const extra = kind === 'tls10' ? ['-tls1', '-cipher', 'DEFAULT@SECLEVEL=0'] : [];
-  const child = lan.spawnIn(
-    lan.host(hostName).ns,
-    OPENSSL,
-    ['s_server', '-accept', String(port), '-www', '-cert', `${kind}.pem`, '-key', `${kind}.key`, ...extra],
-    { cwd: certDir, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const spec = {
+    port,
+    cert: join(certDir, `${kind}.pem`),
+    key: join(certDir, `${kind}.key`),
+    tls10only: kind === 'tls10',
+  };
+  const child = lan.spawnIn(lan.host(hostName).ns, process.execPath, [SERVER, JSON.stringify(spec)], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let out = '';
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(
-      () => reject(new Error(`openssl s_server (${kind}) did not start within 20 s: ${out.slice(-500)}`)),
+      () => reject(new Error(`TLS listener (${kind}) did not start within 20 s: ${out.slice(-500)}`)),
       20_000,
     );
-    const onData = (d: Buffer) => {
+    child.stdout?.on('data', (d: Buffer) => {
       out += d.toString();
-      if (out.includes('ACCEPT')) {
+      if (out.includes('listening')) {
         clearTimeout(timer);
         resolve();
       }
-    };
-    child.stdout?.on('data', onData);
+    });
     child.stderr?.on('data', (d: Buffer) => {
       out += d.toString();
     });
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`openssl s_server (${kind}) exited with ${code}: ${out.slice(-500)}`));
+      reject(new Error(`TLS listener (${kind}) exited with ${code}: ${out.slice(-500)}`));
     });
   });
-  // keep draining its output so it never blocks on a full pipe
-  child.stdout?.resume();
-  child.stderr?.resume();
   return child;
 }
