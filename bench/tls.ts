@@ -75,7 +75,9 @@ export const tlsBenchmark: Benchmark = {
       for (let i = 0; i < pairs; i++) {
         const order = i % 2 === 0 ? [false, true] : [true, false];
         for (const t of order) (t ? tls : plain).push(await scan(t));
-        log(`pair ${i + 1}/${pairs}: without ${plain.at(-1)?.toFixed(2)} s, with ${tls.at(-1)?.toFixed(2)} s`);
+        log(
+          `pair ${i + 1}/${pairs}: without ${plain.at(-1)?.toFixed(2)} s, with ${tls.at(-1)?.toFixed(2)} s`,
+        );
       }
       const added = median(tls) - median(plain);
       return [

@@ -89,7 +89,9 @@ export function makeTlsCerts(dir: string): void {
   );
   // hostile: markup, quotes and an escape sequence in the subject (openssl's -subj takes them with -multivalue-rdn
   // off; '/' inside a value is escaped), ~64 kB of SAN entries from a config file
-  const sans = Array.from({ length: HOSTILE_SAN_COUNT }, (_, i) => `DNS:h${i}.${'x'.repeat(12)}.lan`).join(',');
+  const sans = Array.from({ length: HOSTILE_SAN_COUNT }, (_, i) => `DNS:h${i}.${'x'.repeat(12)}.lan`).join(
+    ',',
+  );
   writeFileSync(
     join(dir, 'hostile.cnf'),
     `[req]\ndistinguished_name=dn\nprompt=no\nx509_extensions=ext\nutf8=yes\n[dn]\nCN=${TLS_LISTENERS.hostile.cn}\nO="quoted" \u001b[31mred\u001b[0m & <b>bold</b>\n[ext]\nsubjectAltName=${sans}\n`,

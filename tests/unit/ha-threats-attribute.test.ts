@@ -5,8 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { deviceState, STATE_BUDGET_BYTES, THREATS_MAX } from '../../src/ha/states.js';
-import type { Device } from '../../src/inventory/types.js';
-import type { Severity } from '../../src/inventory/types.js';
+import type { Device, Severity } from '../../src/inventory/types.js';
 import type { StoredFinding } from '../../src/threats/types.js';
 
 const MAC = '00:11:32:aa:bb:10';
@@ -29,7 +28,13 @@ const device: Device = {
 } as unknown as Device;
 
 let id = 0;
-function cveFinding(product: number, n: number, kev: boolean, severity: Severity, cvss: number): StoredFinding {
+function cveFinding(
+  product: number,
+  n: number,
+  kev: boolean,
+  severity: Severity,
+  cvss: number,
+): StoredFinding {
   const cve = `CVE-20${10 + (product % 15)}-${String(10000 + product * 100 + n)}`;
   return {
     id: ++id,
@@ -95,7 +100,10 @@ describe('HA threats attribute', () => {
     expect(Buffer.byteLength(JSON.stringify(s))).toBeLessThanOrEqual(STATE_BUDGET_BYTES);
     expect(s.threats).toHaveLength(75);
     for (const f of findings.filter((x) => x.knownExploited))
-      expect(s.threats.some((t) => t.cves.includes(f.cve!)), f.cve).toBe(true);
+      expect(
+        s.threats.some((t) => t.cves.includes(f.cve!)),
+        f.cve,
+      ).toBe(true);
   });
 
   it('a small device lists each group once with its CVEs, KEV first inside the group, at most THREATS_MAX groups', () => {
@@ -110,12 +118,16 @@ describe('HA threats attribute', () => {
     expect(s.threats[0]!.known_exploited).toBe(1);
     expect(s.threats[0]!.cves[0]).toBe(findings[1]!.cve);
     expect(s.threats[0]!.cve).toBe(findings[1]!.cve);
-    expect(s.threats[0]!.title).toMatch(/^Update Product 1 x+ 1\.0 to 2\.0 or newer — fixes 2 CVEs, 1 known exploited$/);
+    expect(s.threats[0]!.title).toMatch(
+      /^Update Product 1 x+ 1\.0 to 2\.0 or newer — fixes 2 CVEs, 1 known exploited$/,
+    );
   });
 
   it('accepted findings are not threats', () => {
     const f = cveFinding(1, 0, true, 'critical', 9.8);
-    const s = deviceState(device, [{ ...f, accepted: { id: 1, reason: 'r', expiresAt: null, by: 'u', at: T } }]);
+    const s = deviceState(device, [
+      { ...f, accepted: { id: 1, reason: 'r', expiresAt: null, by: 'u', at: T } },
+    ]);
     expect(s.threats).toEqual([]);
   });
 });
