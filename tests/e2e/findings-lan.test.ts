@@ -125,6 +125,7 @@ describeLan('findings on the simulated LAN (issue 15)', () => {
     for (const h of TLS_HOSTS) await startTlsListener(lan, h.name, h.kind, certDir);
     await startTlsListener(lan, HOSTILE.host.name, 'hostile', certDir, HOSTILE.port);
     svc = await ServiceProcess.start(lan, {
+      startTimeoutMs: 60_000, // a loaded machine takes its time to open the database and load the CVE data
       flags: [
         '--sweep-interval',
         '3600',
