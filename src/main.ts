@@ -220,7 +220,7 @@ export async function startService(
     const last = store.scans.lastFinished('sweep');
     return {
       online: c.online,
-      known: c.known,
+      total: c.total,
       new: c.new,
       threatsActive: findings.activeCountAtLeast('medium'),
       lastScan: last?.finishedAt ?? null,

@@ -12,7 +12,7 @@
 import { z } from 'zod';
 import type { Alerts } from '../alerts/alerts.js';
 import type { AlertChannel, AlertLogEntry, AlertRule, AlertRuleInput, AlertStatus } from '../alerts/types.js';
-import { CHANGE_TYPES, type ChangeType } from '../inventory/types.js';
+import { CHANGE_TYPES, type ChangeType } from '../vocabulary.js';
 import type { AlertsRepo } from '../store/alertsRepo.js';
 import type { FindingsRepo } from '../store/findingsRepo.js';
 import type { DeliverySummary, Webhook, WebhooksRepo } from '../store/webhooksRepo.js';
@@ -20,7 +20,6 @@ import { type Clock, systemClock } from '../util/clock.js';
 import { ApiError, badRequest } from './errors.js';
 import type { AlertsPort, FindingsPort, WebhooksPort } from './ports.js';
 import type {
-  ALERT_CHANNELS,
   AlertJson,
   AlertRuleCreate,
   AlertRuleJson,
@@ -29,7 +28,6 @@ import type {
   WebhookJson,
 } from './schemas.js';
 
-type ApiChannel = (typeof ALERT_CHANNELS)[number];
 
 // ---------------------------------------------------------------------------------------------------------
 // Findings
@@ -58,16 +56,6 @@ export function findingsPort(repo: FindingsRepo): FindingsPort {
 // Alerts and alert rules
 // ---------------------------------------------------------------------------------------------------------
 
-const TO_API_CHANNEL: Record<AlertChannel, ApiChannel> = {
-  ha: 'ha_notify',
-  webhook: 'webhook',
-  mqtt: 'mqtt_event',
-};
-const FROM_API_CHANNEL: Record<ApiChannel, AlertChannel> = {
-  ha_notify: 'ha',
-  webhook: 'webhook',
-  mqtt_event: 'mqtt',
-};
 
 /**
  * What `GET api/alerts` lists: every decision but repeats swallowed by the dedup window (those are the same
@@ -86,7 +74,7 @@ function alertJson(e: AlertLogEntry, ruleNames: Map<number, string>): AlertJson 
     severity: e.severity,
     title: e.title,
     message: e.message,
-    channels: e.channels.map((c) => TO_API_CHANNEL[c] ?? c),
+    channels: [...e.channels],
     time: e.time,
     acked: e.ackedAt !== null,
     acked_at: e.ackedAt,
@@ -103,7 +91,7 @@ function ruleJson(r: AlertRule, clock: Clock): AlertRuleJson {
     enabled: r.enabled,
     events: [...r.types],
     min_severity: r.minSeverity,
-    channels: r.channels.map((c) => TO_API_CHANNEL[c]),
+    channels: [...r.channels],
     macs: [],
     quiet_hours: r.quietHours ? { start: r.quietHours.start, end: r.quietHours.end } : null,
     dedup_window_s: r.dedupWindowSec,
@@ -162,7 +150,7 @@ function createInput(c: AlertRuleCreate): AlertRuleInput {
     enabled: c.enabled,
     types: ruleEvents(c.events),
     minSeverity: c.min_severity,
-    channels: c.channels.map((ch) => FROM_API_CHANNEL[ch]),
+    channels: [...c.channels],
     ...(c.quiet_hours ? { quietHours: { ...c.quiet_hours } } : {}),
     dedupWindowSec: c.dedup_window_s,
   };
@@ -177,7 +165,7 @@ function patchedInput(cur: AlertRule, p: AlertRulePatch): AlertRuleInput {
     enabled: p.enabled ?? cur.enabled,
     types: p.events ? ruleEvents(p.events) : cur.types,
     minSeverity: p.min_severity ?? cur.minSeverity,
-    channels: p.channels ? p.channels.map((ch) => FROM_API_CHANNEL[ch]) : cur.channels,
+    channels: p.channels ? [...p.channels] : cur.channels,
     ...(cur.notifyServices ? { notifyServices: cur.notifyServices } : {}),
     ...(cur.webhookIds ? { webhookIds: cur.webhookIds } : {}),
     ...(quiet ? { quietHours: { start: quiet.start, end: quiet.end } } : {}),

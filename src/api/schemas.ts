@@ -8,19 +8,24 @@
  * `{ items, total, limit, offset }`, errors are `{ error, message, issues? }`.
  */
 import { z } from 'zod';
-import { CHANGE_TYPES } from '../inventory/types.js';
+import {
+  ALERT_CHANNELS,
+  ALERT_RULE_EVENTS,
+  CHANGE_TYPES,
+  DEVICE_FILTERS,
+  DEVICE_SORTS,
+  FINDING_KINDS,
+  RISK_LEVELS,
+  SEVERITIES,
+} from '../vocabulary.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // Primitives
 // ---------------------------------------------------------------------------------------------------------
 
-export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
-export const RISK_LEVELS = ['none', 'low', 'medium', 'high', 'critical'] as const;
 export const KEY_SCOPES = ['read', 'admin'] as const;
 export const SCAN_KINDS = ['sweep', 'ports'] as const;
 export const SCAN_STATUSES = ['running', 'finished', 'failed'] as const;
-export const FINDING_KINDS = ['risky_port', 'vulnerable_version', 'custom'] as const;
-export const ALERT_CHANNELS = ['ha_notify', 'webhook', 'mqtt_event'] as const;
 
 const isoTime = z.string().describe('ISO-8601 time with timezone');
 const nullableIso = isoTime.nullable();
@@ -182,8 +187,6 @@ export const deviceSchema = z.object({
 });
 export type DeviceJson = z.infer<typeof deviceSchema>;
 
-export const DEVICE_FILTERS = ['all', 'online', 'offline', 'new', 'risky', 'known', 'ignored'] as const;
-export const DEVICE_SORTS = ['name', 'ip', 'vendor', 'last_seen', 'first_seen', 'risk'] as const;
 
 export const deviceListQuery = z
   .object({
@@ -469,7 +472,6 @@ const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'must be a
 export const quietHoursSchema = z.object({ start: hhmm, end: hhmm }).strict();
 
 /** What a rule matches: change types (DESIGN §5) or finding kinds (DESIGN §6). */
-export const ALERT_RULE_EVENTS = [...CHANGE_TYPES, ...FINDING_KINDS] as const;
 
 export const alertRuleSchema = z.object({
   id: z.number().int(),
@@ -695,5 +697,3 @@ export const sseDeviceSchema = z.discriminatedUnion('action', [
 export type SseDeviceJson = z.infer<typeof sseDeviceSchema>;
 /** `event: change` → ChangeJson, `event: scan` → SseScanJson, `event: device` → SseDeviceJson,
  *  `event: finding` → FindingJson, `event: scanning` → {running}. Comments (`: ping`) every 15 s. */
-export const SSE_EVENTS = ['change', 'scan', 'device', 'finding', 'scanning'] as const;
-export type SseEventName = (typeof SSE_EVENTS)[number];

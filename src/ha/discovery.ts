@@ -3,7 +3,8 @@
  * Full key names (no abbreviations) so payloads are readable in MQTT Explorer.
  */
 import type { Device } from '../inventory/types.js';
-import { CHANGE_TYPES, mac12 } from '../inventory/types.js';
+import { mac12 } from '../inventory/types.js';
+import { CHANGE_TYPES, RISK_LEVELS } from '../vocabulary.js';
 import { haDeviceName } from './states.js';
 import { cleanText, HA_MAX_PAYLOAD_BYTES, jsonBytes } from './text.js';
 import {
@@ -20,7 +21,6 @@ import {
   type TopicCtx,
 } from './topics.js';
 
-export const RISK_LEVELS = ['none', 'low', 'medium', 'high', 'critical'] as const;
 export const ORIGIN_NAME = 'LAN Sentinel';
 export const SUPPORT_URL = 'https://github.com/lan-sentinel/lan-sentinel';
 

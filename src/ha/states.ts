@@ -2,13 +2,21 @@
  * State payloads (DESIGN §7), pure. The device state doubles as the device_tracker's json attributes, so it
  * carries exactly the documented keys and always stays under HA's 16 KiB attribute limit.
  */
-import type { Change, Device, Presence, RiskLevel, Severity } from '../inventory/types.js';
+import type { Change, Device } from '../inventory/types.js';
+import {
+  HOSTNAME_MAX,
+  type Presence,
+  type RiskLevel,
+  SEVERITY_RANK,
+  type Severity,
+  severityAtLeast,
+  THREAT_MIN_SEVERITY,
+} from '../vocabulary.js';
 import { displayName } from '../inventory/types.js';
 import type { StoredFinding } from '../threats/types.js';
 import { cleanText, HA_MAX_PAYLOAD_BYTES, jsonBytes } from './text.js';
 
 export const NAME_MAX = 64;
-export const HOSTNAME_MAX = 128;
 export const VENDOR_MAX = 64;
 export const PORTS_MAX = 50;
 export const THREATS_MAX = 20;
@@ -53,11 +61,9 @@ export interface DeviceState {
   source: 'lan_sentinel';
 }
 
-const SEVERITY_RANK: Record<Severity, number> = { info: 0, low: 1, medium: 2, high: 3, critical: 4 };
-
 /** Severity at or above which a finding counts as a threat (binary sensor `threat`, hub `threats_active`). */
 export function isThreat(sev: Severity): boolean {
-  return SEVERITY_RANK[sev] >= SEVERITY_RANK.medium;
+  return severityAtLeast(sev, THREAT_MIN_SEVERITY);
 }
 
 /** Device display name as HA sees it (cleaned, capped). */
@@ -122,7 +128,8 @@ export function deviceState(device: Device, findings: StoredFinding[]): DeviceSt
 
 export interface HubStats {
   online: number;
-  known: number;
+  /** devices in the inventory; published as `devices_known` (the hub sensor's name, DESIGN §7) */
+  total: number;
   new: number;
   threatsActive: number;
   /** ISO-8601 with timezone, null before the first sweep */
@@ -142,7 +149,7 @@ export interface HubState {
 export function hubState(s: HubStats): HubState {
   return {
     devices_online: s.online,
-    devices_known: s.known,
+    devices_known: s.total,
     devices_new: s.new,
     threats_active: s.threatsActive,
     last_scan: s.lastScan,

@@ -1,24 +1,9 @@
 /** Inventory domain types: identity is the MAC address. */
 
-export type Presence = 'home' | 'not_home';
-export type Severity = 'info' | 'low' | 'medium' | 'high' | 'critical';
-export type RiskLevel = 'none' | 'low' | 'medium' | 'high' | 'critical';
+import type { ChangeType, Presence, RiskLevel, Severity } from '../vocabulary.js';
 
-export const CHANGE_TYPES = [
-  'new_device',
-  'device_online',
-  'device_offline',
-  'ip_changed',
-  'hostname_changed',
-  'port_opened',
-  'port_closed',
-  'service_changed',
-  'gateway_mac_changed',
-  'ip_conflict',
-  'threat_detected',
-  'threat_resolved',
-] as const;
-export type ChangeType = (typeof CHANGE_TYPES)[number];
+/** The vocabulary lives in src/vocabulary.ts; re-exported here for code written against the old place. */
+export { CHANGE_TYPES, type ChangeType, type Presence, type RiskLevel, type Severity } from '../vocabulary.js';
 
 export interface DevicePort {
   protocol: 'tcp' | 'udp';

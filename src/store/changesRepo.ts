@@ -1,5 +1,6 @@
 /** The change log (every detected change, in order). */
-import { CHANGE_TYPES, type Change, type ChangeType, type Severity } from '../inventory/types.js';
+import { type Change } from '../inventory/types.js';
+import { CHANGE_TYPES, type ChangeType, SEVERITIES, SEVERITY_RANK, type Severity } from '../vocabulary.js';
 import type { Db } from './db.js';
 import { bool, int, jsonOrNull, paging, parseJson } from './rows.js';
 
@@ -19,7 +20,6 @@ export interface ChangeQuery {
   offset?: number;
 }
 
-export const SEVERITIES: readonly Severity[] = ['info', 'low', 'medium', 'high', 'critical'];
 
 interface ChangeRow {
   id: number;
@@ -111,7 +111,7 @@ export class ChangesRepo {
       type: q.type ?? null,
       mac: q.mac ?? null,
       since: q.since ?? null,
-      minsev: q.severity ? SEVERITIES.indexOf(q.severity) : null,
+      minsev: q.severity ? SEVERITY_RANK[q.severity] : null,
     };
     const items = (this.stmts.list.all({ ...f, limit, offset }) as ChangeRow[]).map(toChange);
     const total = (this.stmts.count.get(f) as { n: number }).n;

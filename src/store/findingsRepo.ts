@@ -1,7 +1,7 @@
 /** Findings per device with first/last seen and resolution; reconcile() turns a fresh evaluation into changes. */
-import type { Change, Device, Severity } from '../inventory/types.js';
+import type { Change, Device } from '../inventory/types.js';
+import { SEVERITY_RANK, type Severity } from '../vocabulary.js';
 import { displayName } from '../inventory/types.js';
-import { SEVERITY_RANK } from '../threats/portRules.js';
 import type { Finding, FindingKind, StoredFinding } from '../threats/types.js';
 import type { Db } from './db.js';
 

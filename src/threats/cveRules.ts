@@ -4,10 +4,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import type { Severity } from '../inventory/types.js';
+import { SEVERITIES, type Severity } from '../vocabulary.js';
 import type { VersionRange } from './version.js';
 
-const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
 const versionText = z.string().min(1).max(64);
 
 export const rangeSchema = z

@@ -2,7 +2,8 @@
 import type { Device } from '../inventory/types.js';
 import { cveFinding, matchService } from './cveMatch.js';
 import type { CveRule } from './cveRules.js';
-import { matchPortRule, PORT_RULES, type PortRule, SEVERITY_RANK } from './portRules.js';
+import { SEVERITY_RANK } from '../vocabulary.js';
+import { matchPortRule, PORT_RULES, type PortRule } from './portRules.js';
 import type { Finding } from './types.js';
 
 export interface ThreatRules {

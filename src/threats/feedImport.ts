@@ -12,7 +12,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import type { Severity } from '../inventory/types.js';
+import type { Severity } from '../vocabulary.js';
 import type { Db } from '../store/db.js';
 import {
   type CveRule,

@@ -1,6 +1,6 @@
-import type { Severity } from '../inventory/types.js';
+import type { FindingKind, Severity } from '../vocabulary.js';
 
-export type FindingKind = 'risky_port' | 'vulnerable_version' | 'custom';
+export type { FindingKind } from '../vocabulary.js';
 
 export interface Finding {
   /** Stable key per device: e.g. "port:tcp/23" or "cve:CVE-2024-6387:tcp/22". */

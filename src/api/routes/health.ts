@@ -22,7 +22,7 @@ export function healthRoutes(r: RouteRegistry, deps: ApiDeps, startedAt: number)
         uptime_s: Math.round((deps.clock.now().getTime() - startedAt) / 1000),
         time: deps.clock.now().toISOString(),
         scanner: { running: s.running, kind: s.kind ?? null, queue: s.queue },
-        devices: { total: counts.known, online: counts.online, new: counts.new },
+        devices: { total: counts.total, online: counts.online, new: counts.new },
         last_scan: last ? scanJson(last) : null,
         auth: { actor: p?.actor ?? 'anonymous', kind: p?.kind ?? 'anonymous', scope: p?.scope ?? 'read' },
       };
