@@ -21,6 +21,8 @@ import { atMost, type Benchmark, errorText, median, missing, percentile, round }
 const P99 = { name: 'api_devices_p99_ms', unit: 'ms', target: '<= 15 ms' };
 const DEVICES = 5000;
 const FIXED_DEVICES = 4; // apiFixtures.seed's own devices
+/** the local CLI's kind of credential: nothing is trusted for its loopback address */
+const BENCH_TOKEN = `lst_${'b'.repeat(43)}`;
 
 function get(
   agent: http.Agent,
@@ -29,18 +31,28 @@ function get(
 ): Promise<{ ms: number; status: number; body: string }> {
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
-    const req = http.get({ host: '127.0.0.1', port, path, agent, timeout: 10_000 }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () =>
-        resolve({
-          ms: performance.now() - t0,
-          status: res.statusCode ?? 0,
-          body: Buffer.concat(chunks).toString(),
-        }),
-      );
-      res.on('error', reject);
-    });
+    const req = http.get(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        agent,
+        timeout: 10_000,
+        headers: { authorization: `Bearer ${BENCH_TOKEN}` },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({
+            ms: performance.now() - t0,
+            status: res.statusCode ?? 0,
+            body: Buffer.concat(chunks).toString(),
+          }),
+        );
+        res.on('error', reject);
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`GET ${path} timed out`)));
     req.on('error', reject);
   });
@@ -64,11 +76,11 @@ export const apiBenchmark: Benchmark = {
         store,
         keys: new KeysRepo(store.db, clock),
         audit: new AuditRepo(store.db, clock),
+        cliToken: BENCH_TOKEN,
         bus: new EventBus(() => {}),
         scanner: new RecordingScanner(),
         config: {
           mode: 'standalone',
-          trustLoopback: true,
           requireApiKey: false,
           settingsSummary: {},
           // the limiter stays installed (its cost is measured) but must not answer 429 to a bounded load test

@@ -20,6 +20,7 @@ import {
   withTimeout,
 } from './lib.js';
 import { mqttBenchmark } from './mqtt.js';
+import { visualsBenchmark } from './visuals.js';
 
 const MODULES: Record<string, Benchmark> = {
   ingest: ingestBenchmark,
@@ -27,6 +28,7 @@ const MODULES: Record<string, Benchmark> = {
   api: apiBenchmark,
   card: cardBenchmark,
   lan: lanBenchmark,
+  visuals: visualsBenchmark,
 };
 
 function parseArgs(argv: string[]): { quick: boolean; only: string[] | null; out: string } {

@@ -4,8 +4,12 @@
  * `npm start` = `lan-sentinel run`; `npm start -- <command> [flags]` runs a command.
  */
 import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { AGENT_USAGE, runAgentCommand } from './agent/command.js';
+import { AgentConfigError } from './agent/config.js';
+import { CLI_TOKEN_FILE, readCliToken } from './api/session.js';
 import { parseArgs, UsageError } from './cli/args.js';
-import { remoteGet } from './cli/remote.js';
+import { remoteGet, remoteRequest } from './cli/remote.js';
 import { renderTable, toCsv } from './cli/table.js';
 import { ConfigError, type LoadedConfig, loadConfig } from './config/load.js';
 import { envName, flagName, LOG_LEVELS, OPTION_META, OPTION_NAMES } from './config/options.js';
@@ -24,6 +28,8 @@ Usage: lan-sentinel [command] [flags] [options]
   devices [--json]                 the device inventory
   compare <scanA> <scanB> [--json] what changed between two scans
   export --format csv|json [--output FILE]
+  agent --agent-id ID --mqtt-url URL --subnets CIDR   run a satellite scanner for another VLAN
+  login                            print a new one-time login link for the running service's web UI
   keys create <name> [--scope read|admin] | keys list | keys revoke <id>
   cve import <file>                merge an NVD CVE 2.0 or CISA KEV JSON file into the rules
 Remote: devices, compare and export accept --api-url URL --api-key KEY to read a running instance.
@@ -107,6 +113,14 @@ async function main(argv: string[]): Promise<number> {
   if (args.command === 'version') {
     out(VERSION);
     return 0;
+  }
+  if (args.command === 'agent') {
+    // the agent has its own options (no database, no HTTP): see src/agent/config.ts
+    if (args.positionals[0] === 'help') {
+      out(AGENT_USAGE);
+      return 0;
+    }
+    return runAgentCommand(args.optionFlags, process.env);
   }
   const optionsFile = typeof args.flags['options-file'] === 'string' ? args.flags['options-file'] : undefined;
   const cfg = loadConfig({
@@ -268,6 +282,20 @@ async function main(argv: string[]): Promise<number> {
       else process.stdout.write(text);
       return 0;
     }
+    case 'login': {
+      // the running service wrote its CLI token (mode 0600) into the data dir; only its owner can read it
+      const dataDir = resolve(cfg.options.data_dir);
+      const token = readCliToken(dataDir);
+      if (!token)
+        throw new UsageError(
+          `no running LAN Sentinel found for data_dir ${dataDir} (${CLI_TOKEN_FILE} is missing or unreadable): start it with "npm start", or pass the same --data-dir`,
+        );
+      const host = cfg.options.http_host === '0.0.0.0' ? '127.0.0.1' : cfg.options.http_host;
+      const base = apiUrl ?? `http://${host.includes(':') ? `[${host}]` : host}:${cfg.options.http_port}/`;
+      const r = (await remoteRequest(base, token, 'POST', 'api/login-links')) as { path: string };
+      out(new URL(r.path, base.endsWith('/') ? base : `${base}/`).toString());
+      return 0;
+    }
     case 'keys': {
       const [sub, arg] = args.positionals;
       return withLocal(cfg, logger, (l) => {
@@ -339,12 +367,19 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    if (err instanceof ConfigError || err instanceof UsageError || err instanceof StartupError) {
+    if (
+      err instanceof ConfigError ||
+      err instanceof UsageError ||
+      err instanceof StartupError ||
+      err instanceof AgentConfigError
+    ) {
       process.stderr.write(`lan-sentinel: ${err.message}\n`);
       process.exitCode = err instanceof UsageError ? 64 : 78;
     } else {
       process.stderr.write(`lan-sentinel: unexpected error: ${(err as Error).stack ?? String(err)}\n`);
       process.exitCode = 1;
     }
+    // a failed start must not linger half-running (timers, sockets): leave once stderr is written
+    process.stderr.write('', () => process.exit());
   },
 );

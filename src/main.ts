@@ -2,7 +2,7 @@
  * Composition root: the only place where adapters (nmap subprocess, SQLite, MQTT, HTTP, HA websocket, clock)
  * are wired together. Everything else takes its dependencies as arguments.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,16 +11,17 @@ import { alertsPort, findingsPort, webhooksPort } from './api/adapters.js';
 import { buildApp } from './api/app.js';
 import { INGRESS_PEER } from './api/auth.js';
 import type { ApiDeps } from './api/deps.js';
-import { startHealthServer } from './api/healthServer.js';
-import { assertBindAllowed, listen } from './api/server.js';
+import { assertBindAllowed, checkListen, listen } from './api/server.js';
+import { CLI_TOKEN_FILE, SessionAuth, writeCliToken } from './api/session.js';
 import { installCard } from './card/install.js';
 import type { LoadedConfig } from './config/load.js';
 import { DEFAULT_SUPERVISOR_URL, type SelfInfo, SupervisorClient } from './config/supervisor.js';
 import { HaBridge } from './ha/bridge.js';
 import { DeferredHaLink } from './ha/deferredLink.js';
 import { resolveHaEndpoint } from './ha/endpoint.js';
+import { AgentHub } from './hub/agents.js';
 import type { Device } from './inventory/types.js';
-import { preloadVendorIndex } from './inventory/vendor.js';
+import { lookupVendor, preloadVendorIndex } from './inventory/vendor.js';
 import type { EmbeddedBroker } from './mqtt/broker.js';
 import { MqttPublisher } from './mqtt/client.js';
 import { resolveBroker } from './mqtt/source.js';
@@ -29,6 +30,7 @@ import { detectLocalNetworks, isAttached, resolveTargets } from './scan/targets.
 import { readDefaultGateway } from './service/gateway.js';
 import { ScanCoordinator, type ScanTargets } from './service/scanCoordinator.js';
 import { Scheduler } from './service/scheduler.js';
+import { attachStatsRecorder } from './service/statsRecorder.js';
 import { createThreatAssessor } from './service/threatAssessor.js';
 import { AlertsRepo } from './store/alertsRepo.js';
 import { AuditRepo } from './store/auditRepo.js';
@@ -39,6 +41,7 @@ import { pruneHistory } from './store/retention.js';
 import { Store } from './store/store.js';
 import { WebhooksRepo } from './store/webhooksRepo.js';
 import { systemClock } from './util/clock.js';
+import { acquireDataDirLock } from './util/dataDirLock.js';
 import { EventBus } from './util/events.js';
 import type { Logger } from './util/logger.js';
 import { VERSION } from './version.js';
@@ -60,18 +63,47 @@ export interface RunningService {
 const here = dirname(fileURLToPath(import.meta.url));
 /** dist/ui (built ingress UI) and the card bundle, relative to dist/main.js */
 const UI_DIR = resolve(here, 'ui');
-/** health-only listener for the Supervisor watchdog (config.yaml `watchdog`) */
-const HEALTH_PORT = 8099;
 const CARD_BUNDLE = resolve(here, '..', 'frontend-card', 'dist', 'lan-sentinel-card.js');
 
+type Stops = Array<[string, () => Promise<void> | void]>;
+
+async function runStops(stops: Stops, log: Logger): Promise<void> {
+  for (const [name, fn] of stops.reverse()) {
+    try {
+      await fn();
+    } catch (err) {
+      log.warn(`error while stopping ${name}: ${(err as Error).message}`);
+    }
+  }
+  stops.length = 0;
+}
+
+/**
+ * Starts the service. When start-up fails part-way (refused bind, locked data dir, …) everything started so
+ * far is stopped again before the error is thrown, so no half-running process stays behind.
+ */
 export async function startService(
   cfg: LoadedConfig,
   env: NodeJS.ProcessEnv,
   logger: Logger,
 ): Promise<RunningService> {
+  const stops: Stops = [];
+  try {
+    return await startServiceParts(cfg, env, logger, stops);
+  } catch (err) {
+    await runStops(stops, logger);
+    throw err;
+  }
+}
+
+async function startServiceParts(
+  cfg: LoadedConfig,
+  env: NodeJS.ProcessEnv,
+  logger: Logger,
+  stops: Stops,
+): Promise<RunningService> {
   const o = cfg.options;
   const clock = systemClock;
-  const stops: Array<[string, () => Promise<void> | void]> = [];
   const log = logger;
 
   // --- nmap and targets: fail fast with a clear message
@@ -101,11 +133,27 @@ export async function startService(
   // --- database
   const dataDir = resolve(o.data_dir);
   mkdirSync(dataDir, { recursive: true });
+  try {
+    stops.push(['data dir lock', acquireDataDirLock(dataDir)]);
+  } catch (err) {
+    throw new StartupError((err as Error).message);
+  }
   const db = openDatabase(join(dataDir, 'lan-sentinel.db'), log.child('db'));
   stops.push(['database', () => closeDatabase(db)]);
+  const cliToken = writeCliToken(dataDir);
+  stops.push(['cli token', () => rmSync(join(dataDir, CLI_TOKEN_FILE), { force: true })]);
   const store = new Store(db);
   const interrupted = store.scans.failInterrupted(clock.now());
   if (interrupted) log.warn(`${interrupted} scan(s) were interrupted by the last shutdown; marked failed`);
+  const install = store.install.initialize();
+  if (install.decided && install.info.state === 'pending')
+    log.info(
+      'fresh database: the devices of the first sweep become the install baseline (no new-device alerts), then every device gets a port scan',
+    );
+  else if (install.info.initialPortScanPending)
+    log.info(
+      'the first port scan after install did not finish before the last stop; it resumes after the first sweep',
+    );
   const findings = new FindingsRepo(db);
   const keys = new KeysRepo(db);
   const audit = new AuditRepo(db);
@@ -117,7 +165,13 @@ export async function startService(
   const bus = new EventBus((event, err) =>
     log.error(`listener for ${event} failed: ${(err as Error).message}`),
   );
-  const threats = createThreatAssessor({ store, findings, db, logger: log.child('threats') });
+  const threats = createThreatAssessor({
+    store,
+    findings,
+    db,
+    logger: log.child('threats'),
+    certExpiryDays: o.cert_expiry_days,
+  });
 
   const coordinator = new ScanCoordinator({
     store,
@@ -138,6 +192,8 @@ export async function startService(
       portScanBatch: 4,
       dnsTimeoutMs: 3_000,
       gatewayIp: () => readDefaultGateway(),
+      scanNewDevices: o.scan_new_devices,
+      tlsChecks: o.tls_checks,
     },
   });
 
@@ -155,12 +211,31 @@ export async function startService(
     }
   }
   const slug = selfInfo?.slug ?? 'lan_sentinel';
-  const ingressUrl = cfg.addon
-    ? `homeassistant://hassio/ingress/${slug}`
-    : `http://${o.http_host}:${o.http_port}`;
+  // the device tracker's keys depend on Core's version; the websocket's auth_ok may come later, so ask now
+  let coreVersion: string | null = null;
+  if (supervisor) {
+    try {
+      coreVersion = await supervisor.coreVersion();
+    } catch (err) {
+      log.warn(`Core version unknown (${(err as Error).message}); device trackers get the legacy keys too`);
+    }
+  }
+  const ingressUrl = cfg.addon ? `homeassistant://app/${slug}` : `http://${o.http_host}:${o.http_port}`;
+
+  // --- HTTP pre-flight, before anything is published: a refused bind stops start-up with nothing announced
+  const listenHost = cfg.addon ? '0.0.0.0' : o.http_host;
+  const listenPort = cfg.addon && selfInfo ? selfInfo.ingress_port : o.http_port;
+  try {
+    if (!cfg.addon) assertBindAllowed({ host: o.http_host, apiKeysConfigured: keys.countActive() > 0 });
+    await checkListen(listenHost, listenPort);
+  } catch (err) {
+    throw new StartupError((err as Error).message);
+  }
+  const sessions = cfg.addon ? undefined : new SessionAuth(() => clock.now().getTime());
 
   // --- MQTT
   let bridge: HaBridge | null = null;
+  let agentHub: AgentHub | null = null;
   const broker = await resolveBroker({
     options: o,
     ...(supervisor ? { supervisorMqtt: () => supervisor.mqttService() } : {}),
@@ -199,31 +274,57 @@ export async function startService(
     });
     bridge = new HaBridge({
       publisher,
-      ctx: { discoveryPrefix: o.discovery_prefix, baseTopic: o.base_topic, swVersion: VERSION, ingressUrl },
+      ctx: {
+        discoveryPrefix: o.discovery_prefix,
+        baseTopic: o.base_topic,
+        swVersion: VERSION,
+        ingressUrl,
+        coreVersion,
+      },
       logger: log.child('ha'),
       listDevices: () => store.devices.all(),
       findingsFor: (mac: string) => findings.forDevice(mac).filter((f) => !f.resolvedAt),
       hubStats: () => hubStats(),
       onScanNow: () => coordinator.requestSweep('ha button'),
-      onRescan: (mac: string) => coordinator.requestDeviceScan(mac, 'ha button'),
+      // a device a satellite agent sees is deep-scanned by that agent (ARP and routes are its own)
+      onRescan: (mac: string) =>
+        agentHub?.deepScan(mac, 'ha button') || coordinator.requestDeviceScan(mac, 'ha button'),
     });
     const b = bridge;
     // stops run in reverse: bridge first, then the publisher (publishes offline), then the embedded broker
     stops.push(['mqtt publisher', () => publisher.close()]);
     stops.push(['ha bridge', () => b.stop()]);
     await b.start();
+    const hub = new AgentHub({
+      mqtt: publisher,
+      store,
+      bus,
+      clock,
+      logger: log.child('agents'),
+      threats,
+      known: o.agents,
+      ctx: { discoveryPrefix: o.discovery_prefix, baseTopic: o.base_topic, swVersion: VERSION },
+      considerHome: o.consider_home,
+      lookupVendor,
+    });
+    agentHub = hub;
+    stops.push(['agents', () => hub.stop()]);
+    await hub.start();
     publisher.start();
   }
 
   const hubStats = () => {
     const c = store.devices.counts();
     const last = store.scans.lastFinished('sweep');
+    const ports = coordinator.portScanStatus();
     return {
       online: c.online,
       total: c.total,
       new: c.new,
       threatsActive: findings.activeCountAtLeast('medium'),
       lastScan: last?.finishedAt ?? null,
+      lastPortScan: ports.lastAt,
+      portScansPending: ports.pendingDevices,
       scanning: coordinator.status().running,
     };
   };
@@ -271,6 +372,7 @@ export async function startService(
     logger: log.child('alerts'),
     ha,
     notifyServices: o.notify_services,
+    notifyOn: o.notify_on,
     ingressBaseUrl: cfg.addon ? `/app/${slug}` : `http://${o.http_host}:${o.http_port}`,
     trustDevice: (mac: string) => {
       const d = store.devices.update(mac, { known: true, isNew: false });
@@ -281,31 +383,55 @@ export async function startService(
   await alerts.start();
   stops.push(['alerts', () => alerts.stop()]);
 
+  // --- trend rollups at each sweep/port scan
+  const statsRecorder = attachStatsRecorder({ bus, stats: store.stats, clock, logger: log.child('stats') });
+  stops.push(['stats', () => statsRecorder.stop()]);
+
   // --- event wiring
   bus.on('device:updated', (d: Device) => bridge?.deviceUpdated(d));
   bus.on('device:removed', ({ mac }) => bridge?.deviceRemoved(mac));
   bus.on('change', (c) => {
     void bridge?.publishEvent(c);
-    // notify_on gates which change types may notify; the alert rules refine it
-    if (o.notify_on.includes(c.type)) return alerts.handleChange(c);
+    // the alert rules alone decide (notify_on only seeded the defaults of a fresh install)
+    return alerts.handleChange(c);
   });
   bus.on('scan:finished', () => bridge?.hubChanged());
   bus.on('scan:failed', () => bridge?.hubChanged());
   bus.on('scanning', ({ running }) => bridge?.setScanning(running));
+  bus.on('scan:progress', (p) =>
+    bridge?.setScanProgress({
+      kind: p.kind,
+      percent: p.percent,
+      hostsDone: p.hostsDone,
+      hostsTotal: p.hostsTotal,
+      etaSeconds: p.etaSeconds,
+    }),
+  );
 
   // --- HTTP: ingress (add-on) or the standalone UI/API
   const apiDeps: ApiDeps = {
     store,
-    findings: findingsPort(findings),
+    findings: findingsPort(findings, {
+      db,
+      reassess: (mac) => {
+        const r = threats.assess([mac], clock.now());
+        // the HA state (threats attribute) changes with an accept even when the risk level does not
+        const d = r.devices.find((x) => x.mac === mac) ?? store.devices.get(mac);
+        if (d) bus.emit('device:updated', d);
+        for (const c of r.changes) bus.emit('change', c);
+      },
+    }),
     alerts: alertsPort(alertsRepo, alerts),
     webhooks: webhooksPort(webhooks, alerts),
     keys,
     audit,
+    ...(sessions ? { sessions } : {}),
+    cliToken,
     bus,
     scanner: coordinator,
+    network: { gatewayIp: () => readDefaultGateway(), subnets: () => resolveScanTargets().targets },
     config: {
       mode: cfg.addon ? 'addon' : 'standalone',
-      trustLoopback: !cfg.addon,
       requireApiKey: false,
       ingressOnly: cfg.addon,
       settingsSummary: settingsSummary(cfg, initialTargets.targets, broker.kind),
@@ -322,20 +448,7 @@ export async function startService(
     await listen(app, { host: '0.0.0.0', port: selfInfo.ingress_port });
     httpUrl = `http://127.0.0.1:${selfInfo.ingress_port}`;
     log.info(`ingress listening on port ${selfInfo.ingress_port} (only ${INGRESS_PEER} is served)`);
-    try {
-      const health = await startHealthServer({ host: '0.0.0.0', port: HEALTH_PORT, healthy: () => true });
-      stops.push(['health listener', () => health.close()]);
-    } catch (err) {
-      log.warn(
-        `health listener on port ${HEALTH_PORT} not started (${(err as Error).message}); the Supervisor watchdog will not see this add-on`,
-      );
-    }
   } else {
-    try {
-      assertBindAllowed({ host: o.http_host, apiKeysConfigured: keys.countActive() > 0 });
-    } catch (err) {
-      throw new StartupError((err as Error).message);
-    }
     try {
       httpUrl = await listen(app, { host: o.http_host, port: o.http_port });
     } catch (err) {
@@ -343,13 +456,16 @@ export async function startService(
         `http_port: cannot listen on ${o.http_host}:${o.http_port}: ${(err as Error).message}`,
       );
     }
-    log.info(`web UI on ${httpUrl}`);
+    // nothing is trusted for its peer address: the browser signs in with this one-time link (DESIGN §9)
+    log.info(
+      `web UI on ${httpUrl}/login?token=${sessions?.issueLoginToken() ?? ''} (open it to sign in; the link works once)`,
+    );
   }
   stops.push(['http', () => app.close()]);
   if (o.api_port > 0 && cfg.addon) {
     const apiApp = await buildApp({
       ...apiDeps,
-      config: { ...apiDeps.config, ingressOnly: false, trustLoopback: false, requireApiKey: true },
+      config: { ...apiDeps.config, ingressOnly: false, requireApiKey: true },
     });
     await listen(apiApp, { host: '0.0.0.0', port: o.api_port });
     stops.push(['api port', () => apiApp.close()]);
@@ -385,13 +501,7 @@ export async function startService(
         clearInterval(heartbeat);
         await scheduler.stop();
         await coordinator.stop();
-        for (const [name, fn] of stops.reverse()) {
-          try {
-            await fn();
-          } catch (err) {
-            log.warn(`error while stopping ${name}: ${(err as Error).message}`);
-          }
-        }
+        await runStops(stops, log);
         log.info('stopped');
       })();
       return stopped;

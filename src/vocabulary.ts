@@ -24,6 +24,10 @@ export const CHANGE_TYPES = [
   'ip_conflict',
   'threat_detected',
   'threat_resolved',
+  /** an open port outside the device's expected ports (a finding of kind `unexpected_port` was raised) */
+  'unexpected_port',
+  /** one summary change for a device's first port scan ("first scan: N open ports"), instead of port_opened per port */
+  'first_port_scan',
 ] as const;
 export type ChangeType = (typeof CHANGE_TYPES)[number];
 
@@ -45,6 +49,8 @@ export const CHANGE_LABELS: Record<ChangeType, string> = {
   ip_conflict: 'IP conflict',
   threat_detected: 'Threat detected',
   threat_resolved: 'Threat resolved',
+  unexpected_port: 'Unexpected port',
+  first_port_scan: 'First port scan',
 };
 
 /** Notification title (phone push, webhook title) for an alert about a change of this type. */
@@ -61,6 +67,8 @@ export const CHANGE_ALERT_TITLES: Record<ChangeType, string> = {
   ip_conflict: 'IP address conflict',
   threat_detected: 'Security issue found',
   threat_resolved: 'Security issue resolved',
+  unexpected_port: 'Unexpected open port',
+  first_port_scan: 'First port scan of a device',
 };
 
 /** How a change reads at a glance: `ok` good news, `info` neutral, `warn` look at it, `bad` act on it. */
@@ -78,7 +86,14 @@ export const CHANGE_TONES: Record<ChangeType, Tone> = {
   ip_conflict: 'bad',
   threat_detected: 'bad',
   threat_resolved: 'ok',
+  unexpected_port: 'bad',
+  first_port_scan: 'info',
 };
+
+/** Label of an alert rule event (a change type or a finding kind). */
+export function eventLabel(event: string): string {
+  return (FINDING_KIND_LABELS as Record<string, string>)[event] ?? changeLabel(event);
+}
 
 /** Label of a change type; an unknown string (old data, hostile input) reads as its words. */
 export function changeLabel(type: string): string {
@@ -112,21 +127,39 @@ export function severitiesFrom(min: Severity): Severity[] {
 /** Severity at or above which a finding counts as a threat (binary sensor `threat`, hub `threats_active`). */
 export const THREAT_MIN_SEVERITY: Severity = 'medium';
 
-export const RISK_LEVELS = ['none', 'low', 'medium', 'high', 'critical'] as const;
+/** A measured risk level (after at least one port scan), least risky first. */
+export const MEASURED_RISK_LEVELS = ['none', 'low', 'medium', 'high', 'critical'] as const;
+export type MeasuredRisk = (typeof MEASURED_RISK_LEVELS)[number];
+
+/** The risk level of a device: `unknown` until its first port scan, never `none` before it was measured (DESIGN §5). */
+export const RISK_LEVELS = ['unknown', ...MEASURED_RISK_LEVELS] as const;
 export type RiskLevel = (typeof RISK_LEVELS)[number];
 
-/** none 0 … critical 4. */
-export const RISK_RANK: Record<RiskLevel, number> = { none: 0, low: 1, medium: 2, high: 3, critical: 4 };
+/** unknown -1, none 0 … critical 4 (sorting: not measured below no risk). */
+export const RISK_RANK: Record<RiskLevel, number> = { unknown: -1, none: 0, low: 1, medium: 2, high: 3, critical: 4 };
+
+/** Rank of anything (hostile attribute values included): unknown and unrecognised strings rank as none (0). */
+export function riskRank(level: unknown): number {
+  return isRiskLevel(level) ? Math.max(0, RISK_RANK[level]) : 0;
+}
 
 /** A device is "risky" (device filter `risky`, card filter) at this level or above. */
-export const RISKY_MIN_LEVEL: RiskLevel = 'medium';
-export const RISKY_LEVELS: readonly RiskLevel[] = RISK_LEVELS.filter((l) => RISK_RANK[l] >= RISK_RANK[RISKY_MIN_LEVEL]);
+export const RISKY_MIN_LEVEL: MeasuredRisk = 'medium';
+export const RISKY_LEVELS: readonly MeasuredRisk[] = MEASURED_RISK_LEVELS.filter(
+  (l) => RISK_RANK[l] >= RISK_RANK[RISKY_MIN_LEVEL],
+);
 
 export function isRiskLevel(value: unknown): value is RiskLevel {
   return typeof value === 'string' && (RISK_LEVELS as readonly string[]).includes(value);
 }
 
+/** Normalise anything (hostile attribute values included) to a risk level; unrecognised reads as none. */
+export function asRiskLevel(level: unknown): RiskLevel {
+  return isRiskLevel(level) ? level : 'none';
+}
+
 export const RISK_LABELS: Record<RiskLevel, string> = {
+  unknown: 'Not scanned yet',
   none: 'No risk',
   low: 'Low',
   medium: 'Medium',
@@ -145,14 +178,30 @@ export type Presence = (typeof PRESENCES)[number];
 // Findings
 // ---------------------------------------------------------------------------------------------------------
 
-export const FINDING_KINDS = ['risky_port', 'vulnerable_version', 'custom'] as const;
+export const FINDING_KINDS = [
+  'risky_port',
+  'vulnerable_version',
+  'custom',
+  'unexpected_port',
+  'cert_expired',
+  'cert_expiring',
+  'weak_tls',
+] as const;
 export type FindingKind = (typeof FINDING_KINDS)[number];
 
 export const FINDING_KIND_LABELS: Record<FindingKind, string> = {
   risky_port: 'Finding: risky port',
   vulnerable_version: 'Finding: vulnerable version',
   custom: 'Finding: custom rule',
+  unexpected_port: 'Finding: unexpected port',
+  cert_expired: 'Finding: certificate expired',
+  cert_expiring: 'Finding: certificate expiring',
+  weak_tls: 'Finding: weak TLS',
 };
+
+/** Which part of a product a CVE affects (component precision). */
+export const CVE_COMPONENTS = ['server', 'client', 'module'] as const;
+export type CveComponent = (typeof CVE_COMPONENTS)[number];
 
 /** What an alert rule can fire on: a change type or a finding kind. */
 export const ALERT_RULE_EVENTS = [...CHANGE_TYPES, ...FINDING_KINDS] as const;
@@ -193,10 +242,10 @@ export function asAlertChannel(value: unknown): AlertChannel | null {
 
 /**
  * `known` = the device is marked known/trusted by the user (the `known` flag of a device). The number of
- * devices in the inventory is a count, called `inventory` in code (`DeviceCounts.inventory`); the hub sensor
+ * devices in the inventory is a count, called `total` in code (`DeviceCounts.total`, `HubStats.total`); the hub sensor
  * keeps its published name `devices_known` (DESIGN §7) for the automations that use it.
  */
-export const DEVICE_FILTERS = ['all', 'online', 'offline', 'new', 'risky', 'known', 'ignored'] as const;
+export const DEVICE_FILTERS = ['all', 'online', 'offline', 'new', 'risky', 'unscanned', 'known', 'ignored'] as const;
 export type DeviceFilter = (typeof DEVICE_FILTERS)[number];
 
 export const DEVICE_SORTS = ['name', 'ip', 'vendor', 'last_seen', 'first_seen', 'risk'] as const;

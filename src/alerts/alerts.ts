@@ -5,7 +5,7 @@
  */
 import type { HaLink } from '../ha/link.js';
 import { type Change, type Device, displayName, mac12 } from '../inventory/types.js';
-import { CHANGE_ALERT_TITLES, type Severity } from '../vocabulary.js';
+import { CHANGE_ALERT_TITLES, type ChangeType, type Severity } from '../vocabulary.js';
 import { AlertsRepo } from '../store/alertsRepo.js';
 import type { Db } from '../store/db.js';
 import { type Webhook, WebhooksRepo } from '../store/webhooksRepo.js';
@@ -41,6 +41,8 @@ export interface AlertsOptions {
   clock: Clock;
   logger: Logger;
   ha?: HaLink | null;
+  /** the `notify_on` option: seeds the default rules of a fresh install (and migrates older ones), nothing else */
+  notifyOn?: readonly ChangeType[];
   /** global notify_services option; rules without their own list use it */
   notifyServices: string[];
   /** e.g. "/app/<slug>" in HA or "http://127.0.0.1:8099" standalone; adds the Open button and click URL */
@@ -73,7 +75,15 @@ export class Alerts {
 
   /** Seed default rules (first run) and subscribe to phone notification actions. */
   async start(): Promise<void> {
-    this.rules.seedDefaults(this.o.clock.now());
+    const seeded = this.rules.seedDefaults(this.o.clock.now(), this.o.notifyOn);
+    if (seeded === 'seeded')
+      this.log.info(
+        `default alert rules created from notify_on (${(this.o.notifyOn ?? []).join(', ') || 'nothing'}) plus router identity changes and critical findings; from now on the alert rules decide who gets told what`,
+      );
+    else if (seeded === 'migrated')
+      this.log.info(
+        'alert rules migrated: they now decide alone (notify_on no longer filters); each rule kept the change types notify_on let through, and rules for router identity changes and critical findings were added',
+      );
     if (this.o.ha) {
       try {
         this.unsubscribe = await this.o.ha.subscribeEvents(NOTIFICATION_ACTION_EVENT, (ev) => {

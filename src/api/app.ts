@@ -14,8 +14,12 @@ import { adminRoutes } from './routes/admin.js';
 import { alertRoutes } from './routes/alerts.js';
 import { deviceRoutes } from './routes/devices.js';
 import { changeRoutes } from './routes/events.js';
+import { findingRoutes } from './routes/findings.js';
 import { healthRoutes } from './routes/health.js';
+import { mapRoutes } from './routes/map.js';
 import { scanRoutes } from './routes/scans.js';
+import { loginPage, sessionRoutes } from './routes/session.js';
+import { statsRoutes } from './routes/stats.js';
 import { installSecurity } from './security.js';
 import { streamEvents } from './sse.js';
 import { installStatic } from './static.js';
@@ -63,8 +67,13 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   deviceRoutes(r, deps, mappers);
   scanRoutes(r, deps);
   changeRoutes(r, deps, mappers);
+  findingRoutes(r, deps, mappers);
   alertRoutes(r, deps);
   adminRoutes(r, deps);
+  sessionRoutes(r, deps);
+  statsRoutes(r, deps);
+  mapRoutes(r, deps);
+  loginPage(app, deps);
   r.add({
     method: 'GET',
     url: '/api/events',

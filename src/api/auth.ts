@@ -4,31 +4,39 @@
  * - HA ingress: the socket peer is the Supervisor's ingress proxy 172.30.32.2 AND `X-Ingress-Path` is present
  *   → the HA admin (HA already authenticated the user). The peer is read from `request.socket.remoteAddress`,
  *   never from `X-Forwarded-For`; forged ingress headers from any other peer are ignored.
- * - Loopback: with `trustLoopback` (standalone default) and not `requireApiKey`, a loopback peer whose Host
- *   header also names loopback is admin. The Host check defeats DNS rebinding from a browser on the machine.
- * - Otherwise an API key is required: `Authorization: Bearer <key>` or `X-API-Key: <key>`. Scope `read`
- *   may only use GET/HEAD; routes marked admin-only (keys, audit) need scope `admin`.
+ * - No other request is trusted for its peer address: loopback, a reverse proxy on the same machine and a
+ *   LAN client are treated alike (a proxy such as nginx's default `proxy_pass http://127.0.0.1:8099` makes
+ *   every client look like loopback with a loopback Host).
+ * - Standalone browser: a session cookie (`lsn_session`, HttpOnly, SameSite=Strict) obtained by opening the
+ *   one-time login URL the service prints at start (session.ts). Admin.
+ * - Local CLI: `Authorization: Bearer lst_…` with the token from `<data_dir>/cli-token` (mode 0600). Admin.
+ * - Otherwise an API key: `Authorization: Bearer <key>` or `X-API-Key: <key>`. Scope `read` may only use
+ *   GET/HEAD; routes marked admin-only (keys, audit) need scope `admin`. With `requireApiKey` (the add-on's
+ *   LAN port) only API keys count.
  *
- * Failed authentications are limited per peer IP (default 5 per minute, then 429 with Retry-After, even
- * for a correct key, until the window ends). Cross-site writes are refused: a mutating request whose
- * `Origin` does not match its `Host` gets 403.
+ * A valid credential is never locked out. Failed authentications are limited per peer IP (default 5 per
+ * minute, then 429 with Retry-After). Cross-site writes are refused: a mutating request whose `Origin`
+ * does not match its `Host` gets 403.
  *
- * Audit policy: every request authenticated by a key is counted; the first use of each key in each minute
- * writes a `key.use` audit row (method, path) and updates the key's last_used_at, so a poller cannot flood the
- * log. Every admin change (POST/PATCH/DELETE) is written by its route with the actor, action and target, and
- * every rejected credential writes `auth.fail` (bounded by the failure limiter).
+ * Audit policy: the first use of each key in each minute writes a `key.use` row (method, path) and updates
+ * the key's last_used_at, so a poller cannot flood the log. Every admin change is written by its route.
+ * Refusals (`auth.fail` 401 with a bad credential, `auth.forbidden` 403, `auth.lockout` 429) are written
+ * through RefusalAudit: at most a few rows per source and per minute, the rest counted, so no caller can
+ * grow the log without bound.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ActorKind } from '../store/auditRepo.js';
 import type { KeyScope } from '../store/keysRepo.js';
 import type { ApiDeps } from './deps.js';
 import { ApiError } from './errors.js';
+import { RefusalAudit } from './refusalAudit.js';
+import { cliTokenMatches, sessionFromCookie } from './session.js';
 
 export const INGRESS_PEER = '172.30.32.2';
 
 export interface Principal {
   kind: ActorKind;
-  /** ingress user name, key name, "loopback" */
+  /** ingress user name, key name, "browser" (session), "cli" */
   actor: string;
   scope: KeyScope;
   keyId?: number;
@@ -52,17 +60,6 @@ declare module 'fastify' {
 export function peerAddress(request: FastifyRequest): string {
   const raw = request.socket?.remoteAddress ?? request.raw.socket?.remoteAddress ?? '';
   return raw.startsWith('::ffff:') ? raw.slice(7) : raw;
-}
-
-export function isLoopbackAddress(ip: string): boolean {
-  return ip === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(ip);
-}
-
-/** Host header names loopback (localhost, 127.x, [::1]), with or without a port. */
-export function isLoopbackHost(host: string | undefined): boolean {
-  if (!host) return false;
-  const name = host.startsWith('[') ? host.slice(1, host.indexOf(']')) : host.replace(/:\d+$/, '');
-  return name === 'localhost' || name.endsWith('.localhost') || isLoopbackAddress(name);
 }
 
 function header(request: FastifyRequest, name: string): string | undefined {
@@ -140,24 +137,48 @@ function sameOrigin(request: FastifyRequest): boolean {
   }
 }
 
-/** Adds the authentication/authorisation hook and the key-use audit to `app`. */
+/** Adds the authentication/authorisation hook, the refusal audit and the key-use audit to `app`. */
 export function installAuth(app: FastifyInstance, deps: ApiDeps): void {
   const { keys, audit, config, clock } = deps;
-  const failures = new FailureLimiter(config.authFailuresPerMinute ?? 5, 60_000, () => clock.now().getTime());
+  const now = () => clock.now().getTime();
+  const failures = new FailureLimiter(config.authFailuresPerMinute ?? 5, 60_000, now);
+  const refusals = new RefusalAudit({ append: (e) => audit.append(e), now });
   const lastKeyAudit = new Map<number, number>();
+  const refuse = (request: FastifyRequest, err: ApiError, actor?: Principal): ApiError => {
+    const ip = peerAddress(request);
+    const action =
+      err.statusCode === 429 ? 'auth.lockout' : err.statusCode === 403 ? 'auth.forbidden' : 'auth.fail';
+    refusals.record(`${actor?.bucket ?? `ip:${ip}`}|${action}`, {
+      actor: actor?.actor ?? 'anonymous',
+      actorKind: actor?.kind ?? 'anonymous',
+      action,
+      target: request.routeOptions.url ?? null,
+      ip,
+      detail: { method: request.method, status: err.statusCode, reason: err.message.slice(0, 200) },
+    });
+    return err;
+  };
 
   if (config.ingressOnly) {
     // add-on ingress port: only the Supervisor's ingress proxy may talk to it at all (ha-reference §2.9)
     app.addHook('onRequest', async (request) => {
       if (peerAddress(request) !== INGRESS_PEER) {
-        throw new ApiError(
-          403,
-          'forbidden',
-          `this port serves Home Assistant ingress only (peer ${INGRESS_PEER})`,
+        throw refuse(
+          request,
+          new ApiError(
+            403,
+            'forbidden',
+            `this port serves Home Assistant ingress only (peer ${INGRESS_PEER})`,
+          ),
         );
       }
     });
   }
+
+  const signIn =
+    config.mode === 'standalone' && deps.sessions && !config.requireApiKey
+      ? 'Sign in: open the login link LAN Sentinel printed when it started (`lan-sentinel login` prints a new one), or send an API key: "Authorization: Bearer lsk_..." (create one with `lan-sentinel keys create`)'
+      : 'an API key is required: send "Authorization: Bearer lsk_..." or "X-API-Key: lsk_..." (create one with `lan-sentinel keys create`)';
 
   const authenticate = (request: FastifyRequest): Principal | ApiError => {
     const ip = peerAddress(request);
@@ -173,50 +194,52 @@ export function installAuth(app: FastifyInstance, deps: ApiDeps): void {
       };
     }
     const secret = presentedKey(request);
-    if (secret === undefined && config.trustLoopback && !config.requireApiKey) {
-      if (isLoopbackAddress(ip) && isLoopbackHost(header(request, 'host'))) {
-        return { kind: 'loopback', actor: 'loopback', scope: 'admin', bucket: `ip:${ip}` };
+    // valid credentials first: a valid session, CLI token or key is never locked out by others' failures
+    if (!config.requireApiKey) {
+      const session = sessionFromCookie(header(request, 'cookie'));
+      if (secret === undefined && session && deps.sessions?.valid(session)) {
+        return {
+          kind: 'session',
+          actor: 'browser',
+          scope: 'admin',
+          bucket: `session:${session.slice(0, 12)}`,
+        };
+      }
+      if (secret !== undefined && cliTokenMatches(secret, deps.cliToken)) {
+        return { kind: 'cli', actor: 'cli', scope: 'admin', bucket: 'cli' };
       }
     }
+    const key = secret === undefined ? null : keys.verify(secret);
+    if (key)
+      return { kind: 'key', actor: key.name, scope: key.scope, keyId: key.id, bucket: `key:${key.id}` };
     const blocked = failures.blockedFor(ip);
     if (blocked > 0) {
       const retry = String(Math.ceil(blocked / 1000));
-      return new ApiError(
-        429,
-        'rate_limited',
-        `too many failed authentications from ${ip}; retry in ${retry} s`,
-        undefined,
-        {
-          'retry-after': retry,
-        },
+      return refuse(
+        request,
+        new ApiError(
+          429,
+          'rate_limited',
+          `too many failed authentications from ${ip}; retry in ${retry} s`,
+          undefined,
+          {
+            'retry-after': retry,
+          },
+        ),
       );
     }
+    failures.fail(ip);
     if (secret === undefined) {
-      failures.fail(ip);
-      return new ApiError(
-        401,
-        'unauthorized',
-        'an API key is required: send "Authorization: Bearer lsk_..." or "X-API-Key: lsk_..." (create one with `lan-sentinel keys create`)',
-        undefined,
-        { 'www-authenticate': 'Bearer realm="lan-sentinel"' },
-      );
-    }
-    const key = keys.verify(secret);
-    if (!key) {
-      failures.fail(ip);
-      audit.append({
-        actor: 'anonymous',
-        actorKind: 'anonymous',
-        action: 'auth.fail',
-        target: request.routeOptions.url ?? null,
-        ip,
-        detail: { method: request.method, reason: 'unknown or revoked key' },
+      return new ApiError(401, 'unauthorized', signIn, undefined, {
+        'www-authenticate': 'Bearer realm="lan-sentinel"',
       });
-      return new ApiError(401, 'unauthorized', 'the API key is unknown or revoked', undefined, {
+    }
+    return refuse(
+      request,
+      new ApiError(401, 'unauthorized', 'the API key is unknown or revoked', undefined, {
         'www-authenticate': 'Bearer realm="lan-sentinel", error="invalid_token"',
-      });
-    }
-    return { kind: 'key', actor: key.name, scope: key.scope, keyId: key.id, bucket: `key:${key.id}` };
+      }),
+    );
   };
 
   app.addHook('onRequest', async (request: FastifyRequest, _reply: FastifyReply) => {
@@ -229,17 +252,25 @@ export function installAuth(app: FastifyInstance, deps: ApiDeps): void {
     request.principal = result;
     const need = requiredScope(request);
     if (need === 'admin' && result.scope !== 'admin') {
-      throw new ApiError(
-        403,
-        'forbidden',
-        `this API key has scope "${result.scope}"; ${request.method} ${request.routeOptions.url ?? request.url} needs scope "admin"`,
+      throw refuse(
+        request,
+        new ApiError(
+          403,
+          'forbidden',
+          `this API key has scope "${result.scope}"; ${request.method} ${request.routeOptions.url ?? request.url} needs scope "admin"`,
+        ),
+        result,
       );
     }
     if (request.method !== 'GET' && request.method !== 'HEAD' && !sameOrigin(request)) {
-      throw new ApiError(403, 'forbidden', 'cross-origin request refused: Origin does not match Host');
+      throw refuse(
+        request,
+        new ApiError(403, 'forbidden', 'cross-origin request refused: Origin does not match Host'),
+        result,
+      );
     }
     if (result.kind === 'key' && result.keyId !== undefined) {
-      const t = clock.now().getTime();
+      const t = now();
       const last = lastKeyAudit.get(result.keyId) ?? 0;
       if (t - last >= 60_000) {
         lastKeyAudit.set(result.keyId, t);

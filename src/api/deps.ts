@@ -2,12 +2,14 @@
  * What the HTTP API needs from the rest of the service. `main.ts` builds this object; tests build it from a
  * temp-file SQLite store. Optional parts (findings/alerts/webhooks) degrade to empty lists or 503.
  */
+import type { PortProfile } from '../scan/nmapArgs.js';
 import type { AuditRepo } from '../store/auditRepo.js';
 import type { KeysRepo } from '../store/keysRepo.js';
 import type { Clock } from '../util/clock.js';
 import type { EventBus } from '../util/events.js';
 import type { Logger } from '../util/logger.js';
 import type { AlertsPort, ApiStore, FindingsPort, WebhooksPort } from './ports.js';
+import type { SessionAuth } from './session.js';
 
 /** Structurally satisfied by src/service/scanCoordinator.ts ScanCoordinator. */
 export interface ScanRequestResult {
@@ -16,25 +18,56 @@ export interface ScanRequestResult {
   coalesced?: boolean;
   /** queue position after the request */
   position?: number;
-  /** id of the scan row when it started right away */
-  scanId?: number;
+  /** the scan record of the request (an identical waiting request's when coalesced); null = nothing queued */
+  scanId?: number | null;
+  /** why nothing was queued */
+  message?: string;
+}
+
+/** Live progress of a queued or running scan (ScanCoordinator.progress). */
+export interface ApiScanProgress {
+  state: 'queued' | 'running';
+  position: number | null;
+  hostsDone: number;
+  hostsTotal: number;
+  percent: number;
+  etaSeconds: number | null;
+  batches: number;
+  batchesDone: number;
+  message: string | null;
+}
+
+export interface ApiScanRequest {
+  kind: 'sweep' | 'ports';
+  reason: string;
+  targets?: string[];
+  profile?: PortProfile;
 }
 
 export interface ApiScanner {
+  /** POST api/scans; throws RequestTargetError for a bad target */
+  request?(req: ApiScanRequest): ScanRequestResult;
+  progress?(scanId: number): ApiScanProgress | null;
   requestSweep(reason: string): ScanRequestResult;
   /** port/service scan of every online device (POST api/scans with kind "ports") */
   requestPortScanAll?(reason: string): ScanRequestResult;
   requestDeviceScan(mac: string, reason: string): ScanRequestResult;
   status(): { running: boolean; kind?: string | null; queue: number };
+  /** when the last port scan ran and what is waiting for one (ScanCoordinator.portScanStatus) */
+  portScanStatus?(): {
+    lastAt: string | null;
+    pendingDevices: number;
+    queuedBatches: number;
+    initial: 'pending' | 'done' | 'none';
+    nextRetryAt: string | null;
+  };
 }
 
 export interface ApiConfig {
   mode: 'standalone' | 'addon';
-  /** loopback peers (with a loopback Host header) are admin */
-  trustLoopback: boolean;
   /**
-   * Every peer that is not the HA ingress proxy must present an API key, even on loopback (overrides
-   * trustLoopback). Use for the add-on's optional LAN port.
+   * Every caller that is not the HA ingress proxy must present an API key (no session, no CLI token). Use
+   * for the add-on's optional LAN port. No caller is ever trusted for its peer address alone.
    */
   requireApiKey: boolean;
   /** add-on ingress listener: refuse every peer but the Supervisor's ingress proxy 172.30.32.2 */
@@ -54,8 +87,14 @@ export interface ApiDeps {
   webhooks?: WebhooksPort;
   keys: KeysRepo;
   audit: AuditRepo;
+  /** standalone sign-in: one-time login tokens and browser sessions (absent: no sessions) */
+  sessions?: SessionAuth;
+  /** the local CLI's token (contents of <data_dir>/cli-token) */
+  cliToken?: string;
   bus: EventBus;
   scanner: ApiScanner;
+  /** what the network map needs beyond the store: the default gateway and the scanned subnets */
+  network?: { gatewayIp(): string | null; subnets(): string[] };
   config: ApiConfig;
   logger: Logger;
   clock: Clock;

@@ -1,14 +1,19 @@
 /** Domain objects → wire JSON (snake_case, nulls never missing). Pure functions. */
+import { effectiveKind, KIND_INFO, UNKNOWN_KIND_ICON } from '../inventory/kinds.js';
 import { type Change, type Device, type DevicePort, displayName } from '../inventory/types.js';
+import type { FindingAccept } from '../store/acceptsRepo.js';
 import type { AuditEntry } from '../store/auditRepo.js';
 import type { ApiKey } from '../store/keysRepo.js';
+import type { FindingGroup } from '../threats/groups.js';
 import type { StoredFinding } from '../threats/types.js';
 import type {
+  AcceptJson,
   ApiKeyJson,
   AuditEntryJson,
   ChangeJson,
   DeviceJson,
   DevicePortJson,
+  FindingGroupJson,
   FindingJson,
 } from './schemas.js';
 
@@ -32,6 +37,24 @@ export function portJson(p: DevicePort): DevicePortJson {
     cpe: p.cpe ?? [],
     first_seen: p.firstSeen ?? null,
     last_seen: p.lastSeen ?? null,
+    devicetype: p.devicetype ?? null,
+    http_title: p.httpTitle ?? null,
+    http_server: p.httpServer ?? null,
+  };
+}
+
+/** The kind fields of a device's JSON (shown kind, label, icon, confidence, source, reasons). */
+export function kindJson(d: Device) {
+  const kind = effectiveKind(d);
+  const user = Boolean(d.kindOverride);
+  return {
+    kind,
+    kind_label: kind ? KIND_INFO[kind].label : null,
+    kind_icon: kind ? KIND_INFO[kind].icon : UNKNOWN_KIND_ICON,
+    kind_confidence: user ? 100 : kind ? (d.kindConfidence ?? 0) : 0,
+    kind_source: user ? ('user' as const) : kind ? ('guess' as const) : null,
+    kind_reasons: user ? ['set by you'] : (d.kindReasons ?? []),
+    kind_guess: d.kind ?? null,
   };
 }
 
@@ -44,6 +67,7 @@ export function deviceJson(d: Device, m: Mappers, counts?: Map<string, number>):
     name: d.name,
     display_name: displayName(d),
     vendor: d.vendor,
+    ...kindJson(d),
     randomized: d.randomized,
     online: d.online,
     presence: d.presence,
@@ -109,6 +133,58 @@ export function findingJson(f: StoredFinding, m: Mappers): FindingJson {
     last_seen: f.lastSeen,
     resolved_at: f.resolvedAt,
     active: f.resolvedAt === null,
+    group: f.group ?? f.key,
+    component: f.component ?? null,
+    part: f.part ?? null,
+    product: f.productName ?? f.product ?? null,
+    version: f.version ?? null,
+    fixed: f.fixed ?? null,
+    accepted: f.accepted
+      ? {
+          id: f.accepted.id,
+          reason: f.accepted.reason,
+          expires_at: f.accepted.expiresAt,
+          by: f.accepted.by,
+          at: f.accepted.at,
+        }
+      : null,
+  };
+}
+
+export function findingGroupJson(g: FindingGroup, m: Mappers): FindingGroupJson {
+  return {
+    key: g.key,
+    mac: g.mac,
+    device_name: m.deviceName?.(g.mac) ?? null,
+    kind: g.kind,
+    title: g.title,
+    remediation: g.remediation,
+    severity: g.severity,
+    cvss_max: g.cvssMax,
+    cve_count: g.cveCount,
+    known_exploited_count: g.knownExploitedCount,
+    product: g.product,
+    product_name: g.productName,
+    version: g.version,
+    fix_version: g.fixVersion,
+    accepted: g.accepted,
+    accepted_count: g.acceptedCount,
+    findings: g.findings.map((f) => findingJson(f, m)),
+  };
+}
+
+export function acceptJson(a: FindingAccept): AcceptJson {
+  return {
+    id: a.id,
+    mac: a.mac,
+    scope: a.scope,
+    target: a.target,
+    version: a.version,
+    reason: a.reason,
+    expires_at: a.expiresAt,
+    created_at: a.createdAt,
+    created_by: a.createdBy,
+    revoked_at: a.revokedAt,
   };
 }
 

@@ -4,15 +4,20 @@
  * the threats and alerts modules. main.ts passes the real repositories, or thin adapters onto them.
  */
 import type { Severity } from '../vocabulary.js';
+import type { FindingAccept } from '../store/acceptsRepo.js';
+import type { ExpectedPorts } from '../store/expectedPortsRepo.js';
 import type { Store } from '../store/store.js';
+import type { FindingGroup } from '../threats/groups.js';
 import type { StoredFinding } from '../threats/types.js';
 import type {
+  AcceptCreate,
   AlertJson,
   AlertListQuery,
   AlertRuleCreate,
   AlertRuleJson,
   AlertRulePatch,
   DeliveryJson,
+  FindingGroupListQuery,
   FindingListQuery,
   List,
   WebhookCreate,
@@ -20,10 +25,26 @@ import type {
   WebhookPatch,
 } from './schemas.js';
 
-export type ApiStore = Pick<Store, 'devices' | 'scans' | 'changes' | 'history'>;
+export type ApiStore = Pick<Store, 'devices' | 'scans' | 'changes' | 'history' | 'stats'> &
+  Partial<Pick<Store, 'agents' | 'install'>>;
 
 export interface FindingsPort {
   list(q: FindingListQuery): { items: StoredFinding[]; total: number };
+  /** remediation groups, known exploited first (open groups before accepted ones) */
+  groups(q: FindingGroupListQuery): { items: FindingGroup[]; total: number };
+  /** accepts (mutes) in force */
+  accepts(mac?: string): FindingAccept[];
+  /**
+   * Accept a finding or a group for the product version it is at now; null when the device has no such active
+   * finding/group. Re-assesses the device (risk, HA state).
+   */
+  accept(a: AcceptCreate, by: string, now: Date): FindingAccept | null;
+  /** Revoke an accept; null when unknown or already revoked. Re-assesses the device. */
+  revoke(id: number, now: Date): FindingAccept | null;
+  /** expected (allowed) open ports of a device; null = none set (no unexpected_port findings) */
+  expectedPorts(mac: string): ExpectedPorts | null;
+  /** Set ("tcp/22" keys) or clear (null) a device's expected ports. Re-assesses the device. */
+  setExpectedPorts(mac: string, ports: string[] | null, now: Date): ExpectedPorts | null;
   /** active findings per device (missing = 0) */
   activeCountByMac(macs: string[]): Map<string, number>;
   /** active findings per severity (metrics) */

@@ -18,6 +18,10 @@ import {
   RISK_LEVELS,
   SEVERITIES,
 } from '../vocabulary.js';
+import { DEVICE_KINDS } from '../inventory/kinds.js';
+import { PORT_PROFILES } from '../scan/nmapArgs.js';
+
+export { FINDING_KINDS };
 
 // ---------------------------------------------------------------------------------------------------------
 // Primitives
@@ -25,7 +29,7 @@ import {
 
 export const KEY_SCOPES = ['read', 'admin'] as const;
 export const SCAN_KINDS = ['sweep', 'ports'] as const;
-export const SCAN_STATUSES = ['running', 'finished', 'failed'] as const;
+export const SCAN_STATUSES = ['queued', 'running', 'finished', 'failed'] as const;
 
 const isoTime = z.string().describe('ISO-8601 time with timezone');
 const nullableIso = isoTime.nullable();
@@ -125,6 +129,25 @@ export const healthSchema = z.object({
   scanner: scannerStatusSchema,
   devices: z.object({ total: z.number().int(), online: z.number().int(), new: z.number().int() }),
   last_scan: z.lazy(() => scanSchema).nullable(),
+  /** port scans (issue 14): when the last one ran, how many devices wait for their first, first-start state */
+  port_scans: z
+    .object({
+      last_at: isoTime.nullable(),
+      pending_devices: z.number().int(),
+      queued_batches: z.number().int(),
+      initial: z.enum(['pending', 'done', 'none']),
+      next_retry_at: isoTime.nullable(),
+    })
+    .optional(),
+  /** the install baseline: devices of a fresh install's first sweep, and how many are not trusted yet */
+  install: z
+    .object({
+      state: z.enum(['pending', 'applied', 'existing']),
+      baseline_at: isoTime.nullable(),
+      baseline_devices: z.number().int(),
+      untrusted: z.number().int(),
+    })
+    .optional(),
   /** Who the server thinks the caller is (lets the UI hide admin controls for read keys). */
   auth: z.object({ actor: z.string(), kind: z.string(), scope: z.enum(KEY_SCOPES) }),
 });
@@ -134,7 +157,8 @@ export const settingsSchema = z.object({
   version: z.string(),
   mode: z.enum(['standalone', 'addon']),
   require_api_key: z.boolean(),
-  trust_loopback: z.boolean(),
+  /** how a caller that is not HA ingress signs in: a browser session from the login link, or API keys only */
+  sign_in: z.enum(['ingress', 'login_link', 'api_key']),
   settings: z.record(z.string(), z.unknown()),
 });
 export type SettingsJson = z.infer<typeof settingsSchema>;
@@ -153,6 +177,12 @@ export const devicePortSchema = z.object({
   cpe: z.array(z.string()),
   first_seen: nullableIso,
   last_seen: nullableIso,
+  /** nmap's device type for the service ("webcam", "printer", …) */
+  devicetype: z.string().nullable(),
+  /** web page title (nmap http-title) */
+  http_title: z.string().nullable(),
+  /** HTTP Server header (nmap http-server-header) */
+  http_server: z.string().nullable(),
 });
 export type DevicePortJson = z.infer<typeof devicePortSchema>;
 
@@ -162,9 +192,23 @@ export const deviceSchema = z.object({
   hostname: z.string().nullable(),
   /** user-given name */
   name: z.string().nullable(),
-  /** name > hostname > vendor + MAC tail > MAC */
+  /** name > hostname > short vendor + kind + IP tail ("Hikvision camera .30") > short vendor + MAC tail > MAC */
   display_name: z.string(),
   vendor: z.string().nullable(),
+  /** kind as shown: the user's override, else the pattern table's guess; null = unknown */
+  kind: z.enum(DEVICE_KINDS).nullable(),
+  /** "Camera" */
+  kind_label: z.string().nullable(),
+  /** Material Design icon name, e.g. "mdi:cctv" */
+  kind_icon: z.string(),
+  /** confidence of the guess 0-100 (100 when the user set the kind) */
+  kind_confidence: z.number().int(),
+  /** "user" when the user set it, "guess" from the pattern table, null when unknown */
+  kind_source: z.enum(['user', 'guess']).nullable(),
+  /** what the guess rests on */
+  kind_reasons: z.array(z.string()),
+  /** the pattern table's own guess, even when the user overrode it */
+  kind_guess: z.enum(DEVICE_KINDS).nullable(),
   randomized: z.boolean(),
   online: z.boolean(),
   presence: z.enum(['home', 'not_home']),
@@ -194,6 +238,8 @@ export const deviceListQuery = z
     /** free-text search over name, hostname, ip, mac, vendor, notes (case-insensitive substring) */
     q: z.string().max(200).optional(),
     vendor: z.string().max(200).optional(),
+    /** kind as shown; `unknown` = devices without one */
+    kind: z.enum([...DEVICE_KINDS, 'unknown']).optional(),
     sort: z.enum(DEVICE_SORTS).default('name'),
     order: orderSchema.default('asc'),
     limit: limitSchema,
@@ -218,14 +264,18 @@ export const devicePatchSchema = z
       .max(86400, { message: 'must be between 1 and 86400 seconds, or null for the global value' })
       .nullable()
       .optional(),
+    /** set the device's kind (wins over the guess); null = back to the guess */
+    kind: z.enum(DEVICE_KINDS).nullable().optional(),
   })
   .strict()
   .refine((o) => Object.keys(o).length > 0, {
-    message: 'give at least one of name, known, watched, ignored, notes, consider_home',
+    message: 'give at least one of name, known, watched, ignored, notes, consider_home, kind',
   });
 export type DevicePatch = z.infer<typeof devicePatchSchema>;
 
 export const deviceDeletedSchema = z.object({ mac: z.string(), forgotten: z.literal(true) });
+/** POST api/devices/trust-install: the install-baseline devices just marked known */
+export const trustInstallSchema = z.object({ trusted: z.number().int(), macs: z.array(z.string()) });
 
 // ---------------------------------------------------------------------------------------------------------
 // Changes
@@ -289,6 +339,18 @@ export const vendorListSchema = z.object({
   items: z.array(z.object({ vendor: z.string(), count: z.number().int() })),
 });
 export type VendorListJson = z.infer<typeof vendorListSchema>;
+
+export const kindListSchema = z.object({
+  items: z.array(
+    z.object({
+      kind: z.enum([...DEVICE_KINDS, 'unknown']),
+      label: z.string(),
+      icon: z.string(),
+      count: z.number().int(),
+    }),
+  ),
+});
+export type KindListJson = z.infer<typeof kindListSchema>;
 export const deviceHistoryQuery = z
   .object({
     since: z.iso.datetime({ offset: true, message: 'must be an ISO-8601 time with timezone' }).optional(),
@@ -300,18 +362,41 @@ export const deviceHistoryQuery = z
 // Scans
 // ---------------------------------------------------------------------------------------------------------
 
+export const scanProgressSchema = z.object({
+  /** hosts whose batch has finished (plus nmap's share of the running batch) */
+  hosts_done: z.number().int(),
+  hosts_total: z.number().int(),
+  percent: z.number(),
+  /** seconds left at the pace so far; null when not running or no pace yet */
+  eta_seconds: z.number().int().nullable(),
+  batches: z.number().int(),
+  batches_done: z.number().int(),
+  /** 1-based place in the queue while queued */
+  queue_position: z.number().int().nullable(),
+  message: z.string().nullable(),
+});
+export type ScanProgressJson = z.infer<typeof scanProgressSchema>;
+
 export const scanSchema = z.object({
   id: z.number().int(),
   kind: z.enum(SCAN_KINDS),
   status: z.enum(SCAN_STATUSES),
   reason: z.string().nullable(),
   targets: z.array(z.string()),
+  /** port profile of a port scan */
+  profile: z.string().nullable(),
+  /** when the request was made */
   started_at: isoTime,
+  /** when its first nmap run began (null while queued) */
+  run_started_at: nullableIso,
   finished_at: nullableIso,
   duration_ms: z.number().nullable(),
   hosts_up: z.number().int().nullable(),
   hosts_total: z.number().int().nullable(),
   changes: z.number().int().nullable(),
+  /** scheduled sweeps that changed nothing, folded into this row (1 = this sweep alone) */
+  sweeps: z.number().int(),
+  progress: scanProgressSchema,
   error: z.string().nullable(),
 });
 export type ScanJson = z.infer<typeof scanSchema>;
@@ -333,7 +418,32 @@ export const scanHostSchema = z.object({
   ),
 });
 export type ScanHostJson = z.infer<typeof scanHostSchema>;
-export const scanDetailSchema = scanSchema.extend({ hosts: z.array(scanHostSchema) });
+export const scanBatchSchema = z.object({
+  seq: z.number().int(),
+  targets: z.array(z.string()),
+  status: z.enum(['queued', 'running', 'finished', 'failed']),
+  started_at: nullableIso,
+  finished_at: nullableIso,
+  hosts_up: z.number().int().nullable(),
+  error: z.string().nullable(),
+});
+export const scanDetailSchema = scanSchema.extend({
+  batches: z.array(scanBatchSchema),
+  /** the earlier scan this one compares with: same kind, same (or covering) targets */
+  previous_id: z.number().int().nullable(),
+  hosts: z.array(scanHostSchema),
+});
+export const scanHostResultSchema = z.object({
+  scan_id: z.number().int(),
+  ip: z.string(),
+  /** queued/scanning: its batch has not finished; up/down: the result; failed: its batch failed */
+  state: z.enum(['queued', 'scanning', 'up', 'down', 'failed']),
+  batch: scanBatchSchema,
+  host: scanHostSchema.nullable(),
+});
+export const scanHostParams = z
+  .object({ id: idSchema, ip: z.ipv4({ message: 'must be an IPv4 address such as 192.168.1.20' }) })
+  .strict();
 export type ScanDetailJson = z.infer<typeof scanDetailSchema>;
 
 export const scanListQuery = z
@@ -349,13 +459,22 @@ export const scanListSchema = listOf(scanSchema);
 export const scanRequestSchema = z
   .object({
     kind: z.enum(SCAN_KINDS).default('sweep'),
+    /** IPv4 addresses / CIDRs inside the configured subnets (default: all of them / every online device) */
+    targets: z.array(z.string().max(43)).min(1).max(256).optional(),
+    /** port profile of a port scan (default: the configured one) */
+    profile: z.enum(PORT_PROFILES).optional(),
     reason: z.string().max(200).optional(),
   })
   .strict();
 export type ScanRequest = z.infer<typeof scanRequestSchema>;
 export const scanAcceptedSchema = z.object({
   queued: z.boolean(),
-  scan_id: z.number().int().nullable(),
+  /** an identical request was already waiting: this is its scan */
+  coalesced: z.boolean(),
+  scan_id: z.number().int(),
+  /** relative URL of the scan (also in the Location header) */
+  location: z.string(),
+  queue_position: z.number().int().nullable(),
   message: z.string(),
 });
 export type ScanAcceptedJson = z.infer<typeof scanAcceptedSchema>;
@@ -420,8 +539,109 @@ export const findingSchema = z.object({
   last_seen: isoTime,
   resolved_at: nullableIso,
   active: z.boolean(),
+  /** remediation group within the device ("cve:apache_httpd@2.4.49", or the finding's own key) */
+  group: z.string(),
+  /** CVE findings: server part, or an optional module ("only if <part> is enabled", lower confidence) */
+  component: z.enum(['server', 'client', 'module']).nullable(),
+  part: z.string().nullable(),
+  product: z.string().nullable(),
+  version: z.string().nullable(),
+  fixed: z.string().nullable(),
+  /** the accept (mute) in force, or null */
+  accepted: z
+    .object({
+      id: z.number().int(),
+      reason: z.string(),
+      expires_at: nullableIso,
+      by: z.string(),
+      at: z.string(),
+    })
+    .nullable(),
 });
 export type FindingJson = z.infer<typeof findingSchema>;
+
+export const findingGroupSchema = z.object({
+  key: z.string(),
+  mac: z.string(),
+  device_name: z.string().nullable(),
+  kind: z.enum(FINDING_KINDS),
+  title: z.string(),
+  remediation: z.string(),
+  severity: z.enum(SEVERITIES),
+  cvss_max: z.number().nullable(),
+  cve_count: z.number().int(),
+  known_exploited_count: z.number().int(),
+  product: z.string().nullable(),
+  product_name: z.string().nullable(),
+  version: z.string().nullable(),
+  fix_version: z.string().nullable(),
+  /** every finding of the group is accepted (muted) */
+  accepted: z.boolean(),
+  accepted_count: z.number().int(),
+  findings: z.array(findingSchema),
+});
+export type FindingGroupJson = z.infer<typeof findingGroupSchema>;
+export const findingGroupListQuery = z
+  .object({
+    mac: macSchema.optional(),
+    min_severity: z.enum(SEVERITIES).optional(),
+    /** include accepted groups (listed after the open ones) */
+    accepted: z.enum(['include', 'exclude', 'only']).default('include'),
+    limit: limitSchema,
+    offset: offsetSchema,
+  })
+  .strict();
+export type FindingGroupListQuery = z.infer<typeof findingGroupListQuery>;
+export const findingGroupListSchema = listOf(findingGroupSchema);
+
+export const ACCEPT_REASON_MAX = 500;
+export const acceptCreateSchema = z
+  .object({
+    mac: macSchema,
+    scope: z.enum(['finding', 'group']),
+    /** the finding key ("cve:CVE-2021-41773:tcp/80") or group key ("cve:apache_httpd@2.4.49") */
+    target: z.string().min(1).max(200),
+    reason: z.string().trim().min(1, { message: 'say why (1 to 500 characters)' }).max(ACCEPT_REASON_MAX),
+    /** ISO time in the future; absent = until the product version changes */
+    expires_at: isoTime.optional(),
+  })
+  .strict();
+export type AcceptCreate = z.infer<typeof acceptCreateSchema>;
+export const acceptSchema = z.object({
+  id: z.number().int(),
+  mac: z.string(),
+  scope: z.enum(['finding', 'group']),
+  target: z.string(),
+  version: z.string().nullable(),
+  reason: z.string(),
+  expires_at: nullableIso,
+  created_at: isoTime,
+  created_by: z.string(),
+  revoked_at: nullableIso,
+});
+export type AcceptJson = z.infer<typeof acceptSchema>;
+export const acceptListSchema = listOf(acceptSchema);
+export const acceptListQuery = z.object({ mac: macSchema.optional() }).strict();
+export const PORT_KEY = /^(tcp|udp)\/([1-9]\d{0,4})$/;
+const portKeySchema = z
+  .string()
+  .regex(PORT_KEY, { message: 'expected "tcp/<port>" or "udp/<port>", e.g. "tcp/22"' })
+  .refine((k) => Number(k.split('/')[1]) <= 65535, { message: 'port must be 1 to 65535' });
+export const expectedPortsPutSchema = z
+  .union([
+    z.object({ ports: z.array(portKeySchema).max(1000, { message: 'at most 1000 ports' }) }).strict(),
+    /** "accept what is open now" */
+    z.object({ from_current: z.literal(true) }).strict(),
+  ])
+  .describe('either {"ports": ["tcp/22", …]} or {"from_current": true}');
+export type ExpectedPortsPut = z.infer<typeof expectedPortsPutSchema>;
+export const expectedPortsSchema = z.object({
+  mac: z.string(),
+  /** null = not set: no port counts as unexpected */
+  ports: z.array(z.string()).nullable(),
+  updated_at: nullableIso,
+});
+export const acceptIdParams = z.object({ id: z.coerce.number().int().min(1) }).strict();
 export const findingListQuery = z
   .object({
     mac: macSchema.optional(),
@@ -647,7 +867,7 @@ export const apiKeyListQuery = z
   .strict();
 export const apiKeyListSchema = listOf(apiKeySchema);
 
-export const ACTOR_KINDS = ['ingress', 'key', 'loopback', 'anonymous', 'system'] as const;
+export const ACTOR_KINDS = ['ingress', 'key', 'session', 'cli', 'loopback', 'anonymous', 'system'] as const;
 export const auditEntrySchema = z.object({
   id: z.number().int(),
   time: isoTime,
@@ -684,8 +904,13 @@ export const sseScanSchema = z.object({
   kind: z.enum(SCAN_KINDS),
   percent: z.number().nullable(),
   message: z.string().nullable(),
+  hosts_done: z.number().int().nullable(),
+  hosts_total: z.number().int().nullable(),
+  eta_seconds: z.number().int().nullable(),
   hosts_up: z.number().int().nullable(),
   changes: z.number().int().nullable(),
+  /** a quiet scheduled sweep folded into this earlier scan record */
+  collapsed_into: z.number().int().nullable(),
   error: z.string().nullable(),
   time: isoTime,
 });
@@ -697,3 +922,104 @@ export const sseDeviceSchema = z.discriminatedUnion('action', [
 export type SseDeviceJson = z.infer<typeof sseDeviceSchema>;
 /** `event: change` → ChangeJson, `event: scan` → SseScanJson, `event: device` → SseDeviceJson,
  *  `event: finding` → FindingJson, `event: scanning` → {running}. Comments (`: ping`) every 15 s. */
+
+// ---------------------------------------------------------------------------------------------------------
+// Stats: summary and trends (rollups written at each sweep/port scan)
+// ---------------------------------------------------------------------------------------------------------
+
+export const TREND_METRIC_NAMES = [
+  'devices_online',
+  'devices_known',
+  'new_devices',
+  'open_ports',
+  'findings',
+  'risk',
+] as const;
+
+const severityCounts = z.object({
+  low: z.number().int(),
+  medium: z.number().int(),
+  high: z.number().int(),
+  critical: z.number().int(),
+});
+
+export const statsSummarySchema = z.object({
+  generated_at: isoTime,
+  devices_known: z.number().int(),
+  devices_online: z.number().int(),
+  /** not yet acknowledged */
+  devices_new: z.number().int(),
+  /** first seen in the last 24 h / 7 days (from the rollups) */
+  new_devices_24h: z.number().int(),
+  new_devices_7d: z.number().int(),
+  /** online over the last 24 h: lowest, highest, average of the samples */
+  online_24h: z.object({ min: z.number().int(), max: z.number().int(), avg: z.number() }).nullable(),
+  open_ports: z.number().int(),
+  /** active findings by severity */
+  findings: severityCounts,
+  /** devices by risk; `unknown` = never port-scanned */
+  risk: z.object({
+    unknown: z.number().int(),
+    none: z.number().int(),
+    low: z.number().int(),
+    medium: z.number().int(),
+    high: z.number().int(),
+    critical: z.number().int(),
+  }),
+  kinds: z.array(z.object({ kind: z.string(), count: z.number().int() })),
+  last_scan_at: nullableIso,
+});
+export type StatsSummaryJson = z.infer<typeof statsSummarySchema>;
+
+export const trendsQuery = z
+  .object({
+    metric: z.enum(TREND_METRIC_NAMES),
+    days: z.coerce
+      .number()
+      .int()
+      .min(1, { message: 'must be 1 to 400 days' })
+      .max(400, { message: 'must be 1 to 400 days' })
+      .default(7),
+    /** default: hour for windows up to 7 days, day beyond */
+    granularity: z.enum(['hour', 'day']).optional(),
+  })
+  .strict();
+export type TrendsQuery = z.infer<typeof trendsQuery>;
+
+export const trendsSchema = z.object({
+  metric: z.enum(TREND_METRIC_NAMES),
+  days: z.number().int(),
+  granularity: z.enum(['hour', 'day']),
+  /** the value keys of every point, e.g. avg/min/max or low/medium/high/critical */
+  keys: z.array(z.string()),
+  points: z.array(z.object({ t: isoTime, values: z.record(z.string(), z.number()) })),
+});
+export type TrendsJson = z.infer<typeof trendsSchema>;
+
+// ---------------------------------------------------------------------------------------------------------
+// Network map
+// ---------------------------------------------------------------------------------------------------------
+
+export const mapNodeSchema = z.object({
+  id: z.string(),
+  type: z.enum(['gateway', 'subnet', 'agent', 'device']),
+  label: z.string(),
+  /** devices: their subnet's node id; subnets: the agent that scans them */
+  parent: z.string().nullable(),
+  ip: z.string().nullable(),
+  mac: z.string().nullable(),
+  kind: z.enum(DEVICE_KINDS).nullable(),
+  /** devices: risk level or `unknown` before the first port scan */
+  risk: z.enum(RISK_LEVELS).nullable(),
+  online: z.boolean().nullable(),
+  devices: z.number().int().nullable(),
+  devices_online: z.number().int().nullable(),
+});
+
+export const mapSchema = z.object({
+  generated_at: isoTime,
+  nodes: z.array(mapNodeSchema),
+  links: z.array(z.object({ source: z.string(), target: z.string() })),
+});
+export type MapJson = z.infer<typeof mapSchema>;
+export type MapNodeJson = z.infer<typeof mapNodeSchema>;

@@ -5,7 +5,7 @@
  * Never throws: the result says what happened, and failures are logged with the manual fix.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HaLink } from '../ha/link.js';
 import { HaCommandError } from '../ha/link.js';
@@ -40,7 +40,17 @@ export interface InstallCardResult {
   removedDuplicates: number;
   /** set when something needs the user's attention */
   message?: string;
+  /**
+   * The www folder did not exist and was created now. Core serves `/local/` only if the folder existed when it
+   * started, so Core needs one restart before the card loads (ha-reference Addendum, "The www folder").
+   */
+  createdWww: boolean;
+  /** a persistent notification telling the user about that restart was created in HA */
+  restartNotified: boolean;
 }
+
+/** `notification_id` of the "restart Home Assistant once" notification (re-creating it replaces it). */
+export const RESTART_NOTIFICATION_ID = 'lan_sentinel_restart_for_card';
 
 interface LovelaceResource {
   id: string;
@@ -84,6 +94,30 @@ async function writeAtomic(path: string, dir: string, data: Buffer): Promise<boo
   return true;
 }
 
+async function isDirectory(path: string): Promise<boolean> {
+  return stat(path)
+    .then((s) => s.isDirectory())
+    .catch(() => false);
+}
+
+/** Tells the user in HA (persistent notification) that Core needs one restart before `/local/` works. */
+async function notifyRestartNeeded(link: HaLink, wwwDir: string, log: Logger): Promise<boolean> {
+  try {
+    await link.callService('persistent_notification', 'create', {
+      notification_id: RESTART_NOTIFICATION_ID,
+      title: 'LAN Sentinel: restart Home Assistant once',
+      message:
+        `LAN Sentinel created the folder \`${wwwDir}\` for its dashboard card. Home Assistant serves ` +
+        '`/local/` files only from a `www` folder that existed when it started, so **restart Home Assistant ' +
+        'once** (Settings → System → Restart) before adding the LAN Sentinel card.',
+    });
+    return true;
+  } catch (err) {
+    log.warn(`could not create the restart notification in Home Assistant: ${(err as Error).message}`);
+    return false;
+  }
+}
+
 async function resourceMode(link: HaLink): Promise<'storage' | 'yaml' | 'unknown'> {
   try {
     const info = await link.sendMessage<{ resource_mode?: unknown }>({ type: 'lovelace/info' });
@@ -104,7 +138,14 @@ export async function installCard(o: InstallCardOptions): Promise<InstallCardRes
   const url = cardResourceUrl(o.version);
   const dir = join(o.wwwDir, CARD_DIR);
   const target = join(dir, CARD_FILE);
-  const result: InstallCardResult = { file: null, url, resource: 'failed', removedDuplicates: 0 };
+  const result: InstallCardResult = {
+    file: null,
+    url,
+    resource: 'failed',
+    removedDuplicates: 0,
+    createdWww: false,
+    restartNotified: false,
+  };
 
   let bundle: Buffer;
   try {
@@ -115,6 +156,7 @@ export async function installCard(o: InstallCardOptions): Promise<InstallCardRes
     return result;
   }
   try {
+    result.createdWww = !(await isDirectory(o.wwwDir));
     const written = await writeAtomic(target, dir, bundle);
     result.file = { path: target, written };
     log.info(written ? 'Lovelace card written' : 'Lovelace card already up to date', { path: target });
@@ -122,6 +164,13 @@ export async function installCard(o: InstallCardOptions): Promise<InstallCardRes
     result.message = `cannot write the card to ${target} (${(err as Error).message}); is homeassistant_config mapped read-write?`;
     log.error(result.message);
     return result;
+  }
+
+  if (result.createdWww) {
+    log.warn(
+      `created ${o.wwwDir}: Home Assistant serves /local/ only from a www folder that existed when it started; restart Home Assistant once for the card to load`,
+    );
+    if (o.link) result.restartNotified = await notifyRestartNeeded(o.link, o.wwwDir, log);
   }
 
   if (!o.link) {

@@ -8,6 +8,8 @@ export const COMMANDS = [
   'export',
   'keys',
   'cve',
+  'login',
+  'agent',
   'help',
   'version',
 ] as const;

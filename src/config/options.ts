@@ -17,7 +17,7 @@ const PORT_SPEC = /^([1-9]\d{0,4})(-([1-9]\d{0,4}))?$/;
 const TOPIC_SEGMENT = /^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/;
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'notice', 'warning', 'error', 'fatal'] as const;
-export const PORT_PROFILES = ['top100', 'top1000', 'custom'] as const;
+export const PORT_PROFILES = ['home', 'top100', 'top1000', 'custom'] as const;
 
 function validPortSpec(s: string): boolean {
   const m = PORT_SPEC.exec(s);
@@ -87,7 +87,8 @@ export const optionsSchema = z
         message: 'must be a 5-field cron such as "0 3 * * *", or empty to turn port scans off',
       })
       .default('0 3 * * *'),
-    port_profile: z.enum(PORT_PROFILES).default('top100'),
+    port_profile: z.enum(PORT_PROFILES).default('home'),
+    scan_new_devices: z.boolean().default(true),
     ports: z.array(portSpec).max(1000).default([]),
     mqtt_url: mqttUrl.optional(),
     mqtt_username: z.string().max(256).optional(),
@@ -100,6 +101,8 @@ export const optionsSchema = z
     api_port: z.number().int().min(0).max(65535).default(0),
     log_level: z.enum(LOG_LEVELS).default('info'),
     retention_days: z.number().int().min(1).max(3650).default(90),
+    cert_expiry_days: z.number().int().min(1).max(365).default(30),
+    tls_checks: z.boolean().default(true),
     // standalone only
     data_dir: z.string().min(1).default('./data'),
     http_host: z
@@ -110,6 +113,14 @@ export const optionsSchema = z
     ha_url: httpUrl.optional(),
     ha_token: z.string().max(4096).optional(),
     nmap_path: z.string().min(1).default('nmap'),
+    agents: z
+      .array(
+        z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, {
+          message: 'must be an agent id: 1-32 characters of a-z, 0-9, "_" or "-" (e.g. "iot")',
+        }),
+      )
+      .max(64)
+      .default([]),
   })
   .strict()
   .superRefine((o, ctx) => {
@@ -142,7 +153,8 @@ export const OPTION_META: Record<OptionName, OptionMeta> = {
   sweep_interval: { kind: 'int', addon: true, help: 'seconds between presence sweeps (15-3600)' },
   consider_home: { kind: 'int', addon: true, help: 'seconds unseen before a device is away' },
   port_scan_schedule: { kind: 'string', addon: true, help: 'cron for port/service scans; empty = off' },
-  port_profile: { kind: 'string', addon: true, help: 'top100 | top1000 | custom' },
+  port_profile: { kind: 'string', addon: true, help: 'home | top100 | top1000 | custom' },
+  scan_new_devices: { kind: 'bool', addon: true, help: 'port-scan a device within minutes of joining' },
   ports: { kind: 'list', addon: true, help: 'ports or ranges for the custom profile' },
   mqtt_url: { kind: 'string', addon: true, help: 'broker URL; "none" disables MQTT' },
   mqtt_username: { kind: 'string', addon: true, help: 'broker user name' },
@@ -150,17 +162,24 @@ export const OPTION_META: Record<OptionName, OptionMeta> = {
   discovery_prefix: { kind: 'string', addon: true, help: 'HA discovery prefix' },
   base_topic: { kind: 'string', addon: true, help: 'base MQTT topic' },
   notify_services: { kind: 'list', addon: true, help: 'HA notify services/entities for alerts' },
-  notify_on: { kind: 'list', addon: true, help: 'change types that notify' },
+  notify_on: {
+    kind: 'list',
+    addon: true,
+    help: 'change types the default alert rules of a fresh install notify',
+  },
   install_card: { kind: 'bool', addon: true, help: 'install the Lovelace card into HA' },
   api_port: { kind: 'int', addon: true, help: 'extra API port with API keys; 0 = off' },
   log_level: { kind: 'string', addon: true, help: LOG_LEVELS.join(' | ') },
   retention_days: { kind: 'int', addon: true, help: 'days of scan/change history to keep' },
+  cert_expiry_days: { kind: 'int', addon: true, help: 'warn this many days before a TLS cert expires' },
+  tls_checks: { kind: 'bool', addon: true, help: 'read TLS certs and protocols in port scans' },
   data_dir: { kind: 'string', addon: false, help: 'database directory' },
   http_host: { kind: 'string', addon: false, help: 'UI/API bind address' },
   http_port: { kind: 'int', addon: false, help: 'UI/API port' },
   ha_url: { kind: 'string', addon: false, help: 'Home Assistant URL for notifications' },
   ha_token: { kind: 'string', addon: false, help: 'Home Assistant long-lived token' },
   nmap_path: { kind: 'string', addon: false, help: 'path of the nmap binary' },
+  agents: { kind: 'list', addon: true, help: 'satellite agent ids whose results this hub accepts' },
 };
 
 export const OPTION_NAMES = Object.keys(OPTION_META) as OptionName[];

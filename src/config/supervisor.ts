@@ -95,6 +95,24 @@ export class SupervisorClient {
     }
   }
 
+  /**
+   * Core's version: the Supervisor's `/info` (`homeassistant`, allowed for every add-on), else `/core/info`
+   * (`version`, needs `hassio_api`); null when neither says.
+   */
+  async coreVersion(): Promise<string | null> {
+    const pick = (d: unknown, key: string) => {
+      const v = (d as Record<string, unknown> | null)?.[key];
+      return typeof v === 'string' && /^\d{4}\.\d/.test(v) ? v : null;
+    };
+    try {
+      const v = pick(await this.get('/info'), 'homeassistant');
+      if (v) return v;
+    } catch {
+      // fall through to /core/info
+    }
+    return pick(await this.get('/core/info'), 'version');
+  }
+
   async selfInfo(): Promise<SelfInfo> {
     const data = await this.get('/addons/self/info');
     const parsed = selfInfoSchema.safeParse(data);

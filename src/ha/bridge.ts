@@ -9,7 +9,7 @@ import type { StoredFinding } from '../threats/types.js';
 import type { Logger } from '../util/logger.js';
 import { silentLogger } from '../util/logger.js';
 import { type DiscoverableDevice, type DiscoveryCtx, deviceDiscovery, hubDiscovery } from './discovery.js';
-import { deviceState, eventPayload, type HubStats, hubState } from './states.js';
+import { deviceState, eventPayload, type HubScanProgress, type HubStats, hubState } from './states.js';
 import {
   deviceDiscoveryTopic,
   deviceId,
@@ -43,7 +43,7 @@ export interface HaBridgeDeps {
   /** every device in the inventory (ignored ones included; the bridge filters them out) */
   listDevices(): DiscoverableDevice[];
   findingsFor(mac: string): StoredFinding[];
-  hubStats(): Omit<HubStats, 'scanning'>;
+  hubStats(): Omit<HubStats, 'scanning' | 'scan'>;
   onScanNow(): void;
   onRescan(mac: string): void;
   /** overrides ctx.ingressUrl */
@@ -63,6 +63,8 @@ export class HaBridge {
   private readonly log: Logger;
   private readonly ctx: DiscoveryCtx;
   private scanning = false;
+  private scan: HubScanProgress | null = null;
+  private lastProgressAt = 0;
   private birthTimer: NodeJS.Timeout | null = null;
   private reconcileTimer: NodeJS.Timeout | null = null;
   private reconciled = false;
@@ -170,7 +172,7 @@ export class HaBridge {
   }
 
   private publishHubState(force = false): Promise<PublishOutcome> {
-    const s = hubState({ ...this.deps.hubStats(), scanning: this.scanning });
+    const s = hubState({ ...this.deps.hubStats(), scanning: this.scanning, scan: this.scan });
     return this.pub(hubStateTopic(this.ctx), JSON.stringify(s), force);
   }
 
@@ -281,6 +283,19 @@ export class HaBridge {
 
   async setScanning(scanning: boolean): Promise<void> {
     this.scanning = scanning;
+    if (!scanning) this.scan = null;
+    await this.publishHubState();
+  }
+
+  /**
+   * Progress of the running scan for the hub state (and so the `scanning` sensor's attributes): at most one
+   * publish per `minIntervalMs` (MQTT is not a progress stream), always the first and the last one.
+   */
+  async setScanProgress(p: HubScanProgress, minIntervalMs = 2000): Promise<void> {
+    this.scan = p;
+    const now = Date.now();
+    if (p.percent < 100 && now - this.lastProgressAt < minIntervalMs) return;
+    this.lastProgressAt = now;
     await this.publishHubState();
   }
 }

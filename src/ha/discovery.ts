@@ -4,8 +4,8 @@
  */
 import type { Device } from '../inventory/types.js';
 import { mac12 } from '../inventory/types.js';
-import { CHANGE_TYPES, RISK_LEVELS } from '../vocabulary.js';
-import { haDeviceName } from './states.js';
+import { CHANGE_TYPES, MEASURED_RISK_LEVELS } from '../vocabulary.js';
+import { haDeviceName, kindIcon, kindModel } from './states.js';
 import { cleanText, HA_MAX_PAYLOAD_BYTES, jsonBytes } from './text.js';
 import {
   deviceDiscoveryTopic,
@@ -28,10 +28,16 @@ export interface DiscoveryCtx extends TopicCtx {
   /** our version (origin.sw_version, hub sw_version) */
   swVersion: string;
   /**
-   * Base of the ingress UI: `homeassistant://hassio/ingress/<slug>` (add-on) or an http(s) URL (standalone).
+   * Base of the ingress UI: `homeassistant://app/<slug>` (add-on) or an http(s) URL (standalone).
    * Omitted → no configuration_url.
    */
   ingressUrl?: string;
+  /**
+   * Home Assistant Core version (websocket `auth_ok` or Supervisor `/core/info`). From 2026.7 on the device
+   * tracker is discovered without the deprecated state_topic/value_template/payload_home/payload_not_home;
+   * older or unknown Cores get the legacy keys too.
+   */
+  coreVersion?: string | null;
   supportUrl?: string;
 }
 
@@ -49,7 +55,29 @@ const URL_SCHEME = /^(https?|homeassistant):\/\/\S+$/;
 
 function configurationUrl(ctx: DiscoveryCtx, fragment?: string): string | undefined {
   if (!ctx.ingressUrl || !URL_SCHEME.test(ctx.ingressUrl)) return undefined;
+  // HA's ingress panel (/app/<slug>) loads the add-on in an iframe: no fragment or sub-path reaches it
+  if (ctx.ingressUrl.startsWith('homeassistant://')) return ctx.ingressUrl.replace(/#.*$/, '');
   return fragment ? `${ctx.ingressUrl.replace(/#.*$/, '')}#${fragment}` : ctx.ingressUrl;
+}
+
+/** Core version (e.g. "2026.7.0", "2026.12.0b1", "2026.7.0.dev0") ≥ year.month; null/unparsable → false. */
+export function coreAtLeast(version: string | null | undefined, year: number, month: number): boolean {
+  const m = /^(\d{4})\.(\d{1,2})(?:\D|$)/.exec(version ?? '');
+  if (!m) return false;
+  const y = Number(m[1]);
+  const mo = Number(m[2]);
+  return y > year || (y === year && mo >= month);
+}
+
+/** Deprecated since Core 2026.7 (warned at every discovery, dropped in 2027.1): only for older Cores. */
+function legacyTrackerKeys(ctx: DiscoveryCtx, state: string): Record<string, string> {
+  if (coreAtLeast(ctx.coreVersion, 2026, 7)) return {};
+  return {
+    state_topic: state,
+    value_template: '{{ value_json.presence }}',
+    payload_home: 'home',
+    payload_not_home: 'not_home',
+  };
 }
 
 function origin(ctx: DiscoveryCtx) {
@@ -104,6 +132,28 @@ export function hubDiscovery(ctx: DiscoveryCtx): DiscoveryMessage {
       value_template: '{{ value_json.last_scan }}',
       icon: 'mdi:clock-check-outline',
     },
+    last_port_scan: {
+      platform: 'sensor',
+      unique_id: uid('last_port_scan'),
+      default_entity_id: 'sensor.lan_sentinel_last_port_scan',
+      name: 'Last port scan',
+      device_class: 'timestamp',
+      state_topic: state,
+      // before the first port scan: None = unknown ("not scanned yet"), never a stale time
+      value_template: "{{ value_json.last_port_scan if value_json.last_port_scan else 'None' }}",
+      icon: 'mdi:shield-search',
+    },
+    port_scans_pending: {
+      platform: 'sensor',
+      unique_id: uid('port_scans_pending'),
+      default_entity_id: 'sensor.lan_sentinel_port_scans_pending',
+      name: 'Devices awaiting a port scan',
+      state_topic: state,
+      value_template: '{{ value_json.port_scans_pending }}',
+      state_class: 'measurement',
+      unit_of_measurement: 'devices',
+      icon: 'mdi:timer-sand',
+    },
     scanning: {
       platform: 'binary_sensor',
       unique_id: uid('scanning'),
@@ -115,6 +165,10 @@ export function hubDiscovery(ctx: DiscoveryCtx): DiscoveryMessage {
       payload_on: 'ON',
       payload_off: 'OFF',
       icon: 'mdi:radar',
+      // progress of the running scan as attributes (the card's hub line shows them)
+      json_attributes_topic: state,
+      json_attributes_template:
+        '{{ {"kind": value_json.scan_kind, "percent": value_json.scan_percent, "hosts_done": value_json.scan_hosts_done, "hosts_total": value_json.scan_hosts_total, "eta_seconds": value_json.scan_eta_s} | tojson }}',
     },
     scan_now: {
       platform: 'button',
@@ -165,13 +219,11 @@ export function deviceDiscovery(device: DiscoverableDevice, ctx: DiscoveryCtx): 
       default_entity_id: ent('device_tracker', 'presence'),
       name: null,
       source_type: 'router',
-      // state_topic for HA < 2026.7; json_attributes_topic carries in_zones + source_type for newer HA
-      state_topic: state,
-      value_template: '{{ value_json.presence }}',
-      payload_home: 'home',
-      payload_not_home: 'not_home',
+      // json_attributes_topic carries in_zones + source_type (the current form); legacy keys for Core < 2026.7
+      ...legacyTrackerKeys(ctx, state),
       json_attributes_topic: state,
-      icon: 'mdi:lan-connect',
+      // the device's kind (camera, printer, …) as its icon
+      icon: kindIcon(device),
     },
     online: {
       platform: 'binary_sensor',
@@ -211,7 +263,7 @@ export function deviceDiscovery(device: DiscoverableDevice, ctx: DiscoveryCtx): 
       default_entity_id: ent('sensor', 'open_ports'),
       name: 'Open ports',
       state_topic: state,
-      value_template: '{{ value_json.open_ports }}',
+      value_template: "{{ 'None' if value_json.risk == 'unknown' else value_json.open_ports }}",
       state_class: 'measurement',
       unit_of_measurement: 'ports',
       icon: 'mdi:door-open',
@@ -222,9 +274,10 @@ export function deviceDiscovery(device: DiscoverableDevice, ctx: DiscoveryCtx): 
       default_entity_id: ent('sensor', 'risk'),
       name: 'Risk',
       device_class: 'enum',
-      options: [...RISK_LEVELS],
+      options: [...MEASURED_RISK_LEVELS],
       state_topic: state,
-      value_template: '{{ value_json.risk }}',
+      // not port-scanned yet: the payload None makes HA show the state unknown (never a false "none")
+      value_template: "{{ 'None' if value_json.risk == 'unknown' else value_json.risk }}",
       icon: 'mdi:shield-half-full',
     },
     threat: {
@@ -235,7 +288,7 @@ export function deviceDiscovery(device: DiscoverableDevice, ctx: DiscoveryCtx): 
       device_class: 'problem',
       state_topic: state,
       value_template:
-        "{{ 'ON' if value_json.threats | selectattr('severity', 'in', ['medium', 'high', 'critical']) | list | count > 0 else 'OFF' }}",
+        "{{ 'None' if value_json.risk == 'unknown' else 'ON' if value_json.threats | selectattr('severity', 'in', ['medium', 'high', 'critical']) | list | count > 0 else 'OFF' }}",
       payload_on: 'ON',
       payload_off: 'OFF',
       icon: 'mdi:shield-alert',
@@ -257,7 +310,7 @@ export function deviceDiscovery(device: DiscoverableDevice, ctx: DiscoveryCtx): 
       connections: [['mac', device.mac.toLowerCase()]],
       name: haDeviceName(device),
       manufacturer: cleanText(device.vendor, 64) ?? undefined,
-      model: cleanText(device.model, 64) ?? undefined,
+      model: cleanText(device.model, 64) ?? kindModel(device),
       via_device: HUB_ID,
       configuration_url: configurationUrl(ctx, `/devices/${m}`),
     }),

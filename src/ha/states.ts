@@ -1,3 +1,4 @@
+import { type DeviceKind, effectiveKind, KIND_INFO, UNKNOWN_KIND_ICON } from '../inventory/kinds.js';
 /**
  * State payloads (DESIGN §7), pure. The device state doubles as the device_tracker's json attributes, so it
  * carries exactly the documented keys and always stays under HA's 16 KiB attribute limit.
@@ -13,13 +14,17 @@ import {
   THREAT_MIN_SEVERITY,
 } from '../vocabulary.js';
 import { displayName } from '../inventory/types.js';
+import { groupFindings } from '../threats/groups.js';
 import type { StoredFinding } from '../threats/types.js';
 import { cleanText, HA_MAX_PAYLOAD_BYTES, jsonBytes } from './text.js';
 
 export const NAME_MAX = 64;
 export const VENDOR_MAX = 64;
 export const PORTS_MAX = 50;
+/** finding groups listed (a group with a known-exploited CVE is never dropped) */
 export const THREATS_MAX = 20;
+/** CVE ids listed per group besides the known-exploited ones (those are always listed) */
+export const GROUP_CVES_MAX = 12;
 /** Keep a margin below 16 KiB for HA's own attributes (friendly_name, source_type…). */
 export const STATE_BUDGET_BYTES = HA_MAX_PAYLOAD_BYTES - 1024;
 
@@ -31,12 +36,33 @@ export interface StatePort {
   version: string | null;
 }
 
+/** One finding group ("Update Apache httpd 2.4.49 to 2.4.62 or newer — fixes 17 CVEs, 2 known exploited"). */
 export interface StateThreat {
   key: string;
   severity: Severity;
   title: string;
+  /** first port of the group */
   port: number | null;
+  /** first CVE of the group (known exploited first), null for port/TLS groups */
   cve: string | null;
+  /** CVE ids, known exploited first; every known-exploited one is always listed */
+  cves: string[];
+  /** known-exploited CVEs in the group */
+  known_exploited: number;
+  /** CVEs in the group that are not listed in `cves` */
+  more: number;
+}
+
+/** HA icon for a device: its kind's, or the unknown-kind icon. */
+export function kindIcon(device: Pick<Device, 'kind' | 'kindOverride'>): string {
+  const k = effectiveKind(device);
+  return k ? KIND_INFO[k].icon : UNKNOWN_KIND_ICON;
+}
+
+/** HA device `model`: the kind's label ("Camera"), when a kind is known. */
+export function kindModel(device: Pick<Device, 'kind' | 'kindOverride'>): string | undefined {
+  const k = effectiveKind(device);
+  return k ? KIND_INFO[k].label : undefined;
 }
 
 export interface DeviceState {
@@ -58,6 +84,10 @@ export interface DeviceState {
   risk_score: number;
   threats: StateThreat[];
   known: boolean;
+  /** device kind as shown (user's override, else the guess); null = unknown */
+  kind: DeviceKind | null;
+  /** Material Design icon of the kind ("mdi:cctv"); not `icon`, which HA drops from MQTT attributes */
+  kind_icon: string;
   source: 'lan_sentinel';
 }
 
@@ -67,7 +97,7 @@ export function isThreat(sev: Severity): boolean {
 }
 
 /** Device display name as HA sees it (cleaned, capped). */
-export function haDeviceName(device: Pick<Device, 'name' | 'hostname' | 'vendor' | 'mac'>): string {
+export function haDeviceName(device: Parameters<typeof displayName>[0]): string {
   return cleanText(displayName(device), NAME_MAX) ?? device.mac;
 }
 
@@ -83,17 +113,34 @@ export function deviceState(device: Device, findings: StoredFinding[]): DeviceSt
       product: cleanText(p.product, 64),
       version: cleanText(p.version, 32),
     }));
-  const threats: StateThreat[] = findings
-    .filter((f) => f.resolvedAt === null && f.mac === device.mac)
-    .sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || a.key.localeCompare(b.key))
-    .slice(0, THREATS_MAX)
-    .map((f) => ({
-      key: cleanText(f.key, 96) ?? '',
-      severity: f.severity,
-      title: cleanText(f.title, 120) ?? '',
-      port: f.port ?? null,
-      cve: cleanText(f.cve, 32),
-    }));
+  // accepted (muted) findings are not threats: they are listed in the UI, not here
+  const groups = groupFindings(
+    findings.filter((f) => f.resolvedAt === null && f.mac === device.mac && !f.accepted),
+  );
+  const kevGroups = groups.filter((g) => g.knownExploitedCount > 0);
+  const listed = [...kevGroups, ...groups.filter((g) => g.knownExploitedCount === 0)].slice(
+    0,
+    Math.max(THREATS_MAX, kevGroups.length),
+  );
+  let threats: StateThreat[] = listed.map((g) => {
+    const ids = [...new Set(g.findings.map((f) => f.cve).filter((c): c is string => !!c))];
+    const kev = new Set(g.findings.filter((f) => f.knownExploited && f.cve).map((f) => f.cve as string));
+    const cves = [
+      ...ids.filter((c) => kev.has(c)),
+      ...ids.filter((c) => !kev.has(c)).slice(0, GROUP_CVES_MAX),
+    ];
+    const first = g.findings[0];
+    return {
+      key: cleanText(g.key, 96) ?? '',
+      severity: g.severity,
+      title: cleanText(g.title, 160) ?? '',
+      port: first?.port ?? null,
+      cve: cleanText(cves[0], 32),
+      cves: cves.map((c) => cleanText(c, 32) ?? ''),
+      known_exploited: kev.size,
+      more: ids.length - cves.length,
+    };
+  });
   const state: DeviceState = {
     mac: device.mac,
     ip: device.ip,
@@ -111,16 +158,33 @@ export function deviceState(device: Device, findings: StoredFinding[]): DeviceSt
     ports,
     risk: device.risk,
     risk_score: device.riskScore,
-    threats,
+    threats: [],
     known: device.known,
+    kind: effectiveKind(device),
+    kind_icon: kindIcon(device),
     source: 'lan_sentinel',
   };
-  // The caps above keep a typical state around 6 KiB; shrink the lists further if hostile strings still push it over.
-  while (jsonBytes(state) > STATE_BUDGET_BYTES && (state.ports.length > 0 || state.threats.length > 0)) {
-    if (state.ports.length >= state.threats.length)
-      state.ports = state.ports.slice(0, Math.floor(state.ports.length / 2));
-    else state.threats = state.threats.slice(0, Math.floor(state.threats.length / 2));
+  state.threats = threats;
+  // The caps above keep a typical state around 6 KiB. Over budget, shrink in this order: ports beyond 10, the
+  // non-exploited CVE ids inside groups, groups without a known-exploited CVE (from the end), the rest of the
+  // ports. A known-exploited CVE is never dropped.
+  const over = () => jsonBytes(state) > STATE_BUDGET_BYTES;
+  while (over() && state.ports.length > 10)
+    state.ports = state.ports.slice(0, Math.floor(state.ports.length / 2));
+  if (over()) {
+    threats = threats.map((t) => {
+      const keep = t.cves.slice(0, t.known_exploited);
+      return { ...t, cves: keep, more: t.more + t.cves.length - keep.length };
+    });
+    state.threats = threats;
   }
+  while (over()) {
+    const i = state.threats.findLastIndex((t) => t.known_exploited === 0);
+    if (i < 0) break;
+    state.threats = state.threats.filter((_, j) => j !== i);
+  }
+  while (over() && state.ports.length > 0)
+    state.ports = state.ports.slice(0, Math.floor(state.ports.length / 2));
   const bytes = jsonBytes(state);
   if (bytes > STATE_BUDGET_BYTES) throw new Error(`states: device state for ${device.mac} is ${bytes} bytes`);
   return state;
@@ -134,7 +198,21 @@ export interface HubStats {
   threatsActive: number;
   /** ISO-8601 with timezone, null before the first sweep */
   lastScan: string | null;
+  /** finish time of the last successful port scan, null before the first one */
+  lastPortScan?: string | null;
+  /** online devices waiting for their first port scan (0 = nothing pending) */
+  portScansPending?: number;
   scanning: boolean;
+  /** progress of the running scan request, when one runs */
+  scan?: HubScanProgress | null;
+}
+
+export interface HubScanProgress {
+  kind: 'sweep' | 'ports';
+  percent: number;
+  hostsDone: number;
+  hostsTotal: number;
+  etaSeconds: number | null;
 }
 
 export interface HubState {
@@ -143,17 +221,33 @@ export interface HubState {
   devices_new: number;
   threats_active: number;
   last_scan: string | null;
+  last_port_scan: string | null;
+  port_scans_pending: number;
   scanning: boolean;
+  /** the running scan (attributes of the `scanning` binary sensor; null when idle) */
+  scan_kind: 'sweep' | 'ports' | null;
+  scan_percent: number | null;
+  scan_hosts_done: number | null;
+  scan_hosts_total: number | null;
+  scan_eta_s: number | null;
 }
 
 export function hubState(s: HubStats): HubState {
+  const p = s.scanning ? (s.scan ?? null) : null;
   return {
     devices_online: s.online,
     devices_known: s.total,
     devices_new: s.new,
     threats_active: s.threatsActive,
     last_scan: s.lastScan,
+    last_port_scan: s.lastPortScan ?? null,
+    port_scans_pending: s.portScansPending ?? 0,
     scanning: s.scanning,
+    scan_kind: p?.kind ?? null,
+    scan_percent: p ? Math.round(p.percent) : null,
+    scan_hosts_done: p?.hostsDone ?? null,
+    scan_hosts_total: p?.hostsTotal ?? null,
+    scan_eta_s: p?.etaSeconds ?? null,
   };
 }
 

@@ -7,6 +7,8 @@
  *   neither product nor version (e.g. -sV timed out) the previous service details are kept and no
  *   change is reported: "unknown" is not a change.
  * - Severity: port_opened low, service_changed low, port_closed info; ignored devices capped at info.
+ * - The first successful port scan of a device (no `portsScannedAt` yet) raises ONE `first_port_scan`
+ *   summary ("first scan: N open ports", info) listing the ports, instead of a `port_opened` per port.
  * - Strings from nmap (service, product, version, extrainfo, CPE) are cleaned and length-capped.
  */
 
@@ -87,6 +89,12 @@ export function applyPortScan(
     if (product) fresh.product = product;
     if (version) fresh.version = version;
     if (extrainfo) fresh.extrainfo = extrainfo;
+    const devicetype = cleanNetworkText(svc?.devicetype, FIELD_MAX);
+    const httpTitle = cleanNetworkText(sp.httpTitle, FIELD_MAX);
+    const httpServer = cleanNetworkText(sp.httpServer, FIELD_MAX);
+    if (devicetype) fresh.devicetype = devicetype;
+    if (httpTitle) fresh.httpTitle = httpTitle;
+    if (httpServer) fresh.httpServer = httpServer;
 
     const old = oldPorts.get(key);
     if (!old) {
@@ -105,7 +113,13 @@ export function applyPortScan(
     const identified = Boolean(fresh.product || fresh.version);
     const merged: DevicePort = identified
       ? { ...fresh, firstSeen: old.firstSeen }
-      : { ...old, service: fresh.service ?? old.service, lastSeen: t };
+      : {
+          ...old,
+          service: fresh.service ?? old.service,
+          lastSeen: t,
+          ...(fresh.httpTitle ? { httpTitle: fresh.httpTitle } : {}),
+          ...(fresh.httpServer ? { httpServer: fresh.httpServer } : {}),
+        };
     if (!merged.service) delete merged.service;
     nextPorts.set(key, merged);
     if (
@@ -154,5 +168,26 @@ export function applyPortScan(
   const ports = [...nextPorts.values()].sort(
     (a, b) => a.protocol.localeCompare(b.protocol) || a.port - b.port,
   );
+  if (prev.portsScannedAt === null) {
+    const list = ports.map((p) => ({
+      protocol: p.protocol,
+      port: p.port,
+      service: p.service ?? null,
+      product: p.product ?? null,
+      version: p.version ?? null,
+    }));
+    const shown = ports.slice(0, 8).map((p) => `${portKey(p)} ${describe(p)}`);
+    const more = ports.length > shown.length ? `, … ${ports.length - shown.length} more` : '';
+    const summary = mk(
+      'first_port_scan',
+      'info',
+      ports.length === 0
+        ? `${label}: first port scan: no open ports`
+        : `${label}: first port scan: ${ports.length} open port${ports.length === 1 ? '' : 's'} (${shown.join(', ')}${more})`,
+      undefined,
+      { open: ports.length, ports: list },
+    );
+    return { device: { ...prev, ports, portsScannedAt: t }, changes: [summary] };
+  }
   return { device: { ...prev, ports, portsScannedAt: t }, changes };
 }

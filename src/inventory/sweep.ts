@@ -39,6 +39,18 @@ export interface SweepContext {
   /** IPv4 of the default gateway on the swept network, when known. */
   gatewayIp?: string | null;
   lookupVendor: (mac: string) => string | null;
+  /**
+   * The first sweep of a fresh database (the install baseline): devices found now are "present at install",
+   * not new — no `new_device` change, `isNew` false (DESIGN §5).
+   */
+  baseline?: boolean;
+  /**
+   * Which devices this sweep speaks for (DESIGN §16): a satellite agent's sweep decides presence only for
+   * the devices that agent saw last, the hub's own sweep only for the rest. Default: every device.
+   */
+  owns?: (mac: string) => boolean;
+  /** A sweep of part of the network: devices outside it were not looked for, so they are not aged. */
+  inScope?: (ip: string | null) => boolean;
 }
 
 export interface SweepObservation {
@@ -148,13 +160,14 @@ export function newDevice(
     ports: [],
     portsScannedAt: null,
     riskScore: 0,
-    risk: 'none',
+    risk: 'unknown',
     isNew: true,
   };
 }
 
 export function applySweep(prev: Device[], result: ScanResult, ctx: SweepContext): SweepOutcome {
   const now = ctx.now.toISOString();
+  const owns = ctx.owns ?? (() => true);
   const byMac = new Map<string, Device>();
   for (const d of prev) byMac.set(d.mac, d);
 
@@ -189,7 +202,7 @@ export function applySweep(prev: Device[], result: ScanResult, ctx: SweepContext
       skipped.push({ ip: h.ip, reason: 'reported without MAC, but a host with a MAC holds this IP' });
       continue;
     }
-    const holders = prev.filter((d) => d.ip === h.ip);
+    const holders = prev.filter((d) => d.ip === h.ip && owns(d.mac));
     if (holders.length !== 1) {
       skipped.push({
         ip: h.ip,
@@ -221,9 +234,11 @@ export function applySweep(prev: Device[], result: ScanResult, ctx: SweepContext
       const ip = s.ips[0] ?? null;
       const randomized = isRandomizedMac(s.mac);
       const d = newDevice(s.mac, ip, s.hostname, randomized ? null : ctx.lookupVendor(s.mac), now);
+      if (ctx.baseline) d.isNew = false;
       devices.push(d);
       nextByMac.set(d.mac, d);
       if (ip) observations.push({ mac: d.mac, ip, hostname: d.hostname });
+      if (ctx.baseline) continue;
       changes.push(
         change(
           d,
@@ -297,6 +312,12 @@ export function applySweep(prev: Device[], result: ScanResult, ctx: SweepContext
   // 4. Unseen devices: presence bookkeeping.
   for (const old of prev) {
     if (seen.has(old.mac)) continue;
+    if (ctx.inScope && !ctx.inScope(old.ip)) continue;
+    if (!owns(old.mac)) {
+      // another scanner's device: this sweep cannot say it is away
+      nextByMac.set(old.mac, old);
+      continue;
+    }
     const step = nextPresence(old, false, ctx.now, effectiveConsiderHome(old.considerHome, ctx.considerHome));
     const d: Device = {
       ...old,

@@ -1,9 +1,17 @@
 /** Inventory domain types: identity is the MAC address. */
 
 import type { ChangeType, Presence, RiskLevel, Severity } from '../vocabulary.js';
+import { type DeviceKind, effectiveKind, KIND_INFO, shortVendor } from './kinds.js';
 
 /** The vocabulary lives in src/vocabulary.ts; re-exported here for code written against the old place. */
-export { CHANGE_TYPES, type ChangeType, type Presence, type RiskLevel, type Severity } from '../vocabulary.js';
+export {
+  CHANGE_TYPES,
+  type ChangeType,
+  type MeasuredRisk,
+  type Presence,
+  type RiskLevel,
+  type Severity,
+} from '../vocabulary.js';
 
 export interface DevicePort {
   protocol: 'tcp' | 'udp';
@@ -14,6 +22,12 @@ export interface DevicePort {
   extrainfo?: string;
   /** nmap service tunnel ("ssl") when the service runs inside TLS */
   tunnel?: string;
+  /** nmap's service device type ("webcam", "printer", "WAP", …) */
+  devicetype?: string;
+  /** the page title nmap's http-title script read */
+  httpTitle?: string;
+  /** the HTTP `Server` header nmap's http-server-header script read */
+  httpServer?: string;
   cpe: string[];
   firstSeen: string;
   lastSeen: string;
@@ -49,6 +63,14 @@ export interface Device {
   risk: RiskLevel;
   /** true until acknowledged (marked known) */
   isNew: boolean;
+  /** kind guessed from the pattern table (null: no guess yet or nothing points anywhere) */
+  kind?: DeviceKind | null;
+  /** 0-100, the guess's confidence (0 without a guess) */
+  kindConfidence?: number;
+  /** what the guess rests on, strongest first */
+  kindReasons?: string[];
+  /** kind the user set; wins over the guess */
+  kindOverride?: DeviceKind | null;
 }
 
 export interface Change {
@@ -67,11 +89,27 @@ export interface Change {
   scanId?: number | null;
 }
 
-/** Display name: user name > hostname > vendor + MAC tail > MAC. */
-export function displayName(d: Pick<Device, 'name' | 'hostname' | 'vendor' | 'mac'>): string {
+/**
+ * Display name: user name > hostname > short vendor + kind + the IP's last part ("Hikvision camera .30",
+ * "Sonos speaker .41", "Camera .30" without a vendor) > short vendor + MAC tail > MAC. Without an IP the MAC's
+ * last three bytes stand in for the address.
+ */
+export function displayName(
+  d: Pick<Device, 'name' | 'hostname' | 'vendor' | 'mac'> &
+    Partial<Pick<Device, 'ip' | 'kind' | 'kindOverride' | 'randomized'>>,
+): string {
   if (d.name) return d.name;
   if (d.hostname) return d.hostname;
-  if (d.vendor) return `${d.vendor} ${d.mac.slice(-8)}`;
+  const vendor = shortVendor(d.vendor);
+  const kind = effectiveKind(d);
+  const where = d.ip ? `.${d.ip.slice(d.ip.lastIndexOf('.') + 1)}` : d.mac.slice(-8);
+  if (kind) {
+    const noun = KIND_INFO[kind].noun;
+    if (vendor) return `${vendor} ${noun} ${where}`;
+    return `${noun.charAt(0).toUpperCase()}${noun.slice(1)} ${where}`;
+  }
+  if (vendor) return `${vendor} ${where}`;
+  if (d.randomized) return `Private device ${where}`;
   return d.mac;
 }
 

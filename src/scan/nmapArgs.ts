@@ -1,4 +1,5 @@
 import { isCidr, isIpv4, parseCidrOrIp } from './ipv4.js';
+import { homePortSpec } from './portProfiles.js';
 import { MIN_PREFIX } from './targets.js';
 
 /**
@@ -7,7 +8,9 @@ import { MIN_PREFIX } from './targets.js';
  * parsing (nmap's getopt permutes argv, so a target that looked like an option would otherwise be honoured).
  */
 
-export type PortProfile = 'top100' | 'top1000' | 'custom';
+/** Port profiles a port scan can use (`custom` = the configured `ports` list). */
+export const PORT_PROFILES = ['home', 'top100', 'top1000', 'custom'] as const;
+export type PortProfile = (typeof PORT_PROFILES)[number];
 
 export interface SweepArgsInput {
   targets: readonly string[];
@@ -31,7 +34,15 @@ export interface PortScanArgsInput {
   versionIntensity?: number;
   /** Skip host discovery (-Pn): only for single addresses already known to be up. */
   assumeUp?: boolean;
+  /**
+   * Run nmap's ssl-cert and ssl-enum-ciphers scripts (they only act on ports that speak TLS). The script
+   * names are fixed here; no option can name another script.
+   */
+  tlsScripts?: boolean;
 }
+
+/** The only NSE scripts LAN Sentinel ever runs, and their per-port bound. */
+export const TLS_SCRIPT_ARGS = ['--script', 'ssl-cert,ssl-enum-ciphers', '--script-timeout', '60s'] as const;
 
 /** Thrown when a value handed to a builder is not a valid target, port or number. */
 export class NmapArgsError extends Error {
@@ -46,6 +57,8 @@ const MAX_PORT_SPECS = 1000;
 const PORT_SPEC = /^([1-9]\d{0,4})(?:-([1-9]\d{0,4}))?$/;
 /** Probes for routed networks or unprivileged runs: common TCP ports answered by most devices (62078 = iPhone). */
 const TCP_PING_PORTS = '22,80,443,8080,62078';
+/** nmap scripts every port scan runs (safe, default-category, one request each). */
+export const HTTP_SCRIPTS = 'http-title,http-server-header';
 const COMMON = ['-T4', '--max-retries', '2', '--stats-every', '2s', '-oX', '-'] as const;
 
 function show(v: unknown): string {
@@ -119,7 +132,13 @@ export function buildPortScanArgs(input: PortScanArgsInput): string[] {
   const targets = checkTargets(input.targets);
   const hostTimeout = checkInt('hostTimeoutSec', input.hostTimeoutSec, 1, 86_400);
   let portArgs: string[];
+  /** UDP (-sU) is added for the home profile when nmap has raw sockets */
+  let udp = false;
   switch (input.profile) {
+    case 'home':
+      udp = input.privileged;
+      portArgs = ['-p', homePortSpec(input.privileged)];
+      break;
     case 'top100':
       portArgs = ['--top-ports', '100'];
       break;
@@ -135,7 +154,9 @@ export function buildPortScanArgs(input: PortScanArgsInput): string[] {
       break;
     }
     default:
-      throw new NmapArgsError(`port_profile: ${show(input.profile)} is not one of top100, top1000, custom`);
+      throw new NmapArgsError(
+        `port_profile: ${show(input.profile)} is not one of home, top100, top1000, custom`,
+      );
   }
   const intensity =
     input.versionIntensity === undefined
@@ -147,12 +168,17 @@ export function buildPortScanArgs(input: PortScanArgsInput): string[] {
   return [
     '-n',
     input.privileged ? '-sS' : '-sT',
+    ...(udp ? ['-sU'] : []),
     '-sV',
     ...intensity,
+    // page title and Server header of web interfaces: evidence for the device's kind (DESIGN §5)
+    '--script',
+    HTTP_SCRIPTS,
     ...portArgs,
     '--host-timeout',
     `${hostTimeout}s`,
     ...(input.assumeUp === true ? ['-Pn'] : []),
+    ...(input.tlsScripts === true ? TLS_SCRIPT_ARGS : []),
     ...COMMON,
     ...excludeArgs(input.exclude),
     '--',

@@ -1,4 +1,12 @@
 import { isIpv4 } from './ipv4.js';
+import {
+  emptyTls,
+  MAX_ELEM_CHARS,
+  MAX_SCRIPT_ENTRIES,
+  readSslCert,
+  readSslEnumCiphers,
+  type ScriptEntry,
+} from './tlsScripts.js';
 import type { PortProtocol, ScanHost, ScanKind, ScanPort, ScanResult, ScanService } from './types.js';
 import { type RawAttrs, rawAttr, scanXml, type XmlHandler } from './xmlScanner.js';
 import { decodeXmlText } from './xmlText.js';
@@ -75,6 +83,9 @@ class NmapHandler implements XmlHandler {
   private port: ScanPort | undefined;
   private service: ScanService | undefined;
   private cpeText: string | undefined;
+  /** the ssl-cert / ssl-enum-ciphers <script> being read (other scripts are ignored) */
+  private script: { id: string; entries: ScriptEntry[]; path: string[]; unkeyed: number } | undefined;
+  private elem: { key: string; text: string } | undefined;
 
   constructor(private readonly kind: ScanKind) {}
 
@@ -119,17 +130,52 @@ class NmapHandler implements XmlHandler {
     } else if (this.port && parent === 'port' && depth === 4) {
       if (name === 'state') this.port.state = attr(a, 'state') ?? 'unknown';
       else if (name === 'service') this.service = this.newService(a);
+      else if (name === 'script') {
+        const id = attr(a, 'id');
+        if (id === 'ssl-cert' || id === 'ssl-enum-ciphers')
+          this.script = { id, entries: [], path: [], unkeyed: 0 };
+        else this.simpleScript(this.port, a);
+      }
     } else if (this.service && name === 'cpe' && parent === 'service' && depth === 5) {
       this.cpeText = '';
+    } else if (this.script && depth >= 5) {
+      if (name === 'table') this.script.path.push(attr(a, 'key') ?? `#${this.script.unkeyed++}`);
+      else if (name === 'elem') this.elem = { key: attr(a, 'key') ?? '', text: '' };
     }
   }
 
   text(raw: string, parents: readonly string[]): void {
     if (this.cpeText !== undefined && parents[parents.length - 1] === 'cpe') this.cpeText += raw;
+    else if (this.elem && this.elem.text.length < MAX_ELEM_CHARS && parents[parents.length - 1] === 'elem')
+      this.elem.text += raw.slice(0, MAX_ELEM_CHARS - this.elem.text.length);
+  }
+
+  private closeScriptPart(name: string, depth: number): void {
+    const s = this.script;
+    if (!s) return;
+    if (name === 'elem' && this.elem) {
+      if (s.entries.length < MAX_SCRIPT_ENTRIES)
+        s.entries.push({ path: s.path.join('/'), key: this.elem.key, value: decodeXmlText(this.elem.text) });
+      this.elem = undefined;
+    } else if (name === 'table') {
+      s.path.pop();
+    } else if (name === 'script' && depth === 4) {
+      if (this.port) {
+        const tls = this.port.tls ?? emptyTls();
+        if (s.id === 'ssl-cert') readSslCert(s.entries, tls);
+        else readSslEnumCiphers(s.entries, tls);
+        this.port.tls = tls;
+      }
+      this.script = undefined;
+    }
   }
 
   close(name: string, parents: readonly string[]): void {
     const depth = parents.length;
+    if (this.script) {
+      this.closeScriptPart(name, depth);
+      return;
+    }
     if (name === 'cpe' && this.cpeText !== undefined && depth === 5) {
       const cpe = decodeXmlText(this.cpeText);
       if (cpe !== '') this.service?.cpe.push(cpe);
@@ -157,6 +203,22 @@ class NmapHandler implements XmlHandler {
         const vendor = attr(a, 'vendor');
         if (vendor) host.vendor = vendor;
       }
+    }
+  }
+
+  /**
+   * http-title / http-server-header results. Their `output` attribute is the value; http-title's notes
+   * ("Site doesn't have a title", "Did not follow redirect to …") are not titles and are dropped.
+   */
+  private simpleScript(port: ScanPort, a: RawAttrs): void {
+    const id = attr(a, 'id');
+    const output = attr(a, 'output')?.trim();
+    if (!output) return;
+    if (id === 'http-title') {
+      if (/^(site doesn't have a title|did not follow redirect|request failed)/i.test(output)) return;
+      port.httpTitle = output.slice(0, 512);
+    } else if (id === 'http-server-header') {
+      port.httpServer = output.slice(0, 512);
     }
   }
 

@@ -18,12 +18,34 @@ export interface ScanService {
   cpe: string[];
 }
 
+/** What nmap's ssl-cert / ssl-enum-ciphers scripts reported on a port (bounded, cleaned text). */
+export interface ScanTls {
+  /** "CN=nas.local, O=Example" */
+  subject: string | null;
+  issuer: string | null;
+  /** ISO-8601 */
+  notBefore: string | null;
+  notAfter: string | null;
+  selfSigned: boolean;
+  san: string | null;
+  /** protocol versions offered: SSLv3, TLSv1.0 … TLSv1.3 */
+  protocols: string[];
+  /** offered cipher suites that are weak (export, RC4, 3DES, DES, NULL, anonymous, MD5) */
+  weakCiphers: string[];
+}
+
 export interface ScanPort {
   protocol: PortProtocol;
   port: number;
   /** open | closed | filtered | open|filtered | ... */
   state: string;
   service?: ScanService;
+  /** only when a TLS script ran on this port */
+  tls?: ScanTls;
+  /** output of nmap's http-title script (the page's <title>), when it ran and found one */
+  httpTitle?: string;
+  /** output of nmap's http-server-header script (the `Server` header) */
+  httpServer?: string;
 }
 
 export interface ScanHost {

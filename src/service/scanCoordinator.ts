@@ -1,9 +1,11 @@
 import type { Change, Device } from '../inventory/types.js';
 import { lookupVendor } from '../inventory/vendor.js';
 import { fillMacsFromArp, readArpTable } from '../scan/arpTable.js';
-import { buildPortScanArgs, buildSweepArgs } from '../scan/nmapArgs.js';
+import { mergeRanges, parseCidrOrIp, rangesSize } from '../scan/ipv4.js';
+import { buildPortScanArgs, buildSweepArgs, type PortProfile } from '../scan/nmapArgs.js';
 import { runNmap } from '../scan/nmapRunner.js';
 import { parseNmapXml } from '../scan/nmapXml.js';
+import { checkRequestTargets, inTargets, type RequestTarget } from '../scan/requestTargets.js';
 import { reverseLookupAll } from '../scan/reverseDns.js';
 import type { ScanKind, ScanResult } from '../scan/types.js';
 import type { Store } from '../store/store.js';
@@ -11,7 +13,7 @@ import type { Clock } from '../util/clock.js';
 import { iso } from '../util/clock.js';
 import type { EventBus } from '../util/events.js';
 import type { Logger } from '../util/logger.js';
-import { type Job, JobQueue } from './jobQueue.js';
+import { type Job, type JobHost, JobQueue } from './jobQueue.js';
 
 export interface ScanTargets {
   targets: string[];
@@ -24,7 +26,7 @@ export interface ScanSettings {
   nmapPath: string;
   privileged: boolean;
   considerHome: number;
-  portProfile: 'top100' | 'top1000' | 'custom';
+  portProfile: PortProfile;
   ports: string[];
   /** whole-run bound for a sweep */
   sweepTimeoutMs: number;
@@ -37,11 +39,35 @@ export interface ScanSettings {
   /** hard bound for background reverse DNS */
   dnsTimeoutMs: number;
   gatewayIp: () => string | null;
+  /** run nmap's ssl-cert + ssl-enum-ciphers in port scans (option tls_checks) */
+  tlsChecks?: boolean;
+  /**
+   * Port-scan each device that never had one within minutes of its arrival (`scan_new_devices`). The first
+   * port scan after a fresh install's first sweep runs regardless.
+   */
+  scanNewDevices?: boolean;
+  /** first retry delay after a failed first port scan; doubles per failure up to retryMaxMs (default 60 s) */
+  retryBaseMs?: number;
+  retryMaxMs?: number;
+}
+
+/** What the hub, the API and the overview show about port scans. */
+export interface PortScanStatus {
+  /** finish time of the last successful port scan, null before the first */
+  lastAt: string | null;
+  /** online devices that never had a port scan and will get one automatically */
+  pendingDevices: number;
+  /** port-scan batches queued or running */
+  queuedBatches: number;
+  /** the first port scan after install: pending until every device found at install was scanned */
+  initial: 'pending' | 'done' | 'none';
+  /** earliest retry of a failed first port scan, when one is waiting */
+  nextRetryAt: string | null;
 }
 
 export interface ThreatAssessor {
   /** Re-evaluates findings for these devices; returns threat changes and the devices whose risk changed. */
-  assess(macs: string[], now: Date): { changes: Change[]; devices: Device[] };
+  assess(macs: string[], now: Date, scan?: ScanResult): { changes: Change[]; devices: Device[] };
 }
 
 export interface ScanCoordinatorDeps {
@@ -58,14 +84,65 @@ export interface ScanCoordinatorDeps {
 
 export interface ScanRequestResult {
   queued: boolean;
-  /** true when an identical request was already waiting */
+  /** true when an identical request was already waiting (its scan id is returned) */
   coalesced: boolean;
   position: number;
+  /** the scan record of this request (null when nothing was queued) */
+  scanId: number | null;
+  /** why nothing was queued */
+  message?: string;
+}
+
+/** One on-demand scan request (POST api/scans, the CLI, schedules). */
+export interface ScanRequest {
+  kind: ScanKind;
+  reason: string;
+  /** IPv4 addresses / CIDRs inside the configured subnets; default: every configured subnet (sweep) or
+   *  every online device (ports). For a port scan a CIDR selects the online devices inside it, a single
+   *  address is scanned even when no device is known there. */
+  targets?: string[];
+  /** port profile (port scans); default: the configured one */
+  profile?: PortProfile;
+  /** a scheduled sweep: folds into the previous row when neither changed anything */
+  collapsible?: boolean;
+}
+
+/** Live progress of a scan request. */
+export interface ScanProgress {
+  scanId: number;
+  kind: ScanKind;
+  state: 'queued' | 'running';
+  /** 1-based place in the queue while queued */
+  position: number | null;
+  hostsDone: number;
+  hostsTotal: number;
+  /** whole request, 0-100 */
+  percent: number;
+  /** seconds left, estimated from the pace so far (null until there is a pace) */
+  etaSeconds: number | null;
+  batches: number;
+  batchesDone: number;
+  message: string | null;
+}
+
+interface Live {
+  job: Job;
+  kind: ScanKind;
+  hostsTotal: number;
+  hostsDone: number;
+  batches: number;
+  batchesDone: number;
+  /** hosts in the running batch and nmap's percent of it */
+  batchHosts: number;
+  batchPercent: number;
+  runStartedMs: number | null;
+  message: string | null;
 }
 
 /**
  * Runs every scan: one at a time (no overlap), sweeps first, per-device port scans spread out.
- * A failed or partial scan is recorded as failed and marks no device absent.
+ * One request = one scan record; a port scan's nmap runs are batches inside it, with sweeps allowed to run
+ * between them. A failed or partial scan is recorded as failed and marks no device absent.
  */
 export class ScanCoordinator {
   private readonly queue = new JobQueue();
@@ -77,33 +154,121 @@ export class ScanCoordinator {
   private readonly dnsCache = new Map<string, string>();
   private dnsInFlight: Promise<void> | null = null;
   private pumping = false;
+  /** progress of every request that is queued or running, by scan id */
+  private readonly live = new Map<number, Live>();
+  /** failed first port scans: consecutive failures and the earliest retry (ms since epoch) per MAC */
+  private readonly retry = new Map<string, { failures: number; nextAt: number }>();
 
   constructor(private readonly deps: ScanCoordinatorDeps) {}
 
   requestSweep(reason: string): ScanRequestResult {
-    return this.enqueue({ kind: 'sweep', key: 'sweep', reason, macs: null });
+    return this.request({ kind: 'sweep', reason, collapsible: reason.startsWith('schedule') });
   }
 
   /**
    * Port/service scan of every online device, `portScanBatch` devices per nmap run (small batches with
-   * pauses between them keep a Raspberry Pi responsive).
+   * pauses between them keep a Raspberry Pi responsive), recorded as one scan.
    */
   requestPortScanAll(reason: string): ScanRequestResult {
-    const macs = this.deps.store.devices
-      .all()
-      .filter((d) => d.online && d.ip && !d.ignored)
-      .map((d) => d.mac);
-    const size = Math.max(1, this.deps.settings.portScanBatch);
-    let last: ScanRequestResult = { queued: false, coalesced: false, position: this.queue.length };
-    for (let i = 0; i < macs.length; i += size) {
-      const batch = macs.slice(i, i + size);
-      last = this.enqueue({ kind: 'ports', key: batch.join(','), reason, macs: batch });
+    return this.request({ kind: 'ports', reason });
+  }
+
+  /**
+   * Queue port scans for online devices that never had one: every device of the install baseline (first
+   * start, also after a restart that interrupted it) and — with scan_new_devices — each newly arrived device.
+   * Devices whose last attempt failed wait for their backoff. Returns how many devices were queued.
+   */
+  schedulePending(now: Date = this.deps.clock.now()): number {
+    if (this.stopping) return 0;
+    const { store, settings } = this.deps;
+    const install = store.install.info();
+    if (!settings.scanNewDevices && !install.initialPortScanPending) return 0;
+    const busy = this.queue.queuedMacs();
+    for (const m of this.running?.macs ?? []) busy.add(m);
+    const firstStart: JobHost[] = [];
+    const arrivals: JobHost[] = [];
+    for (const c of store.install.unscanned()) {
+      if (busy.has(c.mac)) continue;
+      const r = this.retry.get(c.mac);
+      if (r && r.nextAt > now.getTime()) continue;
+      if (c.baseline && install.initialPortScanPending) firstStart.push({ ip: c.ip, mac: c.mac });
+      else if (settings.scanNewDevices) arrivals.push({ ip: c.ip, mac: c.mac });
     }
-    return last;
+    const profile = settings.portProfile;
+    const key = (hosts: JobHost[]) => `auto:${hosts.map((h) => h.mac).join(',')}|${profile}`;
+    if (firstStart.length) this.enqueuePorts(firstStart, key(firstStart), 'first start', profile);
+    if (arrivals.length) this.enqueuePorts(arrivals, key(arrivals), 'new device', profile);
+    return firstStart.length + arrivals.length;
+  }
+
+  portScanStatus(): PortScanStatus {
+    const { store, settings } = this.deps;
+    const install = store.install.info();
+    const auto = settings.scanNewDevices === true || install.initialPortScanPending;
+    const unscanned = store.install.unscanned();
+    const pending = unscanned.filter((c) => settings.scanNewDevices || c.baseline).length;
+    let queuedBatches = this.queue.portBatchesLeft();
+    if (this.running?.kind === 'ports' || this.pausing) queuedBatches++;
+    let nextRetry: number | null = null;
+    for (const c of unscanned) {
+      const r = this.retry.get(c.mac);
+      if (r && (nextRetry === null || r.nextAt < nextRetry)) nextRetry = r.nextAt;
+    }
+    return {
+      lastAt: store.scans.lastFinished('ports')?.finishedAt ?? null,
+      pendingDevices: auto ? pending : 0,
+      queuedBatches,
+      initial: install.initialPortScanPending ? 'pending' : install.baselineAt ? 'done' : 'none',
+      nextRetryAt: auto && nextRetry !== null ? new Date(nextRetry).toISOString() : null,
+    };
+  }
+
+  /** A first port scan that failed or timed out: risk stays unknown, retry after a growing delay. */
+  private noteFailure(mac: string, now: Date): void {
+    const base = this.deps.settings.retryBaseMs ?? 60_000;
+    const max = this.deps.settings.retryMaxMs ?? 3_600_000;
+    const failures = (this.retry.get(mac)?.failures ?? 0) + 1;
+    const delay = Math.min(max, base * 2 ** (failures - 1));
+    this.retry.set(mac, { failures, nextAt: now.getTime() + delay });
+    this.deps.logger.info(
+      `first port scan of ${mac} did not complete (attempt ${failures}); risk stays unknown, retry in ${Math.round(delay / 1000)} s`,
+    );
   }
 
   requestDeviceScan(mac: string, reason: string): ScanRequestResult {
-    return this.enqueue({ kind: 'ports', key: mac, reason, macs: [mac] });
+    const d = this.deps.store.devices.get(mac);
+    if (!d?.ip) return this.refused(`device ${mac} has no IP address to scan`);
+    return this.enqueuePorts([{ ip: d.ip, mac: d.mac }], mac, reason, this.deps.settings.portProfile);
+  }
+
+  /**
+   * Queue a scan. Throws RequestTargetError when a target is malformed or outside the configured subnets.
+   */
+  request(req: ScanRequest): ScanRequestResult {
+    if (this.stopping) return this.refused('the scanner is stopping');
+    let scope: RequestTarget[] | null = null;
+    if (req.targets && req.targets.length > 0) {
+      scope = checkRequestTargets(req.targets, this.deps.targets().targets);
+    }
+    if (req.kind === 'sweep') return this.enqueueSweep(req, scope);
+    const profile = req.profile ?? this.deps.settings.portProfile;
+    const online = this.deps.store.devices
+      .all()
+      .filter((d) => d.online && d.ip && !d.ignored && (!scope || inTargets(d.ip, scope)));
+    const hosts: JobHost[] = online.map((d) => ({ ip: d.ip as string, mac: d.mac }));
+    if (scope) {
+      const have = new Set(hosts.map((h) => h.ip));
+      for (const t of scope) {
+        if (!t.single || have.has(t.text)) continue;
+        const holder = this.deps.store.devices.all().find((d) => d.ip === t.text && !d.ignored);
+        hosts.push({ ip: t.text, mac: holder?.mac ?? null });
+        have.add(t.text);
+      }
+    }
+    if (hosts.length === 0)
+      return this.refused(scope ? 'no online device inside the targets' : 'no online device to scan');
+    const key = `${scope ? scope.map((t) => t.text).join(',') : 'all'}|${profile}`;
+    return this.enqueuePorts(hosts, key, req.reason, profile);
   }
 
   status(): { running: boolean; kind: ScanKind | null; queue: number } {
@@ -111,6 +276,33 @@ export class ScanCoordinator {
       running: this.running !== null || this.pausing,
       kind: this.running?.kind ?? (this.pausing ? 'ports' : null),
       queue: this.queue.length,
+    };
+  }
+
+  /** Live progress of a queued or running request (null when it is finished or unknown). */
+  progress(scanId: number): ScanProgress | null {
+    const l = this.live.get(scanId);
+    if (!l) return null;
+    const done = l.hostsDone + (l.batchHosts * l.batchPercent) / 100;
+    const fraction = l.hostsTotal > 0 ? Math.min(1, done / l.hostsTotal) : 0;
+    let eta: number | null = null;
+    if (l.runStartedMs !== null && fraction >= 0.01) {
+      const elapsed = (this.deps.clock.now().getTime() - l.runStartedMs) / 1000;
+      eta = Math.max(0, Math.round(elapsed / fraction - elapsed));
+    }
+    const position = this.queue.positionOf(scanId);
+    return {
+      scanId,
+      kind: l.kind,
+      state: l.runStartedMs === null ? 'queued' : 'running',
+      position: l.runStartedMs === null && position > 0 ? position : null,
+      hostsDone: Math.min(l.hostsTotal, Math.floor(done)),
+      hostsTotal: l.hostsTotal,
+      percent: Math.round(fraction * 1000) / 10,
+      etaSeconds: eta,
+      batches: l.batches,
+      batchesDone: l.batchesDone,
+      message: l.message,
     };
   }
 
@@ -123,16 +315,128 @@ export class ScanCoordinator {
   /** Stops taking work, aborts the running scan and waits for it to be recorded. */
   async stop(): Promise<void> {
     this.stopping = true;
-    this.queue.clear();
+    const waiting = this.queue.clear();
     this.abort?.abort();
     await this.whenIdle();
+    const now = this.deps.clock.now();
+    const ids = new Set([...waiting.map((j) => j.scanId), ...this.live.keys()]);
+    for (const id of ids) {
+      if (id === undefined) continue;
+      this.deps.store.scans.fail(id, 'cancelled: the service stopped before this scan finished', now);
+    }
+    this.live.clear();
+  }
+
+  private refused(message: string): ScanRequestResult {
+    return { queued: false, coalesced: false, position: -1, scanId: null, message };
+  }
+
+  private coalesced(job: Job): ScanRequestResult {
+    const id = job.scanId ?? null;
+    return {
+      queued: false,
+      coalesced: true,
+      position: id !== null ? this.queue.positionOf(id) : this.queue.length,
+      scanId: id,
+    };
+  }
+
+  private enqueueSweep(req: ScanRequest, scope: RequestTarget[] | null): ScanRequestResult {
+    const targets = scope ? scope.map((t) => t.text) : null;
+    const key = targets ? `sweep:${targets.join(',')}` : 'sweep';
+    const waiting = this.queue.find('sweep', key);
+    if (waiting) return this.coalesced(waiting);
+    let configured: string[];
+    try {
+      configured = this.deps.targets().targets;
+    } catch (err) {
+      return this.refused(`cannot sweep: ${(err as Error).message}`);
+    }
+    const shown = targets ?? configured;
+    const hostsTotal = rangesSize(
+      mergeRanges(
+        shown
+          .map((t) => parseCidrOrIp(t))
+          .flatMap((c) => (c ? [{ first: c.network, last: c.network + c.size - 1 }] : [])),
+      ),
+    );
+    const scanId = this.deps.store.scans.request({
+      kind: 'sweep',
+      reason: req.reason,
+      targets: shown,
+      batches: [shown],
+      hostsTotal,
+      collapsible: req.collapsible === true && !targets,
+      requestedAt: this.deps.clock.now(),
+    });
+    const job: Job = {
+      kind: 'sweep',
+      key,
+      reason: req.reason,
+      macs: null,
+      scanId,
+      collapsible: req.collapsible === true && !targets,
+      ...(targets ? { targets } : {}),
+    };
+    this.track(job, 'sweep', hostsTotal, 1);
+    return this.enqueue(job);
+  }
+
+  private enqueuePorts(
+    hosts: JobHost[],
+    key: string,
+    reason: string,
+    profile: PortProfile,
+  ): ScanRequestResult {
+    const waiting = this.queue.find('ports', key);
+    if (waiting) return this.coalesced(waiting);
+    const size = Math.max(1, this.deps.settings.portScanBatch);
+    const batches: JobHost[][] = [];
+    for (let i = 0; i < hosts.length; i += size) batches.push(hosts.slice(i, i + size));
+    const scanId = this.deps.store.scans.request({
+      kind: 'ports',
+      reason,
+      targets: hosts.map((h) => h.ip),
+      batches: batches.map((b) => b.map((h) => h.ip)),
+      hostsTotal: hosts.length,
+      profile,
+      requestedAt: this.deps.clock.now(),
+    });
+    const job: Job = {
+      kind: 'ports',
+      key,
+      reason,
+      macs: hosts.flatMap((h) => (h.mac ? [h.mac] : [])),
+      scanId,
+      batches,
+      next: 0,
+      profile,
+    };
+    this.track(job, 'ports', hosts.length, batches.length);
+    return this.enqueue(job);
+  }
+
+  private track(job: Job, kind: ScanKind, hostsTotal: number, batches: number): void {
+    if (job.scanId === undefined) return;
+    this.live.set(job.scanId, {
+      job,
+      kind,
+      hostsTotal,
+      hostsDone: 0,
+      batches,
+      batchesDone: 0,
+      batchHosts: 0,
+      batchPercent: 0,
+      runStartedMs: null,
+      message: null,
+    });
   }
 
   private enqueue(job: Job): ScanRequestResult {
-    if (this.stopping) return { queued: false, coalesced: false, position: -1 };
     const added = this.queue.push(job);
     void this.pump();
-    return { queued: added, coalesced: !added, position: this.queue.length };
+    const position = job.scanId !== undefined ? this.queue.positionOf(job.scanId) : this.queue.length;
+    return { queued: added, coalesced: !added, position, scanId: job.scanId ?? null };
   }
 
   private async pump(): Promise<void> {
@@ -145,11 +449,21 @@ export class ScanCoordinator {
         this.deps.bus.emit('scanning', { running: true });
         try {
           if (job.kind === 'sweep') await this.runSweep(job);
-          else await this.runPorts(job);
+          else await this.runPortBatch(job);
         } catch (err) {
           this.deps.logger.error(`scan job failed unexpectedly: ${(err as Error).message}`);
+          if (job.scanId !== undefined) {
+            this.deps.store.scans.fail(
+              job.scanId,
+              `internal error: ${(err as Error).message}`,
+              this.deps.clock.now(),
+            );
+            this.live.delete(job.scanId);
+          }
         }
         this.running = null;
+        if (job.kind === 'ports' && job.batches && (job.next ?? 0) < job.batches.length && !this.stopping)
+          this.queue.resume(job);
         const pause =
           this.queue.length > 0 &&
           job.kind === 'ports' &&
@@ -176,33 +490,100 @@ export class ScanCoordinator {
     }
   }
 
+  private began(
+    scanId: number,
+    live: Live | undefined,
+    kind: ScanKind,
+    targets: string[],
+    reason: string,
+  ): void {
+    if (!live || live.runStartedMs !== null) return;
+    live.runStartedMs = this.deps.clock.now().getTime();
+    this.deps.bus.emit('scan:started', {
+      scanId,
+      kind,
+      targets,
+      reason,
+      startedAt: iso(this.deps.clock.now()),
+    });
+  }
+
+  private emitProgress(scanId: number): void {
+    const p = this.progress(scanId);
+    if (!p) return;
+    this.deps.bus.emit('scan:progress', {
+      scanId,
+      kind: p.kind,
+      percent: p.percent,
+      hostsDone: p.hostsDone,
+      hostsTotal: p.hostsTotal,
+      etaSeconds: p.etaSeconds,
+      batches: p.batches,
+      batchesDone: p.batchesDone,
+      ...(p.message ? { message: p.message } : {}),
+    });
+  }
+
+  /** The scan record is complete: tell the bus how it ended. */
+  private ended(scanId: number, startedAt: Date, collapsedInto?: number): void {
+    this.live.delete(scanId);
+    const rec = this.deps.store.scans.record(collapsedInto ?? scanId);
+    if (!rec) return;
+    if (rec.status === 'failed') {
+      this.deps.bus.emit('scan:failed', {
+        scanId,
+        kind: rec.kind,
+        startedAt: iso(startedAt),
+        finishedAt: rec.finishedAt ?? iso(this.deps.clock.now()),
+        error: rec.error ?? 'scan failed',
+      });
+    } else if (rec.status === 'success') {
+      this.deps.bus.emit('scan:finished', {
+        scanId,
+        kind: rec.kind,
+        startedAt: iso(startedAt),
+        finishedAt: rec.finishedAt ?? iso(this.deps.clock.now()),
+        hostsUp: rec.hostsUp ?? 0,
+        changes: rec.changes,
+        ...(collapsedInto !== undefined && collapsedInto !== scanId ? { collapsedInto } : {}),
+      });
+    }
+  }
+
   private async runSweep(job: Job): Promise<void> {
-    const { store, bus, clock, logger, settings } = this.deps;
+    const { store, clock, logger, settings } = this.deps;
+    const t0 = Date.now();
+    const scanId = job.scanId as number;
+    const live = this.live.get(scanId);
     let t: ScanTargets;
     try {
       t = this.deps.targets();
     } catch (err) {
-      logger.error(`cannot sweep: ${(err as Error).message}`);
+      const message = `cannot sweep: ${(err as Error).message}`;
+      logger.error(message);
+      store.scans.fail(scanId, message, clock.now());
+      this.ended(scanId, clock.now());
       return;
     }
+    const targets = job.targets ?? t.targets;
+    const scope = job.targets ? checkRequestTargets(job.targets, t.targets) : null;
     const argv = buildSweepArgs({
-      targets: t.targets,
+      targets,
       exclude: t.exclude,
       privileged: settings.privileged,
       attached: t.attached,
     });
     const startedAt = clock.now();
-    const scanId = store.scans.start('sweep', t.targets, job.reason, argv.join(' '));
-    bus.emit('scan:started', {
-      scanId,
-      kind: 'sweep',
-      targets: t.targets,
-      reason: job.reason,
-      startedAt: iso(startedAt),
-    });
-    const parsed = await this.execute(scanId, 'sweep', argv, t.targets, settings.sweepTimeoutMs);
-    if (!parsed) return;
-    let result = parsed;
+    store.scans.batchStarted(scanId, 0, argv.join(' '), startedAt);
+    this.began(scanId, live, 'sweep', targets, job.reason);
+    if (live) live.batchHosts = live.hostsTotal;
+    const outcome = await this.execute(scanId, 'sweep', argv, targets, settings.sweepTimeoutMs);
+    if (!outcome.result) {
+      store.recordFailedScan(scanId, outcome.error, clock.now());
+      this.ended(scanId, startedAt);
+      return;
+    }
+    let result = outcome.result;
     if (!settings.privileged || !t.attached) {
       try {
         result = fillMacsFromArp(result, await readArpTable());
@@ -216,85 +597,170 @@ export class ScanCoordinator {
       if (name && h.hostnames.length === 0) h.hostnames.push(name);
     }
     const now = clock.now();
-    const { changes, devices } = store.recordSweep(scanId, result, {
+    const { changes, devices, baseline } = store.recordSweep(scanId, result, {
       now,
       considerHome: settings.considerHome,
       gatewayIp: settings.gatewayIp(),
       lookupVendor,
+      ...(scope ? { inScope: (ip: string | null) => inTargets(ip, scope) } : {}),
     });
     this.publish(changes, devices);
-    bus.emit('scan:finished', {
-      scanId,
-      kind: 'sweep',
-      startedAt: iso(startedAt),
-      finishedAt: iso(now),
-      hostsUp: result.hosts.length,
-      changes: changes.length,
-    });
+    const count = (type: Change['type']) => changes.filter((c) => c.type === type).length;
+    logger.info(
+      `sweep #${scanId}: ${result.hosts.filter((h) => h.status === 'up').length} hosts up, ${count('new_device')} new, ${count('device_offline')} gone, ${count('device_online')} back in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+    );
+    if (baseline) {
+      logger.info(
+        `install baseline: the ${baseline.length} devices of this first sweep are "present at install" (no new-device alerts); trust them all on the Devices page. Devices that join later are new.`,
+      );
+    }
+    for (const c of changes) {
+      if (c.type === 'new_device') logger.info(c.message);
+      else if (c.type === 'gateway_mac_changed' || c.type === 'ip_conflict') logger.warn(c.message);
+    }
+    const into = job.collapsible && changes.length === 0 ? store.scans.collapseUnchanged(scanId) : scanId;
+    this.ended(scanId, startedAt, into);
     this.refreshDns(result.hosts.map((h) => h.ip));
+    const queued = this.schedulePending(now);
+    if (queued > 0) logger.info(`queued a port scan of ${queued} device(s) that were never port-scanned`);
   }
 
-  private async runPorts(job: Job): Promise<void> {
-    const { store, bus, clock, settings, threats } = this.deps;
-    const devices = (job.macs ?? [])
-      .map((m) => store.devices.get(m))
-      .filter((d): d is Device => !!d && !!d.ip);
-    if (devices.length === 0) return;
-    const ips = devices.map((d) => d.ip as string);
+  /** Runs the next batch of a port-scan request. */
+  private async runPortBatch(job: Job): Promise<void> {
+    const { store, clock, settings, threats } = this.deps;
+    const scanId = job.scanId as number;
+    const live = this.live.get(scanId);
+    const seq = job.next ?? 0;
+    const batch = job.batches?.[seq] ?? [];
+    job.next = seq + 1;
+    const last = job.next >= (job.batches?.length ?? 0);
+    const startedAt = clock.now();
+    // a device may have moved since the request: scan it where it is now
+    const hosts = batch.flatMap((h) => {
+      if (!h.mac) return [h];
+      const d = store.devices.get(h.mac);
+      return d?.ip && !d.ignored ? [{ ip: d.ip, mac: d.mac }] : [];
+    });
+    const ips = [...new Set(hosts.map((h) => h.ip))];
+    const doneBatch = () => {
+      if (!live) return;
+      live.hostsDone += batch.length;
+      live.batchesDone += 1;
+      live.batchPercent = 0;
+      live.batchHosts = 0;
+    };
+    if (ips.length === 0) {
+      store.recordFailedScan(
+        scanId,
+        'no address left to scan (devices forgotten, ignored or without IP)',
+        startedAt,
+        {
+          seq,
+          hosts: batch.length,
+        },
+      );
+      doneBatch();
+      if (last) this.ended(scanId, startedAt);
+      return;
+    }
     const t = this.deps.targets();
     const argv = buildPortScanArgs({
       targets: ips,
       exclude: t.exclude,
-      profile: settings.portProfile,
+      profile: (job.profile as PortProfile | undefined) ?? settings.portProfile,
       ports: settings.ports,
       privileged: settings.privileged,
       hostTimeoutSec: settings.hostTimeoutSec,
+      tlsScripts: settings.tlsChecks === true,
     });
-    const startedAt = clock.now();
-    const scanId = store.scans.start('ports', ips, job.reason, argv.join(' '));
-    bus.emit('scan:started', {
-      scanId,
-      kind: 'ports',
-      targets: ips,
-      reason: job.reason,
-      startedAt: iso(startedAt),
-    });
+    store.scans.batchStarted(scanId, seq, argv.join(' '), startedAt);
+    this.began(scanId, live, 'ports', store.scans.record(scanId)?.targets ?? ips, job.reason);
+    if (live) {
+      live.batchHosts = batch.length;
+      live.batchPercent = 0;
+    }
+    this.emitProgress(scanId);
     const timeoutMs = (settings.hostTimeoutSec + 30) * 1000 * Math.max(1, ips.length);
-    const result = await this.execute(scanId, 'ports', argv, ips, timeoutMs);
-    if (!result) return;
+    const t0 = Date.now();
+    const total = job.batches?.length ?? 1;
+    const what = `port scan #${scanId} (${job.reason}${total > 1 ? `, batch ${seq + 1}/${total}` : ''})`;
+    const measured = hosts.flatMap((h) => {
+      const d = h.mac ? store.devices.get(h.mac) : undefined;
+      return d ? [d] : [];
+    });
+    const outcome = await this.execute(scanId, 'ports', argv, ips, timeoutMs);
+    if (!outcome.result) {
+      const failedAt = clock.now();
+      for (const d of measured) if (d.portsScannedAt === null) this.noteFailure(d.mac, failedAt);
+      store.recordFailedScan(scanId, outcome.error, clock.now(), { seq, hosts: batch.length });
+      doneBatch();
+      this.emitProgress(scanId);
+      if (last || this.stopping)
+        this.ended(scanId, runStart(store.scans.record(scanId)?.runStartedAt, startedAt));
+      return;
+    }
+    const result = outcome.result;
     const now = clock.now();
-    const out = store.recordPortScan(scanId, result, now);
+    const out = store.recordPortScan(scanId, result, now, seq, this.deps.settings.gatewayIp());
     const changes: Change[] = [...out.changes];
     const updated = new Map(out.devices.map((d) => [d.mac, d]));
     if (threats) {
       const t2 = threats.assess(
-        devices.map((d) => d.mac),
+        hosts.flatMap((h) => (h.mac ? [h.mac] : [])),
         now,
+        result,
       );
       changes.push(...t2.changes);
       for (const d of t2.devices) updated.set(d.mac, d);
     }
     this.publish(changes, [...updated.values()]);
-    bus.emit('scan:finished', {
-      scanId,
-      kind: 'ports',
-      startedAt: iso(startedAt),
-      finishedAt: iso(now),
-      hostsUp: result.hosts.length,
-      changes: changes.length,
-    });
+    this.logPortBatch(what, measured, out.devices, changes, t0, now);
+    doneBatch();
+    this.emitProgress(scanId);
+    if (last) this.ended(scanId, runStart(store.scans.record(scanId)?.runStartedAt, startedAt));
   }
 
-  /** Runs nmap and parses; on any failure records a failed scan (marking nothing absent) and returns null. */
+  /** One info line per port-scan batch, a warning per critical finding; retries for hosts nmap did not finish. */
+  private logPortBatch(
+    what: string,
+    requested: Device[],
+    scanned: Device[],
+    changes: Change[],
+    t0: number,
+    now: Date,
+  ): void {
+    const { store, logger } = this.deps;
+    // hosts nmap did not finish (down, host timeout): a first scan stays unknown and is retried
+    const done = new Set(scanned.filter((d) => d.portsScannedAt !== null).map((d) => d.mac));
+    for (const d of requested) {
+      if (done.has(d.mac)) this.retry.delete(d.mac);
+      else if (d.portsScannedAt === null) this.noteFailure(d.mac, now);
+    }
+    const open = scanned.reduce((n, d) => n + d.ports.length, 0);
+    const found = changes.filter((c) => c.type === 'threat_detected');
+    const resolved = changes.filter((c) => c.type === 'threat_resolved').length;
+    logger.info(
+      `${what}: ${done.size}/${requested.length} devices scanned, ${open} open ports, ${found.length} new findings, ${resolved} resolved in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+    );
+    for (const c of found) if (c.severity === 'critical') logger.warn(`critical finding: ${c.message}`);
+    const install = store.install.info();
+    if (install.initialPortScanPending && !store.install.unscanned().some((c) => c.baseline)) {
+      store.install.finishInitialPortScan(now);
+      logger.info(
+        `first port scan after install finished: every device found at install has been scanned (${findingsSummary(store)})`,
+      );
+    }
+  }
+
+  /** Runs nmap and parses; on any failure returns the reason (the caller records it, marking nothing absent). */
   private async execute(
     scanId: number,
     kind: ScanKind,
     argv: string[],
     targets: string[],
     timeoutMs: number,
-  ): Promise<ScanResult | null> {
-    const { store, bus, clock, logger, settings } = this.deps;
-    const startedAt = clock.now();
+  ): Promise<{ result: ScanResult; error?: undefined } | { result?: undefined; error: string }> {
+    const { logger, settings } = this.deps;
     this.abort = new AbortController();
     let error: string | null = null;
     let result: ScanResult | null = null;
@@ -303,8 +769,14 @@ export class ScanCoordinator {
         nmapPath: settings.nmapPath,
         timeoutMs,
         signal: this.abort.signal,
-        onProgress: (percent, task) =>
-          bus.emit('scan:progress', { scanId, kind, percent, ...(task ? { message: task } : {}) }),
+        onProgress: (percent, task) => {
+          const l = this.live.get(scanId);
+          if (l) {
+            l.batchPercent = Math.max(0, Math.min(100, percent));
+            l.message = task ?? null;
+          }
+          this.emitProgress(scanId);
+        },
       });
       if (run.aborted) error = 'scan aborted (service stopping)';
       else if (run.timedOut) error = `nmap did not finish within ${Math.round(timeoutMs / 1000)} s`;
@@ -322,20 +794,11 @@ export class ScanCoordinator {
       this.abort = null;
     }
     if (error || !result) {
-      const finishedAt = clock.now();
       const message = error ?? 'unknown scan failure';
       logger.warn(`${kind} scan ${scanId} failed: ${message}`);
-      store.recordFailedScan(scanId, message, finishedAt);
-      bus.emit('scan:failed', {
-        scanId,
-        kind,
-        startedAt: iso(startedAt),
-        finishedAt: iso(finishedAt),
-        error: message,
-      });
-      return null;
+      return { error: message };
     }
-    return result;
+    return { result };
   }
 
   private publish(changes: Change[], devices: Device[]): void {
@@ -358,6 +821,17 @@ export class ScanCoordinator {
         this.dnsInFlight = null;
       });
   }
+}
+
+function findingsSummary(store: Store): string {
+  const c = store.devices.all().filter((d) => d.portsScannedAt !== null);
+  const risky = c.filter((d) => d.risk === 'medium' || d.risk === 'high' || d.risk === 'critical').length;
+  return `${c.length} devices rated, ${risky} at medium risk or above`;
+}
+
+function runStart(recorded: string | null | undefined, fallback: Date): Date {
+  const t = recorded ? Date.parse(recorded) : Number.NaN;
+  return Number.isFinite(t) ? new Date(t) : fallback;
 }
 
 function sleep(ms: number): Promise<void> {

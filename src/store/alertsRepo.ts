@@ -91,6 +91,7 @@ function toLog(r: LogRow): AlertLogEntry {
 }
 
 /** The rules a fresh install starts with. */
+/** The defaults of a fresh install before `notify_on` shapes them (see defaultAlertRules). */
 export const DEFAULT_ALERT_RULES: AlertRuleInput[] = [
   {
     name: 'New devices',
@@ -115,6 +116,46 @@ export const DEFAULT_ALERT_RULES: AlertRuleInput[] = [
     dedupWindowSec: 3600,
   },
 ];
+
+/** Always part of the defaults (DESIGN §8): a changed router identity (possible ARP spoofing). */
+export const GATEWAY_RULE: AlertRuleInput = {
+  name: 'Router identity changed (possible ARP spoofing)',
+  types: ['gateway_mac_changed'],
+  minSeverity: 'info',
+  channels: ['ha', 'webhook', 'mqtt'],
+  dedupWindowSec: 3600,
+};
+
+/** Always part of the defaults (DESIGN §8): critical security findings. */
+export const CRITICAL_THREAT_RULE: AlertRuleInput = {
+  name: 'Critical security findings',
+  types: ['threat_detected'],
+  minSeverity: 'critical',
+  channels: ['ha', 'webhook', 'mqtt'],
+  dedupWindowSec: 3600,
+};
+
+/**
+ * The default rules of a fresh install, seeded from `notify_on` (its only use): the stock rule of each listed
+ * type, one rule for any other listed types, and always the router-identity and critical-finding rules.
+ */
+export function defaultAlertRules(notifyOn: readonly ChangeType[]): AlertRuleInput[] {
+  const on = new Set(notifyOn);
+  const rules = DEFAULT_ALERT_RULES.filter((r) => r.types.some((t) => on.has(t)));
+  const covered = new Set(rules.flatMap((r) => r.types));
+  const rest = [...on].filter((t) => !covered.has(t) && t !== 'gateway_mac_changed');
+  if (rest.length > 0)
+    rules.push({
+      name: 'Other changes (from notify_on)',
+      types: rest,
+      minSeverity: 'info',
+      channels: ['ha', 'webhook', 'mqtt'],
+      dedupWindowSec: 3600,
+    });
+  rules.push(GATEWAY_RULE);
+  if (!on.has('threat_detected')) rules.push(CRITICAL_THREAT_RULE);
+  return rules;
+}
 
 export interface NewLogEntry {
   time: Date;
@@ -169,17 +210,52 @@ function logWhere(q: AlertLogQuery): { sql: string; params: (string | number)[] 
 export class AlertsRepo {
   constructor(private readonly db: Db) {}
 
-  /** Insert the default rules once per database (never re-adds rules the user deleted). */
-  seedDefaults(now: Date): boolean {
+  /**
+   * Rules are the only truth of who gets told what. A fresh database gets the default rules seeded from
+   * `notify_on` (once: never re-adds rules the user deleted). A database from before that (rules seeded while
+   * `notify_on` still gated every notification) is migrated once so that exactly what notified before still
+   * does: each rule keeps only the types `notify_on` let through (a rule left with none is disabled), and the
+   * router-identity and critical-finding defaults are added. Returns what it did.
+   */
+  seedDefaults(
+    now: Date,
+    notifyOn: readonly ChangeType[] = ['new_device', 'device_offline', 'threat_detected'],
+  ): 'seeded' | 'migrated' | 'none' {
     return this.db
       .transaction(() => {
-        const done = this.db.prepare("SELECT value FROM meta WHERE key = 'alert_rules_seeded'").get();
-        if (done) return false;
-        for (const r of DEFAULT_ALERT_RULES) this.createRule(r, now);
-        this.db
-          .prepare("INSERT INTO meta (key, value) VALUES ('alert_rules_seeded', ?)")
-          .run(now.toISOString());
-        return true;
+        const meta = (k: string) => this.db.prepare('SELECT value FROM meta WHERE key = ?').get(k);
+        const mark = (k: string) =>
+          this.db
+            .prepare(
+              'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+            )
+            .run(k, now.toISOString());
+        if (meta('alert_rules_are_truth')) return 'none';
+        mark('alert_rules_are_truth');
+        if (!meta('alert_rules_seeded')) {
+          for (const r of defaultAlertRules(notifyOn)) this.createRule(r, now);
+          mark('alert_rules_seeded');
+          return 'seeded';
+        }
+        const on = new Set(notifyOn);
+        for (const r of this.listRules()) {
+          const kept = r.types.filter((t) => on.has(t));
+          if (kept.length === r.types.length) continue;
+          this.db
+            .prepare('UPDATE alert_rules SET types = ?, enabled = ?, updated_at = ? WHERE id = ?')
+            .run(
+              JSON.stringify(kept.length ? kept : r.types),
+              kept.length && r.enabled ? 1 : 0,
+              now.toISOString(),
+              r.id,
+            );
+        }
+        this.createRule(GATEWAY_RULE, now);
+        const critical = this.listRules().some(
+          (r) => r.enabled && !r.watchedOnly && r.types.includes('threat_detected'),
+        );
+        if (!critical) this.createRule(CRITICAL_THREAT_RULE, now);
+        return 'migrated';
       })
       .immediate();
   }

@@ -1,8 +1,11 @@
 import type Database from 'better-sqlite3';
 import { type Clock, iso, systemClock } from '../util/clock.js';
 
-/** Who did something: the HA user behind ingress, an API key, a loopback caller, or the service itself. */
-export type ActorKind = 'ingress' | 'key' | 'loopback' | 'anonymous' | 'system';
+/**
+ * Who did something: the HA user behind ingress, an API key, a standalone browser session, the local CLI
+ * (token file), or the service itself. `loopback` appears only in rows written before peer trust was removed.
+ */
+export type ActorKind = 'ingress' | 'key' | 'session' | 'cli' | 'loopback' | 'anonymous' | 'system';
 
 export interface AuditEntry {
   id: number;

@@ -1,6 +1,7 @@
 /** Devices and their current open ports. */
 
 import type { Statement } from 'better-sqlite3';
+import { type DeviceKind, isDeviceKind, type KindGuess } from '../inventory/kinds.js';
 import type { Device, DevicePort } from '../inventory/types.js';
 import {
   DEVICE_FILTERS,
@@ -15,13 +16,14 @@ import type { Db } from './db.js';
 import { bool, int, ipv4ToNumber, likePattern, paging } from './rows.js';
 
 export type { DeviceFilter, DeviceSort } from '../vocabulary.js';
-
 export interface DeviceQuery {
   /** Case-insensitive substring of MAC (with or without colons), IP, hostname, name, vendor, notes. */
   search?: string;
   filter?: DeviceFilter;
   /** Exact vendor (case-insensitive). */
   vendor?: string;
+  /** Kind as shown (the user's override, else the guess); `unknown` = neither. */
+  kind?: DeviceKind | 'unknown';
   sort?: DeviceSort;
   order?: 'asc' | 'desc';
   limit?: number;
@@ -31,7 +33,16 @@ export interface DeviceQuery {
 export type DevicePatch = Partial<
   Pick<
     Device,
-    'name' | 'known' | 'watched' | 'ignored' | 'notes' | 'considerHome' | 'riskScore' | 'risk' | 'isNew'
+    | 'name'
+    | 'known'
+    | 'watched'
+    | 'ignored'
+    | 'notes'
+    | 'considerHome'
+    | 'riskScore'
+    | 'risk'
+    | 'isNew'
+    | 'kindOverride'
   >
 >;
 
@@ -71,6 +82,10 @@ const DEVICE_COLUMNS = [
   'risk_score',
   'risk',
   'is_new',
+  'kind',
+  'kind_confidence',
+  'kind_reasons',
+  'kind_override',
 ] as const;
 const COLS = DEVICE_COLUMNS.map((c) => `d.${c}`).join(', ');
 
@@ -80,7 +95,8 @@ const COLS = DEVICE_COLUMNS.map((c) => `d.${c}`).join(', ');
  * and as [] otherwise (the corrupt-value fallback the row mapping always had). No ports: '[]'.
  */
 const PORTS_JSON = `(SELECT json_group_array(json_array(p.protocol, p.port, p.service, p.product, p.version,
-  p.extrainfo, CASE WHEN json_valid(p.cpe) THEN json(p.cpe) ELSE json('[]') END, p.first_seen, p.last_seen)
+  p.extrainfo, CASE WHEN json_valid(p.cpe) THEN json(p.cpe) ELSE json('[]') END, p.first_seen, p.last_seen,
+  p.devicetype, p.http_title, p.http_server)
   ORDER BY p.protocol, p.port) FROM device_ports p WHERE p.mac = d.mac)`;
 
 type RawDevice = unknown[];
@@ -94,6 +110,9 @@ type RawPort = [
   string[],
   string,
   string,
+  string | null,
+  string | null,
+  string | null,
 ];
 
 function portParams(mac: string, p: DevicePort): unknown[] {
@@ -108,6 +127,9 @@ function portParams(mac: string, p: DevicePort): unknown[] {
     JSON.stringify(p.cpe ?? []),
     p.firstSeen,
     p.lastSeen,
+    p.devicetype ?? null,
+    p.httpTitle ?? null,
+    p.httpServer ?? null,
   ];
 }
 
@@ -118,6 +140,9 @@ function samePortRow(a: DevicePort, b: DevicePort): boolean {
     (a.product ?? null) === (b.product ?? null) &&
     (a.version ?? null) === (b.version ?? null) &&
     (a.extrainfo ?? null) === (b.extrainfo ?? null) &&
+    (a.devicetype ?? null) === (b.devicetype ?? null) &&
+    (a.httpTitle ?? null) === (b.httpTitle ?? null) &&
+    (a.httpServer ?? null) === (b.httpServer ?? null) &&
     a.firstSeen === b.firstSeen &&
     JSON.stringify(a.cpe ?? []) === JSON.stringify(b.cpe ?? [])
   );
@@ -135,6 +160,9 @@ function portFromRaw(r: RawPort): DevicePort {
   if (r[3] !== null) p.product = r[3];
   if (r[4] !== null) p.version = r[4];
   if (r[5] !== null) p.extrainfo = r[5];
+  if (r[9] != null) p.devicetype = r[9];
+  if (r[10] != null) p.httpTitle = r[10];
+  if (r[11] != null) p.httpServer = r[11];
   return p;
 }
 
@@ -165,9 +193,24 @@ function deviceFromRaw(r: RawDevice, ports: DevicePort[]): Device {
     ports,
     portsScannedAt: r[16] as string | null,
     riskScore: r[17] as number,
-    risk: r[18] as RiskLevel,
+    // never port-scanned = not measured: `unknown` (stored as 'none' with ports_scanned_at NULL)
+    risk: r[16] === null ? 'unknown' : (r[18] as RiskLevel),
     isNew: bool(r[19]),
+    kind: isDeviceKind(r[20]) ? r[20] : null,
+    kindConfidence: (r[21] as number | null) ?? 0,
+    kindReasons: reasonsFromText(r[22]),
+    kindOverride: isDeviceKind(r[23]) ? r[23] : null,
   };
+}
+
+function reasonsFromText(v: unknown): string[] {
+  if (typeof v !== 'string' || v === '') return [];
+  try {
+    const a = JSON.parse(v) as unknown;
+    return Array.isArray(a) ? a.filter((x): x is string => typeof x === 'string') : [];
+  } catch {
+    return [];
+  }
 }
 
 /** A raw row of `SELECT ${COLS}, ${PORTS_JSON}`: the ports JSON is the last column. */
@@ -175,13 +218,14 @@ function deviceWithPortsFromRaw(r: RawDevice): Device {
   return deviceFromRaw(r, portsFromJson(r[DEVICE_COLUMNS.length]));
 }
 
-/** SQL condition per device filter; `all` adds none. */
+/** SQL condition per device filter; `all` adds none. A device never port-scanned is not risky (its risk is unknown). */
 const FILTER_SQL: Record<DeviceFilter, string | null> = {
   all: null,
   online: 'online = 1',
   offline: 'online = 0',
   new: 'is_new = 1',
-  risky: `risk IN (${RISKY_LEVELS.map((l) => `'${l}'`).join(', ')})`,
+  risky: `risk IN (${RISKY_LEVELS.map((l) => `'${l}'`).join(', ')}) AND ports_scanned_at IS NOT NULL`,
+  unscanned: 'ports_scanned_at IS NULL',
   known: 'known = 1',
   ignored: 'ignored = 1',
 };
@@ -217,8 +261,12 @@ function deviceParams(d: Device) {
     consider_home: d.considerHome,
     ports_scanned_at: d.portsScannedAt,
     risk_score: Math.round(d.riskScore),
-    risk: d.risk,
+    risk: d.risk === 'unknown' ? 'none' : d.risk,
     is_new: int(d.isNew),
+    kind: d.kind ?? null,
+    kind_confidence: d.kind ? (d.kindConfidence ?? 0) : 0,
+    kind_reasons: d.kind && d.kindReasons?.length ? JSON.stringify(d.kindReasons) : null,
+    kind_override: d.kindOverride ?? null,
   };
 }
 
@@ -232,6 +280,7 @@ const PATCH_COLUMNS: Record<keyof DevicePatch, string> = {
   riskScore: 'risk_score',
   risk: 'risk',
   isNew: 'is_new',
+  kindOverride: 'kind_override',
 };
 
 export class DevicesRepo {
@@ -257,23 +306,32 @@ export class DevicesRepo {
         .raw(true),
       upsert: db.prepare(`
         INSERT INTO devices (mac, ip, ip_num, hostname, name, vendor, randomized, first_seen, last_seen, online, presence,
-          missed_sweeps, known, watched, ignored, notes, consider_home, ports_scanned_at, risk_score, risk, is_new)
+          missed_sweeps, known, watched, ignored, notes, consider_home, ports_scanned_at, risk_score, risk, is_new,
+          kind, kind_confidence, kind_reasons, kind_override)
         VALUES (@mac, @ip, @ip_num, @hostname, @name, @vendor, @randomized, @first_seen, @last_seen, @online, @presence,
-          @missed_sweeps, @known, @watched, @ignored, @notes, @consider_home, @ports_scanned_at, @risk_score, @risk, @is_new)
+          @missed_sweeps, @known, @watched, @ignored, @notes, @consider_home, @ports_scanned_at, @risk_score, @risk, @is_new,
+          @kind, @kind_confidence, @kind_reasons, @kind_override)
         ON CONFLICT (mac) DO UPDATE SET ip = excluded.ip, ip_num = excluded.ip_num, hostname = excluded.hostname,
           name = excluded.name, vendor = excluded.vendor, randomized = excluded.randomized, first_seen = excluded.first_seen,
           last_seen = excluded.last_seen, online = excluded.online, presence = excluded.presence,
           missed_sweeps = excluded.missed_sweeps, known = excluded.known, watched = excluded.watched,
           ignored = excluded.ignored, notes = excluded.notes, consider_home = excluded.consider_home,
           ports_scanned_at = excluded.ports_scanned_at, risk_score = excluded.risk_score, risk = excluded.risk,
-          is_new = excluded.is_new`),
+          is_new = excluded.is_new, kind = excluded.kind, kind_confidence = excluded.kind_confidence,
+          kind_reasons = excluded.kind_reasons, kind_override = excluded.kind_override`),
       deletePorts: db.prepare('DELETE FROM device_ports WHERE mac = ?'),
       upsertPort: db.prepare(`
-        INSERT INTO device_ports (mac, protocol, port, service, product, version, extrainfo, cpe, first_seen, last_seen)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        INSERT INTO device_ports (mac, protocol, port, service, product, version, extrainfo, cpe, first_seen, last_seen,
+          devicetype, http_title, http_server)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (mac, protocol, port) DO UPDATE SET service = excluded.service, product = excluded.product,
           version = excluded.version, extrainfo = excluded.extrainfo, cpe = excluded.cpe,
-          first_seen = excluded.first_seen, last_seen = excluded.last_seen`),
+          first_seen = excluded.first_seen, last_seen = excluded.last_seen, devicetype = excluded.devicetype,
+          http_title = excluded.http_title, http_server = excluded.http_server`),
+      setKind: db.prepare('UPDATE devices SET kind = ?, kind_confidence = ?, kind_reasons = ? WHERE mac = ?'),
+      kinds: db.prepare(
+        'SELECT coalesce(kind_override, kind) AS kind, count(*) AS n FROM devices GROUP BY 1 ORDER BY n DESC',
+      ),
       deletePort: db.prepare('DELETE FROM device_ports WHERE mac = ? AND protocol = ? AND port = ?'),
       touchPorts: db.prepare('UPDATE device_ports SET last_seen = ? WHERE mac = ?'),
       setPortsScannedAt: db.prepare('UPDATE devices SET ports_scanned_at = ? WHERE mac = ?'),
@@ -354,6 +412,12 @@ export class DevicesRepo {
       params.vendor = q.vendor;
       where.push('vendor = @vendor COLLATE NOCASE');
     }
+    if (q.kind === 'unknown') where.push('coalesce(kind_override, kind) IS NULL');
+    else if (q.kind) {
+      if (!isDeviceKind(q.kind)) throw new RangeError(`unknown device kind "${String(q.kind)}"`);
+      params.kind = q.kind;
+      where.push('coalesce(kind_override, kind) = @kind');
+    }
     const sort = q.sort ?? 'name';
     const sortSql = SORT_SQL[sort];
     if (!sortSql)
@@ -402,7 +466,14 @@ export class DevicesRepo {
       if (!(k in patch) || patch[k] === undefined) continue;
       const v = patch[k];
       sets.push(`${col} = @${col}`);
-      params[col] = typeof v === 'boolean' ? int(v) : k === 'riskScore' ? Math.round(v as number) : v;
+      params[col] =
+        typeof v === 'boolean'
+          ? int(v)
+          : k === 'riskScore'
+            ? Math.round(v as number)
+            : k === 'risk' && v === 'unknown'
+              ? 'none'
+              : v;
     }
     if (sets.length === 0) return this.get(mac);
     const sql = `UPDATE devices SET ${sets.join(', ')} WHERE mac = @mac`;
@@ -453,6 +524,24 @@ export class DevicesRepo {
       for (const p of touched) this.stmts.upsertPort.run(portParams(mac, p));
     });
     run();
+  }
+
+  /** Store the pattern table's guess (null: none). The user's override is kept apart and is not touched. */
+  setKind(mac: string, guess: KindGuess | null): void {
+    this.stmts.setKind.run(
+      guess?.kind ?? null,
+      guess?.confidence ?? 0,
+      guess?.reasons.length ? JSON.stringify(guess.reasons) : null,
+      mac,
+    );
+  }
+
+  /** Devices per kind as shown (`unknown` for none), most first. */
+  kinds(): Array<{ kind: DeviceKind | 'unknown'; count: number }> {
+    return (this.stmts.kinds.all() as Array<{ kind: string | null; n: number }>).map((r) => ({
+      kind: isDeviceKind(r.kind) ? r.kind : 'unknown',
+      count: r.n,
+    }));
   }
 
   counts(): DeviceCounts {

@@ -66,8 +66,14 @@ function toKey(r: KeyRow): ApiKey {
 const COLUMNS = 'id, name, scope, prefix, hash, created_at, last_used_at, revoked_at';
 
 export class KeysRepo {
-  /** Active keys' digests, cached: verify() runs on every keyed request. */
+  /**
+   * Active keys' digests, cached: verify() runs on every keyed request. The cache is valid only for the
+   * `PRAGMA data_version` it was read at: that number changes whenever ANOTHER connection (the CLI's
+   * `keys revoke`/`keys create` in another process) commits, so such changes apply at once. Writes through
+   * this connection clear the cache directly (data_version does not move for them).
+   */
   private active: KeyRow[] | null = null;
+  private activeVersion = -1;
 
   constructor(
     private readonly db: Database.Database,
@@ -145,10 +151,12 @@ export class KeysRepo {
   }
 
   private activeRows(): KeyRow[] {
-    if (!this.active) {
+    const version = this.db.pragma('data_version', { simple: true }) as number;
+    if (!this.active || version !== this.activeVersion) {
       this.active = this.db
         .prepare(`SELECT ${COLUMNS} FROM api_keys WHERE revoked_at IS NULL`)
         .all() as KeyRow[];
+      this.activeVersion = version;
     }
     return this.active;
   }

@@ -2,17 +2,21 @@
  * The store facade: repositories plus the two transactional ingest operations the scan loop calls.
  * All methods are synchronous (better-sqlite3); never pass async functions to `transaction`.
  */
+import { classifyKind, type KindGuess } from '../inventory/kinds.js';
 import { normalizeMac } from '../inventory/mac.js';
 import { applyPortScan } from '../inventory/ports.js';
 import { applySweep, type SweepContext, type SweepOutcome } from '../inventory/sweep.js';
 import type { Change, Device } from '../inventory/types.js';
 import type { ScanResult } from '../scan/types.js';
 import type { Logger } from '../util/logger.js';
+import { AgentsRepo } from './agentsRepo.js';
 import { ChangesRepo, type StoredChange } from './changesRepo.js';
 import { closeDatabase, type Db, openDatabase } from './db.js';
 import { DevicesRepo } from './devicesRepo.js';
 import { HistoryRepo, type PortEvent } from './historyRepo.js';
+import { InstallRepo } from './installRepo.js';
 import { ScansRepo } from './scansRepo.js';
+import { StatsRepo } from './statsRepo.js';
 
 export interface IngestResult {
   /** Stored changes (with ids and scanId), in order. */
@@ -21,6 +25,8 @@ export interface IngestResult {
   devices: Device[];
   /** Up-hosts that could not be attributed to a device (no MAC and no unique IP match). */
   skipped: SweepOutcome['skipped'];
+  /** set when this sweep took the install baseline: the MACs found at install */
+  baseline?: string[];
 }
 
 const PORT_EVENT: Partial<Record<Change['type'], PortEvent>> = {
@@ -37,6 +43,31 @@ interface PortChangeData {
   version?: string | null;
 }
 
+/** The pattern table's guess for a device as it is now (ports included). */
+function guessKind(d: Device, gatewayIp: string | null | undefined): KindGuess | null {
+  return classifyKind({
+    vendor: d.vendor,
+    hostname: d.hostname,
+    isGateway: Boolean(gatewayIp && d.ip === gatewayIp),
+    ports: d.ports,
+  });
+}
+
+function sameGuess(d: Device, g: KindGuess | null): boolean {
+  if (!g) return (d.kind ?? null) === null;
+  return (
+    d.kind === g.kind &&
+    d.kindConfidence === g.confidence &&
+    JSON.stringify(d.kindReasons ?? []) === JSON.stringify(g.reasons)
+  );
+}
+
+function applyGuess(d: Device, g: KindGuess | null): void {
+  d.kind = g?.kind ?? null;
+  d.kindConfidence = g?.confidence ?? 0;
+  d.kindReasons = g?.reasons ?? [];
+}
+
 /** IP → MAC for the hosts nmap reported without a (usable) MAC that the sweep matched to a device. */
 function attribution(result: ScanResult, observations: SweepOutcome['observations']): Map<string, string> {
   const macless = new Set(result.hosts.filter((h) => !h.mac || !normalizeMac(h.mac)).map((h) => h.ip));
@@ -50,12 +81,18 @@ export class Store {
   readonly scans: ScansRepo;
   readonly changes: ChangesRepo;
   readonly history: HistoryRepo;
+  readonly stats: StatsRepo;
+  readonly agents: AgentsRepo;
+  readonly install: InstallRepo;
 
   constructor(readonly db: Db) {
+    this.agents = new AgentsRepo(db);
+    this.install = new InstallRepo(db);
     this.devices = new DevicesRepo(db);
     this.scans = new ScansRepo(db);
     this.changes = new ChangesRepo(db);
     this.history = new HistoryRepo(db);
+    this.stats = new StatsRepo(db);
   }
 
   /** Run `fn` in one (IMMEDIATE) transaction; nested calls become savepoints. `fn` must be synchronous. */
@@ -67,14 +104,34 @@ export class Store {
   /**
    * Ingest a successful sweep in ONE transaction: finish the scan row with its hosts, diff against the
    * inventory, upsert changed devices, write IP and presence history, insert the changes.
+   * `agent` = the satellite agent that swept (DESIGN §16), null = the hub itself: a sweep decides presence
+   * only for the devices its scanner saw last, and every device it sees becomes its scanner's.
    */
-  recordSweep(scanId: number, result: ScanResult, ctx: SweepContext): IngestResult {
+  recordSweep(
+    scanId: number,
+    result: ScanResult,
+    ctx: SweepContext,
+    seq = 0,
+    agent: string | null = null,
+  ): IngestResult {
     return this.transaction(() => {
+      const owners = this.agents.owners();
+      const owns = (mac: string) => (owners.get(mac) ?? null) === agent;
       // Sweeps neither read nor write ports: diff the light rows, then attach ports to what is handed on.
-      const outcome = applySweep(this.devices.allWithoutPorts(), result, ctx);
-      this.scans.finish(scanId, result, attribution(result, outcome.observations));
+      const before = this.devices.allWithoutPorts();
+      // the first successful sweep of a fresh database takes the install baseline (once per database)
+      const baseline = before.length === 0 && this.install.baselinePending();
+      const outcome = applySweep(before, result, { ...ctx, owns, baseline });
+      this.reguessKinds(before, outcome.devices, ctx.gatewayIp);
+      this.scans.finishBatch(scanId, seq, result, {
+        attributed: attribution(result, outcome.observations),
+        changes: outcome.changes.length,
+        hosts: result.hostsTotal,
+      });
       this.devices.upsertMany(outcome.devices);
       const t = ctx.now.toISOString();
+      const seen = outcome.observations.map((o) => o.mac);
+      this.agents.assign(agent === null ? seen.filter((m) => owners.has(m)) : seen, agent, t);
       for (const o of outcome.observations) this.history.recordIp(o.mac, o.ip, t);
       for (const c of outcome.changes) {
         if (!c.mac) continue;
@@ -82,8 +139,19 @@ export class Store {
           this.history.recordPresence(c.mac, 'home', t);
         else if (c.type === 'device_offline') this.history.recordPresence(c.mac, 'not_home', t);
       }
+      let found: string[] | undefined;
+      if (baseline && outcome.devices.length > 0) {
+        found = outcome.devices.map((d) => d.mac);
+        for (const mac of found) this.history.recordPresence(mac, 'home', t);
+        this.install.applyBaseline(found, ctx.now);
+      }
       const changes = this.changes.insertMany(outcome.changes.map((c) => ({ ...c, scanId })));
-      return { changes, devices: this.devices.attachPorts(outcome.devices), skipped: outcome.skipped };
+      return {
+        changes,
+        devices: this.devices.attachPorts(outcome.devices),
+        skipped: outcome.skipped,
+        ...(found ? { baseline: found } : {}),
+      };
     });
   }
 
@@ -92,7 +160,13 @@ export class Store {
    * nmap gave no MAC and exactly one device holds the IP. Port scans never create devices (sweeps do):
    * unmatched hosts are reported in `skipped`.
    */
-  recordPortScan(scanId: number, result: ScanResult, now: Date): IngestResult {
+  recordPortScan(
+    scanId: number,
+    result: ScanResult,
+    now: Date,
+    seq = 0,
+    gatewayIp: string | null = null,
+  ): IngestResult {
     return this.transaction(() => {
       const t = now.toISOString();
       const attributed = new Map<string, string>();
@@ -131,8 +205,31 @@ export class Store {
         current.set(device.mac, out.device.ports);
         // a port scan changes only the device's ports and ports_scanned_at
         this.devices.setPorts(device.mac, out.device.ports, t, device.ports);
+        const guess = guessKind(out.device, gatewayIp);
+        if (!sameGuess(out.device, guess)) {
+          this.devices.setKind(device.mac, guess);
+          applyGuess(out.device, guess);
+        }
         devices.push(out.device);
         for (const c of out.changes) {
+          if (c.type === 'first_port_scan') {
+            // one summary change; the port history still gets one "opened" fact per port
+            for (const p of (c.after as { ports?: PortChangeData[] } | undefined)?.ports ?? []) {
+              if (!p.protocol || !p.port) continue;
+              this.history.recordPort(
+                device.mac,
+                {
+                  protocol: p.protocol,
+                  port: p.port,
+                  event: 'opened',
+                  service: p.service ?? null,
+                  product: p.product ?? null,
+                  version: p.version ?? null,
+                },
+                t,
+              );
+            }
+          }
           const event = PORT_EVENT[c.type];
           const data = (c.type === 'port_closed' ? c.before : c.after) as PortChangeData | undefined;
           if (event && data?.protocol && data.port) {
@@ -152,14 +249,38 @@ export class Store {
           changes.push({ ...c, scanId });
         }
       }
-      this.scans.finish(scanId, result, attributed);
+      this.scans.finishBatch(scanId, seq, result, {
+        attributed,
+        changes: changes.length,
+        hosts: result.targets.length,
+      });
       return { changes: this.changes.insertMany(changes), devices, skipped };
     });
   }
 
+  /**
+   * Guess the kind again for the sweep's devices that are new, never guessed, or whose vendor, hostname or IP
+   * changed (the evidence a sweep can move); their ports come from one query. Sets the fields on the
+   * devices about to be upserted.
+   */
+  private reguessKinds(before: Device[], changed: Device[], gatewayIp: string | null | undefined): void {
+    const old = new Map(before.map((d) => [d.mac, d]));
+    const stale = changed.filter((d) => {
+      const o = old.get(d.mac);
+      return !o || o.kind == null || o.vendor !== d.vendor || o.hostname !== d.hostname || o.ip !== d.ip;
+    });
+    if (stale.length === 0) return;
+    const ports = this.devices.portsOf(stale.filter((d) => old.has(d.mac)).map((d) => d.mac));
+    for (const d of stale) {
+      const guess = guessKind({ ...d, ports: ports.get(d.mac) ?? [] }, gatewayIp);
+      if (!sameGuess(d, guess)) applyGuess(d, guess);
+    }
+  }
+
   /** A failed scan: recorded as failed, nothing is marked absent. */
-  recordFailedScan(scanId: number, error: string, now: Date): void {
-    this.scans.fail(scanId, error, now);
+  recordFailedScan(scanId: number, error: string, now: Date, batch?: { seq: number; hosts: number }): void {
+    if (batch) this.scans.failBatch(scanId, batch.seq, error, now, batch.hosts);
+    else this.scans.fail(scanId, error, now);
   }
 
   close(): void {

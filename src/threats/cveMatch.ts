@@ -42,6 +42,8 @@ interface Candidate {
 }
 
 export const DISTRO_CONFIDENCE = 0.5;
+/** A CVE in an optional module/setting: we cannot see from the banner whether it is enabled. */
+export const MODULE_CONFIDENCE = 0.5;
 
 /** Parse "cpe:/a:vendor:product:version" or "cpe:2.3:a:vendor:product:version:…"; null for non-application CPEs. */
 export function parseCpe(cpe: string): { vendor: string; product: string; version: string | null } | null {
@@ -103,6 +105,8 @@ export function matchService(s: ServiceInfo, rules: CveRule[]): CveMatch[] {
   const extraDistro = s.extrainfo !== undefined && isDistroPatched(s.extrainfo);
   const out: CveMatch[] = [];
   for (const rule of rules) {
+    // a flaw in a client-only part (ssh-agent, scp, a DHCP client) is not reachable through a listening server
+    if (rule.component === 'client') continue;
     let found: CveMatch | null = null;
     for (const product of rule.products) {
       for (const c of cands) {
@@ -121,7 +125,8 @@ export function matchService(s: ServiceInfo, rules: CveRule[]): CveMatch[] {
           range,
           via: c.via,
           distroPatched: distro,
-          confidence: distro ? DISTRO_CONFIDENCE : 1,
+          confidence:
+            (distro ? DISTRO_CONFIDENCE : 1) * (rule.component === 'module' ? MODULE_CONFIDENCE : 1),
         };
         break;
       }
@@ -139,9 +144,11 @@ function rangeText(r: VersionRange): string {
   return r.introduced ? `${from}through ${r.lastAffected}` : `through ${r.lastAffected}`;
 }
 
-/** Turn a match into a device finding (key "cve:<id>:<proto>/<port>"). */
+/** Turn a match into a device finding (key "cve:<id>:<proto>/<port>", group "cve:<product>@<version>[:nofix]"). */
 export function cveFinding(mac: string, s: ServiceInfo, m: CveMatch): Finding {
-  const label = `${m.product.name} ${parseVersion(m.version).core}`;
+  const core = parseVersion(m.version).core;
+  const label = `${m.product.name} ${core}`;
+  const onlyIf = m.rule.component === 'module' && m.rule.part ? ` Only if ${m.rule.part} is enabled.` : '';
   const fix = m.range.fixed
     ? ` Fixed in ${m.range.fixed}.`
     : ' No fixed release is listed for this version line.';
@@ -154,7 +161,7 @@ export function cveFinding(mac: string, s: ServiceInfo, m: CveMatch): Finding {
     kind: 'vulnerable_version',
     severity: m.rule.severity,
     title: `${m.rule.id} in ${label} (${s.protocol}/${s.port})`,
-    detail: `${m.rule.summary} Affected: ${m.product.name} ${rangeText(m.range)}.${fix}${distroNote}`,
+    detail: `${m.rule.summary}${onlyIf} Affected: ${m.product.name} ${rangeText(m.range)}.${fix}${distroNote}`,
     remediation: m.rule.remediation,
     port: s.port,
     protocol: s.protocol,
@@ -162,5 +169,12 @@ export function cveFinding(mac: string, s: ServiceInfo, m: CveMatch): Finding {
     ...(m.rule.cvss !== undefined ? { cvss: m.rule.cvss } : {}),
     knownExploited: m.rule.knownExploited,
     confidence: m.confidence,
+    group: `cve:${m.product.key}@${core}${m.range.fixed ? '' : ':nofix'}`,
+    product: m.product.key,
+    productName: m.product.name,
+    version: core,
+    ...(m.range.fixed ? { fixed: m.range.fixed } : {}),
+    component: m.rule.component,
+    ...(m.rule.part !== undefined ? { part: m.rule.part } : {}),
   };
 }

@@ -7,6 +7,10 @@ import { z } from 'zod';
 import { SEVERITIES, type Severity } from '../vocabulary.js';
 import type { VersionRange } from './version.js';
 
+import { CVE_COMPONENTS, type CveComponent } from '../vocabulary.js';
+
+export { CVE_COMPONENTS, type CveComponent };
+
 const versionText = z.string().min(1).max(64);
 
 export const rangeSchema = z
@@ -47,10 +51,21 @@ export const entrySchema = z
     cvss: z.number().min(0).max(10).optional(),
     severity: z.enum(SEVERITIES),
     knownExploited: z.boolean(),
+    /**
+     * Where the flaw lives: the listening server itself, a client-only part (ssh-agent, the scp client, a
+     * DHCP client: never matched to a listening service), or an optional module/setting (`part` names it:
+     * shown as "only if <part> is enabled", lower confidence).
+     */
+    component: z.enum(CVE_COMPONENTS).default('server'),
+    part: z.string().min(1).max(80).optional(),
     summary: z.string().min(1).max(600),
     remediation: z.string().min(1).max(800),
   })
-  .strict();
+  .strict()
+  .refine((e) => e.component === 'server' || e.part !== undefined, {
+    message: 'a "client" or "module" component needs "part" (e.g. "ssh-agent", "mod_lua")',
+    path: ['part'],
+  });
 
 export const cveFileSchema = z
   .object({
@@ -100,6 +115,10 @@ export interface CveRule {
   cvss?: number;
   severity: Severity;
   knownExploited: boolean;
+  /** server (default), client (never matched to a listening service) or module (needs `part` enabled) */
+  component: CveComponent;
+  /** the client part or optional module/setting, e.g. "ssh-agent", "mod_lua" */
+  part?: string;
   summary: string;
   remediation: string;
   source: 'shipped' | 'nvd' | 'kev' | 'user';
@@ -141,6 +160,8 @@ export function compileCveFile(data: unknown): CveRuleSet {
     ...(e.cvss !== undefined ? { cvss: e.cvss } : {}),
     severity: e.severity,
     knownExploited: e.knownExploited,
+    component: e.component,
+    ...(e.part !== undefined ? { part: e.part } : {}),
     summary: e.summary,
     remediation: e.remediation,
     source: 'shipped',
@@ -194,6 +215,10 @@ export function mergeRules(base: CveRule[], extra: CveRule[]): CveRule[] {
     }
     byId.set(r.id, {
       ...cur,
+      // the curated component wins over an imported record's guess
+      ...(cur.source !== 'shipped' && r.component !== 'server'
+        ? { component: r.component, ...(r.part !== undefined ? { part: r.part } : {}) }
+        : {}),
       products,
       knownExploited: cur.knownExploited || r.knownExploited,
       ...(cur.cvss === undefined && r.cvss !== undefined ? { cvss: r.cvss, severity: r.severity } : {}),

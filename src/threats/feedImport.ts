@@ -15,7 +15,9 @@ import { z } from 'zod';
 import type { Severity } from '../vocabulary.js';
 import type { Db } from '../store/db.js';
 import {
+  type CveComponent,
   type CveRule,
+  compileCveFile,
   compileProduct,
   cveIdSchema,
   loadShippedCves,
@@ -107,6 +109,9 @@ interface StoredNvdRule {
   cvss?: number;
   severity: Severity;
   knownExploited: boolean;
+  /** absent in rows stored before components existed: "server" */
+  component?: CveComponent;
+  part?: string;
   summary: string;
   remediation: string;
 }
@@ -119,7 +124,7 @@ interface StoredKev {
 }
 
 export interface ImportResult {
-  format: 'nvd' | 'kev';
+  format: 'nvd' | 'kev' | 'rules';
   added: number;
   updated: number;
   skipped: number;
@@ -146,6 +151,26 @@ function severityFrom(label: string | undefined, score: number | undefined): Sev
 function clip(s: string, n: number): string {
   const t = s.replace(/\s+/g, ' ').trim();
   return t.length > n ? `${t.slice(0, n - 1)}…` : t;
+}
+
+/**
+ * NVD records do not say which part of a product a flaw lives in; the description usually does. Client-only
+ * parts first (they must never match a listening server), then an Apache/lighttpd/ProFTPD-style module name.
+ */
+const CLIENT_PARTS: [RegExp, string][] = [
+  [/\bssh-agent\b/i, 'ssh-agent'],
+  [/\b(?:the )?(scp|sftp|ssh) client\b/i, 'the $1 client'],
+  [/\b(?:udhcpc|dhcp client)\b/i, 'the DHCP client'],
+  [/\blibpq\b/i, 'libpq clients'],
+];
+export function inferComponent(description: string): { component: CveComponent; part?: string } {
+  for (const [re, part] of CLIENT_PARTS) {
+    const m = re.exec(description);
+    if (m) return { component: 'client', part: part.replace('$1', m[1] ?? '') };
+  }
+  const mod = /\b(mod_[a-z0-9_]{2,40})\b/.exec(description);
+  if (mod?.[1]) return { component: 'module', part: mod[1] };
+  return { component: 'server' };
 }
 
 function nvdRecordToRule(
@@ -205,6 +230,7 @@ function nvdRecordToRule(
     ...(score !== undefined ? { cvss: score } : {}),
     severity: severityFrom(label, score),
     knownExploited: cve.cisaExploitAdd !== undefined,
+    ...inferComponent(desc),
     summary: clip(desc, 400),
     remediation: `Update ${names} to ${fixText} (system or firmware updates), and keep the service off the internet until then.`,
   };
@@ -212,6 +238,7 @@ function nvdRecordToRule(
 
 export type ParsedFeed =
   | { format: 'nvd'; rules: StoredNvdRule[]; skipped: string[] }
+  | { format: 'rules'; rules: StoredNvdRule[]; skipped: string[] }
   | { format: 'kev'; entries: StoredKev[]; skipped: string[] };
 
 /** Recognise and parse a feed file. Throws with a message naming what was expected. */
@@ -227,6 +254,28 @@ export function parseFeed(fileText: string): ParsedFeed {
   const first = (vulns?.[0] ?? {}) as Record<string, unknown>;
   const looksNvd = rec.format === 'NVD_CVE' || (vulns !== null && typeof first.cve === 'object');
   const looksKev = rec.catalogVersion !== undefined || (vulns !== null && typeof first.cveID === 'string');
+  if (Array.isArray(rec.entries) && typeof rec.products === 'object') {
+    // a LAN Sentinel rules file (the shipped data file's format, with "component"/"part"): all or nothing
+    const set = compileCveFile(doc);
+    const products = (rec.products ?? {}) as Record<string, ProductDef>;
+    const rules: StoredNvdRule[] = set.rules.map((r) => ({
+      id: r.id,
+      products: r.products.map((p) => ({
+        key: p.key,
+        def: { ...(products[p.key] as ProductDef), precision: p.precision },
+        ranges: p.ranges,
+      })),
+      firstFixed: r.firstFixed,
+      ...(r.cvss !== undefined ? { cvss: r.cvss } : {}),
+      severity: r.severity,
+      knownExploited: r.knownExploited,
+      component: r.component,
+      ...(r.part !== undefined ? { part: r.part } : {}),
+      summary: r.summary,
+      remediation: r.remediation,
+    }));
+    return { format: 'rules', rules, skipped: [] };
+  }
   if (looksNvd) {
     const parsed = nvdSchema.safeParse(doc);
     if (!parsed.success)
@@ -292,11 +341,11 @@ export function importFeed(db: Db, fileText: string, now: Date = new Date()): Im
   let skipped = feed.skipped.length;
   const notes = feed.skipped.slice(0, 5);
   db.transaction(() => {
-    if (feed.format === 'nvd') {
+    if (feed.format !== 'kev') {
       for (const r of feed.rules) {
         if (shippedIds.has(r.id) || stored.has(r.id)) updated++;
         else added++;
-        upsert.run(r.id, 'nvd', JSON.stringify(r), t);
+        upsert.run(r.id, feed.format === 'nvd' ? 'nvd' : 'user', JSON.stringify(r), t);
       }
     } else {
       const hadKev = new Set(
@@ -344,6 +393,8 @@ export function loadCveRules(db: Db): CveRule[] {
         ...(r.cvss !== undefined ? { cvss: r.cvss } : {}),
         severity: r.severity,
         knownExploited: r.knownExploited,
+        component: r.component === 'client' || r.component === 'module' ? r.component : 'server',
+        ...(typeof r.part === 'string' ? { part: r.part.slice(0, 80) } : {}),
         summary: r.summary,
         remediation: r.remediation,
         source: row.source,
@@ -362,7 +413,12 @@ export async function runCveImport(db: Db, filePath: string): Promise<string> {
   if (buf.byteLength > MAX_FEED_BYTES)
     throw new Error(`${filePath} is larger than ${MAX_FEED_BYTES / 1024 / 1024} MiB`);
   const r = importFeed(db, buf.toString('utf8'));
-  const what = r.format === 'nvd' ? 'NVD CVE feed' : 'CISA KEV catalogue';
+  const what =
+    r.format === 'nvd'
+      ? 'NVD CVE feed'
+      : r.format === 'rules'
+        ? 'LAN Sentinel rules file'
+        : 'CISA KEV catalogue';
   const total = loadCveRules(db).length;
   const lines = [
     `Imported ${what} from ${filePath}: ${r.added} added, ${r.updated} updated, ${r.skipped} skipped. ${total} CVE rules are now active.`,

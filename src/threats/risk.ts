@@ -11,7 +11,7 @@
  * exceeds the most severe finding: many medium findings make a device a worse "medium", not "high".
  * Info-only findings give level "none".
  */
-import { RISK_RANK, type RiskLevel, type Severity } from '../vocabulary.js';
+import { RISK_RANK, type MeasuredRisk as RiskLevel, type Severity } from '../vocabulary.js';
 import type { Finding } from './types.js';
 
 const BASE: Record<Severity, number> = { critical: 95, high: 75, medium: 50, low: 25, info: 5 };

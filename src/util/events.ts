@@ -6,7 +6,18 @@ import type { StoredFinding } from '../threats/types.js';
 /** Everything the core tells the edges (MQTT, API/SSE, alerts). Plain data only. */
 export interface BusEvents {
   'scan:started': { scanId: number; kind: ScanKind; targets: string[]; reason: string; startedAt: string };
-  'scan:progress': { scanId: number; kind: ScanKind; percent: number; message?: string };
+  /** Progress of the whole request (all its batches): percent 0-100, hosts done of total, ETA. */
+  'scan:progress': {
+    scanId: number;
+    kind: ScanKind;
+    percent: number;
+    hostsDone: number;
+    hostsTotal: number;
+    etaSeconds: number | null;
+    batches: number;
+    batchesDone: number;
+    message?: string;
+  };
   'scan:finished': {
     scanId: number;
     kind: ScanKind;
@@ -14,6 +25,8 @@ export interface BusEvents {
     finishedAt: string;
     hostsUp: number;
     changes: number;
+    /** a scheduled sweep that changed nothing was folded into this earlier scan record */
+    collapsedInto?: number;
   };
   'scan:failed': { scanId: number; kind: ScanKind; startedAt: string; finishedAt: string; error: string };
   /** One per detected change, in order. */

@@ -1,19 +1,10 @@
-// biome-ignore-all lint/performance/useDomNodeTextContent: Playwright's innerText is the rendered text a user sees (CSS-hidden parts excluded), which is what these assertions are about
-/**
- * The ingress web UI in real Chromium (playwright-core) against a running service (`buildApp` on 127.0.0.1:0
- * with a seeded temp-file SQLite store), loaded through a path-prefix proxy that imitates HA ingress. The
- * test fails on any request outside `/api/hassio_ingress/<token>/`, on console errors, and when hostile
- * device names execute. Screenshots land in artifacts/screenshots/ui-*.png; the 1,000-device first-render
- * time is reported (artifacts/ui-perf.json), never asserted.
- */
-import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { INGRESS_PEER } from '../../src/api/auth.js';
+import { SessionAuth } from '../../src/api/session.js';
 import { AuditRepo } from '../../src/store/auditRepo.js';
 import { KeysRepo } from '../../src/store/keysRepo.js';
 import { systemClock } from '../../src/util/clock.js';
@@ -21,58 +12,31 @@ import { EventBus } from '../../src/util/events.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { type IngressProxy, startIngressProxy } from '../helpers/ingressProxy.js';
 import { HOSTILE_NAME, SEED_MACS, SEED_NAMES, type Seeded, seedDb } from '../helpers/seedDb.js';
+import {
+  CHROMIUM,
+  chromiumAvailable,
+  ensureUiBuilt,
+  LAUNCH_ARGS,
+  ROOT,
+  SHOTS,
+  UI_DIR,
+} from '../helpers/uiBrowser.js';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const UI_DIR = join(ROOT, 'dist/ui');
-const SHOTS = join(ROOT, 'artifacts/screenshots');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
+const available = chromiumAvailable;
 if (!available && process.env.CI === 'true') {
   throw new Error(
     `ingress UI browser tests need Chromium at ${CHROMIUM} (set CHROMIUM_PATH); refusing to skip under CI`,
   );
 }
 
-const LAUNCH_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-/** Builds dist/ui when it is missing or older than its sources. */
-async function ensureUiBuilt(): Promise<void> {
-  const index = join(UI_DIR, 'index.html');
-  const sources = Math.max(
-    newestMtime(join(ROOT, 'frontend-card/src')),
-    newestMtime(join(ROOT, 'frontend-card/app')),
-    statSync(join(ROOT, 'frontend-card/vite.app.config.ts')).mtimeMs,
-  );
-  if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
-  await promisify(execFile)(
-    process.execPath,
-    [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'frontend-card/vite.app.config.ts'],
-    { cwd: ROOT, timeout: 120_000 },
-  );
-}
+const CLI_TOKEN = `lst_${'u'.repeat(43)}`;
 
 interface Service {
   seeded: Seeded;
   proxy: IngressProxy;
-  /** direct base URL of the service (for API checks from the test) */
+  /** the standalone listener (login link; API checks from the test with the CLI token) */
   direct: string;
+  sessions: SessionAuth;
   scanRequests: string[];
   close(): Promise<void>;
 }
@@ -83,11 +47,12 @@ async function startService(extraDevices: number): Promise<Service> {
   const scanRequests: string[] = [];
   const accepted = (what: string) => {
     scanRequests.push(what);
-    return { queued: true, position: 1 };
+    // a real scanner answers every queued request with the id of its one scan record
+    return { queued: true, position: 1, scanId: 1000 + scanRequests.length };
   };
   const { findingsPort } = await import('../../src/api/adapters.js');
   const { FindingsRepo } = await import('../../src/store/findingsRepo.js');
-  const app = await buildApp({
+  const deps = {
     store: seeded.store,
     findings: findingsPort(new FindingsRepo(seeded.store.db)),
     keys: new KeysRepo(seeded.store.db),
@@ -99,31 +64,53 @@ async function startService(extraDevices: number): Promise<Service> {
       requestDeviceScan: (mac: string, reason: string) => accepted(`device:${mac}:${reason}`),
       status: () => ({ running: false, kind: null, queue: 0 }),
     },
-    config: {
-      mode: 'standalone',
-      trustLoopback: true,
-      requireApiKey: false,
-      settingsSummary: { sweep_interval: 60, consider_home: 180, subnets: ['10.213.0.0/22'] },
-      // one loopback "user" drives every page here; the limiter is tested by the API's own suite
-      rateLimitPerMinute: 100_000,
-    },
     logger: silentLogger,
     clock: systemClock,
     uiDir: UI_DIR,
     version: '0.0.0-test',
     sseHeartbeatMs: 2000,
+  };
+  const settingsSummary = { sweep_interval: 60, consider_home: 180, subnets: ['10.213.0.0/22'] };
+  // The add-on's ingress listener: only the Supervisor (172.30.32.2) can connect to it. The Supervisor cannot
+  // run here, so every connection to this listener is given the Supervisor's peer address; the ingress-style
+  // proxy adds X-Ingress-Path like HA does.
+  const app = await buildApp({
+    ...deps,
+    config: {
+      mode: 'addon',
+      ingressOnly: true,
+      requireApiKey: false,
+      settingsSummary,
+      // one HA user drives every page here; the limiter is tested by the API's own suite
+      rateLimitPerMinute: 100_000,
+    },
   });
+  app.server.on('connection', (socket) =>
+    Object.defineProperty(socket, 'remoteAddress', { value: INGRESS_PEER, configurable: true }),
+  );
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as AddressInfo;
   const proxy = await startIngressProxy({ host: '127.0.0.1', port });
+  // Standalone: the same data served with the one-time login link and the CLI token (for checks from here)
+  const sessions = new SessionAuth();
+  const standalone = await buildApp({
+    ...deps,
+    sessions,
+    cliToken: CLI_TOKEN,
+    config: { mode: 'standalone', requireApiKey: false, settingsSummary, rateLimitPerMinute: 100_000 },
+  });
+  await standalone.listen({ host: '127.0.0.1', port: 0 });
+  const standalonePort = (standalone.server.address() as AddressInfo).port;
   return {
     seeded,
     proxy,
-    direct: `http://127.0.0.1:${port}/`,
+    direct: `http://127.0.0.1:${standalonePort}/`,
+    sessions,
     scanRequests,
     async close() {
       await proxy.close();
       await app.close();
+      await standalone.close();
       seeded.close();
     },
   };
@@ -157,6 +144,11 @@ function deepText(page: Page, selector: string): Promise<string> {
         .replace(/\s+/g, ' ')
         .trim();
     });
+}
+
+/** Canvases ECharts drew inside the overview's trend charts (Playwright's CSS pierces shadow roots). */
+function trendCanvases(page: Page): Promise<number> {
+  return page.locator('ls-trends ls-chart canvas').count();
 }
 
 const describeBrowser = available ? describe : describe.skip;
@@ -199,14 +191,14 @@ describeBrowser('ingress UI in Chromium behind an ingress-style prefix', () => {
     const page = await openPage(ctx, '#/devices');
     const rows = page.locator('table#devices tbody tr');
     await expect.poll(() => rows.count(), { timeout: 15_000 }).toBe(svc.seeded.deviceCount);
-    const tableText = await page.locator('table#devices').innerText();
+    const tableText = await page.locator('table#devices').textContent();
     expect(tableText).toContain(SEED_NAMES.nas);
     expect(tableText).toContain(SEED_NAMES.camera);
     expect(tableText).toContain(SEED_MACS.phone);
 
     // The hostile name is shown literally and never becomes markup.
     const hostileRow = page.locator(`tr[data-mac="${SEED_MACS.hostile}"]`);
-    await expect.poll(() => hostileRow.innerText()).toContain(HOSTILE_NAME);
+    await expect.poll(() => hostileRow.textContent()).toContain(HOSTILE_NAME);
     expect(await page.locator('img').count()).toBe(0);
     expect(await page.evaluate(() => (globalThis as unknown as { __xss?: unknown }).__xss)).toBeUndefined();
 
@@ -214,7 +206,7 @@ describeBrowser('ingress UI in Chromium behind an ingress-style prefix', () => {
 
     await page.locator('input[type="search"]').fill('living-room');
     await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(1);
-    expect(await rows.first().innerText()).toContain(SEED_NAMES.nas);
+    expect(await rows.first().textContent()).toContain(SEED_NAMES.nas);
     // The view is reflected in the URL (reload-safe).
     expect(page.url()).toContain('#/devices?q=living-room');
 
@@ -227,7 +219,7 @@ describeBrowser('ingress UI in Chromium behind an ingress-style prefix', () => {
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 1000 }, colorScheme: 'light' });
     const page = await openPage(ctx, `#/devices/${SEED_MACS.nas}`);
     await expect
-      .poll(() => page.locator('#device-name').innerText(), { timeout: 15_000 })
+      .poll(() => page.locator('#device-name').textContent(), { timeout: 15_000 })
       .toBe(SEED_NAMES.nas);
     const body = await deepText(page, 'ls-device-page');
     expect(body).toContain('445/tcp');
@@ -238,10 +230,12 @@ describeBrowser('ingress UI in Chromium behind an ingress-style prefix', () => {
     await page.locator('#name-input').fill('NAS (renamed by test)');
     await page.locator('form.rename button[type="submit"]').click();
     await expect
-      .poll(() => page.locator('#device-name').innerText(), { timeout: 10_000 })
+      .poll(() => page.locator('#device-name').textContent(), { timeout: 10_000 })
       .toBe('NAS (renamed by test)');
 
-    const res = await fetch(`${svc.direct}api/devices/${SEED_MACS.nas}`);
+    const res = await fetch(`${svc.direct}api/devices/${SEED_MACS.nas}`, {
+      headers: { authorization: `Bearer ${CLI_TOKEN}` },
+    });
     expect(res.status).toBe(200);
     const device = (await res.json()) as { name: string | null; display_name: string };
     expect(device.name).toBe('NAS (renamed by test)');
@@ -284,6 +278,9 @@ describeBrowser('ingress UI in Chromium behind an ingress-style prefix', () => {
       await expect.poll(() => deepText(page, 'ls-dashboard'), { timeout: 15_000 }).toContain('online now');
       // SSE connects (the brand dot turns green when the EventSource is open).
       await page.locator('nav .dot.open').waitFor({ timeout: 10_000 });
+      // the trend charts: four ECharts canvases drawn from the seeded rollups
+      await expect.poll(() => trendCanvases(page), { timeout: 20_000 }).toBe(4);
+      expect(await deepText(page, 'ls-trends')).toContain('devices online');
       await page.screenshot({ path: join(SHOTS, `ui-dashboard-${scheme}.png`) });
       if (scheme === 'light') {
         await page.getByRole('button', { name: 'Scan now' }).click();
@@ -298,7 +295,7 @@ describeBrowser('ingress UI in Chromium behind an ingress-style prefix', () => {
       .toBeGreaterThan(0);
     await dark.screenshot({ path: join(SHOTS, 'ui-devices-dark.png') });
     await darkCtx.close();
-  });
+  }, 90_000);
 
   it('works at phone width: the table collapses into cards', async () => {
     const ctx = await browser.newContext({
@@ -323,7 +320,7 @@ describeBrowser('ingress UI in Chromium behind an ingress-style prefix', () => {
     await page.screenshot({ path: join(SHOTS, 'ui-devices-phone.png') });
     await page.goto(`${svc.proxy.url}#/devices/${SEED_MACS.camera}`);
     await expect
-      .poll(() => page.locator('#device-name').innerText(), { timeout: 15_000 })
+      .poll(() => page.locator('#device-name').textContent(), { timeout: 15_000 })
       .toBe(SEED_NAMES.camera);
     await page.screenshot({ path: join(SHOTS, 'ui-device-phone.png'), fullPage: true });
     await ctx.close();
@@ -394,7 +391,7 @@ describeBrowser('ingress UI in Chromium behind an ingress-style prefix', () => {
           figures[`${label}_api_ms`] = Math.round(timing.apiEnd - timing.apiStart);
           figures[`${label}_render_after_data_ms`] = Math.round(timing.now - timing.apiEnd);
         }
-        expect(await page.locator('h1').first().innerText()).toContain(`(${big.seeded.deviceCount})`);
+        expect(await page.locator('h1').first().textContent()).toContain(`(${big.seeded.deviceCount})`);
         await page.close();
       }
       // Sorting the 1,000-device inventory by IP (numeric) and paging stays quick.
@@ -412,6 +409,38 @@ describeBrowser('ingress UI in Chromium behind an ingress-style prefix', () => {
     } finally {
       await big.close();
     }
+  });
+
+  it('standalone: without signing in the UI says how; the printed login link signs the browser in', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+    const page = await ctx.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${svc.direct}#/devices`);
+    await expect.poll(() => deepText(page, 'body'), { timeout: 15_000 }).toContain('login link');
+    expect(await page.locator('table#devices tbody tr').count()).toBe(0);
+    await page.screenshot({ path: join(SHOTS, 'ui-standalone-signed-out.png') });
+    // the link the service prints at start: one click, then the UI works with an HttpOnly session cookie
+    await page.goto(`${svc.direct}login?token=${svc.sessions.issueLoginToken()}`);
+    await page.goto(`${svc.direct}#/devices`);
+    const rows = page.locator('table#devices tbody tr');
+    await expect.poll(() => rows.count(), { timeout: 15_000 }).toBe(svc.seeded.deviceCount);
+    const cookies = await ctx.cookies();
+    expect(cookies.find((c) => c.name === 'lsn_session')).toMatchObject({
+      httpOnly: true,
+      sameSite: 'Strict',
+    });
+    expect(
+      await page.evaluate(() => (globalThis as unknown as { document: { cookie: string } }).document.cookie),
+    ).not.toContain('lsn_session');
+    // a write from the signed-in UI goes through (same origin, session cookie)
+    await page.goto(`${svc.direct}#/devices/${SEED_MACS.camera}`);
+    await page.getByRole('button', { name: 'Rescan ports' }).click();
+    await expect
+      .poll(() => svc.scanRequests.some((r) => r.startsWith(`device:${SEED_MACS.camera}`)))
+      .toBe(true);
+    expect(errors).toEqual([]);
+    await ctx.close();
   });
 
   it('made no request outside the ingress prefix and logged no console errors', () => {

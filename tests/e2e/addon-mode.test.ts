@@ -5,7 +5,7 @@
  * credentials of a mosquitto that requires authentication, and proxies `/core/websocket` to the fake HA server
  * (ha-reference §2.8, §4). The HA ingress peer 172.30.32.2 is a loopback alias inside the namespace.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
@@ -25,6 +25,9 @@ import { SimLan } from '../lan/sim-lan.js';
 const TOKEN = 'supervisor-token-0123456789abcdef';
 const INGRESS_PEER = '172.30.32.2';
 const INGRESS_PORT = 8765;
+const SLUG = '5c53de3b_lan_sentinel';
+/** what the Supervisor's /info reports as Core's version (≥ 2026.7: tracker without the deprecated keys) */
+const CORE_VERSION = '2026.8.1';
 const SUPERVISOR_PORT_IN_NS = 8080;
 const API_PORT = 8100;
 const MQTT_USER = 'addons';
@@ -57,7 +60,8 @@ async function startFakeSupervisor(
         result: 'ok',
         data: {
           name: 'LAN Sentinel',
-          slug: 'lan_sentinel',
+          // installed add-ons' slugs carry the repository prefix, never the bare slug
+          slug: SLUG,
           version: VERSION,
           hostname: 'lan-sentinel',
           ingress: true,
@@ -66,6 +70,11 @@ async function startFakeSupervisor(
           ingress_url: '/api/hassio_ingress/3Zk9rTq/',
           ip_address: '172.30.33.4',
         },
+      });
+    if (req.method === 'GET' && req.url === '/info')
+      return send(res, 200, {
+        result: 'ok',
+        data: { supervisor: '2026.11.2', homeassistant: CORE_VERSION, hassos: '16.3', arch: 'amd64' },
       });
     if (req.method === 'GET' && req.url === '/services/mqtt')
       return send(res, 200, {
@@ -236,8 +245,27 @@ describeLan('add-on mode (fake Supervisor, authenticated mosquitto, fake HA, ing
     const hub = JSON.parse(retained.get('homeassistant/device/lan_sentinel_hub/config')!) as {
       device: { configuration_url?: string };
     };
-    // add-on mode links into the ingress panel, not a host:port
-    expect(hub.device.configuration_url).toBe('homeassistant://hassio/ingress/lan_sentinel');
+    // add-on mode links into the ingress panel /app/<real slug>, not a host:port and not the bare slug
+    expect(hub.device.configuration_url).toBe(`homeassistant://app/${SLUG}`);
+    // Core 2026.8 (from the Supervisor's /info): the tracker without the deprecated keys, in_zones attributes
+    expect(supervisor.requests.map((r) => `${r.method} ${r.path}`)).toContain('GET /info');
+    const host = hosts[0]!;
+    const dev = JSON.parse(retained.get(`homeassistant/device/lan_sentinel_${mac12(host.mac)}/config`)!) as {
+      device: { configuration_url?: string };
+      components: Record<string, Record<string, unknown>>;
+    };
+    expect(dev.device.configuration_url).toBe(`homeassistant://app/${SLUG}`);
+    const tracker = dev.components.presence!;
+    expect(tracker.platform).toBe('device_tracker');
+    for (const k of ['state_topic', 'value_template', 'payload_home', 'payload_not_home'])
+      expect(tracker, k).not.toHaveProperty(k);
+    expect(tracker.json_attributes_topic).toBe(`lan_sentinel/device/${mac12(host.mac)}/state`);
+    const st = JSON.parse(retained.get(`lan_sentinel/device/${mac12(host.mac)}/state`)!) as Record<
+      string,
+      unknown
+    >;
+    expect(st.in_zones).toEqual(['zone.home']);
+    expect(st.source_type).toBe('router');
     // the broker refuses anonymous clients, so the discovery above proves the credentials were used
     const anon = mqtt.connect(broker.hostUrl, { reconnectPeriod: 0, connectTimeout: 5_000 });
     const refused = await new Promise<string>((r) => {
@@ -268,19 +296,20 @@ describeLan('add-on mode (fake Supervisor, authenticated mosquitto, fake HA, ing
     expect((await svc.api('api/devices')).status).toBe(403);
   });
 
-  it('opens no listener but ingress and the watchdog health port', async () => {
+  it('opens no listener but ingress (the Dockerfile HEALTHCHECK uses it; no extra health port)', async () => {
     const pid = svc.child.pid!;
     const out = await lan.execInScanner('ss', ['-ltnpH']);
     const ports = out.stdout
       .split('\n')
       .filter((l) => l.includes(`pid=${pid},`))
       .map((l) => Number(l.trim().split(/\s+/)[3]?.split(':').pop()));
-    expect(new Set(ports)).toEqual(new Set([INGRESS_PORT, 8099]));
-    const health = await lan.execInScanner(process.execPath, [
-      '-e',
-      'fetch("http://127.0.0.1:8099/api/health").then(async r=>{console.log(r.status, await r.text())})',
-    ]);
-    expect(health.stdout).toMatch(/^200 .*"ok"/);
+    expect(new Set(ports)).toEqual(new Set([INGRESS_PORT]));
+    // what the Dockerfile HEALTHCHECK runs: dist/healthcheck.js against the heartbeat in the data dir
+    const check = spawnSync(process.execPath, [join(ROOT, 'dist', 'healthcheck.js')], {
+      env: { ...process.env, LAN_SENTINEL_DATA_DIR: join(dir, 'data') },
+      encoding: 'utf8',
+    });
+    expect(check.status, check.stderr).toBe(0);
   });
 
   it('installs the card into www and registers it as a module resource, once', async () => {
@@ -292,6 +321,11 @@ describeLan('add-on mode (fake Supervisor, authenticated mosquitto, fake HA, ing
     const written = readFileSync(join(dir, 'www', 'lan-sentinel', 'lan-sentinel-card.js'));
     const built = readFileSync(join(ROOT, 'frontend-card', 'dist', 'lan-sentinel-card.js'));
     expect(written.equals(built)).toBe(true);
+    // www did not exist before: one persistent notification asks for one Core restart
+    const notes = ha.calls.filter((c) => c.domain === 'persistent_notification' && c.service === 'create');
+    expect(notes).toHaveLength(1);
+    expect(String(notes[0]!.service_data?.message)).toMatch(/restart Home Assistant/i);
+    expect(String(notes[0]!.service_data?.message)).toContain(join(dir, 'www'));
     // the websocket went through the Supervisor's proxy, authenticated with SUPERVISOR_TOKEN
     expect(supervisor.requests.some((r) => r.method === 'UPGRADE' && r.path === '/core/websocket')).toBe(
       true,

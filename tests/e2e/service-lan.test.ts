@@ -70,7 +70,9 @@ describeLan('LAN Sentinel on the simulated LAN', () => {
     const done = await eventually(
       async () => {
         const r = await svc.api<{ items: ScanJson[] }>(`api/scans?kind=${kind}&limit=5`);
-        return r.body.items.find((s) => s.id > before && s.status !== 'running') ?? null;
+        return (
+          r.body.items.find((s) => s.id > before && s.status !== 'running' && s.status !== 'queued') ?? null
+        );
       },
       timeoutMs,
       `a ${kind} scan newer than #${before} to finish`,

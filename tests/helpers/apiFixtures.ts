@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/api/app.js';
 import type { ApiConfig, ApiDeps, ApiScanner, ScanRequestResult } from '../../src/api/deps.js';
+import { SessionAuth } from '../../src/api/session.js';
 import type { ScanHost, ScanPort, ScanResult } from '../../src/scan/types.js';
 import { AuditRepo } from '../../src/store/auditRepo.js';
 import { KeysRepo } from '../../src/store/keysRepo.js';
@@ -24,20 +25,33 @@ export const MACS = {
 } as const;
 export const HOSTILE = '<img src=x onerror=alert(1)>';
 
+/** Records requests; with a store it also records each request as a queued scan (as the coordinator does). */
 export class RecordingScanner implements ApiScanner {
   calls: Array<{ kind: string; mac?: string; reason: string }> = [];
   running = false;
+  constructor(private readonly store?: Store) {}
+  private record(kind: 'sweep' | 'ports', reason: string, targets: string[]): ScanRequestResult {
+    const scanId = this.store?.scans.request({
+      kind,
+      reason,
+      targets,
+      batches: [targets],
+      hostsTotal: kind === 'sweep' ? 256 : targets.length,
+      requestedAt: new Date(),
+    });
+    return { queued: true, coalesced: false, position: 1, ...(scanId !== undefined ? { scanId } : {}) };
+  }
   requestSweep(reason: string): ScanRequestResult {
     this.calls.push({ kind: 'sweep', reason });
-    return { queued: true, coalesced: false, position: 1 };
+    return this.record('sweep', reason, ['10.213.0.0/24']);
   }
   requestPortScanAll(reason: string): ScanRequestResult {
     this.calls.push({ kind: 'ports', reason });
-    return { queued: true, coalesced: false, position: 1 };
+    return this.record('ports', reason, ['10.213.0.10', '10.213.0.20']);
   }
   requestDeviceScan(mac: string, reason: string): ScanRequestResult {
     this.calls.push({ kind: 'device', mac, reason });
-    return { queued: true, coalesced: false, position: 1 };
+    return this.record('ports', reason, [this.store?.devices.get(mac)?.ip ?? '10.213.0.10']);
   }
   status() {
     return { running: this.running, kind: this.running ? 'sweep' : null, queue: 0 };
@@ -147,8 +161,12 @@ export function seed(store: Store, now: Date, extra = 0): SeedIds {
   return { sweep1, ports1, ports2 };
 }
 
+/** The harness's CLI token (what the service would write to <data_dir>/cli-token). */
+export const CLI_TOKEN = `lst_${'c'.repeat(43)}`;
+
 export interface Harness {
   app: FastifyInstance;
+  sessions: SessionAuth;
   store: Store;
   keys: KeysRepo;
   audit: AuditRepo;
@@ -176,16 +194,18 @@ export async function makeHarness(o: HarnessOptions = {}): Promise<Harness> {
   const keys = new KeysRepo(store.db, clock);
   const audit = new AuditRepo(store.db, clock);
   const bus = new EventBus(() => {});
-  const scanner = new RecordingScanner();
+  const scanner = new RecordingScanner(store);
+  const sessions = new SessionAuth(() => clock.now().getTime());
   const deps: ApiDeps = {
     store,
     keys,
     audit,
+    sessions,
+    cliToken: CLI_TOKEN,
     bus,
     scanner,
     config: {
       mode: 'standalone',
-      trustLoopback: false,
       requireApiKey: false,
       settingsSummary: { sweep_interval: 60, subnets: ['10.213.0.0/24'] },
       ...o.config,
@@ -200,6 +220,7 @@ export async function makeHarness(o: HarnessOptions = {}): Promise<Harness> {
   await app.ready();
   return {
     app,
+    sessions,
     store,
     keys,
     audit,

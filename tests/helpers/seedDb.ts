@@ -181,6 +181,7 @@ export function seedDb(opts: SeedOptions = {}): Seeded {
   store.devices.update(SEED_MACS.gateway, { known: true, isNew: false });
   store.devices.update(SEED_MACS.hostile, { name: HOSTILE_NAME });
 
+  seedRollups(store, now);
   const deviceCount = store.devices.query({ limit: 1 }).total;
   return {
     dir,
@@ -197,4 +198,49 @@ export function seedDb(opts: SeedOptions = {}): Seeded {
       }
     },
   };
+}
+
+/**
+ * 90 days of trend rollups ending now (days past 7 as day rows, the last week as hours), shaped like a home
+ * network: more devices online in the evening, a few new devices now and then, one finding fixed a month ago.
+ * Deterministic (no Math.random) so screenshots are comparable.
+ */
+export function seedRollups(store: Seeded['store'], now: Date, days = 90): void {
+  const snap = store.stats.snapshot();
+  const known = Math.max(snap.known, 4);
+  const nowS = Math.floor(now.getTime() / 1000);
+  const wave = (h: number) => 0.55 + 0.35 * Math.sin(((h - 14) / 24) * 2 * Math.PI);
+  const rows = [];
+  for (let d = days; d >= 8; d--) {
+    const start = nowS - (nowS % 86_400) - d * 86_400;
+    const k = Math.max(1, Math.round(known * (1 - d / (days * 3))));
+    rows.push({
+      granularity: 'day' as const,
+      start,
+      samples: 1440,
+      onlineMin: Math.round(k * 0.3),
+      onlineMax: Math.round(k * 0.9),
+      onlineSum: Math.round(k * 0.6 * 1440),
+      onlineLast: Math.round(k * 0.6),
+      known: k,
+      newDevices: d % 9 === 0 ? 2 : d % 4 === 0 ? 1 : 0,
+      openPorts: snap.openPorts + (d > 30 ? 2 : 0),
+      findingsLow: snap.findings.low,
+      findingsMedium: snap.findings.medium + (d > 30 ? 1 : 0),
+      findingsHigh: snap.findings.high,
+      findingsCritical: snap.findings.critical,
+      riskUnknown: snap.risk.unknown,
+      riskNone: snap.risk.none,
+      riskLow: snap.risk.low,
+      riskMedium: snap.risk.medium,
+      riskHigh: snap.risk.high,
+      riskCritical: snap.risk.critical,
+    });
+  }
+  store.stats.putDays(rows);
+  for (let h = 7 * 24; h >= 0; h--) {
+    const at = new Date((nowS - h * 3600) * 1000);
+    const online = Math.max(1, Math.round(known * wave(at.getUTCHours())));
+    store.stats.record(at, h % 37 === 0 ? 1 : 0, { ...snap, online, known });
+  }
 }

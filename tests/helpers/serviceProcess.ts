@@ -120,10 +120,28 @@ export class ServiceProcess {
     return `http://${this.relay.host}:${this.relay.port}/`;
   }
 
-  async api<T = unknown>(path: string, init: RequestInit = {}): Promise<{ status: number; body: T }> {
+  /** The running service's CLI token from `<data_dir>/cli-token` (how the local CLI authenticates). */
+  get cliToken(): string {
+    return readFileSync(join(this.dataDir, 'cli-token'), 'utf8').trim();
+  }
+
+  /**
+   * A request to the service's API, authenticated like the local CLI (bearer token from the data dir's
+   * cli-token file) unless `anonymous` is set or the caller brings its own Authorization header.
+   */
+  async api<T = unknown>(
+    path: string,
+    init: RequestInit & { anonymous?: boolean } = {},
+  ): Promise<{ status: number; body: T }> {
+    const { anonymous, ...rest } = init;
+    const own = new Headers(rest.headers);
+    const auth: Record<string, string> =
+      anonymous || own.has('authorization') || !existsSync(join(this.dataDir, 'cli-token'))
+        ? {}
+        : { authorization: `Bearer ${this.cliToken}` };
     const res = await fetch(new URL(path, this.baseUrl), {
-      ...init,
-      headers: { 'content-type': 'application/json', ...(init.headers ?? {}) },
+      ...rest,
+      headers: { 'content-type': 'application/json', ...auth, ...Object.fromEntries(own.entries()) },
       signal: AbortSignal.timeout(15_000),
     });
     const text = await res.text();

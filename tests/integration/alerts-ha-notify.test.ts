@@ -92,7 +92,7 @@ describe('HA notifications through the fake HA websocket server', () => {
     expect(phone).toHaveLength(1);
     const call = phone[0];
     expect(call?.domain).toBe('notify');
-    expect(call?.service_data.title).toBe('New device on your network: Apple 12:34:56');
+    expect(call?.service_data.title).toBe('New device on your network: Apple .77');
     expect(call?.service_data.message).toBe(newDevice.message);
     const data = call?.service_data.data as Record<string, unknown>;
     expect(data.tag).toBe('lan-sentinel-new_device-a45e60123456');

@@ -139,7 +139,7 @@ beforeAll(async () => {
     audit: new AuditRepo(db, clock),
     bus: new EventBus(() => {}),
     scanner: new RecordingScanner(),
-    config: { mode: 'standalone', trustLoopback: false, requireApiKey: false, settingsSummary: {} },
+    config: { mode: 'standalone', requireApiKey: false, settingsSummary: {} },
     logger: silentLogger,
     clock,
     version: '0.1.0-test',
@@ -305,7 +305,13 @@ describe('alert rules', () => {
       'New devices',
       'Watched devices going offline',
       'Security findings (high and critical)',
+      'Router identity changed (possible ARP spoofing)',
     ]);
+    expect(body.items[3]).toMatchObject({
+      events: ['gateway_mac_changed'],
+      min_severity: 'info',
+      enabled: true,
+    });
     expect(body.items[0]).toMatchObject({
       enabled: true,
       events: ['new_device'],
@@ -398,7 +404,7 @@ describe('alert rules', () => {
     expect(macs.statusCode).toBe(400);
     expect((macs.json() as ApiErrorBody).issues?.[0]?.path).toBe('body.macs');
     const count = ((await get('/api/alert-rules')).json() as List<AlertRuleJson>).total;
-    expect(count).toBe(3);
+    expect(count).toBe(4);
   });
 });
 

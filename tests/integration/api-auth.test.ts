@@ -1,7 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { assertBindAllowed } from '../../src/api/server.js';
 import { digestsEqual, hashKey } from '../../src/store/keysRepo.js';
-import { type Harness, LAN_PEER, MACS, makeHarness } from '../helpers/apiFixtures.js';
+import { CLI_TOKEN, type Harness, LAN_PEER, MACS, makeHarness } from '../helpers/apiFixtures.js';
+import { assertBuilt, CLI, ROOT } from '../helpers/serviceProcess.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -42,40 +44,96 @@ describe('ingress and loopback', () => {
     expect((await h.app.inject({ url: '/api/devices', remoteAddress: '172.30.32.2' })).statusCode).toBe(401);
   });
 
-  it('loopback is trusted only with trustLoopback, a loopback Host, and without requireApiKey', async () => {
-    h = await makeHarness({ config: { trustLoopback: true } });
-    const ok = await h.app.inject({
-      url: '/api/devices',
+  it('loopback is never trusted for its address: a loopback peer with a loopback Host needs a credential', async () => {
+    h = await makeHarness();
+    for (const host of ['127.0.0.1:8099', 'localhost:8099', '[::1]:8099']) {
+      const r = await h.app.inject({ url: '/api/devices', remoteAddress: '127.0.0.1', headers: { host } });
+      expect(r.statusCode, host).toBe(401);
+      expect(r.json().message).toMatch(/login link/);
+    }
+    const keys = await h.app.inject({
+      method: 'POST',
+      url: '/api/keys',
+      payload: { name: 'stolen', scope: 'admin' },
       remoteAddress: '127.0.0.1',
       headers: { host: '127.0.0.1:8099' },
     });
-    expect(ok.statusCode).toBe(200);
-    const rebinding = await h.app.inject({
-      url: '/api/devices',
-      remoteAddress: '127.0.0.1',
-      headers: { host: 'evil.example:8099' },
+    expect(keys.statusCode).toBe(401);
+    expect(h.keys.list().items).toEqual([]);
+  });
+});
+
+describe('standalone sign-in: one-time login link, session cookie, CLI token', () => {
+  it('the login link opens an HttpOnly SameSite=Strict session once; the session is admin; CSRF still refused', async () => {
+    h = await makeHarness();
+    const token = h.sessions.issueLoginToken();
+    const login = await h.app.inject({ url: `/login?token=${token}`, remoteAddress: '127.0.0.1' });
+    expect(login.statusCode).toBe(303);
+    expect(login.headers.location).toBe('./');
+    const cookie = String(login.headers['set-cookie']);
+    expect(cookie).toMatch(/^lsn_session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Strict/);
+    const session = cookie.split(';')[0]!;
+    const ok = await h.app.inject({
+      method: 'PATCH',
+      url: `/api/devices/${MACS.nas}`,
+      payload: { watched: true },
+      remoteAddress: LAN_PEER,
+      headers: { cookie: session, host: 'sentinel.lan:8099', origin: 'http://sentinel.lan:8099' },
     });
-    expect(rebinding.statusCode).toBe(401);
+    expect(ok.statusCode).toBe(200);
+    expect(h.audit.list({ action: 'device.update' }).items[0]).toMatchObject({ actorKind: 'session' });
     const csrf = await h.app.inject({
       method: 'POST',
       url: '/api/scans',
       payload: {},
-      remoteAddress: '127.0.0.1',
-      headers: { host: 'localhost:8099', origin: 'http://evil.example' },
+      remoteAddress: LAN_PEER,
+      headers: { cookie: session, host: 'sentinel.lan:8099', origin: 'http://evil.example' },
     });
     expect(csrf.statusCode).toBe(403);
-    expect((await h.app.inject({ url: '/api/devices', remoteAddress: LAN_PEER })).statusCode).toBe(401);
-    await h.close();
-    h = await makeHarness({ config: { trustLoopback: true, requireApiKey: true } });
+    // used once: the same link does not open a second session
+    expect((await h.app.inject({ url: `/login?token=${token}` })).statusCode).toBe(401);
+    expect((await h.app.inject({ url: '/login?token=nope' })).statusCode).toBe(401);
+    // a made-up cookie is nothing
+    const forged = await h.app.inject({
+      url: '/api/devices',
+      remoteAddress: LAN_PEER,
+      headers: { cookie: `lsn_session=${'A'.repeat(43)}` },
+    });
+    expect(forged.statusCode).toBe(401);
+    // logout ends the session
+    await h.app.inject({ method: 'POST', url: '/api/logout', payload: {}, headers: { cookie: session } });
     expect(
-      (
-        await h.app.inject({
-          url: '/api/devices',
-          remoteAddress: '127.0.0.1',
-          headers: { host: 'localhost' },
-        })
-      ).statusCode,
+      (await h.app.inject({ url: '/api/devices', remoteAddress: LAN_PEER, headers: { cookie: session } }))
+        .statusCode,
     ).toBe(401);
+  });
+
+  it('the CLI token is admin; requireApiKey (the add-on LAN port) accepts neither session nor CLI token', async () => {
+    h = await makeHarness();
+    const cli = await h.app.inject({
+      method: 'POST',
+      url: '/api/login-links',
+      payload: {},
+      remoteAddress: '127.0.0.1',
+      headers: { authorization: `Bearer ${CLI_TOKEN}` },
+    });
+    expect(cli.statusCode).toBe(201);
+    const link = cli.json().path as string;
+    expect(link).toMatch(/^login\?token=/);
+    const login = await h.app.inject({ url: `/${link}` });
+    expect(login.statusCode).toBe(303);
+    const session = String(login.headers['set-cookie']).split(';')[0]!;
+    await h.close();
+    h = await makeHarness({ config: { requireApiKey: true } });
+    const t = h.sessions.issueLoginToken();
+    const s2 = String((await h.app.inject({ url: `/login?token=${t}` })).headers['set-cookie']).split(
+      ';',
+    )[0]!;
+    for (const headers of [{ authorization: `Bearer ${CLI_TOKEN}` }, { cookie: s2 }, { cookie: session }]) {
+      expect(
+        (await h.app.inject({ url: '/api/devices', remoteAddress: '127.0.0.1', headers })).statusCode,
+      ).toBe(401);
+    }
   });
 });
 
@@ -131,7 +189,7 @@ describe('API keys', () => {
     expect((await as(read.secret)).statusCode).toBe(401);
   });
 
-  it('repeated bad keys from one IP → 429 with retry-after, even for the right key; other IPs unaffected', async () => {
+  it('repeated bad keys from one IP → 429 with retry-after; the right key is never locked out; other IPs unaffected', async () => {
     h = await makeHarness();
     const admin = h.keys.create('cli', 'admin');
     const codes: number[] = [];
@@ -150,7 +208,7 @@ describe('API keys', () => {
       remoteAddress: LAN_PEER,
       headers: { 'x-api-key': admin.secret },
     });
-    expect(blocked.statusCode).toBe(429);
+    expect(blocked.statusCode).toBe(200);
     const other = await h.app.inject({
       url: '/api/devices',
       remoteAddress: '192.168.1.51',
@@ -197,5 +255,90 @@ describe('bind guard', () => {
       'http_host: binding to 0.0.0.0 exposes the API; create an API key first (lan-sentinel keys create) or bind 127.0.0.1',
     );
     expect(() => assertBindAllowed({ host: '192.168.1.5', apiKeysConfigured: false })).toThrow(/http_host/);
+  });
+});
+
+describe('key changes made by another process apply at once (PRAGMA data_version)', () => {
+  const cli = (...args: string[]) =>
+    execFileSync(process.execPath, [CLI, ...args, '--data-dir', h!.dir], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, SUPERVISOR_TOKEN: '' },
+    });
+  const as = (key: string) =>
+    h!.app.inject({
+      url: '/api/devices',
+      remoteAddress: LAN_PEER,
+      headers: { authorization: `Bearer ${key}` },
+    });
+
+  it('`lan-sentinel keys create` in another process is accepted at once; `keys revoke` is refused at once', async () => {
+    assertBuilt();
+    h = await makeHarness({ config: { authFailuresPerMinute: 100 } });
+    // the service has already read its key list (an unknown, well-formed key)
+    expect((await as(`lsk_${'Z'.repeat(43)}`)).statusCode).toBe(401);
+    const { id, secret } = JSON.parse(
+      cli('keys', 'create', 'from-cli', '--scope', 'admin', '--json').trim(),
+    ) as {
+      id: number;
+      secret: string;
+    };
+    expect((await as(secret)).statusCode).toBe(200);
+    cli('keys', 'revoke', String(id));
+    expect((await as(secret)).statusCode).toBe(401);
+  });
+});
+
+describe('audit of refusals', () => {
+  it('403s and 429 lockouts are audited; a flood from many sources adds a bounded number of rows', async () => {
+    h = await makeHarness();
+    const read = h.keys.create('grafana', 'read');
+    const forbidden = await h.app.inject({
+      method: 'PATCH',
+      url: `/api/devices/${MACS.nas}`,
+      payload: { watched: true },
+      remoteAddress: LAN_PEER,
+      headers: { authorization: `Bearer ${read.secret}` },
+    });
+    expect(forbidden.statusCode).toBe(403);
+    expect(h.audit.list({ action: 'auth.forbidden' }).items[0]).toMatchObject({
+      actor: 'grafana',
+      actorKind: 'key',
+      ip: LAN_PEER,
+      target: '/api/devices/:mac',
+    });
+    for (let i = 0; i < 7; i++)
+      await h.app.inject({
+        url: '/api/devices',
+        remoteAddress: LAN_PEER,
+        headers: { 'x-api-key': `lsk_${'W'.repeat(43)}` },
+      });
+    expect(h.audit.list({ action: 'auth.lockout' }).total).toBeGreaterThanOrEqual(1);
+    expect(h.audit.list({ action: 'auth.lockout' }).items[0]).toMatchObject({
+      ip: LAN_PEER,
+      actorKind: 'anonymous',
+    });
+
+    // 2,000 refused requests from 200 addresses without credentials: the log grows by a bounded amount
+    const before = h.audit.list().total;
+    for (let i = 0; i < 2000; i++) {
+      await h.app.inject({
+        url: '/api/devices',
+        remoteAddress: `10.77.${Math.floor(i / 10) % 200}.${(i % 10) + 1}`,
+        headers: { 'x-api-key': `lsk_${String(i).padStart(43, 'X')}` },
+      });
+    }
+    const added = h.audit.list().total - before;
+    expect(added).toBeGreaterThan(0);
+    expect(added).toBeLessThanOrEqual(60);
+    // after the window, the next row says how many were left out
+    h.clock.advance(61_000);
+    await h.app.inject({
+      url: '/api/devices',
+      remoteAddress: '10.77.199.10',
+      headers: { 'x-api-key': `lsk_${'Q'.repeat(43)}` },
+    });
+    const last = h.audit.list({ action: 'auth.*' }).items[0]!;
+    expect((last.detail as { suppressed?: number }).suppressed).toBeGreaterThan(0);
   });
 });

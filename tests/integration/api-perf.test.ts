@@ -5,14 +5,14 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type Harness, makeHarness } from '../helpers/apiFixtures.js';
+import { CLI_TOKEN, type Harness, makeHarness } from '../helpers/apiFixtures.js';
 
 let h: Harness;
 let port: number;
 beforeAll(async () => {
   h = await makeHarness({
     extraDevices: 4996,
-    config: { trustLoopback: true, rateLimitPerMinute: 1_000_000 },
+    config: { rateLimitPerMinute: 1_000_000 },
   });
   await h.app.listen({ host: '127.0.0.1', port: 0 });
   port = (h.app.server.address() as AddressInfo).port;
@@ -23,13 +23,16 @@ afterAll(async () => {
 
 function request(agent: http.Agent, path: string): Promise<{ status: number; bytes: number }> {
   return new Promise((resolve, reject) => {
-    const req = http.get({ host: '127.0.0.1', port, path, agent }, (res) => {
-      let bytes = 0;
-      res.on('data', (c: Buffer) => {
-        bytes += c.length;
-      });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, bytes }));
-    });
+    const req = http.get(
+      { host: '127.0.0.1', port, path, agent, headers: { authorization: `Bearer ${CLI_TOKEN}` } },
+      (res) => {
+        let bytes = 0;
+        res.on('data', (c: Buffer) => {
+          bytes += c.length;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, bytes }));
+      },
+    );
     req.on('error', reject);
   });
 }

@@ -122,11 +122,21 @@ describe('devices', () => {
 
 describe('scans, changes, findings', () => {
   it('lists scans and one scan with hosts; 404/400', async () => {
-    const list = (await get('/api/scans?kind=ports')).json();
+    const list = (await get('/api/scans?kind=ports&status=finished')).json();
     expect(list.total).toBe(2);
     expect(list.items[0].status).toBe('finished');
+    expect(list.items[0].progress).toMatchObject({ hosts_done: 2, hosts_total: 2, percent: 100, batches: 1 });
     const one = (await get(`/api/scans/${h.ids.ports2}`)).json();
     expect(one.hosts.find((x: { mac: string }) => x.mac === MACS.nas).ports).toHaveLength(3);
+    // like with like: the previous port scan over the same hosts, not the sweep in between
+    expect(one.previous_id).toBe(h.ids.ports1);
+    expect(one.batches).toEqual([expect.objectContaining({ seq: 0, status: 'finished', hosts_up: 2 })]);
+    const ip = (await get(`/api/scans/${h.ids.ports2}/hosts/10.213.0.10`)).json();
+    expect(ip).toMatchObject({ state: 'up', host: { mac: MACS.nas } });
+    expect(ip.host.ports.map((p: { port: number }) => p.port)).toEqual([22, 80, 445]);
+    expect((await get(`/api/scans/${h.ids.ports2}/hosts/10.213.0.99`)).statusCode).toBe(404);
+    expect((await get(`/api/scans/${h.ids.ports2}/hosts/nope`)).statusCode).toBe(400);
+    expect((await get(`/api/scans/${h.ids.sweep1}/hosts/10.213.0.99`)).json().state).toBe('down');
     expect((await get('/api/scans/999')).statusCode).toBe(404);
     expect((await get('/api/scans/abc')).statusCode).toBe(400);
     expect((await get('/api/scans?status=nope')).statusCode).toBe(400);
@@ -146,9 +156,24 @@ describe('scans, changes, findings', () => {
     expect((await get(`/api/scans/${h.ids.ports1}/compare/999`)).statusCode).toBe(404);
   });
 
+  it('refuses to compare a sweep with a port scan', async () => {
+    const r = await get(`/api/scans/${h.ids.sweep1}/compare/${h.ids.ports2}`);
+    expect(r.statusCode).toBe(400);
+    expect(r.json().message).toMatch(/is a sweep and scan \d+ a port scan/);
+  });
+
   it('POST scans → 202 (sweep default, ports), bad kind → 400', async () => {
     const r = await send('POST', '/api/scans', {});
     expect(r.statusCode).toBe(202);
+    const body = r.json();
+    expect(body.scan_id).toBeGreaterThan(h.ids.ports2);
+    expect(r.headers.location).toBe(`scans/${body.scan_id}`);
+    const queued = (await get(`/api/scans/${body.scan_id}`)).json();
+    expect(queued).toMatchObject({ status: 'queued', kind: 'sweep', run_started_at: null });
+    expect(
+      (await send('POST', '/api/scans', { kind: 'sweep', profile: 'top100', targets: ['10.213.0.5'] }))
+        .statusCode,
+    ).toBe(503);
     expect((await send('POST', '/api/scans', { kind: 'ports' })).statusCode).toBe(202);
     expect(h.scanner.calls.slice(-2).map((c) => c.kind)).toEqual(['sweep', 'ports']);
     expect((await send('POST', '/api/scans', { kind: 'xmas' })).statusCode).toBe(400);

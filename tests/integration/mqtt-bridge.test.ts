@@ -222,7 +222,14 @@ describe('HaBridge', () => {
       devices_new: 0,
       threats_active: 0,
       last_scan: null,
+      last_port_scan: null,
+      port_scans_pending: 0,
       scanning: false,
+      scan_kind: null,
+      scan_percent: null,
+      scan_hosts_done: null,
+      scan_hosts_total: null,
+      scan_eta_s: null,
     });
     expect(snap.get('lan_sentinel/status')).toBe('online');
     expect(snap.has('lan_sentinel/device/020000000003/state')).toBe(false);

@@ -6,6 +6,8 @@
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { classifyKind } from '../../src/inventory/kinds.js';
+import { applyPortScan } from '../../src/inventory/ports.js';
 import { buildPortScanArgs, buildSweepArgs } from '../../src/scan/nmapArgs.js';
 import { checkNmap, isPrivileged, runNmap } from '../../src/scan/nmapRunner.js';
 import { parseNmapXml } from '../../src/scan/nmapXml.js';
@@ -66,6 +68,87 @@ describe.skipIf(!check.ok)('real nmap on loopback', () => {
     expect(open?.service?.name).toBe('ssh');
     expect(open?.service?.product).toBe('OpenSSH');
     expect(open?.service?.cpe).toContain('cpe:/a:openbsd:openssh:8.4p1');
+  });
+
+  it("reads a web interface's title and Server header (http-title, http-server-header) and the kind follows", async () => {
+    // an embedded web server (nmap knows lighttpd) whose page says what the device is
+    const body = '<html><head><title>HP LaserJet MFP M426fdw</title></head><body>Printer</body></html>\n';
+    const web = createServer((sock) => {
+      let buf = '';
+      sock.on('error', () => {});
+      sock.on('data', (c) => {
+        buf += c.toString('latin1');
+        if (!buf.includes('\r\n\r\n') && !buf.includes('\n\n')) return;
+        sock.end(
+          [
+            'HTTP/1.1 200 OK',
+            `Date: ${new Date().toUTCString()}`,
+            'Server: lighttpd/1.4.59',
+            `Content-Length: ${body.length}`,
+            'Connection: close',
+            'Content-Type: text/html',
+            '',
+            '',
+          ].join('\r\n') + body,
+        );
+      });
+    });
+    await new Promise<void>((r) => web.listen(0, '127.0.0.1', r));
+    try {
+      const webPort = (web.address() as AddressInfo).port;
+      const argv = buildPortScanArgs({
+        targets: ['127.0.0.1'],
+        profile: 'custom',
+        ports: [String(webPort)],
+        privileged: isPrivileged(),
+        hostTimeoutSec: 60,
+        versionIntensity: 2,
+      });
+      const run = await runNmap(argv, { nmapPath: NMAP, timeoutMs: 90_000 });
+      expect(run.exitCode, run.stderr).toBe(0);
+      const parsed = parseNmapXml(run.stdout, 'ports', ['127.0.0.1']);
+      if (!parsed.ok) throw new Error(parsed.error);
+      const host = parsed.result.hosts[0]!;
+      const open = host.ports.find((x) => x.port === webPort);
+      expect(open?.service?.name).toBe('http');
+      expect(open?.httpTitle).toBe('HP LaserJet MFP M426fdw');
+      expect(open?.httpServer).toBe('lighttpd/1.4.59');
+      // into the device's ports, then the pattern table: a printer, from its web page alone (no vendor)
+      const now = new Date();
+      const base = {
+        mac: '02:00:00:00:00:09',
+        ip: '127.0.0.1',
+        hostname: null,
+        name: null,
+        vendor: null,
+        randomized: false,
+        firstSeen: now.toISOString(),
+        lastSeen: now.toISOString(),
+        online: true,
+        presence: 'home' as const,
+        missedSweeps: 0,
+        known: false,
+        watched: false,
+        ignored: false,
+        notes: null,
+        considerHome: null,
+        ports: [],
+        portsScannedAt: null,
+        riskScore: 0,
+        risk: 'none' as const,
+        isNew: false,
+      };
+      const { device } = applyPortScan(base, host, now);
+      expect(device.ports[0]).toMatchObject({
+        httpTitle: 'HP LaserJet MFP M426fdw',
+        httpServer: 'lighttpd/1.4.59',
+      });
+      const guess = classifyKind({ vendor: null, hostname: null, ports: device.ports });
+      expect(guess?.kind).toBe('printer');
+      expect(guess?.reasons.join(' ')).toContain('web page title');
+    } finally {
+      await new Promise((r) => web.close(r));
+    }
   });
 
   it('sweeps 127.0.0.1 and accepts the result', async () => {

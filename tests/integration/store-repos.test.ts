@@ -149,10 +149,13 @@ describe('Store.recordPortScan', () => {
       result('ports', [host('10.213.1.5', NAS, [], [sp(22, 'OpenSSH', '7.4'), sp(5000)])], 100),
       at(101),
     );
-    expect(r1.changes.map((c) => [c.type, c.after && (c.after as { port: number }).port])).toEqual([
-      ['port_opened', 22],
-      ['port_opened', 5000],
-    ]);
+    // the first port scan of a device: one summary change; the port history still has one fact per port
+    expect(
+      r1.changes.map((c) => [
+        c.type,
+        (c.after as { ports: Array<{ port: number }> }).ports.map((p) => p.port),
+      ]),
+    ).toEqual([['first_port_scan', [22, 5000]]]);
     const id2 = store.scans.start('ports', ['10.213.1.5'], 'manual', null, at(200));
     // MAC-less host matched by unique IP
     const r2 = store.recordPortScan(
@@ -277,6 +280,13 @@ describe('repositories', () => {
 
   it('update patches only the given fields; unknown MAC → null', () => {
     sweep([host('10.213.1.10', PI)], 0);
+    // never port-scanned: the risk reads `unknown` whatever is stored
+    expect(store.devices.update(PI, { risk: 'medium' })?.risk).toBe('unknown');
+    store.recordPortScan(
+      store.scans.start('ports', ['10.213.1.10'], 'test', null, at(1)),
+      result('ports', [host('10.213.1.10', PI, [], [])], 1),
+      at(2),
+    );
     const d = store.devices.update(PI, {
       name: 'Kitchen Pi',
       known: true,

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AlertEngine, inQuietHours } from '../../src/alerts/engine.js';
 import type { AlertRule } from '../../src/alerts/types.js';
 import type { Change } from '../../src/inventory/types.js';
-import { AlertsRepo } from '../../src/store/alertsRepo.js';
+import { AlertsRepo, DEFAULT_ALERT_RULES } from '../../src/store/alertsRepo.js';
 import { closeDatabase, type Db, openDatabase } from '../../src/store/db.js';
 import { silentLogger } from '../../src/util/logger.js';
 
@@ -56,18 +56,57 @@ function run(engine: AlertEngine, c: Change, rules: AlertRule[], now: Date, devi
 }
 
 describe('default rules', () => {
-  it('are seeded once and cover new devices, watched offline, high findings', () => {
+  it('are seeded once from notify_on and also cover router identity changes; a deleted default stays deleted', () => {
     const now = new Date('2026-03-01T12:00:00Z');
-    expect(repo.seedDefaults(now)).toBe(true);
-    expect(repo.seedDefaults(now)).toBe(false);
+    expect(repo.seedDefaults(now)).toBe('seeded');
+    expect(repo.seedDefaults(now)).toBe('none');
     const rules = repo.listRules();
-    expect(rules.map((r) => r.types[0])).toEqual(['new_device', 'device_offline', 'threat_detected']);
+    expect(rules.map((r) => r.types)).toEqual([
+      ['new_device'],
+      ['device_offline'],
+      ['threat_detected'],
+      ['gateway_mac_changed'],
+    ]);
     expect(rules[1]?.watchedOnly).toBe(true);
     expect(rules[2]?.minSeverity).toBe('high');
     // a deleted default stays deleted
     repo.deleteRule(rules[0]?.id as number);
     repo.seedDefaults(now);
-    expect(repo.listRules()).toHaveLength(2);
+    expect(repo.listRules()).toHaveLength(3);
+  });
+  it('notify_on shapes the defaults of a fresh install: other types get one rule, critical findings always notify', () => {
+    const now = new Date('2026-03-01T12:00:00Z');
+    expect(repo.seedDefaults(now, ['new_device', 'port_opened', 'ip_changed'])).toBe('seeded');
+    const rules = repo.listRules();
+    expect(rules.map((r) => [r.types, r.minSeverity])).toEqual([
+      [['new_device'], 'info'],
+      [['port_opened', 'ip_changed'], 'info'],
+      [['gateway_mac_changed'], 'info'],
+      [['threat_detected'], 'critical'],
+    ]);
+  });
+  it('an install from before "rules are the truth" is migrated so that exactly what notified before still does', () => {
+    const now = new Date('2026-03-01T12:00:00Z');
+    // the old world: defaults seeded, a user rule for port_opened/ip_changed that notify_on silently blocked
+    for (const r of DEFAULT_ALERT_RULES) repo.createRule(r, now);
+    repo.createRule(
+      { name: 'ports and IPs', types: ['port_opened', 'ip_changed', 'new_device'], channels: ['mqtt'] },
+      now,
+    );
+    repo.createRule({ name: 'offline only', types: ['device_offline'], channels: ['mqtt'] }, now);
+    db.prepare("INSERT INTO meta (key, value) VALUES ('alert_rules_seeded', 'x')").run();
+    const notifyOn = ['new_device', 'threat_detected'] as const;
+    expect(repo.seedDefaults(now, notifyOn)).toBe('migrated');
+    expect(repo.seedDefaults(now, notifyOn)).toBe('none');
+    const rules = repo.listRules();
+    expect(rules.map((r) => [r.name, r.types, r.enabled])).toEqual([
+      ['New devices', ['new_device'], true],
+      ['Watched devices going offline', ['device_offline'], false],
+      ['Security findings (high and critical)', ['threat_detected'], true],
+      ['ports and IPs', ['new_device'], true],
+      ['offline only', ['device_offline'], false],
+      ['Router identity changed (possible ARP spoofing)', ['gateway_mac_changed'], true],
+    ]);
   });
   it('fire for the right changes only', () => {
     const now = new Date('2026-03-01T12:00:00Z');

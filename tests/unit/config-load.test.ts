@@ -39,7 +39,8 @@ describe('config loading', () => {
       sweep_interval: 60,
       consider_home: 180,
       port_scan_schedule: '0 3 * * *',
-      port_profile: 'top100',
+      port_profile: 'home',
+      scan_new_devices: true,
       discovery_prefix: 'homeassistant',
       base_topic: 'lan_sentinel',
       install_card: true,
@@ -118,7 +119,7 @@ describe('config loading', () => {
     ],
     [
       ['--port-profile', 'all'],
-      'option port_profile (from flag --port-profile): must be one of top100, top1000, custom; got "all"',
+      'option port_profile (from flag --port-profile): must be one of home, top100, top1000, custom; got "all"',
     ],
     [
       ['--port-scan-schedule', 'daily'],

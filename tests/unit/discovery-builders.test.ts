@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type DiscoveryCtx, deviceDiscovery, hubDiscovery } from '../../src/ha/discovery.js';
+import { coreAtLeast, type DiscoveryCtx, deviceDiscovery, hubDiscovery } from '../../src/ha/discovery.js';
 import { deviceState, eventPayload, hubState } from '../../src/ha/states.js';
 import { type Device } from '../../src/inventory/types.js';
 import { CHANGE_TYPES } from '../../src/vocabulary.js';
@@ -14,7 +14,7 @@ const ctx: DiscoveryCtx = {
   discoveryPrefix: 'homeassistant',
   baseTopic: 'lan_sentinel',
   swVersion: '0.1.0',
-  ingressUrl: 'homeassistant://hassio/ingress/local_lan_sentinel',
+  ingressUrl: 'homeassistant://app/local_lan_sentinel',
 };
 
 function device(over: Partial<Device> = {}): Device {
@@ -45,6 +45,8 @@ function device(over: Partial<Device> = {}): Device {
 }
 
 const pi = device({
+  kind: 'server',
+  kindConfidence: 55,
   ports: [
     {
       protocol: 'tcp',
@@ -111,6 +113,8 @@ describe('hub discovery', () => {
         'devices_new',
         'devices_online',
         'last_scan',
+        'last_port_scan',
+        'port_scans_pending',
         'network_event',
         'scan_now',
         'scanning',
@@ -120,6 +124,10 @@ describe('hub discovery', () => {
     expect(comps.network_event?.event_types).toEqual([...CHANGE_TYPES]);
     expect(comps.scanning?.device_class).toBe('running');
     expect(comps.last_scan?.device_class).toBe('timestamp');
+    // issue 14: when the last port scan ran (unknown before the first) and how many devices wait for one
+    expect(comps.last_port_scan?.device_class).toBe('timestamp');
+    expect(comps.last_port_scan?.value_template).toContain("'None'");
+    expect(comps.port_scans_pending?.value_template).toBe('{{ value_json.port_scans_pending }}');
     expect(comps.scan_now?.command_topic).toBe('lan_sentinel/hub/scan_now');
     expect(m.payload.availability).toEqual([
       { topic: 'lan_sentinel/status', payload_available: 'online', payload_not_available: 'offline' },
@@ -183,11 +191,11 @@ describe('device discovery', () => {
               "state_topic": "lan_sentinel/device/b827eb123456/state",
               "unique_id": "lan_sentinel_b827eb123456_open_ports",
               "unit_of_measurement": "ports",
-              "value_template": "{{ value_json.open_ports }}",
+              "value_template": "{{ 'None' if value_json.risk == 'unknown' else value_json.open_ports }}",
             },
             "presence": {
               "default_entity_id": "device_tracker.lan_sentinel_b827eb123456",
-              "icon": "mdi:lan-connect",
+              "icon": "mdi:server",
               "json_attributes_topic": "lan_sentinel/device/b827eb123456/state",
               "name": null,
               "payload_home": "home",
@@ -223,7 +231,7 @@ describe('device discovery', () => {
               "platform": "sensor",
               "state_topic": "lan_sentinel/device/b827eb123456/state",
               "unique_id": "lan_sentinel_b827eb123456_risk",
-              "value_template": "{{ value_json.risk }}",
+              "value_template": "{{ 'None' if value_json.risk == 'unknown' else value_json.risk }}",
             },
             "threat": {
               "default_entity_id": "binary_sensor.lan_sentinel_b827eb123456_threat",
@@ -235,11 +243,11 @@ describe('device discovery', () => {
               "platform": "binary_sensor",
               "state_topic": "lan_sentinel/device/b827eb123456/state",
               "unique_id": "lan_sentinel_b827eb123456_threat",
-              "value_template": "{{ 'ON' if value_json.threats | selectattr('severity', 'in', ['medium', 'high', 'critical']) | list | count > 0 else 'OFF' }}",
+              "value_template": "{{ 'None' if value_json.risk == 'unknown' else 'ON' if value_json.threats | selectattr('severity', 'in', ['medium', 'high', 'critical']) | list | count > 0 else 'OFF' }}",
             },
           },
           "device": {
-            "configuration_url": "homeassistant://hassio/ingress/local_lan_sentinel#/devices/b827eb123456",
+            "configuration_url": "homeassistant://app/local_lan_sentinel",
             "connections": [
               [
                 "mac",
@@ -250,6 +258,7 @@ describe('device discovery', () => {
               "lan_sentinel_b827eb123456",
             ],
             "manufacturer": "Raspberry Pi Foundation",
+            "model": "Server",
             "name": "raspberrypi",
             "via_device": "lan_sentinel_hub",
           },
@@ -272,6 +281,8 @@ describe('device discovery', () => {
           "zone.home",
         ],
         "ip": "192.168.1.20",
+        "kind": "server",
+        "kind_icon": "mdi:server",
         "known": true,
         "last_seen": "2026-08-21T10:15:00.000Z",
         "mac": "b8:27:eb:12:34:56",
@@ -303,7 +314,10 @@ describe('device discovery', () => {
         "threats": [
           {
             "cve": null,
+            "cves": [],
             "key": "port:tcp/23",
+            "known_exploited": 0,
+            "more": 0,
             "port": 23,
             "severity": "high",
             "title": "Telnet is open",
@@ -319,7 +333,7 @@ describe('device discovery', () => {
     expect(validateDiscovery(m.topic, JSON.stringify(m.payload))).toEqual([]);
     expect(m.payload.device).toMatchInlineSnapshot(`
       {
-        "configuration_url": "homeassistant://hassio/ingress/local_lan_sentinel#/devices/daa119000001",
+        "configuration_url": "homeassistant://app/local_lan_sentinel",
         "connections": [
           [
             "mac",
@@ -329,7 +343,7 @@ describe('device discovery', () => {
         "identifiers": [
           "lan_sentinel_daa119000001",
         ],
-        "name": "da:a1:19:00:00:01",
+        "name": "Private device .20",
         "via_device": "lan_sentinel_hub",
       }
     `);
@@ -345,7 +359,7 @@ describe('device discovery', () => {
     expect(validateDiscovery(m.topic, JSON.stringify(m.payload))).toEqual([]);
     expect(m.payload.device).toMatchInlineSnapshot(`
       {
-        "configuration_url": "homeassistant://hassio/ingress/local_lan_sentinel#/devices/001122334455",
+        "configuration_url": "homeassistant://app/local_lan_sentinel",
         "connections": [
           [
             "mac",
@@ -432,6 +446,38 @@ describe('device discovery', () => {
     expect(http.configuration_url).toBe('http://127.0.0.1:8099/#/devices/b827eb123456');
   });
 
+  it('device tracker: legacy keys only for Core < 2026.7 or an unknown Core', () => {
+    const tracker = (v: string | null | undefined) =>
+      (
+        deviceDiscovery(pi, { ...ctx, coreVersion: v }).payload.components as Record<
+          string,
+          Record<string, unknown>
+        >
+      ).presence!;
+    const legacy = ['state_topic', 'value_template', 'payload_home', 'payload_not_home'];
+    for (const v of ['2026.7.0', '2026.7.0b3', '2026.12.1', '2027.1.0']) {
+      const t = tracker(v);
+      for (const k of legacy) expect(t, `${v} ${k}`).not.toHaveProperty(k);
+      expect(t.json_attributes_topic, v).toBe('lan_sentinel/device/b827eb123456/state');
+      expect(t.source_type, v).toBe('router');
+    }
+    for (const v of ['2026.6.4', '2025.10.0', null, undefined, 'garbage']) {
+      const t = tracker(v);
+      expect(t.state_topic, String(v)).toBe('lan_sentinel/device/b827eb123456/state');
+      expect(t.payload_home).toBe('home');
+      expect(t.payload_not_home).toBe('not_home');
+      expect(t.value_template).toBe('{{ value_json.presence }}');
+    }
+    expect(coreAtLeast('2026.10.0', 2026, 7)).toBe(true);
+    expect(coreAtLeast('2026.1.0', 2026, 7)).toBe(false);
+  });
+
+  it('add-on configuration_url is the ingress panel of the real slug, without a fragment that never arrives', () => {
+    const dev = deviceDiscovery(pi, { ...ctx, ingressUrl: 'homeassistant://app/5c53de3b_lan_sentinel' })
+      .payload.device as Record<string, unknown>;
+    expect(dev.configuration_url).toBe('homeassistant://app/5c53de3b_lan_sentinel');
+  });
+
   it('refuses a non-MAC', () => {
     expect(() => deviceDiscovery(device({ mac: 'aa:bb/+#' }), ctx)).toThrow(/not a MAC/);
   });
@@ -459,6 +505,8 @@ describe('states and events', () => {
         'risk_score',
         'threats',
         'known',
+        'kind',
+        'kind_icon',
         'source',
       ].sort(),
     );
@@ -488,8 +536,44 @@ describe('states and events', () => {
       devices_new: 1,
       threats_active: 2,
       last_scan: '2026-08-21T10:15:00.000Z',
+      last_port_scan: null,
+      port_scans_pending: 0,
       scanning: true,
+      scan_kind: null,
+      scan_percent: null,
+      scan_hosts_done: null,
+      scan_hosts_total: null,
+      scan_eta_s: null,
     });
+    expect(
+      hubState({
+        online: 3,
+        total: 5,
+        new: 1,
+        threatsActive: 2,
+        lastScan: null,
+        scanning: true,
+        scan: { kind: 'ports', percent: 41.6, hostsDone: 12, hostsTotal: 30, etaSeconds: 95 },
+      }),
+    ).toMatchObject({
+      scan_kind: 'ports',
+      scan_percent: 42,
+      scan_hosts_done: 12,
+      scan_hosts_total: 30,
+      scan_eta_s: 95,
+    });
+    // idle: no stale progress
+    expect(
+      hubState({
+        online: 3,
+        total: 5,
+        new: 1,
+        threatsActive: 2,
+        lastScan: null,
+        scanning: false,
+        scan: { kind: 'ports', percent: 100, hostsDone: 30, hostsTotal: 30, etaSeconds: 0 },
+      }).scan_percent,
+    ).toBeNull();
     expect(
       eventPayload({
         type: 'new_device',

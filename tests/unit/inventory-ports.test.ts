@@ -7,8 +7,16 @@ import type { ScanHost, ScanPort } from '../../src/scan/types.js';
 const t1 = new Date('2026-03-01T03:00:00Z');
 const t2 = new Date('2026-03-02T03:00:00Z');
 const MAC = '00:11:32:aa:bb:cc';
+const t0 = new Date('2026-02-28T03:00:00Z');
+/** a device that was port-scanned before (nothing open then): later scans report per-port changes */
 const base = (): Device => ({
-  ...newDevice(MAC, '10.213.1.5', 'nas', 'Synology Incorporated', t1.toISOString()),
+  ...newDevice(MAC, '10.213.1.5', 'nas', 'Synology Incorporated', t0.toISOString()),
+  isNew: false,
+  portsScannedAt: t0.toISOString(),
+});
+/** a device never port-scanned: its first scan is one summary change */
+const fresh = (): Device => ({
+  ...newDevice(MAC, '10.213.1.5', 'nas', 'Synology Incorporated', t0.toISOString()),
   isNew: false,
 });
 const port = (p: number, state = 'open', product?: string, version?: string, name = 'svc'): ScanPort => {
@@ -27,6 +35,32 @@ const host = (ports: ScanPort[], portsScanned = true): ScanHost => ({
 });
 
 describe('applyPortScan', () => {
+  it("a device's first port scan raises ONE summary change listing every open port, not port_opened per port", () => {
+    const open = [22, 23, 80, 443, 1883, 8123, 9100, 5555, 6379, 2375].map((p) =>
+      port(p, 'open', 'P', '1', 's'),
+    );
+    const out = applyPortScan(fresh(), host([...open, port(25, 'closed')]), t1);
+    expect(out.device.ports).toHaveLength(10);
+    expect(out.device.portsScannedAt).toBe(t1.toISOString());
+    expect(out.changes).toHaveLength(1);
+    const c = out.changes[0]!;
+    expect(c).toMatchObject({ type: 'first_port_scan', severity: 'info', mac: MAC });
+    expect(c.message).toBe(
+      'nas (00:11:32:aa:bb:cc): first port scan: 10 open ports (tcp/22 P 1, tcp/23 P 1, tcp/80 P 1, tcp/443 P 1, tcp/1883 P 1, tcp/2375 P 1, tcp/5555 P 1, tcp/6379 P 1, … 2 more)',
+    );
+    const after = c.after as { open: number; ports: Array<{ port: number }> };
+    expect(after.open).toBe(10);
+    expect(after.ports.map((p) => p.port)).toEqual([22, 23, 80, 443, 1883, 2375, 5555, 6379, 8123, 9100]);
+    // nothing open: still one summary, so the first measurement is visible
+    const none = applyPortScan(fresh(), host([port(25, 'closed')]), t1);
+    expect(none.changes.map((x) => [x.type, x.message])).toEqual([
+      ['first_port_scan', 'nas (00:11:32:aa:bb:cc): first port scan: no open ports'],
+    ]);
+    // the next scan reports per-port changes again
+    const next = applyPortScan(out.device, host([...open, port(25, 'open', 'Postfix', '3', 'smtp')]), t2);
+    expect(next.changes.map((x) => x.type)).toEqual(['port_opened']);
+  });
+
   it('ignores hosts whose ports were not scanned', () => {
     const d = base();
     expect(applyPortScan(d, host([port(22)], false), t1)).toEqual({ device: d, changes: [] });

@@ -63,6 +63,8 @@ describe('buildPortScanArgs', () => {
       '-n',
       '-sS',
       '-sV',
+      '--script',
+      'http-title,http-server-header',
       '--top-ports',
       '100',
       '--host-timeout',
@@ -97,6 +99,8 @@ describe('buildPortScanArgs', () => {
       '-sV',
       '--version-intensity',
       '2',
+      '--script',
+      'http-title,http-server-header',
       '-p',
       '22,80,8000-8100,65535',
       '--host-timeout',
@@ -116,7 +120,7 @@ describe('buildPortScanArgs', () => {
       '192.168.1.11/32',
     ]);
     expect(
-      buildPortScanArgs({ ...base, profile: 'top1000', privileged: true, hostTimeoutSec: 1 }).slice(3, 5),
+      buildPortScanArgs({ ...base, profile: 'top1000', privileged: true, hostTimeoutSec: 1 }).slice(5, 7),
     ).toEqual(['--top-ports', '1000']);
   });
 

@@ -1,7 +1,14 @@
 /** Pure formatting and ordering helpers for the UI (no DOM). */
 import type { RiskLevel, Severity } from './types.js';
 
-export const RISK_ORDER: Record<RiskLevel, number> = { none: 0, low: 1, medium: 2, high: 3, critical: 4 };
+export const RISK_ORDER: Record<RiskLevel, number> = {
+  unknown: -1,
+  none: 0,
+  low: 1,
+  medium: 2,
+  high: 3,
+  critical: 4,
+};
 export const SEVERITY_ORDER: Record<Severity, number> = { info: 0, low: 1, medium: 2, high: 3, critical: 4 };
 
 /** Numeric sort key for dotted IPv4 ("10.0.0.9" < "10.0.0.10"); non-IPv4 sorts last. */
@@ -84,6 +91,7 @@ export const CHANGE_LABELS: Record<string, string> = {
   ip_conflict: 'IP conflict',
   threat_detected: 'Threat detected',
   threat_resolved: 'Threat resolved',
+  unexpected_port: 'Unexpected port',
 };
 
 export function changeLabel(type: string): string {

@@ -19,6 +19,7 @@ const CHANGE_TONE: Record<string, string> = {
   ip_conflict: 'bad',
   threat_detected: 'bad',
   threat_resolved: 'ok',
+  unexpected_port: 'bad',
 };
 
 export function changeTag(type: string): TemplateResult {
@@ -27,6 +28,11 @@ export function changeTag(type: string): TemplateResult {
 
 /** Risk level / severity as a plain span (text + colour). */
 export function levelBadge(level: string, label = 'risk'): TemplateResult {
+  // never port-scanned: the risk was not measured yet (never shown as "none")
+  if (level === 'unknown')
+    return html`<span class="badge unknown" title="${label}: not scanned yet — no port scan has finished for this device"
+      >not scanned yet</span
+    >`;
   return html`<span class="badge ${level}" title="${label}: ${level}">${level}</span>`;
 }
 

@@ -8,6 +8,7 @@ import './components/ls-toasts.js';
 import './pages/ls-dashboard.js';
 import './pages/ls-devices-page.js';
 import './pages/ls-device-page.js';
+import './pages/ls-map-page.js';
 import './pages/ls-scans-page.js';
 import './pages/ls-scan-page.js';
 import './pages/ls-compare-page.js';
@@ -30,6 +31,7 @@ interface NavItem {
 const NAV: NavItem[] = [
   { page: 'dashboard', href: '#/', label: 'Overview' },
   { page: 'devices', href: '#/devices', label: 'Devices', also: ['device'] },
+  { page: 'map', href: '#/map', label: 'Map' },
   { page: 'changes', href: '#/changes', label: 'Live changes' },
   { page: 'scans', href: '#/scans', label: 'Scans', also: ['scan', 'compare'] },
   { page: 'findings', href: '#/findings', label: 'Findings' },
@@ -200,6 +202,8 @@ export class LsApp extends LitElement {
         return html`<ls-devices-page .params=${r.params}></ls-devices-page>`;
       case 'device':
         return html`<ls-device-page .mac=${r.mac}></ls-device-page>`;
+      case 'map':
+        return html`<ls-map-page></ls-map-page>`;
       case 'scans':
         return html`<ls-scans-page></ls-scans-page>`;
       case 'scan':

@@ -6,6 +6,7 @@
 export type Route =
   | { page: 'dashboard' }
   | { page: 'devices'; params: URLSearchParams }
+  | { page: 'map' }
   | { page: 'device'; mac: string }
   | { page: 'scans' }
   | { page: 'scan'; id: number }
@@ -47,6 +48,8 @@ export function parseRoute(hash: string): Route {
     case undefined:
     case 'dashboard':
       return { page: 'dashboard' };
+    case 'map':
+      return { page: 'map' };
     case 'devices':
       if (second) return { page: 'device', mac: second.toLowerCase() };
       return { page: 'devices', params };

@@ -199,6 +199,12 @@ export const baseStyles = css`
     background: var(--ls-neutral-bg);
     color: var(--ls-muted);
   }
+  .badge.unknown {
+    background: transparent;
+    border: 1px dashed var(--ls-border);
+    color: var(--ls-muted);
+    font-style: italic;
+  }
   .badge.info,
   .badge.low {
     background: var(--ls-info-bg);

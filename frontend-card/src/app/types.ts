@@ -3,6 +3,7 @@
  * from zod or the server lands in the bundle.
  */
 export type {
+  AcceptJson,
   AlertJson,
   AlertRuleCreate,
   AlertRuleJson,
@@ -18,9 +19,13 @@ export type {
   DeviceJson,
   DevicePatch,
   DevicePortJson,
+  FindingGroupJson,
   FindingJson,
   HealthJson,
+  KindListJson,
   List,
+  MapJson,
+  MapNodeJson,
   ScanAcceptedJson,
   ScanDetailJson,
   ScanHostJson,
@@ -28,6 +33,8 @@ export type {
   SettingsJson,
   SseDeviceJson,
   SseScanJson,
+  StatsSummaryJson,
+  TrendsJson,
   VendorListJson,
   WebhookCreate,
   WebhookJson,
@@ -35,7 +42,16 @@ export type {
 export type { ChangeType, RiskLevel, Severity } from '../../../src/inventory/types.js';
 
 /** Mirrors of runtime constants in src/api/schemas.ts (importing them would bundle zod). */
-export const DEVICE_FILTERS = ['all', 'online', 'offline', 'new', 'risky', 'known', 'ignored'] as const;
+export const DEVICE_FILTERS = [
+  'all',
+  'online',
+  'offline',
+  'new',
+  'risky',
+  'unscanned',
+  'known',
+  'ignored',
+] as const;
 export type DeviceFilter = (typeof DEVICE_FILTERS)[number];
 export const DEVICE_SORTS = ['name', 'ip', 'vendor', 'last_seen', 'first_seen', 'risk'] as const;
 export type DeviceSort = (typeof DEVICE_SORTS)[number];

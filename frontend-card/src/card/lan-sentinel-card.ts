@@ -6,6 +6,7 @@ import { html, LitElement, nothing, type PropertyValues, type TemplateResult } f
 import { repeat } from 'lit/directives/repeat.js';
 import { styleMap } from 'lit/directives/style-map.js';
 import { riskBadge, statusDot } from '../shared/badges.js';
+import { kindIcon } from '../shared/kinds.js';
 import { RISK_COLOR } from '../shared/risk.js';
 import { badgeStyles } from '../shared/styles.js';
 import { absoluteTime, relativeTime } from '../shared/time.js';
@@ -23,6 +24,9 @@ import type { HomeAssistant, LovelaceCardConfig } from './ha-types.js';
 import {
   countRows,
   type DeviceRow,
+  type HubScan,
+  hubScan,
+  hubScanText,
   type Selection,
   selectEntities,
   selectionChanged,
@@ -163,6 +167,7 @@ export class LanSentinelCard extends LitElement {
           : nothing
       }
       ${c.show_summary ? this._renderSummary(summary) : nothing}
+      ${this._renderScan(hubScan(sel.scanning))}
       ${
         rows.length === 0
           ? this._renderEmpty()
@@ -239,6 +244,25 @@ export class LanSentinelCard extends LitElement {
     </div>`;
   }
 
+  /** The hub line while a scan runs: what, how far, how long, with a bar. */
+  private _renderScan(s: HubScan | null): TemplateResult | typeof nothing {
+    if (!s) return nothing;
+    const text = hubScanText(s);
+    return html`<div class="scan" role="status">
+      <div class="scan-text">${text}</div>
+      <div
+        class="scan-track"
+        role="progressbar"
+        aria-label=${text}
+        aria-valuemin="0"
+        aria-valuemax="100"
+        aria-valuenow=${s.percent === null ? nothing : Math.floor(s.percent)}
+      >
+        <div class="scan-fill ${s.percent === null ? 'indeterminate' : ''}" style=${styleMap({ width: `${s.percent ?? 30}%` })}></div>
+      </div>
+    </div>`;
+  }
+
   private _renderEmpty(): TemplateResult {
     return html`<div class="empty">
       No devices from LAN Sentinel yet. Once the add-on has finished its first sweep and MQTT discovery is on, devices
@@ -263,7 +287,7 @@ export class LanSentinelCard extends LitElement {
         data-entity=${r.entityId}
         @click=${() => this._moreInfo(r.entityId)}
       >
-        ${statusDot(r.status)}
+        ${statusDot(r.status)} ${kindIcon(r.kind, 18)}
         <span class="main">
           <span class="name"><span class="text">${r.name}</span>${r.isNew ? html`<span class="new-tag">new</span>` : nothing}</span>
           <span class="sub"><span class="ip">${r.ip || '—'}</span>${details ? ` · ${details}` : ''}</span>

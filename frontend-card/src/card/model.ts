@@ -2,6 +2,7 @@
  * Pure view model: pick our entities out of `hass.states`, turn device_tracker attributes (the device state JSON
  * of DESIGN §7) into rows, count, filter, search and sort. Every attribute is treated as untrusted input.
  */
+import { isKind, kindLabel } from '../shared/kinds.js';
 import { ipv4SortKey } from '../shared/net.js';
 import { asRiskLevel, isRisky, type RiskLevel, riskRank } from '../shared/risk.js';
 import { parseTime } from '../shared/time.js';
@@ -19,6 +20,8 @@ export interface DeviceRow {
   ip: string;
   vendor: string;
   hostname: string;
+  /** device kind from the `kind` attribute (null: unknown) */
+  kind: string | null;
   status: 'online' | 'offline' | 'unavailable';
   isNew: boolean;
   risk: RiskLevel;
@@ -35,6 +38,50 @@ export interface DeviceRow {
 export interface Selection {
   trackers: HassEntity[];
   hub: Partial<Record<HubKey, HassEntity>>;
+  /** the hub's `scanning` binary sensor (its attributes carry the running scan's progress) */
+  scanning?: HassEntity;
+}
+
+export const SCANNING_CANDIDATES = [
+  'binary_sensor.lan_sentinel_scanning',
+  'binary_sensor.lan_sentinel_hub_scanning',
+];
+
+/** Progress of the running scan, for the hub line. */
+export interface HubScan {
+  kind: 'sweep' | 'ports';
+  percent: number | null;
+  hostsDone: number | null;
+  hostsTotal: number | null;
+  etaSeconds: number | null;
+}
+
+const finite = (v: unknown): number | null =>
+  typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : null;
+
+/** The running scan from the `scanning` sensor (state on + progress attributes), or null when idle. */
+export function hubScan(e: HassEntity | undefined): HubScan | null {
+  if (e?.state !== 'on') return null;
+  const a = e.attributes ?? {};
+  return {
+    kind: a.kind === 'ports' ? 'ports' : 'sweep',
+    percent: finite(a.percent) === null ? null : Math.min(100, finite(a.percent) as number),
+    hostsDone: finite(a.hosts_done),
+    hostsTotal: finite(a.hosts_total),
+    etaSeconds: finite(a.eta_seconds),
+  };
+}
+
+/** "Port scan · 12 of 30 hosts · 40 % · about 2 min left" (pieces that are unknown are left out). */
+export function hubScanText(s: HubScan): string {
+  const parts = [s.kind === 'ports' ? 'Port scan' : 'Sweep'];
+  if (s.hostsDone !== null && s.hostsTotal !== null && s.hostsTotal > 0)
+    parts.push(`${s.hostsDone} of ${s.hostsTotal} ${s.kind === 'ports' ? 'hosts' : 'addresses'}`);
+  if (s.percent !== null) parts.push(`${Math.floor(s.percent)} %`);
+  if (s.etaSeconds !== null)
+    parts.push(s.etaSeconds < 60 ? 'under a minute left' : `about ${Math.round(s.etaSeconds / 60)} min left`);
+  if (parts.length === 1) parts.push('running…');
+  return parts.join(' · ');
 }
 
 const text = (v: unknown, max = 200): string => (typeof v === 'string' ? v.slice(0, max) : '');
@@ -71,7 +118,8 @@ export function selectEntities(states: Record<string, HassEntity>, config: CardC
       }
     }
   }
-  return { trackers, hub };
+  const scanning = SCANNING_CANDIDATES.map((id) => states[id]).find((e) => e !== undefined);
+  return scanning ? { trackers, hub, scanning } : { trackers, hub };
 }
 
 /** True when any state object differs by reference (the cheap re-render test). */
@@ -80,7 +128,7 @@ export function selectionChanged(a: Selection | undefined, b: Selection): boolea
   if (a.trackers.length !== b.trackers.length) return true;
   for (let i = 0; i < a.trackers.length; i++) if (a.trackers[i] !== b.trackers[i]) return true;
   for (const k of HUB_KEYS) if (a.hub[k] !== b.hub[k]) return true;
-  return false;
+  return a.scanning !== b.scanning;
 }
 
 export function toRow(e: HassEntity): DeviceRow {
@@ -95,6 +143,7 @@ export function toRow(e: HassEntity): DeviceRow {
   const lastSeen = typeof a.last_seen === 'string' ? a.last_seen : null;
   const lastSeenMs = parseTime(lastSeen);
   const threats = Array.isArray(a.threats) ? a.threats.length : 0;
+  const kind = isKind(a.kind) ? a.kind : null;
   return {
     entityId: e.entity_id,
     name,
@@ -102,6 +151,7 @@ export function toRow(e: HassEntity): DeviceRow {
     ip,
     vendor,
     hostname,
+    kind,
     status: unavailable ? 'unavailable' : online ? 'online' : 'offline',
     isNew: a.known === false,
     risk: asRiskLevel(a.risk),
@@ -111,7 +161,7 @@ export function toRow(e: HassEntity): DeviceRow {
     lastSeen,
     lastSeenMs: Number.isNaN(lastSeenMs) ? 0 : lastSeenMs,
     ipKey: ipv4SortKey(ip),
-    haystack: `${name}\n${ip}\n${mac}\n${vendor}\n${hostname}`.toLowerCase(),
+    haystack: `${name}\n${ip}\n${mac}\n${vendor}\n${hostname}\n${kind ? kindLabel(kind) : ''}`.toLowerCase(),
   };
 }
 

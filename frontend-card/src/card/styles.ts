@@ -69,6 +69,29 @@ export const cardStyles = css`
     background: color-mix(in srgb, var(--warning-color, #f59e0b) 16%, transparent);
     border-left: 3px solid var(--warning-color, #f59e0b);
   }
+  .scan {
+    padding: 0 16px 12px;
+  }
+  .scan-text {
+    font-size: 0.85rem;
+    color: var(--secondary-text-color, #727272);
+    margin-bottom: 4px;
+  }
+  .scan-track {
+    height: 6px;
+    border-radius: 999px;
+    background: var(--divider-color, rgba(127, 127, 127, 0.25));
+    overflow: hidden;
+  }
+  .scan-fill {
+    height: 100%;
+    border-radius: 999px;
+    background: var(--primary-color, #03a9f4);
+    transition: width 0.4s ease;
+  }
+  .scan-fill.indeterminate {
+    opacity: 0.6;
+  }
   .summary {
     display: grid;
     grid-template-columns: repeat(4, minmax(0, 1fr));
@@ -217,6 +240,13 @@ export const cardStyles = css`
     min-width: 0;
     display: flex;
     flex-direction: column;
+  }
+  .kind-icon {
+    flex: none;
+    color: var(--secondary-text-color, #6b7280);
+  }
+  .offline .kind-icon {
+    opacity: 0.55;
   }
   .name {
     display: flex;

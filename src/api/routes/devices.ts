@@ -1,7 +1,8 @@
+import { KIND_INFO, UNKNOWN_KIND_ICON } from '../../inventory/kinds.js';
 import type { DevicePatch as StorePatch } from '../../store/devicesRepo.js';
 import { auditChange } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
-import { notFound } from '../errors.js';
+import { notFound, unavailable } from '../errors.js';
 import { changeJson, deviceJson, devicesJson, type Mappers } from '../mappers.js';
 import type { RouteRegistry } from '../route.js';
 import {
@@ -13,8 +14,10 @@ import {
   devicePatchSchema,
   deviceSchema,
   errorSchema,
+  kindListSchema,
   macParams,
   scanAcceptedSchema,
+  trustInstallSchema,
   vendorListSchema,
 } from '../schemas.js';
 
@@ -34,6 +37,7 @@ export function deviceRoutes(r: RouteRegistry, deps: ApiDeps, mappers: Mappers):
         ...(query.filter !== 'all' ? { filter: query.filter } : {}),
         ...(query.q ? { search: query.q } : {}),
         ...(query.vendor ? { vendor: query.vendor } : {}),
+        ...(query.kind ? { kind: query.kind } : {}),
         sort: query.sort,
         order: query.order,
         limit: query.limit,
@@ -59,6 +63,22 @@ export function deviceRoutes(r: RouteRegistry, deps: ApiDeps, mappers: Mappers):
 
   r.add({
     method: 'GET',
+    url: '/api/kinds',
+    tag,
+    summary: 'Device kinds in the inventory with counts, labels and icons (for the kind filter)',
+    responses: { 200: kindListSchema },
+    handler: () => ({
+      items: store.devices.kinds().map(({ kind, count }) => ({
+        kind,
+        label: kind === 'unknown' ? 'Unknown' : KIND_INFO[kind].label,
+        icon: kind === 'unknown' ? UNKNOWN_KIND_ICON : KIND_INFO[kind].icon,
+        count,
+      })),
+    }),
+  });
+
+  r.add({
+    method: 'GET',
     url: '/api/devices/:mac',
     tag,
     summary: 'One device',
@@ -75,7 +95,8 @@ export function deviceRoutes(r: RouteRegistry, deps: ApiDeps, mappers: Mappers):
     method: 'PATCH',
     url: '/api/devices/:mac',
     tag,
-    summary: 'Rename a device, mark it known/watched/ignored, set notes or its consider_home override',
+    summary:
+      'Rename a device, mark it known/watched/ignored, set notes, its consider_home override or its kind',
     params: macParams,
     body: devicePatchSchema,
     responses: { 200: deviceSchema, 400: errorSchema, 404: errorSchema },
@@ -93,12 +114,33 @@ export function deviceRoutes(r: RouteRegistry, deps: ApiDeps, mappers: Mappers):
       if (body.ignored !== undefined) patch.ignored = body.ignored;
       if (body.notes !== undefined) patch.notes = body.notes === '' ? null : body.notes;
       if (body.consider_home !== undefined) patch.considerHome = body.consider_home;
+      if (body.kind !== undefined) patch.kindOverride = body.kind;
       const after = store.devices.update(params.mac, patch);
       if (!after) throw notFound(`device ${params.mac}`);
       auditChange(deps, request, 'device.update', params.mac, body);
       bus.emit('device:updated', after);
       if (after.ignored && !before.ignored) bus.emit('device:removed', { mac: after.mac, reason: 'ignored' });
       return deviceJson(after, mappers);
+    },
+  });
+
+  r.add({
+    method: 'POST',
+    url: '/api/devices/trust-install',
+    tag,
+    summary:
+      'Trust all devices found at install (the first sweep of a fresh database) that are not known yet',
+    responses: { 200: trustInstallSchema, 503: errorSchema },
+    handler: (_input, request) => {
+      const install = store.install;
+      if (!install) throw unavailable('the install baseline');
+      const macs = install.untrustedBaseline();
+      for (const mac of macs) {
+        const after = store.devices.update(mac, { known: true, isNew: false });
+        if (after) bus.emit('device:updated', after);
+      }
+      auditChange(deps, request, 'device.trust_install', null, { devices: macs.length });
+      return { trusted: macs.length, macs };
     },
   });
 

@@ -3,6 +3,34 @@ import type { RouteRegistry } from '../route.js';
 import { healthSchema, settingsSchema } from '../schemas.js';
 import { scanJson } from './scans.js';
 
+function portScansJson(deps: ApiDeps) {
+  const p = deps.scanner.portScanStatus?.();
+  if (!p) return {};
+  return {
+    port_scans: {
+      last_at: p.lastAt,
+      pending_devices: p.pendingDevices,
+      queued_batches: p.queuedBatches,
+      initial: p.initial,
+      next_retry_at: p.nextRetryAt,
+    },
+  };
+}
+
+function installJson(deps: ApiDeps) {
+  const install = deps.store.install;
+  if (!install) return {};
+  const i = install.info();
+  return {
+    install: {
+      state: i.state,
+      baseline_at: i.baselineAt,
+      baseline_devices: i.baselineMacs.length,
+      untrusted: install.untrustedBaseline().length,
+    },
+  };
+}
+
 export function healthRoutes(r: RouteRegistry, deps: ApiDeps, startedAt: number): void {
   r.add({
     method: 'GET',
@@ -24,6 +52,8 @@ export function healthRoutes(r: RouteRegistry, deps: ApiDeps, startedAt: number)
         scanner: { running: s.running, kind: s.kind ?? null, queue: s.queue },
         devices: { total: counts.total, online: counts.online, new: counts.new },
         last_scan: last ? scanJson(last) : null,
+        ...portScansJson(deps),
+        ...installJson(deps),
         auth: { actor: p?.actor ?? 'anonymous', kind: p?.kind ?? 'anonymous', scope: p?.scope ?? 'read' },
       };
     },
@@ -38,7 +68,11 @@ export function healthRoutes(r: RouteRegistry, deps: ApiDeps, startedAt: number)
       version: deps.version,
       mode: deps.config.mode,
       require_api_key: deps.config.requireApiKey,
-      trust_loopback: deps.config.trustLoopback,
+      sign_in: deps.config.ingressOnly
+        ? ('ingress' as const)
+        : deps.sessions && !deps.config.requireApiKey
+          ? ('login_link' as const)
+          : ('api_key' as const),
       settings: deps.config.settingsSummary,
     }),
   });

@@ -1,7 +1,9 @@
 import { compareScans } from '../../inventory/compare.js';
-import type { ScanRecord } from '../../store/scansRepo.js';
+import { RequestTargetError } from '../../scan/requestTargets.js';
+import type { ScanKind } from '../../scan/types.js';
+import type { ScanBatchRecord, ScanHostRecord, ScanRecord } from '../../store/scansRepo.js';
 import { auditChange } from '../auth.js';
-import type { ApiDeps } from '../deps.js';
+import type { ApiDeps, ApiScanProgress } from '../deps.js';
 import { ApiError, notFound } from '../errors.js';
 import type { RouteRegistry } from '../route.js';
 import {
@@ -10,36 +12,94 @@ import {
   compareSchema,
   errorSchema,
   idParams,
+  type ScanHostJson,
   type ScanJson,
   scanAcceptedSchema,
   scanDetailSchema,
+  scanHostParams,
+  scanHostResultSchema,
   scanListQuery,
   scanListSchema,
   scanRequestSchema,
 } from '../schemas.js';
 
-export function scanJson(s: ScanRecord, changes: number | null = null): ScanJson {
-  const duration = s.finishedAt ? Date.parse(s.finishedAt) - Date.parse(s.startedAt) : null;
+export function scanJson(
+  s: ScanRecord,
+  changes: number | null = s.changes,
+  live: ApiScanProgress | null = null,
+): ScanJson {
+  const duration = s.finishedAt ? Date.parse(s.finishedAt) - Date.parse(s.runStartedAt ?? s.startedAt) : null;
+  const queued = s.status === 'running' && (live ? live.state === 'queued' : s.runStartedAt === null);
+  const total = live?.hostsTotal ?? s.hostsTotal ?? 0;
+  const done = live?.hostsDone ?? (s.status === 'success' ? Math.max(s.hostsDone, total) : s.hostsDone);
   return {
     id: s.id,
     kind: s.kind,
-    status: s.status === 'success' ? 'finished' : s.status,
+    status: s.status === 'success' ? 'finished' : queued ? 'queued' : s.status,
     reason: s.reason || null,
     targets: s.targets,
+    profile: s.profile,
     started_at: s.startedAt,
+    run_started_at: s.runStartedAt,
     finished_at: s.finishedAt,
     duration_ms: duration !== null && Number.isFinite(duration) ? duration : null,
     hosts_up: s.hostsUp,
     hosts_total: s.hostsTotal,
     changes,
+    sweeps: s.sweeps,
+    progress: {
+      hosts_done: done,
+      hosts_total: total,
+      percent: live
+        ? live.percent
+        : s.status === 'success'
+          ? 100
+          : total > 0
+            ? Math.round((done / total) * 1000) / 10
+            : 0,
+      eta_seconds: live?.etaSeconds ?? null,
+      batches: s.batches,
+      batches_done: live?.batchesDone ?? s.batchesDone,
+      queue_position: live?.position ?? null,
+      message: live?.message ?? null,
+    },
     error: s.error,
+  };
+}
+
+function batchJson(b: ScanBatchRecord) {
+  return {
+    seq: b.seq,
+    targets: b.targets,
+    status: b.status === 'success' ? ('finished' as const) : b.status,
+    started_at: b.startedAt,
+    finished_at: b.finishedAt,
+    hosts_up: b.hostsUp,
+    error: b.error,
+  };
+}
+
+function hostJson(h: ScanHostRecord, vendor: string | null): ScanHostJson {
+  return {
+    mac: h.mac,
+    ip: h.ip,
+    hostname: h.hostname,
+    vendor,
+    ports: h.ports.map((p) => ({
+      protocol: p.protocol,
+      port: p.port,
+      state: p.state,
+      service: p.service?.name ?? null,
+      product: p.service?.product ?? null,
+      version: p.service?.version ?? null,
+    })),
   };
 }
 
 export function scanRoutes(r: RouteRegistry, deps: ApiDeps): void {
   const { store } = deps;
   const tag = 'scans';
-  const changeCount = (scanId: number) => countChanges(deps, scanId);
+  const live = (scanId: number) => deps.scanner.progress?.(scanId) ?? null;
 
   r.add({
     method: 'GET',
@@ -49,14 +109,21 @@ export function scanRoutes(r: RouteRegistry, deps: ApiDeps): void {
     query: scanListQuery,
     responses: { 200: scanListSchema, 400: errorSchema },
     handler: ({ query }) => {
+      const status =
+        query.status === 'finished' ? 'success' : query.status === 'queued' ? 'running' : query.status;
       const page = store.scans.list({
         ...(query.kind ? { kind: query.kind } : {}),
-        ...(query.status ? { status: query.status === 'finished' ? 'success' : query.status } : {}),
+        ...(status ? { status } : {}),
+        ...(query.status === 'queued'
+          ? { queued: true }
+          : query.status === 'running'
+            ? { queued: false }
+            : {}),
         limit: query.limit,
         offset: query.offset,
       });
       return {
-        items: page.items.map((s) => scanJson(s, changeCount(s.id))),
+        items: page.items.map((s) => scanJson(s, s.changes, live(s.id))),
         total: page.total,
         limit: query.limit,
         offset: query.offset,
@@ -68,27 +135,60 @@ export function scanRoutes(r: RouteRegistry, deps: ApiDeps): void {
     method: 'POST',
     url: '/api/scans',
     tag,
-    summary: 'Start a sweep (kind "sweep", default) or a port scan of every online device (kind "ports")',
+    summary:
+      'Queue a sweep (kind "sweep", default) or a port/service scan (kind "ports") of the given targets (default: every subnet / every online device). Answers 202 with the scan id and a Location; progress at api/scans/:id and over SSE',
     body: scanRequestSchema,
-    responses: { 202: scanAcceptedSchema, 400: errorSchema, 503: errorSchema },
+    responses: { 202: scanAcceptedSchema, 400: errorSchema, 409: errorSchema, 503: errorSchema },
     handler: ({ body }, request, reply) => {
       const reason = body.reason ?? `api:${request.principal?.actor ?? 'unknown'}`;
+      const what = body.kind === 'ports' ? 'port scan' : 'sweep';
       let res: ReturnType<typeof deps.scanner.requestSweep>;
-      if (body.kind === 'ports') {
+      if (deps.scanner.request) {
+        try {
+          res = deps.scanner.request({
+            kind: body.kind,
+            reason,
+            ...(body.targets ? { targets: body.targets } : {}),
+            ...(body.profile ? { profile: body.profile } : {}),
+          });
+        } catch (err) {
+          if (err instanceof RequestTargetError)
+            throw new ApiError(400, 'bad_request', err.message, [{ path: 'targets', message: err.message }]);
+          throw err;
+        }
+      } else if (body.targets || body.profile) {
+        throw new ApiError(503, 'unavailable', 'targeted scans are not available');
+      } else if (body.kind === 'ports') {
         if (!deps.scanner.requestPortScanAll)
           throw new ApiError(503, 'unavailable', 'port scans are not available');
         res = deps.scanner.requestPortScanAll(reason);
       } else {
         res = deps.scanner.requestSweep(reason);
       }
-      auditChange(deps, request, 'scan.request', body.kind, { reason });
+      const scanId = res.scanId ?? null;
+      if (scanId === null) {
+        const why = res.message ?? 'the scanner is stopping';
+        if (/stopping/.test(why)) throw new ApiError(503, 'unavailable', `${what} not queued: ${why}`);
+        throw new ApiError(409, 'nothing_to_scan', `${what} not queued: ${why}`);
+      }
+      auditChange(deps, request, 'scan.request', body.kind, {
+        reason,
+        scan_id: scanId,
+        ...(body.targets ? { targets: body.targets } : {}),
+        ...(body.profile ? { profile: body.profile } : {}),
+      });
+      const location = `scans/${scanId}`;
       reply.code(202);
+      reply.header('location', location);
       return {
         queued: res.queued,
-        scan_id: res.scanId ?? null,
+        coalesced: res.coalesced === true,
+        scan_id: scanId,
+        location,
+        queue_position: res.position !== undefined && res.position > 0 ? res.position : null,
         message: res.queued
-          ? `${body.kind === 'ports' ? 'port scan' : 'sweep'} queued`
-          : `an identical ${body.kind === 'ports' ? 'port scan' : 'sweep'} is already queued or the scanner is stopping`,
+          ? `${what} ${scanId} queued`
+          : `an identical ${what} (${scanId}) is already queued`,
       };
     },
   });
@@ -105,21 +205,32 @@ export function scanRoutes(r: RouteRegistry, deps: ApiDeps): void {
       if (!s) throw notFound(`scan ${params.id}`);
       const lookup = deviceLookup(deps);
       return {
-        ...scanJson(s, changeCount(s.id)),
-        hosts: s.hosts.map((h) => ({
-          mac: h.mac,
-          ip: h.ip,
-          hostname: h.hostname,
-          vendor: lookup(h.mac).vendor,
-          ports: h.ports.map((p) => ({
-            protocol: p.protocol,
-            port: p.port,
-            state: p.state,
-            service: p.service?.name ?? null,
-            product: p.service?.product ?? null,
-            version: p.service?.version ?? null,
-          })),
-        })),
+        ...scanJson(s, s.changes, live(s.id)),
+        batches: store.scans.batches(s.id).map(batchJson),
+        previous_id: store.scans.previousLike(s.id)?.id ?? null,
+        hosts: s.hosts.map((h) => hostJson(h, lookup(h.mac).vendor)),
+      };
+    },
+  });
+
+  r.add({
+    method: 'GET',
+    url: '/api/scans/:id/hosts/:ip',
+    tag,
+    summary: 'What one scan found for one IP: queued, scanning, up (with ports), down, or failed',
+    params: scanHostParams,
+    responses: { 200: scanHostResultSchema, 400: errorSchema, 404: errorSchema },
+    handler: ({ params }) => {
+      if (!store.scans.record(params.id)) throw notFound(`scan ${params.id}`);
+      const r = store.scans.hostResult(params.id, params.ip);
+      if (!r) throw notFound(`${params.ip} in scan ${params.id} (not among its targets)`);
+      const lookup = deviceLookup(deps);
+      return {
+        scan_id: params.id,
+        ip: r.ip,
+        state: r.state,
+        batch: batchJson(r.batch),
+        host: r.host ? hostJson(r.host, lookup(r.host.mac).vendor) : null,
       };
     },
   });
@@ -136,6 +247,12 @@ export function scanRoutes(r: RouteRegistry, deps: ApiDeps): void {
       if (!a) throw notFound(`scan ${params.a}`);
       const b = store.scans.get(params.b);
       if (!b) throw notFound(`scan ${params.b}`);
+      if (a.kind !== b.kind)
+        throw new ApiError(
+          400,
+          'bad_request',
+          `scan ${a.id} is a ${kindName(a.kind)} and scan ${b.id} a ${kindName(b.kind)}: compare two sweeps or two port scans`,
+        );
       const sa = store.scans.snapshot(params.a);
       const sb = store.scans.snapshot(params.b);
       if (!sa || !sb) throw notFound(`scan ${sa ? params.b : params.a}`);
@@ -161,8 +278,8 @@ export function scanRoutes(r: RouteRegistry, deps: ApiDeps): void {
         version: s.version ?? null,
       });
       return {
-        a: scanJson(a, changeCount(a.id)),
-        b: scanJson(b, changeCount(b.id)),
+        a: scanJson(a, a.changes, live(a.id)),
+        b: scanJson(b, b.changes, live(b.id)),
         new_hosts: cmp.newHosts.map(host),
         removed_hosts: cmp.removedHosts.map(host),
         new_ports: cmp.newPorts.map(port),
@@ -179,17 +296,8 @@ export function scanRoutes(r: RouteRegistry, deps: ApiDeps): void {
   });
 }
 
-/** Changes recorded by one scan (prepared once per database). */
-const countStmts = new WeakMap<object, { get(id: number): unknown }>();
-function countChanges(deps: ApiDeps, scanId: number): number | null {
-  const db = (deps.store as { db?: { prepare(sql: string): { get(id: number): unknown } } }).db;
-  if (!db) return null;
-  let stmt = countStmts.get(db);
-  if (!stmt) {
-    stmt = db.prepare('SELECT count(*) AS n FROM changes WHERE scan_id = ?');
-    countStmts.set(db, stmt);
-  }
-  return (stmt.get(scanId) as { n: number } | undefined)?.n ?? null;
+function kindName(k: ScanKind): string {
+  return k === 'ports' ? 'port scan' : 'sweep';
 }
 
 /** Vendor and hostname of a MAC from the inventory (scan rows do not carry vendors), cached per request. */

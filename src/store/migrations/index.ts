@@ -2,6 +2,12 @@ import { m001Core } from './001_core.js';
 import { m002Threats } from './002_threats_alerts.js';
 import { m003Api } from './003_api_keys_audit.js';
 import { m004DeviceSort } from './004_device_sort.js';
+import { m005AuditActorKinds } from './005_audit_actor_kinds.js';
+import { m006ScanRequests } from './006_scan_requests.js';
+import { m007Agents } from './007_agents.js';
+import { m008DeviceKinds } from './008_device_kinds.js';
+import { m009StatsRollups } from './009_stats_rollups.js';
+import { m010FindingsGroups } from './010_findings_groups.js';
 
 /** Numbered migrations applied in order under PRAGMA user_version. Never edit a shipped one; add a new one. */
 export interface Migration {
@@ -10,4 +16,15 @@ export interface Migration {
   sql: string;
 }
 
-export const MIGRATIONS: Migration[] = [m001Core, m002Threats, m003Api, m004DeviceSort];
+export const MIGRATIONS: Migration[] = [
+  m001Core,
+  m002Threats,
+  m003Api,
+  m004DeviceSort,
+  m005AuditActorKinds,
+  m006ScanRequests,
+  m007Agents,
+  m008DeviceKinds,
+  m009StatsRollups,
+  m010FindingsGroups,
+];

@@ -60,7 +60,7 @@ export class LsBadge extends LitElement {
 
   override render() {
     const tone = TONE[this.level] ?? 'neutral';
-    const text = this.level || 'none';
+    const text = this.level === 'unknown' ? 'not scanned yet' : this.level || 'none';
     const title = this.label ? `${this.label}: ${text}` : text;
     return html`<span class=${tone} title=${title} aria-label=${title}>${text}</span>`;
   }

@@ -1,4 +1,4 @@
-import { css, html, LitElement } from 'lit';
+import { css, html, LitElement, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { api, errorText, getList } from '../api.js';
 import { toast } from '../components/ls-toasts.js';
@@ -8,12 +8,24 @@ import { LiveRefresh } from '../live-refresh.js';
 import { Loader } from '../loader.js';
 import { scanHref } from '../router.js';
 import { baseStyles } from '../styles.js';
-import type { ChangeJson, DeviceJson, HealthJson, List, ScanAcceptedJson } from '../types.js';
+import type {
+  ChangeJson,
+  DeviceJson,
+  HealthJson,
+  List,
+  ScanAcceptedJson,
+  ScanJson,
+  SseScanJson,
+} from '../types.js';
+import '../components/ls-scan-progress.js';
+import '../components/ls-trends.js';
 import '../components/ls-badge.js';
 import '../components/ls-state.js';
 
 interface Overview {
   health: HealthJson;
+  /** scans queued or running, oldest first */
+  active: ScanJson[];
   threats: number;
   changes: List<ChangeJson>;
   risky: List<DeviceJson>;
@@ -25,13 +37,16 @@ export class LsDashboard extends LitElement {
   @state() private scanning = false;
 
   private readonly data = new Loader<Overview>(this, async () => {
-    const [health, findings, changes, risky] = await Promise.all([
+    const [health, running, queued, findings, changes, risky] = await Promise.all([
       api.get<HealthJson>('health'),
+      getList<ScanJson>('scans', { status: 'running', limit: 5 }),
+      getList<ScanJson>('scans', { status: 'queued', limit: 5 }),
       getList<unknown>('findings', { min_severity: 'medium', status: 'active', limit: 1 }),
       getList<ChangeJson>('changes', { limit: 12 }),
       getList<DeviceJson>('devices', { filter: 'risky', sort: 'risk', order: 'desc', limit: 6 }),
     ]);
-    return { health, threats: findings.total, changes, risky };
+    const active = [...running.items, ...queued.items].sort((a, b) => a.id - b.id);
+    return { health, active, threats: findings.total, changes, risky };
   });
 
   constructor() {
@@ -40,7 +55,8 @@ export class LsDashboard extends LitElement {
       this,
       ['change', 'scan', 'scanning', 'finding'],
       () => this.data.run(true),
-      undefined,
+      // progress frames update the bars themselves; only starts and ends reload the overview
+      (m) => m.type !== 'scan' || (m.data as SseScanJson).phase !== 'progress',
       800,
     );
   }
@@ -81,6 +97,18 @@ export class LsDashboard extends LitElement {
       }
       .count.bad .n {
         color: var(--ls-bad);
+      }
+      .active {
+        display: grid;
+        gap: 0.6rem;
+        margin-top: 0.75rem;
+      }
+      .active-scan {
+        display: block;
+        color: inherit;
+      }
+      .active-scan:hover {
+        text-decoration: none;
       }
       .scanbar {
         display: flex;
@@ -158,13 +186,29 @@ export class LsDashboard extends LitElement {
                 : html`<div class="muted">No scan yet — the first sweep runs within a minute of start-up.</div>`
             }
           </div>
+          <div>
+            <h2>Last port scan</h2>
+            ${portScanLine(h)}
+          </div>
           <span class="spacer"></span>
-          ${running ? html`<span class="tag info" role="status">scanning…</span>` : ''}
+          ${running && o.active.length === 0 ? html`<span class="tag info" role="status">scanning…</span>` : ''}
           <button class="primary" ?disabled=${this.scanning} @click=${() => this.scanNow()}>
             ${this.scanning ? 'Starting…' : 'Scan now'}
           </button>
         </div>
+        ${
+          o.active.length
+            ? html`<div class="active" role="status" aria-live="polite">
+              ${o.active.map(
+                (s) => html`<a class="active-scan" href=${scanHref(s.id)}
+                  ><ls-scan-progress .scan=${s} @scan-ended=${() => this.data.run(true)}></ls-scan-progress
+                ></a>`,
+              )}
+            </div>`
+            : ''
+        }
       </section>
+      <ls-trends></ls-trends>
       <div class="grid">
         <section class="card">
           <h2>Recent changes</h2>
@@ -202,4 +246,25 @@ declare global {
   interface HTMLElementTagNameMap {
     'ls-dashboard': LsDashboard;
   }
+}
+
+/** When the last port scan ran and what waits for one: never a silent all-clear before the first. */
+function portScanLine(h: HealthJson) {
+  const p = h.port_scans;
+  if (!p) return nothing;
+  const waiting =
+    p.pending_devices > 0
+      ? html`<div>
+          <a href="#/devices?filter=unscanned">${p.pending_devices} device${p.pending_devices === 1 ? '' : 's'} not scanned
+            yet</a
+          >${p.queued_batches > 0 ? ' · port scan pending' : p.next_retry_at ? html` · retry ${timeAgo(p.next_retry_at)}` : ''}
+        </div>`
+      : nothing;
+  return html`${
+    p.last_at
+      ? html`<div><time datetime=${p.last_at} title=${formatTime(p.last_at)}>${timeAgo(p.last_at)}</time></div>`
+      : html`<div class="muted">
+          ${p.initial === 'pending' || p.queued_batches > 0 ? 'First port scan pending — risk is unknown until it finishes.' : 'No port scan yet — risk is unknown.'}
+        </div>`
+  }${waiting}`;
 }

@@ -13,12 +13,14 @@ import type {
   DeviceHistoryJson,
   DeviceJson,
   DevicePatch,
-  FindingJson,
+  FindingGroupJson,
   ScanAcceptedJson,
   SseDeviceJson,
 } from '../types.js';
 import '../components/ls-badge.js';
+import '../components/ls-finding-groups.js';
 import '../components/ls-state.js';
+import { DEVICE_KINDS, type DeviceKind, KIND_INFO, kindIcon } from '../../shared/kinds.js';
 
 const DAY = 86_400_000;
 const WINDOWS = [
@@ -27,7 +29,12 @@ const WINDOWS = [
   { ms: 30 * DAY, label: '30 days' },
 ];
 
-/** One device: identity, flags, ports, findings, presence timeline, IP history, changes. */
+/**
+ * One device, in the order a person acts on it: summary, presence timeline, ports/services, finding groups,
+ * history (IP, ports, changes) and notes, each a collapsible section. Phone-height budget (390×844): the
+ * presence timeline starts within the first screen, and the page with its default open sections stays under
+ * 4 screens (3,400 px) for a device with 40 CVE findings — the CVEs sit inside their groups, history is closed.
+ */
 @customElement('ls-device-page')
 export class LsDevicePage extends LitElement {
   @property() mac = '';
@@ -43,8 +50,8 @@ export class LsDevicePage extends LitElement {
   private readonly history = new Loader<DeviceHistoryJson>(this, () =>
     api.get<DeviceHistoryJson>(`devices/${seg(this.mac)}/history`, { limit: 500 }),
   );
-  private readonly findings = new Loader<FindingJson[]>(this, async () => {
-    const l = await getList<FindingJson>('findings', { mac: this.mac, status: 'all', limit: 200 });
+  private readonly findings = new Loader<FindingGroupJson[]>(this, async () => {
+    const l = await getList<FindingGroupJson>('findings/groups', { mac: this.mac, limit: 200 });
     return l.items;
   });
 
@@ -65,6 +72,30 @@ export class LsDevicePage extends LitElement {
   static override styles = [
     baseStyles,
     css`
+      details.sec > summary {
+        cursor: pointer;
+        display: flex;
+        flex-wrap: wrap;
+        align-items: center;
+        gap: 0.5rem;
+        list-style: none;
+      }
+      details.sec > summary::-webkit-details-marker {
+        display: none;
+      }
+      details.sec > summary::before {
+        content: '▸';
+        color: var(--ls-muted, #888);
+      }
+      details.sec[open] > summary::before {
+        content: '▾';
+      }
+      details.sec > summary h2 {
+        margin: 0;
+      }
+      details.sec[open] > summary {
+        margin-bottom: 0.6rem;
+      }
       .head {
         display: flex;
         flex-wrap: wrap;
@@ -74,6 +105,22 @@ export class LsDevicePage extends LitElement {
       }
       .head h1 {
         margin: 0;
+      }
+      .head .kind-icon {
+        color: var(--ls-accent);
+        flex: none;
+      }
+      .head .kind-icon.unsure {
+        opacity: 0.6;
+      }
+      .kind-row {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.4rem;
+        align-items: center;
+      }
+      .kind-row select {
+        max-width: 12rem;
       }
       .back {
         display: inline-block;
@@ -219,6 +266,12 @@ export class LsDevicePage extends LitElement {
     }
   }
 
+  private async setKind(e: Event): Promise<void> {
+    const v = (e.target as HTMLSelectElement).value;
+    const kind = (DEVICE_KINDS as readonly string[]).includes(v) ? (v as DeviceKind) : null;
+    await this.patch({ kind }, kind ? `Kind: ${KIND_INFO[kind].label}` : 'Kind: automatic');
+  }
+
   private async saveNotes(): Promise<void> {
     const ta = this.renderRoot.querySelector<HTMLTextAreaElement>('#notes');
     if (!ta) return;
@@ -275,15 +328,14 @@ export class LsDevicePage extends LitElement {
               <button class="primary" type="submit" ?disabled=${this.busy}>Save</button>
               <button type="button" @click=${() => (this.editingName = false)}>Cancel</button>
             </form>`
-            : html`<h1 id="device-name">${d.display_name}</h1>
+            : html`${kindIcon(d.kind, 30, d.kind_confidence)}<h1 id="device-name">${d.display_name}</h1>
               <button id="rename" @click=${() => this.startRename()} title="Rename">Rename</button>`
         }
         ${onlineTag(d.online)} <ls-badge .level=${d.risk} label="risk"></ls-badge> ${deviceFlags(d)}
       </div>
       ${this.actionError ? html`<div class="error-banner" role="alert">${this.actionError}</div>` : nothing}
-      <div class="grid">
-        <section class="card">
-          <h2>Identity</h2>
+      <details class="card sec" id="sec-summary" open>
+          <summary><h2>Summary</h2></summary>
           <dl class="facts">
             <dt>MAC</dt>
             <dd class="mono">${d.mac}</dd>
@@ -293,6 +345,31 @@ export class LsDevicePage extends LitElement {
             <dd>${d.hostname ?? '—'}</dd>
             <dt>Vendor</dt>
             <dd>${d.vendor ?? (d.randomized ? 'none (private MAC)' : 'unknown')}</dd>
+            <dt>Kind</dt>
+            <dd id="device-kind">
+              <div class="kind-row">
+                <select aria-label="Device kind" ?disabled=${this.busy} @change=${(e: Event) => this.setKind(e)}>
+                  <option value="" ?selected=${d.kind_source !== 'user'}>
+                    ${d.kind_guess ? `Automatic: ${KIND_INFO[d.kind_guess].label}` : 'Automatic: unknown'}
+                  </option>
+                  ${DEVICE_KINDS.map(
+                    (k) =>
+                      html`<option .value=${k} ?selected=${d.kind_source === 'user' && d.kind === k}>
+                        ${KIND_INFO[k].label}
+                      </option>`,
+                  )}
+                </select>
+                <span class="muted">
+                  ${
+                    d.kind_source === 'user'
+                      ? 'set by you'
+                      : d.kind
+                        ? `${d.kind_confidence}% sure: ${d.kind_reasons.slice(0, 3).join(', ')}`
+                        : 'no clue yet: a port scan may tell'
+                  }
+                </span>
+              </div>
+            </dd>
             <dt>First seen</dt>
             <dd>${formatTime(d.first_seen)}</dd>
             <dt>Last seen</dt>
@@ -337,24 +414,28 @@ export class LsDevicePage extends LitElement {
               </div>`
               : nothing
           }
-        </section>
-        <section class="card">
-          <h2>Open ports</h2>
-          ${this.renderPorts(d)}
-        </section>
-      </div>
-      <section class="card">
-        <h2>Findings</h2>
+      </details>
+      ${this.history.render((h) => this.renderHistory(h), 'Loading presence…')}
+      <details class="card sec" id="sec-ports" open>
+        <summary><h2>Ports and services</h2> <span class="muted">${d.ports.length} open</span></summary>
+        ${this.renderPorts(d)}
+        <div class="row">
+          <button id="expect-ports" ?disabled=${this.busy || !d.ports_scanned_at} @click=${() => this.expectCurrentPorts()}
+            title="Any port opened later raises an “unexpected port” alert">Expect only these ports</button>
+        </div>
+      </details>
+      <details class="card sec" id="sec-findings" open>
+        <summary><h2>Findings</h2> ${this.findings.value ? html`<span class="muted">${this.findings.value.filter((g) => !g.accepted).length} to act on</span>` : nothing}</summary>
         ${this.findings.render((f) => this.renderFindings(f), 'Loading findings…')}
-      </section>
-      ${this.history.render((h) => this.renderHistory(h), 'Loading history…')}
-      <section class="card">
-        <h2>Notes</h2>
+      </details>
+      ${this.history.render((h) => this.renderHistoryTables(h), '')}
+      <details class="card sec" id="sec-notes">
+        <summary><h2>Notes</h2></summary>
         <textarea id="notes" aria-label="Notes" maxlength="2000" .value=${d.notes ?? ''}></textarea>
         <div class="row" style="margin-top:0.4rem">
           <button ?disabled=${this.busy} @click=${() => this.saveNotes()}>Save notes</button>
         </div>
-      </section>
+      </details>
     `;
   }
 
@@ -413,32 +494,26 @@ export class LsDevicePage extends LitElement {
       <p class="muted">Scanned ${timeAgo(d.ports_scanned_at)}.</p>`;
   }
 
-  private renderFindings(list: FindingJson[]) {
-    if (list.length === 0) return html`<p class="muted">No findings for this device.</p>`;
-    const active = list.filter((f) => f.active);
-    const resolved = list.filter((f) => !f.active);
-    const one = (f: FindingJson) => html`<div class="finding ${f.severity} ${f.active ? '' : 'resolved'}">
-      <div class="row">
-        <ls-badge .level=${f.severity} label="severity"></ls-badge>
-        <strong>${f.title}</strong>
-        ${f.cve ? html`<span class="tag mono">${f.cve}</span>` : nothing}
-        ${f.cvss !== null ? html`<span class="tag">CVSS ${f.cvss}</span>` : nothing}
-        ${f.known_exploited ? html`<span class="tag bad">known exploited</span>` : nothing}
-        ${f.confidence < 1 ? html`<span class="tag" title="distro-patched versions lower confidence">confidence ${Math.round(f.confidence * 100)}%</span>` : nothing}
-        ${f.active ? nothing : html`<span class="tag ok">resolved ${timeAgo(f.resolved_at)}</span>`}
-      </div>
-      <div>${f.detail}</div>
-      <div class="fix"><strong>Fix:</strong> ${f.remediation}</div>
-    </div>`;
-    return html`${active.map(one)}
-    ${
-      resolved.length
-        ? html`<details>
-          <summary>${resolved.length} resolved</summary>
-          ${resolved.map(one)}
-        </details>`
-        : nothing
-    }`;
+  private renderFindings(groups: FindingGroupJson[]) {
+    if (groups.length === 0) return html`<p class="muted">No active findings for this device.</p>`;
+    return html`<ls-finding-groups .groups=${groups} @changed=${() => this.reload(true)}></ls-finding-groups>`;
+  }
+
+  private async expectCurrentPorts() {
+    this.busy = true;
+    try {
+      const r = await api.put<{ ports: string[] | null }>(`devices/${seg(this.mac)}/expected-ports`, {
+        from_current: true,
+      });
+      toast(
+        `Expected ports: ${(r.ports ?? []).join(', ') || 'none'}. Any other open port raises “unexpected port”.`,
+        'ok',
+      );
+    } catch (err) {
+      toast(errorText(err), 'bad');
+    } finally {
+      this.busy = false;
+    }
   }
 
   private renderHistory(h: DeviceHistoryJson) {
@@ -447,8 +522,8 @@ export class LsDevicePage extends LitElement {
     const up = uptimeShare(segs);
     const transitions = [...h.presence].sort((a, b) => Date.parse(b.time) - Date.parse(a.time)).slice(0, 12);
     return html`
-      <section class="card">
-        <div class="row">
+      <details class="card sec" id="sec-presence" open>
+        <summary class="row">
           <h2 style="margin:0">Presence</h2>
           <span class="spacer"></span>
           ${WINDOWS.map(
@@ -457,7 +532,7 @@ export class LsDevicePage extends LitElement {
                 ${w.label}
               </button>`,
           )}
-        </div>
+        </summary>
         ${
           segs.length
             ? html`<div class="timeline" role="img" aria-label="Presence over the last ${formatDuration(this.windowMs)}">
@@ -486,7 +561,13 @@ export class LsDevicePage extends LitElement {
               </ul>`
             : html`<p class="muted">No presence history in this window yet.</p>`
         }
-      </section>
+      </details>
+    `;
+  }
+
+  private renderHistoryTables(h: DeviceHistoryJson) {
+    return html`<details class="card sec" id="sec-history">
+      <summary><h2>History</h2> <span class="muted">IP addresses, port changes, change log</span></summary>
       <div class="grid">
         <section class="card">
           <h2>IP history</h2>
@@ -540,7 +621,7 @@ export class LsDevicePage extends LitElement {
         <h2>Changes</h2>
         ${h.changes.length ? changeList(h.changes, { showDevice: false }) : html`<p class="muted">No changes recorded.</p>`}
       </section>
-    `;
+    </details>`;
   }
 }
 

@@ -1,6 +1,7 @@
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { api, getList } from '../api.js';
+import { api, errorText, getList } from '../api.js';
+import { toast } from '../components/ls-toasts.js';
 import { formatTime, timeAgo } from '../format.js';
 import { deviceFlags, levelBadge, onlineTag } from '../fragments.js';
 import { LiveRefresh } from '../live-refresh.js';
@@ -13,10 +14,13 @@ import {
   type DeviceFilter,
   type DeviceJson,
   type DeviceSort,
+  type HealthJson,
+  type KindListJson,
   type List,
   type VendorListJson,
 } from '../types.js';
 import '../components/ls-state.js';
+import { DEVICE_KINDS, type DeviceKind, KIND_INFO, kindIcon } from '../../shared/kinds.js';
 
 const FILTER_LABELS: Record<DeviceFilter, string> = {
   all: 'All',
@@ -24,6 +28,7 @@ const FILTER_LABELS: Record<DeviceFilter, string> = {
   offline: 'Offline',
   new: 'New',
   risky: 'Risky',
+  unscanned: 'Not scanned yet',
   known: 'Trusted',
   ignored: 'Ignored',
 };
@@ -64,6 +69,11 @@ export class LsDevicesPage extends LitElement {
   @state() private limit = 100;
   @state() private offset = 0;
   @state() private vendors: VendorListJson['items'] = [];
+  /** install-baseline devices not trusted yet (the "Trust all N devices found at install" action) */
+  @state() private untrustedAtInstall = 0;
+  @state() private trusting = false;
+  @state() private kind: DeviceKind | 'unknown' | '' = '';
+  @state() private kinds: KindListJson['items'] = [];
   private searchTimer: ReturnType<typeof setTimeout> | null = null;
 
   private readonly data = new Loader<List<DeviceJson>>(this, () =>
@@ -71,6 +81,7 @@ export class LsDevicesPage extends LitElement {
       q: this.q.trim() || undefined,
       filter: this.filter,
       vendor: this.vendor.trim() || undefined,
+      kind: this.kind || undefined,
       sort: this.sort,
       order: this.order,
       limit: this.limit,
@@ -97,9 +108,34 @@ export class LsDevicesPage extends LitElement {
         flex: 1 1 220px;
         min-width: 0;
       }
-      .toolbar .vendor {
+      .toolbar .vendor,
+      .toolbar .kind {
         flex: 0 1 170px;
         min-width: 0;
+      }
+      .install-banner {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.75rem;
+        align-items: center;
+        justify-content: space-between;
+        margin-bottom: 0.75rem;
+      }
+      td.name {
+        white-space: nowrap;
+      }
+      td.name .kind-icon {
+        vertical-align: -4px;
+        margin-right: 0.35rem;
+        color: var(--ls-muted);
+      }
+      td.name .kind-icon.unsure {
+        opacity: 0.55;
+      }
+      td.name .namebox {
+        display: inline-block;
+        white-space: normal;
+        vertical-align: top;
       }
       .chips {
         display: flex;
@@ -208,6 +244,32 @@ export class LsDevicesPage extends LitElement {
       .get<VendorListJson>('vendors')
       .then((v) => (this.vendors = v.items))
       .catch(() => (this.vendors = []));
+    api
+      .get<KindListJson>('kinds')
+      .then((v) => (this.kinds = v.items))
+      .catch(() => (this.kinds = []));
+    this.loadInstall();
+  }
+
+  private loadInstall(): void {
+    api
+      .get<HealthJson>('health')
+      .then((h) => (this.untrustedAtInstall = h.install?.untrusted ?? 0))
+      .catch(() => (this.untrustedAtInstall = 0));
+  }
+
+  private async trustInstall(): Promise<void> {
+    this.trusting = true;
+    try {
+      const r = await api.post<{ trusted: number }>('devices/trust-install', {});
+      toast(`Trusted ${r.trusted} device${r.trusted === 1 ? '' : 's'} found at install`, 'ok');
+      this.untrustedAtInstall = 0;
+      void this.data.run(true);
+    } catch (err) {
+      toast(`Not trusted: ${errorText(err)}`, 'bad');
+    } finally {
+      this.trusting = false;
+    }
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -216,6 +278,8 @@ export class LsDevicesPage extends LitElement {
       this.q = p.get('q') ?? '';
       this.filter = pick(p.get('filter'), DEVICE_FILTERS, 'all');
       this.vendor = p.get('vendor') ?? '';
+      const k = p.get('kind') ?? '';
+      this.kind = k === 'unknown' || (DEVICE_KINDS as readonly string[]).includes(k) ? (k as DeviceKind) : '';
       this.sort = pick(p.get('sort'), DEVICE_SORTS, 'name');
       this.order = p.get('order') === 'desc' ? 'desc' : 'asc';
       const l = Number(p.get('limit'));
@@ -248,6 +312,7 @@ export class LsDevicesPage extends LitElement {
     if (this.q.trim()) p.set('q', this.q.trim());
     if (this.filter !== 'all') p.set('filter', this.filter);
     if (this.vendor.trim()) p.set('vendor', this.vendor.trim());
+    if (this.kind) p.set('kind', this.kind);
     if (this.sort !== 'name') p.set('sort', this.sort);
     if (this.order !== 'asc') p.set('order', this.order);
     if (this.limit !== 100) p.set('limit', String(this.limit));
@@ -265,6 +330,11 @@ export class LsDevicesPage extends LitElement {
 
   private onVendor(e: Event): void {
     this.vendor = (e.target as HTMLSelectElement).value;
+    this.apply();
+  }
+
+  private onKind(e: Event): void {
+    this.kind = (e.target as HTMLSelectElement).value as DeviceKind | 'unknown' | '';
     this.apply();
   }
 
@@ -320,6 +390,20 @@ export class LsDevicesPage extends LitElement {
               html`<option .value=${v.vendor} ?selected=${v.vendor === this.vendor}>${v.vendor} (${v.count})</option>`,
           )}
         </select>
+        <select class="kind" aria-label="Filter by kind" @change=${this.onKind}>
+          <option value="" ?selected=${!this.kind}>All kinds</option>
+          ${(
+            this.kinds.length
+              ? this.kinds
+              : [
+                  ...DEVICE_KINDS.map((k) => ({ kind: k, label: KIND_INFO[k].label, count: -1 })),
+                  { kind: 'unknown' as const, label: 'Unknown', count: -1 },
+                ]
+          ).map(
+            (k) =>
+              html`<option .value=${k.kind} ?selected=${k.kind === this.kind}>${k.label}${k.count >= 0 ? ` (${k.count})` : ''}</option>`,
+          )}
+        </select>
         <select aria-label="Sort by" @change=${this.setSortSelect}>
           ${COLUMNS.filter((c) => c.sort).flatMap((c) =>
             (['asc', 'desc'] as const).map(
@@ -331,6 +415,20 @@ export class LsDevicesPage extends LitElement {
           )}
         </select>
       </div>
+      ${
+        this.untrustedAtInstall > 0
+          ? html`<div class="install-banner card" role="note">
+            <span
+              >${this.untrustedAtInstall} device${this.untrustedAtInstall === 1 ? ' was' : 's were'} already on the
+              network when LAN Sentinel was installed. They raised no new-device alerts; devices that join later
+              will.</span
+            >
+            <button class="primary" ?disabled=${this.trusting} @click=${() => this.trustInstall()}>
+              Trust all ${this.untrustedAtInstall} devices found at install
+            </button>
+          </div>`
+          : nothing
+      }
       <div class="chips" role="group" aria-label="Filter">
         ${DEVICE_FILTERS.map(
           (f) =>
@@ -345,7 +443,7 @@ export class LsDevicesPage extends LitElement {
 
   private renderTable(list: List<DeviceJson>) {
     if (list.items.length === 0) {
-      const filtered = this.q.trim() || this.vendor.trim() || this.filter !== 'all';
+      const filtered = this.q.trim() || this.vendor.trim() || this.kind || this.filter !== 'all';
       return html`<ls-state
         kind="empty"
         .message=${
@@ -406,8 +504,10 @@ export class LsDevicesPage extends LitElement {
     const sub = d.name && d.hostname && d.hostname !== d.name ? d.hostname : null;
     return html`<tr data-mac=${d.mac}>
       <td class="name" data-label="Name">
-        <a href=${deviceHref(d.mac)}>${d.display_name}</a> ${deviceFlags(d)}
-        ${sub ? html`<span class="sub muted">${sub}</span>` : nothing}
+        ${kindIcon(d.kind, 20, d.kind_confidence)}<span class="namebox"
+          ><a href=${deviceHref(d.mac)}>${d.display_name}</a> ${deviceFlags(d)}
+          ${sub ? html`<span class="sub muted">${sub}</span>` : nothing}</span
+        >
       </td>
       <td class="mono" data-label="IP">${d.ip ?? '—'}</td>
       <td class="mono" data-label="MAC">${d.mac}</td>

@@ -6,16 +6,27 @@ import { deviceLink } from '../fragments.js';
 import { LiveRefresh } from '../live-refresh.js';
 import { Loader } from '../loader.js';
 import { baseStyles } from '../styles.js';
-import type { FindingJson, List } from '../types.js';
+import type { FindingGroupJson, FindingJson, List } from '../types.js';
 import '../components/ls-badge.js';
+import '../components/ls-finding-groups.js';
 import '../components/ls-state.js';
 
-/** Findings across every device: severity, device, what and how to fix. */
+/**
+ * Findings across every device. Active: remediation groups per device (device name, known exploited first,
+ * then severity, then CVSS; accepted groups after the open ones). Resolved/all: one card per finding.
+ */
 @customElement('ls-findings-page')
 export class LsFindingsPage extends LitElement {
   @state() private status: 'active' | 'resolved' | 'all' = 'active';
   @state() private minSeverity = '';
   @state() private offset = 0;
+
+  private readonly groups = new Loader<List<FindingGroupJson>>(this, () =>
+    getList<FindingGroupJson>('findings/groups', {
+      min_severity: this.minSeverity || undefined,
+      limit: 500,
+    }),
+  );
 
   private readonly data = new Loader<List<FindingJson>>(this, () =>
     getList<FindingJson>('findings', {
@@ -28,7 +39,7 @@ export class LsFindingsPage extends LitElement {
 
   constructor() {
     super();
-    new LiveRefresh(this, ['finding'], () => this.data.run(true), undefined, 800);
+    new LiveRefresh(this, ['finding'], () => this.reload(true), undefined, 800);
   }
 
   static override styles = [
@@ -57,12 +68,21 @@ export class LsFindingsPage extends LitElement {
       .meta {
         font-size: 0.85rem;
       }
+      h2 .count {
+        font-size: 0.85rem;
+        font-weight: normal;
+        margin-left: 0.4rem;
+      }
     `,
   ];
 
   override connectedCallback(): void {
     super.connectedCallback();
-    void this.data.run();
+    void this.reload();
+  }
+
+  private reload(quiet = false) {
+    return this.status === 'active' ? this.groups.run(quiet) : this.data.run(quiet);
   }
 
   override render() {
@@ -74,10 +94,10 @@ export class LsFindingsPage extends LitElement {
             @change=${(e: Event) => {
               this.status = (e.target as HTMLSelectElement).value as typeof this.status;
               this.offset = 0;
-              void this.data.run();
+              void this.reload();
             }}
           >
-            <option value="active">active</option>
+            <option value="active">active (grouped by fix)</option>
             <option value="resolved">resolved</option>
             <option value="all">all</option>
           </select></label
@@ -88,7 +108,7 @@ export class LsFindingsPage extends LitElement {
             @change=${(e: Event) => {
               this.minSeverity = (e.target as HTMLSelectElement).value;
               this.offset = 0;
-              void this.data.run();
+              void this.reload();
             }}
           >
             <option value="">any</option>
@@ -99,7 +119,32 @@ export class LsFindingsPage extends LitElement {
           </select></label
         >
       </div>
-      ${this.data.render((l) => this.renderList(l), 'Loading findings…')}`;
+      ${
+        this.status === 'active'
+          ? this.groups.render((l) => this.renderGroups(l), 'Loading findings…')
+          : this.data.render((l) => this.renderList(l), 'Loading findings…')
+      }`;
+  }
+
+  private renderGroups(l: List<FindingGroupJson>) {
+    if (l.items.length === 0) {
+      return html`<ls-state
+        kind="empty"
+        message="No active findings. Port scans check every device for risky services, known-vulnerable versions and TLS."
+      ></ls-state>`;
+    }
+    // devices in the order of their first (most urgent) group
+    const byDevice = new Map<string, FindingGroupJson[]>();
+    for (const g of l.items) byDevice.set(g.mac, [...(byDevice.get(g.mac) ?? []), g]);
+    return html`${[...byDevice.entries()].map(([mac, gs]) => {
+      const open = gs.filter((g) => !g.accepted).length;
+      return html`<section class="device" data-mac=${mac}>
+        <h2>${deviceLink(mac, gs[0]?.device_name ?? mac)}
+          <span class="muted count">${open} to act on${gs.length > open ? `, ${gs.length - open} accepted` : ''}</span>
+        </h2>
+        <ls-finding-groups .groups=${gs} @changed=${() => void this.groups.run(true)}></ls-finding-groups>
+      </section>`;
+    })}`;
   }
 
   private renderList(l: List<FindingJson>) {

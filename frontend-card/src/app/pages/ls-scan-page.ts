@@ -7,7 +7,8 @@ import { Loader } from '../loader.js';
 import { compareHref } from '../router.js';
 import { baseStyles } from '../styles.js';
 import type { ScanDetailJson } from '../types.js';
-import { scanStatusTag } from './ls-scans-page.js';
+import { scanStatusTag, scanTitle } from './ls-scans-page.js';
+import '../components/ls-scan-progress.js';
 import '../components/ls-state.js';
 
 /** One scan: summary and the hosts (and ports) it saw. */
@@ -44,13 +45,41 @@ export class LsScanPage extends LitElement {
     const hosts = [...s.hosts]
       .filter((h) => matchesSearch(this.q, [h.ip, h.mac, h.hostname, h.vendor]))
       .sort((a, b) => ipKey(a.ip) - ipKey(b.ip));
-    return html`<h1>Scan #${s.id} <span class="muted">${s.kind}</span></h1>
+    const active = s.status === 'running' || s.status === 'queued';
+    return html`<h1>Scan ${scanTitle(s)}</h1>
+      ${
+        active
+          ? html`<section class="card">
+            <ls-scan-progress .scan=${s} @scan-ended=${() => this.data.run(true)}></ls-scan-progress>
+            ${
+              s.batches.length > 1
+                ? html`<p class="muted">
+                  ${s.batches.filter((b) => b.status === 'finished').length} of ${s.batches.length} batches done
+                  ${s.profile ? html`· profile ${s.profile}` : nothing}
+                </p>`
+                : nothing
+            }
+          </section>`
+          : nothing
+      }
       <section class="card">
         <dl class="facts">
           <dt>Status</dt>
           <dd>${scanStatusTag(s)}</dd>
-          <dt>Started</dt>
+          <dt>Requested</dt>
           <dd>${formatTime(s.started_at)}</dd>
+          ${
+            s.sweeps > 1
+              ? html`<dt>Sweeps</dt>
+                <dd>${s.sweeps} scheduled sweeps with no change, folded into this record</dd>`
+              : nothing
+          }
+          ${
+            s.profile
+              ? html`<dt>Profile</dt>
+                <dd>${s.profile}</dd>`
+              : nothing
+          }
           <dt>Finished</dt>
           <dd>${formatTime(s.finished_at)}</dd>
           <dt>Duration</dt>
@@ -71,8 +100,12 @@ export class LsScanPage extends LitElement {
           }
         </dl>
         ${
-          s.id > 1
-            ? html`<p><a href=${compareHref(s.id - 1, s.id)}>Compare with the previous scan (#${s.id - 1}) →</a></p>`
+          s.previous_id !== null && s.status === 'finished'
+            ? html`<p>
+              <a href=${compareHref(s.previous_id, s.id)}
+                >Compare with the previous ${s.kind === 'ports' ? 'port scan' : 'sweep'} (#${s.previous_id}) →</a
+              >
+            </p>`
             : nothing
         }
       </section>

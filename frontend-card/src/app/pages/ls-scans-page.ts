@@ -8,14 +8,21 @@ import { Loader } from '../loader.js';
 import { navigate } from '../navigate.js';
 import { compareHref, scanHref } from '../router.js';
 import { baseStyles } from '../styles.js';
-import type { List, ScanAcceptedJson, ScanJson } from '../types.js';
+import type { List, ScanAcceptedJson, ScanJson, SseScanJson } from '../types.js';
+import '../components/ls-scan-progress.js';
 import '../components/ls-state.js';
 
 const PAGE = 50;
 
 export function scanStatusTag(s: Pick<ScanJson, 'status'>) {
-  const tone = s.status === 'failed' ? 'bad' : s.status === 'running' ? 'info' : 'ok';
+  const tone =
+    s.status === 'failed' ? 'bad' : s.status === 'running' || s.status === 'queued' ? 'info' : 'ok';
   return html`<span class="tag ${tone}">${s.status}</span>`;
+}
+
+/** "#12 sweep" or "#12 sweep ×42" for folded quiet sweeps. */
+export function scanTitle(s: Pick<ScanJson, 'id' | 'kind' | 'sweeps'>): string {
+  return `#${s.id} ${s.kind === 'ports' ? 'port scan' : 'sweep'}${s.sweeps > 1 ? ` ×${s.sweeps}` : ''}`;
 }
 
 /** Scan history: list, start a sweep / port scan, pick two to compare. */
@@ -32,7 +39,13 @@ export class LsScansPage extends LitElement {
 
   constructor() {
     super();
-    new LiveRefresh(this, ['scan'], () => this.data.run(true), undefined, 600);
+    new LiveRefresh(
+      this,
+      ['scan'],
+      () => this.data.run(true),
+      (m) => (m.data as SseScanJson).phase !== 'progress',
+      600,
+    );
   }
 
   static override styles = [
@@ -142,8 +155,18 @@ export class LsScansPage extends LitElement {
                     @change=${(e: Event) => this.togglePick(s.id, (e.target as HTMLInputElement).checked)}
                   />
                 </td>
-                <td><a href=${scanHref(s.id)}>#${s.id} ${s.kind}</a></td>
-                <td>${scanStatusTag(s)}${s.error ? html` <span class="muted">${s.error}</span>` : nothing}</td>
+                <td>
+                  <a href=${scanHref(s.id)}>${scanTitle(s)}</a>
+                  ${s.sweeps > 1 ? html`<div class="muted" style="font-size:0.82rem">no changes, until ${timeAgo(s.finished_at ?? s.started_at)}</div>` : nothing}
+                </td>
+                <td>
+                  ${
+                    s.status === 'running' || s.status === 'queued'
+                      ? html`<ls-scan-progress .scan=${s}></ls-scan-progress>`
+                      : scanStatusTag(s)
+                  }
+                  ${s.error ? html` <span class="muted">${s.error}</span>` : nothing}
+                </td>
                 <td><time datetime=${s.started_at} title=${formatTime(s.started_at)}>${timeAgo(s.started_at)}</time></td>
                 <td class="hide-sm">${s.duration_ms !== null ? formatDuration(s.duration_ms) : '—'}</td>
                 <td>${s.hosts_up ?? '—'}</td>

@@ -20,6 +20,12 @@ function valueText(v: unknown): string {
   return String(v);
 }
 
+const SIGN_IN: Record<string, string> = {
+  ingress: 'Home Assistant (ingress)',
+  login_link: 'login link printed at start, or an API key',
+  api_key: 'API key',
+};
+
 /** Read-only summary of the running configuration (secrets are redacted by the API). */
 @customElement('ls-settings-page')
 export class LsSettingsPage extends LitElement {
@@ -60,8 +66,8 @@ export class LsSettingsPage extends LitElement {
                 <dd>${health.auth.actor} (${health.auth.kind}, ${health.auth.scope})</dd>
                 <dt>API keys required</dt>
                 <dd>${settings.require_api_key ? 'yes' : 'no'}</dd>
-                <dt>Trust loopback</dt>
-                <dd>${settings.trust_loopback ? 'yes' : 'no'}</dd>
+                <dt>Sign-in</dt>
+                <dd>${SIGN_IN[settings.sign_in] ?? settings.sign_in}</dd>
               </dl>
             </section>
             <section class="card">
