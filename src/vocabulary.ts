@@ -136,7 +136,14 @@ export const RISK_LEVELS = ['unknown', ...MEASURED_RISK_LEVELS] as const;
 export type RiskLevel = (typeof RISK_LEVELS)[number];
 
 /** unknown -1, none 0 … critical 4 (sorting: not measured below no risk). */
-export const RISK_RANK: Record<RiskLevel, number> = { unknown: -1, none: 0, low: 1, medium: 2, high: 3, critical: 4 };
+export const RISK_RANK: Record<RiskLevel, number> = {
+  unknown: -1,
+  none: 0,
+  low: 1,
+  medium: 2,
+  high: 3,
+  critical: 4,
+};
 
 /** Rank of anything (hostile attribute values included): unknown and unrecognised strings rank as none (0). */
 export function riskRank(level: unknown): number {
@@ -227,7 +234,10 @@ export const ALERT_CHANNEL_LABELS: Record<AlertChannel, string> = {
 };
 
 /** Old spellings of alert channels (before the vocabulary was unified) → the current name. */
-export const LEGACY_ALERT_CHANNELS: Readonly<Record<string, AlertChannel>> = { ha: 'ha_notify', mqtt: 'mqtt_event' };
+export const LEGACY_ALERT_CHANNELS: Readonly<Record<string, AlertChannel>> = {
+  ha: 'ha_notify',
+  mqtt: 'mqtt_event',
+};
 
 /** The current channel name for a current or old spelling, or null when it names no channel. */
 export function asAlertChannel(value: unknown): AlertChannel | null {
@@ -245,7 +255,16 @@ export function asAlertChannel(value: unknown): AlertChannel | null {
  * devices in the inventory is a count, called `total` in code (`DeviceCounts.total`, `HubStats.total`); the hub sensor
  * keeps its published name `devices_known` (DESIGN §7) for the automations that use it.
  */
-export const DEVICE_FILTERS = ['all', 'online', 'offline', 'new', 'risky', 'unscanned', 'known', 'ignored'] as const;
+export const DEVICE_FILTERS = [
+  'all',
+  'online',
+  'offline',
+  'new',
+  'risky',
+  'unscanned',
+  'known',
+  'ignored',
+] as const;
 export type DeviceFilter = (typeof DEVICE_FILTERS)[number];
 
 export const DEVICE_SORTS = ['name', 'ip', 'vendor', 'last_seen', 'first_seen', 'risk'] as const;
@@ -254,7 +273,13 @@ export type DeviceSort = (typeof DEVICE_SORTS)[number];
 export const DESC_FIRST_SORTS: readonly DeviceSort[] = ['last_seen', 'first_seen', 'risk'];
 
 /** The card offers a subset (its rows are few and come from HA states). */
-export const CARD_FILTERS = ['all', 'online', 'offline', 'new', 'risky'] as const satisfies readonly DeviceFilter[];
+export const CARD_FILTERS = [
+  'all',
+  'online',
+  'offline',
+  'new',
+  'risky',
+] as const satisfies readonly DeviceFilter[];
 export type CardFilter = (typeof CARD_FILTERS)[number];
 export const CARD_SORTS = ['name', 'ip', 'last_seen', 'risk'] as const satisfies readonly DeviceSort[];
 export type CardSort = (typeof CARD_SORTS)[number];

@@ -5,12 +5,12 @@
  */
 import type { HaLink } from '../ha/link.js';
 import { type Change, type Device, displayName, mac12 } from '../inventory/types.js';
-import { CHANGE_ALERT_TITLES, type ChangeType, type Severity } from '../vocabulary.js';
 import { AlertsRepo } from '../store/alertsRepo.js';
 import type { Db } from '../store/db.js';
 import { type Webhook, WebhooksRepo } from '../store/webhooksRepo.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
+import { CHANGE_ALERT_TITLES, type ChangeType, type Severity } from '../vocabulary.js';
 import { type AlertDecision, AlertEngine, DEFAULT_FLOOD, type FloodLimit } from './engine.js';
 import {
   type HaNotification,
@@ -56,7 +56,6 @@ export interface AlertsOptions {
   webhookBaseDelayMs?: number;
   webhookTimeoutMs?: number;
 }
-
 
 export class Alerts {
   readonly rules: AlertsRepo;

@@ -11,8 +11,7 @@
  */
 import { z } from 'zod';
 import type { Alerts } from '../alerts/alerts.js';
-import type { AlertChannel, AlertLogEntry, AlertRule, AlertRuleInput, AlertStatus } from '../alerts/types.js';
-import { CHANGE_TYPES, type ChangeType } from '../vocabulary.js';
+import type { AlertLogEntry, AlertRule, AlertRuleInput, AlertStatus } from '../alerts/types.js';
 import { AcceptsRepo } from '../store/acceptsRepo.js';
 import type { AlertsRepo } from '../store/alertsRepo.js';
 import type { Db } from '../store/db.js';
@@ -20,8 +19,8 @@ import { ExpectedPortsRepo } from '../store/expectedPortsRepo.js';
 import type { FindingsRepo } from '../store/findingsRepo.js';
 import type { DeliverySummary, Webhook, WebhooksRepo } from '../store/webhooksRepo.js';
 import { groupFindings } from '../threats/groups.js';
-import { SEVERITY_RANK } from '../vocabulary.js';
 import { type Clock, systemClock } from '../util/clock.js';
+import { CHANGE_TYPES, type ChangeType, SEVERITY_RANK } from '../vocabulary.js';
 import { ApiError, badRequest } from './errors.js';
 import type { AlertsPort, FindingsPort, WebhooksPort } from './ports.js';
 import type {
@@ -32,7 +31,6 @@ import type {
   DeliveryJson,
   WebhookJson,
 } from './schemas.js';
-
 
 // ---------------------------------------------------------------------------------------------------------
 // Findings
@@ -118,7 +116,6 @@ export function findingsPort(repo: FindingsRepo, opts: FindingsPortOptions = {})
 // ---------------------------------------------------------------------------------------------------------
 // Alerts and alert rules
 // ---------------------------------------------------------------------------------------------------------
-
 
 /**
  * What `GET api/alerts` lists: every decision but repeats swallowed by the dedup window (those are the same

@@ -1,7 +1,7 @@
 /** Prometheus text exposition (version 0.0.4) of inventory, scan, finding and HTTP counters. */
 import type { FastifyInstance } from 'fastify';
-import type { ApiDeps } from './deps.js';
 import { SEVERITIES } from '../vocabulary.js';
+import type { ApiDeps } from './deps.js';
 import { SCAN_KINDS } from './schemas.js';
 
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];

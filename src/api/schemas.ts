@@ -8,6 +8,8 @@
  * `{ items, total, limit, offset }`, errors are `{ error, message, issues? }`.
  */
 import { z } from 'zod';
+import { DEVICE_KINDS } from '../inventory/kinds.js';
+import { PORT_PROFILES } from '../scan/nmapArgs.js';
 import {
   ALERT_CHANNELS,
   ALERT_RULE_EVENTS,
@@ -18,8 +20,6 @@ import {
   RISK_LEVELS,
   SEVERITIES,
 } from '../vocabulary.js';
-import { DEVICE_KINDS } from '../inventory/kinds.js';
-import { PORT_PROFILES } from '../scan/nmapArgs.js';
 
 export { FINDING_KINDS };
 
@@ -230,7 +230,6 @@ export const deviceSchema = z.object({
   findings: z.number().int(),
 });
 export type DeviceJson = z.infer<typeof deviceSchema>;
-
 
 export const deviceListQuery = z
   .object({

@@ -4,18 +4,17 @@ import { type DeviceKind, effectiveKind, KIND_INFO, UNKNOWN_KIND_ICON } from '..
  * carries exactly the documented keys and always stays under HA's 16 KiB attribute limit.
  */
 import type { Change, Device } from '../inventory/types.js';
+import { displayName } from '../inventory/types.js';
+import { groupFindings } from '../threats/groups.js';
+import type { StoredFinding } from '../threats/types.js';
 import {
   HOSTNAME_MAX,
   type Presence,
   type RiskLevel,
-  SEVERITY_RANK,
   type Severity,
   severityAtLeast,
   THREAT_MIN_SEVERITY,
 } from '../vocabulary.js';
-import { displayName } from '../inventory/types.js';
-import { groupFindings } from '../threats/groups.js';
-import type { StoredFinding } from '../threats/types.js';
 import { cleanText, HA_MAX_PAYLOAD_BYTES, jsonBytes } from './text.js';
 
 export const NAME_MAX = 64;

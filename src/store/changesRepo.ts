@@ -1,5 +1,5 @@
 /** The change log (every detected change, in order). */
-import { type Change } from '../inventory/types.js';
+import type { Change } from '../inventory/types.js';
 import { CHANGE_TYPES, type ChangeType, SEVERITIES, SEVERITY_RANK, type Severity } from '../vocabulary.js';
 import type { Db } from './db.js';
 import { bool, int, jsonOrNull, paging, parseJson } from './rows.js';
@@ -19,7 +19,6 @@ export interface ChangeQuery {
   limit?: number;
   offset?: number;
 }
-
 
 interface ChangeRow {
   id: number;

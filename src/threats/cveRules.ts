@@ -4,10 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { SEVERITIES, type Severity } from '../vocabulary.js';
+import { CVE_COMPONENTS, type CveComponent, SEVERITIES, type Severity } from '../vocabulary.js';
 import type { VersionRange } from './version.js';
-
-import { CVE_COMPONENTS, type CveComponent } from '../vocabulary.js';
 
 export { CVE_COMPONENTS, type CveComponent };
 

@@ -2,7 +2,6 @@
 import type { Device } from '../inventory/types.js';
 import { cveFinding, matchService } from './cveMatch.js';
 import type { CveRule } from './cveRules.js';
-import { SEVERITY_RANK } from '../vocabulary.js';
 import { compareFindings } from './groups.js';
 import { matchPortRule, PORT_RULES, type PortRule } from './portRules.js';
 import { DEFAULT_CERT_EXPIRY_DAYS, type TlsFact, tlsFindings } from './tls.js';

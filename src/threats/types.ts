@@ -1,6 +1,7 @@
 import type { FindingKind, Severity } from '../vocabulary.js';
 
 export { FINDING_KINDS, type FindingKind } from '../vocabulary.js';
+
 import type { CveComponent } from '../vocabulary.js';
 export type FindingComponent = CveComponent;
 

@@ -3,9 +3,9 @@ import mqtt from 'mqtt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HaBridge } from '../../src/ha/bridge.js';
 import type { DiscoveryCtx } from '../../src/ha/discovery.js';
-import { type Device } from '../../src/inventory/types.js';
-import { CHANGE_TYPES } from '../../src/vocabulary.js';
+import type { Device } from '../../src/inventory/types.js';
 import { MqttPublisher } from '../../src/mqtt/client.js';
+import { CHANGE_TYPES } from '../../src/vocabulary.js';
 import { retainedSnapshot, startAedes, type TestBroker, waitFor } from '../helpers/aedesBroker.js';
 import {
   validateAttributesPayload,

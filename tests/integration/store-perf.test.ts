@@ -5,13 +5,13 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { newDevice } from '../../src/inventory/sweep.js';
 import type { Device, DevicePort } from '../../src/inventory/types.js';
-import type { RiskLevel } from '../../src/vocabulary.js';
 import { lookupVendor } from '../../src/inventory/vendor.js';
 import type { ScanHost } from '../../src/scan/types.js';
 import type { DeviceQuery } from '../../src/store/devicesRepo.js';
 import { pruneHistory, vacuum } from '../../src/store/retention.js';
 import { openStore } from '../../src/store/store.js';
 import { silentLogger } from '../../src/util/logger.js';
+import type { RiskLevel } from '../../src/vocabulary.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lsn-store-perf-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { coreAtLeast, type DiscoveryCtx, deviceDiscovery, hubDiscovery } from '../../src/ha/discovery.js';
 import { deviceState, eventPayload, hubState } from '../../src/ha/states.js';
-import { type Device } from '../../src/inventory/types.js';
-import { CHANGE_TYPES } from '../../src/vocabulary.js';
+import type { Device } from '../../src/inventory/types.js';
 import type { StoredFinding } from '../../src/threats/types.js';
+import { CHANGE_TYPES } from '../../src/vocabulary.js';
 import {
   validateAttributesPayload,
   validateDiscovery,

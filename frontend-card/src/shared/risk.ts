@@ -1,5 +1,11 @@
 /** Risk levels and severities as published by the service (DESIGN §6/§7), their order and their colours. */
-import { RISK_RANK, RISKY_MIN_LEVEL, riskRank, type RiskLevel, type Severity } from '../../../src/vocabulary.js';
+import {
+  RISK_RANK,
+  RISKY_MIN_LEVEL,
+  type RiskLevel,
+  riskRank,
+  type Severity,
+} from '../../../src/vocabulary.js';
 
 export {
   asRiskLevel,

@@ -1,16 +1,16 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
+import { ALERT_CHANNEL_LABELS, eventLabel } from '../../../../src/vocabulary.js';
 import { api, errorText, getList, seg } from '../api.js';
 import { toast } from '../components/ls-toasts.js';
-import { ALERT_CHANNEL_LABELS, eventLabel } from '../../../../src/vocabulary.js';
 import { normalizeMac } from '../format.js';
 import { Loader } from '../loader.js';
 import { baseStyles } from '../styles.js';
 import {
   ALERT_CHANNELS,
+  ALERT_RULE_EVENTS,
   type AlertRuleCreate,
   type AlertRuleJson,
-  ALERT_RULE_EVENTS,
   type List,
   SEVERITIES,
 } from '../types.js';
