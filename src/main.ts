@@ -25,6 +25,7 @@ import { lookupVendor, preloadVendorIndex } from './inventory/vendor.js';
 import type { EmbeddedBroker } from './mqtt/broker.js';
 import { MqttPublisher } from './mqtt/client.js';
 import { resolveBroker } from './mqtt/source.js';
+import { createPassiveListening, passiveInterfaces } from './passive/passiveListening.js';
 import { checkNmap, isPrivileged } from './scan/nmapRunner.js';
 import { detectLocalNetworks, isAttached, resolveTargets } from './scan/targets.js';
 import { readDefaultGateway } from './service/gateway.js';
@@ -34,7 +35,7 @@ import { attachStatsRecorder } from './service/statsRecorder.js';
 import { createThreatAssessor } from './service/threatAssessor.js';
 import { AlertsRepo } from './store/alertsRepo.js';
 import { AuditRepo } from './store/auditRepo.js';
-import { closeDatabase, openDatabase } from './store/db.js';
+import { closeDatabase, openDatabase, openDatabaseReport } from './store/db.js';
 import { FindingsRepo } from './store/findingsRepo.js';
 import { KeysRepo } from './store/keysRepo.js';
 import { pruneHistory } from './store/retention.js';
@@ -138,14 +139,15 @@ async function startServiceParts(
   } catch (err) {
     throw new StartupError((err as Error).message);
   }
-  const db = openDatabase(join(dataDir, 'lan-sentinel.db'), log.child('db'));
+  const { db, recovery } = openDatabaseReport(join(dataDir, 'lan-sentinel.db'), log.child('db'));
   stops.push(['database', () => closeDatabase(db)]);
   const cliToken = writeCliToken(dataDir);
   stops.push(['cli token', () => rmSync(join(dataDir, CLI_TOKEN_FILE), { force: true })]);
   const store = new Store(db);
   const interrupted = store.scans.failInterrupted(clock.now());
   if (interrupted) log.warn(`${interrupted} scan(s) were interrupted by the last shutdown; marked failed`);
-  const install = store.install.initialize();
+  // salvaged rows are an existing inventory: never an install baseline over them
+  const install = store.install.initialize({ salvaged: recovery?.kind === 'salvaged' });
   if (install.decided && install.info.state === 'pending')
     log.info(
       'fresh database: the devices of the first sweep become the install baseline (no new-device alerts), then every device gets a port scan',
@@ -196,6 +198,25 @@ async function startServiceParts(
       tlsChecks: o.tls_checks,
     },
   });
+
+  // --- passive listening (DHCP, mDNS, ARP): arrivals and names between sweeps
+  if (o.passive && !privileged) log.info('passive listening needs root: off (presence from sweeps only)');
+  if (o.passive && privileged) {
+    const ifaces = networkInterfaces();
+    const passive = createPassiveListening({
+      store,
+      bus,
+      clock,
+      logger: log.child('passive'),
+      scope: () => ({ targets: initialTargets.targets, exclude: initialTargets.exclude }),
+      considerHome: o.consider_home,
+      interfaces: passiveInterfaces(detected, initialTargets.targets, (name) => {
+        const mac = ifaces[name]?.find((a) => a.family === 'IPv4')?.mac;
+        return mac && mac !== '00:00:00:00:00:00' ? mac.toLowerCase() : null;
+      }),
+    });
+    stops.push(['passive listening', () => passive.stop()]);
+  }
 
   // --- supervisor (add-on mode)
   const supervisorUrl = env.LAN_SENTINEL_SUPERVISOR_URL ?? DEFAULT_SUPERVISOR_URL;
@@ -535,6 +556,7 @@ function settingsSummary(cfg: LoadedConfig, targets: string[], broker: string): 
     notify_on: o.notify_on,
     install_card: o.install_card,
     retention_days: o.retention_days,
+    passive: o.passive,
     version: VERSION,
   };
 }
