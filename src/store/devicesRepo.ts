@@ -2,13 +2,20 @@
 
 import type { Statement } from 'better-sqlite3';
 import { type DeviceKind, isDeviceKind, type KindGuess } from '../inventory/kinds.js';
-import type { Device, DevicePort, Presence, RiskLevel } from '../inventory/types.js';
+import type { Device, DevicePort } from '../inventory/types.js';
+import {
+  DEVICE_FILTERS,
+  DEVICE_SORTS,
+  type DeviceFilter,
+  type DeviceSort,
+  type Presence,
+  RISKY_LEVELS,
+  type RiskLevel,
+} from '../vocabulary.js';
 import type { Db } from './db.js';
 import { bool, int, ipv4ToNumber, likePattern, paging } from './rows.js';
 
-export type DeviceFilter = 'online' | 'offline' | 'new' | 'risky' | 'unscanned' | 'known' | 'ignored';
-export type DeviceSort = 'name' | 'ip' | 'vendor' | 'last_seen' | 'first_seen' | 'risk';
-
+export type { DeviceFilter, DeviceSort } from '../vocabulary.js';
 export interface DeviceQuery {
   /** Case-insensitive substring of MAC (with or without colons), IP, hostname, name, vendor, notes. */
   search?: string;
@@ -40,8 +47,8 @@ export type DevicePatch = Partial<
 >;
 
 export interface DeviceCounts {
-  /** devices in the inventory */
-  known: number;
+  /** devices in the inventory (was `known`, which means "trusted" on a device) */
+  total: number;
   online: number;
   /** new (not yet acknowledged) devices */
   new: number;
@@ -236,29 +243,13 @@ function deviceWithPortsFromRaw(r: RawDevice): Device {
   return deviceFromRaw(r, portsFromJson(r[DEVICE_COLUMNS.length]));
 }
 
-export const DEVICE_FILTERS: readonly DeviceFilter[] = [
-  'online',
-  'offline',
-  'new',
-  'risky',
-  'unscanned',
-  'known',
-  'ignored',
-];
-export const DEVICE_SORTS: readonly DeviceSort[] = [
-  'name',
-  'ip',
-  'vendor',
-  'last_seen',
-  'first_seen',
-  'risk',
-];
-
-const FILTER_SQL: Record<DeviceFilter, string> = {
+/** SQL condition per device filter; `all` adds none. A device never port-scanned is not risky (its risk is unknown). */
+const FILTER_SQL: Record<DeviceFilter, string | null> = {
+  all: null,
   online: 'online = 1',
   offline: 'online = 0',
   new: 'is_new = 1',
-  risky: "risk IN ('medium', 'high', 'critical') AND ports_scanned_at IS NOT NULL",
+  risky: `risk IN (${RISKY_LEVELS.map((l) => `'${l}'`).join(', ')}) AND ports_scanned_at IS NOT NULL`,
   unscanned: 'ports_scanned_at IS NULL',
   known: 'known = 1',
   ignored: 'ignored = 1',
@@ -433,11 +424,11 @@ export class DevicesRepo {
     const params: Record<string, unknown> = {};
     if (q.filter) {
       const f = FILTER_SQL[q.filter];
-      if (!f)
+      if (f === undefined)
         throw new RangeError(
           `unknown device filter "${String(q.filter)}"; allowed: ${DEVICE_FILTERS.join(', ')}`,
         );
-      where.push(f);
+      if (f) where.push(f);
     }
     const search = q.search?.trim();
     if (search) {
@@ -655,7 +646,7 @@ export class DevicesRepo {
       ignored: number;
       trusted: number;
     };
-    return { known: r.total, online: r.online, new: r.new, ignored: r.ignored, trusted: r.trusted };
+    return { total: r.total, online: r.online, new: r.new, ignored: r.ignored, trusted: r.trusted };
   }
 
   /** Vendors with device counts (for the UI's vendor filter). */
