@@ -19,6 +19,7 @@ import { DEFAULT_SUPERVISOR_URL, type SelfInfo, SupervisorClient } from './confi
 import { HaBridge } from './ha/bridge.js';
 import { DeferredHaLink } from './ha/deferredLink.js';
 import { resolveHaEndpoint } from './ha/endpoint.js';
+import { agentDeviceId } from './hub/agentDiscovery.js';
 import { AgentHub } from './hub/agents.js';
 import type { Device } from './inventory/types.js';
 import { lookupVendor, preloadVendorIndex } from './inventory/vendor.js';
@@ -35,7 +36,7 @@ import { attachStatsRecorder } from './service/statsRecorder.js';
 import { createThreatAssessor } from './service/threatAssessor.js';
 import { AlertsRepo } from './store/alertsRepo.js';
 import { AuditRepo } from './store/auditRepo.js';
-import { closeDatabase, openDatabase } from './store/db.js';
+import { closeDatabase, openDatabase, openDatabaseReport } from './store/db.js';
 import { FindingsRepo } from './store/findingsRepo.js';
 import { KeysRepo } from './store/keysRepo.js';
 import { pruneHistory } from './store/retention.js';
@@ -139,14 +140,15 @@ async function startServiceParts(
   } catch (err) {
     throw new StartupError((err as Error).message);
   }
-  const db = openDatabase(join(dataDir, 'lan-sentinel.db'), log.child('db'));
+  const { db, recovery } = openDatabaseReport(join(dataDir, 'lan-sentinel.db'), log.child('db'));
   stops.push(['database', () => closeDatabase(db)]);
   const cliToken = writeCliToken(dataDir);
   stops.push(['cli token', () => rmSync(join(dataDir, CLI_TOKEN_FILE), { force: true })]);
   const store = new Store(db);
   const interrupted = store.scans.failInterrupted(clock.now());
   if (interrupted) log.warn(`${interrupted} scan(s) were interrupted by the last shutdown; marked failed`);
-  const install = store.install.initialize();
+  // salvaged rows are an existing inventory: never an install baseline over them
+  const install = store.install.initialize({ salvaged: recovery?.kind === 'salvaged' });
   if (install.decided && install.info.state === 'pending')
     log.info(
       'fresh database: the devices of the first sweep become the install baseline (no new-device alerts), then every device gets a port scan',
@@ -309,6 +311,8 @@ async function startServiceParts(
       // a device a satellite agent sees is deep-scanned by that agent (ARP and routes are its own)
       onRescan: (mac: string) =>
         agentHub?.deepScan(mac, 'ha button') || coordinator.requestDeviceScan(mac, 'ha button'),
+      keepDiscoveryIds: () => o.agents.map(agentDeviceId),
+      agentOf: (mac: string) => store.agents.agentOf(mac),
     });
     const b = bridge;
     // stops run in reverse: bridge first, then the publisher (publishes offline), then the embedded broker
@@ -339,7 +343,7 @@ async function startServiceParts(
     const ports = coordinator.portScanStatus();
     return {
       online: c.online,
-      known: c.known,
+      total: c.total,
       new: c.new,
       threatsActive: findings.activeCountAtLeast('medium'),
       lastScan: last?.finishedAt ?? null,
@@ -449,6 +453,7 @@ async function startServiceParts(
     cliToken,
     bus,
     scanner: coordinator,
+    ...(agentHub ? { agents: agentHub } : {}),
     network: { gatewayIp: () => readDefaultGateway(), subnets: () => resolveScanTargets().targets },
     config: {
       mode: cfg.addon ? 'addon' : 'standalone',

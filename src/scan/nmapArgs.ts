@@ -41,8 +41,9 @@ export interface PortScanArgsInput {
   tlsScripts?: boolean;
 }
 
-/** The only NSE scripts LAN Sentinel ever runs, and their per-port bound. */
-export const TLS_SCRIPT_ARGS = ['--script', 'ssl-cert,ssl-enum-ciphers', '--script-timeout', '60s'] as const;
+/** TLS scripts (option tls_checks; they act only on ports that speak TLS) and their per-host bound. */
+export const TLS_SCRIPTS_LIST = 'ssl-cert,ssl-enum-ciphers';
+export const SCRIPT_TIMEOUT = '60s';
 
 /** Thrown when a value handed to a builder is not a valid target, port or number. */
 export class NmapArgsError extends Error {
@@ -172,13 +173,14 @@ export function buildPortScanArgs(input: PortScanArgsInput): string[] {
     '-sV',
     ...intensity,
     // page title and Server header of web interfaces: evidence for the device's kind (DESIGN §5)
+    // TLS certificate and protocols when tls_checks is on; these fixed names are the only scripts ever run
     '--script',
-    HTTP_SCRIPTS,
+    input.tlsScripts === true ? `${HTTP_SCRIPTS},${TLS_SCRIPTS_LIST}` : HTTP_SCRIPTS,
+    ...(input.tlsScripts === true ? ['--script-timeout', SCRIPT_TIMEOUT] : []),
     ...portArgs,
     '--host-timeout',
     `${hostTimeout}s`,
     ...(input.assumeUp === true ? ['-Pn'] : []),
-    ...(input.tlsScripts === true ? TLS_SCRIPT_ARGS : []),
     ...COMMON,
     ...excludeArgs(input.exclude),
     '--',

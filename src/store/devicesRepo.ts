@@ -2,13 +2,20 @@
 
 import type { Statement } from 'better-sqlite3';
 import { type DeviceKind, isDeviceKind, type KindGuess } from '../inventory/kinds.js';
-import type { Device, DevicePort, Presence, RiskLevel } from '../inventory/types.js';
+import type { Device, DevicePort } from '../inventory/types.js';
+import {
+  DEVICE_FILTERS,
+  DEVICE_SORTS,
+  type DeviceFilter,
+  type DeviceSort,
+  type Presence,
+  RISKY_LEVELS,
+  type RiskLevel,
+} from '../vocabulary.js';
 import type { Db } from './db.js';
 import { bool, int, ipv4ToNumber, likePattern, paging } from './rows.js';
 
-export type DeviceFilter = 'online' | 'offline' | 'new' | 'risky' | 'unscanned' | 'known' | 'ignored';
-export type DeviceSort = 'name' | 'ip' | 'vendor' | 'last_seen' | 'first_seen' | 'risk';
-
+export type { DeviceFilter, DeviceSort } from '../vocabulary.js';
 export interface DeviceQuery {
   /** Case-insensitive substring of MAC (with or without colons), IP, hostname, name, vendor, notes. */
   search?: string;
@@ -40,8 +47,8 @@ export type DevicePatch = Partial<
 >;
 
 export interface DeviceCounts {
-  /** devices in the inventory */
-  known: number;
+  /** devices in the inventory (was `known`, which means "trusted" on a device) */
+  total: number;
   online: number;
   /** new (not yet acknowledged) devices */
   new: number;
@@ -142,6 +149,31 @@ function samePortRow(a: DevicePort, b: DevicePort): boolean {
   );
 }
 
+/**
+ * What storing `ports` over `previous` takes: the ports to delete, the ones to upsert (new or changed), and
+ * `touchAt` when the others only need their `last_seen` moved, all to the same time (one UPDATE of the device's
+ * rows, run before the upserts); ports seen again at differing times are upserted instead.
+ */
+function portDiff(
+  ports: readonly DevicePort[],
+  previous: readonly DevicePort[],
+): { gone: DevicePort[]; upsert: DevicePort[]; touchAt: string | undefined } {
+  const before = new Map(previous.map((p) => [`${p.protocol}/${p.port}`, p]));
+  const upsert: DevicePort[] = [];
+  const seenOnly: DevicePort[] = [];
+  for (const p of ports) {
+    const key = `${p.protocol}/${p.port}`;
+    const old = before.get(key);
+    before.delete(key);
+    if (!old || !samePortRow(old, p)) upsert.push(p);
+    else if (old.lastSeen !== p.lastSeen) seenOnly.push(p);
+  }
+  const lastSeen = seenOnly[0]?.lastSeen;
+  if (lastSeen !== undefined && seenOnly.every((p) => p.lastSeen === lastSeen))
+    return { gone: [...before.values()], upsert, touchAt: lastSeen };
+  return { gone: [...before.values()], upsert: [...upsert, ...seenOnly], touchAt: undefined };
+}
+
 function portFromRaw(r: RawPort): DevicePort {
   const p: DevicePort = {
     protocol: r[0] === 'udp' ? 'udp' : 'tcp',
@@ -213,29 +245,13 @@ function deviceWithPortsFromRaw(r: RawDevice): Device {
   return deviceFromRaw(r, portsFromJson(r[DEVICE_COLUMNS.length]));
 }
 
-export const DEVICE_FILTERS: readonly DeviceFilter[] = [
-  'online',
-  'offline',
-  'new',
-  'risky',
-  'unscanned',
-  'known',
-  'ignored',
-];
-export const DEVICE_SORTS: readonly DeviceSort[] = [
-  'name',
-  'ip',
-  'vendor',
-  'last_seen',
-  'first_seen',
-  'risk',
-];
-
-const FILTER_SQL: Record<DeviceFilter, string> = {
+/** SQL condition per device filter; `all` adds none. A device never port-scanned is not risky (its risk is unknown). */
+const FILTER_SQL: Record<DeviceFilter, string | null> = {
+  all: null,
   online: 'online = 1',
   offline: 'online = 0',
   new: 'is_new = 1',
-  risky: "risk IN ('medium', 'high', 'critical') AND ports_scanned_at IS NOT NULL",
+  risky: `risk IN (${RISKY_LEVELS.map((l) => `'${l}'`).join(', ')}) AND ports_scanned_at IS NOT NULL`,
   unscanned: 'ports_scanned_at IS NULL',
   known: 'known = 1',
   ignored: 'ignored = 1',
@@ -281,6 +297,8 @@ function deviceParams(d: Device) {
     presence_reason: d.presenceReason ?? null,
   };
 }
+
+type DeviceParams = ReturnType<typeof deviceParams>;
 
 const PATCH_COLUMNS: Record<keyof DevicePatch, string> = {
   name: 'name',
@@ -348,6 +366,12 @@ export class DevicesRepo {
       deletePort: db.prepare('DELETE FROM device_ports WHERE mac = ? AND protocol = ? AND port = ?'),
       touchPorts: db.prepare('UPDATE device_ports SET last_seen = ? WHERE mac = ?'),
       setPortsScannedAt: db.prepare('UPDATE devices SET ports_scanned_at = ? WHERE mac = ?'),
+      setPortsScannedAtMany: db.prepare(
+        'UPDATE devices SET ports_scanned_at = ? WHERE mac IN (SELECT value FROM json_each(?))',
+      ),
+      touchPortsMany: db.prepare(
+        'UPDATE device_ports SET last_seen = ? WHERE mac IN (SELECT value FROM json_each(?))',
+      ),
       forget: db.prepare('DELETE FROM devices WHERE mac = ?'),
       counts:
         db.prepare(`SELECT count(*) AS total, coalesce(sum(online), 0) AS online, coalesce(sum(is_new), 0) AS new,
@@ -404,11 +428,11 @@ export class DevicesRepo {
     const params: Record<string, unknown> = {};
     if (q.filter) {
       const f = FILTER_SQL[q.filter];
-      if (!f)
+      if (f === undefined)
         throw new RangeError(
           `unknown device filter "${String(q.filter)}"; allowed: ${DEVICE_FILTERS.join(', ')}`,
         );
-      where.push(f);
+      if (f) where.push(f);
     }
     const search = q.search?.trim();
     if (search) {
@@ -471,6 +495,48 @@ export class DevicesRepo {
     run(devices);
   }
 
+  /**
+   * Store the devices a sweep changed, each with only the columns that differ from `previous` (the rows as
+   * read before the diff): a device seen again usually changes `last_seen` alone, and an UPDATE of that one
+   * column touches only the indexes that hold it, where a full upsert rewrites the row and every index of the
+   * table. Devices not in `previous` are inserted whole. One prepared statement per set of changed columns.
+   */
+  saveChanged(devices: readonly Device[], previous: ReadonlyMap<string, Device>): void {
+    if (devices.length === 0) return;
+    const run = this.db.transaction(() => {
+      for (const d of devices) {
+        const old = previous.get(d.mac);
+        const next = deviceParams(d);
+        if (!old) {
+          this.stmts.upsert.run(next);
+          continue;
+        }
+        const prev = deviceParams(old);
+        const cols: string[] = [];
+        const values: unknown[] = [];
+        for (const col of Object.keys(next) as Array<keyof DeviceParams>) {
+          if (col === 'mac' || next[col] === prev[col]) continue;
+          cols.push(col);
+          values.push(next[col]);
+        }
+        if (cols.length === 0) continue;
+        values.push(d.mac);
+        this.updateStatement(cols).run(values);
+      }
+    });
+    run();
+  }
+
+  private updateStatement(cols: readonly string[]): Statement {
+    const sql = `UPDATE devices SET ${cols.map((c) => `${c} = ?`).join(', ')} WHERE mac = ?`;
+    let stmt = this.updateCache.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare(sql);
+      this.updateCache.set(sql, stmt);
+    }
+    return stmt;
+  }
+
   /** Apply a user/threat patch. Returns the updated device, or null when the MAC is unknown. */
   update(mac: string, patch: DevicePatch): Device | null {
     const sets: string[] = [];
@@ -519,22 +585,41 @@ export class DevicesRepo {
         for (const p of ports) this.stmts.upsertPort.run(portParams(mac, p));
         return;
       }
-      const before = new Map(previous.map((p) => [`${p.protocol}/${p.port}`, p]));
-      const touched: DevicePort[] = [];
-      const seenOnly: DevicePort[] = [];
-      for (const p of ports) {
-        const key = `${p.protocol}/${p.port}`;
-        const old = before.get(key);
-        before.delete(key);
-        if (!old || !samePortRow(old, p)) touched.push(p);
-        else if (old.lastSeen !== p.lastSeen) seenOnly.push(p);
+      const diff = portDiff(ports, previous);
+      for (const gone of diff.gone) this.stmts.deletePort.run(mac, gone.protocol, gone.port);
+      if (diff.touchAt !== undefined) this.stmts.touchPorts.run(diff.touchAt, mac);
+      for (const p of diff.upsert) this.stmts.upsertPort.run(portParams(mac, p));
+    });
+    run();
+  }
+
+  /**
+   * setPorts for every device of one port scan at `scannedAt`, as set-based statements where the rows allow:
+   * one UPDATE for every device's `ports_scanned_at`, one per distinct `last_seen` for the devices whose ports
+   * only were seen again (an unchanged network: two statements for the whole scan instead of two per device),
+   * then the deletes and upserts of the ports that did change. Stores exactly what setPorts would.
+   */
+  setPortsMany(
+    list: ReadonlyArray<{ mac: string; ports: DevicePort[]; previous: DevicePort[] }>,
+    scannedAt: string,
+  ): void {
+    if (list.length === 0) return;
+    const run = this.db.transaction(() => {
+      this.stmts.setPortsScannedAtMany.run(scannedAt, JSON.stringify(list.map((x) => x.mac)));
+      const touch = new Map<string, string[]>();
+      const upserts: Array<[string, DevicePort]> = [];
+      for (const { mac, ports, previous } of list) {
+        const diff = portDiff(ports, previous);
+        for (const gone of diff.gone) this.stmts.deletePort.run(mac, gone.protocol, gone.port);
+        if (diff.touchAt !== undefined) {
+          const macs = touch.get(diff.touchAt);
+          if (macs) macs.push(mac);
+          else touch.set(diff.touchAt, [mac]);
+        }
+        for (const p of diff.upsert) upserts.push([mac, p]);
       }
-      for (const gone of before.values()) this.stmts.deletePort.run(mac, gone.protocol, gone.port);
-      const lastSeen = seenOnly[0]?.lastSeen;
-      if (lastSeen !== undefined && seenOnly.every((p) => p.lastSeen === lastSeen))
-        this.stmts.touchPorts.run(lastSeen, mac);
-      else touched.push(...seenOnly);
-      for (const p of touched) this.stmts.upsertPort.run(portParams(mac, p));
+      for (const [at, macs] of touch) this.stmts.touchPortsMany.run(at, JSON.stringify(macs));
+      for (const [mac, p] of upserts) this.stmts.upsertPort.run(portParams(mac, p));
     });
     run();
   }
@@ -565,7 +650,7 @@ export class DevicesRepo {
       ignored: number;
       trusted: number;
     };
-    return { known: r.total, online: r.online, new: r.new, ignored: r.ignored, trusted: r.trusted };
+    return { total: r.total, online: r.online, new: r.new, ignored: r.ignored, trusted: r.trusted };
   }
 
   /** Vendors with device counts (for the UI's vendor filter). */

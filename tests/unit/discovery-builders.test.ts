@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { coreAtLeast, type DiscoveryCtx, deviceDiscovery, hubDiscovery } from '../../src/ha/discovery.js';
 import { deviceState, eventPayload, hubState } from '../../src/ha/states.js';
-import { CHANGE_TYPES, type Device } from '../../src/inventory/types.js';
+import type { Device } from '../../src/inventory/types.js';
 import type { StoredFinding } from '../../src/threats/types.js';
+import { CHANGE_TYPES } from '../../src/vocabulary.js';
 import {
   validateAttributesPayload,
   validateDiscovery,
@@ -526,7 +527,7 @@ describe('states and events', () => {
     expect(
       hubState({
         online: 3,
-        known: 5,
+        total: 5,
         new: 1,
         threatsActive: 2,
         lastScan: '2026-08-21T10:15:00.000Z',
@@ -550,7 +551,7 @@ describe('states and events', () => {
     expect(
       hubState({
         online: 3,
-        known: 5,
+        total: 5,
         new: 1,
         threatsActive: 2,
         lastScan: null,
@@ -568,7 +569,7 @@ describe('states and events', () => {
     expect(
       hubState({
         online: 3,
-        known: 5,
+        total: 5,
         new: 1,
         threatsActive: 2,
         lastScan: null,

@@ -5,8 +5,8 @@ import type { Migration } from './index.js';
  * ("sweep: arp-response"), a confirmation probe that found it ("probe: syn-ack"), passive listening
  * ("passive: dhcp"), or, when away, which probes went unanswered. Shown in the API and as an HA attribute.
  */
-export const m012PresenceReason: Migration = {
-  version: 12,
+export const m013PresenceReason: Migration = {
+  version: 13,
   name: 'presence_reason',
   sql: `ALTER TABLE devices ADD COLUMN presence_reason TEXT;`,
 };
