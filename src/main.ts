@@ -345,7 +345,7 @@ async function startServiceParts(
     const ports = coordinator.portScanStatus();
     return {
       online: c.online,
-      known: c.known,
+      total: c.total,
       new: c.new,
       threatsActive: findings.activeCountAtLeast('medium'),
       lastScan: last?.finishedAt ?? null,

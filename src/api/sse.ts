@@ -6,8 +6,9 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { EventBus } from '../util/events.js';
+import type { SseEventName } from '../vocabulary.js';
 import { changeJson, deviceJson, findingJson, type Mappers } from './mappers.js';
-import type { SseEventName, SseScanJson } from './schemas.js';
+import type { SseScanJson } from './schemas.js';
 
 export interface SseOptions {
   bus: EventBus;

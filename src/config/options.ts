@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CHANGE_TYPES } from '../inventory/types.js';
+import { CHANGE_TYPES } from '../vocabulary.js';
 
 /**
  * The single source of truth for every option (DESIGN §11).

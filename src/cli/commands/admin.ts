@@ -8,7 +8,8 @@ import type {
   FindingJson,
   WebhookJson,
 } from '../../api/schemas.js';
-import { FINDING_KINDS, KEY_SCOPES, SEVERITIES } from '../../api/schemas.js';
+import { KEY_SCOPES } from '../../api/schemas.js';
+import { FINDING_KINDS, SEVERITIES } from '../../vocabulary.js';
 import { UsageError } from '../args.js';
 import { type Ctx, flag, oneOf, positiveInt, printJson } from '../context.js';
 import { CliError, EXIT } from '../errors.js';

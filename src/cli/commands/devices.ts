@@ -1,7 +1,7 @@
 /** `devices` (list, show, rename, trust, untrust, watch, unwatch, ignore, unignore, forget) and `export`. */
 import { writeFileSync } from 'node:fs';
 import type { DeviceHistoryJson, DeviceJson, FindingJson } from '../../api/schemas.js';
-import { DEVICE_FILTERS, DEVICE_SORTS } from '../../api/schemas.js';
+import { DEVICE_FILTERS, DEVICE_SORTS } from '../../vocabulary.js';
 import { UsageError } from '../args.js';
 import { type Ctx, flag, oneOf, printJson } from '../context.js';
 import { CliError, EXIT } from '../errors.js';

@@ -6,8 +6,8 @@ import type { Migration } from './index.js';
  * device for port scans, the configured subnets for sweeps). The `port_scan_schedule` option is the default
  * schedule and is not stored here.
  */
-export const m013Schedules: Migration = {
-  version: 13,
+export const m014Schedules: Migration = {
+  version: 14,
   name: 'schedules',
   sql: `
 CREATE TABLE schedules (
