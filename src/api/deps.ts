@@ -8,6 +8,7 @@ import type { KeysRepo } from '../store/keysRepo.js';
 import type { Clock } from '../util/clock.js';
 import type { EventBus } from '../util/events.js';
 import type { Logger } from '../util/logger.js';
+import type { DeviceCommands } from '../service/deviceCommands.js';
 import type { AlertsPort, ApiStore, FindingsPort, WebhooksPort } from './ports.js';
 import type { SessionAuth } from './session.js';
 
@@ -92,6 +93,8 @@ export interface ApiDeps {
   /** the local CLI's token (contents of <data_dir>/cli-token) */
   cliToken?: string;
   bus: EventBus;
+  /** device commands (rename, trust, ignore, forget…); default: over `store` and `bus` */
+  commands?: DeviceCommands;
   scanner: ApiScanner;
   /** satellite agents (DESIGN §16); absent when MQTT is off */
   agents?: ApiAgents;
