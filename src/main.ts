@@ -254,6 +254,15 @@ async function startServiceParts(
   }
   const sessions = cfg.addon ? undefined : new SessionAuth(() => clock.now().getTime());
 
+  // every port this process listens on: a webhook may never call one of them (DESIGN §8)
+  const ownPorts = new Set<number>(
+    [listenPort, ...(o.api_port > 0 ? [o.api_port] : [])].filter((p) => p > 0),
+  );
+  const addOwnPort = (url: string | null): void => {
+    const port = url ? Number(new URL(url).port) : 0;
+    if (port > 0) ownPorts.add(port);
+  };
+
   // --- MQTT
   let bridge: HaBridge | null = null;
   let agentHub: AgentHub | null = null;
@@ -277,6 +286,7 @@ async function startServiceParts(
         throw new StartupError((err as Error).message);
       }
       stops.push(['embedded broker', () => embedded.close()]);
+      ownPorts.add(embedded.port);
       url = embedded.url;
       log.info(
         `embedded MQTT broker listening on ${embedded.host}:${embedded.port} (other clients on this machine may use it)`,
@@ -400,6 +410,7 @@ async function startServiceParts(
       if (d) bus.emit('device:updated', d);
     },
     getDevice: (mac: string) => store.devices.get(mac),
+    webhookPolicy: { ownPorts: () => ownPorts },
   });
   await alerts.start();
   stops.push(['alerts', () => alerts.stop()]);
@@ -472,6 +483,7 @@ async function startServiceParts(
   } else {
     try {
       httpUrl = await listen(app, { host: o.http_host, port: o.http_port });
+      addOwnPort(httpUrl);
     } catch (err) {
       throw new StartupError(
         `http_port: cannot listen on ${o.http_host}:${o.http_port}: ${(err as Error).message}`,

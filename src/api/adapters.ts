@@ -336,6 +336,7 @@ function hookEvents(events: readonly string[] | undefined): void {
 export function webhooksPort(repo: WebhooksRepo, alerts: Alerts, clock: Clock = systemClock): WebhooksPort {
   const hookJson = (h: Webhook): WebhookJson => {
     const last = repo.deliveryLog(h.id, { limit: 1, offset: 0 }).items[0];
+    const health = alerts.webhookHealth(h.id);
     return {
       id: h.id,
       name: h.name,
@@ -347,6 +348,9 @@ export function webhooksPort(repo: WebhooksRepo, alerts: Alerts, clock: Clock = 
       updated_at: h.updatedAt,
       last_delivery_at: last?.lastTime ?? null,
       last_status: last ? (last.ok ? 'ok' : 'failed') : null,
+      consecutive_failures: health.consecutiveFailures,
+      suspended: health.suspended,
+      warning: health.warning,
     };
   };
   return {
@@ -397,6 +401,15 @@ export function webhooksPort(repo: WebhooksRepo, alerts: Alerts, clock: Clock = 
       return h ? hookJson(h) : null;
     },
     delete: (id) => repo.delete(id),
+    async checkUrl(url) {
+      try {
+        await alerts.checkWebhookUrl(url);
+      } catch (err) {
+        throw new ApiError(400, 'bad_request', `invalid body: body.url: ${(err as Error).message}`, [
+          { path: 'body.url', message: (err as Error).message },
+        ]);
+      }
+    },
     async test(id) {
       if (!repo.get(id)) return null;
       const r = await alerts.testWebhook(id);

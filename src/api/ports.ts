@@ -73,4 +73,6 @@ export interface WebhooksPort {
   /** Sends a test event now and returns the recorded delivery. */
   test(id: number): Promise<DeliveryJson | null>;
   deliveries(id: number, page: { limit: number; offset: number }): List<DeliveryJson>;
+  /** Refuses (400) a URL whose host is this service's own listener or link-local (after DNS). */
+  checkUrl?(url: string): Promise<void>;
 }

@@ -778,6 +778,12 @@ export const webhookSchema = z.object({
   updated_at: isoTime,
   last_delivery_at: nullableIso,
   last_status: z.string().nullable(),
+  /** latest deliveries that failed in a row (each after all its retries) */
+  consecutive_failures: z.number().int(),
+  /** true after WEBHOOK_GIVE_UP failed deliveries in a row: alerts are no longer sent until a test succeeds */
+  suspended: z.boolean(),
+  /** what the UI shows, e.g. "gave up after 5 failed deliveries in a row (last: HTTP 500) …" */
+  warning: z.string().nullable(),
 });
 export type WebhookJson = z.infer<typeof webhookSchema>;
 
