@@ -10,6 +10,7 @@ import { m009StatsRollups } from './009_stats_rollups.js';
 import { m010FindingsGroups } from './010_findings_groups.js';
 import { m011PassiveIdentity } from './011_passive_identity.js';
 import { m012PortFacts } from './012_port_facts.js';
+import { m013PortHistoryPlan } from './013_port_history_plan.js';
 
 /** Numbered migrations applied in order under PRAGMA user_version. Never edit a shipped one; add a new one. */
 export interface Migration {
@@ -31,4 +32,5 @@ export const MIGRATIONS: Migration[] = [
   m010FindingsGroups,
   m011PassiveIdentity,
   m012PortFacts,
+  m013PortHistoryPlan,
 ];
