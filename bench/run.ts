@@ -6,6 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
+import { agentsBenchmark } from './agents.js';
 import { apiBenchmark } from './api.js';
 import { cardBenchmark } from './card.js';
 import { ingestBenchmark } from './ingest.js';
@@ -28,6 +29,7 @@ const MODULES: Record<string, Benchmark> = {
   api: apiBenchmark,
   card: cardBenchmark,
   lan: lanBenchmark,
+  agents: agentsBenchmark,
   visuals: visualsBenchmark,
 };
 

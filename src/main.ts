@@ -19,6 +19,7 @@ import { DEFAULT_SUPERVISOR_URL, type SelfInfo, SupervisorClient } from './confi
 import { HaBridge } from './ha/bridge.js';
 import { DeferredHaLink } from './ha/deferredLink.js';
 import { resolveHaEndpoint } from './ha/endpoint.js';
+import { agentDeviceId } from './hub/agentDiscovery.js';
 import { AgentHub } from './hub/agents.js';
 import type { Device } from './inventory/types.js';
 import { lookupVendor, preloadVendorIndex } from './inventory/vendor.js';
@@ -310,6 +311,8 @@ async function startServiceParts(
       // a device a satellite agent sees is deep-scanned by that agent (ARP and routes are its own)
       onRescan: (mac: string) =>
         agentHub?.deepScan(mac, 'ha button') || coordinator.requestDeviceScan(mac, 'ha button'),
+      keepDiscoveryIds: () => o.agents.map(agentDeviceId),
+      agentOf: (mac: string) => store.agents.agentOf(mac),
     });
     const b = bridge;
     // stops run in reverse: bridge first, then the publisher (publishes offline), then the embedded broker
@@ -450,6 +453,7 @@ async function startServiceParts(
     cliToken,
     bus,
     scanner: coordinator,
+    ...(agentHub ? { agents: agentHub } : {}),
     network: { gatewayIp: () => readDefaultGateway(), subnets: () => resolveScanTargets().targets },
     config: {
       mode: cfg.addon ? 'addon' : 'standalone',

@@ -11,6 +11,7 @@ import { HttpMetrics, installHttpMetrics, renderMetrics } from './metrics.js';
 import { buildOpenApi } from './openapi.js';
 import { RouteRegistry } from './route.js';
 import { adminRoutes } from './routes/admin.js';
+import { agentRoutes } from './routes/agents.js';
 import { alertRoutes } from './routes/alerts.js';
 import { deviceRoutes } from './routes/devices.js';
 import { changeRoutes } from './routes/events.js';
@@ -68,6 +69,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   deviceRoutes(r, deps, mappers);
   identityRoutes(r, deps);
   scanRoutes(r, deps);
+  agentRoutes(r, deps);
   changeRoutes(r, deps, mappers);
   findingRoutes(r, deps, mappers);
   alertRoutes(r, deps);

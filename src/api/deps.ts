@@ -93,6 +93,8 @@ export interface ApiDeps {
   cliToken?: string;
   bus: EventBus;
   scanner: ApiScanner;
+  /** satellite agents (DESIGN §16); absent when MQTT is off */
+  agents?: ApiAgents;
   /** what the network map needs beyond the store: the default gateway and the scanned subnets */
   network?: { gatewayIp(): string | null; subnets(): string[] };
   config: ApiConfig;
@@ -103,4 +105,32 @@ export interface ApiDeps {
   version: string;
   /** SSE heartbeat period (default 15 s; tests shorten it) */
   sseHeartbeatMs?: number;
+}
+
+/** What the API needs from the satellite-agent hub (src/hub/agents.ts). */
+export interface ApiAgents {
+  list(): Array<{
+    id: string;
+    configured: boolean;
+    firstSeen: string;
+    lastResultAt: string | null;
+    lastRefusal: string | null;
+    state: {
+      online: boolean;
+      health: string;
+      last_heartbeat: string | null;
+      last_sweep: string | null;
+      last_error: string | null;
+      version: string | null;
+      subnets: string[];
+      devices: number;
+      devices_online: number;
+      queue_pending: number;
+      queue_dropped: number;
+      results: number;
+      refused: number;
+    };
+  }>;
+  scanNow(id: string, reason: string): boolean;
+  agentOf(mac: string): string | null;
 }

@@ -7,6 +7,7 @@ import { CHANGE_TYPES, mac12 } from '../inventory/types.js';
 import { haDeviceName, kindIcon, kindModel } from './states.js';
 import { cleanText, HA_MAX_PAYLOAD_BYTES, jsonBytes } from './text.js';
 import {
+  agentDeviceId,
   deviceDiscoveryTopic,
   deviceId,
   deviceStateTopic,
@@ -47,7 +48,8 @@ export interface DiscoveryMessage {
 }
 
 /** Device as the builders see it; `model` is used when an inventory module knows one. */
-export type DiscoverableDevice = Device & { model?: string | null };
+/** `agent`: the satellite agent that sees this device (its HA device is then `via_device`). */
+export type DiscoverableDevice = Device & { model?: string | null; agent?: string | null };
 
 type Component = Record<string, unknown> & { platform: string; unique_id: string };
 
@@ -311,7 +313,7 @@ export function deviceDiscovery(device: DiscoverableDevice, ctx: DiscoveryCtx): 
       name: haDeviceName(device),
       manufacturer: cleanText(device.vendor, 64) ?? undefined,
       model: cleanText(device.model, 64) ?? kindModel(device),
-      via_device: HUB_ID,
+      via_device: device.agent ? agentDeviceId(device.agent) : HUB_ID,
       configuration_url: configurationUrl(ctx, `/devices/${m}`),
     }),
     origin: origin(ctx),

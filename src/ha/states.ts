@@ -81,6 +81,8 @@ export interface DeviceState {
   /** Material Design icon of the kind ("mdi:cctv"); not `icon`, which HA drops from MQTT attributes */
   kind_icon: string;
   source: 'lan_sentinel';
+  /** the satellite agent that sees this device (absent: the hub itself) */
+  agent?: string;
 }
 
 const SEVERITY_RANK: Record<Severity, number> = { info: 0, low: 1, medium: 2, high: 3, critical: 4 };
@@ -95,7 +97,7 @@ export function haDeviceName(device: Parameters<typeof displayName>[0]): string 
   return cleanText(displayName(device), NAME_MAX) ?? device.mac;
 }
 
-export function deviceState(device: Device, findings: StoredFinding[]): DeviceState {
+export function deviceState(device: Device, findings: StoredFinding[], agent?: string | null): DeviceState {
   const open = device.ports.filter((p) => p.protocol === 'tcp');
   const ports: StatePort[] = [...device.ports]
     .sort((a, b) => (a.protocol === b.protocol ? a.port - b.port : a.protocol === 'tcp' ? -1 : 1))
@@ -158,6 +160,7 @@ export function deviceState(device: Device, findings: StoredFinding[]): DeviceSt
     kind_icon: kindIcon(device),
     source: 'lan_sentinel',
   };
+  if (agent) state.agent = agent;
   state.threats = threats;
   // The caps above keep a typical state around 6 KiB. Over budget, shrink in this order: ports beyond 10, the
   // non-exploited CVE ids inside groups, groups without a known-exploited CVE (from the end), the rest of the

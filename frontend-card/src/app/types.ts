@@ -2,6 +2,8 @@
  * Response shapes the UI reads: the API's wire contract (src/api/schemas.ts). Type-only imports, so nothing
  * from zod or the server lands in the bundle.
  */
+
+export type { AgentJson } from '../../../src/api/agentSchemas.js';
 export type {
   AcceptJson,
   AlertJson,
