@@ -9,8 +9,8 @@ import type { Migration } from './index.js';
  * - `devices_vendor` back: the device list's vendor filter (`vendor = ? COLLATE NOCASE`) searches it; without
  *   it SQLite walked the whole name index.
  */
-export const m013PortHistoryPlan: Migration = {
-  version: 13,
+export const m015PortHistoryPlan: Migration = {
+  version: 15,
   name: 'port_history_plan',
   sql: `
 DROP VIEW port_history;
