@@ -4,19 +4,13 @@
  * callback. Handles the Trust button of phone notifications.
  */
 import type { HaLink } from '../ha/link.js';
-import {
-  type Change,
-  type ChangeType,
-  type Device,
-  displayName,
-  mac12,
-  type Severity,
-} from '../inventory/types.js';
+import { type Change, type Device, displayName, mac12 } from '../inventory/types.js';
 import { AlertsRepo } from '../store/alertsRepo.js';
 import type { Db } from '../store/db.js';
 import { type Webhook, WebhooksRepo } from '../store/webhooksRepo.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
+import { CHANGE_ALERT_TITLES, type ChangeType, type Severity } from '../vocabulary.js';
 import { type AlertDecision, AlertEngine, DEFAULT_FLOOD, type FloodLimit } from './engine.js';
 import {
   type HaNotification,
@@ -37,7 +31,7 @@ export interface WebhookHealth {
   warning: string | null;
 }
 
-/** What the MQTT module publishes as the event entity when a rule with the "mqtt" channel fires. */
+/** What the MQTT module publishes as the event entity when a rule with the "mqtt_event" channel fires. */
 export interface AlertEvent {
   event_type: string;
   mac: string | null;
@@ -76,22 +70,6 @@ export interface AlertsOptions {
   /** failed deliveries in a row before a webhook is suspended; default WEBHOOK_GIVE_UP */
   webhookGiveUp?: number;
 }
-
-const TITLES: Record<string, string> = {
-  new_device: 'New device on your network',
-  device_online: 'Device back online',
-  device_offline: 'Device went offline',
-  ip_changed: 'Device changed IP address',
-  hostname_changed: 'Device changed name',
-  port_opened: 'New open port',
-  port_closed: 'Port closed',
-  service_changed: 'Service changed',
-  gateway_mac_changed: 'Router identity changed',
-  ip_conflict: 'IP address conflict',
-  threat_detected: 'Security issue found',
-  threat_resolved: 'Security issue resolved',
-  unexpected_port: 'Unexpected open port',
-};
 
 export class Alerts {
   readonly rules: AlertsRepo;
@@ -207,7 +185,7 @@ export class Alerts {
 
   private title(change: Change, device: Device | null): string {
     const who = device ? displayName(device) : (change.name ?? change.ip ?? change.mac ?? 'network');
-    return `${TITLES[change.type] ?? 'LAN Sentinel'}: ${who}`;
+    return `${CHANGE_ALERT_TITLES[change.type] ?? 'LAN Sentinel'}: ${who}`;
   }
 
   /** Returns one error string per failed channel. */
@@ -222,7 +200,7 @@ export class Alerts {
     const errors: string[] = [];
     const tasks: Promise<void>[] = [];
     const channels = new Set<AlertChannel>(d.rule.channels);
-    if (channels.has('ha')) {
+    if (channels.has('ha_notify')) {
       tasks.push(
         this.sendHa(d.rule, change, title, message, summary).catch((err: unknown) => {
           errors.push(`ha: ${String((err as Error).message ?? err)}`);
@@ -236,7 +214,7 @@ export class Alerts {
         }),
       );
     }
-    if (channels.has('mqtt') && this.o.onAlert) {
+    if (channels.has('mqtt_event') && this.o.onAlert) {
       try {
         this.o.onAlert({
           event_type: summary ? 'alert_summary' : change.type,

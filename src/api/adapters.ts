@@ -11,21 +11,20 @@
  */
 import { z } from 'zod';
 import type { Alerts } from '../alerts/alerts.js';
-import type { AlertChannel, AlertLogEntry, AlertRule, AlertRuleInput, AlertStatus } from '../alerts/types.js';
-import { CHANGE_TYPES, type ChangeType } from '../inventory/types.js';
+import type { AlertLogEntry, AlertRule, AlertRuleInput, AlertStatus } from '../alerts/types.js';
 import { AcceptsRepo } from '../store/acceptsRepo.js';
 import type { AlertsRepo } from '../store/alertsRepo.js';
 import type { Db } from '../store/db.js';
 import { ExpectedPortsRepo } from '../store/expectedPortsRepo.js';
 import type { FindingsRepo } from '../store/findingsRepo.js';
+import { TlsRepo } from '../store/tlsRepo.js';
 import type { DeliverySummary, Webhook, WebhooksRepo } from '../store/webhooksRepo.js';
 import { groupFindings } from '../threats/groups.js';
-import { SEVERITY_RANK } from '../threats/portRules.js';
 import { type Clock, systemClock } from '../util/clock.js';
+import { CHANGE_TYPES, type ChangeType, SEVERITY_RANK } from '../vocabulary.js';
 import { ApiError, badRequest } from './errors.js';
 import type { AlertsPort, FindingsPort, WebhooksPort } from './ports.js';
 import type {
-  ALERT_CHANNELS,
   AlertJson,
   AlertRuleCreate,
   AlertRuleJson,
@@ -33,8 +32,6 @@ import type {
   DeliveryJson,
   WebhookJson,
 } from './schemas.js';
-
-type ApiChannel = (typeof ALERT_CHANNELS)[number];
 
 // ---------------------------------------------------------------------------------------------------------
 // Findings
@@ -51,6 +48,7 @@ export interface FindingsPortOptions {
 export function findingsPort(repo: FindingsRepo, opts: FindingsPortOptions = {}): FindingsPort {
   const accepts = opts.db ? new AcceptsRepo(opts.db) : null;
   const expected = opts.db ? new ExpectedPortsRepo(opts.db) : null;
+  const tls = opts.db ? new TlsRepo(opts.db) : null;
   const reassess = (mac: string) => opts.reassess?.(mac);
   return {
     groups(q) {
@@ -92,6 +90,7 @@ export function findingsPort(repo: FindingsRepo, opts: FindingsPortOptions = {})
       return r;
     },
     expectedPorts: (mac) => expected?.get(mac) ?? null,
+    tls: (mac) => tls?.forDevice(mac) ?? [],
     setExpectedPorts(mac, ports, now) {
       if (!expected) return null;
       let out: ReturnType<ExpectedPortsRepo['set']> | null = null;
@@ -121,17 +120,6 @@ export function findingsPort(repo: FindingsRepo, opts: FindingsPortOptions = {})
 // Alerts and alert rules
 // ---------------------------------------------------------------------------------------------------------
 
-const TO_API_CHANNEL: Record<AlertChannel, ApiChannel> = {
-  ha: 'ha_notify',
-  webhook: 'webhook',
-  mqtt: 'mqtt_event',
-};
-const FROM_API_CHANNEL: Record<ApiChannel, AlertChannel> = {
-  ha_notify: 'ha',
-  webhook: 'webhook',
-  mqtt_event: 'mqtt',
-};
-
 /**
  * What `GET api/alerts` lists: every decision but repeats swallowed by the dedup window (those are the same
  * alert again). Quiet-hours and flood-limited alerts are listed: they were not pushed, so the log is where
@@ -149,7 +137,7 @@ function alertJson(e: AlertLogEntry, ruleNames: Map<number, string>): AlertJson 
     severity: e.severity,
     title: e.title,
     message: e.message,
-    channels: e.channels.map((c) => TO_API_CHANNEL[c] ?? c),
+    channels: [...e.channels],
     time: e.time,
     acked: e.ackedAt !== null,
     acked_at: e.ackedAt,
@@ -166,7 +154,7 @@ function ruleJson(r: AlertRule, clock: Clock): AlertRuleJson {
     enabled: r.enabled,
     events: [...r.types],
     min_severity: r.minSeverity,
-    channels: r.channels.map((c) => TO_API_CHANNEL[c]),
+    channels: [...r.channels],
     macs: [],
     quiet_hours: r.quietHours ? { start: r.quietHours.start, end: r.quietHours.end } : null,
     dedup_window_s: r.dedupWindowSec,
@@ -225,7 +213,7 @@ function createInput(c: AlertRuleCreate): AlertRuleInput {
     enabled: c.enabled,
     types: ruleEvents(c.events),
     minSeverity: c.min_severity,
-    channels: c.channels.map((ch) => FROM_API_CHANNEL[ch]),
+    channels: [...c.channels],
     ...(c.quiet_hours ? { quietHours: { ...c.quiet_hours } } : {}),
     dedupWindowSec: c.dedup_window_s,
   };
@@ -240,7 +228,7 @@ function patchedInput(cur: AlertRule, p: AlertRulePatch): AlertRuleInput {
     enabled: p.enabled ?? cur.enabled,
     types: p.events ? ruleEvents(p.events) : cur.types,
     minSeverity: p.min_severity ?? cur.minSeverity,
-    channels: p.channels ? p.channels.map((ch) => FROM_API_CHANNEL[ch]) : cur.channels,
+    channels: p.channels ? [...p.channels] : cur.channels,
     ...(cur.notifyServices ? { notifyServices: cur.notifyServices } : {}),
     ...(cur.webhookIds ? { webhookIds: cur.webhookIds } : {}),
     ...(quiet ? { quietHours: { start: quiet.start, end: quiet.end } } : {}),

@@ -3,11 +3,12 @@ import type { HassDevice } from './ha-types.js';
 
 export const CARD_TAG = 'lan-sentinel-card';
 
-export const FILTERS = ['all', 'online', 'offline', 'new', 'risky'] as const;
-export type Filter = (typeof FILTERS)[number];
+import { CARD_FILTERS, CARD_SORTS, type CardFilter, type CardSort } from '../../../src/vocabulary.js';
 
-export const SORTS = ['name', 'ip', 'last_seen', 'risk'] as const;
-export type SortKey = (typeof SORTS)[number];
+export const FILTERS = CARD_FILTERS;
+export type Filter = CardFilter;
+export const SORTS = CARD_SORTS;
+export type SortKey = CardSort;
 
 /** Hub sensors; overridable per key (`<key>_entity`) in case the user renamed the entity ids. */
 export const HUB_KEYS = ['devices_online', 'devices_known', 'devices_new', 'threats_active'] as const;
