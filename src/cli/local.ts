@@ -102,6 +102,8 @@ export async function localTransport(cfg: LoadedConfig, logger: Logger): Promise
       store.devices.update(mac, { known: true, isNew: false });
     },
     getDevice: (mac) => store.devices.get(mac),
+    // the service's configured listeners: a webhook sent from the CLI may not call them either
+    webhookPolicy: { ownPorts: () => new Set([o.http_port, o.api_port].filter((p) => p > 0)) },
   });
   // whoever can open the data dir is its admin: the in-process requests carry a token of this process only
   const cliToken = `${CLI_TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
