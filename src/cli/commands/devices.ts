@@ -5,7 +5,7 @@ import { DEVICE_FILTERS, DEVICE_SORTS } from '../../vocabulary.js';
 import { UsageError } from '../args.js';
 import { type Ctx, flag, oneOf, printJson } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
-import { age, clipLine, keyValues, shortTime, yesNo } from '../format.js';
+import { AGE_WIDTH, age, clipLine, keyValues, shortTime, yesNo } from '../format.js';
 import { renderTable, toCsv } from '../table.js';
 
 const MAC_RE = /^[0-9A-Fa-f]{2}([:-]?)[0-9A-Fa-f]{2}(\1[0-9A-Fa-f]{2}){4}$/;
@@ -23,7 +23,7 @@ export function deviceTable(devices: DeviceJson[], ctx: Pick<Ctx, 'now' | 'width
       d.open_ports,
       age(d.last_seen, ctx.now),
     ]),
-    { width: ctx.width, shrink: ['name', 'vendor'], right: ['ports'] },
+    { width: ctx.width, shrink: ['name', 'vendor'], right: ['ports'], minWidth: { seen: AGE_WIDTH } },
   );
 }
 
