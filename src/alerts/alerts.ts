@@ -20,6 +20,16 @@ import {
 } from './haNotify.js';
 import type { AlertChannel, AlertRule, WebhookPayload } from './types.js';
 import { type DeliveryResult, deliverWebhook } from './webhook.js';
+import { resolveTarget, type TargetPolicy } from './webhookTarget.js';
+
+/** Failed deliveries in a row (each after its retries) after which a webhook gets no more alerts. */
+export const WEBHOOK_GIVE_UP = 5;
+
+export interface WebhookHealth {
+  consecutiveFailures: number;
+  suspended: boolean;
+  warning: string | null;
+}
 
 /** What the MQTT module publishes as the event entity when a rule with the "mqtt_event" channel fires. */
 export interface AlertEvent {
@@ -55,6 +65,10 @@ export interface AlertsOptions {
   /** webhook retry base delay (tests use a few ms); default 1000 */
   webhookBaseDelayMs?: number;
   webhookTimeoutMs?: number;
+  /** where webhooks may not go (the service's own listening ports); default: link-local refused only */
+  webhookPolicy?: TargetPolicy;
+  /** failed deliveries in a row before a webhook is suspended; default WEBHOOK_GIVE_UP */
+  webhookGiveUp?: number;
 }
 
 export class Alerts {
@@ -266,10 +280,18 @@ export class Alerts {
     message: string,
     summary: boolean,
   ): Promise<void> {
-    const hooks = this.webhooks
+    const wanted = this.webhooks
       .list()
       .filter((h) => h.enabled && (rule.webhookIds === undefined || rule.webhookIds.includes(h.id)));
-    if (hooks.length === 0) return;
+    const hooks = wanted.filter((h) => !this.webhookHealth(h.id).suspended);
+    for (const h of wanted)
+      if (!hooks.includes(h))
+        this.log.warn(`webhook "${h.name}" is suspended: ${this.webhookHealth(h.id).warning ?? ''}`);
+    if (hooks.length === 0) {
+      if (wanted.length > 0)
+        throw new Error('every webhook of this rule is suspended after repeated failures');
+      return;
+    }
     const payload: WebhookPayload = {
       event_type: summary ? 'alert_summary' : change.type,
       mac: change.mac,
@@ -292,9 +314,34 @@ export class Alerts {
     return deliverWebhook(hook, payload, {
       clock: this.o.clock,
       log: (d) => this.webhooks.logDelivery(d),
+      ...(this.o.webhookPolicy ? { policy: this.o.webhookPolicy } : {}),
       ...(this.o.webhookBaseDelayMs !== undefined ? { baseDelayMs: this.o.webhookBaseDelayMs } : {}),
       ...(this.o.webhookTimeoutMs !== undefined ? { timeoutMs: this.o.webhookTimeoutMs } : {}),
     });
+  }
+
+  /** Whether a webhook gave up (its latest deliveries all failed), with the warning the API and UI show. */
+  webhookHealth(id: number): WebhookHealth {
+    const limit = this.o.webhookGiveUp ?? WEBHOOK_GIVE_UP;
+    const streak = this.webhooks.failureStreak(id, limit);
+    const suspended = streak.count >= limit;
+    const warning = suspended
+      ? `gave up after ${limit} failed deliveries in a row (last: ${streak.lastError ?? 'unknown error'}); no alerts are sent to it until "Send test" succeeds`
+      : streak.count > 0
+        ? `the last ${streak.count === 1 ? 'delivery' : `${streak.count} deliveries`} failed (${streak.lastError ?? 'unknown error'}); it is suspended after ${limit} in a row`
+        : null;
+    return { consecutiveFailures: streak.count, suspended, warning };
+  }
+
+  /** Throws RefusedTargetError when the URL's host (after DNS) is one a webhook may not call. */
+  async checkWebhookUrl(url: string): Promise<void> {
+    const policy = this.o.webhookPolicy ?? { ownPorts: () => new Set<number>() };
+    try {
+      await resolveTarget(new URL(url), policy);
+    } catch (err) {
+      if ((err as Error).name === 'RefusedTargetError') throw err;
+      // an unresolvable name is not refused here: it may resolve later and is checked at each delivery
+    }
   }
 
   /** Send a test event to one webhook (API `POST api/webhooks/:id/test`). */

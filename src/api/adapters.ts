@@ -17,6 +17,7 @@ import type { AlertsRepo } from '../store/alertsRepo.js';
 import type { Db } from '../store/db.js';
 import { ExpectedPortsRepo } from '../store/expectedPortsRepo.js';
 import type { FindingsRepo } from '../store/findingsRepo.js';
+import { TlsRepo } from '../store/tlsRepo.js';
 import type { DeliverySummary, Webhook, WebhooksRepo } from '../store/webhooksRepo.js';
 import { groupFindings } from '../threats/groups.js';
 import { type Clock, systemClock } from '../util/clock.js';
@@ -47,6 +48,7 @@ export interface FindingsPortOptions {
 export function findingsPort(repo: FindingsRepo, opts: FindingsPortOptions = {}): FindingsPort {
   const accepts = opts.db ? new AcceptsRepo(opts.db) : null;
   const expected = opts.db ? new ExpectedPortsRepo(opts.db) : null;
+  const tls = opts.db ? new TlsRepo(opts.db) : null;
   const reassess = (mac: string) => opts.reassess?.(mac);
   return {
     groups(q) {
@@ -88,6 +90,7 @@ export function findingsPort(repo: FindingsRepo, opts: FindingsPortOptions = {})
       return r;
     },
     expectedPorts: (mac) => expected?.get(mac) ?? null,
+    tls: (mac) => tls?.forDevice(mac) ?? [],
     setExpectedPorts(mac, ports, now) {
       if (!expected) return null;
       let out: ReturnType<ExpectedPortsRepo['set']> | null = null;
@@ -321,6 +324,7 @@ function hookEvents(events: readonly string[] | undefined): void {
 export function webhooksPort(repo: WebhooksRepo, alerts: Alerts, clock: Clock = systemClock): WebhooksPort {
   const hookJson = (h: Webhook): WebhookJson => {
     const last = repo.deliveryLog(h.id, { limit: 1, offset: 0 }).items[0];
+    const health = alerts.webhookHealth(h.id);
     return {
       id: h.id,
       name: h.name,
@@ -332,6 +336,9 @@ export function webhooksPort(repo: WebhooksRepo, alerts: Alerts, clock: Clock = 
       updated_at: h.updatedAt,
       last_delivery_at: last?.lastTime ?? null,
       last_status: last ? (last.ok ? 'ok' : 'failed') : null,
+      consecutive_failures: health.consecutiveFailures,
+      suspended: health.suspended,
+      warning: health.warning,
     };
   };
   return {
@@ -382,6 +389,15 @@ export function webhooksPort(repo: WebhooksRepo, alerts: Alerts, clock: Clock = 
       return h ? hookJson(h) : null;
     },
     delete: (id) => repo.delete(id),
+    async checkUrl(url) {
+      try {
+        await alerts.checkWebhookUrl(url);
+      } catch (err) {
+        throw new ApiError(400, 'bad_request', `invalid body: body.url: ${(err as Error).message}`, [
+          { path: 'body.url', message: (err as Error).message },
+        ]);
+      }
+    },
     async test(id) {
       if (!repo.get(id)) return null;
       const r = await alerts.testWebhook(id);

@@ -5,6 +5,7 @@
 import type { PortProfile } from '../scan/nmapArgs.js';
 import type { AuditRepo } from '../store/auditRepo.js';
 import type { KeysRepo } from '../store/keysRepo.js';
+import type { SchedulesRepo } from '../store/schedulesRepo.js';
 import type { Clock } from '../util/clock.js';
 import type { EventBus } from '../util/events.js';
 import type { Logger } from '../util/logger.js';
@@ -64,6 +65,15 @@ export interface ApiScanner {
   };
 }
 
+/** Named scan schedules (`api/schedules`). */
+export interface SchedulesPort {
+  repo: Pick<SchedulesRepo, 'list' | 'get' | 'create' | 'update' | 'delete'>;
+  /** the port_scan_schedule option ('' or 'off' = off) */
+  defaultCron(): string;
+  /** a schedule was added, changed or removed: the scheduler reloads */
+  changed(): void;
+}
+
 export interface ApiConfig {
   mode: 'standalone' | 'addon';
   /**
@@ -86,6 +96,7 @@ export interface ApiDeps {
   findings?: FindingsPort;
   alerts?: AlertsPort;
   webhooks?: WebhooksPort;
+  schedules?: SchedulesPort;
   keys: KeysRepo;
   audit: AuditRepo;
   /** standalone sign-in: one-time login tokens and browser sessions (absent: no sessions) */

@@ -212,6 +212,8 @@ export const deviceSchema = z.object({
   randomized: z.boolean(),
   online: z.boolean(),
   presence: z.enum(['home', 'not_home']),
+  /** the evidence of the last presence decision (sweep answer, confirmation probe, passive sighting, unanswered probes) */
+  presence_reason: z.string().nullable(),
   first_seen: isoTime,
   last_seen: isoTime,
   known: z.boolean(),
@@ -640,6 +642,23 @@ export const expectedPortsSchema = z.object({
   ports: z.array(z.string()).nullable(),
   updated_at: nullableIso,
 });
+/** What ssl-cert / ssl-enum-ciphers saw on one TLS port of a device (its last port scan). */
+export const tlsFactSchema = z.object({
+  protocol: z.enum(['tcp', 'udp']),
+  port: z.number().int(),
+  subject: z.string().nullable(),
+  issuer: z.string().nullable(),
+  not_before: nullableIso,
+  not_after: nullableIso,
+  self_signed: z.boolean(),
+  san: z.string().nullable(),
+  protocols: z.array(z.string()),
+  /** weak protocols and cipher suites offered */
+  weak: z.array(z.string()),
+  scanned_at: isoTime,
+});
+export type TlsFactJson = z.infer<typeof tlsFactSchema>;
+export const tlsFactListSchema = z.object({ mac: z.string(), items: z.array(tlsFactSchema) });
 export const acceptIdParams = z.object({ id: z.coerce.number().int().min(1) }).strict();
 export const findingListQuery = z
   .object({
@@ -770,6 +789,12 @@ export const webhookSchema = z.object({
   updated_at: isoTime,
   last_delivery_at: nullableIso,
   last_status: z.string().nullable(),
+  /** latest deliveries that failed in a row (each after all its retries) */
+  consecutive_failures: z.number().int(),
+  /** true after WEBHOOK_GIVE_UP failed deliveries in a row: alerts are no longer sent until a test succeeds */
+  suspended: z.boolean(),
+  /** what the UI shows, e.g. "gave up after 5 failed deliveries in a row (last: HTTP 500) …" */
+  warning: z.string().nullable(),
 });
 export type WebhookJson = z.infer<typeof webhookSchema>;
 

@@ -73,6 +73,8 @@ export interface DeviceState {
   randomized: boolean;
   online: boolean;
   presence: Presence;
+  /** why home/away: the sweep's answer, a confirmation probe, passive listening, or the unanswered probes */
+  presence_reason: string | null;
   in_zones: string[];
   source_type: 'router';
   first_seen: string;
@@ -151,6 +153,7 @@ export function deviceState(device: Device, findings: StoredFinding[], agent?: s
     randomized: device.randomized,
     online: device.online,
     presence: device.presence,
+    presence_reason: cleanText(device.presenceReason ?? null, 200),
     in_zones: device.presence === 'home' ? ['zone.home'] : [],
     source_type: 'router',
     first_seen: device.firstSeen,
@@ -187,6 +190,8 @@ export function deviceState(device: Device, findings: StoredFinding[], agent?: s
   }
   while (over() && state.ports.length > 0)
     state.ports = state.ports.slice(0, Math.floor(state.ports.length / 2));
+  // last resort (hundreds of known-exploited groups): shorter titles, the CVE ids stay
+  if (over()) state.threats = state.threats.map((t) => ({ ...t, title: cleanText(t.title, 40) ?? '' }));
   const bytes = jsonBytes(state);
   if (bytes > STATE_BUDGET_BYTES) throw new Error(`states: device state for ${device.mac} is ${bytes} bytes`);
   return state;

@@ -49,6 +49,11 @@ export interface Device {
   presence: Presence;
   /** consecutive sweeps that did not see the device */
   missedSweeps: number;
+  /**
+   * The evidence of the last presence decision: "sweep: arp-response", "probe: syn-ack" (a confirmation probe
+   * found it before it could be marked away), "passive: dhcp", or when away the probes that went unanswered.
+   */
+  presenceReason?: string | null;
   known: boolean;
   watched: boolean;
   ignored: boolean;

@@ -86,6 +86,7 @@ const DEVICE_COLUMNS = [
   'kind_confidence',
   'kind_reasons',
   'kind_override',
+  'presence_reason',
 ] as const;
 const COLS = DEVICE_COLUMNS.map((c) => `d.${c}`).join(', ');
 
@@ -225,6 +226,7 @@ function deviceFromRaw(r: RawDevice, ports: DevicePort[]): Device {
     kindConfidence: (r[21] as number | null) ?? 0,
     kindReasons: reasonsFromText(r[22]),
     kindOverride: isDeviceKind(r[23]) ? r[23] : null,
+    presenceReason: (r[24] as string | null) ?? null,
   };
 }
 
@@ -292,6 +294,7 @@ function deviceParams(d: Device) {
     kind_confidence: d.kind ? (d.kindConfidence ?? 0) : 0,
     kind_reasons: d.kind && d.kindReasons?.length ? JSON.stringify(d.kindReasons) : null,
     kind_override: d.kindOverride ?? null,
+    presence_reason: d.presenceReason ?? null,
   };
 }
 
@@ -334,10 +337,10 @@ export class DevicesRepo {
       upsert: db.prepare(`
         INSERT INTO devices (mac, ip, ip_num, hostname, name, vendor, randomized, first_seen, last_seen, online, presence,
           missed_sweeps, known, watched, ignored, notes, consider_home, ports_scanned_at, risk_score, risk, is_new,
-          kind, kind_confidence, kind_reasons, kind_override)
+          kind, kind_confidence, kind_reasons, kind_override, presence_reason)
         VALUES (@mac, @ip, @ip_num, @hostname, @name, @vendor, @randomized, @first_seen, @last_seen, @online, @presence,
           @missed_sweeps, @known, @watched, @ignored, @notes, @consider_home, @ports_scanned_at, @risk_score, @risk, @is_new,
-          @kind, @kind_confidence, @kind_reasons, @kind_override)
+          @kind, @kind_confidence, @kind_reasons, @kind_override, @presence_reason)
         ON CONFLICT (mac) DO UPDATE SET ip = excluded.ip, ip_num = excluded.ip_num, hostname = excluded.hostname,
           name = excluded.name, vendor = excluded.vendor, randomized = excluded.randomized, first_seen = excluded.first_seen,
           last_seen = excluded.last_seen, online = excluded.online, presence = excluded.presence,
@@ -345,7 +348,8 @@ export class DevicesRepo {
           ignored = excluded.ignored, notes = excluded.notes, consider_home = excluded.consider_home,
           ports_scanned_at = excluded.ports_scanned_at, risk_score = excluded.risk_score, risk = excluded.risk,
           is_new = excluded.is_new, kind = excluded.kind, kind_confidence = excluded.kind_confidence,
-          kind_reasons = excluded.kind_reasons, kind_override = excluded.kind_override`),
+          kind_reasons = excluded.kind_reasons, kind_override = excluded.kind_override,
+          presence_reason = excluded.presence_reason`),
       deletePorts: db.prepare('DELETE FROM device_ports WHERE mac = ?'),
       upsertPort: db.prepare(`
         INSERT INTO device_ports (mac, protocol, port, service, product, version, extrainfo, cpe, first_seen, last_seen,

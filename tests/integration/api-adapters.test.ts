@@ -435,7 +435,7 @@ describe('webhooks', () => {
     const generated = (
       await send('POST', '/api/webhooks', { name: 'Gen', url: `${base}/gen`, secret: null })
     ).json() as WebhookJson & { secret?: string };
-    expect(generated.secret).toMatch(/^[0-9a-f]{64}$/);
+    expect(generated.secret).toMatch(/^whsec_[A-Za-z0-9+/]{32}$/);
     expect((await get(`/api/webhooks/${generated.id}`)).body).not.toContain(generated.secret as string);
     expect((await send('DELETE', `/api/webhooks/${generated.id}`)).statusCode).toBe(200);
   });

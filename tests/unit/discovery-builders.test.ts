@@ -306,6 +306,7 @@ describe('device discovery', () => {
           },
         ],
         "presence": "home",
+        "presence_reason": null,
         "randomized": false,
         "risk": "high",
         "risk_score": 70,
@@ -495,6 +496,8 @@ describe('states and events', () => {
         'randomized',
         'online',
         'presence',
+        // DESIGN §15: why home/away (sweep answer, confirmation probe, passive sighting, unanswered probes)
+        'presence_reason',
         'in_zones',
         'source_type',
         'first_seen',
