@@ -3,7 +3,6 @@
  * are wired together. Everything else takes its dependencies as arguments.
  */
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { networkInterfaces } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Alerts } from './alerts/alerts.js';
@@ -27,9 +26,9 @@ import type { EmbeddedBroker } from './mqtt/broker.js';
 import { MqttPublisher } from './mqtt/client.js';
 import { resolveBroker } from './mqtt/source.js';
 import { createPassiveListening, passiveInterfaces } from './passive/passiveListening.js';
-import { checkNmap, isPrivileged } from './scan/nmapRunner.js';
+import { checkNmap } from './scan/nmapRunner.js';
 import { detectLocalNetworks, isAttached, resolveTargets } from './scan/targets.js';
-import { readDefaultGateway } from './service/gateway.js';
+import { type HostAdapters, systemHost } from './service/host.js';
 import { ScanCoordinator, type ScanTargets } from './service/scanCoordinator.js';
 import { Scheduler } from './service/scheduler.js';
 import { attachStatsRecorder } from './service/statsRecorder.js';
@@ -61,6 +60,7 @@ export interface RunningService {
   readonly httpUrl: string | null;
   readonly coordinator: ScanCoordinator;
   readonly store: Store;
+  readonly bus: EventBus;
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -89,10 +89,11 @@ export async function startService(
   cfg: LoadedConfig,
   env: NodeJS.ProcessEnv,
   logger: Logger,
+  host: HostAdapters = systemHost(env),
 ): Promise<RunningService> {
   const stops: Stops = [];
   try {
-    return await startServiceParts(cfg, env, logger, stops);
+    return await startServiceParts(cfg, env, logger, stops, host);
   } catch (err) {
     await runStops(stops, logger);
     throw err;
@@ -104,6 +105,7 @@ async function startServiceParts(
   env: NodeJS.ProcessEnv,
   logger: Logger,
   stops: Stops,
+  host: HostAdapters,
 ): Promise<RunningService> {
   const o = cfg.options;
   const clock = systemClock;
@@ -112,8 +114,8 @@ async function startServiceParts(
   // --- nmap and targets: fail fast with a clear message
   const nmap = await checkNmap(o.nmap_path);
   if (!nmap.ok) throw new StartupError(nmap.message);
-  const privileged = isPrivileged();
-  const detected = detectLocalNetworks(networkInterfaces());
+  const privileged = host.privileged;
+  const detected = detectLocalNetworks(host.interfaces());
   const resolveScanTargets = (): ScanTargets => {
     const r = resolveTargets({ subnets: o.subnets, exclude: o.exclude }, detected);
     return {
@@ -185,6 +187,7 @@ async function startServiceParts(
     logger: log.child('scan'),
     targets: resolveScanTargets,
     threats,
+    ...(host.resolver ? { resolver: host.resolver } : {}),
     settings: {
       nmapPath: o.nmap_path,
       privileged,
@@ -196,7 +199,7 @@ async function startServiceParts(
       portScanPauseMs: 2_000,
       portScanBatch: 4,
       dnsTimeoutMs: 3_000,
-      gatewayIp: () => readDefaultGateway(),
+      gatewayIp: host.gatewayIp,
       scanNewDevices: o.scan_new_devices,
       tlsChecks: o.tls_checks,
     },
@@ -205,7 +208,7 @@ async function startServiceParts(
   // --- passive listening (DHCP, mDNS, ARP): arrivals and names between sweeps
   if (o.passive && !privileged) log.info('passive listening needs root: off (presence from sweeps only)');
   if (o.passive && privileged) {
-    const ifaces = networkInterfaces();
+    const ifaces = host.interfaces();
     const passive = createPassiveListening({
       store,
       bus,
@@ -472,7 +475,7 @@ async function startServiceParts(
       changed: () => scheduler.reload(),
     },
     ...(agentHub ? { agents: agentHub } : {}),
-    network: { gatewayIp: () => readDefaultGateway(), subnets: () => resolveScanTargets().targets },
+    network: { gatewayIp: host.gatewayIp, subnets: () => resolveScanTargets().targets },
     config: {
       mode: cfg.addon ? 'addon' : 'standalone',
       requireApiKey: false,
@@ -554,6 +557,7 @@ async function startServiceParts(
     httpUrl,
     coordinator,
     store,
+    bus,
     stop(reason = 'stop') {
       if (stopped) return stopped;
       stopped = (async () => {

@@ -9,6 +9,7 @@ import {
   validateDiscovery,
   validateDiscoverySet,
 } from '../helpers/discoveryValidator.js';
+import { makeDevice } from '../helpers/makeDevice.js';
 
 const ctx: DiscoveryCtx = {
   discoveryPrefix: 'homeassistant',
@@ -18,30 +19,13 @@ const ctx: DiscoveryCtx = {
 };
 
 function device(over: Partial<Device> = {}): Device {
-  return {
+  return makeDevice({
     mac: 'b8:27:eb:12:34:56',
     ip: '192.168.1.20',
     hostname: 'raspberrypi',
-    name: null,
     vendor: 'Raspberry Pi Foundation',
-    randomized: false,
-    firstSeen: '2026-08-01T10:00:00.000Z',
-    lastSeen: '2026-08-21T10:15:00.000Z',
-    online: true,
-    presence: 'home',
-    missedSweeps: 0,
-    known: true,
-    watched: false,
-    ignored: false,
-    notes: null,
-    considerHome: null,
-    ports: [],
-    portsScannedAt: null,
-    riskScore: 0,
-    risk: 'none',
-    isNew: false,
     ...over,
-  };
+  });
 }
 
 const pi = device({
