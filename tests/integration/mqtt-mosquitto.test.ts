@@ -15,8 +15,8 @@ import type { Device } from '../../src/inventory/types.js';
 import { MqttPublisher } from '../../src/mqtt/client.js';
 import { retainedSnapshot, waitFor } from '../helpers/aedesBroker.js';
 import { validateDiscoverySet } from '../helpers/discoveryValidator.js';
-import { type Mosquitto, mosquittoAvailable, startMosquitto } from '../helpers/mosquitto.js';
 import { makeDevice, testMac } from '../helpers/makeDevice.js';
+import { type Mosquitto, mosquittoAvailable, startMosquitto } from '../helpers/mosquitto.js';
 
 const available = mosquittoAvailable();
 const ctx: DiscoveryCtx = { discoveryPrefix: 'homeassistant', baseTopic: 'lan_sentinel', swVersion: '0.1.0' };
