@@ -20,6 +20,7 @@ import { DeferredHaLink } from './ha/deferredLink.js';
 import { resolveHaEndpoint } from './ha/endpoint.js';
 import { agentDeviceId } from './hub/agentDiscovery.js';
 import { AgentHub } from './hub/agents.js';
+import { DeviceCommands } from './inventory/commands.js';
 import type { Device } from './inventory/types.js';
 import { lookupVendor, preloadVendorIndex } from './inventory/vendor.js';
 import type { EmbeddedBroker } from './mqtt/broker.js';
@@ -178,7 +179,9 @@ async function startServiceParts(
     db,
     logger: log.child('threats'),
     certExpiryDays: o.cert_expiry_days,
+    bus,
   });
+  const commands = new DeviceCommands({ store, bus });
 
   const coordinator = new ScanCoordinator({
     store,
@@ -414,9 +417,9 @@ async function startServiceParts(
     notifyOn: o.notify_on,
     ingressBaseUrl: cfg.addon ? `/app/${slug}` : `http://${o.http_host}:${o.http_port}`,
     trustDevice: (mac: string) => {
-      const d = store.devices.update(mac, { known: true, isNew: false });
-      if (d) bus.emit('device:updated', d);
+      commands.trust(mac);
     },
+    onAlert: (e) => void bridge?.publishAlert(e),
     getDevice: (mac: string) => store.devices.get(mac),
     webhookPolicy: { ownPorts: () => ownPorts },
   });
@@ -437,6 +440,7 @@ async function startServiceParts(
   });
   bus.on('scan:finished', () => bridge?.hubChanged());
   bus.on('scan:failed', () => bridge?.hubChanged());
+  bus.on('inventory:changed', () => bridge?.hubChanged());
   bus.on('scanning', ({ running }) => bridge?.setScanning(running));
   bus.on('scan:progress', (p) =>
     bridge?.setScanProgress({
@@ -453,13 +457,7 @@ async function startServiceParts(
     store,
     findings: findingsPort(findings, {
       db,
-      reassess: (mac) => {
-        const r = threats.assess([mac], clock.now());
-        // the HA state (threats attribute) changes with an accept even when the risk level does not
-        const d = r.devices.find((x) => x.mac === mac) ?? store.devices.get(mac);
-        if (d) bus.emit('device:updated', d);
-        for (const c of r.changes) bus.emit('change', c);
-      },
+      reassess: (mac) => threats.reassess(mac, clock.now()),
     }),
     alerts: alertsPort(alertsRepo, alerts),
     webhooks: webhooksPort(webhooks, alerts),
@@ -468,6 +466,7 @@ async function startServiceParts(
     ...(sessions ? { sessions } : {}),
     cliToken,
     bus,
+    commands,
     scanner: coordinator,
     schedules: {
       repo: schedules,

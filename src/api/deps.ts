@@ -2,6 +2,8 @@
  * What the HTTP API needs from the rest of the service. `main.ts` builds this object; tests build it from a
  * temp-file SQLite store. Optional parts (findings/alerts/webhooks) degrade to empty lists or 503.
  */
+
+import type { DeviceCommands } from '../inventory/commands.js';
 import type { PortProfile } from '../scan/nmapArgs.js';
 import type { AuditRepo } from '../store/auditRepo.js';
 import type { KeysRepo } from '../store/keysRepo.js';
@@ -9,7 +11,6 @@ import type { SchedulesRepo } from '../store/schedulesRepo.js';
 import type { Clock } from '../util/clock.js';
 import type { EventBus } from '../util/events.js';
 import type { Logger } from '../util/logger.js';
-import type { DeviceCommands } from '../service/deviceCommands.js';
 import type { AlertsPort, ApiStore, FindingsPort, WebhooksPort } from './ports.js';
 import type { SessionAuth } from './session.js';
 

@@ -49,7 +49,13 @@ export function scanSettings(
     gatewayIp,
   };
   if (mode === 'once')
-    return { ...common, sweepTimeoutMs: 10 * 60_000, portScanPauseMs: 0, portScanBatch: 256, dnsTimeoutMs: 2_000 };
+    return {
+      ...common,
+      sweepTimeoutMs: 10 * 60_000,
+      portScanPauseMs: 0,
+      portScanBatch: 256,
+      dnsTimeoutMs: 2_000,
+    };
   return {
     ...common,
     sweepTimeoutMs: sweepTimeoutMs(o.sweep_interval),

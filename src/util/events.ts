@@ -37,7 +37,7 @@ export interface BusEvents {
   'device:removed': { mac: string; reason: 'forgotten' | 'ignored' };
   /** The hub counters (devices new/known/ignored) changed without a scan: a user command. */
   'inventory:changed': { reason: string };
-  /** A finding changed without a scan (accepted, un-accepted, reassessed). */
+  /** A finding was detected, resolved, accepted or un-accepted (by a port scan or a user's command). */
   'finding:updated': StoredFinding;
   /** Scanning state for the binary sensor. */
   scanning: { running: boolean };

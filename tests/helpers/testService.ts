@@ -18,8 +18,8 @@ import type { AlertLogEntry } from '../../src/alerts/types.js';
 import { loadConfig } from '../../src/config/load.js';
 import type { Options } from '../../src/config/options.js';
 import { type RunningService, startService } from '../../src/main.js';
-import { AlertsRepo } from '../../src/store/alertsRepo.js';
 import type { HostAdapters } from '../../src/service/host.js';
+import { AlertsRepo } from '../../src/store/alertsRepo.js';
 import { createLogger } from '../../src/util/logger.js';
 import { type BrokerPublish, startAedes, type TestBroker, waitFor } from './aedesBroker.js';
 

@@ -4,10 +4,11 @@
  * its fix (see CHANGELOG).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { deviceId } from '../../src/ha/topics.js';
+import { deviceDiscoveryTopic, hubDiscoveryTopic } from '../../src/ha/topics.js';
 import { DEFAULT_HOSTS, startTestService, TEST_SUBNET, type TestService } from '../helpers/testService.js';
 
 const NEWCOMER = { ip: '10.213.250.9', mac: 'a4:5e:60:12:34:09' };
+const CTX = { discoveryPrefix: 'homeassistant', baseTopic: 'lan_sentinel' };
 const mac12 = (mac: string) => mac.replace(/:/g, '');
 const hubState = (svc: TestService) => JSON.parse(svc.last('lan_sentinel/hub/state') ?? '{}');
 
@@ -44,15 +45,11 @@ describe('startTestService', () => {
 describe('issue 11 wiring faults', () => {
   it('fault 1: an alert rule with the "HA event entity" channel (mqtt_event) publishes to the alert event entity', async () => {
     svc = await startTestService();
-    const hub = JSON.parse(
-      svc.last(`homeassistant/device/lan_sentinel_hub/config`) ??
-        svc.published.find((m) => m.topic.endsWith('/lan_sentinel_hub/config'))?.payload ??
-        '{}',
-    );
+    const hub = JSON.parse(svc.last(hubDiscoveryTopic(CTX)) ?? '{}');
     // the hub announces an event entity for alerts beside the network_event one
-    expect(hub.cmps?.alert).toMatchObject({ platform: 'event', state_topic: 'lan_sentinel/alert' });
-    expect(hub.cmps.alert.event_types).toContain('new_device');
-    expect(hub.cmps.alert.event_types).toContain('alert_summary');
+    expect(hub.components?.alert).toMatchObject({ platform: 'event', state_topic: 'lan_sentinel/alert' });
+    expect(hub.components.alert.event_types).toContain('new_device');
+    expect(hub.components.alert.event_types).toContain('alert_summary');
 
     const rule = await svc.api('POST', 'api/alert-rules', {
       name: 'automation hook',
@@ -62,9 +59,13 @@ describe('issue 11 wiring faults', () => {
     expect(rule.status).toBe(201);
     const since = svc.published.length;
     await newcomerJoins(svc);
-    const msg = await svc.waitForPublish((m) => m.topic === 'lan_sentinel/alert', 'an alert on lan_sentinel/alert', {
-      since,
-    });
+    const msg = await svc.waitForPublish(
+      (m) => m.topic === 'lan_sentinel/alert' && JSON.parse(m.payload).rule === 'automation hook',
+      'an alert on lan_sentinel/alert',
+      {
+        since,
+      },
+    );
     expect(msg.retain).toBe(false);
     expect(JSON.parse(msg.payload)).toMatchObject({
       event_type: 'new_device',
@@ -95,8 +96,13 @@ describe('issue 11 wiring faults', () => {
     expect(m.retain).toBe(true);
     expect(svc.service.store.scans.lastFinished('sweep')?.id).toBe(sweepBefore);
     // the device's own state says known
-    const state = JSON.parse(svc.last(`lan_sentinel/device/${mac12(NEWCOMER.mac)}/state`) ?? '{}');
-    expect(state.known).toBe(true);
+    await svc.waitForPublish(
+      (x) =>
+        x.topic === `lan_sentinel/device/${mac12(NEWCOMER.mac)}/state` &&
+        JSON.parse(x.payload).known === true,
+      'the device state with known true',
+      { since },
+    );
     // forgetting a device also updates the counters at once
     const since2 = svc.published.length;
     expect((await svc.api('DELETE', `api/devices/${NEWCOMER.mac}`)).status).toBe(200);
@@ -105,7 +111,11 @@ describe('issue 11 wiring faults', () => {
       'a hub state with devices_known 3 after forget',
       { since: since2, timeoutMs: 5000 },
     );
-    expect(svc.last(`homeassistant/device/${deviceId(NEWCOMER.mac)}/config`)).toBe('');
+    await svc.waitForPublish(
+      (x) => x.topic === deviceDiscoveryTopic(CTX, NEWCOMER.mac) && x.payload === '',
+      "the forgotten device's discovery config cleared",
+      { since: since2 },
+    );
   });
 
   it('fault 3: a finding changed outside a scan (expected ports set) reaches SSE clients as a "finding" event', async () => {
@@ -150,11 +160,17 @@ describe('issue 11 wiring faults', () => {
       const deadline = Date.now() + 5000;
       let finding: Record<string, unknown> | undefined;
       while (!finding && Date.now() < deadline) {
-        const f = frames.find((x) => /^event: finding$/m.test(x));
-        if (f) finding = JSON.parse(/^data: (.*)$/m.exec(f)?.[1] ?? '{}');
-        else await new Promise((r) => setTimeout(r, 25));
+        finding = frames
+          .filter((x) => /^event: finding$/m.test(x))
+          .map((x) => JSON.parse(/^data: (.*)$/m.exec(x)?.[1] ?? '{}') as Record<string, unknown>)
+          .find((x) => x.kind === 'unexpected_port');
+        if (!finding) await new Promise((r) => setTimeout(r, 25));
       }
-      expect(finding, `SSE frames: ${frames.join(' | ')}`).toMatchObject({ mac, kind: 'unexpected_port', port: 22 });
+      expect(finding, `SSE frames: ${frames.join(' | ')}`).toMatchObject({
+        mac,
+        kind: 'unexpected_port',
+        port: 22,
+      });
     } finally {
       ac.abort();
       await reading;

@@ -93,6 +93,7 @@ describe('hub discovery', () => {
     const comps = m.payload.components as Record<string, Record<string, unknown>>;
     expect(Object.keys(comps).sort()).toEqual(
       [
+        'alert',
         'devices_known',
         'devices_new',
         'devices_online',
@@ -106,6 +107,13 @@ describe('hub discovery', () => {
       ].sort(),
     );
     expect(comps.network_event?.event_types).toEqual([...CHANGE_TYPES]);
+    // issue 11: the alert rules' "HA event entity" channel (mqtt_event) has its own event entity
+    expect(comps.alert).toMatchObject({
+      platform: 'event',
+      state_topic: 'lan_sentinel/alert',
+      default_entity_id: 'event.lan_sentinel_alert',
+    });
+    expect(comps.alert?.event_types).toEqual([...CHANGE_TYPES, 'alert_summary']);
     expect(comps.scanning?.device_class).toBe('running');
     expect(comps.last_scan?.device_class).toBe('timestamp');
     // issue 14: when the last port scan ran (unknown before the first) and how many devices wait for one

@@ -1,5 +1,5 @@
+import { DeviceCommands } from '../../inventory/commands.js';
 import { KIND_INFO, UNKNOWN_KIND_ICON } from '../../inventory/kinds.js';
-import { DeviceCommands } from '../../service/deviceCommands.js';
 import { auditChange } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
 import { notFound, unavailable } from '../errors.js';

@@ -5,10 +5,11 @@
  * `device:updated` / `device:removed` for the device and `inventory:changed` for the hub counters
  * (`devices_new`, `devices_known`) that no sweep has to refresh.
  */
-import type { Device } from '../inventory/types.js';
+
 import type { DevicePatch } from '../store/devicesRepo.js';
 import type { Store } from '../store/store.js';
 import type { EventBus } from '../util/events.js';
+import type { Device } from './types.js';
 
 /** What a user may change on a device (the API's PATCH body, typed and validated at the edge). */
 export interface DeviceEdit {
@@ -46,7 +47,8 @@ export class DeviceCommands {
     const after = this.deps.store.devices.update(mac, patch);
     if (!after) return null;
     this.deps.bus.emit('device:updated', after);
-    if (after.ignored && !before.ignored) this.deps.bus.emit('device:removed', { mac: after.mac, reason: 'ignored' });
+    if (after.ignored && !before.ignored)
+      this.deps.bus.emit('device:removed', { mac: after.mac, reason: 'ignored' });
     if (countsDiffer(before, after)) this.deps.bus.emit('inventory:changed', { reason: 'device edited' });
     return after;
   }
