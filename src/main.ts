@@ -28,9 +28,10 @@ import { MqttPublisher } from './mqtt/client.js';
 import { resolveBroker } from './mqtt/source.js';
 import { createPassiveListening, passiveInterfaces } from './passive/passiveListening.js';
 import { checkNmap } from './scan/nmapRunner.js';
-import { detectLocalNetworks, isAttached, resolveTargets } from './scan/targets.js';
+import { detectLocalNetworks } from './scan/targets.js';
 import { type HostAdapters, systemHost } from './service/host.js';
 import { ScanCoordinator, type ScanTargets } from './service/scanCoordinator.js';
+import { scanSettings, scanTargets } from './service/scanSettings.js';
 import { Scheduler } from './service/scheduler.js';
 import { attachStatsRecorder } from './service/statsRecorder.js';
 import { createThreatAssessor } from './service/threatAssessor.js';
@@ -117,17 +118,10 @@ async function startServiceParts(
   if (!nmap.ok) throw new StartupError(nmap.message);
   const privileged = host.privileged;
   const detected = detectLocalNetworks(host.interfaces());
-  const resolveScanTargets = (): ScanTargets => {
-    const r = resolveTargets({ subnets: o.subnets, exclude: o.exclude }, detected);
-    return {
-      targets: r.targets,
-      exclude: r.exclude,
-      attached: r.targets.every((t) => isAttached(t, detected)),
-    };
-  };
-  let initialTargets: ReturnType<typeof resolveTargets>;
+  const resolveScanTargets = (): ScanTargets => scanTargets(o, detected);
+  let initialTargets: ReturnType<typeof scanTargets>;
   try {
-    initialTargets = resolveTargets({ subnets: o.subnets, exclude: o.exclude }, detected);
+    initialTargets = scanTargets(o, detected);
   } catch (err) {
     throw new StartupError((err as Error).message);
   }
@@ -191,21 +185,7 @@ async function startServiceParts(
     targets: resolveScanTargets,
     threats,
     ...(host.resolver ? { resolver: host.resolver } : {}),
-    settings: {
-      nmapPath: o.nmap_path,
-      privileged,
-      considerHome: o.consider_home,
-      portProfile: o.port_profile,
-      ports: o.ports,
-      sweepTimeoutMs: Math.max(60_000, o.sweep_interval * 1000 * 4),
-      hostTimeoutSec: o.port_profile === 'top1000' ? 300 : 120,
-      portScanPauseMs: 2_000,
-      portScanBatch: 4,
-      dnsTimeoutMs: 3_000,
-      gatewayIp: host.gatewayIp,
-      scanNewDevices: o.scan_new_devices,
-      tlsChecks: o.tls_checks,
-    },
+    settings: scanSettings(o, privileged, host.gatewayIp),
   });
 
   // --- passive listening (DHCP, mDNS, ARP): arrivals and names between sweeps
