@@ -11,10 +11,19 @@
  */
 import { z } from 'zod';
 import type { Alerts } from '../alerts/alerts.js';
-import type { AlertChannel, AlertLogEntry, AlertRule, AlertRuleInput, AlertStatus } from '../alerts/types.js';
-import { CHANGE_TYPES, type ChangeType } from '../inventory/types.js';
+import { previewRule, type RulePreview } from '../alerts/preview.js';
+import {
+  type AlertChannel,
+  type AlertLogEntry,
+  type AlertRule,
+  type AlertRuleInput,
+  type AlertStatus,
+  alertRuleInputSchema,
+} from '../alerts/types.js';
+import { CHANGE_TYPES, type ChangeType, type Device } from '../inventory/types.js';
 import { AcceptsRepo } from '../store/acceptsRepo.js';
 import type { AlertsRepo } from '../store/alertsRepo.js';
+import type { ChangesRepo } from '../store/changesRepo.js';
 import type { Db } from '../store/db.js';
 import { ExpectedPortsRepo } from '../store/expectedPortsRepo.js';
 import type { FindingsRepo } from '../store/findingsRepo.js';
@@ -30,6 +39,7 @@ import type {
   AlertRuleCreate,
   AlertRuleJson,
   AlertRulePatch,
+  AlertRulePreviewJson,
   DeliveryJson,
   WebhookJson,
 } from './schemas.js';
@@ -249,9 +259,55 @@ function patchedInput(cur: AlertRule, p: AlertRulePatch): AlertRuleInput {
   };
 }
 
+/** What a rule preview replays: the stored changes and today's device flags. */
+export interface PreviewSources {
+  changes: Pick<ChangesRepo, 'inWindow'>;
+  device: (mac: string) => Pick<Device, 'ignored' | 'watched'> | null;
+}
+
+function previewJson(p: RulePreview, days: number, truncated: boolean): AlertRulePreviewJson {
+  return {
+    days,
+    since: p.since.toISOString(),
+    until: p.until.toISOString(),
+    examined: p.examined,
+    truncated,
+    matched: p.matched,
+    fired: p.fired,
+    suppressed_dedup: p.suppressedDedup,
+    suppressed_quiet: p.suppressedQuiet,
+    fired_by_type: { ...p.firedByType } as Record<string, number>,
+    devices: p.devices,
+    recent: p.recent.map((h) => ({
+      change_id: h.change.id ?? null,
+      time: h.change.time,
+      type: h.change.type,
+      mac: h.change.mac,
+      ip: h.change.ip,
+      name: h.change.name,
+      severity: h.change.severity,
+      message: h.change.message,
+      outcome: h.outcome,
+    })),
+  };
+}
+
 /** `alerts` is the running Alerts service; its repositories share the database with `repo`. */
-export function alertsPort(repo: AlertsRepo, _alerts: Alerts, clock: Clock = systemClock): AlertsPort {
+export function alertsPort(
+  repo: AlertsRepo,
+  _alerts: Alerts,
+  sources: PreviewSources,
+  clock: Clock = systemClock,
+): AlertsPort {
   const ruleNames = () => new Map(repo.listRules().map((r) => [r.id, r.name]));
+  const preview = (rule: AlertRule, days: number): AlertRulePreviewJson => {
+    const until = clock.now();
+    const since = new Date(until.getTime() - days * 86_400_000);
+    // a preview answers "if this rule were on": a disabled rule is replayed as enabled
+    rule = { ...rule, enabled: true };
+    const w = sources.changes.inWindow(rule.types, since.toISOString(), until.toISOString());
+    return previewJson(previewRule(rule, w.items, sources.device, { since, until }), days, w.truncated);
+  };
   return {
     list(q) {
       const filter = {
@@ -296,6 +352,14 @@ export function alertsPort(repo: AlertsRepo, _alerts: Alerts, clock: Clock = sys
         return r ? ruleJson(r, clock) : null;
       },
       delete: (id) => repo.deleteRule(id),
+      preview(input, days) {
+        const v = asBadRequest(() => alertRuleInputSchema.parse(createInput(input)));
+        return preview({ ...v, id: 0 }, days);
+      },
+      previewSaved(id, days) {
+        const r = repo.getRule(id);
+        return r ? preview(r, days) : null;
+      },
     },
   };
 }

@@ -16,6 +16,8 @@ import type {
   AlertRuleCreate,
   AlertRuleJson,
   AlertRulePatch,
+  AlertRulePreviewBody,
+  AlertRulePreviewJson,
   DeliveryJson,
   FindingGroupListQuery,
   FindingListQuery,
@@ -61,6 +63,10 @@ export interface AlertsPort {
     create(input: AlertRuleCreate): AlertRuleJson;
     update(id: number, patch: AlertRulePatch): AlertRuleJson | null;
     delete(id: number): boolean;
+    /** "would have fired N times in the last `days` days": the rule replayed over the stored changes */
+    preview(input: AlertRulePreviewBody, days: number): AlertRulePreviewJson;
+    /** the same for a saved rule; null when the id is unknown */
+    previewSaved(id: number, days: number): AlertRulePreviewJson | null;
   };
 }
 

@@ -762,6 +762,56 @@ export const alertRulePatchSchema = z
 export type AlertRulePatch = z.infer<typeof alertRulePatchSchema>;
 export const alertRuleListSchema = listOf(alertRuleSchema);
 
+/** `POST api/alert-rules/preview`: a rule as the editor has it (name optional), not saved. */
+export const alertRulePreviewBody = alertRuleCreateSchema.extend({
+  name: alertRuleFields.name.default('Preview'),
+});
+export type AlertRulePreviewBody = z.infer<typeof alertRulePreviewBody>;
+export const alertRulePreviewQuery = z
+  .object({
+    days: z.coerce
+      .number()
+      .int()
+      .min(1, { message: 'must be between 1 and 30 days' })
+      .max(30, { message: 'must be between 1 and 30 days' })
+      .default(7),
+  })
+  .strict();
+export type AlertRulePreviewQuery = z.infer<typeof alertRulePreviewQuery>;
+export const alertRulePreviewSchema = z.object({
+  days: z.number().int(),
+  since: isoTime,
+  until: isoTime,
+  /** stored changes of the window with one of the rule's types */
+  examined: z.number().int(),
+  /** true when the window held more changes than a preview replays (the newest were replayed) */
+  truncated: z.boolean(),
+  /** changes the rule matches (type, minimum severity, ignored/watched devices) */
+  matched: z.number().int(),
+  /** notifications the rule would have sent */
+  fired: z.number().int(),
+  suppressed_dedup: z.number().int(),
+  suppressed_quiet: z.number().int(),
+  fired_by_type: z.record(z.string(), z.number().int()),
+  /** distinct devices it would have notified about */
+  devices: z.number().int(),
+  /** the newest matches, newest first */
+  recent: z.array(
+    z.object({
+      change_id: z.number().int().nullable(),
+      time: isoTime,
+      type: z.string(),
+      mac: z.string().nullable(),
+      ip: z.string().nullable(),
+      name: z.string().nullable(),
+      severity: z.enum(SEVERITIES),
+      message: z.string(),
+      outcome: z.enum(['fired', 'suppressed_dedup', 'suppressed_quiet']),
+    }),
+  ),
+});
+export type AlertRulePreviewJson = z.infer<typeof alertRulePreviewSchema>;
+
 // ---------------------------------------------------------------------------------------------------------
 // Webhooks and deliveries
 // ---------------------------------------------------------------------------------------------------------

@@ -10,6 +10,9 @@ import {
   alertRuleCreateSchema,
   alertRuleListSchema,
   alertRulePatchSchema,
+  alertRulePreviewBody,
+  alertRulePreviewQuery,
+  alertRulePreviewSchema,
   alertRuleSchema,
   alertSchema,
   deliveryListSchema,
@@ -96,6 +99,31 @@ export function alertRoutes(r: RouteRegistry, deps: ApiDeps): void {
       auditChange(deps, request, 'alert_rule.create', `alert_rule:${rule.id}`, body);
       reply.code(201);
       return rule;
+    },
+  });
+  r.add({
+    method: 'POST',
+    url: '/api/alert-rules/preview',
+    tag: 'alert-rules',
+    summary: 'How often a rule (not saved) would have fired in the last days (default 7)',
+    scope: 'read',
+    query: alertRulePreviewQuery,
+    body: alertRulePreviewBody,
+    responses: { 200: alertRulePreviewSchema, 400: errorSchema, 503: errorSchema },
+    handler: ({ query, body }) => alerts().rules.preview(body, query.days),
+  });
+  r.add({
+    method: 'GET',
+    url: '/api/alert-rules/:id/preview',
+    tag: 'alert-rules',
+    summary: 'How often a saved rule would have fired in the last days (default 7)',
+    params: idParams,
+    query: alertRulePreviewQuery,
+    responses: { 200: alertRulePreviewSchema, 400: errorSchema, 404: errorSchema, 503: errorSchema },
+    handler: ({ params, query }) => {
+      const p = alerts().rules.previewSaved(params.id, query.days);
+      if (!p) throw notFound(`alert rule ${params.id}`);
+      return p;
     },
   });
   r.add({
