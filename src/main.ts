@@ -421,7 +421,10 @@ async function startServiceParts(
         for (const c of r.changes) bus.emit('change', c);
       },
     }),
-    alerts: alertsPort(alertsRepo, alerts, { changes: store.changes, device: (mac) => store.devices.get(mac) }),
+    alerts: alertsPort(alertsRepo, alerts, {
+      changes: store.changes,
+      device: (mac) => store.devices.get(mac),
+    }),
     webhooks: webhooksPort(webhooks, alerts),
     keys,
     audit,

@@ -19,10 +19,11 @@ import {
   type AlertRuleInput,
   type AlertStatus,
   alertRuleInputSchema,
+  type DeliveryState,
 } from '../alerts/types.js';
-import { CHANGE_TYPES, type ChangeType, type Device } from '../inventory/types.js';
+import { CHANGE_TYPES, type ChangeType, type Device, displayName } from '../inventory/types.js';
 import { AcceptsRepo } from '../store/acceptsRepo.js';
-import type { AlertsRepo } from '../store/alertsRepo.js';
+import type { AlertLogQuery, AlertsRepo } from '../store/alertsRepo.js';
 import type { ChangesRepo } from '../store/changesRepo.js';
 import type { Db } from '../store/db.js';
 import { ExpectedPortsRepo } from '../store/expectedPortsRepo.js';
@@ -35,6 +36,7 @@ import { ApiError, badRequest } from './errors.js';
 import type { AlertsPort, FindingsPort, WebhooksPort } from './ports.js';
 import type {
   ALERT_CHANNELS,
+  AlertExportQuery,
   AlertJson,
   AlertRuleCreate,
   AlertRuleJson,
@@ -149,24 +151,68 @@ const FROM_API_CHANNEL: Record<ApiChannel, AlertChannel> = {
  */
 const LISTED_STATUSES: AlertStatus[] = ['sent', 'failed', 'summary', 'suppressed_quiet', 'suppressed_flood'];
 
-function alertJson(e: AlertLogEntry, ruleNames: Map<number, string>): AlertJson {
+function alertJson(
+  e: AlertLogEntry,
+  ruleNames: Map<number, string>,
+  device: (mac: string) => Device | null,
+): AlertJson {
+  const d = e.mac ? device(e.mac) : null;
   return {
     id: e.id,
     rule_id: e.ruleId,
     rule_name: e.ruleId === null ? null : (ruleNames.get(e.ruleId) ?? null),
     kind: e.kind,
     mac: e.mac,
+    device_name: d ? displayName(d) : null,
+    change_id: e.changeId,
     severity: e.severity,
     title: e.title,
     message: e.message,
     channels: e.channels.map((c) => TO_API_CHANNEL[c] ?? c),
+    delivery: e.deliveryState,
+    channel_results: e.delivery.map((r) => ({
+      channel: TO_API_CHANNEL[r.channel] ?? r.channel,
+      outcome: r.outcome,
+      detail: r.detail ?? null,
+    })),
+    held_back:
+      e.status === 'suppressed_quiet'
+        ? 'quiet_hours'
+        : e.status === 'suppressed_flood'
+          ? 'flood_limit'
+          : null,
+    error: e.error,
     time: e.time,
     acked: e.ackedAt !== null,
     acked_at: e.ackedAt,
-    // alert_log has no column for who acknowledged; the audit log records it (action alert.ack)
-    acked_by: null,
+    acked_by: e.ackedBy,
   };
 }
+
+/** The alert-log filter of an API query (times normalised to UTC so they compare with the stored ones). */
+function logFilter(
+  q: Omit<AlertExportQuery, 'status'> & { status?: AlertExportQuery['status'] },
+): AlertLogQuery {
+  const utc = (t: string | undefined) => (t === undefined ? undefined : new Date(t).toISOString());
+  const since = utc(q.since);
+  const until = utc(q.until);
+  return {
+    statuses: LISTED_STATUSES,
+    ...(q.status === 'open' ? { unackedOnly: true } : {}),
+    ...(q.status === 'acked' ? { ackedOnly: true } : {}),
+    ...(q.mac ? { mac: q.mac } : {}),
+    ...(q.min_severity ? { minSeverity: q.min_severity } : {}),
+    ...(q.rule_id !== undefined ? { ruleId: q.rule_id } : {}),
+    ...(q.channel ? { channel: FROM_API_CHANNEL[q.channel] } : {}),
+    ...(q.kind ? { kind: q.kind } : {}),
+    ...(since ? { since } : {}),
+    ...(until ? { until } : {}),
+    ...(q.delivery ? { deliveryStates: [q.delivery as DeliveryState] } : {}),
+  };
+}
+
+/** At most this many rows in one CSV export. */
+export const ALERT_EXPORT_MAX = 10_000;
 
 function ruleJson(r: AlertRule, clock: Clock): AlertRuleJson {
   const fallback = clock.now().toISOString();
@@ -259,10 +305,10 @@ function patchedInput(cur: AlertRule, p: AlertRulePatch): AlertRuleInput {
   };
 }
 
-/** What a rule preview replays: the stored changes and today's device flags. */
-export interface PreviewSources {
+/** What alerts are read with: the stored changes (rule previews replay them) and today's devices. */
+export interface AlertSources {
   changes: Pick<ChangesRepo, 'inWindow'>;
-  device: (mac: string) => Pick<Device, 'ignored' | 'watched'> | null;
+  device: (mac: string) => Device | null;
 }
 
 function previewJson(p: RulePreview, days: number, truncated: boolean): AlertRulePreviewJson {
@@ -296,7 +342,7 @@ function previewJson(p: RulePreview, days: number, truncated: boolean): AlertRul
 export function alertsPort(
   repo: AlertsRepo,
   _alerts: Alerts,
-  sources: PreviewSources,
+  sources: AlertSources,
   clock: Clock = systemClock,
 ): AlertsPort {
   const ruleNames = () => new Map(repo.listRules().map((r) => [r.id, r.name]));
@@ -310,26 +356,31 @@ export function alertsPort(
   };
   return {
     list(q) {
-      const filter = {
-        statuses: LISTED_STATUSES,
-        ...(q.status === 'open' ? { unackedOnly: true } : {}),
-        ...(q.status === 'acked' ? { ackedOnly: true } : {}),
-        ...(q.mac ? { mac: q.mac } : {}),
-        ...(q.min_severity ? { minSeverity: q.min_severity } : {}),
-      };
+      const filter = logFilter(q);
       const names = ruleNames();
       return {
-        items: repo.list({ ...filter, limit: q.limit, offset: q.offset }).map((e) => alertJson(e, names)),
+        items: repo
+          .list({ ...filter, limit: q.limit, offset: q.offset })
+          .map((e) => alertJson(e, names, sources.device)),
         total: repo.count(filter),
         limit: q.limit,
         offset: q.offset,
       };
     },
-    ack(id, _by) {
-      // acking twice is fine: the first acknowledgement (time) stays
-      repo.ack(id, clock.now());
+    export(q) {
+      const names = ruleNames();
+      return repo
+        .list({ ...logFilter(q), limit: ALERT_EXPORT_MAX })
+        .map((e) => alertJson(e, names, sources.device));
+    },
+    ack(id, by) {
+      // acking twice is fine: the first acknowledgement (time, who) stays
+      repo.ack(id, clock.now(), by);
       const e = repo.entry(id);
-      return e ? alertJson(e, ruleNames()) : null;
+      return e ? alertJson(e, ruleNames(), sources.device) : null;
+    },
+    ackMany(q, by) {
+      return repo.ackMatching(logFilter(q), clock.now(), by);
     },
     rules: {
       list: () => repo.listRules().map((r) => ruleJson(r, clock)),

@@ -11,6 +11,8 @@ import type { FindingGroup } from '../threats/groups.js';
 import type { StoredFinding } from '../threats/types.js';
 import type {
   AcceptCreate,
+  AlertAckManyBody,
+  AlertExportQuery,
   AlertJson,
   AlertListQuery,
   AlertRuleCreate,
@@ -55,8 +57,12 @@ export interface FindingsPort {
 
 export interface AlertsPort {
   list(q: AlertListQuery): List<AlertJson>;
+  /** every alert matching the filters, newest first, at most ALERT_EXPORT_MAX (CSV export) */
+  export(q: AlertExportQuery): AlertJson[];
   /** null when the id is unknown */
   ack(id: number, by: string): AlertJson | null;
+  /** acknowledge every open alert matching the filters; returns how many */
+  ackMany(q: AlertAckManyBody, by: string): number;
   rules: {
     list(): AlertRuleJson[];
     get(id: number): AlertRuleJson | null;

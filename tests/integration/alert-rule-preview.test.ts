@@ -144,7 +144,11 @@ describe('rule preview', () => {
   it('honours min severity, a shorter repeat window and the days asked for', async () => {
     const high = await preview({ events: ['ip_conflict'], channels: ['mqtt_event'], min_severity: 'high' });
     expect(high.body).toMatchObject({ matched: 2, fired: 2, devices: 2 });
-    const noDedup = await preview({ events: ['hostname_changed'], channels: ['webhook'], dedup_window_s: 60 });
+    const noDedup = await preview({
+      events: ['hostname_changed'],
+      channels: ['webhook'],
+      dedup_window_s: 60,
+    });
     expect(noDedup.body).toMatchObject({ matched: 4, fired: 4, suppressed_dedup: 0 });
     const oneDay = await preview({ events: ['hostname_changed'], channels: ['webhook'] }, '?days=1');
     expect(oneDay.body).toMatchObject({ days: 1, examined: 2, fired: 1 });

@@ -8,6 +8,7 @@ export type {
   AlertRuleCreate,
   AlertRuleJson,
   AlertRulePatch,
+  AlertRulePreviewJson,
   ApiErrorBody,
   ApiKeyCreatedJson,
   ApiKeyJson,

@@ -1,10 +1,15 @@
 import { z } from 'zod';
 import { auditChange } from '../auth.js';
+import { toCsv } from '../csv.js';
 import type { ApiDeps } from '../deps.js';
 import { notFound, unavailable } from '../errors.js';
 import type { AlertsPort, WebhooksPort } from '../ports.js';
 import type { RouteRegistry } from '../route.js';
 import {
+  type AlertJson,
+  alertAckManyBody,
+  alertAckManySchema,
+  alertExportQuery,
   alertListQuery,
   alertListSchema,
   alertRuleCreateSchema,
@@ -43,6 +48,32 @@ const webhookCreatedSchema = webhookSchema.extend({
     .optional(),
 });
 
+/** The columns of `GET api/alerts.csv`. */
+const CSV_COLUMNS: Array<{ header: string; value: (a: AlertJson) => string | number | null }> = [
+  { header: 'id', value: (a) => a.id },
+  { header: 'time', value: (a) => a.time },
+  { header: 'rule', value: (a) => a.rule_name },
+  { header: 'type', value: (a) => a.kind },
+  { header: 'severity', value: (a) => a.severity },
+  { header: 'device', value: (a) => a.device_name },
+  { header: 'mac', value: (a) => a.mac },
+  { header: 'title', value: (a) => a.title },
+  { header: 'message', value: (a) => a.message },
+  { header: 'channels', value: (a) => a.channels.join(' ') },
+  { header: 'delivery', value: (a) => a.delivery },
+  {
+    header: 'channel_results',
+    value: (a) =>
+      a.channel_results
+        .map((r) => `${r.channel}: ${r.outcome}${r.detail ? ` (${r.detail})` : ''}`)
+        .join('; '),
+  },
+  { header: 'held_back', value: (a) => a.held_back },
+  { header: 'change_id', value: (a) => a.change_id },
+  { header: 'acked_at', value: (a) => a.acked_at },
+  { header: 'acked_by', value: (a) => a.acked_by },
+];
+
 /** Alerts, alert rules, webhooks and their deliveries. */
 export function alertRoutes(r: RouteRegistry, deps: ApiDeps): void {
   const alerts = (): AlertsPort => need(deps.alerts, 'alerts');
@@ -59,6 +90,36 @@ export function alertRoutes(r: RouteRegistry, deps: ApiDeps): void {
       deps.alerts
         ? deps.alerts.list(query)
         : { items: [], total: 0, limit: query.limit, offset: query.offset },
+  });
+  r.add({
+    method: 'GET',
+    url: '/api/alerts.csv',
+    tag: 'alerts',
+    summary: 'Alert history as CSV (same filters as api/alerts, newest first, at most 10 000 rows)',
+    query: alertExportQuery,
+    produces: 'text/csv',
+    responses: { 200: null, 400: errorSchema },
+    handler: ({ query }, _request, reply) => {
+      const rows = deps.alerts ? deps.alerts.export(query) : [];
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', 'attachment; filename="lan-sentinel-alerts.csv"')
+        .header('cache-control', 'no-store')
+        .send(toCsv(CSV_COLUMNS, rows));
+    },
+  });
+  r.add({
+    method: 'POST',
+    url: '/api/alerts/ack',
+    tag: 'alerts',
+    summary: 'Acknowledge every open alert matching the filters',
+    body: alertAckManyBody,
+    responses: { 200: alertAckManySchema, 400: errorSchema, 503: errorSchema },
+    handler: ({ body }, request) => {
+      const acked = alerts().ackMany(body, request.principal?.actor ?? 'unknown');
+      auditChange(deps, request, 'alert.ack', 'alerts', { ...body, acked });
+      return { acked };
+    },
   });
   r.add({
     method: 'POST',
