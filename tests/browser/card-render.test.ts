@@ -12,6 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { hubDiscovery } from '../../src/ha/discovery.js';
+import { DEFAULT_TOPIC_CTX as topicCtx } from '../../src/ha/topics.js';
 import {
   deviceEntity,
   type FakeEntity,
@@ -521,8 +523,48 @@ describeBrowser('lan-sentinel-card in Chromium', () => {
     });
     expect(r).toEqual([
       { entityId: 'device_tracker.lan_sentinel_240ac4000005' },
-      '/hassio/ingress/local_lan_sentinel',
+      // no hub device in hass.devices (e.g. an older frontend): the configured slug under /app/
+      '/app/local_lan_sentinel',
     ]);
+  });
+
+  it("'Open' follows the hub device's configuration_url in hass.devices (the real slug)", async () => {
+    // The hub's discovery payload exactly as the add-on publishes it, turned into the device-registry entry HA's
+    // MQTT integration makes of it (identifiers → ["mqtt", id], configuration_url kept).
+    const hub = hubDiscovery({
+      ...topicCtx,
+      swVersion: '1.0.0',
+      ingressUrl: 'homeassistant://app/5c53de3b_lan_sentinel',
+    });
+    const dev = hub.payload.device as { identifiers: string[]; configuration_url?: string };
+    expect(dev.configuration_url).toBe('homeassistant://app/5c53de3b_lan_sentinel');
+    const devices = {
+      a1: {
+        id: 'a1',
+        identifiers: [['mqtt', 'some_other_device']],
+        configuration_url: 'homeassistant://app/other',
+      },
+      b2: {
+        id: 'b2',
+        identifiers: dev.identifiers.map((i) => ['mqtt', i]),
+        configuration_url: dev.configuration_url,
+      },
+    };
+    await mount({}, [deviceEntity(5, { name: 'Printer', online: true })]);
+    const paths = await page.evaluate(async (devices: unknown) => {
+      // biome-ignore lint/suspicious/noExplicitAny: page-side
+      const el = document.querySelector('lan-sentinel-card') as any;
+      const got: string[] = [];
+      const onNav = () => got.push(location.pathname);
+      window.addEventListener('location-changed', onNav);
+      el.shadowRoot.querySelector('.open').click(); // no devices yet: default slug
+      el.hass = { ...el.hass, devices };
+      await el.updateComplete;
+      el.shadowRoot.querySelector('.open').click();
+      window.removeEventListener('location-changed', onNav);
+      return got;
+    }, devices);
+    expect(paths).toEqual(['/app/lan_sentinel', '/app/5c53de3b_lan_sentinel']);
   });
 
   it('renders 500 devices quickly (figure reported, not asserted)', async () => {

@@ -1,3 +1,4 @@
+import type { HassDevice } from './ha-types.js';
 /** Card configuration: defaults and a small hand-written validator (keeps the bundle free of a schema library). */
 
 export const CARD_TAG = 'lan-sentinel-card';
@@ -21,7 +22,7 @@ export interface CardConfig {
   sort: SortKey;
   compact: boolean;
   show_summary: boolean;
-  /** Add-on slug for the ingress panel (`/hassio/ingress/<slug>`), e.g. `local_lan_sentinel`. */
+  /** Add-on slug for the ingress panel (`/app/<slug>`) when the hub device is not in hass.devices, e.g. `local_lan_sentinel`. */
   addon_slug: string;
   /** Full frontend path to open instead (overrides addon_slug), e.g. `/app/abcd1234_lan_sentinel`. */
   ingress_path?: string;
@@ -110,7 +111,7 @@ export function parseConfig(raw: unknown): CardConfig {
     const p = str('ingress_path', c.ingress_path, 200);
     if (!p.startsWith('/') || p.startsWith('//') || /[\s<>"'\\]/.test(p)) {
       fail(
-        `ingress_path must be a path inside Home Assistant starting with / (e.g. /hassio/ingress/local_lan_sentinel), got ${show(p)}`,
+        `ingress_path must be a path inside Home Assistant starting with / (e.g. /app/local_lan_sentinel), got ${show(p)}`,
       );
     }
     out.ingress_path = p;
@@ -126,7 +127,30 @@ export function parseConfig(raw: unknown): CardConfig {
   return out;
 }
 
-/** Frontend path of the LAN Sentinel ingress panel. */
-export function ingressPath(config: Pick<CardConfig, 'addon_slug' | 'ingress_path'>): string {
-  return config.ingress_path ?? `/hassio/ingress/${config.addon_slug}`;
+/** The hub device's MQTT identifier (src/ha/topics.ts HUB_ID). */
+export const HUB_DEVICE_ID = 'lan_sentinel_hub';
+
+/** `homeassistant://app/<slug>` (what the add-on publishes as configuration_url) → `/app/<slug>`; else null. */
+export function panelPathFromUrl(url: unknown): string | null {
+  if (typeof url !== 'string') return null;
+  const m = /^homeassistant:\/\/(app\/[a-z0-9_]+)\/?$/.exec(url);
+  return m ? `/${m[1]}` : null;
+}
+
+/**
+ * Frontend path of the LAN Sentinel ingress panel: `ingress_path` when set, else the hub device's
+ * configuration_url in `hass.devices` (it carries the real slug, e.g. `/app/5c53de3b_lan_sentinel`), else
+ * `/app/<addon_slug>`.
+ */
+export function ingressPath(
+  config: Pick<CardConfig, 'addon_slug' | 'ingress_path'>,
+  devices?: Record<string, HassDevice>,
+): string {
+  if (config.ingress_path) return config.ingress_path;
+  for (const d of Object.values(devices ?? {})) {
+    if (!d?.identifiers?.some((i) => Array.isArray(i) && i[0] === 'mqtt' && i[1] === HUB_DEVICE_ID)) continue;
+    const p = panelPathFromUrl(d.configuration_url);
+    if (p) return p;
+  }
+  return `/app/${config.addon_slug}`;
 }

@@ -74,7 +74,7 @@ const LABELS: Record<string, string> = {
 
 const HELPERS: Record<string, string> = {
   addon_slug: 'Shown on the add-on page URL, e.g. local_lan_sentinel',
-  ingress_path: 'e.g. /hassio/ingress/local_lan_sentinel',
+  ingress_path: 'e.g. /app/local_lan_sentinel (default: the link of the LAN Sentinel hub device)',
 };
 
 export function configForm() {

@@ -323,7 +323,7 @@ export class LanSentinelCard extends LitElement {
 
   private _openPanel(): void {
     if (!this._config) return;
-    history.pushState(null, '', ingressPath(this._config));
+    history.pushState(null, '', ingressPath(this._config, this.hass?.devices));
     window.dispatchEvent(new CustomEvent('location-changed', { detail: { replace: false } }));
   }
 }
