@@ -28,6 +28,7 @@ import { resolveBroker } from './mqtt/source.js';
 import { checkNmap, isPrivileged } from './scan/nmapRunner.js';
 import { detectLocalNetworks, isAttached, resolveTargets } from './scan/targets.js';
 import { readDefaultGateway } from './service/gateway.js';
+import { startInstall } from './service/installStart.js';
 import { ScanCoordinator, type ScanTargets } from './service/scanCoordinator.js';
 import { Scheduler } from './service/scheduler.js';
 import { attachStatsRecorder } from './service/statsRecorder.js';
@@ -145,15 +146,7 @@ async function startServiceParts(
   const store = new Store(db);
   const interrupted = store.scans.failInterrupted(clock.now());
   if (interrupted) log.warn(`${interrupted} scan(s) were interrupted by the last shutdown; marked failed`);
-  const install = store.install.initialize();
-  if (install.decided && install.info.state === 'pending')
-    log.info(
-      'fresh database: the devices of the first sweep become the install baseline (no new-device alerts), then every device gets a port scan',
-    );
-  else if (install.info.initialPortScanPending)
-    log.info(
-      'the first port scan after install did not finish before the last stop; it resumes after the first sweep',
-    );
+  startInstall(store, log);
   const findings = new FindingsRepo(db);
   const keys = new KeysRepo(db);
   const audit = new AuditRepo(db);

@@ -138,12 +138,12 @@ describeBrowser('alert history and rule preview in Chromium', () => {
     await open(page, '#/alerts');
     const rows = page.locator('ls-alerts-page tbody tr');
     await expect.poll(() => rows.count(), { timeout: 15_000 }).toBe(all.total);
-    const text = await page.locator('ls-alerts-page').innerText();
+    const text = await page.locator('ls-alerts-page table').innerText();
     expect(text).toContain('Failed');
     expect(text).toContain('broker offline');
     expect(text).toContain('New devices');
     // the hostile device name is text, never markup
-    expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+    expect(await page.evaluate(() => (globalThis as unknown as { __xss?: number }).__xss)).toBeUndefined();
     await page.screenshot({ path: join(SHOTS, 'alerts-desktop.png'), fullPage: false });
 
     // filter: failed deliveries only

@@ -47,7 +47,10 @@ interface Rig {
   dbFile: string;
 }
 
-function rig(dbFile: string, opts: { scanNewDevices?: boolean; retryBaseMs?: number } = {}): Rig {
+function rig(
+  dbFile: string,
+  opts: { scanNewDevices?: boolean; retryBaseMs?: number; runTimeoutMs?: number } = {},
+): Rig {
   const store = openStore(dbFile, capture().logger);
   store.install.initialize();
   const bus = new EventBus(() => {});
@@ -75,6 +78,7 @@ function rig(dbFile: string, opts: { scanNewDevices?: boolean; retryBaseMs?: num
       scanNewDevices: opts.scanNewDevices ?? true,
       retryBaseMs: opts.retryBaseMs ?? 300,
       retryMaxMs: 5_000,
+      ...(opts.runTimeoutMs !== undefined ? { portScanRunTimeoutMs: opts.runTimeoutMs } : {}),
     },
     resolver: async () => [],
   });
@@ -95,6 +99,8 @@ beforeEach(() => {
   process.env.FAKE_NMAP_MODE = 'hosts';
   process.env.FAKE_NMAP_STEP_MS = '0';
   process.env.FAKE_NMAP_PORTS_FAIL = join(dir, 'fail');
+  process.env.FAKE_NMAP_PORTS_HANG = join(dir, 'hang');
+  delete process.env.FAKE_NMAP_PORTS_TIMEDOUT;
   process.env.FAKE_NMAP_HOSTS = JSON.stringify(hosts(5));
 });
 
@@ -197,6 +203,56 @@ describe('day one', () => {
     expect(r.store.devices.all().filter((d) => d.risk === 'unknown')).toHaveLength(0);
     expect(r.store.install.info().initialPortScanPending).toBe(false);
     expect(count(r.changes, 'first_port_scan')).toBe(5);
+    r.store.db.close();
+  });
+
+  it('a host nmap gives up on (--host-timeout) stays unknown, never "none", and is retried with backoff', async () => {
+    const r = rig(join(dir, 'db.sqlite'), { retryBaseMs: 1_500 });
+    process.env.FAKE_NMAP_PORTS_TIMEDOUT = JSON.stringify(['10.213.7.12', '10.213.7.15']);
+    await sweep(r);
+    const slow = ['00:11:32:00:07:02', '00:11:32:00:07:05'];
+    for (const mac of slow) {
+      const d = r.store.devices.get(mac);
+      expect(d?.risk).toBe('unknown');
+      expect(d?.portsScannedAt).toBeNull();
+    }
+    expect(r.store.devices.all().filter((d) => d.risk === 'unknown')).toHaveLength(2);
+    expect(
+      r.lines.filter((l) => /did not complete \(attempt 1\); risk stays unknown, retry in 2 s/.test(l)),
+    ).toHaveLength(2);
+    expect(r.coordinator.portScanStatus()).toMatchObject({ pendingDevices: 2, initial: 'pending' });
+    // still slow at the first retry: the delay doubles
+    await new Promise((res) => setTimeout(res, 1_600));
+    await sweep(r);
+    expect(
+      r.lines.filter((l) => /did not complete \(attempt 2\); risk stays unknown, retry in 3 s/.test(l)),
+    ).toHaveLength(2);
+    // the hosts answer again: measured, the first port scan after install is done
+    delete process.env.FAKE_NMAP_PORTS_TIMEDOUT;
+    await new Promise((res) => setTimeout(res, 3_100));
+    await sweep(r);
+    for (const mac of slow) expect(r.store.devices.get(mac)?.risk).not.toBe('unknown');
+    expect(r.store.install.info().initialPortScanPending).toBe(false);
+    expect(count(r.changes, 'first_port_scan')).toBe(5);
+    r.store.db.close();
+  });
+
+  it('a wedged nmap is killed at the run bound; its devices stay unknown and are retried', async () => {
+    const r = rig(join(dir, 'db.sqlite'), { retryBaseMs: 1_000, runTimeoutMs: 1_500 });
+    writeFileSync(join(dir, 'hang'), '1');
+    const t0 = Date.now();
+    await sweep(r);
+    expect(Date.now() - t0).toBeLessThan(8_000);
+    const failed = r.store.scans.list({ kind: 'ports' }).items[0];
+    expect(r.lines.some((l) => /ports scan \d+ failed: nmap did not finish within 2 s/.test(l))).toBe(true);
+    // batch 1 (2 devices) hung, batches 2-3 ran
+    expect(r.store.devices.all().filter((d) => d.risk === 'unknown')).toHaveLength(2);
+    expect(r.store.devices.query({ filter: 'risky' }).items.some((d) => d.risk === 'unknown')).toBe(false);
+    expect(failed?.reason).toBe('first start');
+    await new Promise((res) => setTimeout(res, 1_100));
+    await sweep(r);
+    expect(r.store.devices.all().filter((d) => d.risk === 'unknown')).toHaveLength(0);
+    expect(r.store.install.info().initialPortScanPending).toBe(false);
     r.store.db.close();
   });
 
