@@ -206,7 +206,7 @@ declare const performance: Loose;
 async function mapFigure(quick: boolean, log: (m: string) => void) {
   if (!chromiumAvailable) return missing(MAP, `Chromium not found at ${CHROMIUM} (set CHROMIUM_PATH)`);
   await ensureUiBuilt();
-  const seeded = seedDb({ extraDevices: 245 });
+  const seeded = seedDb({ extraDevices: 245, scanGenerated: true });
   const sessions = new SessionAuth();
   let browser: Browser | null = null;
   const app = await buildApp({

@@ -25,6 +25,7 @@ import { lookupVendor, preloadVendorIndex } from './inventory/vendor.js';
 import type { EmbeddedBroker } from './mqtt/broker.js';
 import { MqttPublisher } from './mqtt/client.js';
 import { resolveBroker } from './mqtt/source.js';
+import { createPassiveListening, passiveInterfaces } from './passive/passiveListening.js';
 import { checkNmap, isPrivileged } from './scan/nmapRunner.js';
 import { detectLocalNetworks, isAttached, resolveTargets } from './scan/targets.js';
 import { readDefaultGateway } from './service/gateway.js';
@@ -189,6 +190,25 @@ async function startServiceParts(
       tlsChecks: o.tls_checks,
     },
   });
+
+  // --- passive listening (DHCP, mDNS, ARP): arrivals and names between sweeps
+  if (o.passive && !privileged) log.info('passive listening needs root: off (presence from sweeps only)');
+  if (o.passive && privileged) {
+    const ifaces = networkInterfaces();
+    const passive = createPassiveListening({
+      store,
+      bus,
+      clock,
+      logger: log.child('passive'),
+      scope: () => ({ targets: initialTargets.targets, exclude: initialTargets.exclude }),
+      considerHome: o.consider_home,
+      interfaces: passiveInterfaces(detected, initialTargets.targets, (name) => {
+        const mac = ifaces[name]?.find((a) => a.family === 'IPv4')?.mac;
+        return mac && mac !== '00:00:00:00:00:00' ? mac.toLowerCase() : null;
+      }),
+    });
+    stops.push(['passive listening', () => passive.stop()]);
+  }
 
   // --- supervisor (add-on mode)
   const supervisorUrl = env.LAN_SENTINEL_SUPERVISOR_URL ?? DEFAULT_SUPERVISOR_URL;
@@ -531,6 +551,7 @@ function settingsSummary(cfg: LoadedConfig, targets: string[], broker: string): 
     notify_on: o.notify_on,
     install_card: o.install_card,
     retention_days: o.retention_days,
+    passive: o.passive,
     version: VERSION,
   };
 }

@@ -16,6 +16,7 @@ import { deviceRoutes } from './routes/devices.js';
 import { changeRoutes } from './routes/events.js';
 import { findingRoutes } from './routes/findings.js';
 import { healthRoutes } from './routes/health.js';
+import { identityRoutes } from './routes/identity.js';
 import { mapRoutes } from './routes/map.js';
 import { scanRoutes } from './routes/scans.js';
 import { loginPage, sessionRoutes } from './routes/session.js';
@@ -65,6 +66,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   const r = new RouteRegistry(app);
   healthRoutes(r, deps, startedAt);
   deviceRoutes(r, deps, mappers);
+  identityRoutes(r, deps);
   scanRoutes(r, deps);
   changeRoutes(r, deps, mappers);
   findingRoutes(r, deps, mappers);

@@ -30,7 +30,7 @@ import type {
 } from './schemas.js';
 
 export type ApiStore = Pick<Store, 'devices' | 'scans' | 'changes' | 'history' | 'stats'> &
-  Partial<Pick<Store, 'agents' | 'install'>>;
+  Partial<Pick<Store, 'agents' | 'install' | 'identity'>>;
 
 export interface FindingsPort {
   list(q: FindingListQuery): { items: StoredFinding[]; total: number };

@@ -103,6 +103,7 @@ export const optionsSchema = z
     retention_days: z.number().int().min(1).max(3650).default(90),
     cert_expiry_days: z.number().int().min(1).max(365).default(30),
     tls_checks: z.boolean().default(true),
+    passive: z.boolean().default(true),
     // standalone only
     data_dir: z.string().min(1).default('./data'),
     http_host: z
@@ -173,6 +174,11 @@ export const OPTION_META: Record<OptionName, OptionMeta> = {
   retention_days: { kind: 'int', addon: true, help: 'days of scan/change history to keep' },
   cert_expiry_days: { kind: 'int', addon: true, help: 'warn this many days before a TLS cert expires' },
   tls_checks: { kind: 'bool', addon: true, help: 'read TLS certs and protocols in port scans' },
+  passive: {
+    kind: 'bool',
+    addon: true,
+    help: 'listen for DHCP, mDNS and ARP: arrivals and names at once (needs root)',
+  },
   data_dir: { kind: 'string', addon: false, help: 'database directory' },
   http_host: { kind: 'string', addon: false, help: 'UI/API bind address' },
   http_port: { kind: 'int', addon: false, help: 'UI/API port' },

@@ -108,6 +108,45 @@ function change(
   return c;
 }
 
+/** `new_device` for a device just created (info for a private MAC, low otherwise). */
+export function newDeviceChange(d: Device, now: string): Change {
+  const ip = d.ip;
+  return change(
+    d,
+    'new_device',
+    d.randomized ? 'info' : 'low',
+    `New device on your network: ${label(d)}${ip ? ` at ${ip}` : ''}${d.randomized ? ' (private/randomized MAC)' : ''}`,
+    now,
+    undefined,
+    { ip, hostname: d.hostname, vendor: d.vendor, randomized: d.randomized },
+  );
+}
+
+/** `device_online` for a device that was away (`d` is its new state). */
+export function onlineChange(d: Device, lastSeenBefore: string, now: string): Change {
+  return change(
+    d,
+    'device_online',
+    'info',
+    `${label(d)} is back online${d.ip ? ` at ${d.ip}` : ''}`,
+    now,
+    { presence: 'not_home', lastSeen: lastSeenBefore },
+    { presence: 'home' },
+  );
+}
+
+export function ipChange(d: Device, from: string, to: string, now: string): Change {
+  return change(
+    d,
+    'ip_changed',
+    'info',
+    `${label(d)} changed IP address from ${from} to ${to}`,
+    now,
+    { ip: from },
+    { ip: to },
+  );
+}
+
 const DEVICE_KEYS: Array<keyof Device> = [
   'ip',
   'hostname',
@@ -119,7 +158,7 @@ const DEVICE_KEYS: Array<keyof Device> = [
   'missedSweeps',
 ];
 
-function differs(a: Device, b: Device): boolean {
+export function differs(a: Device, b: Device): boolean {
   return DEVICE_KEYS.some((k) => a[k] !== b[k]);
 }
 
@@ -239,17 +278,7 @@ export function applySweep(prev: Device[], result: ScanResult, ctx: SweepContext
       nextByMac.set(d.mac, d);
       if (ip) observations.push({ mac: d.mac, ip, hostname: d.hostname });
       if (ctx.baseline) continue;
-      changes.push(
-        change(
-          d,
-          'new_device',
-          randomized ? 'info' : 'low',
-          `New device on your network: ${label(d)}${ip ? ` at ${ip}` : ''}${randomized ? ' (private/randomized MAC)' : ''}`,
-          now,
-          undefined,
-          { ip, hostname: d.hostname, vendor: d.vendor, randomized },
-        ),
-      );
+      changes.push(newDeviceChange(d, now));
       continue;
     }
     const ip = old.ip && s.ips.includes(old.ip) ? old.ip : (s.ips[0] ?? old.ip);
@@ -268,32 +297,8 @@ export function applySweep(prev: Device[], result: ScanResult, ctx: SweepContext
     nextByMac.set(d.mac, d);
     if (ip) observations.push({ mac: d.mac, ip, hostname: d.hostname });
     if (differs(old, d)) devices.push(d);
-    if (step.transition === 'arrived') {
-      changes.push(
-        change(
-          d,
-          'device_online',
-          'info',
-          `${label(d)} is back online${ip ? ` at ${ip}` : ''}`,
-          now,
-          { presence: 'not_home', lastSeen: old.lastSeen },
-          { presence: 'home' },
-        ),
-      );
-    }
-    if (old.ip && ip && old.ip !== ip) {
-      changes.push(
-        change(
-          d,
-          'ip_changed',
-          'info',
-          `${label(d)} changed IP address from ${old.ip} to ${ip}`,
-          now,
-          { ip: old.ip },
-          { ip },
-        ),
-      );
-    }
+    if (step.transition === 'arrived') changes.push(onlineChange(d, old.lastSeen, now));
+    if (old.ip && ip && old.ip !== ip) changes.push(ipChange(d, old.ip, ip, now));
     if (old.hostname && s.hostname && old.hostname !== s.hostname) {
       changes.push(
         change(

@@ -5,6 +5,7 @@
 import { classifyKind, type KindGuess } from '../inventory/kinds.js';
 import { normalizeMac } from '../inventory/mac.js';
 import { applyPortScan } from '../inventory/ports.js';
+import { applySighting, type Sighting, type SightingContext } from '../inventory/sighting.js';
 import { applySweep, type SweepContext, type SweepOutcome } from '../inventory/sweep.js';
 import type { Change, Device } from '../inventory/types.js';
 import type { ScanResult } from '../scan/types.js';
@@ -14,6 +15,7 @@ import { ChangesRepo, type StoredChange } from './changesRepo.js';
 import { closeDatabase, type Db, openDatabase } from './db.js';
 import { DevicesRepo } from './devicesRepo.js';
 import { HistoryRepo, type PortEvent } from './historyRepo.js';
+import { type IdentityPatch, IdentityRepo } from './identityRepo.js';
 import { InstallRepo } from './installRepo.js';
 import { ScansRepo } from './scansRepo.js';
 import { StatsRepo } from './statsRepo.js';
@@ -84,10 +86,12 @@ export class Store {
   readonly stats: StatsRepo;
   readonly agents: AgentsRepo;
   readonly install: InstallRepo;
+  readonly identity: IdentityRepo;
 
   constructor(readonly db: Db) {
     this.agents = new AgentsRepo(db);
     this.install = new InstallRepo(db);
+    this.identity = new IdentityRepo(db);
     this.devices = new DevicesRepo(db);
     this.scans = new ScansRepo(db);
     this.changes = new ChangesRepo(db);
@@ -152,6 +156,38 @@ export class Store {
         skipped: outcome.skipped,
         ...(found ? { baseline: found } : {}),
       };
+    });
+  }
+
+  /**
+   * Ingest one passive sighting (DHCP / mDNS / ARP heard on the link) in ONE transaction: the device appears
+   * or is home at once, its IP and presence history grow, what it said about itself is kept. Returns
+   * nothing to publish while the install baseline is still pending (the first sweep takes it).
+   */
+  recordSighting(
+    s: Sighting,
+    ctx: SightingContext,
+    identity?: Omit<IdentityPatch, 'heardVia' | 'heardAt'>,
+  ): IngestResult {
+    return this.transaction(() => {
+      if (this.install.baselinePending()) return { changes: [], devices: [], skipped: [] };
+      const prev = this.devices.get(s.mac);
+      const out = applySighting(prev, s, ctx);
+      const t = ctx.now.toISOString();
+      let devices: Device[] = [];
+      if (out.device) {
+        this.reguessKinds(prev ? [prev] : [], [out.device], null);
+        this.devices.upsertMany([out.device]);
+        devices = this.devices.attachPorts([out.device]);
+      }
+      if (out.observedIp) this.history.recordIp(s.mac, out.observedIp, t);
+      for (const c of out.changes) {
+        if (c.type === 'new_device' || c.type === 'device_online')
+          this.history.recordPresence(s.mac, 'home', t);
+      }
+      this.identity.record(s.mac, { ...identity, heardVia: s.source, heardAt: t });
+      const changes = this.changes.insertMany(out.changes);
+      return { changes, devices, skipped: [] };
     });
   }
 

@@ -38,6 +38,12 @@ export const SEED_NAMES = {
 export interface SeedOptions {
   /** generated devices on top of the fixed ones (default 20) */
   extraDevices?: number;
+  /**
+   * Port-scan the generated devices too (in the second port scan), with a deterministic mix of services that
+   * the real threat engine rates from none to critical, so a map or list of many devices shows every colour.
+   * Off by default: the other suites count the findings of the fixed devices only.
+   */
+  scanGenerated?: boolean;
   now?: Date;
 }
 
@@ -85,6 +91,28 @@ function result(kind: 'sweep' | 'ports', at: Date, hosts: ScanHost[]): ScanResul
     hostsUp: hosts.length,
     hostsTotal: 1024,
   };
+}
+
+/** Services of generated device i for `scanGenerated`: a home-like mix from harmless to critical. */
+function generatedPorts(i: number): ScanPort[] {
+  switch (i % 8) {
+    case 0:
+      return [tcp(23, 'telnet', 'BusyBox telnetd')];
+    case 1:
+      return [tcp(80, 'http', 'Apache httpd', '2.4.49')];
+    case 2:
+      return [tcp(22, 'ssh', 'OpenSSH', '9.6p1')];
+    case 3:
+      return [tcp(21, 'ftp', 'vsftpd', '2.3.4')];
+    case 4:
+      return [tcp(445, 'microsoft-ds', 'Samba smbd', '4.19')];
+    case 5:
+      return [tcp(1883, 'mqtt')];
+    case 6:
+      return [tcp(443, 'https', 'nginx', '1.24.0')];
+    default:
+      return []; // scanned, nothing open
+  }
 }
 
 function generatedHost(i: number): ScanHost {
@@ -161,6 +189,13 @@ export function seedDb(opts: SeedOptions = {}): Seeded {
       ),
       host('10.213.0.20', SEED_MACS.camera, 'espcam', [tcp(23, 'telnet', 'BusyBox telnetd')], true),
       host('10.213.0.30', SEED_MACS.printer, 'printer.lan', [tcp(631, 'ipp', 'CUPS', '2.4')], true),
+      ...(opts.scanGenerated
+        ? generated
+            .slice(2)
+            .map((h, i) => ({ ...h, ports: generatedPorts(i + 2), portsScanned: true }))
+            // every tenth one stays unscanned: the map also shows "not scanned yet"
+            .filter((_, i) => (i + 2) % 10 !== 9)
+        : []),
     ]),
     t4,
   );

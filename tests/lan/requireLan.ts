@@ -82,3 +82,17 @@ export function describeLan(name: string, fn: () => void, extra: LanAvailability
   if (r.ok) describe(name, fn);
   else describe.skip(`${name} [skipped: ${r.reason}]`, fn);
 }
+
+/** Real DHCP/mDNS/ARP peers for passive listening: dnsmasq, busybox (udhcpc) and tcpdump. */
+export function passivePeersAvailable(): LanAvailability {
+  const missing: string[] = [];
+  for (const [bin, pkg] of [
+    [['/usr/sbin/dnsmasq', '/usr/bin/dnsmasq'], 'dnsmasq-base'],
+    [['/usr/bin/busybox', '/bin/busybox'], 'busybox-static'],
+    [['/usr/bin/tcpdump', '/usr/sbin/tcpdump'], 'tcpdump'],
+  ] as const) {
+    if (!bin.some((p) => runs('test', ['-x', p])))
+      missing.push(`${bin[0]} not found: apt-get install -y ${pkg}`);
+  }
+  return missing.length ? { ok: false, reason: missing.join('; ') } : { ok: true };
+}

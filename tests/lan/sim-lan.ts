@@ -217,6 +217,11 @@ export class SimLan {
     h.ip = ip;
   }
 
+  /** Record an address the host took by itself (e.g. a DHCP lease its client put on eth0). */
+  noteHostIp(name: string, ip: string): void {
+    this.mustGet(name).ip = this.resolveIp(ip, name);
+  }
+
   /** Change a host's MAC (e.g. to simulate a swapped or spoofed gateway). */
   async setHostMac(name: string, mac: string): Promise<void> {
     const h = this.mustGet(name);
@@ -308,8 +313,13 @@ export class SimLan {
    * The child is killed by destroy() if still running.
    */
   spawnInScanner(cmd: string, args: readonly string[] = [], opts: SpawnOptions = {}): ChildProcess {
-    this.assertLive();
-    const child = spawn(IP_BIN, ['netns', 'exec', this.scannerNs, cmd, ...args], {
+    return this.spawnIn(this.scannerNs, cmd, args, opts);
+  }
+
+  /** Spawn a long-running command inside one of this LAN's namespaces (a DHCP server on a host, …). */
+  spawnIn(ns: string, cmd: string, args: readonly string[] = [], opts: SpawnOptions = {}): ChildProcess {
+    this.assertOwned(ns);
+    const child = spawn(IP_BIN, ['netns', 'exec', ns, cmd, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
       ...opts,
     });

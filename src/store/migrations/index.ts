@@ -8,7 +8,8 @@ import { m007Agents } from './007_agents.js';
 import { m008DeviceKinds } from './008_device_kinds.js';
 import { m009StatsRollups } from './009_stats_rollups.js';
 import { m010FindingsGroups } from './010_findings_groups.js';
-import { m011AlertHistory } from './011_alert_history.js';
+import { m011PassiveIdentity } from './011_passive_identity.js';
+import { m012AlertHistory } from './012_alert_history.js';
 
 /** Numbered migrations applied in order under PRAGMA user_version. Never edit a shipped one; add a new one. */
 export interface Migration {
@@ -28,5 +29,6 @@ export const MIGRATIONS: Migration[] = [
   m008DeviceKinds,
   m009StatsRollups,
   m010FindingsGroups,
-  m011AlertHistory,
+  m011PassiveIdentity,
+  m012AlertHistory,
 ];

@@ -1,0 +1,144 @@
+/**
+ * Real peers for passive listening on the simulated LAN:
+ * - `startDnsmasq(lan, host)`: Debian's dnsmasq as the DHCP server inside a host's namespace (DNS off);
+ * - `dhcpJoin(lan, host, client)`: busybox `udhcpc` sends real DHCP DISCOVER/REQUEST from that host's eth0
+ *   (its MAC is the chaddr) with a hostname, client id and vendor class, and exits once leased;
+ * - `mdnsAnnounce(lan, host, …)`: tests/lan/mdns-announcer.mjs multicasts an unsolicited mDNS response.
+ * Every process runs inside a namespace of this LAN (spawnIn/execIn): nothing touches the machine's own.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { SimLan } from './sim-lan.js';
+
+export const DNSMASQ = ['/usr/sbin/dnsmasq', '/usr/bin/dnsmasq'].find((p) => existsSync(p)) ?? null;
+export const BUSYBOX = ['/usr/bin/busybox', '/bin/busybox'].find((p) => existsSync(p)) ?? null;
+export const TCPDUMP = ['/usr/bin/tcpdump', '/usr/sbin/tcpdump'].find((p) => existsSync(p)) ?? null;
+const ANNOUNCER = join(import.meta.dirname, 'mdns-announcer.mjs');
+
+let leaseScript: string | null = null;
+/** udhcpc's event script (runs in the simulated host only): puts the leased address on eth0, like a phone. */
+function udhcpcScript(): string {
+  if (leaseScript && existsSync(leaseScript)) return leaseScript;
+  const dir = mkdtempSync(join(tmpdir(), 'lsn-udhcpc-'));
+  leaseScript = join(dir, 'lease.sh');
+  writeFileSync(
+    leaseScript,
+    '#!/bin/sh\ncase "$1" in bound|renew) ip addr flush dev "$interface"; ip addr add "$ip/$mask" dev "$interface";; esac\nexit 0\n',
+  );
+  chmodSync(leaseScript, 0o755);
+  return leaseScript;
+}
+
+export interface Dnsmasq {
+  child: ChildProcess;
+  log(): string;
+  stop(): Promise<void>;
+}
+
+/** dnsmasq serving <prefix>.100-.199 on the host's eth0; resolves once it logs that DHCP is up. */
+export async function startDnsmasq(lan: SimLan, hostName: string): Promise<Dnsmasq> {
+  if (!DNSMASQ) throw new Error('dnsmasq is not installed (apt-get install dnsmasq-base)');
+  const h = lan.host(hostName);
+  const dir = mkdtempSync(join(tmpdir(), 'lsn-dnsmasq-'));
+  const prefix = h.ip.slice(0, h.ip.lastIndexOf('.'));
+  const child = lan.spawnIn(h.ns, DNSMASQ, [
+    '--keep-in-foreground',
+    '--log-facility=-',
+    '--conf-file=/dev/null',
+    '--port=0',
+    '--interface=eth0',
+    '--bind-interfaces',
+    '--user=root',
+    `--dhcp-range=${prefix}.100,${prefix}.199,255.255.255.0,1h`,
+    `--dhcp-leasefile=${join(dir, 'leases')}`,
+    `--pid-file=${join(dir, 'pid')}`,
+    '--dhcp-authoritative',
+    // no ping of an address before offering it (that waits ~3 s per client)
+    '--no-ping',
+    '--log-dhcp',
+  ]);
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const deadline = Date.now() + 10_000;
+  while (!/DHCP, IP range/.test(out)) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+      throw new Error(`dnsmasq did not start: ${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    child,
+    log: () => out,
+    async stop() {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        await new Promise((r) => child.once('exit', r));
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface DhcpClient {
+  hostname?: string;
+  /** option 61 as hex, type byte first (e.g. "ff" + 8 hex of IAID + DUID) */
+  clientId?: string;
+  vendorClass?: string;
+  /** request a specific address (option 50) */
+  requestIp?: string;
+  /** put the leased address on the host's eth0 (default true); false leaves its address alone */
+  applyLease?: boolean;
+}
+
+/** One real DHCP exchange from the host (busybox udhcpc, foreground, quits when leased or after 3 tries). */
+export async function dhcpJoin(
+  lan: SimLan,
+  hostName: string,
+  c: DhcpClient = {},
+): Promise<{ code: number | null; out: string; leased: string | null }> {
+  if (!BUSYBOX) throw new Error('busybox is not installed');
+  const h = lan.host(hostName);
+  const args = [
+    'udhcpc',
+    '-f',
+    '-q',
+    '-n',
+    '-B',
+    '-t',
+    '3',
+    '-T',
+    '1',
+    '-A',
+    '1',
+    '-i',
+    'eth0',
+    '-s',
+    c.applyLease === false ? '/bin/true' : udhcpcScript(),
+  ];
+  if (c.hostname) args.push('-x', `hostname:${c.hostname}`);
+  if (c.clientId) args.push('-C', '-x', `0x3d:${c.clientId}`);
+  if (c.vendorClass) args.push('-V', c.vendorClass);
+  if (c.requestIp) args.push('-r', c.requestIp);
+  const r = await lan.execIn(h.ns, BUSYBOX, args, { timeoutMs: 20_000 });
+  const leased = /lease of (\d+\.\d+\.\d+\.\d+) obtained/.exec(r.stdout + r.stderr)?.[1] ?? null;
+  if (leased && c.applyLease !== false) lan.noteHostIp(hostName, leased);
+  return { code: r.code, out: r.stdout + r.stderr, leased };
+}
+
+/** Multicast an mDNS announcement of `<host>.local` (and a service instance) from the host, `count` times. */
+export async function mdnsAnnounce(
+  lan: SimLan,
+  hostName: string,
+  a: { host: string; service?: string; instance?: string; count?: number; intervalMs?: number },
+): Promise<void> {
+  const h = lan.host(hostName);
+  const args = [ANNOUNCER, a.host, h.ip];
+  if (a.service && a.instance) args.push(a.service, a.instance);
+  args.push('--count', String(a.count ?? 1), '--interval', String(a.intervalMs ?? 500));
+  await lan.execIn(h.ns, process.execPath, args, { check: true, timeoutMs: 20_000 });
+}
