@@ -26,7 +26,14 @@ import { EventBus } from '../../src/util/events.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { type IngressProxy, startIngressProxy } from '../helpers/ingressProxy.js';
 import { HOSTILE_NAME, SEED_MACS, type Seeded, seedDb } from '../helpers/seedDb.js';
-import { CHROMIUM, chromiumAvailable, ensureUiBuilt, LAUNCH_ARGS, SHOTS, UI_DIR } from '../helpers/uiBrowser.js';
+import {
+  CHROMIUM,
+  chromiumAvailable,
+  ensureUiBuilt,
+  LAUNCH_ARGS,
+  SHOTS,
+  UI_DIR,
+} from '../helpers/uiBrowser.js';
 
 if (!chromiumAvailable && process.env.CI === 'true')
   throw new Error(`alert UI tests need Chromium at ${CHROMIUM}; refusing to skip under CI`);
@@ -142,16 +149,17 @@ describeBrowser('alert history and rule preview in Chromium', () => {
     expect(text).toContain('Failed');
     expect(text).toContain('broker offline');
     expect(text).toContain('New devices');
+    expect(text).toContain(HOSTILE_NAME);
     // the hostile device name is text, never markup
     expect(await page.evaluate(() => (globalThis as unknown as { __xss?: number }).__xss)).toBeUndefined();
     await page.screenshot({ path: join(SHOTS, 'alerts-desktop.png'), fullPage: false });
 
     // filter: failed deliveries only
     await page.locator('ls-alerts-page select[aria-label="Delivery"]').selectOption('failed');
-    await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(
-      (await apiGet<{ total: number }>('/api/alerts?delivery=failed&limit=1')).total,
-    );
-    expect(await rows.first().innerText()).toContain("Open ports");
+    await expect
+      .poll(() => rows.count(), { timeout: 10_000 })
+      .toBe((await apiGet<{ total: number }>('/api/alerts?delivery=failed&limit=1')).total);
+    expect(await rows.first().innerText()).toContain('Open ports');
     expect(await rows.first().locator('[data-testid="delivery"]').innerText()).toBe('Failed');
     // the CSV link carries the filters
     expect(await page.locator('ls-alerts-page a[data-testid="csv"]').getAttribute('href')).toMatch(
@@ -172,7 +180,8 @@ describeBrowser('alert history and rule preview in Chromium', () => {
       .poll(() => page.locator('ls-alerts-page [role="alert"]').innerText(), { timeout: 5_000 })
       .toMatch(/not a MAC address/);
     await mac.fill(SEED_MACS.printer.toUpperCase());
-    const printerTotal = (await apiGet<{ total: number }>(`/api/alerts?mac=${SEED_MACS.printer}&limit=1`)).total;
+    const printerTotal = (await apiGet<{ total: number }>(`/api/alerts?mac=${SEED_MACS.printer}&limit=1`))
+      .total;
     expect(printerTotal).toBeGreaterThan(0);
     await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(printerTotal);
 
@@ -197,7 +206,7 @@ describeBrowser('alert history and rule preview in Chromium', () => {
     expect(proxy.outside).toEqual([]);
     expect(errors).toEqual([]);
     await ctx.close();
-  });
+  }, 120_000);
 
   it('the rule editor says how often the rule would have fired in the last 7 days, and follows edits', async () => {
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 1100 } });
@@ -218,7 +227,9 @@ describeBrowser('alert history and rule preview in Chromium', () => {
     const preview = page.locator('ls-rules-page [data-testid="rule-preview"]');
     await expect
       .poll(() => preview.innerText(), { timeout: 10_000 })
-      .toContain(`Would have fired ${saved.fired === 1 ? '1 time' : `${saved.fired} times`} in the last 7 days`);
+      .toContain(
+        `Would have fired ${saved.fired === 1 ? '1 time' : `${saved.fired} times`} in the last 7 days`,
+      );
     await page.screenshot({ path: join(SHOTS, 'rules-preview-edit.png'), fullPage: false });
     // raise the minimum severity to critical: nothing seeded is critical → 0
     await page.locator('ls-rules-page select[name="min_severity"]').selectOption('critical');
@@ -247,5 +258,5 @@ describeBrowser('alert history and rule preview in Chromium', () => {
     await page.screenshot({ path: join(SHOTS, 'rules-preview-both.png'), fullPage: false });
     expect(errors.filter((e) => !/400|Bad Request/.test(e))).toEqual([]);
     await ctx.close();
-  });
+  }, 120_000);
 });
