@@ -36,7 +36,7 @@ import { attachStatsRecorder } from './service/statsRecorder.js';
 import { createThreatAssessor } from './service/threatAssessor.js';
 import { AlertsRepo } from './store/alertsRepo.js';
 import { AuditRepo } from './store/auditRepo.js';
-import { closeDatabase, openDatabase } from './store/db.js';
+import { closeDatabase, openDatabase, openDatabaseReport } from './store/db.js';
 import { FindingsRepo } from './store/findingsRepo.js';
 import { KeysRepo } from './store/keysRepo.js';
 import { pruneHistory } from './store/retention.js';
@@ -140,14 +140,15 @@ async function startServiceParts(
   } catch (err) {
     throw new StartupError((err as Error).message);
   }
-  const db = openDatabase(join(dataDir, 'lan-sentinel.db'), log.child('db'));
+  const { db, recovery } = openDatabaseReport(join(dataDir, 'lan-sentinel.db'), log.child('db'));
   stops.push(['database', () => closeDatabase(db)]);
   const cliToken = writeCliToken(dataDir);
   stops.push(['cli token', () => rmSync(join(dataDir, CLI_TOKEN_FILE), { force: true })]);
   const store = new Store(db);
   const interrupted = store.scans.failInterrupted(clock.now());
   if (interrupted) log.warn(`${interrupted} scan(s) were interrupted by the last shutdown; marked failed`);
-  startInstall(store, log);
+  // salvaged rows are an existing inventory: never an install baseline over them
+  startInstall(store, log, recovery);
   const findings = new FindingsRepo(db);
   const keys = new KeysRepo(db);
   const audit = new AuditRepo(db);

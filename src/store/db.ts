@@ -1,16 +1,19 @@
 /**
  * Opening the SQLite database: pragmas, migrations under PRAGMA user_version, refusal of newer
- * schemas, and recovery from a corrupt file (moved aside, fresh start, loud error log).
+ * schemas, and recovery from a damaged file: every readable row is salvaged into a fresh file (see
+ * salvage.ts); only when nothing is readable does it start empty. Either way the damaged file is kept
+ * beside it as `<file>.corrupt-<ts>` and the error log says what happened.
  *
  * Durability trade-off: WAL + synchronous=NORMAL is consistent across application crashes; after a
  * power loss or OS crash the last committed scan may roll back. That costs at most one scan and
  * saves an fsync per commit on SD cards.
  */
-import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Logger } from '../util/logger.js';
 import { MIGRATIONS, type Migration } from './migrations/index.js';
+import { type SalvageReport, salvageDatabase } from './salvage.js';
 
 export type Db = Database.Database;
 export { Database };
@@ -94,17 +97,12 @@ function timestampForFile(d: Date): string {
   return d.toISOString().replace(/[:.]/g, '-');
 }
 
-function moveAside(file: string, now: Date, logger: Logger, err: unknown): string {
+function moveAside(file: string, now: Date): string {
   const target = `${file}.corrupt-${timestampForFile(now)}`;
   renameSync(file, target);
   for (const suffix of ['-wal', '-shm']) {
     if (existsSync(file + suffix)) renameSync(file + suffix, target + suffix);
   }
-  logger.error('database file is corrupt: moved it aside and started with an empty database', {
-    file,
-    movedTo: target,
-    error: err instanceof Error ? err.message : String(err),
-  });
   return target;
 }
 
@@ -125,12 +123,56 @@ function openOnce(file: string, migrations: Migration[]): Db {
   }
 }
 
+/** What opening had to do about a damaged file. */
+export type Recovery =
+  | { kind: 'salvaged'; movedTo: string; report: SalvageReport }
+  | { kind: 'discarded'; movedTo: string };
+
+export interface OpenedDatabase {
+  db: Db;
+  /** null when the file was intact (or new) */
+  recovery: Recovery | null;
+}
+
+function recover(file: string, now: Date, logger: Logger, err: unknown): Recovery {
+  const tmp = `${file}.salvage-tmp`;
+  let report: SalvageReport | null = null;
+  try {
+    report = salvageDatabase(file, tmp);
+  } catch {
+    report = null;
+  }
+  if (report && report.rows === 0) {
+    for (const s of ['', '-wal', '-shm', '-journal']) rmSync(tmp + s, { force: true });
+    report = null;
+  }
+  const movedTo = moveAside(file, now);
+  const error = err instanceof Error ? err.message : String(err);
+  if (!report) {
+    logger.error(
+      'DATABASE DAMAGED: nothing in it could be read; moved it aside and started with an empty database',
+      { file, movedTo, error },
+    );
+    return { kind: 'discarded', movedTo };
+  }
+  renameSync(tmp, file);
+  const damaged = report.tables.filter((t) => t.damaged).map((t) => t.table);
+  logger.error(
+    `DATABASE DAMAGED: salvaged ${report.rows} rows of ${report.tables.length} tables into a fresh file ` +
+      `(${report.method === 'vacuum_into' ? 'VACUUM INTO: every row kept' : `row-by-row copy${damaged.length ? `; rows may be missing from ${damaged.join(', ')}` : ': every row kept'}`}); ` +
+      `the damaged file is kept as ${movedTo}`,
+    { file, movedTo, error, method: report.method, damagedTables: damaged, problems: report.errors },
+  );
+  return { kind: 'salvaged', movedTo, report };
+}
+
 /**
- * Open (creating the directory and file when needed) and migrate the database.
- * Throws SchemaTooNewError for a newer schema. A corrupt file is moved to `<file>.corrupt-<ts>`
- * (with its -wal/-shm) and a fresh database is created.
+ * Open (creating the directory and file when needed) and migrate the database, reporting any recovery.
+ * Throws SchemaTooNewError for a newer schema. A damaged file is salvaged into a fresh one (every
+ * readable row kept) or, when nothing is readable, replaced by an empty one; the damaged file is kept
+ * as `<file>.corrupt-<ts>` (with its -wal/-shm).
  */
-export function openDatabase(file: string, logger: Logger, options: OpenOptions = {}): Db {
+export function openDatabaseReport(file: string, logger: Logger, options: OpenOptions = {}): OpenedDatabase {
   const migrations = options.migrations ?? MIGRATIONS;
   const now = options.now ?? (() => new Date());
   if (file !== ':memory:') {
@@ -138,12 +180,28 @@ export function openDatabase(file: string, logger: Logger, options: OpenOptions 
     mkdirSync(dirname(file), { recursive: true });
   }
   try {
-    return openOnce(file, migrations);
+    return { db: openOnce(file, migrations), recovery: null };
   } catch (err) {
     if (file === ':memory:' || !isCorruption(err)) throw err;
-    moveAside(file, now(), logger, err);
-    return openOnce(file, migrations);
+    const recovery = recover(file, now(), logger, err);
+    try {
+      return { db: openOnce(file, migrations), recovery };
+    } catch (again) {
+      if (recovery.kind !== 'salvaged' || !isCorruption(again)) throw again;
+      // the salvaged copy does not open cleanly either: start empty (both files are kept)
+      renameSync(file, `${file}.salvaged-unusable-${timestampForFile(now())}`);
+      logger.error('the salvaged copy could not be opened either; started with an empty database', {
+        file,
+        error: again instanceof Error ? again.message : String(again),
+      });
+      return { db: openOnce(file, migrations), recovery: { kind: 'discarded', movedTo: recovery.movedTo } };
+    }
   }
+}
+
+/** openDatabaseReport without the report. */
+export function openDatabase(file: string, logger: Logger, options: OpenOptions = {}): Db {
+  return openDatabaseReport(file, logger, options).db;
 }
 
 /** Checkpoint the WAL into the main file and close. Safe to call twice. */

@@ -141,6 +141,31 @@ function samePortRow(a: DevicePort, b: DevicePort): boolean {
   );
 }
 
+/**
+ * What storing `ports` over `previous` takes: the ports to delete, the ones to upsert (new or changed), and
+ * `touchAt` when the others only need their `last_seen` moved, all to the same time (one UPDATE of the device's
+ * rows, run before the upserts); ports seen again at differing times are upserted instead.
+ */
+function portDiff(
+  ports: readonly DevicePort[],
+  previous: readonly DevicePort[],
+): { gone: DevicePort[]; upsert: DevicePort[]; touchAt: string | undefined } {
+  const before = new Map(previous.map((p) => [`${p.protocol}/${p.port}`, p]));
+  const upsert: DevicePort[] = [];
+  const seenOnly: DevicePort[] = [];
+  for (const p of ports) {
+    const key = `${p.protocol}/${p.port}`;
+    const old = before.get(key);
+    before.delete(key);
+    if (!old || !samePortRow(old, p)) upsert.push(p);
+    else if (old.lastSeen !== p.lastSeen) seenOnly.push(p);
+  }
+  const lastSeen = seenOnly[0]?.lastSeen;
+  if (lastSeen !== undefined && seenOnly.every((p) => p.lastSeen === lastSeen))
+    return { gone: [...before.values()], upsert, touchAt: lastSeen };
+  return { gone: [...before.values()], upsert: [...upsert, ...seenOnly], touchAt: undefined };
+}
+
 function portFromRaw(r: RawPort): DevicePort {
   const p: DevicePort = {
     protocol: r[0] === 'udp' ? 'udp' : 'tcp',
@@ -279,6 +304,8 @@ function deviceParams(d: Device) {
   };
 }
 
+type DeviceParams = ReturnType<typeof deviceParams>;
+
 const PATCH_COLUMNS: Record<keyof DevicePatch, string> = {
   name: 'name',
   known: 'known',
@@ -344,6 +371,12 @@ export class DevicesRepo {
       deletePort: db.prepare('DELETE FROM device_ports WHERE mac = ? AND protocol = ? AND port = ?'),
       touchPorts: db.prepare('UPDATE device_ports SET last_seen = ? WHERE mac = ?'),
       setPortsScannedAt: db.prepare('UPDATE devices SET ports_scanned_at = ? WHERE mac = ?'),
+      setPortsScannedAtMany: db.prepare(
+        'UPDATE devices SET ports_scanned_at = ? WHERE mac IN (SELECT value FROM json_each(?))',
+      ),
+      touchPortsMany: db.prepare(
+        'UPDATE device_ports SET last_seen = ? WHERE mac IN (SELECT value FROM json_each(?))',
+      ),
       forget: db.prepare('DELETE FROM devices WHERE mac = ?'),
       counts:
         db.prepare(`SELECT count(*) AS total, coalesce(sum(online), 0) AS online, coalesce(sum(is_new), 0) AS new,
@@ -467,6 +500,48 @@ export class DevicesRepo {
     run(devices);
   }
 
+  /**
+   * Store the devices a sweep changed, each with only the columns that differ from `previous` (the rows as
+   * read before the diff): a device seen again usually changes `last_seen` alone, and an UPDATE of that one
+   * column touches only the indexes that hold it, where a full upsert rewrites the row and every index of the
+   * table. Devices not in `previous` are inserted whole. One prepared statement per set of changed columns.
+   */
+  saveChanged(devices: readonly Device[], previous: ReadonlyMap<string, Device>): void {
+    if (devices.length === 0) return;
+    const run = this.db.transaction(() => {
+      for (const d of devices) {
+        const old = previous.get(d.mac);
+        const next = deviceParams(d);
+        if (!old) {
+          this.stmts.upsert.run(next);
+          continue;
+        }
+        const prev = deviceParams(old);
+        const cols: string[] = [];
+        const values: unknown[] = [];
+        for (const col of Object.keys(next) as Array<keyof DeviceParams>) {
+          if (col === 'mac' || next[col] === prev[col]) continue;
+          cols.push(col);
+          values.push(next[col]);
+        }
+        if (cols.length === 0) continue;
+        values.push(d.mac);
+        this.updateStatement(cols).run(values);
+      }
+    });
+    run();
+  }
+
+  private updateStatement(cols: readonly string[]): Statement {
+    const sql = `UPDATE devices SET ${cols.map((c) => `${c} = ?`).join(', ')} WHERE mac = ?`;
+    let stmt = this.updateCache.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare(sql);
+      this.updateCache.set(sql, stmt);
+    }
+    return stmt;
+  }
+
   /** Apply a user/threat patch. Returns the updated device, or null when the MAC is unknown. */
   update(mac: string, patch: DevicePatch): Device | null {
     const sets: string[] = [];
@@ -515,22 +590,41 @@ export class DevicesRepo {
         for (const p of ports) this.stmts.upsertPort.run(portParams(mac, p));
         return;
       }
-      const before = new Map(previous.map((p) => [`${p.protocol}/${p.port}`, p]));
-      const touched: DevicePort[] = [];
-      const seenOnly: DevicePort[] = [];
-      for (const p of ports) {
-        const key = `${p.protocol}/${p.port}`;
-        const old = before.get(key);
-        before.delete(key);
-        if (!old || !samePortRow(old, p)) touched.push(p);
-        else if (old.lastSeen !== p.lastSeen) seenOnly.push(p);
+      const diff = portDiff(ports, previous);
+      for (const gone of diff.gone) this.stmts.deletePort.run(mac, gone.protocol, gone.port);
+      if (diff.touchAt !== undefined) this.stmts.touchPorts.run(diff.touchAt, mac);
+      for (const p of diff.upsert) this.stmts.upsertPort.run(portParams(mac, p));
+    });
+    run();
+  }
+
+  /**
+   * setPorts for every device of one port scan at `scannedAt`, as set-based statements where the rows allow:
+   * one UPDATE for every device's `ports_scanned_at`, one per distinct `last_seen` for the devices whose ports
+   * only were seen again (an unchanged network: two statements for the whole scan instead of two per device),
+   * then the deletes and upserts of the ports that did change. Stores exactly what setPorts would.
+   */
+  setPortsMany(
+    list: ReadonlyArray<{ mac: string; ports: DevicePort[]; previous: DevicePort[] }>,
+    scannedAt: string,
+  ): void {
+    if (list.length === 0) return;
+    const run = this.db.transaction(() => {
+      this.stmts.setPortsScannedAtMany.run(scannedAt, JSON.stringify(list.map((x) => x.mac)));
+      const touch = new Map<string, string[]>();
+      const upserts: Array<[string, DevicePort]> = [];
+      for (const { mac, ports, previous } of list) {
+        const diff = portDiff(ports, previous);
+        for (const gone of diff.gone) this.stmts.deletePort.run(mac, gone.protocol, gone.port);
+        if (diff.touchAt !== undefined) {
+          const macs = touch.get(diff.touchAt);
+          if (macs) macs.push(mac);
+          else touch.set(diff.touchAt, [mac]);
+        }
+        for (const p of diff.upsert) upserts.push([mac, p]);
       }
-      for (const gone of before.values()) this.stmts.deletePort.run(mac, gone.protocol, gone.port);
-      const lastSeen = seenOnly[0]?.lastSeen;
-      if (lastSeen !== undefined && seenOnly.every((p) => p.lastSeen === lastSeen))
-        this.stmts.touchPorts.run(lastSeen, mac);
-      else touched.push(...seenOnly);
-      for (const p of touched) this.stmts.upsertPort.run(portParams(mac, p));
+      for (const [at, macs] of touch) this.stmts.touchPortsMany.run(at, JSON.stringify(macs));
+      for (const [mac, p] of upserts) this.stmts.upsertPort.run(portParams(mac, p));
     });
     run();
   }

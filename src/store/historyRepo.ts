@@ -30,11 +30,13 @@ export class HistoryRepo {
 
   constructor(db: Db) {
     this.stmts = {
-      seenIp: db.prepare(`INSERT INTO ip_history (mac, ip, first_seen, last_seen) VALUES (?, ?, ?, ?)
+      /** One statement per sweep: a JSON array of [mac, ip] pairs, all seen at @time. */
+      seenIps: db.prepare(`INSERT INTO ip_history (mac, ip, first_seen, last_seen)
+        SELECT j.value ->> 0, j.value ->> 1, @time, @time FROM json_each(@list) j WHERE true
         ON CONFLICT (mac, ip) DO UPDATE SET last_seen = max(last_seen, excluded.last_seen)`),
-      presence: db.prepare('INSERT INTO presence_history (mac, presence, time) VALUES (?, ?, ?)'),
-      port: db.prepare(`INSERT INTO port_history (mac, protocol, port, event, service, product, version, time)
-        VALUES (@mac, @protocol, @port, @event, @service, @product, @version, @time)`),
+      /** A JSON array of [mac, presence] pairs, inserted in array order. */
+      presences: db.prepare(`INSERT INTO presence_history (mac, presence, time)
+        SELECT j.value ->> 0, j.value ->> 1, @time FROM json_each(@list) j ORDER BY j.key`),
       ipHistory: db.prepare(
         'SELECT ip, first_seen AS firstSeen, last_seen AS lastSeen FROM ip_history WHERE mac = ? ORDER BY last_seen DESC LIMIT ?',
       ),
@@ -44,42 +46,34 @@ export class HistoryRepo {
       lastPresenceBefore: db.prepare(
         'SELECT presence, time FROM presence_history WHERE mac = ? AND time < ? ORDER BY time DESC, id DESC LIMIT 1',
       ),
+      /**
+       * Port events: the `port_history` view over the port change rows (migration 012), each fact written once,
+       * by the port-scan ingest, as its change.
+       */
       portHistory: db.prepare(`SELECT protocol, port, event, service, product, version, time FROM port_history
-        WHERE mac = ? ORDER BY time DESC, id DESC LIMIT ?`),
+        WHERE mac = ? ORDER BY time DESC, id DESC, seq DESC LIMIT ?`),
     };
+  }
+
+  /** Record that each device was seen at its IP at `time` (ISO): one statement for the whole list. */
+  recordIps(seen: ReadonlyArray<{ mac: string; ip: string }>, time: string): void {
+    if (seen.length === 0) return;
+    this.stmts.seenIps.run({ list: JSON.stringify(seen.map((o) => [o.mac, o.ip])), time });
   }
 
   /** Record that `mac` was seen at `ip` at `time` (ISO). */
   recordIp(mac: string, ip: string, time: string): void {
-    this.stmts.seenIp.run(mac, ip, time, time);
+    this.recordIps([{ mac, ip }], time);
+  }
+
+  /** Presence transitions at `time`, in order: one statement for the whole list. */
+  recordPresences(list: ReadonlyArray<{ mac: string; presence: Presence }>, time: string): void {
+    if (list.length === 0) return;
+    this.stmts.presences.run({ list: JSON.stringify(list.map((p) => [p.mac, p.presence])), time });
   }
 
   recordPresence(mac: string, presence: Presence, time: string): void {
-    this.stmts.presence.run(mac, presence, time);
-  }
-
-  recordPort(
-    mac: string,
-    e: {
-      protocol: 'tcp' | 'udp';
-      port: number;
-      event: PortEvent;
-      service?: string | null;
-      product?: string | null;
-      version?: string | null;
-    },
-    time: string,
-  ): void {
-    this.stmts.port.run({
-      mac,
-      protocol: e.protocol,
-      port: e.port,
-      event: e.event,
-      service: e.service ?? null,
-      product: e.product ?? null,
-      version: e.version ?? null,
-      time,
-    });
+    this.recordPresences([{ mac, presence }], time);
   }
 
   /** IPs the device used, most recent first. */
@@ -100,7 +94,7 @@ export class HistoryRepo {
     return rows;
   }
 
-  /** Port events, most recent first. */
+  /** Port events (from the port change rows), most recent first. */
   portHistory(mac: string, limit = 500): PortHistoryEntry[] {
     return this.stmts.portHistory.all(mac, limit) as PortHistoryEntry[];
   }

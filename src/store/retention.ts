@@ -1,5 +1,6 @@
 /**
- * History retention: deletes scans (with their host observations), changes and history rows older
+ * History retention: deletes scans (with their host observations), changes (which include the port
+ * history) and history rows older
  * than the cut-off. Devices are never deleted here. Work runs in batches (each its own short
  * transaction) so the write lock is never held long; a running scan is never deleted.
  */
@@ -18,7 +19,6 @@ export interface RetentionResult {
   changes: number;
   ipHistory: number;
   presenceHistory: number;
-  portHistory: number;
   /** Batches (transactions) executed. */
   batches: number;
   ms: number;
@@ -36,7 +36,6 @@ export function pruneHistory(db: Db, opts: RetentionOptions): RetentionResult {
     changes: 0,
     ipHistory: 0,
     presenceHistory: 0,
-    portHistory: 0,
     batches: 0,
     ms: 0,
   };
@@ -52,10 +51,6 @@ export function pruneHistory(db: Db, opts: RetentionOptions): RetentionResult {
     [
       'presenceHistory',
       'DELETE FROM presence_history WHERE id IN (SELECT id FROM presence_history WHERE time < @cutoff LIMIT @batch)',
-    ],
-    [
-      'portHistory',
-      'DELETE FROM port_history WHERE id IN (SELECT id FROM port_history WHERE time < @cutoff LIMIT @batch)',
     ],
     [
       'ipHistory',

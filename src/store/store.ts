@@ -7,14 +7,14 @@ import { normalizeMac } from '../inventory/mac.js';
 import { applyPortScan } from '../inventory/ports.js';
 import { applySighting, type Sighting, type SightingContext } from '../inventory/sighting.js';
 import { applySweep, type SweepContext, type SweepOutcome } from '../inventory/sweep.js';
-import type { Change, Device } from '../inventory/types.js';
+import type { Change, Device, DevicePort, Presence } from '../inventory/types.js';
 import type { ScanResult } from '../scan/types.js';
 import type { Logger } from '../util/logger.js';
 import { AgentsRepo } from './agentsRepo.js';
 import { ChangesRepo, type StoredChange } from './changesRepo.js';
 import { closeDatabase, type Db, openDatabase } from './db.js';
 import { DevicesRepo } from './devicesRepo.js';
-import { HistoryRepo, type PortEvent } from './historyRepo.js';
+import { HistoryRepo } from './historyRepo.js';
 import { type IdentityPatch, IdentityRepo } from './identityRepo.js';
 import { InstallRepo } from './installRepo.js';
 import { ScansRepo } from './scansRepo.js';
@@ -31,18 +31,17 @@ export interface IngestResult {
   baseline?: string[];
 }
 
-const PORT_EVENT: Partial<Record<Change['type'], PortEvent>> = {
-  port_opened: 'opened',
-  port_closed: 'closed',
-  service_changed: 'service_changed',
-};
+/** The port fields the kind patterns read (kinds.ts `values`), in one comparable string. */
+function kindEvidenceKey(ports: readonly DevicePort[]): string {
+  return ports
+    .map((p) =>
+      [p.protocol, p.port, p.service, p.product, p.devicetype, p.httpTitle, p.httpServer].join('\u0000'),
+    )
+    .join('\u0001');
+}
 
-interface PortChangeData {
-  protocol?: 'tcp' | 'udp';
-  port?: number;
-  service?: string | null;
-  product?: string | null;
-  version?: string | null;
+function sameKindEvidence(a: readonly DevicePort[], b: readonly DevicePort[]): boolean {
+  return a.length === b.length && kindEvidenceKey(a) === kindEvidenceKey(b);
 }
 
 /** The pattern table's guess for a device as it is now (ports included). */
@@ -132,23 +131,25 @@ export class Store {
         changes: outcome.changes.length,
         hosts: result.hostsTotal,
       });
-      this.devices.upsertMany(outcome.devices);
+      this.devices.saveChanged(outcome.devices, new Map(before.map((d) => [d.mac, d])));
       const t = ctx.now.toISOString();
       const seen = outcome.observations.map((o) => o.mac);
       this.agents.assign(agent === null ? seen.filter((m) => owners.has(m)) : seen, agent, t);
-      for (const o of outcome.observations) this.history.recordIp(o.mac, o.ip, t);
+      this.history.recordIps(outcome.observations, t);
+      const presences: Array<{ mac: string; presence: Presence }> = [];
       for (const c of outcome.changes) {
         if (!c.mac) continue;
         if (c.type === 'new_device' || c.type === 'device_online')
-          this.history.recordPresence(c.mac, 'home', t);
-        else if (c.type === 'device_offline') this.history.recordPresence(c.mac, 'not_home', t);
+          presences.push({ mac: c.mac, presence: 'home' });
+        else if (c.type === 'device_offline') presences.push({ mac: c.mac, presence: 'not_home' });
       }
       let found: string[] | undefined;
       if (baseline && outcome.devices.length > 0) {
         found = outcome.devices.map((d) => d.mac);
-        for (const mac of found) this.history.recordPresence(mac, 'home', t);
-        this.install.applyBaseline(found, ctx.now);
+        for (const mac of found) presences.push({ mac, presence: 'home' });
       }
+      this.history.recordPresences(presences, t);
+      if (found) this.install.applyBaseline(found, ctx.now);
       const changes = this.changes.insertMany(outcome.changes.map((c) => ({ ...c, scanId })));
       return {
         changes,
@@ -232,6 +233,7 @@ export class Store {
       }
       // the current ports of every matched device in one query
       const current = this.devices.portsOf(matched.map((m) => m.device.mac));
+      const stored: Array<{ mac: string; ports: DevicePort[]; previous: DevicePort[] }> = [];
       for (const { host, device: light } of matched) {
         const device: Device = { ...(byMac.get(light.mac) ?? light) };
         device.ports = current.get(device.mac) ?? [];
@@ -239,52 +241,22 @@ export class Store {
         const out = applyPortScan(device, host, now);
         byMac.set(device.mac, out.device);
         current.set(device.mac, out.device.ports);
-        // a port scan changes only the device's ports and ports_scanned_at
-        this.devices.setPorts(device.mac, out.device.ports, t, device.ports);
-        const guess = guessKind(out.device, gatewayIp);
-        if (!sameGuess(out.device, guess)) {
-          this.devices.setKind(device.mac, guess);
-          applyGuess(out.device, guess);
+        // a port scan changes only the device's ports and ports_scanned_at (written below, for all at once)
+        stored.push({ mac: device.mac, ports: out.device.ports, previous: device.ports });
+        // the guess is the pattern table over vendor, hostname, gateway and ports: the sweep guesses again when
+        // the others move, so here only when the ports' evidence did
+        if (!sameKindEvidence(device.ports, out.device.ports)) {
+          const guess = guessKind(out.device, gatewayIp);
+          if (!sameGuess(out.device, guess)) {
+            this.devices.setKind(device.mac, guess);
+            applyGuess(out.device, guess);
+          }
         }
         devices.push(out.device);
-        for (const c of out.changes) {
-          if (c.type === 'first_port_scan') {
-            // one summary change; the port history still gets one "opened" fact per port
-            for (const p of (c.after as { ports?: PortChangeData[] } | undefined)?.ports ?? []) {
-              if (!p.protocol || !p.port) continue;
-              this.history.recordPort(
-                device.mac,
-                {
-                  protocol: p.protocol,
-                  port: p.port,
-                  event: 'opened',
-                  service: p.service ?? null,
-                  product: p.product ?? null,
-                  version: p.version ?? null,
-                },
-                t,
-              );
-            }
-          }
-          const event = PORT_EVENT[c.type];
-          const data = (c.type === 'port_closed' ? c.before : c.after) as PortChangeData | undefined;
-          if (event && data?.protocol && data.port) {
-            this.history.recordPort(
-              device.mac,
-              {
-                protocol: data.protocol,
-                port: data.port,
-                event,
-                service: data.service ?? null,
-                product: data.product ?? null,
-                version: data.version ?? null,
-              },
-              t,
-            );
-          }
-          changes.push({ ...c, scanId });
-        }
+        // each port fact is stored once, as its change: the port history is a view of those (migration 012)
+        for (const c of out.changes) changes.push({ ...c, scanId });
       }
+      this.devices.setPortsMany(stored, t);
       this.scans.finishBatch(scanId, seq, result, {
         attributed,
         changes: changes.length,

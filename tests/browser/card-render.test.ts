@@ -623,6 +623,7 @@ describeBrowser('lan-sentinel-card in Chromium', () => {
         online: true,
         risk: 'none',
         known: true,
+        kind: 'tv',
       }),
       deviceEntity(2, {
         name: 'ESP32 plug',
@@ -630,6 +631,7 @@ describeBrowser('lan-sentinel-card in Chromium', () => {
         online: true,
         risk: 'low',
         known: false,
+        kind: 'plug',
       }),
       deviceEntity(3, {
         name: 'Backyard camera',
@@ -637,6 +639,7 @@ describeBrowser('lan-sentinel-card in Chromium', () => {
         online: true,
         risk: 'critical',
         known: true,
+        kind: 'camera',
       }),
       deviceEntity(4, {
         name: 'NAS',
@@ -644,6 +647,7 @@ describeBrowser('lan-sentinel-card in Chromium', () => {
         online: true,
         risk: 'medium',
         known: true,
+        kind: 'nas',
       }),
       deviceEntity(5, {
         name: 'Old tablet',
@@ -651,6 +655,7 @@ describeBrowser('lan-sentinel-card in Chromium', () => {
         online: false,
         risk: 'none',
         known: true,
+        kind: 'tablet',
       }),
       deviceEntity(6, {
         name: 'A device with a very long name that should be truncated nicely',
@@ -664,9 +669,28 @@ describeBrowser('lan-sentinel-card in Chromium', () => {
         online: false,
         risk: 'low',
         known: true,
+        kind: 'printer',
       }),
     ];
     const entities = [...hubEntities({ online: 5, known: 7, new: 1, threats: 3 }), ...devices];
+    // each row carries its kind's icon (the 7th device has no kind: the unknown-kind icon)
+    await mount({ sort: 'name' }, entities);
+    const icons = await page.evaluate(() =>
+      [...document.querySelector('lan-sentinel-card').shadowRoot.querySelectorAll('.row')].map(
+        // biome-ignore lint/suspicious/noExplicitAny: page-side
+        (r: any) =>
+          `${r.querySelector('.name .text').textContent}=${r.querySelector('svg.kind-icon').dataset.kind}`,
+      ),
+    );
+    expect(icons).toEqual([
+      'A device with a very long name that should be truncated nicely=unknown',
+      'Backyard camera=camera',
+      'ESP32 plug=plug',
+      'Living room TV=tv',
+      'NAS=nas',
+      'Old tablet=tablet',
+      'Printer=printer',
+    ]);
     for (const theme of ['light', 'dark'] as const) {
       await page.close();
       await openPage(theme === 'dark' ? DARK : LIGHT);

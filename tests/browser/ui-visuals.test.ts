@@ -193,6 +193,21 @@ describeBrowser('pictures: trends, map, kinds, scan progress', () => {
       await page.locator('ls-trends').scrollIntoViewIfNeeded();
       await page.waitForTimeout(300);
       await shot(page, name, name === 'overview-phone');
+      // recent changes are summaries: at most two lines each (long remediation texts made a 6,800 px phone page)
+      const tallest = await page.locator('ls-dashboard li.change .msg').evaluateAll((els) =>
+        Math.max(
+          ...els.map((e) => {
+            const el = e as unknown as { clientHeight: number };
+            const lh = Number.parseFloat(
+              (
+                globalThis as unknown as { getComputedStyle(x: unknown): { lineHeight: string } }
+              ).getComputedStyle(e).lineHeight,
+            );
+            return el.clientHeight / lh;
+          }),
+        ),
+      );
+      expect(tallest).toBeLessThanOrEqual(2.05);
       const overflow = await page.evaluate(() => {
         const g = globalThis as unknown as {
           innerWidth: number;
@@ -288,6 +303,12 @@ describeBrowser('pictures: trends, map, kinds, scan progress', () => {
     await expect
       .poll(() => page.locator('#device-kind').innerText(), { timeout: 15_000 })
       .toMatch(/NAS|sure|set by you/);
+    // first seen 3 hours ago: the presence bar opens on 24 h (not a sliver at the end of 7 days); a pick sticks
+    const pressed = () => page.locator('#sec-presence button[aria-pressed="true"]').innerText();
+    await expect.poll(pressed).toBe('24 h');
+    await page.locator('#sec-presence button', { hasText: '7 days' }).click();
+    await expect.poll(pressed).toBe('7 days');
+    await page.locator('#sec-presence button', { hasText: '24 h' }).click();
     await shot(page, 'device-light', true);
     // a port scan of every online device in batches of 2 with pauses: minutes of progress to look at
     const r = lan.coordinator.request?.({ kind: 'ports', reason: 'ui' });

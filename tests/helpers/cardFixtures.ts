@@ -43,6 +43,8 @@ export interface DeviceOpts {
   threats?: unknown[];
   last_seen?: string;
   state?: string;
+  /** device kind (attributes `kind` + `kind_icon`, as src/ha/states.ts publishes them); default: none */
+  kind?: string | null;
 }
 
 export function deviceEntity(
@@ -74,6 +76,7 @@ export function deviceEntity(
       in_zones: online ? ['zone.home'] : [],
       first_seen: '2026-11-01T00:00:00Z',
       last_seen: lastSeen,
+      kind: o.kind ?? null,
       open_ports: i % 5,
       ports: [],
       risk,

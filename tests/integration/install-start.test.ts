@@ -1,7 +1,7 @@
 /**
  * Start-up decides once per database whether it is a fresh install, and the log says which (issue 14): a new
  * file, a wiped one (deleted while stopped) and a corrupt one (moved aside by openDatabase) are fresh installs
- * that take an install baseline; a database with an inventory from before baselines never takes one; a
+ * that take an install baseline (a salvaged one keeps its inventory and never does: tests/integration/store-salvage); a database with an inventory from before baselines never takes one; a
  * restart during the first port scan says it resumes. Real SQLite files.
  */
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startInstall } from '../../src/service/installStart.js';
-import { openStore } from '../../src/store/store.js';
+import { openDatabaseReport } from '../../src/store/db.js';
+import { Store } from '../../src/store/store.js';
 import type { Logger } from '../../src/util/logger.js';
 
 const dirs: string[] = [];
@@ -32,13 +33,14 @@ function capture(): { logger: Logger; lines: string[] } {
 
 function start(file: string) {
   const { logger, lines } = capture();
-  const store = openStore(file, logger);
-  const info = startInstall(store, logger);
-  return { store, info, lines };
+  const { db, recovery } = openDatabaseReport(file, logger);
+  const store = new Store(db);
+  const info = startInstall(store, logger, recovery);
+  return { store, info, lines, recovery };
 }
 
 const FRESH =
-  /^info fresh database \(new, wiped or replaced after damage\): the devices of the first sweep become the install baseline/;
+  /^info fresh database \(new, wiped or replaced after damage[^)]*\): the devices of the first sweep become the install baseline/;
 
 function tempFile(): string {
   const d = mkdtempSync(join(tmpdir(), 'lsn-install-'));
@@ -90,10 +92,13 @@ describe('install at start-up', () => {
     rmSync(`${file}-shm`, { force: true });
     writeFileSync(file, Buffer.alloc(8192, 0x5a)); // not a database any more
     const b = start(file);
-    expect(b.lines[0]).toMatch(
-      /^error database file is corrupt: moved it aside and started with an empty database/,
-    );
+    // nothing readable to salvage: moved aside (kept), a new database, and the log says both
+    expect(b.recovery?.kind).toBe('discarded');
+    expect(b.lines[0]).toMatch(/^error DATABASE DAMAGED/);
     expect(b.lines.filter((l) => FRESH.test(l))).toHaveLength(1);
+    expect(b.lines.find((l) => FRESH.test(l))).toContain(
+      `the damaged file is kept at ${b.recovery?.movedTo}`,
+    );
     expect(b.info.state).toBe('pending');
     // nothing is lost: the damaged file is kept beside the new one
     const aside = readdirSync(join(file, '..')).filter((f) => f.startsWith('lan-sentinel.db.corrupt-'));

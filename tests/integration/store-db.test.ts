@@ -32,7 +32,9 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const tables = (db: Database.Database) =>
   (
-    db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as Array<{
+    db
+      .prepare("SELECT name FROM sqlite_master WHERE type IN ('table', 'view') ORDER BY name")
+      .all() as Array<{
       name: string;
     }>
   ).map((r) => r.name);

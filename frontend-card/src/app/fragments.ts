@@ -48,7 +48,10 @@ export function deviceLink(mac: string | null, label: string | null): TemplateRe
 }
 
 /** A list of changes, newest first. */
-export function changeList(changes: ChangeJson[], opts: { showDevice?: boolean } = {}): TemplateResult {
+export function changeList(
+  changes: ChangeJson[],
+  opts: { showDevice?: boolean; clamp?: boolean } = {},
+): TemplateResult {
   const showDevice = opts.showDevice ?? true;
   return html`<ul class="list changes">
     ${changes.map(
@@ -56,7 +59,7 @@ export function changeList(changes: ChangeJson[], opts: { showDevice?: boolean }
         ${changeTag(c.type)}
         <span class="who">${showDevice && c.mac ? deviceLink(c.mac, c.name || c.vendor || c.mac) : nothing}</span>
         <time class="muted nowrap" datetime=${c.time} title=${formatTime(c.time)}>${timeAgo(c.time)}</time>
-        <span class="msg">${c.message}</span>
+        <span class=${opts.clamp ? 'msg clamp' : 'msg'} title=${opts.clamp ? c.message : nothing}>${c.message}</span>
       </li>`,
     )}
   </ul>`;

@@ -247,6 +247,14 @@ export const baseStyles = css`
     grid-column: 1 / -1;
     color: var(--ls-text);
   }
+  /* summaries (overview): two lines a change, the whole text on the change list and in the tooltip */
+  .list li.change .msg.clamp {
+    display: -webkit-box;
+    -webkit-line-clamp: 2;
+    line-clamp: 2;
+    -webkit-box-orient: vertical;
+    overflow: hidden;
+  }
   .list li.change .who {
     min-width: 0;
     overflow: hidden;

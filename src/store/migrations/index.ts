@@ -9,7 +9,8 @@ import { m008DeviceKinds } from './008_device_kinds.js';
 import { m009StatsRollups } from './009_stats_rollups.js';
 import { m010FindingsGroups } from './010_findings_groups.js';
 import { m011PassiveIdentity } from './011_passive_identity.js';
-import { m012AlertHistory } from './012_alert_history.js';
+import { m012PortFacts } from './012_port_facts.js';
+import { m013AlertHistory } from './013_alert_history.js';
 
 /** Numbered migrations applied in order under PRAGMA user_version. Never edit a shipped one; add a new one. */
 export interface Migration {
@@ -30,5 +31,6 @@ export const MIGRATIONS: Migration[] = [
   m009StatsRollups,
   m010FindingsGroups,
   m011PassiveIdentity,
-  m012AlertHistory,
+  m012PortFacts,
+  m013AlertHistory,
 ];

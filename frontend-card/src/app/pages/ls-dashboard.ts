@@ -214,7 +214,7 @@ export class LsDashboard extends LitElement {
           <h2>Recent changes</h2>
           ${
             o.changes.items.length
-              ? changeList(o.changes.items)
+              ? changeList(o.changes.items, { clamp: true })
               : html`<ls-state kind="empty" message="No changes recorded yet."></ls-state>`
           }
           <p><a href="#/changes">All changes →</a></p>

@@ -41,7 +41,8 @@ export class LsDevicePage extends LitElement {
   @state() private editingName = false;
   @state() private confirmForget = false;
   @state() private busy = false;
-  @state() private windowMs = 7 * DAY;
+  /** presence window the user picked; null: the smallest one that covers the device's whole life */
+  @state() private pickedWindowMs: number | null = null;
   @state() private actionError = '';
 
   private readonly device = new Loader<DeviceJson>(this, () =>
@@ -230,6 +231,7 @@ export class LsDevicePage extends LitElement {
       this.editingName = false;
       this.confirmForget = false;
       this.actionError = '';
+      this.pickedWindowMs = null;
       this.reload(false);
     }
   }
@@ -516,6 +518,14 @@ export class LsDevicePage extends LitElement {
     }
   }
 
+  /** A device seen for the first time 3 hours ago gets the 24 h view, not a sliver at the end of 7 days. */
+  private get windowMs(): number {
+    if (this.pickedWindowMs !== null) return this.pickedWindowMs;
+    const first = Date.parse(this.device.value?.first_seen ?? '');
+    const age = Number.isFinite(first) ? Date.now() - first : Number.POSITIVE_INFINITY;
+    return (WINDOWS.find((w) => w.ms >= age) ?? WINDOWS[1]!).ms;
+  }
+
   private renderHistory(h: DeviceHistoryJson) {
     const now = Date.now();
     const segs = presenceSegments(h.presence, now, this.windowMs);
@@ -528,7 +538,7 @@ export class LsDevicePage extends LitElement {
           <span class="spacer"></span>
           ${WINDOWS.map(
             (w) =>
-              html`<button aria-pressed=${this.windowMs === w.ms ? 'true' : 'false'} @click=${() => (this.windowMs = w.ms)}>
+              html`<button aria-pressed=${this.windowMs === w.ms ? 'true' : 'false'} @click=${() => (this.pickedWindowMs = w.ms)}>
                 ${w.label}
               </button>`,
           )}
