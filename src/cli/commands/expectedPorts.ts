@@ -73,9 +73,9 @@ export function expectedTable(d: DeviceJson, e: ExpectedPortsJson, ctx: Pick<Ctx
   const unexpected = rows.filter((r) => r[2] === 'open, UNEXPECTED').length;
   const tail =
     e.ports === null
-      ? '\nset them with: lan-sentinel devices expected <device> accept-open (or set PORT…)'
+      ? '\n\nset them with: lan-sentinel devices expected <device> accept-open (or set PORT…)'
       : unexpected
-        ? `\n${unexpected} open port${unexpected === 1 ? ' is' : 's are'} outside the expected ones (unexpected_port findings)`
+        ? `\n\n${unexpected} open port${unexpected === 1 ? ' is' : 's are'} outside the expected ones (unexpected_port findings)`
         : '';
   return `${head}\n\n${table}${tail}`;
 }
@@ -100,7 +100,8 @@ export async function expectedPortsCommand(ctx: Ctx, d: DeviceJson, rest: string
       break;
     }
     case 'accept-open':
-      if (args.length) throw new UsageError(`devices expected: "accept-open" takes no ports (${EXPECTED_USAGE})`);
+      if (args.length)
+        throw new UsageError(`devices expected: "accept-open" takes no ports (${EXPECTED_USAGE})`);
       e = await ctx.client.request<ExpectedPortsJson>('PUT', path, { from_current: true });
       break;
     case 'clear':
@@ -117,7 +118,8 @@ export async function expectedPortsCommand(ctx: Ctx, d: DeviceJson, rest: string
     return 0;
   }
   // the device as the instance sees it now (its ports are what "open" compares against)
-  const now = sub === 'show' ? d : await ctx.client.get<DeviceJson>(`api/devices/${encodeURIComponent(d.mac)}`);
+  const now =
+    sub === 'show' ? d : await ctx.client.get<DeviceJson>(`api/devices/${encodeURIComponent(d.mac)}`);
   ctx.out(expectedTable(now, e, ctx));
   return 0;
 }
