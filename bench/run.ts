@@ -6,6 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
+import { agentsBenchmark } from './agents.js';
 import { apiBenchmark } from './api.js';
 import { cardBenchmark } from './card.js';
 import { ingestBenchmark } from './ingest.js';
@@ -20,6 +21,8 @@ import {
   withTimeout,
 } from './lib.js';
 import { mqttBenchmark } from './mqtt.js';
+import { passiveBenchmark } from './passive.js';
+import { tlsBenchmark } from './tls.js';
 import { visualsBenchmark } from './visuals.js';
 
 const MODULES: Record<string, Benchmark> = {
@@ -28,7 +31,10 @@ const MODULES: Record<string, Benchmark> = {
   api: apiBenchmark,
   card: cardBenchmark,
   lan: lanBenchmark,
+  agents: agentsBenchmark,
   visuals: visualsBenchmark,
+  tls: tlsBenchmark,
+  passive: passiveBenchmark,
 };
 
 function parseArgs(argv: string[]): { quick: boolean; only: string[] | null; out: string } {

@@ -19,6 +19,7 @@ import { DEFAULT_SUPERVISOR_URL, type SelfInfo, SupervisorClient } from './confi
 import { HaBridge } from './ha/bridge.js';
 import { DeferredHaLink } from './ha/deferredLink.js';
 import { resolveHaEndpoint } from './ha/endpoint.js';
+import { agentDeviceId } from './hub/agentDiscovery.js';
 import { AgentHub } from './hub/agents.js';
 import type { Device } from './inventory/types.js';
 import { lookupVendor, preloadVendorIndex } from './inventory/vendor.js';
@@ -36,10 +37,11 @@ import { attachStatsRecorder } from './service/statsRecorder.js';
 import { createThreatAssessor } from './service/threatAssessor.js';
 import { AlertsRepo } from './store/alertsRepo.js';
 import { AuditRepo } from './store/auditRepo.js';
-import { closeDatabase, openDatabase, openDatabaseReport } from './store/db.js';
+import { closeDatabase, openDatabaseReport } from './store/db.js';
 import { FindingsRepo } from './store/findingsRepo.js';
 import { KeysRepo } from './store/keysRepo.js';
 import { pruneHistory } from './store/retention.js';
+import { SchedulesRepo } from './store/schedulesRepo.js';
 import { Store } from './store/store.js';
 import { WebhooksRepo } from './store/webhooksRepo.js';
 import { systemClock } from './util/clock.js';
@@ -154,6 +156,7 @@ async function startServiceParts(
   const audit = new AuditRepo(db);
   const alertsRepo = new AlertsRepo(db);
   const webhooks = new WebhooksRepo(db);
+  const schedules = new SchedulesRepo(db);
   const vendorStats = preloadVendorIndex();
   log.debug('vendor index loaded', { ...vendorStats });
 
@@ -247,6 +250,15 @@ async function startServiceParts(
   }
   const sessions = cfg.addon ? undefined : new SessionAuth(() => clock.now().getTime());
 
+  // every port this process listens on: a webhook may never call one of them (DESIGN §8)
+  const ownPorts = new Set<number>(
+    [listenPort, ...(o.api_port > 0 ? [o.api_port] : [])].filter((p) => p > 0),
+  );
+  const addOwnPort = (url: string | null): void => {
+    const port = url ? Number(new URL(url).port) : 0;
+    if (port > 0) ownPorts.add(port);
+  };
+
   // --- MQTT
   let bridge: HaBridge | null = null;
   let agentHub: AgentHub | null = null;
@@ -270,6 +282,7 @@ async function startServiceParts(
         throw new StartupError((err as Error).message);
       }
       stops.push(['embedded broker', () => embedded.close()]);
+      ownPorts.add(embedded.port);
       url = embedded.url;
       log.info(
         `embedded MQTT broker listening on ${embedded.host}:${embedded.port} (other clients on this machine may use it)`,
@@ -303,6 +316,8 @@ async function startServiceParts(
       // a device a satellite agent sees is deep-scanned by that agent (ARP and routes are its own)
       onRescan: (mac: string) =>
         agentHub?.deepScan(mac, 'ha button') || coordinator.requestDeviceScan(mac, 'ha button'),
+      keepDiscoveryIds: () => o.agents.map(agentDeviceId),
+      agentOf: (mac: string) => store.agents.agentOf(mac),
     });
     const b = bridge;
     // stops run in reverse: bridge first, then the publisher (publishes offline), then the embedded broker
@@ -333,7 +348,7 @@ async function startServiceParts(
     const ports = coordinator.portScanStatus();
     return {
       online: c.online,
-      known: c.known,
+      total: c.total,
       new: c.new,
       threatsActive: findings.activeCountAtLeast('medium'),
       lastScan: last?.finishedAt ?? null,
@@ -393,6 +408,7 @@ async function startServiceParts(
       if (d) bus.emit('device:updated', d);
     },
     getDevice: (mac: string) => store.devices.get(mac),
+    webhookPolicy: { ownPorts: () => ownPorts },
   });
   await alerts.start();
   stops.push(['alerts', () => alerts.stop()]);
@@ -446,6 +462,12 @@ async function startServiceParts(
     cliToken,
     bus,
     scanner: coordinator,
+    schedules: {
+      repo: schedules,
+      defaultCron: () => o.port_scan_schedule,
+      changed: () => scheduler.reload(),
+    },
+    ...(agentHub ? { agents: agentHub } : {}),
     network: { gatewayIp: () => readDefaultGateway(), subnets: () => resolveScanTargets().targets },
     config: {
       mode: cfg.addon ? 'addon' : 'standalone',
@@ -468,6 +490,7 @@ async function startServiceParts(
   } else {
     try {
       httpUrl = await listen(app, { host: o.http_host, port: o.http_port });
+      addOwnPort(httpUrl);
     } catch (err) {
       throw new StartupError(
         `http_port: cannot listen on ${o.http_host}:${o.http_port}: ${(err as Error).message}`,
@@ -479,14 +502,28 @@ async function startServiceParts(
     );
   }
   stops.push(['http', () => app.close()]);
-  if (o.api_port > 0 && cfg.addon) {
+  if (o.api_port > 0) {
+    // the add-on's LAN port, or standalone a second listener on every interface: API keys only, loopback
+    // not trusted (http_host/http_port stay as they are for the UI)
+    if (!cfg.addon && o.api_port === o.http_port)
+      throw new StartupError(
+        `api_port ${o.api_port} is the same as http_port; give api_port another port (or 0 = off)`,
+      );
     const apiApp = await buildApp({
       ...apiDeps,
       config: { ...apiDeps.config, ingressOnly: false, requireApiKey: true },
     });
-    await listen(apiApp, { host: '0.0.0.0', port: o.api_port });
+    try {
+      await listen(apiApp, { host: '0.0.0.0', port: o.api_port });
+    } catch (err) {
+      throw new StartupError(`api_port: cannot listen on 0.0.0.0:${o.api_port}: ${(err as Error).message}`);
+    }
     stops.push(['api port', () => apiApp.close()]);
     log.info(`API port ${o.api_port} open (API keys required)`);
+    if (keys.countActive() === 0)
+      log.warn(
+        'api_port is open but no API key exists yet: create one with "lan-sentinel keys create <name> --scope read"',
+      );
   }
 
   // --- schedule
@@ -495,6 +532,8 @@ async function startServiceParts(
     portScanSchedule: o.port_scan_schedule,
     requestSweep: (r) => coordinator.requestSweep(r),
     requestPortScanAll: (r) => coordinator.requestPortScanAll(r),
+    requestScan: (req) => coordinator.request(req),
+    schedules,
     housekeeping: () => {
       const n = pruneHistory(db, { olderThanDays: o.retention_days, now: clock.now() });
       log.debug('retention', { ...n });
@@ -555,96 +594,4 @@ function settingsSummary(cfg: LoadedConfig, targets: string[], broker: string): 
     passive: o.passive,
     version: VERSION,
   };
-}
-
-/** Local data access for CLI commands (no scheduler, no MQTT, no HTTP). */
-export interface LocalData {
-  db: ReturnType<typeof openDatabase>;
-  store: Store;
-  findings: FindingsRepo;
-  keys: KeysRepo;
-  audit: AuditRepo;
-  close(): void;
-}
-
-export function openLocal(cfg: LoadedConfig, logger: Logger): LocalData {
-  const dataDir = resolve(cfg.options.data_dir);
-  mkdirSync(dataDir, { recursive: true });
-  const db = openDatabase(join(dataDir, 'lan-sentinel.db'), logger.child('db'));
-  return {
-    db,
-    store: new Store(db),
-    findings: new FindingsRepo(db),
-    keys: new KeysRepo(db),
-    audit: new AuditRepo(db),
-    close: () => closeDatabase(db),
-  };
-}
-
-export interface ScanOnceResult {
-  sweepId: number | null;
-  portScanIds: number[];
-  failed: string | null;
-}
-
-/** One sweep (and optionally a port/service scan of what it found), recorded in the local database. */
-export async function scanOnce(
-  cfg: LoadedConfig,
-  local: LocalData,
-  logger: Logger,
-  opts: { ports: boolean },
-): Promise<ScanOnceResult> {
-  const o = cfg.options;
-  const nmap = await checkNmap(o.nmap_path);
-  if (!nmap.ok) throw new StartupError(nmap.message);
-  const detected = detectLocalNetworks(networkInterfaces());
-  let targets: ScanTargets;
-  try {
-    const r = resolveTargets({ subnets: o.subnets, exclude: o.exclude }, detected);
-    for (const w of r.warnings) logger.warn(w);
-    targets = {
-      targets: r.targets,
-      exclude: r.exclude,
-      attached: r.targets.every((t) => isAttached(t, detected)),
-    };
-  } catch (err) {
-    throw new StartupError((err as Error).message);
-  }
-  const bus = new EventBus();
-  const result: ScanOnceResult = { sweepId: null, portScanIds: [], failed: null };
-  bus.on('scan:finished', (e) => {
-    if (e.kind === 'sweep') result.sweepId = e.scanId;
-    else result.portScanIds.push(e.scanId);
-  });
-  bus.on('scan:failed', (e) => {
-    result.failed = e.error;
-  });
-  const coordinator = new ScanCoordinator({
-    store: local.store,
-    bus,
-    clock: systemClock,
-    logger: logger.child('scan'),
-    targets: () => targets,
-    threats: createThreatAssessor({ store: local.store, findings: local.findings, db: local.db, logger }),
-    settings: {
-      nmapPath: o.nmap_path,
-      privileged: isPrivileged(),
-      considerHome: o.consider_home,
-      portProfile: o.port_profile,
-      ports: o.ports,
-      sweepTimeoutMs: 10 * 60_000,
-      hostTimeoutSec: o.port_profile === 'top1000' ? 300 : 120,
-      portScanPauseMs: 0,
-      portScanBatch: 256,
-      dnsTimeoutMs: 2_000,
-      gatewayIp: () => readDefaultGateway(),
-    },
-  });
-  coordinator.requestSweep('cli');
-  await coordinator.whenIdle();
-  if (opts.ports && !result.failed) {
-    coordinator.requestPortScanAll('cli');
-    await coordinator.whenIdle();
-  }
-  return result;
 }

@@ -58,6 +58,7 @@ export interface AgentStats {
   dropped: number;
   published: number;
   acked: number;
+  produced: number;
   lastSweep: string | null;
 }
 
@@ -78,6 +79,7 @@ export class Agent {
   private lastError: string | null = null;
   private readonly startedAt: string;
   private published = 0;
+  private produced = 0;
   private acked = 0;
   private flushing = false;
   private idleWaiters: Array<() => void> = [];
@@ -166,6 +168,7 @@ export class Agent {
       dropped: this.outbox.dropped,
       published: this.published,
       acked: this.acked,
+      produced: this.produced,
       lastSweep: this.lastSweep,
     };
   }
@@ -240,6 +243,7 @@ export class Agent {
       this.log.error(this.lastError);
       return;
     }
+    this.produced++;
     const dropped = this.outbox.push(encoded, this.mono());
     for (const d of dropped)
       this.log.warn(
@@ -331,6 +335,7 @@ export class Agent {
       last_error: this.lastError?.slice(0, 500) ?? null,
       queue: { pending: this.outbox.length, max: this.outbox.max, dropped: this.outbox.dropped },
       interval_s: o.heartbeat_interval,
+      results_total: this.produced,
     };
   }
 

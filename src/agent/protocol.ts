@@ -379,6 +379,8 @@ export const heartbeatSchema = z
       })
       .strict(),
     interval_s: z.number().int().min(1).max(3600),
+    /** results this agent produced since it started (acknowledged + pending + dropped) */
+    results_total: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
   })
   .strict();
 export type AgentHeartbeat = z.infer<typeof heartbeatSchema>;

@@ -4,19 +4,13 @@
  * callback. Handles the Trust button of phone notifications.
  */
 import type { HaLink } from '../ha/link.js';
-import {
-  type Change,
-  type ChangeType,
-  type Device,
-  displayName,
-  mac12,
-  type Severity,
-} from '../inventory/types.js';
+import { type Change, type Device, displayName, mac12 } from '../inventory/types.js';
 import { AlertsRepo } from '../store/alertsRepo.js';
 import type { Db } from '../store/db.js';
 import { type Webhook, WebhooksRepo } from '../store/webhooksRepo.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
+import { CHANGE_ALERT_TITLES, type ChangeType, type Severity } from '../vocabulary.js';
 import { type AlertDecision, AlertEngine, DEFAULT_FLOOD, type FloodLimit } from './engine.js';
 import {
   type HaNotification,
@@ -32,8 +26,18 @@ import {
   type WebhookPayload,
 } from './types.js';
 import { type DeliveryResult, deliverWebhook } from './webhook.js';
+import { resolveTarget, type TargetPolicy } from './webhookTarget.js';
 
-/** What the MQTT module publishes as the event entity when a rule with the "mqtt" channel fires. */
+/** Failed deliveries in a row (each after its retries) after which a webhook gets no more alerts. */
+export const WEBHOOK_GIVE_UP = 5;
+
+export interface WebhookHealth {
+  consecutiveFailures: number;
+  suspended: boolean;
+  warning: string | null;
+}
+
+/** What the MQTT module publishes as the event entity when a rule with the "mqtt_event" channel fires. */
 export interface AlertEvent {
   event_type: string;
   mac: string | null;
@@ -67,23 +71,11 @@ export interface AlertsOptions {
   /** webhook retry base delay (tests use a few ms); default 1000 */
   webhookBaseDelayMs?: number;
   webhookTimeoutMs?: number;
+  /** where webhooks may not go (the service's own listening ports); default: link-local refused only */
+  webhookPolicy?: TargetPolicy;
+  /** failed deliveries in a row before a webhook is suspended; default WEBHOOK_GIVE_UP */
+  webhookGiveUp?: number;
 }
-
-const TITLES: Record<string, string> = {
-  new_device: 'New device on your network',
-  device_online: 'Device back online',
-  device_offline: 'Device went offline',
-  ip_changed: 'Device changed IP address',
-  hostname_changed: 'Device changed name',
-  port_opened: 'New open port',
-  port_closed: 'Port closed',
-  service_changed: 'Service changed',
-  gateway_mac_changed: 'Router identity changed',
-  ip_conflict: 'IP address conflict',
-  threat_detected: 'Security issue found',
-  threat_resolved: 'Security issue resolved',
-  unexpected_port: 'Unexpected open port',
-};
 
 export class Alerts {
   readonly rules: AlertsRepo;
@@ -197,7 +189,7 @@ export class Alerts {
 
   private title(change: Change, device: Device | null): string {
     const who = device ? displayName(device) : (change.name ?? change.ip ?? change.mac ?? 'network');
-    return `${TITLES[change.type] ?? 'LAN Sentinel'}: ${who}`;
+    return `${CHANGE_ALERT_TITLES[change.type] ?? 'LAN Sentinel'}: ${who}`;
   }
 
   /** One result per channel of the rule: delivered, failed (with the reason) or skipped (nowhere to send). */
@@ -216,9 +208,11 @@ export class Alerts {
     });
     const tasks: Promise<ChannelResult>[] = [];
     const channels = new Set<AlertChannel>(d.rule.channels);
-    if (channels.has('ha')) {
+    if (channels.has('ha_notify')) {
       tasks.push(
-        this.sendHa(d.rule, change, title, message, summary).catch((err: unknown) => failed('ha', err)),
+        this.sendHa(d.rule, change, title, message, summary).catch((err: unknown) =>
+          failed('ha_notify', err),
+        ),
       );
     }
     if (channels.has('webhook')) {
@@ -228,9 +222,9 @@ export class Alerts {
         ),
       );
     }
-    if (channels.has('mqtt')) {
+    if (channels.has('mqtt_event')) {
       if (!this.o.onAlert) {
-        tasks.push(Promise.resolve({ channel: 'mqtt', outcome: 'skipped', detail: 'MQTT is off' }));
+        tasks.push(Promise.resolve({ channel: 'mqtt_event', outcome: 'skipped', detail: 'MQTT is off' }));
       } else {
         try {
           this.o.onAlert({
@@ -246,9 +240,9 @@ export class Alerts {
             rule: d.rule.name,
             summary,
           });
-          tasks.push(Promise.resolve({ channel: 'mqtt', outcome: 'delivered' }));
+          tasks.push(Promise.resolve({ channel: 'mqtt_event', outcome: 'delivered' }));
         } catch (err) {
-          tasks.push(Promise.resolve(failed('mqtt', err)));
+          tasks.push(Promise.resolve(failed('mqtt_event', err)));
         }
       }
     }
@@ -264,9 +258,13 @@ export class Alerts {
   ): Promise<ChannelResult> {
     const ha = this.o.ha;
     const targets = [...new Set(rule.notifyServices ?? this.o.notifyServices)];
-    if (!ha) return { channel: 'ha', outcome: 'skipped', detail: 'not connected to Home Assistant' };
+    if (!ha) return { channel: 'ha_notify', outcome: 'skipped', detail: 'not connected to Home Assistant' };
     if (targets.length === 0)
-      return { channel: 'ha', outcome: 'skipped', detail: 'no notify service (option notify_services)' };
+      return {
+        channel: 'ha_notify',
+        outcome: 'skipped',
+        detail: 'no notify service (option notify_services)',
+      };
     const n: HaNotification = {
       title,
       message,
@@ -290,9 +288,13 @@ export class Alerts {
     if (failures.length) {
       this.log.warn('HA notification failed', { failures });
       if (failures.length === targets.length) throw new Error(failures.join('; '));
-      return { channel: 'ha', outcome: 'delivered', detail: `not delivered to ${failures.join('; ')}` };
+      return {
+        channel: 'ha_notify',
+        outcome: 'delivered',
+        detail: `not delivered to ${failures.join('; ')}`,
+      };
     }
-    return { channel: 'ha', outcome: 'delivered', detail: targets.join(', ') };
+    return { channel: 'ha_notify', outcome: 'delivered', detail: targets.join(', ') };
   }
 
   private async sendWebhooks(
@@ -302,10 +304,18 @@ export class Alerts {
     message: string,
     summary: boolean,
   ): Promise<ChannelResult> {
-    const hooks = this.webhooks
+    const wanted = this.webhooks
       .list()
       .filter((h) => h.enabled && (rule.webhookIds === undefined || rule.webhookIds.includes(h.id)));
-    if (hooks.length === 0) return { channel: 'webhook', outcome: 'skipped', detail: 'no enabled webhook' };
+    const hooks = wanted.filter((h) => !this.webhookHealth(h.id).suspended);
+    for (const h of wanted)
+      if (!hooks.includes(h))
+        this.log.warn(`webhook "${h.name}" is suspended: ${this.webhookHealth(h.id).warning ?? ''}`);
+    if (hooks.length === 0) {
+      if (wanted.length > 0)
+        throw new Error('every webhook of this rule is suspended after repeated failures');
+      return { channel: 'webhook', outcome: 'skipped', detail: 'no enabled webhook' };
+    }
     const payload: WebhookPayload = {
       event_type: summary ? 'alert_summary' : change.type,
       mac: change.mac,
@@ -338,9 +348,34 @@ export class Alerts {
     return deliverWebhook(hook, payload, {
       clock: this.o.clock,
       log: (d) => this.webhooks.logDelivery(d),
+      ...(this.o.webhookPolicy ? { policy: this.o.webhookPolicy } : {}),
       ...(this.o.webhookBaseDelayMs !== undefined ? { baseDelayMs: this.o.webhookBaseDelayMs } : {}),
       ...(this.o.webhookTimeoutMs !== undefined ? { timeoutMs: this.o.webhookTimeoutMs } : {}),
     });
+  }
+
+  /** Whether a webhook gave up (its latest deliveries all failed), with the warning the API and UI show. */
+  webhookHealth(id: number): WebhookHealth {
+    const limit = this.o.webhookGiveUp ?? WEBHOOK_GIVE_UP;
+    const streak = this.webhooks.failureStreak(id, limit);
+    const suspended = streak.count >= limit;
+    const warning = suspended
+      ? `gave up after ${limit} failed deliveries in a row (last: ${streak.lastError ?? 'unknown error'}); no alerts are sent to it until "Send test" succeeds`
+      : streak.count > 0
+        ? `the last ${streak.count === 1 ? 'delivery' : `${streak.count} deliveries`} failed (${streak.lastError ?? 'unknown error'}); it is suspended after ${limit} in a row`
+        : null;
+    return { consecutiveFailures: streak.count, suspended, warning };
+  }
+
+  /** Throws RefusedTargetError when the URL's host (after DNS) is one a webhook may not call. */
+  async checkWebhookUrl(url: string): Promise<void> {
+    const policy = this.o.webhookPolicy ?? { ownPorts: () => new Set<number>() };
+    try {
+      await resolveTarget(new URL(url), policy);
+    } catch (err) {
+      if ((err as Error).name === 'RefusedTargetError') throw err;
+      // an unresolvable name is not refused here: it may resolve later and is checked at each delivery
+    }
   }
 
   /** Send a test event to one webhook (API `POST api/webhooks/:id/test`). */

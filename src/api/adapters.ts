@@ -13,7 +13,6 @@ import { z } from 'zod';
 import type { Alerts } from '../alerts/alerts.js';
 import { previewRule, type RulePreview } from '../alerts/preview.js';
 import {
-  type AlertChannel,
   type AlertLogEntry,
   type AlertRule,
   type AlertRuleInput,
@@ -21,21 +20,21 @@ import {
   alertRuleInputSchema,
   type DeliveryState,
 } from '../alerts/types.js';
-import { CHANGE_TYPES, type ChangeType, type Device, displayName } from '../inventory/types.js';
+import { type Device, displayName } from '../inventory/types.js';
 import { AcceptsRepo } from '../store/acceptsRepo.js';
 import type { AlertLogQuery, AlertsRepo } from '../store/alertsRepo.js';
 import type { ChangesRepo } from '../store/changesRepo.js';
 import type { Db } from '../store/db.js';
 import { ExpectedPortsRepo } from '../store/expectedPortsRepo.js';
 import type { FindingsRepo } from '../store/findingsRepo.js';
+import { TlsRepo } from '../store/tlsRepo.js';
 import type { DeliverySummary, Webhook, WebhooksRepo } from '../store/webhooksRepo.js';
 import { groupFindings } from '../threats/groups.js';
-import { SEVERITY_RANK } from '../threats/portRules.js';
 import { type Clock, systemClock } from '../util/clock.js';
+import { CHANGE_TYPES, type ChangeType, SEVERITY_RANK } from '../vocabulary.js';
 import { ApiError, badRequest } from './errors.js';
 import type { AlertsPort, FindingsPort, WebhooksPort } from './ports.js';
 import type {
-  ALERT_CHANNELS,
   AlertExportQuery,
   AlertJson,
   AlertRuleCreate,
@@ -45,8 +44,6 @@ import type {
   DeliveryJson,
   WebhookJson,
 } from './schemas.js';
-
-type ApiChannel = (typeof ALERT_CHANNELS)[number];
 
 // ---------------------------------------------------------------------------------------------------------
 // Findings
@@ -63,6 +60,7 @@ export interface FindingsPortOptions {
 export function findingsPort(repo: FindingsRepo, opts: FindingsPortOptions = {}): FindingsPort {
   const accepts = opts.db ? new AcceptsRepo(opts.db) : null;
   const expected = opts.db ? new ExpectedPortsRepo(opts.db) : null;
+  const tls = opts.db ? new TlsRepo(opts.db) : null;
   const reassess = (mac: string) => opts.reassess?.(mac);
   return {
     groups(q) {
@@ -104,6 +102,7 @@ export function findingsPort(repo: FindingsRepo, opts: FindingsPortOptions = {})
       return r;
     },
     expectedPorts: (mac) => expected?.get(mac) ?? null,
+    tls: (mac) => tls?.forDevice(mac) ?? [],
     setExpectedPorts(mac, ports, now) {
       if (!expected) return null;
       let out: ReturnType<ExpectedPortsRepo['set']> | null = null;
@@ -133,17 +132,6 @@ export function findingsPort(repo: FindingsRepo, opts: FindingsPortOptions = {})
 // Alerts and alert rules
 // ---------------------------------------------------------------------------------------------------------
 
-const TO_API_CHANNEL: Record<AlertChannel, ApiChannel> = {
-  ha: 'ha_notify',
-  webhook: 'webhook',
-  mqtt: 'mqtt_event',
-};
-const FROM_API_CHANNEL: Record<ApiChannel, AlertChannel> = {
-  ha_notify: 'ha',
-  webhook: 'webhook',
-  mqtt_event: 'mqtt',
-};
-
 /**
  * What `GET api/alerts` lists: every decision but repeats swallowed by the dedup window (those are the same
  * alert again). Quiet-hours and flood-limited alerts are listed: they were not pushed, so the log is where
@@ -168,10 +156,10 @@ function alertJson(
     severity: e.severity,
     title: e.title,
     message: e.message,
-    channels: e.channels.map((c) => TO_API_CHANNEL[c] ?? c),
+    channels: [...e.channels],
     delivery: e.deliveryState,
     channel_results: e.delivery.map((r) => ({
-      channel: TO_API_CHANNEL[r.channel] ?? r.channel,
+      channel: r.channel,
       outcome: r.outcome,
       detail: r.detail ?? null,
     })),
@@ -203,7 +191,7 @@ function logFilter(
     ...(q.mac ? { mac: q.mac } : {}),
     ...(q.min_severity ? { minSeverity: q.min_severity } : {}),
     ...(q.rule_id !== undefined ? { ruleId: q.rule_id } : {}),
-    ...(q.channel ? { channel: FROM_API_CHANNEL[q.channel] } : {}),
+    ...(q.channel ? { channel: q.channel } : {}),
     ...(q.kind ? { kind: q.kind } : {}),
     ...(since ? { since } : {}),
     ...(until ? { until } : {}),
@@ -222,7 +210,7 @@ function ruleJson(r: AlertRule, clock: Clock): AlertRuleJson {
     enabled: r.enabled,
     events: [...r.types],
     min_severity: r.minSeverity,
-    channels: r.channels.map((c) => TO_API_CHANNEL[c]),
+    channels: [...r.channels],
     macs: [],
     quiet_hours: r.quietHours ? { start: r.quietHours.start, end: r.quietHours.end } : null,
     dedup_window_s: r.dedupWindowSec,
@@ -281,7 +269,7 @@ function createInput(c: AlertRuleCreate): AlertRuleInput {
     enabled: c.enabled,
     types: ruleEvents(c.events),
     minSeverity: c.min_severity,
-    channels: c.channels.map((ch) => FROM_API_CHANNEL[ch]),
+    channels: [...c.channels],
     ...(c.quiet_hours ? { quietHours: { ...c.quiet_hours } } : {}),
     dedupWindowSec: c.dedup_window_s,
   };
@@ -296,7 +284,7 @@ function patchedInput(cur: AlertRule, p: AlertRulePatch): AlertRuleInput {
     enabled: p.enabled ?? cur.enabled,
     types: p.events ? ruleEvents(p.events) : cur.types,
     minSeverity: p.min_severity ?? cur.minSeverity,
-    channels: p.channels ? p.channels.map((ch) => FROM_API_CHANNEL[ch]) : cur.channels,
+    channels: p.channels ? [...p.channels] : cur.channels,
     ...(cur.notifyServices ? { notifyServices: cur.notifyServices } : {}),
     ...(cur.webhookIds ? { webhookIds: cur.webhookIds } : {}),
     ...(quiet ? { quietHours: { start: quiet.start, end: quiet.end } } : {}),
@@ -451,6 +439,7 @@ function hookEvents(events: readonly string[] | undefined): void {
 export function webhooksPort(repo: WebhooksRepo, alerts: Alerts, clock: Clock = systemClock): WebhooksPort {
   const hookJson = (h: Webhook): WebhookJson => {
     const last = repo.deliveryLog(h.id, { limit: 1, offset: 0 }).items[0];
+    const health = alerts.webhookHealth(h.id);
     return {
       id: h.id,
       name: h.name,
@@ -462,6 +451,9 @@ export function webhooksPort(repo: WebhooksRepo, alerts: Alerts, clock: Clock = 
       updated_at: h.updatedAt,
       last_delivery_at: last?.lastTime ?? null,
       last_status: last ? (last.ok ? 'ok' : 'failed') : null,
+      consecutive_failures: health.consecutiveFailures,
+      suspended: health.suspended,
+      warning: health.warning,
     };
   };
   return {
@@ -512,6 +504,15 @@ export function webhooksPort(repo: WebhooksRepo, alerts: Alerts, clock: Clock = 
       return h ? hookJson(h) : null;
     },
     delete: (id) => repo.delete(id),
+    async checkUrl(url) {
+      try {
+        await alerts.checkWebhookUrl(url);
+      } catch (err) {
+        throw new ApiError(400, 'bad_request', `invalid body: body.url: ${(err as Error).message}`, [
+          { path: 'body.url', message: (err as Error).message },
+        ]);
+      }
+    },
     async test(id) {
       if (!repo.get(id)) return null;
       const r = await alerts.testWebhook(id);

@@ -5,6 +5,7 @@
 import type { PortProfile } from '../scan/nmapArgs.js';
 import type { AuditRepo } from '../store/auditRepo.js';
 import type { KeysRepo } from '../store/keysRepo.js';
+import type { SchedulesRepo } from '../store/schedulesRepo.js';
 import type { Clock } from '../util/clock.js';
 import type { EventBus } from '../util/events.js';
 import type { Logger } from '../util/logger.js';
@@ -63,6 +64,15 @@ export interface ApiScanner {
   };
 }
 
+/** Named scan schedules (`api/schedules`). */
+export interface SchedulesPort {
+  repo: Pick<SchedulesRepo, 'list' | 'get' | 'create' | 'update' | 'delete'>;
+  /** the port_scan_schedule option ('' or 'off' = off) */
+  defaultCron(): string;
+  /** a schedule was added, changed or removed: the scheduler reloads */
+  changed(): void;
+}
+
 export interface ApiConfig {
   mode: 'standalone' | 'addon';
   /**
@@ -85,6 +95,7 @@ export interface ApiDeps {
   findings?: FindingsPort;
   alerts?: AlertsPort;
   webhooks?: WebhooksPort;
+  schedules?: SchedulesPort;
   keys: KeysRepo;
   audit: AuditRepo;
   /** standalone sign-in: one-time login tokens and browser sessions (absent: no sessions) */
@@ -93,6 +104,8 @@ export interface ApiDeps {
   cliToken?: string;
   bus: EventBus;
   scanner: ApiScanner;
+  /** satellite agents (DESIGN §16); absent when MQTT is off */
+  agents?: ApiAgents;
   /** what the network map needs beyond the store: the default gateway and the scanned subnets */
   network?: { gatewayIp(): string | null; subnets(): string[] };
   config: ApiConfig;
@@ -103,4 +116,32 @@ export interface ApiDeps {
   version: string;
   /** SSE heartbeat period (default 15 s; tests shorten it) */
   sseHeartbeatMs?: number;
+}
+
+/** What the API needs from the satellite-agent hub (src/hub/agents.ts). */
+export interface ApiAgents {
+  list(): Array<{
+    id: string;
+    configured: boolean;
+    firstSeen: string;
+    lastResultAt: string | null;
+    lastRefusal: string | null;
+    state: {
+      online: boolean;
+      health: string;
+      last_heartbeat: string | null;
+      last_sweep: string | null;
+      last_error: string | null;
+      version: string | null;
+      subnets: string[];
+      devices: number;
+      devices_online: number;
+      queue_pending: number;
+      queue_dropped: number;
+      results: number;
+      refused: number;
+    };
+  }>;
+  scanNow(id: string, reason: string): boolean;
+  agentOf(mac: string): string | null;
 }

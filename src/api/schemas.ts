@@ -9,9 +9,17 @@
  */
 import { z } from 'zod';
 import { DEVICE_KINDS } from '../inventory/kinds.js';
-import { CHANGE_TYPES } from '../inventory/types.js';
 import { PORT_PROFILES } from '../scan/nmapArgs.js';
-import { FINDING_KINDS } from '../threats/types.js';
+import {
+  ALERT_CHANNELS,
+  ALERT_RULE_EVENTS,
+  CHANGE_TYPES,
+  DEVICE_FILTERS,
+  DEVICE_SORTS,
+  FINDING_KINDS,
+  RISK_LEVELS,
+  SEVERITIES,
+} from '../vocabulary.js';
 
 export { FINDING_KINDS };
 
@@ -19,12 +27,9 @@ export { FINDING_KINDS };
 // Primitives
 // ---------------------------------------------------------------------------------------------------------
 
-export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
-export const RISK_LEVELS = ['unknown', 'none', 'low', 'medium', 'high', 'critical'] as const;
 export const KEY_SCOPES = ['read', 'admin'] as const;
 export const SCAN_KINDS = ['sweep', 'ports'] as const;
 export const SCAN_STATUSES = ['queued', 'running', 'finished', 'failed'] as const;
-export const ALERT_CHANNELS = ['ha_notify', 'webhook', 'mqtt_event'] as const;
 
 const isoTime = z.string().describe('ISO-8601 time with timezone');
 const nullableIso = isoTime.nullable();
@@ -207,6 +212,8 @@ export const deviceSchema = z.object({
   randomized: z.boolean(),
   online: z.boolean(),
   presence: z.enum(['home', 'not_home']),
+  /** the evidence of the last presence decision (sweep answer, confirmation probe, passive sighting, unanswered probes) */
+  presence_reason: z.string().nullable(),
   first_seen: isoTime,
   last_seen: isoTime,
   known: z.boolean(),
@@ -225,18 +232,6 @@ export const deviceSchema = z.object({
   findings: z.number().int(),
 });
 export type DeviceJson = z.infer<typeof deviceSchema>;
-
-export const DEVICE_FILTERS = [
-  'all',
-  'online',
-  'offline',
-  'new',
-  'risky',
-  'unscanned',
-  'known',
-  'ignored',
-] as const;
-export const DEVICE_SORTS = ['name', 'ip', 'vendor', 'last_seen', 'first_seen', 'risk'] as const;
 
 export const deviceListQuery = z
   .object({
@@ -647,6 +642,23 @@ export const expectedPortsSchema = z.object({
   ports: z.array(z.string()).nullable(),
   updated_at: nullableIso,
 });
+/** What ssl-cert / ssl-enum-ciphers saw on one TLS port of a device (its last port scan). */
+export const tlsFactSchema = z.object({
+  protocol: z.enum(['tcp', 'udp']),
+  port: z.number().int(),
+  subject: z.string().nullable(),
+  issuer: z.string().nullable(),
+  not_before: nullableIso,
+  not_after: nullableIso,
+  self_signed: z.boolean(),
+  san: z.string().nullable(),
+  protocols: z.array(z.string()),
+  /** weak protocols and cipher suites offered */
+  weak: z.array(z.string()),
+  scanned_at: isoTime,
+});
+export type TlsFactJson = z.infer<typeof tlsFactSchema>;
+export const tlsFactListSchema = z.object({ mac: z.string(), items: z.array(tlsFactSchema) });
 export const acceptIdParams = z.object({ id: z.coerce.number().int().min(1) }).strict();
 export const findingListQuery = z
   .object({
@@ -742,7 +754,6 @@ const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'must be a
 export const quietHoursSchema = z.object({ start: hhmm, end: hhmm }).strict();
 
 /** What a rule matches: change types (DESIGN §5) or finding kinds (DESIGN §6). */
-export const ALERT_RULE_EVENTS = [...CHANGE_TYPES, ...FINDING_KINDS] as const;
 
 export const alertRuleSchema = z.object({
   id: z.number().int(),
@@ -872,6 +883,12 @@ export const webhookSchema = z.object({
   updated_at: isoTime,
   last_delivery_at: nullableIso,
   last_status: z.string().nullable(),
+  /** latest deliveries that failed in a row (each after all its retries) */
+  consecutive_failures: z.number().int(),
+  /** true after WEBHOOK_GIVE_UP failed deliveries in a row: alerts are no longer sent until a test succeeds */
+  suspended: z.boolean(),
+  /** what the UI shows, e.g. "gave up after 5 failed deliveries in a row (last: HTTP 500) …" */
+  warning: z.string().nullable(),
 });
 export type WebhookJson = z.infer<typeof webhookSchema>;
 
@@ -1023,8 +1040,6 @@ export const sseDeviceSchema = z.discriminatedUnion('action', [
 export type SseDeviceJson = z.infer<typeof sseDeviceSchema>;
 /** `event: change` → ChangeJson, `event: scan` → SseScanJson, `event: device` → SseDeviceJson,
  *  `event: finding` → FindingJson, `event: scanning` → {running}. Comments (`: ping`) every 15 s. */
-export const SSE_EVENTS = ['change', 'scan', 'device', 'finding', 'scanning'] as const;
-export type SseEventName = (typeof SSE_EVENTS)[number];
 
 // ---------------------------------------------------------------------------------------------------------
 // Stats: summary and trends (rollups written at each sweep/port scan)
@@ -1113,7 +1128,7 @@ export const mapNodeSchema = z.object({
   mac: z.string().nullable(),
   kind: z.enum(DEVICE_KINDS).nullable(),
   /** devices: risk level or `unknown` before the first port scan */
-  risk: z.enum([...RISK_LEVELS, 'unknown']).nullable(),
+  risk: z.enum(RISK_LEVELS).nullable(),
   online: z.boolean().nullable(),
   devices: z.number().int().nullable(),
   devices_online: z.number().int().nullable(),

@@ -46,6 +46,10 @@ export interface HaBridgeDeps {
   hubStats(): Omit<HubStats, 'scanning' | 'scan'>;
   onScanNow(): void;
   onRescan(mac: string): void;
+  /** other features' HA devices (satellite agents) whose retained configs are not stale */
+  keepDiscoveryIds?: () => string[];
+  /** the satellite agent that sees a device (null: the hub) */
+  agentOf?: (mac: string) => string | null;
   /** overrides ctx.ingressUrl */
   ingressUrl?: string;
   /** [0,1) source for the birth delay; default Math.random */
@@ -159,8 +163,9 @@ export class HaBridge {
 
   private publishDevice(d: DiscoverableDevice, forceState = false): Array<Promise<PublishOutcome>> {
     try {
-      const disc = deviceDiscovery(d, this.ctx);
-      const state = deviceState(d, this.deps.findingsFor(d.mac));
+      const agent = this.deps.agentOf?.(d.mac) ?? null;
+      const disc = deviceDiscovery({ ...d, agent }, this.ctx);
+      const state = deviceState(d, this.deps.findingsFor(d.mac), agent);
       return [
         this.pub(disc.topic, JSON.stringify(disc.payload)),
         this.pub(deviceStateTopic(this.ctx, d.mac), JSON.stringify(state), forceState),
@@ -200,7 +205,7 @@ export class HaBridge {
     await un1();
     await un2();
     if (this.stopped) return;
-    const wanted = new Set<string>([HUB_ID]);
+    const wanted = new Set<string>([HUB_ID, ...(this.deps.keepDiscoveryIds?.() ?? [])]);
     for (const d of this.deps.listDevices()) if (!d.ignored) wanted.add(deviceId(d.mac));
     const clears: Array<Promise<PublishOutcome>> = [];
     for (const id of seenConfigs) {
@@ -238,7 +243,7 @@ export class HaBridge {
     for (const d of this.deps.listDevices()) {
       if (d.ignored) continue;
       try {
-        const state = deviceState(d, this.deps.findingsFor(d.mac));
+        const state = deviceState(d, this.deps.findingsFor(d.mac), this.deps.agentOf?.(d.mac));
         sends.push(this.pub(deviceStateTopic(this.ctx, d.mac), JSON.stringify(state), true));
       } catch (err) {
         this.log.error(`cannot publish state of ${d.mac}: ${(err as Error).message}`);

@@ -3,10 +3,12 @@
  * Full key names (no abbreviations) so payloads are readable in MQTT Explorer.
  */
 import type { Device } from '../inventory/types.js';
-import { CHANGE_TYPES, mac12 } from '../inventory/types.js';
+import { mac12 } from '../inventory/types.js';
+import { CHANGE_TYPES, MEASURED_RISK_LEVELS } from '../vocabulary.js';
 import { haDeviceName, kindIcon, kindModel } from './states.js';
 import { cleanText, HA_MAX_PAYLOAD_BYTES, jsonBytes } from './text.js';
 import {
+  agentDeviceId,
   deviceDiscoveryTopic,
   deviceId,
   deviceStateTopic,
@@ -20,7 +22,6 @@ import {
   type TopicCtx,
 } from './topics.js';
 
-export const RISK_LEVELS = ['none', 'low', 'medium', 'high', 'critical'] as const;
 export const ORIGIN_NAME = 'LAN Sentinel';
 export const SUPPORT_URL = 'https://github.com/lan-sentinel/lan-sentinel';
 
@@ -47,7 +48,8 @@ export interface DiscoveryMessage {
 }
 
 /** Device as the builders see it; `model` is used when an inventory module knows one. */
-export type DiscoverableDevice = Device & { model?: string | null };
+/** `agent`: the satellite agent that sees this device (its HA device is then `via_device`). */
+export type DiscoverableDevice = Device & { model?: string | null; agent?: string | null };
 
 type Component = Record<string, unknown> & { platform: string; unique_id: string };
 
@@ -274,7 +276,7 @@ export function deviceDiscovery(device: DiscoverableDevice, ctx: DiscoveryCtx): 
       default_entity_id: ent('sensor', 'risk'),
       name: 'Risk',
       device_class: 'enum',
-      options: [...RISK_LEVELS],
+      options: [...MEASURED_RISK_LEVELS],
       state_topic: state,
       // not port-scanned yet: the payload None makes HA show the state unknown (never a false "none")
       value_template: "{{ 'None' if value_json.risk == 'unknown' else value_json.risk }}",
@@ -311,7 +313,7 @@ export function deviceDiscovery(device: DiscoverableDevice, ctx: DiscoveryCtx): 
       name: haDeviceName(device),
       manufacturer: cleanText(device.vendor, 64) ?? undefined,
       model: cleanText(device.model, 64) ?? kindModel(device),
-      via_device: HUB_ID,
+      via_device: device.agent ? agentDeviceId(device.agent) : HUB_ID,
       configuration_url: configurationUrl(ctx, `/devices/${m}`),
     }),
     origin: origin(ctx),

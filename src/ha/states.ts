@@ -3,14 +3,21 @@ import { type DeviceKind, effectiveKind, KIND_INFO, UNKNOWN_KIND_ICON } from '..
  * State payloads (DESIGN §7), pure. The device state doubles as the device_tracker's json attributes, so it
  * carries exactly the documented keys and always stays under HA's 16 KiB attribute limit.
  */
-import type { Change, Device, Presence, RiskLevel, Severity } from '../inventory/types.js';
+import type { Change, Device } from '../inventory/types.js';
 import { displayName } from '../inventory/types.js';
 import { groupFindings } from '../threats/groups.js';
 import type { StoredFinding } from '../threats/types.js';
+import {
+  HOSTNAME_MAX,
+  type Presence,
+  type RiskLevel,
+  type Severity,
+  severityAtLeast,
+  THREAT_MIN_SEVERITY,
+} from '../vocabulary.js';
 import { cleanText, HA_MAX_PAYLOAD_BYTES, jsonBytes } from './text.js';
 
 export const NAME_MAX = 64;
-export const HOSTNAME_MAX = 128;
 export const VENDOR_MAX = 64;
 export const PORTS_MAX = 50;
 /** finding groups listed (a group with a known-exploited CVE is never dropped) */
@@ -66,6 +73,8 @@ export interface DeviceState {
   randomized: boolean;
   online: boolean;
   presence: Presence;
+  /** why home/away: the sweep's answer, a confirmation probe, passive listening, or the unanswered probes */
+  presence_reason: string | null;
   in_zones: string[];
   source_type: 'router';
   first_seen: string;
@@ -81,13 +90,13 @@ export interface DeviceState {
   /** Material Design icon of the kind ("mdi:cctv"); not `icon`, which HA drops from MQTT attributes */
   kind_icon: string;
   source: 'lan_sentinel';
+  /** the satellite agent that sees this device (absent: the hub itself) */
+  agent?: string;
 }
-
-const SEVERITY_RANK: Record<Severity, number> = { info: 0, low: 1, medium: 2, high: 3, critical: 4 };
 
 /** Severity at or above which a finding counts as a threat (binary sensor `threat`, hub `threats_active`). */
 export function isThreat(sev: Severity): boolean {
-  return SEVERITY_RANK[sev] >= SEVERITY_RANK.medium;
+  return severityAtLeast(sev, THREAT_MIN_SEVERITY);
 }
 
 /** Device display name as HA sees it (cleaned, capped). */
@@ -95,7 +104,7 @@ export function haDeviceName(device: Parameters<typeof displayName>[0]): string 
   return cleanText(displayName(device), NAME_MAX) ?? device.mac;
 }
 
-export function deviceState(device: Device, findings: StoredFinding[]): DeviceState {
+export function deviceState(device: Device, findings: StoredFinding[], agent?: string | null): DeviceState {
   const open = device.ports.filter((p) => p.protocol === 'tcp');
   const ports: StatePort[] = [...device.ports]
     .sort((a, b) => (a.protocol === b.protocol ? a.port - b.port : a.protocol === 'tcp' ? -1 : 1))
@@ -144,6 +153,7 @@ export function deviceState(device: Device, findings: StoredFinding[]): DeviceSt
     randomized: device.randomized,
     online: device.online,
     presence: device.presence,
+    presence_reason: cleanText(device.presenceReason ?? null, 200),
     in_zones: device.presence === 'home' ? ['zone.home'] : [],
     source_type: 'router',
     first_seen: device.firstSeen,
@@ -158,6 +168,7 @@ export function deviceState(device: Device, findings: StoredFinding[]): DeviceSt
     kind_icon: kindIcon(device),
     source: 'lan_sentinel',
   };
+  if (agent) state.agent = agent;
   state.threats = threats;
   // The caps above keep a typical state around 6 KiB. Over budget, shrink in this order: ports beyond 10, the
   // non-exploited CVE ids inside groups, groups without a known-exploited CVE (from the end), the rest of the
@@ -179,6 +190,8 @@ export function deviceState(device: Device, findings: StoredFinding[]): DeviceSt
   }
   while (over() && state.ports.length > 0)
     state.ports = state.ports.slice(0, Math.floor(state.ports.length / 2));
+  // last resort (hundreds of known-exploited groups): shorter titles, the CVE ids stay
+  if (over()) state.threats = state.threats.map((t) => ({ ...t, title: cleanText(t.title, 40) ?? '' }));
   const bytes = jsonBytes(state);
   if (bytes > STATE_BUDGET_BYTES) throw new Error(`states: device state for ${device.mac} is ${bytes} bytes`);
   return state;
@@ -186,7 +199,8 @@ export function deviceState(device: Device, findings: StoredFinding[]): DeviceSt
 
 export interface HubStats {
   online: number;
-  known: number;
+  /** devices in the inventory; published as `devices_known` (the hub sensor's name, DESIGN §7) */
+  total: number;
   new: number;
   threatsActive: number;
   /** ISO-8601 with timezone, null before the first sweep */
@@ -229,7 +243,7 @@ export function hubState(s: HubStats): HubState {
   const p = s.scanning ? (s.scan ?? null) : null;
   return {
     devices_online: s.online,
-    devices_known: s.known,
+    devices_known: s.total,
     devices_new: s.new,
     threats_active: s.threatsActive,
     last_scan: s.lastScan,

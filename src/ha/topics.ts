@@ -18,6 +18,8 @@ export const DEFAULT_TOPIC_CTX: TopicCtx = { discoveryPrefix: 'homeassistant', b
 /** Namespace of every id we publish (device ids, unique_ids). Fixed: independent of the base topic. */
 export const ID_PREFIX = 'lan_sentinel_';
 export const HUB_ID = 'lan_sentinel_hub';
+/** HA device id of a satellite agent (DESIGN §16). */
+export const agentDeviceId = (id: string) => `lan_sentinel_agent_${id.replace(/-/g, '_')}`;
 
 const MAC12 = /^[0-9a-f]{12}$/;
 

@@ -3,7 +3,9 @@
  * hub's own topic `<base>/hub/agent/<id>/state`, never from a topic the agent can write.
  */
 import { ORIGIN_NAME, SUPPORT_URL } from '../ha/discovery.js';
-import { HUB_ID } from '../ha/topics.js';
+import { agentDeviceId, HUB_ID } from '../ha/topics.js';
+
+export { agentDeviceId };
 
 export interface AgentTopicCtx {
   discoveryPrefix: string;
@@ -11,7 +13,6 @@ export interface AgentTopicCtx {
   swVersion: string;
 }
 
-export const agentDeviceId = (id: string) => `lan_sentinel_agent_${id.replace(/-/g, '_')}`;
 export const agentStateTopic = (ctx: AgentTopicCtx, id: string) => `${ctx.baseTopic}/hub/agent/${id}/state`;
 export const agentScanNowTopic = (ctx: AgentTopicCtx, id: string) =>
   `${ctx.baseTopic}/hub/agent/${id}/scan_now`;

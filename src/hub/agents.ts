@@ -251,6 +251,7 @@ export class AgentHub {
     const hubNow = this.deps.clock.now();
     if (kind === 'sweep' && result.finishedAt.getTime() < (this.lastSweepAt.get(id) ?? 0)) {
       this.stats.superseded++;
+      store.agents.recordResult(id, rid, kind, null, hubNow.toISOString());
       this.deps.logger.info(`agent ${id}: sweep ${rid} is older than the last one applied; not applied`);
       this.ack(id, rid, 'duplicate', 'superseded by a newer sweep');
       return;

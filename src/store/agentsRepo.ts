@@ -64,8 +64,8 @@ export class AgentsRepo {
     return !!this.db.prepare('SELECT 1 FROM agent_results WHERE agent_id = ? AND rid = ?').get(agentId, rid);
   }
 
-  /** Records an ingested result (inside the ingest transaction). */
-  recordResult(agentId: string, rid: string, kind: string, scanId: number, now: string): void {
+  /** Records a received result (inside the ingest transaction); scanId null = received, not applied. */
+  recordResult(agentId: string, rid: string, kind: string, scanId: number | null, now: string): void {
     this.ensure(agentId, now);
     this.db
       .prepare('INSERT INTO agent_results (agent_id, rid, kind, scan_id, received_at) VALUES (?, ?, ?, ?, ?)')

@@ -10,8 +10,7 @@ import {
   type ChannelResult,
   type DeliveryState,
 } from '../alerts/types.js';
-import type { ChangeType, Severity } from '../inventory/types.js';
-import { SEVERITY_RANK } from '../threats/portRules.js';
+import { asAlertChannel, type ChangeType, type Severity, severitiesFrom } from '../vocabulary.js';
 import type { Db } from './db.js';
 
 interface RuleRow {
@@ -51,6 +50,16 @@ interface LogRow {
   delivery_state: string;
 }
 
+/** Stored channel lists; rows written before the names were unified say `ha`/`mqtt`. */
+function channelsFromJson(json: string): AlertChannel[] {
+  const out: AlertChannel[] = [];
+  for (const c of JSON.parse(json) as unknown[]) {
+    const ch = asAlertChannel(c);
+    if (ch && !out.includes(ch)) out.push(ch);
+  }
+  return out;
+}
+
 function toRule(r: RuleRow): AlertRule {
   return {
     id: r.id,
@@ -58,7 +67,7 @@ function toRule(r: RuleRow): AlertRule {
     enabled: r.enabled === 1,
     types: JSON.parse(r.types) as ChangeType[],
     minSeverity: r.min_severity as Severity,
-    channels: JSON.parse(r.channels) as AlertChannel[],
+    channels: channelsFromJson(r.channels),
     ...(r.notify_services !== null ? { notifyServices: JSON.parse(r.notify_services) as string[] } : {}),
     ...(r.webhook_ids !== null ? { webhookIds: JSON.parse(r.webhook_ids) as number[] } : {}),
     ...(r.quiet_start && r.quiet_end ? { quietHours: { start: r.quiet_start, end: r.quiet_end } } : {}),
@@ -79,7 +88,7 @@ function toLog(r: LogRow): AlertLogEntry {
     dedupKey: r.dedup_key,
     status: r.status as AlertStatus,
     severity: r.severity as Severity,
-    channels: JSON.parse(r.channels) as AlertChannel[],
+    channels: channelsFromJson(r.channels),
     title: r.title,
     message: r.message,
     error: r.error,
@@ -98,14 +107,14 @@ export const DEFAULT_ALERT_RULES: AlertRuleInput[] = [
     name: 'New devices',
     types: ['new_device'],
     minSeverity: 'info',
-    channels: ['ha', 'webhook', 'mqtt'],
+    channels: ['ha_notify', 'webhook', 'mqtt_event'],
     dedupWindowSec: 3600,
   },
   {
     name: 'Watched devices going offline',
     types: ['device_offline'],
     minSeverity: 'info',
-    channels: ['ha', 'webhook', 'mqtt'],
+    channels: ['ha_notify', 'webhook', 'mqtt_event'],
     watchedOnly: true,
     dedupWindowSec: 1800,
   },
@@ -113,7 +122,7 @@ export const DEFAULT_ALERT_RULES: AlertRuleInput[] = [
     name: 'Security findings (high and critical)',
     types: ['threat_detected'],
     minSeverity: 'high',
-    channels: ['ha', 'webhook', 'mqtt'],
+    channels: ['ha_notify', 'webhook', 'mqtt_event'],
     dedupWindowSec: 3600,
   },
 ];
@@ -204,8 +213,7 @@ function logWhere(q: AlertLogQuery): { sql: string; params: (string | number)[] 
   if (q.unackedOnly) where.push('acked_at IS NULL');
   if (q.ackedOnly) where.push('acked_at IS NOT NULL');
   if (q.minSeverity) {
-    const min = SEVERITY_RANK[q.minSeverity];
-    const names = (Object.keys(SEVERITY_RANK) as Severity[]).filter((s) => SEVERITY_RANK[s] >= min);
+    const names = severitiesFrom(q.minSeverity);
     where.push(`severity IN (${names.map(() => '?').join(', ')})`);
     params.push(...names);
   }

@@ -4,12 +4,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import type { Severity } from '../inventory/types.js';
+import { CVE_COMPONENTS, type CveComponent, SEVERITIES, type Severity } from '../vocabulary.js';
 import type { VersionRange } from './version.js';
 
-const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
-export const CVE_COMPONENTS = ['server', 'client', 'module'] as const;
-export type CveComponent = (typeof CVE_COMPONENTS)[number];
+export { CVE_COMPONENTS, type CveComponent };
+
 const versionText = z.string().min(1).max(64);
 
 export const rangeSchema = z

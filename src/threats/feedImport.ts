@@ -12,8 +12,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import type { Severity } from '../inventory/types.js';
 import type { Db } from '../store/db.js';
+import type { Severity } from '../vocabulary.js';
 import {
   type CveComponent,
   type CveRule,

@@ -64,6 +64,35 @@ async function startService(extraDevices: number): Promise<Service> {
       requestDeviceScan: (mac: string, reason: string) => accepted(`device:${mac}:${reason}`),
       status: () => ({ running: false, kind: null, queue: 0 }),
     },
+    // one satellite agent (DESIGN §16), as the hub's AgentHub lists it
+    agents: {
+      list: () => [
+        {
+          id: 'iot',
+          configured: true,
+          firstSeen: '2026-08-20T10:00:00.000Z',
+          lastResultAt: new Date().toISOString(),
+          lastRefusal: null,
+          state: {
+            online: true,
+            health: 'online',
+            last_heartbeat: new Date().toISOString(),
+            last_sweep: new Date().toISOString(),
+            last_error: null,
+            version: '0.1.0',
+            subnets: ['10.213.9.0/24'],
+            devices: 7,
+            devices_online: 6,
+            queue_pending: 0,
+            queue_dropped: 2,
+            results: 42,
+            refused: 1,
+          },
+        },
+      ],
+      scanNow: () => true,
+      agentOf: () => null,
+    },
     logger: silentLogger,
     clock: systemClock,
     uiDir: UI_DIR,
@@ -337,6 +366,7 @@ describeBrowser('ingress UI in Chromium behind an ingress-style prefix', () => {
       ['#/audit', 'ls-audit-page', 'device.update'],
       ['#/keys', 'ls-keys-page', 'No API keys'],
       ['#/settings', 'ls-settings-page', 'sweep_interval'],
+      ['#/settings', 'ls-settings-page', '6 online / 7'],
     ] as const) {
       await page.evaluate((h) => {
         (globalThis as unknown as { location: { hash: string } }).location.hash = h;

@@ -242,7 +242,8 @@ describe('alerts', () => {
       dedupKey: `${rule.id}|${MACS.nas}|new_device`,
       status: 'sent',
       severity: 'info',
-      channels: ['ha', 'mqtt'],
+      // rows written before the channel names were unified (0.1) say `ha`/`mqtt`; they read as the current names
+      channels: ['ha', 'mqtt'] as unknown as NewLogEntry['channels'],
       title: 'New device on your network: NAS',
       message: 'New device NAS',
       ...over,
@@ -439,7 +440,7 @@ describe('webhooks', () => {
     const generated = (
       await send('POST', '/api/webhooks', { name: 'Gen', url: `${base}/gen`, secret: null })
     ).json() as WebhookJson & { secret?: string };
-    expect(generated.secret).toMatch(/^[0-9a-f]{64}$/);
+    expect(generated.secret).toMatch(/^whsec_[A-Za-z0-9+/]{32}$/);
     expect((await get(`/api/webhooks/${generated.id}`)).body).not.toContain(generated.secret as string);
     expect((await send('DELETE', `/api/webhooks/${generated.id}`)).statusCode).toBe(200);
   });

@@ -3,8 +3,9 @@ import mqtt from 'mqtt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HaBridge } from '../../src/ha/bridge.js';
 import type { DiscoveryCtx } from '../../src/ha/discovery.js';
-import { CHANGE_TYPES, type Device } from '../../src/inventory/types.js';
+import type { Device } from '../../src/inventory/types.js';
 import { MqttPublisher } from '../../src/mqtt/client.js';
+import { CHANGE_TYPES } from '../../src/vocabulary.js';
 import { retainedSnapshot, startAedes, type TestBroker, waitFor } from '../helpers/aedesBroker.js';
 import {
   validateAttributesPayload,
@@ -93,7 +94,7 @@ async function harness(devices: Device[], opts: { reconcileMs?: number } = {}): 
     findingsFor: () => [],
     hubStats: () => ({
       online: list.filter((d) => d.online).length,
-      known: list.length,
+      total: list.length,
       new: 0,
       threatsActive: 0,
       lastScan: null,

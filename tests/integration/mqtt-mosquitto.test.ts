@@ -80,7 +80,7 @@ function makeBridge(url: string, devices: Device[], extra: { username?: string; 
     findingsFor: () => [],
     hubStats: () => ({
       online: devices.length,
-      known: devices.length,
+      total: devices.length,
       new: 0,
       threatsActive: 0,
       lastScan: null,

@@ -157,7 +157,7 @@ describe('webhook delivery (loopback receiver)', () => {
     for (const r of alerts.rules.listRules()) alerts.rules.deleteRule(r.id);
     alerts.rules.createRule({ name: 'hooks only', types: ['new_device'], channels: ['webhook'] }, new Date());
     const hook = alerts.webhooks.create({ name: 'down', url: rx.url }, new Date());
-    expect(hook.secret).toMatch(/^[0-9a-f]{64}$/);
+    expect(hook.secret).toMatch(/^whsec_[A-Za-z0-9+/]{32}$/);
     await alerts.handleChange(newDevice);
     expect(rx.got).toHaveLength(4);
     expect(alerts.webhooks.deliveries(hook.id)).toHaveLength(4);

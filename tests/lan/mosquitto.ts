@@ -29,6 +29,12 @@ export interface ScannerMosquittoOptions {
   bind?: 'loopback' | 'scanner';
   username?: string;
   password?: string;
+  /** more broker users (name → password), e.g. one per satellite agent */
+  users?: Record<string, string>;
+  /** mosquitto ACL file content (`acl_file`) */
+  acl?: string;
+  /** more mosquitto.conf lines (e.g. a bridge connection) */
+  extra?: string[];
   startTimeoutMs?: number;
 }
 
@@ -42,8 +48,11 @@ export interface ScannerMosquitto {
   password?: string;
   /** Stop the broker (and the relay). Idempotent. */
   stop(): Promise<void>;
-  /** Stop and start again on the same port with the same config (not persistent: retained messages are lost). */
-  restart(): Promise<void>;
+  /**
+   * Stop and start again on the same port with the same config (not persistent: retained messages are lost),
+   * staying down for `downMs` (default 0) in between.
+   */
+  restart(downMs?: number): Promise<void>;
   /** Recent broker log lines. */
   log(): string;
 }
@@ -82,15 +91,26 @@ export async function startScannerMosquitto(
     `listener ${port} 127.0.0.1`,
   ];
   if (opts.bind === 'scanner') lines.push(`listener ${port} ${lan.scannerIp}`);
-  if (opts.username !== undefined && opts.password !== undefined) {
+  const users: Record<string, string> = { ...(opts.users ?? {}) };
+  if (opts.username !== undefined && opts.password !== undefined) users[opts.username] = opts.password;
+  if (Object.keys(users).length > 0) {
     if (!passwd) throw new Error('mosquitto_passwd is not installed: apt-get install -y mosquitto');
     const pwFile = path.join(dir, 'passwd');
-    await execFileP(passwd, ['-c', '-b', pwFile, opts.username, opts.password]);
+    for (const [i, [u, pw]] of Object.entries(users).entries()) {
+      if (!/^[A-Za-z0-9_.-]{1,64}$/.test(u)) throw new Error('startScannerMosquitto: bad user name');
+      await execFileP(passwd, [...(i === 0 ? ['-c'] : []), '-b', pwFile, u, pw]);
+    }
     fs.chmodSync(pwFile, 0o600);
     lines.push('allow_anonymous false', `password_file ${pwFile}`);
   } else {
     lines.push('allow_anonymous true');
   }
+  if (opts.acl !== undefined) {
+    const aclFile = path.join(dir, 'acl');
+    fs.writeFileSync(aclFile, opts.acl, { mode: 0o600 });
+    lines.push(`acl_file ${aclFile}`);
+  }
+  lines.push(...(opts.extra ?? []));
   const conf = path.join(dir, 'mosquitto.conf');
   fs.writeFileSync(conf, `${lines.join('\n')}\n`, { mode: 0o600 });
 
@@ -159,9 +179,10 @@ export async function startScannerMosquitto(
       await stopBroker();
       fs.rmSync(dir, { recursive: true, force: true });
     },
-    async restart() {
+    async restart(downMs = 0) {
       if (stopped) throw new Error('mosquitto was stopped; start a new one');
       await stopBroker();
+      if (downMs > 0) await new Promise((r) => setTimeout(r, downMs));
       await start();
     },
     log: () => logBuf,

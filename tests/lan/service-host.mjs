@@ -43,8 +43,14 @@ function hold(sock) {
   sock.setTimeout(HOLD_MS, () => sock.destroy());
 }
 
+/** A banner whose characters are all U+0000-U+00FF goes out as those bytes (so a test can send bytes that are not
+ *  UTF-8, e.g. "\xff"); anything else as UTF-8. ASCII banners are the same either way. */
+function bytes(text) {
+  return /^[\u0000-\u00ff]*$/.test(text) ? Buffer.from(text, 'latin1') : Buffer.from(text, 'utf8');
+}
+
 function handleSsh(sock, banner) {
-  sock.write(`${banner}\r\n`);
+  sock.write(bytes(`${banner}\r\n`));
   hold(sock);
   sock.on('data', () => {
     /* ignore the client's identification / KEXINIT; keep the connection open briefly */
@@ -169,7 +175,7 @@ function onConnection(entry, sock) {
     case 'mqtt':
       return handleMqtt(sock);
     case 'banner':
-      sock.write(banner);
+      sock.write(bytes(banner));
       return hold(sock);
     default:
       return hold(sock);

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { coreAtLeast, type DiscoveryCtx, deviceDiscovery, hubDiscovery } from '../../src/ha/discovery.js';
 import { deviceState, eventPayload, hubState } from '../../src/ha/states.js';
-import { CHANGE_TYPES, type Device } from '../../src/inventory/types.js';
+import type { Device } from '../../src/inventory/types.js';
 import type { StoredFinding } from '../../src/threats/types.js';
+import { CHANGE_TYPES } from '../../src/vocabulary.js';
 import {
   validateAttributesPayload,
   validateDiscovery,
@@ -305,6 +306,7 @@ describe('device discovery', () => {
           },
         ],
         "presence": "home",
+        "presence_reason": null,
         "randomized": false,
         "risk": "high",
         "risk_score": 70,
@@ -494,6 +496,8 @@ describe('states and events', () => {
         'randomized',
         'online',
         'presence',
+        // DESIGN §15: why home/away (sweep answer, confirmation probe, passive sighting, unanswered probes)
+        'presence_reason',
         'in_zones',
         'source_type',
         'first_seen',
@@ -523,7 +527,7 @@ describe('states and events', () => {
     expect(
       hubState({
         online: 3,
-        known: 5,
+        total: 5,
         new: 1,
         threatsActive: 2,
         lastScan: '2026-08-21T10:15:00.000Z',
@@ -547,7 +551,7 @@ describe('states and events', () => {
     expect(
       hubState({
         online: 3,
-        known: 5,
+        total: 5,
         new: 1,
         threatsActive: 2,
         lastScan: null,
@@ -565,7 +569,7 @@ describe('states and events', () => {
     expect(
       hubState({
         online: 3,
-        known: 5,
+        total: 5,
         new: 1,
         threatsActive: 2,
         lastScan: null,

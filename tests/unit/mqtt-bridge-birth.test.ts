@@ -64,7 +64,7 @@ beforeEach(async () => {
     ctx: { discoveryPrefix: 'homeassistant', baseTopic: 'lan_sentinel', swVersion: '0.1.0' },
     listDevices: () => devices,
     findingsFor: () => [],
-    hubStats: () => ({ online: 2, known: 3, new: 0, threatsActive: 0, lastScan: null }),
+    hubStats: () => ({ online: 2, total: 3, new: 0, threatsActive: 0, lastScan: null }),
     onScanNow: () => {},
     onRescan: () => {},
     random: () => 0.5,

@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { auditChange } from '../auth.js';
 import { toCsv } from '../csv.js';
@@ -25,6 +26,7 @@ import {
   errorSchema,
   idParams,
   pageQuery,
+  type WebhookJson,
   webhookCreateSchema,
   webhookListSchema,
   webhookPatchSchema,
@@ -73,6 +75,22 @@ const CSV_COLUMNS: Array<{ header: string; value: (a: AlertJson) => string | num
   { header: 'acked_at', value: (a) => a.acked_at },
   { header: 'acked_by', value: (a) => a.acked_by },
 ];
+/**
+ * What a read-scoped caller sees of a webhook URL: scheme and host only (paths and queries often carry
+ * tokens, e.g. ntfy topics or Slack hooks).
+ */
+export function redactWebhookUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}/…(redacted)`;
+  } catch {
+    return '(redacted)';
+  }
+}
+
+const canSeeSecrets = (request: FastifyRequest): boolean => request.principal?.scope === 'admin';
+const forScope = (hook: WebhookJson, request: FastifyRequest): WebhookJson =>
+  canSeeSecrets(request) ? hook : { ...hook, url: redactWebhookUrl(hook.url) };
 
 /** Alerts, alert rules, webhooks and their deliveries. */
 export function alertRoutes(r: RouteRegistry, deps: ApiDeps): void {
@@ -234,10 +252,10 @@ export function alertRoutes(r: RouteRegistry, deps: ApiDeps): void {
     method: 'GET',
     url: '/api/webhooks',
     tag: 'webhooks',
-    summary: 'Webhooks (secrets are never returned)',
+    summary: 'Webhooks (secrets are never returned; read-scoped keys see URLs redacted)',
     responses: { 200: webhookListSchema },
-    handler: () => {
-      const items = deps.webhooks ? deps.webhooks.list() : [];
+    handler: (_input, request) => {
+      const items = (deps.webhooks ? deps.webhooks.list() : []).map((h) => forScope(h, request));
       return { items, total: items.length, limit: items.length, offset: 0 };
     },
   });
@@ -248,7 +266,8 @@ export function alertRoutes(r: RouteRegistry, deps: ApiDeps): void {
     summary: 'Create a webhook',
     body: webhookCreateSchema,
     responses: { 201: webhookCreatedSchema, 400: errorSchema, 503: errorSchema },
-    handler: ({ body }, request, reply) => {
+    handler: async ({ body }, request, reply) => {
+      await hooks().checkUrl?.(body.url);
       const hook = hooks().create(body);
       auditChange(deps, request, 'webhook.create', `webhook:${hook.id}`, { name: body.name, url: body.url });
       reply.code(201);
@@ -262,10 +281,10 @@ export function alertRoutes(r: RouteRegistry, deps: ApiDeps): void {
     summary: 'One webhook',
     params: idParams,
     responses: { 200: webhookSchema, 404: errorSchema },
-    handler: ({ params }) => {
+    handler: ({ params }, request) => {
       const hook = deps.webhooks?.get(params.id);
       if (!hook) throw notFound(`webhook ${params.id}`);
-      return hook;
+      return forScope(hook, request);
     },
   });
   r.add({
@@ -276,7 +295,8 @@ export function alertRoutes(r: RouteRegistry, deps: ApiDeps): void {
     params: idParams,
     body: webhookPatchSchema,
     responses: { 200: webhookSchema, 400: errorSchema, 404: errorSchema, 503: errorSchema },
-    handler: ({ params, body }, request) => {
+    handler: async ({ params, body }, request) => {
+      if (body.url !== undefined) await hooks().checkUrl?.(body.url);
       const hook = hooks().update(params.id, body);
       if (!hook) throw notFound(`webhook ${params.id}`);
       const { secret, ...rest } = body;

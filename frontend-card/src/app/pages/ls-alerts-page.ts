@@ -1,5 +1,6 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
+import { ALERT_CHANNEL_LABELS } from '../../../../src/vocabulary.js';
 import { api, apiUrl, errorText, getList, type Query, seg } from '../api.js';
 import { toast } from '../components/ls-toasts.js';
 import { CHANGE_LABELS, changeLabel, formatTime, normalizeMac } from '../format.js';
@@ -12,11 +13,7 @@ import '../components/ls-state.js';
 
 const PAGE = 100;
 
-const CHANNEL_LABELS: Record<string, string> = {
-  ha_notify: 'Phone (HA notify)',
-  webhook: 'Webhooks',
-  mqtt_event: 'HA event entity',
-};
+const CHANNEL_LABELS: Readonly<Record<string, string>> = ALERT_CHANNEL_LABELS;
 
 const DELIVERY_LABELS: Record<AlertJson['delivery'], string> = {
   delivered: 'Delivered',
@@ -212,7 +209,7 @@ export class LsAlertsPage extends LitElement {
           >Type
           <select aria-label="Type" @change=${(e: Event) => this.set({ kind: (e.target as HTMLSelectElement).value })}>
             <option value="">All types</option>
-            ${Object.keys(CHANGE_LABELS).map((t) => html`<option value=${t}>${CHANGE_LABELS[t]}</option>`)}
+            ${Object.entries(CHANGE_LABELS).map(([t, label]) => html`<option value=${t}>${label}</option>`)}
           </select></label
         >
         <label

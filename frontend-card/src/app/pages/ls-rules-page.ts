@@ -1,34 +1,24 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
+import { ALERT_CHANNEL_LABELS, eventLabel } from '../../../../src/vocabulary.js';
 import { api, errorText, getList, seg } from '../api.js';
 import { toast } from '../components/ls-toasts.js';
-import { CHANGE_LABELS, normalizeMac } from '../format.js';
+import { normalizeMac } from '../format.js';
 import { Loader } from '../loader.js';
 import { baseStyles } from '../styles.js';
 import {
   ALERT_CHANNELS,
+  ALERT_RULE_EVENTS,
   type AlertRuleCreate,
   type AlertRuleJson,
   type AlertRulePreviewJson,
-  FINDING_KINDS,
   type List,
   SEVERITIES,
 } from '../types.js';
 import '../components/ls-badge.js';
 import '../components/ls-state.js';
 
-const EVENT_LABELS: Record<string, string> = {
-  ...CHANGE_LABELS,
-  risky_port: 'Finding: risky port',
-  vulnerable_version: 'Finding: vulnerable version',
-  custom: 'Finding: custom rule',
-};
-const EVENTS = [...Object.keys(CHANGE_LABELS), ...FINDING_KINDS];
-const CHANNEL_LABELS: Record<string, string> = {
-  ha_notify: 'Phone (HA notify)',
-  webhook: 'Webhooks',
-  mqtt_event: 'HA event entity',
-};
+const EVENTS = ALERT_RULE_EVENTS;
 
 type Draft = AlertRuleCreate & { id: number | null };
 
@@ -311,9 +301,9 @@ export class LsRulesPage extends LitElement {
                 />
               </td>
               <td>${r.name}${r.macs.length ? html`<div class="muted">${r.macs.length} device(s)</div>` : nothing}</td>
-              <td>${r.events.map((ev) => EVENT_LABELS[ev] ?? ev).join(', ')}</td>
+              <td>${r.events.map((ev) => eventLabel(ev)).join(', ')}</td>
               <td><ls-badge .level=${r.min_severity}></ls-badge></td>
-              <td>${r.channels.map((c) => CHANNEL_LABELS[c] ?? c).join(', ')}</td>
+              <td>${r.channels.map((c) => (ALERT_CHANNEL_LABELS as Record<string, string>)[c] ?? c).join(', ')}</td>
               <td data-testid="rule-fired-7d">${this.savedPreviews.has(r.id) ? firedText(this.savedPreviews.get(r.id)!.fired) : '…'}</td>
               <td>
                 <div class="row">
@@ -387,7 +377,7 @@ export class LsRulesPage extends LitElement {
             ${EVENTS.map(
               (ev) =>
                 html`<label
-                  ><input type="checkbox" name="events" value=${ev} .checked=${d.events.includes(ev as never)} />${EVENT_LABELS[ev] ?? ev}</label
+                  ><input type="checkbox" name="events" value=${ev} .checked=${d.events.includes(ev as never)} />${eventLabel(ev)}</label
                 >`,
             )}
           </div>
@@ -398,7 +388,7 @@ export class LsRulesPage extends LitElement {
             ${ALERT_CHANNELS.map(
               (c) =>
                 html`<label
-                  ><input type="checkbox" name="channels" value=${c} .checked=${d.channels.includes(c)} />${CHANNEL_LABELS[c]}</label
+                  ><input type="checkbox" name="channels" value=${c} .checked=${d.channels.includes(c)} />${ALERT_CHANNEL_LABELS[c]}</label
                 >`,
             )}
           </div>

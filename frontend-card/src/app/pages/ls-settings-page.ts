@@ -1,10 +1,10 @@
 import { html, LitElement } from 'lit';
 import { customElement } from 'lit/decorators.js';
 import { api } from '../api.js';
-import { formatDuration, formatTime } from '../format.js';
+import { formatDuration, formatTime, timeAgo } from '../format.js';
 import { Loader } from '../loader.js';
 import { baseStyles } from '../styles.js';
-import type { HealthJson, SettingsJson } from '../types.js';
+import type { AgentJson, HealthJson, List, SettingsJson } from '../types.js';
 import '../components/ls-state.js';
 
 function valueText(v: unknown): string {
@@ -29,13 +29,20 @@ const SIGN_IN: Record<string, string> = {
 /** Read-only summary of the running configuration (secrets are redacted by the API). */
 @customElement('ls-settings-page')
 export class LsSettingsPage extends LitElement {
-  private readonly data = new Loader<{ health: HealthJson; settings: SettingsJson }>(this, async () => {
-    const [health, settings] = await Promise.all([
-      api.get<HealthJson>('health'),
-      api.get<SettingsJson>('settings'),
-    ]);
-    return { health, settings };
-  });
+  private readonly data = new Loader<{ health: HealthJson; settings: SettingsJson; agents: AgentJson[] }>(
+    this,
+    async () => {
+      const [health, settings, agents] = await Promise.all([
+        api.get<HealthJson>('health'),
+        api.get<SettingsJson>('settings'),
+        api.get<Pick<List<AgentJson>, 'items'>>('agents').then(
+          (r) => r.items,
+          () => [] as AgentJson[],
+        ),
+      ]);
+      return { health, settings, agents };
+    },
+  );
 
   static override styles = [baseStyles];
 
@@ -46,7 +53,7 @@ export class LsSettingsPage extends LitElement {
 
   override render() {
     return html`<h1>Settings</h1>
-      ${this.data.render(({ health, settings }) => {
+      ${this.data.render(({ health, settings, agents }) => {
         const entries = Object.entries(settings.settings).sort(([a], [b]) => a.localeCompare(b));
         return html`<div class="grid">
             <section class="card">
@@ -82,8 +89,58 @@ export class LsSettingsPage extends LitElement {
                 )}
               </dl>
             </section>
+            ${this.renderAgents(agents)}
           </div>`;
       }, 'Loading settings…')}`;
+  }
+
+  /** Satellite agents (DESIGN §16): health, devices, queue and refusals per agent. */
+  private renderAgents(agents: AgentJson[]) {
+    return html`<section class="card agents">
+      <h2>Satellite agents</h2>
+      ${
+        agents.length === 0
+          ? html`<p class="muted">
+              None. A <span class="mono">lan-sentinel agent</span> in another VLAN reports here once its id is
+              listed in the option <span class="mono">agents</span>.
+            </p>`
+          : html`<div class="table-wrap">
+              <table>
+                <thead>
+                  <tr>
+                    <th>Agent</th>
+                    <th>Health</th>
+                    <th>Devices</th>
+                    <th>Last heartbeat</th>
+                    <th>Last sweep</th>
+                    <th>Queue</th>
+                    <th>Results</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  ${agents.map(
+                    (a) => html`<tr>
+                      <td class="mono">${a.id}${a.configured ? '' : html` <span class="tag warn">not configured</span>`}</td>
+                      <td>
+                        <span class="tag ${a.health === 'online' ? 'ok' : a.health === 'offline' ? 'bad' : 'warn'}"
+                          >${a.health}</span
+                        >${a.last_error ? html`<div class="muted">${a.last_error}</div>` : ''}
+                      </td>
+                      <td>${a.devices_online} online / ${a.devices}</td>
+                      <td>${a.last_heartbeat ? timeAgo(a.last_heartbeat) : 'never'}</td>
+                      <td>${a.last_sweep ? timeAgo(a.last_sweep) : 'never'}</td>
+                      <td>${a.queue_pending} waiting, ${a.queue_dropped} dropped</td>
+                      <td>
+                        ${a.results} received${a.refused ? html`, <span class="tag warn">${a.refused} refused</span>` : ''}
+                        ${a.last_refusal ? html`<div class="muted">${a.last_refusal}</div>` : ''}
+                      </td>
+                    </tr>`,
+                  )}
+                </tbody>
+              </table>
+            </div>`
+      }
+    </section>`;
   }
 }
 

@@ -7,8 +7,8 @@ import type { Migration } from './index.js';
  * held_back for quiet hours / flood limit / dedup), and who acknowledged it. Older rows get a state from their
  * status and error.
  */
-export const m013AlertHistory: Migration = {
-  version: 13,
+export const m016AlertHistory: Migration = {
+  version: 16,
   name: 'alert_history',
   sql: `
 ALTER TABLE alert_log ADD COLUMN change_id INTEGER;
