@@ -182,7 +182,7 @@ describe('alert history', () => {
     expect(byMsg.get('NAS opened tcp/445')).toMatchObject({
       delivery: 'failed',
       channel_results: [{ channel: 'mqtt_event', outcome: 'failed', detail: 'broker offline' }],
-      error: 'mqtt: broker offline',
+      error: 'mqtt_event: broker offline',
     });
     // HA is not connected: the phone channel had nowhere to deliver — said so, not "sent"
     expect(byMsg.get('@SUM(1) camera moved to .21')).toMatchObject({
