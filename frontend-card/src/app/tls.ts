@@ -44,14 +44,15 @@ export const SAN_STORED_MAX = 1024;
 
 /**
  * The SAN list as at most `max` entries ("DNS:" prefixes dropped) and how many more there are. The stored list
- * is itself cut at 1,024 characters: then `truncated` is set and the cut last entry is dropped.
+ * is itself cut at 1,024 characters (nmap's reader ends a cut list with "…"): then `truncated` is set and the cut
+ * last entry is dropped.
  */
 export function sanPreview(
   san: string | null,
   max = SAN_PREVIEW,
 ): { shown: string[]; more: number; truncated: boolean } {
   if (!san) return { shown: [], more: 0, truncated: false };
-  const truncated = san.length >= SAN_STORED_MAX;
+  const truncated = san.length >= SAN_STORED_MAX || san.endsWith('…');
   const entries = san
     .split(/,\s*/)
     .map((e) => e.trim().replace(/^DNS:/, ''))
@@ -64,7 +65,5 @@ export function sanPreview(
   };
 }
 
-/** SSLv2/SSLv3/TLS 1.0/1.1 are weak. */
-export function isWeakProtocol(p: string): boolean {
-  return /^(SSLv2|SSLv3|TLSv1\.0|TLSv1\.1)$/.test(p);
-}
+/** SSLv2/SSLv3/TLS 1.0/1.1 are weak: the server's rule (pure, no imports of its own). */
+export { isWeakProtocol } from '../../../src/threats/tls.js';
