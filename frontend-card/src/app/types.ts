@@ -37,6 +37,7 @@ export type {
   SseDeviceJson,
   SseScanJson,
   StatsSummaryJson,
+  TlsFactJson,
   TrendsJson,
   VendorListJson,
   WebhookCreate,
