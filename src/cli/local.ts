@@ -69,13 +69,14 @@ export async function localTransport(cfg: LoadedConfig, logger: Logger): Promise
     return r;
   };
   let nmapChecked = false;
+  const threats = createThreatAssessor({ store, findings, db, logger, bus });
   const coordinator = new ScanCoordinator({
     store,
     bus,
     clock: systemClock,
     logger: logger.child('scan'),
     targets,
-    threats: createThreatAssessor({ store, findings, db, logger }),
+    threats,
     settings: scanSettings(o, isPrivileged(), () => readDefaultGateway(), 'once'),
   });
   const commands = new DeviceCommands({ store, bus });
@@ -96,8 +97,15 @@ export async function localTransport(cfg: LoadedConfig, logger: Logger): Promise
   const cliToken = `${CLI_TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
   const deps: ApiDeps = {
     store,
-    findings: findingsPort(findings),
-    alerts: alertsPort(new AlertsRepo(db), alerts),
+    // accepts and expected ports live in the same database; an edit re-assesses the device at once
+    findings: findingsPort(findings, {
+      db,
+      reassess: (mac) => threats.reassess(mac, systemClock.now()),
+    }),
+    alerts: alertsPort(new AlertsRepo(db), alerts, {
+      changes: store.changes,
+      device: (mac) => store.devices.get(mac),
+    }),
     webhooks: webhooksPort(new WebhooksRepo(db), alerts),
     keys: new KeysRepo(db),
     audit: new AuditRepo(db),
