@@ -1,6 +1,9 @@
 /** Human formatting for CLI output: ages, durations, key/value blocks. Pure. */
 import { safeLogText } from '../util/logger.js';
 
+/** Longest `age()` text up to 999 days ("999d ago"): the width an age column reserves. */
+export const AGE_WIDTH = 8;
+
 /** "42s", "5m", "3h", "12d" since `iso` (or "-"). */
 export function age(iso: string | null | undefined, now: Date): string {
   if (!iso) return '-';

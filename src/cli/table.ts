@@ -9,6 +9,11 @@ export interface TableOptions {
   shrink?: string[];
   /** right-align these columns (numbers) */
   right?: string[];
+  /**
+   * least width of a column by header name, for cells whose length changes with time (ages): the layout, and
+   * so what the shrinkable columns keep, then stays the same from one run to the next
+   */
+  minWidth?: Record<string, number>;
 }
 
 /** Terminal width to fit: the TTY's columns, else 100 (pipes, files, CI logs). */
@@ -32,7 +37,9 @@ export function renderTable(headers: string[], rows: Cell[][], opts: TableOption
     return safeLogText(String(v)).replace(/\s+/g, ' ');
   };
   const body = rows.map((r) => headers.map((_, i) => cell(r[i])));
-  const widths = headers.map((h, i) => Math.max(h.length, ...body.map((r) => (r[i] ?? '').length)));
+  const widths = headers.map((h, i) =>
+    Math.max(h.length, o.minWidth?.[h] ?? 0, ...body.map((r) => (r[i] ?? '').length)),
+  );
   const shrinkable = headers.map((h) => (o.shrink ? o.shrink.includes(h) : true));
   const total = () => widths.reduce((a, b) => a + b, 0) + 2 * (headers.length - 1);
   while (total() > width) {

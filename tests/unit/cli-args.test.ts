@@ -64,6 +64,20 @@ describe('table and csv', () => {
     // a table that fits is left alone
     expect(renderTable(['a'], [['b']], { width: 100 })).toBe('A\nb');
   });
+  it('keeps the layout when an age column grows (9s → 10s ago): minWidth reserves it', () => {
+    const nameCell = (seen: string, minWidth?: Record<string, number>) =>
+      renderTable(['name', 'seen'], [['Raspberry Pi Foundation server', seen]], {
+        width: 30,
+        shrink: ['name'],
+        minWidth,
+      })
+        .split('\n')[1]!
+        .split('  ')[0];
+    expect(nameCell('10s ago', { seen: 8 })).toBe(nameCell('9s ago', { seen: 8 }));
+    expect(nameCell('9s ago', { seen: 8 })).toBe('Raspberry Pi Founda…');
+    // without it, the name loses a character when the age gains one
+    expect(nameCell('10s ago')).not.toBe(nameCell('9s ago'));
+  });
   it('right-aligns number columns', () => {
     expect(
       renderTable(
