@@ -308,9 +308,7 @@ describeLan('CLI against a running instance (simulated LAN)', () => {
                 : (list.body as unknown as { items: Array<{ id: number; name: string }> }).items
             ).find((s) => s.name === args[2]);
             expect(made, where(d)).toBeDefined();
-            expect((await svc.api(`api/schedules/${made!.id}`, { method: 'DELETE' })).status).toBeLessThan(
-              300,
-            );
+            expect((await remote(['schedules', 'remove', String(made!.id)])).code, where(d)).toBe(0);
           }
           if (args[0] === 'export') {
             const csv = readFileSync(join(work, args[args.indexOf('--output') + 1]!), 'utf8');
