@@ -31,6 +31,7 @@ import { checkNmap, isPrivileged } from './scan/nmapRunner.js';
 import { detectLocalNetworks, isAttached, resolveTargets } from './scan/targets.js';
 import { readDefaultGateway } from './service/gateway.js';
 import { ScanCoordinator, type ScanTargets } from './service/scanCoordinator.js';
+import { attachCveFeeds } from './service/cveFeeds.js';
 import { Scheduler } from './service/scheduler.js';
 import { attachStatsRecorder } from './service/statsRecorder.js';
 import { createThreatAssessor } from './service/threatAssessor.js';
@@ -177,6 +178,10 @@ async function startServiceParts(
     logger: log.child('threats'),
     certExpiryDays: o.cert_expiry_days,
   });
+
+  // CVE feeds apply at once, also when another process (the CLI) imports them
+  const cveFeeds = attachCveFeeds({ db, store, bus, clock, logger: log.child('threats'), threats });
+  stops.push(['cve feeds', () => cveFeeds.stop()]);
 
   const coordinator = new ScanCoordinator({
     store,
@@ -460,6 +465,7 @@ async function startServiceParts(
     }),
     alerts: alertsPort(alertsRepo, alerts),
     webhooks: webhooksPort(webhooks, alerts),
+    cve: cveFeeds,
     keys,
     audit,
     ...(sessions ? { sessions } : {}),

@@ -69,7 +69,7 @@ function hostFor(device: Device, scan: ScanResult | undefined): ScanHost | undef
  * (first/last seen, resolution), store threat_detected/threat_resolved/unexpected_port changes (known exploited
  * first), and update the device's risk from the findings that are not accepted. One transaction per assessment.
  */
-export function createThreatAssessor(deps: ThreatAssessorDeps): ThreatAssessor & { reloadRules(): void } {
+export function createThreatAssessor(deps: ThreatAssessorDeps): ThreatAssessor & { reloadRules(): number } {
   const findings = deps.findings ?? new FindingsRepo(deps.db);
   const expected = new ExpectedPortsRepo(deps.db);
   const tls = new TlsRepo(deps.db);
@@ -79,6 +79,7 @@ export function createThreatAssessor(deps: ThreatAssessorDeps): ThreatAssessor &
   return {
     reloadRules() {
       rules = { cves: loadCveRules(deps.db) };
+      return rules.cves.length;
     },
     assess(macs: string[], now: Date, scan?: ScanResult) {
       return deps.store.transaction(() => {
