@@ -242,7 +242,7 @@ export async function cveCommand(ctx: Ctx): Promise<number> {
     return 0;
   }
   const head = `Imported ${feedKind(r.format)} from ${file}: ${r.added} added, ${r.updated} updated, ${r.skipped} skipped.`;
-  const where = ctx.client.remote ? ` on ${ctx.client.transport.where}` : '';
+  const where = ctx.client.remote ? ` in ${ctx.client.transport.where}` : '';
   const tail =
     r.applied === 'now'
       ? `${r.rules_active} CVE rules are now active${where}${r.reassessed ? ` (${r.reassessed} devices re-assessed)` : ''}.`
