@@ -17,6 +17,11 @@ scans show <id>               one scan with the hosts and open ports it saw`,
 devices show <device>         details, ports, findings and recent changes
 devices rename <device> <name>
 devices trust|untrust|watch|unwatch|ignore|unignore|forget <device>
+devices expected <device> [show]            expected (allowed) open ports beside the open ones
+devices expected <device> set PORT…         e.g. set 22 80 443/tcp 53/udp (replaces the list)
+devices expected <device> accept-open       expect exactly what is open now
+devices expected <device> clear             no list: no port counts as unexpected
+      an open port outside the expected ones raises an unexpected_port finding and alert
       <device> is a MAC address, an IP address or an exact name`,
   findings: `findings [list] [--min-severity info|low|medium|high|critical] [--mac MAC] [--status active|resolved|all]
 findings accept <id> [--reason TEXT]   accept the risk (needs an instance that offers it)`,

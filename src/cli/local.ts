@@ -73,13 +73,14 @@ export async function localTransport(cfg: LoadedConfig, logger: Logger): Promise
     };
   };
   let nmapChecked = false;
+  const threats = createThreatAssessor({ store, findings, db, logger });
   const coordinator = new ScanCoordinator({
     store,
     bus,
     clock: systemClock,
     logger: logger.child('scan'),
     targets,
-    threats: createThreatAssessor({ store, findings, db, logger }),
+    threats,
     settings: {
       nmapPath: o.nmap_path,
       privileged: isPrivileged(),
@@ -111,7 +112,13 @@ export async function localTransport(cfg: LoadedConfig, logger: Logger): Promise
   const cliToken = `${CLI_TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
   const deps: ApiDeps = {
     store,
-    findings: findingsPort(findings),
+    // accepts and expected ports live in the same database; an edit re-assesses the device at once
+    findings: findingsPort(findings, {
+      db,
+      reassess: (mac) => {
+        for (const c of threats.assess([mac], systemClock.now()).changes) bus.emit('change', c);
+      },
+    }),
     alerts: alertsPort(new AlertsRepo(db), alerts),
     webhooks: webhooksPort(new WebhooksRepo(db), alerts),
     // a service running on this data dir applies the import and confirms it; the CLI waits for that

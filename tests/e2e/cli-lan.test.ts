@@ -136,6 +136,7 @@ describeLan('CLI against a running instance (simulated LAN)', () => {
     const commands = [
       ['devices'],
       ['devices', 'show', hosts.find((h) => h.name === 'nas')!.mac],
+      ['devices', 'expected', hosts.find((h) => h.name === 'nas')!.mac],
       ['scans'],
       ['scans', 'show', '1'],
       ['findings'],

@@ -36,6 +36,7 @@ export type {
   SseDeviceJson,
   SseScanJson,
   StatsSummaryJson,
+  TlsFactJson,
   TrendsJson,
   VendorListJson,
   WebhookCreate,

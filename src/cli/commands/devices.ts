@@ -7,6 +7,7 @@ import { type Ctx, flag, oneOf, printJson } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
 import { AGE_WIDTH, age, clipLine, keyValues, shortTime, yesNo } from '../format.js';
 import { renderTable, toCsv } from '../table.js';
+import { EXPECTED_USAGE, expectedPortsCommand } from './expectedPorts.js';
 
 const MAC_RE = /^[0-9A-Fa-f]{2}([:-]?)[0-9A-Fa-f]{2}(\1[0-9A-Fa-f]{2}){4}$/;
 
@@ -145,6 +146,8 @@ export async function devicesCommand(ctx: Ctx): Promise<number> {
       );
     case 'unignore':
       return patch(ctx, ref, { ignored: false }, (d) => `${d.display_name} (${d.mac}) is no longer ignored`);
+    case 'expected':
+      return expectedPortsCommand(ctx, await resolveDevice(ctx, ref, EXPECTED_USAGE), rest);
     case 'forget': {
       const d = await resolveDevice(ctx, ref, 'devices forget <mac|ip|name>');
       const r = await ctx.client.request('DELETE', `api/devices/${encodeURIComponent(d.mac)}`);
@@ -154,7 +157,7 @@ export async function devicesCommand(ctx: Ctx): Promise<number> {
     }
     default:
       throw new UsageError(
-        `devices: unknown subcommand "${sub}"; use list, show, rename, trust, untrust, watch, unwatch, ignore, unignore or forget`,
+        `devices: unknown subcommand "${sub}"; use list, show, rename, trust, untrust, watch, unwatch, ignore, unignore, expected or forget`,
       );
   }
 }
