@@ -121,7 +121,13 @@ export function attachCveFeeds(deps: CveFeedsDeps): CveFeeds {
       log.info(
         `CVE feed imported (${r.format}: ${r.added} added, ${r.updated} updated, ${r.skipped} skipped): ${a.count} CVE rules now active, ${a.reassessed} devices re-assessed`,
       );
-      return { ...r, applied: 'now', rulesActive: a.count, reassessed: a.reassessed, servicePid: process.pid };
+      return {
+        ...r,
+        applied: 'now',
+        rulesActive: a.count,
+        reassessed: a.reassessed,
+        servicePid: process.pid,
+      };
     },
     status: () => ({ rulesActive: active, lastImport: repo.lastImport() }),
     checkNow,

@@ -80,7 +80,9 @@ export class CveRulesRepo {
   }
 
   private meta<T>(key: string): T | null {
-    const r = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
+    const r = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as
+      | { value: string }
+      | undefined;
     if (!r) return null;
     try {
       return JSON.parse(r.value) as T;

@@ -191,7 +191,9 @@ export function decodeFeed(input: Uint8Array | string): string {
   }
   const buf = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
   if (buf.byteLength > L.bytes)
-    throw new FeedError(`the feed file is larger than ${L.bytes / MIB} MiB (${Math.ceil(buf.byteLength / MIB)} MiB)`);
+    throw new FeedError(
+      `the feed file is larger than ${L.bytes / MIB} MiB (${Math.ceil(buf.byteLength / MIB)} MiB)`,
+    );
   let raw = buf;
   if (buf[0] === 0x1f && buf[1] === 0x8b) {
     try {
@@ -350,12 +352,7 @@ export type ParsedFeed =
   | { format: 'kev'; entries: StoredKev[]; skipped: string[] };
 
 /** Every record of `vulnerabilities`, each checked against `schema`; the first bad one refuses the file. */
-function records<T extends z.ZodType>(
-  what: string,
-  doc: unknown,
-  list: unknown[],
-  schema: T,
-): z.output<T>[] {
+function records<T extends z.ZodType>(what: string, doc: unknown, list: unknown[], schema: T): z.output<T>[] {
   const out: z.output<T>[] = [];
   for (let i = 0; i < list.length; i++) {
     const r = schema.safeParse(list[i]);
@@ -537,7 +534,11 @@ export function loadCveRules(db: Db): CveRule[] {
 }
 
 export function feedKind(format: ImportResult['format']): string {
-  return format === 'nvd' ? 'NVD CVE feed' : format === 'rules' ? 'LAN Sentinel rules file' : 'CISA KEV catalogue';
+  return format === 'nvd'
+    ? 'NVD CVE feed'
+    : format === 'rules'
+      ? 'LAN Sentinel rules file'
+      : 'CISA KEV catalogue';
 }
 
 /** Reads a feed file for import; the size bound is checked before the whole file is read. */

@@ -13,9 +13,9 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { gzipSync } from 'node:zlib';
 import { CLI, eventually, ROOT, ServiceProcess } from '../helpers/serviceProcess.js';
 import { defaultHosts } from '../lan/hosts.js';
 import { type NsRelay, relayIntoNamespace } from '../lan/relay.js';
@@ -39,7 +39,16 @@ describeLan('security of the running service (simulated LAN)', () => {
     // standalone: the embedded broker listens on 127.0.0.1:1883 in the scanner namespace
     svc = await ServiceProcess.start(lan, {
       // one TCP port: the first-start port scan of the router takes seconds, not minutes
-      flags: ['--sweep-interval', '3600', '--port-scan-schedule', 'off', '--port-profile', 'custom', '--ports', '80'],
+      flags: [
+        '--sweep-interval',
+        '3600',
+        '--port-scan-schedule',
+        'off',
+        '--port-profile',
+        'custom',
+        '--ports',
+        '80',
+      ],
     });
     proxy = lan.spawnInScanner(process.execPath, [
       PROXY,
@@ -137,9 +146,11 @@ describeLan('security of the running service (simulated LAN)', () => {
       'the router is port-scanned',
     );
     const findings = async () =>
-      (await svc.api<{ items: Array<{ cve: string | null; severity: string }> }>(
-        `api/findings?mac=${router.mac}`,
-      )).body.items;
+      (
+        await svc.api<{ items: Array<{ cve: string | null; severity: string }> }>(
+          `api/findings?mac=${router.mac}`,
+        )
+      ).body.items;
     expect((await findings()).map((f) => f.cve)).not.toContain('CVE-2099-4242');
     const record = (score: number) => ({
       cve: {
@@ -190,7 +201,9 @@ describeLan('security of the running service (simulated LAN)', () => {
       expect(active).toBe(before + 1);
       // no restart, no waiting: the service answered after it had applied the feed
       expect((await svc.api<{ rules_active: number }>('api/cve')).body.rules_active).toBe(active);
-      expect(await findings()).toContainEqual(expect.objectContaining({ cve: 'CVE-2099-4242', severity: 'critical' }));
+      expect(await findings()).toContainEqual(
+        expect.objectContaining({ cve: 'CVE-2099-4242', severity: 'critical' }),
+      );
       expect(svc.exited).toBeNull();
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -121,7 +121,9 @@ describe('feed bounds (issue 13 finding 5)', () => {
     const cpe = refusal(
       nvd(
         record('CVE-2099-1012', {
-          matches: [{ vulnerable: true, criteria: `cpe:2.3:a:example:widget:${'9'.repeat(300)}:*:*:*:*:*:*:*` }],
+          matches: [
+            { vulnerable: true, criteria: `cpe:2.3:a:example:widget:${'9'.repeat(300)}:*:*:*:*:*:*:*` },
+          ],
         }),
       ),
     );
@@ -196,7 +198,9 @@ describe('feed bounds (issue 13 finding 5)', () => {
     const bomb = gzipSync(Buffer.alloc(FEED_LIMITS.bytes + 1024 * 1024, 0x20));
     expect(bomb.byteLength).toBeLessThan(1024 * 1024);
     expect(refusal(bomb)).toBe('the feed unpacks to more than 64 MiB; import a smaller file');
-    expect(refusal(Buffer.from([0x1f, 0x8b, 1, 2, 3]))).toMatch(/looks gzip-compressed but cannot be unpacked/);
+    expect(refusal(Buffer.from([0x1f, 0x8b, 1, 2, 3]))).toMatch(
+      /looks gzip-compressed but cannot be unpacked/,
+    );
     const big = join(dir, 'big.json');
     writeFileSync(big, '');
     truncateSync(big, FEED_LIMITS.bytes + 1);
@@ -206,7 +210,11 @@ describe('feed bounds (issue 13 finding 5)', () => {
   it('control and bidi characters in feed text are stripped before they are stored', () => {
     importFeed(
       db,
-      nvd(record('CVE-2099-1040', { description: 'Safe\u202e txt.exe\u0000 flaw\u001b[31m in \u2066Widget\u2069' })),
+      nvd(
+        record('CVE-2099-1040', {
+          description: 'Safe\u202e txt.exe\u0000 flaw\u001b[31m in \u2066Widget\u2069',
+        }),
+      ),
     );
     const rule = loadCveRules(db).find((r) => r.id === 'CVE-2099-1040');
     expect(rule?.summary).toBe('Safe txt.exe flaw[31m in Widget');

@@ -5,11 +5,11 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { FEED_LIMITS, FeedError } from '../../threats/feedImport.js';
+import { auditChange } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
 import { ApiError, unavailable } from '../errors.js';
 import type { RouteRegistry } from '../route.js';
 import { cveImportSchema, cveStatusSchema, errorSchema } from '../schemas.js';
-import { auditChange } from '../auth.js';
 
 export const FEED_CONTENT_TYPES = ['application/octet-stream', 'application/gzip', 'application/x-gzip'];
 
