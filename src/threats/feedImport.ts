@@ -31,49 +31,44 @@ import type { VersionRange } from './version.js';
 
 /**
  * Bounds of one feed file (DESIGN §6). Generous for real NVD/KEV files (an NVD yearly file has ~40,000
- * records, the KEV catalogue ~1,500), small enough that a hostile file cannot exhaust memory, slow every
- * later import down, or change a risk with an impossible score. A file that breaks one is refused whole,
- * with the field named; nothing of it is stored.
+ * records, the KEV catalogue ~1,500), small enough that a hostile file cannot exhaust memory or slow every
+ * later import down. A file that breaks one of these is refused whole, with the field named; nothing of it
+ * is stored. Odd single values inside a record (a CVSS outside 0–10, an over-long version or CPE) are
+ * bounded per value instead (NVD_BOUNDS): the value is dropped or the match skipped, with a note.
  */
 export const FEED_LIMITS = {
   /** the file as given, and after gunzip */
   bytes: 64 * 1024 * 1024,
   records: 250_000,
   /** CPE matches of one NVD record (over all its configurations and nodes) */
-  cpeMatchesPerRecord: 5_000,
+  cpeMatchesPerRecord: 10_000,
   /** version ranges of one record of a LAN Sentinel rules file */
   rangesPerRecord: 5_000,
-  descriptionChars: 16_384,
-  versionChars: 64,
-  criteriaChars: 512,
+  descriptionsPerRecord: 50,
   nameChars: 256,
 } as const;
 
 const MIB = 1024 * 1024;
 const L = FEED_LIMITS;
 const text = (max: number) => z.string().max(max, `must be at most ${max} characters`);
-const version = text(L.versionChars);
-const cvssScore = z
-  .number('must be a number')
-  .min(0, 'a CVSS score must be between 0 and 10')
-  .max(10, 'a CVSS score must be between 0 and 10');
 
 const cpeMatchSchema = z.looseObject({
   vulnerable: z.boolean(),
-  criteria: text(L.criteriaChars).refine((c) => c.split(':').every((f) => f.length <= L.versionChars), {
-    message: `each field of a CPE name must be at most ${L.versionChars} characters`,
-  }),
-  versionStartIncluding: version.optional(),
-  versionStartExcluding: version.optional(),
-  versionEndIncluding: version.optional(),
-  versionEndExcluding: version.optional(),
+  criteria: z.string(),
+  versionStartIncluding: z.string().optional(),
+  versionStartExcluding: z.string().optional(),
+  versionEndIncluding: z.string().optional(),
+  versionEndExcluding: z.string().optional(),
 });
 const cvssSchema = z
   .array(
     z.looseObject({
-      type: text(32).optional(),
-      cvssData: z.looseObject({ baseScore: cvssScore, baseSeverity: text(16).optional() }),
-      baseSeverity: text(16).optional(),
+      type: z.string().optional(),
+      cvssData: z.looseObject({
+        baseScore: z.number('must be a number'),
+        baseSeverity: z.string().optional(),
+      }),
+      baseSeverity: z.string().optional(),
     }),
   )
   .max(100, 'at most 100 metrics')
@@ -81,10 +76,10 @@ const cvssSchema = z
 const nvdRecordSchema = z.looseObject({
   cve: z
     .looseObject({
-      id: text(32),
+      id: z.string(),
       descriptions: z
-        .array(z.looseObject({ lang: text(16), value: text(L.descriptionChars) }))
-        .max(50, 'at most 50 descriptions')
+        .array(z.looseObject({ lang: z.string(), value: z.string() }))
+        .max(L.descriptionsPerRecord, `at most ${L.descriptionsPerRecord} descriptions`)
         .default([]),
       metrics: z
         .looseObject({ cvssMetricV31: cvssSchema, cvssMetricV30: cvssSchema, cvssMetricV2: cvssSchema })
@@ -107,7 +102,7 @@ const nvdRecordSchema = z.looseObject({
         )
         .max(1_000, 'at most 1000 configurations')
         .default([]),
-      cisaExploitAdd: text(32).optional(),
+      cisaExploitAdd: z.string().optional(),
     })
     .superRefine((cve, ctx) => {
       let n = 0;
@@ -125,11 +120,11 @@ const nvdSchema = z.looseObject({
   vulnerabilities: z.array(z.unknown()).max(L.records, `at most ${L.records} records`),
 });
 const kevRecordSchema = z.looseObject({
-  cveID: text(32),
+  cveID: z.string(),
   vendorProject: text(L.nameChars).default(''),
   product: text(L.nameChars).default(''),
-  vulnerabilityName: text(L.nameChars * 2).optional(),
-  dateAdded: text(32).optional(),
+  vulnerabilityName: text(L.nameChars * 4).optional(),
+  dateAdded: z.string().optional(),
 });
 const kevSchema = z.looseObject({
   catalogVersion: z.string().optional(),
@@ -242,10 +237,36 @@ export interface ImportResult {
   time: string;
 }
 
+/**
+ * Bounds on what one NVD record may bring in (the file is input from outside): longer or stranger values skip
+ * the match (or the record) instead of being stored, so a record with absurd values cannot bloat the rules
+ * table, slow every version comparison of every scan, or push odd text into titles.
+ */
+export const NVD_BOUNDS = {
+  criteria: 512,
+  version: 64,
+  productName: 80,
+  rangesPerProduct: 64,
+  productsPerRule: 16,
+  firstFixed: 8,
+} as const;
+const VERSION_TEXT = /^[A-Za-z0-9][A-Za-z0-9._+~:-]*$/;
+
+/** A version bound as NVD writes it, or undefined when it is absent or absurd (too long, odd characters). */
+function boundVersion(v: string | undefined): string | undefined | null {
+  if (v === undefined) return undefined;
+  return v.length <= NVD_BOUNDS.version && VERSION_TEXT.test(v) ? v : null;
+}
+
+/** A CVSS base score is 0–10; anything else (negative, 1e9) is not a score. */
+export function boundCvss(score: unknown): number | undefined {
+  return typeof score === 'number' && Number.isFinite(score) && score >= 0 && score <= 10 ? score : undefined;
+}
+
 function cpeParts(
   criteria: string,
 ): { part: string; vendor: string; product: string; version: string } | null {
-  if (!criteria.startsWith('cpe:2.3:')) return null;
+  if (criteria.length > NVD_BOUNDS.criteria || !criteria.startsWith('cpe:2.3:')) return null;
   const f = stripControl(criteria).slice(8).split(':');
   if (f.length < 4 || !f[0] || !f[1] || !f[2]) return null;
   return { part: f[0], vendor: f[1].toLowerCase(), product: f[2].toLowerCase(), version: f[3] ?? '*' };
@@ -287,7 +308,7 @@ function nvdRecordToRule(
   cve: z.infer<typeof nvdRecordSchema>['cve'],
   known: Map<string, [string, ProductDef]>,
 ): StoredNvdRule | string {
-  if (!cveIdSchema.safeParse(cve.id).success) return `${cve.id}: not a CVE id`;
+  if (!cveIdSchema.safeParse(cve.id).success) return `${clip(cve.id, 40)}: not a CVE id`;
   const byKey = new Map<string, { key: string; def: ProductDef; ranges: VersionRange[] }>();
   for (const conf of cve.configurations) {
     for (const node of conf.nodes) {
@@ -297,23 +318,34 @@ function nvdRecordToRule(
         if (c?.part !== 'a') continue;
         const range: VersionRange = {};
         if (c.version !== '*' && c.version !== '-') {
-          const v = c.version.replace(/\\/g, '');
+          const v = boundVersion(c.version.replace(/\\/g, ''));
+          if (!v) continue;
           range.introduced = v;
           range.lastAffected = v;
         } else {
-          const start = m.versionStartIncluding ?? m.versionStartExcluding;
+          const start = boundVersion(m.versionStartIncluding ?? m.versionStartExcluding);
+          const endEx = boundVersion(m.versionEndExcluding);
+          const endIn = boundVersion(m.versionEndIncluding);
+          if (start === null || endEx === null || endIn === null) continue; // an absurd bound: skip the match
           if (start) range.introduced = start;
-          if (m.versionEndExcluding) range.fixed = m.versionEndExcluding;
-          else if (m.versionEndIncluding) range.lastAffected = m.versionEndIncluding;
+          if (endEx) range.fixed = endEx;
+          else if (endIn) range.lastAffected = endIn;
           if (!range.fixed && !range.lastAffected) continue; // "all versions": too broad to match on
         }
         const cpeKey = `${c.vendor}:${c.product}`;
         const shipped = known.get(cpeKey);
+        if (!byKey.has(cpeKey) && byKey.size >= NVD_BOUNDS.productsPerRule) continue;
         const entry = byKey.get(cpeKey) ?? {
           key: shipped?.[0] ?? cpeKey,
-          def: shipped?.[1] ?? { name: c.product.replace(/_/g, ' '), nmap: [], cpe: [cpeKey], precision: 1 },
+          def: shipped?.[1] ?? {
+            name: clip(c.product.replace(/_/g, ' '), NVD_BOUNDS.productName),
+            nmap: [],
+            cpe: [cpeKey],
+            precision: 1,
+          },
           ranges: [],
         };
+        if (entry.ranges.length >= NVD_BOUNDS.rangesPerProduct) continue;
         entry.ranges.push(range);
         byKey.set(cpeKey, entry);
       }
@@ -322,13 +354,13 @@ function nvdRecordToRule(
   if (byKey.size === 0) return `${cve.id}: no application CPE with a version bound`;
   const metric =
     cve.metrics.cvssMetricV31?.[0] ?? cve.metrics.cvssMetricV30?.[0] ?? cve.metrics.cvssMetricV2?.[0];
-  const score = metric?.cvssData.baseScore;
+  const score = boundCvss(metric?.cvssData.baseScore);
   const label = metric?.cvssData.baseSeverity ?? metric?.baseSeverity;
   const desc = cve.descriptions.find((d) => d.lang === 'en')?.value ?? cve.descriptions[0]?.value ?? cve.id;
   const products = [...byKey.values()];
   const firstFixed = [
     ...new Set(products.flatMap((p) => p.ranges.map((r) => r.fixed).filter((x): x is string => !!x))),
-  ];
+  ].slice(0, NVD_BOUNDS.firstFixed);
   const names = products.map((p) => p.def.name).join(', ');
   const fixText = firstFixed.length
     ? `${firstFixed.join(' / ')} or newer`
@@ -347,9 +379,9 @@ function nvdRecordToRule(
 }
 
 export type ParsedFeed =
-  | { format: 'nvd'; rules: StoredNvdRule[]; skipped: string[] }
-  | { format: 'rules'; rules: StoredNvdRule[]; skipped: string[] }
-  | { format: 'kev'; entries: StoredKev[]; skipped: string[] };
+  | { format: 'nvd'; rules: StoredNvdRule[]; skipped: string[]; warnings?: string[] }
+  | { format: 'rules'; rules: StoredNvdRule[]; skipped: string[]; warnings?: string[] }
+  | { format: 'kev'; entries: StoredKev[]; skipped: string[]; warnings?: string[] };
 
 /** Every record of `vulnerabilities`, each checked against `schema`; the first bad one refuses the file. */
 function records<T extends z.ZodType>(what: string, doc: unknown, list: unknown[], schema: T): z.output<T>[] {
@@ -432,12 +464,21 @@ export function parseFeed(input: Uint8Array | string): ParsedFeed {
       for (const c of def.cpe) known.set(c, [k, def]);
     const rules: StoredNvdRule[] = [];
     const skipped: string[] = [];
-    for (const v of list) {
+    const warnings: string[] = [];
+    list.forEach((v, i) => {
       const r = nvdRecordToRule(v.cve, known);
       if (typeof r === 'string') skipped.push(r);
       else rules.push(r);
-    }
-    return { format: 'nvd', rules, skipped };
+      for (const key of ['cvssMetricV31', 'cvssMetricV30', 'cvssMetricV2'] as const)
+        (v.cve.metrics[key] ?? []).forEach((m, j) => {
+          const score = m.cvssData.baseScore;
+          if (boundCvss(score) === undefined)
+            warnings.push(
+              `${clip(v.cve.id, 30)}: vulnerabilities[${i}] ${key}[${j}].baseScore ${String(score).slice(0, 12)} is outside 0–10; ignored`,
+            );
+        });
+    });
+    return { format: 'nvd', rules, skipped, warnings };
   }
   if (looksKev) {
     const top = kevSchema.safeParse(doc);
@@ -447,16 +488,15 @@ export function parseFeed(input: Uint8Array | string): ParsedFeed {
     const skipped: string[] = [];
     for (const v of list) {
       if (!cveIdSchema.safeParse(v.cveID).success) {
-        skipped.push(`${cleanText(v.cveID, 32)}: not a CVE id`);
+        skipped.push(`${clip(v.cveID, 40)}: not a CVE id`);
         continue;
       }
-      const name = v.vulnerabilityName ? cleanText(v.vulnerabilityName, L.nameChars * 2) : '';
       entries.push({
         id: v.cveID,
         knownExploited: true,
-        vendorProject: cleanText(v.vendorProject, L.nameChars),
-        product: cleanText(v.product, L.nameChars),
-        ...(name ? { name } : {}),
+        vendorProject: clip(v.vendorProject, 100),
+        product: clip(v.product, 100),
+        ...(v.vulnerabilityName ? { name: clip(v.vulnerabilityName, 200) } : {}),
       });
     }
     return { format: 'kev', entries, skipped };
@@ -476,7 +516,7 @@ export function importFeed(db: Db, input: Uint8Array | string, now: Date = new D
   let added = 0;
   let updated = 0;
   let skipped = feed.skipped.length;
-  const notes = feed.skipped.slice(0, 5);
+  const notes = [...(feed.warnings ?? []), ...feed.skipped].slice(0, 5);
   const rows: CveRuleRow[] = [];
   if (feed.format !== 'kev') {
     for (const r of feed.rules) {
@@ -516,13 +556,14 @@ export function loadCveRules(db: Db): CveRule[] {
         id: r.id,
         products: r.products.map((p) => compileProduct(p.key, p.def, p.ranges)),
         firstFixed: r.firstFixed,
-        ...(r.cvss !== undefined ? { cvss: r.cvss } : {}),
+        // rows stored before the bounds: an absurd score is dropped, long text cut
+        ...(boundCvss(r.cvss) !== undefined ? { cvss: r.cvss } : {}),
         severity: r.severity,
         knownExploited: r.knownExploited,
         component: r.component === 'client' || r.component === 'module' ? r.component : 'server',
         ...(typeof r.part === 'string' ? { part: r.part.slice(0, 80) } : {}),
-        summary: r.summary,
-        remediation: r.remediation,
+        summary: clip(String(r.summary), 600),
+        remediation: clip(String(r.remediation), 800),
         source: row.source,
       });
     } catch {

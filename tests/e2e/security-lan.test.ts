@@ -5,7 +5,7 @@
  *   work through the proxy;
  * - finding 5: `lan-sentinel cve import` (another process) applies to the running service at once: the
  *   "now active" it prints is the service's own rule count and the device's finding is there without a
- *   restart; a hostile feed (CVSS -1e308) is refused naming the field and changes nothing;
+ *   restart; a hostile feed (one record with 20,000 ranges) is refused naming the field and changes nothing;
  * - finding 7: a second instance on the same data dir refuses to start naming the first one's pid; a refused
  *   bind (LAN address without API keys, or a port in use) exits non-zero and publishes nothing on MQTT.
  */
@@ -182,12 +182,19 @@ describeLan('security of the running service (simulated LAN)', () => {
           timeoutMs: 30_000,
         });
       const before = (await svc.api<{ rules_active: number }>('api/cve')).body.rules_active;
+      // one record with 20,000 ranges: refused whole, naming the field; nothing changes
       const hostile = join(dir, 'hostile.json');
-      writeFileSync(hostile, JSON.stringify({ format: 'NVD_CVE', vulnerabilities: [record(-1e308)] }));
+      const huge = record(9.8);
+      huge.cve.configurations[0]!.nodes[0]!.cpeMatch = Array.from({ length: 20_000 }, (_, i) => ({
+        vulnerable: true,
+        criteria: `cpe:2.3:a:lighttpd:lighttpd:1.${i}:*:*:*:*:*:*:*`,
+        versionEndExcluding: '1.4.60',
+      }));
+      writeFileSync(hostile, JSON.stringify({ format: 'NVD_CVE', vulnerabilities: [huge] }));
       const bad = await cveImport(hostile);
       expect(bad.code).not.toBe(0);
       expect(bad.stderr).toContain(
-        'vulnerabilities[0].cve.metrics.cvssMetricV31[0].cvssData.baseScore: a CVSS score must be between 0 and 10 (got -1e+308)',
+        'vulnerabilities[0].cve.configurations[0].nodes[0].cpeMatch: at most 10000 CPE matches (got 20000)',
       );
       expect((await svc.api<{ rules_active: number }>('api/cve')).body.rules_active).toBe(before);
 

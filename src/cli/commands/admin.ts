@@ -250,6 +250,6 @@ export async function cveCommand(ctx: Ctx): Promise<number> {
         ? `${r.rules_active} CVE rules are stored; no service runs on this data dir, it applies them when it starts.`
         : `Stored, but the running service (pid ${r.service_pid}) has not confirmed it yet: it checks every 2 s; see its log.`;
   ctx.out(`${head} ${tail}`);
-  if (r.notes.length) ctx.out(`Skipped, for example: ${r.notes.join('; ')}`);
+  if (r.notes.length) ctx.out(`Notes: ${r.notes.join('; ')}`);
   return r.applied === 'pending' ? EXIT.unavailable : 0;
 }
