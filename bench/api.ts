@@ -70,7 +70,7 @@ export const apiBenchmark: Benchmark = {
     let app: Awaited<ReturnType<typeof buildApp>> | null = null;
     try {
       seed(store, clock.now(), DEVICES - FIXED_DEVICES);
-      const count = store.devices.counts().known;
+      const count = store.devices.counts().total;
       if (count !== DEVICES) throw new Error(`seeded ${count} devices, expected ${DEVICES}`);
       app = await buildApp({
         store,

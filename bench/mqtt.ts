@@ -93,7 +93,7 @@ async function oneRun(): Promise<RunFigures> {
       ctx,
       listDevices: () => devices,
       findingsFor: () => [],
-      hubStats: () => ({ online: 667, known: DEVICES, new: 0, threatsActive: 0, lastScan: null }),
+      hubStats: () => ({ online: 667, total: DEVICES, new: 0, threatsActive: 0, lastScan: null }),
       onScanNow: () => {},
       onRescan: () => {},
       random: () => 0,

@@ -21,6 +21,8 @@ import {
   withTimeout,
 } from './lib.js';
 import { mqttBenchmark } from './mqtt.js';
+import { passiveBenchmark } from './passive.js';
+import { tlsBenchmark } from './tls.js';
 import { visualsBenchmark } from './visuals.js';
 
 const MODULES: Record<string, Benchmark> = {
@@ -31,6 +33,8 @@ const MODULES: Record<string, Benchmark> = {
   lan: lanBenchmark,
   agents: agentsBenchmark,
   visuals: visualsBenchmark,
+  tls: tlsBenchmark,
+  passive: passiveBenchmark,
 };
 
 function parseArgs(argv: string[]): { quick: boolean; only: string[] | null; out: string } {

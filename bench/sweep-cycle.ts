@@ -39,7 +39,7 @@ const bridge = new HaBridge({
   findingsFor: () => [],
   hubStats: () => {
     const c = store.devices.counts();
-    return { online: c.online, known: c.known, new: c.new, threatsActive: 0, lastScan: null };
+    return { online: c.online, total: c.total, new: c.new, threatsActive: 0, lastScan: null };
   },
   onScanNow: () => {},
   onRescan: () => {},

@@ -10,7 +10,7 @@
  *   into a single summary notification, the rest are suppressed (and logged) until the window frees up.
  */
 import type { Change, Device } from '../inventory/types.js';
-import { SEVERITY_RANK } from '../threats/portRules.js';
+import { severityAtLeast } from '../vocabulary.js';
 import type { AlertRule, AlertStatus, QuietHours } from './types.js';
 
 export interface AlertHistory {
@@ -61,7 +61,7 @@ export function ruleMatches(
   if (!rule.enabled) return false;
   if (device?.ignored) return false;
   if (!rule.types.includes(change.type)) return false;
-  if (SEVERITY_RANK[change.severity] < SEVERITY_RANK[rule.minSeverity]) return false;
+  if (!severityAtLeast(change.severity, rule.minSeverity)) return false;
   if (rule.watchedOnly && !device?.watched) return false;
   return true;
 }

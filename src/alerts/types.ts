@@ -1,8 +1,23 @@
 import { z } from 'zod';
-import { CHANGE_TYPES, type ChangeType, type Severity } from '../inventory/types.js';
+import {
+  ALERT_CHANNELS,
+  type AlertChannel,
+  asAlertChannel,
+  CHANGE_TYPES,
+  type ChangeType,
+  LEGACY_ALERT_CHANNELS,
+  SEVERITIES,
+  type Severity,
+} from '../vocabulary.js';
 
-export const ALERT_CHANNELS = ['ha', 'webhook', 'mqtt'] as const;
-export type AlertChannel = (typeof ALERT_CHANNELS)[number];
+export type { AlertChannel } from '../vocabulary.js';
+
+/** A channel name; the old spellings `ha` and `mqtt` are still accepted and read as `ha_notify`/`mqtt_event`. */
+const channelSchema = z
+  .enum([...ALERT_CHANNELS, ...(Object.keys(LEGACY_ALERT_CHANNELS) as Array<'ha' | 'mqtt'>)], {
+    message: `expected one of ${ALERT_CHANNELS.join(', ')}`,
+  })
+  .transform((c): AlertChannel => asAlertChannel(c) ?? 'webhook');
 
 export interface QuietHours {
   /** "HH:MM", local time */
@@ -38,8 +53,8 @@ export const alertRuleInputSchema = z
     name: z.string().trim().min(1).max(100),
     enabled: z.boolean().default(true),
     types: z.array(z.enum(CHANGE_TYPES)).min(1, 'choose at least one change type').max(CHANGE_TYPES.length),
-    minSeverity: z.enum(['info', 'low', 'medium', 'high', 'critical']).default('info'),
-    channels: z.array(z.enum(ALERT_CHANNELS)).min(1, 'choose at least one channel (ha, webhook, mqtt)'),
+    minSeverity: z.enum(SEVERITIES).default('info'),
+    channels: z.array(channelSchema).min(1, `choose at least one channel (${ALERT_CHANNELS.join(', ')})`),
     notifyServices: z
       .array(
         z
@@ -69,6 +84,34 @@ export type AlertStatus =
   | 'suppressed_flood'
   | 'summary';
 
+/** How one channel did with one alert. `skipped`: the channel had nowhere to deliver (no notify service, no
+ *  enabled webhook, no MQTT). */
+export interface ChannelResult {
+  channel: AlertChannel;
+  outcome: 'delivered' | 'failed' | 'skipped';
+  detail?: string;
+}
+
+/** One filterable summary of an alert's delivery. */
+export const DELIVERY_STATES = [
+  'pending',
+  'delivered',
+  'partial',
+  'failed',
+  'not_sent',
+  'held_back',
+] as const;
+export type DeliveryState = (typeof DELIVERY_STATES)[number];
+
+/** Summary of the channel results of a sent alert. */
+export function deliveryState(results: readonly ChannelResult[]): DeliveryState {
+  const ok = results.some((r) => r.outcome === 'delivered');
+  const failed = results.some((r) => r.outcome === 'failed');
+  if (ok && failed) return 'partial';
+  if (failed) return 'failed';
+  return ok ? 'delivered' : 'not_sent';
+}
+
 export interface AlertLogEntry {
   id: number;
   time: string;
@@ -83,6 +126,11 @@ export interface AlertLogEntry {
   message: string;
   error: string | null;
   ackedAt: string | null;
+  ackedBy: string | null;
+  /** the stored change that fired it (null for older rows) */
+  changeId: number | null;
+  delivery: ChannelResult[];
+  deliveryState: DeliveryState;
 }
 
 /** The JSON body of a webhook delivery (DESIGN §8). */

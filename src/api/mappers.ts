@@ -5,6 +5,7 @@ import type { FindingAccept } from '../store/acceptsRepo.js';
 import type { AuditEntry } from '../store/auditRepo.js';
 import type { ApiKey } from '../store/keysRepo.js';
 import type { FindingGroup } from '../threats/groups.js';
+import type { TlsFact } from '../threats/tls.js';
 import type { StoredFinding } from '../threats/types.js';
 import type {
   AcceptJson,
@@ -15,6 +16,7 @@ import type {
   DevicePortJson,
   FindingGroupJson,
   FindingJson,
+  TlsFactJson,
 } from './schemas.js';
 
 export interface Mappers {
@@ -71,6 +73,7 @@ export function deviceJson(d: Device, m: Mappers, counts?: Map<string, number>):
     randomized: d.randomized,
     online: d.online,
     presence: d.presence,
+    presence_reason: d.presenceReason ?? null,
     first_seen: d.firstSeen,
     last_seen: d.lastSeen,
     known: d.known,
@@ -210,5 +213,21 @@ export function auditJson(e: AuditEntry): AuditEntryJson {
     target: e.target,
     ip: e.ip,
     detail: e.detail ?? null,
+  };
+}
+
+export function tlsFactJson(t: TlsFact): TlsFactJson {
+  return {
+    protocol: t.protocol,
+    port: t.port,
+    subject: t.subject,
+    issuer: t.issuer,
+    not_before: t.notBefore,
+    not_after: t.notAfter,
+    self_signed: t.selfSigned,
+    san: t.san,
+    protocols: t.protocols,
+    weak: t.weak,
+    scanned_at: t.scannedAt,
   };
 }

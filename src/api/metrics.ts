@@ -1,7 +1,8 @@
 /** Prometheus text exposition (version 0.0.4) of inventory, scan, finding and HTTP counters. */
 import type { FastifyInstance } from 'fastify';
+import { SEVERITIES } from '../vocabulary.js';
 import type { ApiDeps } from './deps.js';
-import { SCAN_KINDS, SEVERITIES } from './schemas.js';
+import { SCAN_KINDS } from './schemas.js';
 
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
@@ -52,9 +53,9 @@ export function renderMetrics(deps: ApiDeps, http: HttpMetrics): string {
   out.push('# HELP lan_sentinel_devices Devices in the inventory by state.');
   out.push('# TYPE lan_sentinel_devices gauge');
   for (const [state, n] of [
-    ['total', c.known],
+    ['total', c.total],
     ['online', c.online],
-    ['offline', c.known - c.online],
+    ['offline', c.total - c.online],
     ['new', c.new],
     ['known', c.trusted],
     ['ignored', c.ignored],

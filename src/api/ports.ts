@@ -3,19 +3,25 @@
  * and webhooks are optional structural interfaces so the API works (empty lists / 503) before or without
  * the threats and alerts modules. main.ts passes the real repositories, or thin adapters onto them.
  */
-import type { Severity } from '../inventory/types.js';
+
 import type { FindingAccept } from '../store/acceptsRepo.js';
 import type { ExpectedPorts } from '../store/expectedPortsRepo.js';
 import type { Store } from '../store/store.js';
 import type { FindingGroup } from '../threats/groups.js';
+import type { TlsFact } from '../threats/tls.js';
 import type { StoredFinding } from '../threats/types.js';
+import type { Severity } from '../vocabulary.js';
 import type {
   AcceptCreate,
+  AlertAckManyBody,
+  AlertExportQuery,
   AlertJson,
   AlertListQuery,
   AlertRuleCreate,
   AlertRuleJson,
   AlertRulePatch,
+  AlertRulePreviewBody,
+  AlertRulePreviewJson,
   DeliveryJson,
   FindingGroupListQuery,
   FindingListQuery,
@@ -45,6 +51,8 @@ export interface FindingsPort {
   expectedPorts(mac: string): ExpectedPorts | null;
   /** Set ("tcp/22" keys) or clear (null) a device's expected ports. Re-assesses the device. */
   setExpectedPorts(mac: string, ports: string[] | null, now: Date): ExpectedPorts | null;
+  /** TLS certificate and protocol facts of a device's TLS ports (last port scan) */
+  tls(mac: string): TlsFact[];
   /** active findings per device (missing = 0) */
   activeCountByMac(macs: string[]): Map<string, number>;
   /** active findings per severity (metrics) */
@@ -53,14 +61,22 @@ export interface FindingsPort {
 
 export interface AlertsPort {
   list(q: AlertListQuery): List<AlertJson>;
+  /** every alert matching the filters, newest first, at most ALERT_EXPORT_MAX (CSV export) */
+  export(q: AlertExportQuery): AlertJson[];
   /** null when the id is unknown */
   ack(id: number, by: string): AlertJson | null;
+  /** acknowledge every open alert matching the filters; returns how many */
+  ackMany(q: AlertAckManyBody, by: string): number;
   rules: {
     list(): AlertRuleJson[];
     get(id: number): AlertRuleJson | null;
     create(input: AlertRuleCreate): AlertRuleJson;
     update(id: number, patch: AlertRulePatch): AlertRuleJson | null;
     delete(id: number): boolean;
+    /** "would have fired N times in the last `days` days": the rule replayed over the stored changes */
+    preview(input: AlertRulePreviewBody, days: number): AlertRulePreviewJson;
+    /** the same for a saved rule; null when the id is unknown */
+    previewSaved(id: number, days: number): AlertRulePreviewJson | null;
   };
 }
 
@@ -73,4 +89,6 @@ export interface WebhooksPort {
   /** Sends a test event now and returns the recorded delivery. */
   test(id: number): Promise<DeliveryJson | null>;
   deliveries(id: number, page: { limit: number; offset: number }): List<DeliveryJson>;
+  /** Refuses (400) a URL whose host is this service's own listener or link-local (after DNS). */
+  checkUrl?(url: string): Promise<void>;
 }

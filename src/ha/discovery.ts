@@ -3,11 +3,13 @@
  * Full key names (no abbreviations) so payloads are readable in MQTT Explorer.
  */
 import type { Device } from '../inventory/types.js';
-import { CHANGE_TYPES, mac12 } from '../inventory/types.js';
+import { mac12 } from '../inventory/types.js';
+import { ALERT_EVENT_TYPES, CHANGE_TYPES, MEASURED_RISK_LEVELS } from '../vocabulary.js';
 import { haDeviceName, kindIcon, kindModel } from './states.js';
 import { cleanText, HA_MAX_PAYLOAD_BYTES, jsonBytes } from './text.js';
 import {
   agentDeviceId,
+  alertTopic,
   deviceDiscoveryTopic,
   deviceId,
   deviceStateTopic,
@@ -21,7 +23,6 @@ import {
   type TopicCtx,
 } from './topics.js';
 
-export const RISK_LEVELS = ['none', 'low', 'medium', 'high', 'critical'] as const;
 export const ORIGIN_NAME = 'LAN Sentinel';
 export const SUPPORT_URL = 'https://github.com/lan-sentinel/lan-sentinel';
 
@@ -190,6 +191,16 @@ export function hubDiscovery(ctx: DiscoveryCtx): DiscoveryMessage {
       event_types: [...CHANGE_TYPES],
       icon: 'mdi:lan-pending',
     },
+    // what the alert rules with the "HA event entity" channel (mqtt_event) fire, for automations
+    alert: {
+      platform: 'event',
+      unique_id: uid('alert'),
+      default_entity_id: 'event.lan_sentinel_alert',
+      name: 'Alert',
+      state_topic: alertTopic(ctx),
+      event_types: [...ALERT_EVENT_TYPES],
+      icon: 'mdi:bell-alert',
+    },
   };
   const payload = {
     device: withoutUndefined({
@@ -276,7 +287,7 @@ export function deviceDiscovery(device: DiscoverableDevice, ctx: DiscoveryCtx): 
       default_entity_id: ent('sensor', 'risk'),
       name: 'Risk',
       device_class: 'enum',
-      options: [...RISK_LEVELS],
+      options: [...MEASURED_RISK_LEVELS],
       state_topic: state,
       // not port-scanned yet: the payload None makes HA show the state unknown (never a false "none")
       value_template: "{{ 'None' if value_json.risk == 'unknown' else value_json.risk }}",

@@ -3,14 +3,22 @@ import { type DeviceKind, effectiveKind, KIND_INFO, UNKNOWN_KIND_ICON } from '..
  * State payloads (DESIGN §7), pure. The device state doubles as the device_tracker's json attributes, so it
  * carries exactly the documented keys and always stays under HA's 16 KiB attribute limit.
  */
-import type { Change, Device, Presence, RiskLevel, Severity } from '../inventory/types.js';
+import type { Change, Device } from '../inventory/types.js';
 import { displayName } from '../inventory/types.js';
 import { groupFindings } from '../threats/groups.js';
 import type { StoredFinding } from '../threats/types.js';
+import {
+  type AlertEventType,
+  HOSTNAME_MAX,
+  type Presence,
+  type RiskLevel,
+  type Severity,
+  severityAtLeast,
+  THREAT_MIN_SEVERITY,
+} from '../vocabulary.js';
 import { cleanText, HA_MAX_PAYLOAD_BYTES, jsonBytes } from './text.js';
 
 export const NAME_MAX = 64;
-export const HOSTNAME_MAX = 128;
 export const VENDOR_MAX = 64;
 export const PORTS_MAX = 50;
 /** finding groups listed (a group with a known-exploited CVE is never dropped) */
@@ -66,6 +74,8 @@ export interface DeviceState {
   randomized: boolean;
   online: boolean;
   presence: Presence;
+  /** why home/away: the sweep's answer, a confirmation probe, passive listening, or the unanswered probes */
+  presence_reason: string | null;
   in_zones: string[];
   source_type: 'router';
   first_seen: string;
@@ -85,11 +95,9 @@ export interface DeviceState {
   agent?: string;
 }
 
-const SEVERITY_RANK: Record<Severity, number> = { info: 0, low: 1, medium: 2, high: 3, critical: 4 };
-
 /** Severity at or above which a finding counts as a threat (binary sensor `threat`, hub `threats_active`). */
 export function isThreat(sev: Severity): boolean {
-  return SEVERITY_RANK[sev] >= SEVERITY_RANK.medium;
+  return severityAtLeast(sev, THREAT_MIN_SEVERITY);
 }
 
 /** Device display name as HA sees it (cleaned, capped). */
@@ -146,6 +154,7 @@ export function deviceState(device: Device, findings: StoredFinding[], agent?: s
     randomized: device.randomized,
     online: device.online,
     presence: device.presence,
+    presence_reason: cleanText(device.presenceReason ?? null, 200),
     in_zones: device.presence === 'home' ? ['zone.home'] : [],
     source_type: 'router',
     first_seen: device.firstSeen,
@@ -182,6 +191,8 @@ export function deviceState(device: Device, findings: StoredFinding[], agent?: s
   }
   while (over() && state.ports.length > 0)
     state.ports = state.ports.slice(0, Math.floor(state.ports.length / 2));
+  // last resort (hundreds of known-exploited groups): shorter titles, the CVE ids stay
+  if (over()) state.threats = state.threats.map((t) => ({ ...t, title: cleanText(t.title, 40) ?? '' }));
   const bytes = jsonBytes(state);
   if (bytes > STATE_BUDGET_BYTES) throw new Error(`states: device state for ${device.mac} is ${bytes} bytes`);
   return state;
@@ -189,7 +200,8 @@ export function deviceState(device: Device, findings: StoredFinding[], agent?: s
 
 export interface HubStats {
   online: number;
-  known: number;
+  /** devices in the inventory; published as `devices_known` (the hub sensor's name, DESIGN §7) */
+  total: number;
   new: number;
   threatsActive: number;
   /** ISO-8601 with timezone, null before the first sweep */
@@ -232,7 +244,7 @@ export function hubState(s: HubStats): HubState {
   const p = s.scanning ? (s.scan ?? null) : null;
   return {
     devices_online: s.online,
-    devices_known: s.known,
+    devices_known: s.total,
     devices_new: s.new,
     threats_active: s.threatsActive,
     last_scan: s.lastScan,
@@ -269,5 +281,32 @@ export function eventPayload(change: Change): EventPayload {
     severity: change.severity,
     message: cleanText(change.message, 255) ?? '',
     time: change.time,
+  };
+}
+
+/** What an alert rule with the `mqtt_event` channel fired (AlertEvent of src/alerts/alerts.ts). */
+export interface AlertEventInput {
+  event_type: AlertEventType;
+  mac: string | null;
+  ip: string | null;
+  name: string | null;
+  vendor: string | null;
+  severity: Severity;
+  title: string;
+  message: string;
+  time: string;
+  rule: string;
+  summary: boolean;
+}
+
+/** `<base>/alert` payload (the alert event entity): network text cleaned and bounded like every state. */
+export function alertEventPayload(e: AlertEventInput): AlertEventInput {
+  return {
+    ...e,
+    name: cleanText(e.name, NAME_MAX),
+    vendor: cleanText(e.vendor, VENDOR_MAX),
+    title: cleanText(e.title, 255) ?? '',
+    message: cleanText(e.message, 255) ?? '',
+    rule: cleanText(e.rule, 100) ?? '',
   };
 }

@@ -45,6 +45,7 @@ export function applySighting(prev: Device | null, s: Sighting, ctx: SightingCon
   if (!prev) {
     const randomized = isRandomizedMac(s.mac);
     const d = newDevice(s.mac, s.ip, s.name, randomized ? null : ctx.lookupVendor(s.mac), now);
+    d.presenceReason = `passive: ${s.source}`;
     return { device: d, changes: [newDeviceChange(d, now)], observedIp: proven };
   }
   const step = nextPresence(prev, true, ctx.now, effectiveConsiderHome(prev.considerHome, ctx.considerHome));
@@ -58,6 +59,7 @@ export function applySighting(prev: Device | null, s: Sighting, ctx: SightingCon
     online: step.online,
     missedSweeps: step.missedSweeps,
     lastSeen: step.lastSeen,
+    presenceReason: `passive: ${s.source}`,
   };
   const changes: Change[] = [];
   if (step.transition === 'arrived') changes.push(onlineChange(d, prev.lastSeen, now));

@@ -51,6 +51,11 @@ export interface SweepContext {
   owns?: (mac: string) => boolean;
   /** A sweep of part of the network: devices outside it were not looked for, so they are not aged. */
   inScope?: (ip: string | null) => boolean;
+  /**
+   * Why a device that departs in this sweep is away (the confirmation probes that went unanswered); default
+   * "missed N sweeps".
+   */
+  awayReason?: string;
 }
 
 export interface SweepObservation {
@@ -73,6 +78,14 @@ interface SeenHost {
   mac: string;
   ips: string[];
   hostname: string | null;
+  /** presence evidence: "sweep: <nmap reason>" or "probe: <reason>" for a host a confirmation probe found */
+  reason: string;
+}
+
+/** A sweep host's evidence; confirmation probes mark theirs "probe: …" already. */
+function evidence(reason: string | undefined): string {
+  if (reason?.startsWith('probe: ')) return reason.slice(0, 120);
+  return `sweep: ${(reason ?? 'up').slice(0, 60)}`;
 }
 
 export function capSeverity(device: Pick<Device, 'ignored'>, severity: Severity): Severity {
@@ -156,6 +169,7 @@ const DEVICE_KEYS: Array<keyof Device> = [
   'online',
   'presence',
   'missedSweeps',
+  'presenceReason',
 ];
 
 export function differs(a: Device, b: Device): boolean {
@@ -212,19 +226,19 @@ export function applySweep(prev: Device[], result: ScanResult, ctx: SweepContext
 
   // 1. Group up-hosts by MAC; collect MAC-less ones.
   const seen = new Map<string, SeenHost>();
-  const macless: Array<{ ip: string; hostname: string | null }> = [];
+  const macless: Array<{ ip: string; hostname: string | null; reason?: string }> = [];
   const claims = new Map<string, string[]>(); // ip -> macs claiming it in this sweep
   for (const h of result.hosts) {
     if (h.status !== 'up' || typeof h.ip !== 'string' || !h.ip) continue;
     const hostname = h.hostnames.map(cleanHostname).find((x) => x !== null) ?? null;
     const mac = h.mac ? normalizeMac(h.mac) : null;
     if (!mac) {
-      macless.push({ ip: h.ip, hostname });
+      macless.push({ ip: h.ip, hostname, ...(h.reason ? { reason: h.reason } : {}) });
       continue;
     }
     let s = seen.get(mac);
     if (!s) {
-      s = { mac, ips: [], hostname: null };
+      s = { mac, ips: [], hostname: null, reason: evidence(h.reason) };
       seen.set(mac, s);
     }
     if (!s.ips.includes(h.ip)) s.ips.push(h.ip);
@@ -257,7 +271,7 @@ export function applySweep(prev: Device[], result: ScanResult, ctx: SweepContext
       skipped.push({ ip: h.ip, reason: `no MAC; ${d.mac} was already seen by MAC in this sweep` });
       continue;
     }
-    seen.set(d.mac, { mac: d.mac, ips: [h.ip], hostname: h.hostname });
+    seen.set(d.mac, { mac: d.mac, ips: [h.ip], hostname: h.hostname, reason: evidence(h.reason) });
     claims.set(h.ip, [d.mac]);
   }
 
@@ -273,6 +287,7 @@ export function applySweep(prev: Device[], result: ScanResult, ctx: SweepContext
       const ip = s.ips[0] ?? null;
       const randomized = isRandomizedMac(s.mac);
       const d = newDevice(s.mac, ip, s.hostname, randomized ? null : ctx.lookupVendor(s.mac), now);
+      d.presenceReason = s.reason;
       if (ctx.baseline) d.isNew = false;
       devices.push(d);
       nextByMac.set(d.mac, d);
@@ -293,6 +308,7 @@ export function applySweep(prev: Device[], result: ScanResult, ctx: SweepContext
       online: step.online,
       missedSweeps: step.missedSweeps,
       lastSeen: step.lastSeen,
+      presenceReason: s.reason,
     };
     nextByMac.set(d.mac, d);
     if (ip) observations.push({ mac: d.mac, ip, hostname: d.hostname });
@@ -330,6 +346,10 @@ export function applySweep(prev: Device[], result: ScanResult, ctx: SweepContext
       online: step.online,
       missedSweeps: step.missedSweeps,
       lastSeen: step.lastSeen,
+      presenceReason:
+        step.transition === 'departed'
+          ? (ctx.awayReason ?? `missed ${step.missedSweeps} sweeps`)
+          : (old.presenceReason ?? null),
     };
     nextByMac.set(d.mac, d);
     if (differs(old, d)) devices.push(d);

@@ -10,8 +10,9 @@ export function cleanNetworkText(value: unknown, max: number): string | null {
   return s.length > max ? s.slice(0, max) : s;
 }
 
-/** DNS names are at most 253 characters. */
-export const HOSTNAME_MAX = 253;
+import { HOSTNAME_MAX } from '../vocabulary.js';
+
+/** DNS names are at most 253 characters (HOSTNAME_MAX). */
 export function cleanHostname(value: unknown): string | null {
   return cleanNetworkText(value, HOSTNAME_MAX);
 }

@@ -1,32 +1,17 @@
 /** Inventory domain types: identity is the MAC address. */
 
+import type { ChangeType, Presence, RiskLevel, Severity } from '../vocabulary.js';
 import { type DeviceKind, effectiveKind, KIND_INFO, shortVendor } from './kinds.js';
 
-export type Presence = 'home' | 'not_home';
-export type Severity = 'info' | 'low' | 'medium' | 'high' | 'critical';
-/** A measured risk level (after at least one port scan). */
-export type MeasuredRisk = 'none' | 'low' | 'medium' | 'high' | 'critical';
-/** `unknown` until the device's first port scan: never `none` before it was measured (DESIGN §5). */
-export type RiskLevel = MeasuredRisk | 'unknown';
-
-export const CHANGE_TYPES = [
-  'new_device',
-  'device_online',
-  'device_offline',
-  'ip_changed',
-  'hostname_changed',
-  'port_opened',
-  'port_closed',
-  'service_changed',
-  'gateway_mac_changed',
-  'ip_conflict',
-  'threat_detected',
-  'threat_resolved',
-  'unexpected_port',
-  /** one summary change for a device's first port scan ("first scan: N open ports"), instead of port_opened per port */
-  'first_port_scan',
-] as const;
-export type ChangeType = (typeof CHANGE_TYPES)[number];
+/** The vocabulary lives in src/vocabulary.ts; re-exported here for code written against the old place. */
+export {
+  CHANGE_TYPES,
+  type ChangeType,
+  type MeasuredRisk,
+  type Presence,
+  type RiskLevel,
+  type Severity,
+} from '../vocabulary.js';
 
 export interface DevicePort {
   protocol: 'tcp' | 'udp';
@@ -64,6 +49,11 @@ export interface Device {
   presence: Presence;
   /** consecutive sweeps that did not see the device */
   missedSweeps: number;
+  /**
+   * The evidence of the last presence decision: "sweep: arp-response", "probe: syn-ack" (a confirmation probe
+   * found it before it could be marked away), "passive: dhcp", or when away the probes that went unanswered.
+   */
+  presenceReason?: string | null;
   known: boolean;
   watched: boolean;
   ignored: boolean;

@@ -41,8 +41,9 @@ export interface PortScanArgsInput {
   tlsScripts?: boolean;
 }
 
-/** The only NSE scripts LAN Sentinel ever runs, and their per-port bound. */
-export const TLS_SCRIPT_ARGS = ['--script', 'ssl-cert,ssl-enum-ciphers', '--script-timeout', '60s'] as const;
+/** TLS scripts (option tls_checks; they act only on ports that speak TLS) and their per-host bound. */
+export const TLS_SCRIPTS_LIST = 'ssl-cert,ssl-enum-ciphers';
+export const SCRIPT_TIMEOUT = '60s';
 
 /** Thrown when a value handed to a builder is not a valid target, port or number. */
 export class NmapArgsError extends Error {
@@ -172,15 +173,54 @@ export function buildPortScanArgs(input: PortScanArgsInput): string[] {
     '-sV',
     ...intensity,
     // page title and Server header of web interfaces: evidence for the device's kind (DESIGN §5)
+    // TLS certificate and protocols when tls_checks is on; these fixed names are the only scripts ever run
     '--script',
-    HTTP_SCRIPTS,
+    input.tlsScripts === true ? `${HTTP_SCRIPTS},${TLS_SCRIPTS_LIST}` : HTTP_SCRIPTS,
+    ...(input.tlsScripts === true ? ['--script-timeout', SCRIPT_TIMEOUT] : []),
     ...portArgs,
     '--host-timeout',
     `${hostTimeout}s`,
     ...(input.assumeUp === true ? ['-Pn'] : []),
-    ...(input.tlsScripts === true ? TLS_SCRIPT_ARGS : []),
     ...COMMON,
     ...excludeArgs(input.exclude),
+    '--',
+    ...targets,
+  ];
+}
+
+/** TCP ports phones keep open or answer while dozing: iPhone lockdownd (62078), mDNS/AirPlay, web, SSH. */
+export const PHONE_TCP_PORTS = '62078,5353,7000,80,443,22,8080';
+
+/**
+ * A direct probe of devices about to be marked away (DESIGN §15). `arp`: ARP only (nmap prefers it on an
+ * attached LAN and then ignores other probe types); `ip`: ICMP echo + TCP SYN to phone-typical ports + an
+ * mDNS UDP probe sent as IP (`--send-ip`), so a device that ignores one kind of probe still answers another.
+ * Without raw sockets only TCP connect probes are possible. Targets are single addresses.
+ */
+export function buildConfirmArgs(input: {
+  targets: readonly string[];
+  method: 'arp' | 'ip';
+  privileged: boolean;
+}): string[] {
+  const targets = checkTargets(input.targets);
+  if (targets.some((t) => !isIpv4(t)))
+    throw new NmapArgsError('confirmation probes take single IPv4 addresses');
+  const probes = !input.privileged
+    ? [`-PS${PHONE_TCP_PORTS}`]
+    : input.method === 'arp'
+      ? ['-PR']
+      : ['--send-ip', '-PE', `-PS${PHONE_TCP_PORTS}`, '-PA80', '-PU5353'];
+  return [
+    '-n',
+    '-sn',
+    ...probes,
+    '-T4',
+    '--max-retries',
+    '3',
+    '--host-timeout',
+    '10s',
+    '-oX',
+    '-',
     '--',
     ...targets,
   ];

@@ -13,6 +13,7 @@ import type { Clock } from '../util/clock.js';
 import { iso } from '../util/clock.js';
 import type { EventBus } from '../util/events.js';
 import type { Logger } from '../util/logger.js';
+import { awayReasonText, confirmAway, nmapProbeRun, type ProbeRun } from './awayConfirmer.js';
 import { type Job, type JobHost, JobQueue } from './jobQueue.js';
 
 export interface ScanTargets {
@@ -32,6 +33,8 @@ export interface ScanSettings {
   sweepTimeoutMs: number;
   /** nmap --host-timeout for port scans */
   hostTimeoutSec: number;
+  /** whole-run bound of one port-scan batch (nmap is killed after it); default (hostTimeoutSec + 30 s) × hosts */
+  portScanRunTimeoutMs?: number;
   /** pause between port-scan batches, so a Raspberry Pi stays responsive */
   portScanPauseMs: number;
   /** devices per port-scan nmap run */
@@ -46,6 +49,12 @@ export interface ScanSettings {
    * port scan after a fresh install's first sweep runs regardless.
    */
   scanNewDevices?: boolean;
+  /**
+   * Multi-probe confirmation before away (DESIGN §15): probe rounds and the pause between them; 0 rounds = off.
+   * Default 3 rounds, 4 s apart.
+   */
+  confirmRounds?: number;
+  confirmPauseMs?: number;
   /** first retry delay after a failed first port scan; doubles per failure up to retryMaxMs (default 60 s) */
   retryBaseMs?: number;
   retryMaxMs?: number;
@@ -80,6 +89,8 @@ export interface ScanCoordinatorDeps {
   threats?: ThreatAssessor;
   /** injectable for tests; defaults to node:dns */
   resolver?: (ip: string) => Promise<string[]>;
+  /** the confirmation probes' nmap runs (tests); defaults to nmap */
+  probeRun?: ProbeRun;
 }
 
 export interface ScanRequestResult {
@@ -596,13 +607,25 @@ export class ScanCoordinator {
       const name = this.dnsCache.get(h.ip);
       if (name && h.hostnames.length === 0) h.hostnames.push(name);
     }
-    const now = clock.now();
-    const { changes, devices, baseline } = store.recordSweep(scanId, result, {
-      now,
+    const sweepCtx = {
       considerHome: settings.considerHome,
       gatewayIp: settings.gatewayIp(),
       lookupVendor,
       ...(scope ? { inScope: (ip: string | null) => inTargets(ip, scope) } : {}),
+    };
+    const confirm = await this.confirmDepartures(result, { ...sweepCtx, now: clock.now() }, t.attached);
+    result = confirm.result;
+    if (this.stopping) {
+      // the probes were cut short: nothing may be marked away on their silence
+      store.recordFailedScan(scanId, 'scan aborted (service stopping)', clock.now());
+      this.ended(scanId, startedAt);
+      return;
+    }
+    const now = clock.now();
+    const { changes, devices, baseline } = store.recordSweep(scanId, result, {
+      ...sweepCtx,
+      now,
+      ...(confirm.awayReason ? { awayReason: confirm.awayReason } : {}),
     });
     this.publish(changes, devices);
     const count = (type: Change['type']) => changes.filter((c) => c.type === type).length;
@@ -623,6 +646,61 @@ export class ScanCoordinator {
     this.refreshDns(result.hosts.map((h) => h.ip));
     const queued = this.schedulePending(now);
     if (queued > 0) logger.info(`queued a port scan of ${queued} device(s) that were never port-scanned`);
+  }
+
+  /**
+   * Before a sweep marks devices away, probe them directly (ARP, ICMP, TCP SYN to phone ports, UDP 5353) in a
+   * few rounds; the ones that answer count as seen by this sweep (as hosts with a "probe: …" reason).
+   */
+  private async confirmDepartures(
+    result: ScanResult,
+    ctx: Parameters<Store['departureCandidates']>[1],
+    attached: boolean,
+  ): Promise<{ result: ScanResult; awayReason?: string }> {
+    const { settings, store, logger } = this.deps;
+    const rounds = settings.confirmRounds ?? 3;
+    const probeSettings = {
+      nmapPath: settings.nmapPath,
+      privileged: settings.privileged,
+      attached,
+      rounds,
+      pauseMs: settings.confirmPauseMs ?? 4_000,
+    };
+    const reason = awayReasonText(probeSettings);
+    if (rounds <= 0) return { result };
+    const candidates = store
+      .departureCandidates(result, ctx)
+      .filter((c): c is { mac: string; ip: string } => typeof c.ip === 'string');
+    if (candidates.length === 0) return { result, awayReason: reason };
+    const t0 = Date.now();
+    this.abort = new AbortController();
+    let out: Awaited<ReturnType<typeof confirmAway>>;
+    try {
+      out = await confirmAway(
+        candidates,
+        probeSettings,
+        this.deps.probeRun ?? nmapProbeRun(settings.nmapPath, logger),
+        this.abort.signal,
+      );
+    } finally {
+      this.abort = null;
+    }
+    logger.info(
+      `presence: ${candidates.length} device(s) missed the sweeps; ${out.present.size} answered a direct probe (${[...out.present.values()].join(', ') || 'none'}), ${candidates.length - out.present.size} away, in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+    );
+    if (out.present.size === 0) return { result, awayReason: out.awayReason };
+    const extra = candidates
+      .filter((c) => out.present.has(c.mac))
+      .map((c) => ({
+        ip: c.ip,
+        mac: c.mac,
+        hostnames: [],
+        status: 'up' as const,
+        reason: out.present.get(c.mac) as string,
+        ports: [],
+        portsScanned: false,
+      }));
+    return { result: { ...result, hosts: [...result.hosts, ...extra] }, awayReason: out.awayReason };
   }
 
   /** Runs the next batch of a port-scan request. */
@@ -680,7 +758,8 @@ export class ScanCoordinator {
       live.batchPercent = 0;
     }
     this.emitProgress(scanId);
-    const timeoutMs = (settings.hostTimeoutSec + 30) * 1000 * Math.max(1, ips.length);
+    const timeoutMs =
+      settings.portScanRunTimeoutMs ?? (settings.hostTimeoutSec + 30) * 1000 * Math.max(1, ips.length);
     const t0 = Date.now();
     const total = job.batches?.length ?? 1;
     const what = `port scan #${scanId} (${job.reason}${total > 1 ? `, batch ${seq + 1}/${total}` : ''})`;

@@ -7,9 +7,10 @@ import {
   type AlertRuleInput,
   type AlertStatus,
   alertRuleInputSchema,
+  type ChannelResult,
+  type DeliveryState,
 } from '../alerts/types.js';
-import type { ChangeType, Severity } from '../inventory/types.js';
-import { SEVERITY_RANK } from '../threats/portRules.js';
+import { asAlertChannel, type ChangeType, type Severity, severitiesFrom } from '../vocabulary.js';
 import type { Db } from './db.js';
 
 interface RuleRow {
@@ -43,6 +44,20 @@ interface LogRow {
   message: string;
   error: string | null;
   acked_at: string | null;
+  acked_by: string | null;
+  change_id: number | null;
+  delivery: string;
+  delivery_state: string;
+}
+
+/** Stored channel lists; rows written before the names were unified say `ha`/`mqtt`. */
+function channelsFromJson(json: string): AlertChannel[] {
+  const out: AlertChannel[] = [];
+  for (const c of JSON.parse(json) as unknown[]) {
+    const ch = asAlertChannel(c);
+    if (ch && !out.includes(ch)) out.push(ch);
+  }
+  return out;
 }
 
 function toRule(r: RuleRow): AlertRule {
@@ -52,7 +67,7 @@ function toRule(r: RuleRow): AlertRule {
     enabled: r.enabled === 1,
     types: JSON.parse(r.types) as ChangeType[],
     minSeverity: r.min_severity as Severity,
-    channels: JSON.parse(r.channels) as AlertChannel[],
+    channels: channelsFromJson(r.channels),
     ...(r.notify_services !== null ? { notifyServices: JSON.parse(r.notify_services) as string[] } : {}),
     ...(r.webhook_ids !== null ? { webhookIds: JSON.parse(r.webhook_ids) as number[] } : {}),
     ...(r.quiet_start && r.quiet_end ? { quietHours: { start: r.quiet_start, end: r.quiet_end } } : {}),
@@ -73,11 +88,15 @@ function toLog(r: LogRow): AlertLogEntry {
     dedupKey: r.dedup_key,
     status: r.status as AlertStatus,
     severity: r.severity as Severity,
-    channels: JSON.parse(r.channels) as AlertChannel[],
+    channels: channelsFromJson(r.channels),
     title: r.title,
     message: r.message,
     error: r.error,
     ackedAt: r.acked_at,
+    ackedBy: r.acked_by,
+    changeId: r.change_id,
+    delivery: JSON.parse(r.delivery) as ChannelResult[],
+    deliveryState: r.delivery_state as DeliveryState,
   };
 }
 
@@ -88,14 +107,14 @@ export const DEFAULT_ALERT_RULES: AlertRuleInput[] = [
     name: 'New devices',
     types: ['new_device'],
     minSeverity: 'info',
-    channels: ['ha', 'webhook', 'mqtt'],
+    channels: ['ha_notify', 'webhook', 'mqtt_event'],
     dedupWindowSec: 3600,
   },
   {
     name: 'Watched devices going offline',
     types: ['device_offline'],
     minSeverity: 'info',
-    channels: ['ha', 'webhook', 'mqtt'],
+    channels: ['ha_notify', 'webhook', 'mqtt_event'],
     watchedOnly: true,
     dedupWindowSec: 1800,
   },
@@ -103,7 +122,7 @@ export const DEFAULT_ALERT_RULES: AlertRuleInput[] = [
     name: 'Security findings (high and critical)',
     types: ['threat_detected'],
     minSeverity: 'high',
-    channels: ['ha', 'webhook', 'mqtt'],
+    channels: ['ha_notify', 'webhook', 'mqtt_event'],
     dedupWindowSec: 3600,
   },
 ];
@@ -160,6 +179,7 @@ export interface NewLogEntry {
   title: string;
   message: string;
   error?: string | null;
+  changeId?: number | null;
 }
 
 /** Filters of the alert log (newest first). */
@@ -172,6 +192,15 @@ export interface AlertLogQuery {
   minSeverity?: Severity;
   /** only entries with one of these statuses */
   statuses?: AlertStatus[];
+  ruleId?: number;
+  /** the rule had this channel */
+  channel?: AlertChannel;
+  /** change type */
+  kind?: string;
+  /** ISO times, inclusive */
+  since?: string;
+  until?: string;
+  deliveryStates?: DeliveryState[];
 }
 
 function logWhere(q: AlertLogQuery): { sql: string; params: (string | number)[] } {
@@ -184,8 +213,7 @@ function logWhere(q: AlertLogQuery): { sql: string; params: (string | number)[] 
   if (q.unackedOnly) where.push('acked_at IS NULL');
   if (q.ackedOnly) where.push('acked_at IS NOT NULL');
   if (q.minSeverity) {
-    const min = SEVERITY_RANK[q.minSeverity];
-    const names = (Object.keys(SEVERITY_RANK) as Severity[]).filter((s) => SEVERITY_RANK[s] >= min);
+    const names = severitiesFrom(q.minSeverity);
     where.push(`severity IN (${names.map(() => '?').join(', ')})`);
     params.push(...names);
   }
@@ -195,6 +223,33 @@ function logWhere(q: AlertLogQuery): { sql: string; params: (string | number)[] 
       where.push(`status IN (${q.statuses.map(() => '?').join(', ')})`);
       params.push(...q.statuses);
     }
+  }
+  if (q.deliveryStates) {
+    if (q.deliveryStates.length === 0) where.push('0');
+    else {
+      where.push(`delivery_state IN (${q.deliveryStates.map(() => '?').join(', ')})`);
+      params.push(...q.deliveryStates);
+    }
+  }
+  if (q.ruleId !== undefined) {
+    where.push('rule_id = ?');
+    params.push(q.ruleId);
+  }
+  if (q.channel) {
+    where.push('EXISTS (SELECT 1 FROM json_each(alert_log.channels) WHERE value = ?)');
+    params.push(q.channel);
+  }
+  if (q.kind) {
+    where.push('kind = ?');
+    params.push(q.kind);
+  }
+  if (q.since) {
+    where.push('time >= ?');
+    params.push(q.since);
+  }
+  if (q.until) {
+    where.push('time <= ?');
+    params.push(q.until);
   }
   return { sql: where.length ? `WHERE ${where.join(' AND ')}` : '', params };
 }
@@ -323,8 +378,9 @@ export class AlertsRepo {
   log(e: NewLogEntry): AlertLogEntry {
     const info = this.db
       .prepare(
-        `INSERT INTO alert_log (time, rule_id, mac, kind, dedup_key, status, severity, channels, title, message, error)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO alert_log (time, rule_id, mac, kind, dedup_key, status, severity, channels, title, message, error,
+           change_id, delivery_state)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         e.time.toISOString(),
@@ -338,6 +394,12 @@ export class AlertsRepo {
         e.title,
         e.message,
         e.error ?? null,
+        e.changeId ?? null,
+        e.status === 'sent' || e.status === 'summary'
+          ? 'pending'
+          : e.status === 'failed'
+            ? 'failed'
+            : 'held_back',
       );
     return toLog(
       this.db.prepare('SELECT * FROM alert_log WHERE id = ?').get(Number(info.lastInsertRowid)) as LogRow,
@@ -346,6 +408,19 @@ export class AlertsRepo {
 
   setStatus(id: number, status: AlertStatus, error: string | null): void {
     this.db.prepare('UPDATE alert_log SET status = ?, error = ? WHERE id = ?').run(status, error, id);
+  }
+
+  /** Record how each channel did (and the status/error that follow from it). */
+  setDelivery(
+    id: number,
+    status: AlertStatus,
+    error: string | null,
+    results: ChannelResult[],
+    state: DeliveryState,
+  ): void {
+    this.db
+      .prepare('UPDATE alert_log SET status = ?, error = ?, delivery = ?, delivery_state = ? WHERE id = ?')
+      .run(status, error, JSON.stringify(results), state, id);
   }
 
   /** Time of the most recent notification actually sent for a dedup key, or null. */
@@ -369,7 +444,7 @@ export class AlertsRepo {
 
   list(q: AlertLogQuery = {}): AlertLogEntry[] {
     const w = logWhere(q);
-    const limit = Math.max(1, Math.min(q.limit ?? 100, 1000));
+    const limit = Math.max(1, Math.min(q.limit ?? 100, 10_000));
     const offset = Math.max(0, q.offset ?? 0);
     const rows = this.db
       .prepare(`SELECT * FROM alert_log ${w.sql} ORDER BY id DESC LIMIT ? OFFSET ?`)
@@ -390,11 +465,19 @@ export class AlertsRepo {
     return r ? toLog(r) : null;
   }
 
-  ack(id: number, now: Date): boolean {
+  ack(id: number, now: Date, by: string | null = null): boolean {
     return (
       this.db
-        .prepare('UPDATE alert_log SET acked_at = ? WHERE id = ? AND acked_at IS NULL')
-        .run(now.toISOString(), id).changes > 0
+        .prepare('UPDATE alert_log SET acked_at = ?, acked_by = ? WHERE id = ? AND acked_at IS NULL')
+        .run(now.toISOString(), by, id).changes > 0
     );
+  }
+
+  /** Acknowledge every unacknowledged entry matching the filters; returns how many. */
+  ackMatching(q: Omit<AlertLogQuery, 'limit' | 'offset'>, now: Date, by: string | null = null): number {
+    const w = logWhere({ ...q, unackedOnly: true });
+    return this.db
+      .prepare(`UPDATE alert_log SET acked_at = ?, acked_by = ? ${w.sql}`)
+      .run(now.toISOString(), by, ...w.params).changes;
   }
 }

@@ -1,7 +1,8 @@
 /** The change log (every detected change, in order). */
 
 import type { Statement } from 'better-sqlite3';
-import { CHANGE_TYPES, type Change, type ChangeType, type Severity } from '../inventory/types.js';
+import type { Change } from '../inventory/types.js';
+import { CHANGE_TYPES, type ChangeType, SEVERITIES, SEVERITY_RANK, type Severity } from '../vocabulary.js';
 import type { Db } from './db.js';
 import { bool, jsonOrNull, paging, parseJson } from './rows.js';
 
@@ -20,8 +21,6 @@ export interface ChangeQuery {
   limit?: number;
   offset?: number;
 }
-
-export const SEVERITIES: readonly Severity[] = ['info', 'low', 'medium', 'high', 'critical'];
 
 interface ChangeRow {
   id: number;
@@ -140,7 +139,7 @@ export class ChangesRepo {
       type: q.type ?? null,
       mac: q.mac ?? null,
       since: q.since ?? null,
-      minsev: q.severity ? SEVERITIES.indexOf(q.severity) : null,
+      minsev: q.severity ? SEVERITY_RANK[q.severity] : null,
     };
     const params = Object.fromEntries(Object.entries(f).filter(([, v]) => v !== null));
     const stmts = this.listStatements(f);
@@ -156,6 +155,27 @@ export class ChangesRepo {
   get(id: number): StoredChange | null {
     const r = this.stmts.get.get(id) as ChangeRow | undefined;
     return r ? toChange(r) : null;
+  }
+
+  /**
+   * The changes of these types in [since, until] (ISO times), oldest first, at most `max` (the newest ones when
+   * there are more). Rule previews replay them.
+   */
+  inWindow(
+    types: readonly ChangeType[],
+    since: string,
+    until: string,
+    max = 50_000,
+  ): { items: StoredChange[]; truncated: boolean } {
+    if (types.length === 0) return { items: [], truncated: false };
+    const marks = types.map(() => '?').join(', ');
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM changes WHERE type IN (${marks}) AND time >= ? AND time <= ? ORDER BY time DESC, id DESC LIMIT ?`,
+      )
+      .all(...types, since, until, max + 1) as ChangeRow[];
+    const truncated = rows.length > max;
+    return { items: rows.slice(0, max).reverse().map(toChange), truncated };
   }
 
   /** Returns false when no change has this id. */

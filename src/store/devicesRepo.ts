@@ -2,13 +2,20 @@
 
 import type { Statement } from 'better-sqlite3';
 import { type DeviceKind, isDeviceKind, type KindGuess } from '../inventory/kinds.js';
-import type { Device, DevicePort, Presence, RiskLevel } from '../inventory/types.js';
+import type { Device, DevicePort } from '../inventory/types.js';
+import {
+  DEVICE_FILTERS,
+  DEVICE_SORTS,
+  type DeviceFilter,
+  type DeviceSort,
+  type Presence,
+  RISKY_LEVELS,
+  type RiskLevel,
+} from '../vocabulary.js';
 import type { Db } from './db.js';
 import { bool, int, ipv4ToNumber, likePattern, paging } from './rows.js';
 
-export type DeviceFilter = 'online' | 'offline' | 'new' | 'risky' | 'unscanned' | 'known' | 'ignored';
-export type DeviceSort = 'name' | 'ip' | 'vendor' | 'last_seen' | 'first_seen' | 'risk';
-
+export type { DeviceFilter, DeviceSort } from '../vocabulary.js';
 export interface DeviceQuery {
   /** Case-insensitive substring of MAC (with or without colons), IP, hostname, name, vendor, notes. */
   search?: string;
@@ -40,8 +47,8 @@ export type DevicePatch = Partial<
 >;
 
 export interface DeviceCounts {
-  /** devices in the inventory */
-  known: number;
+  /** devices in the inventory (was `known`, which means "trusted" on a device) */
+  total: number;
   online: number;
   /** new (not yet acknowledged) devices */
   new: number;
@@ -79,6 +86,7 @@ const DEVICE_COLUMNS = [
   'kind_confidence',
   'kind_reasons',
   'kind_override',
+  'presence_reason',
 ] as const;
 const COLS = DEVICE_COLUMNS.map((c) => `d.${c}`).join(', ');
 
@@ -218,6 +226,7 @@ function deviceFromRaw(r: RawDevice, ports: DevicePort[]): Device {
     kindConfidence: (r[21] as number | null) ?? 0,
     kindReasons: reasonsFromText(r[22]),
     kindOverride: isDeviceKind(r[23]) ? r[23] : null,
+    presenceReason: (r[24] as string | null) ?? null,
   };
 }
 
@@ -236,29 +245,13 @@ function deviceWithPortsFromRaw(r: RawDevice): Device {
   return deviceFromRaw(r, portsFromJson(r[DEVICE_COLUMNS.length]));
 }
 
-export const DEVICE_FILTERS: readonly DeviceFilter[] = [
-  'online',
-  'offline',
-  'new',
-  'risky',
-  'unscanned',
-  'known',
-  'ignored',
-];
-export const DEVICE_SORTS: readonly DeviceSort[] = [
-  'name',
-  'ip',
-  'vendor',
-  'last_seen',
-  'first_seen',
-  'risk',
-];
-
-const FILTER_SQL: Record<DeviceFilter, string> = {
+/** SQL condition per device filter; `all` adds none. A device never port-scanned is not risky (its risk is unknown). */
+const FILTER_SQL: Record<DeviceFilter, string | null> = {
+  all: null,
   online: 'online = 1',
   offline: 'online = 0',
   new: 'is_new = 1',
-  risky: "risk IN ('medium', 'high', 'critical') AND ports_scanned_at IS NOT NULL",
+  risky: `risk IN (${RISKY_LEVELS.map((l) => `'${l}'`).join(', ')}) AND ports_scanned_at IS NOT NULL`,
   unscanned: 'ports_scanned_at IS NULL',
   known: 'known = 1',
   ignored: 'ignored = 1',
@@ -301,6 +294,7 @@ function deviceParams(d: Device) {
     kind_confidence: d.kind ? (d.kindConfidence ?? 0) : 0,
     kind_reasons: d.kind && d.kindReasons?.length ? JSON.stringify(d.kindReasons) : null,
     kind_override: d.kindOverride ?? null,
+    presence_reason: d.presenceReason ?? null,
   };
 }
 
@@ -343,10 +337,10 @@ export class DevicesRepo {
       upsert: db.prepare(`
         INSERT INTO devices (mac, ip, ip_num, hostname, name, vendor, randomized, first_seen, last_seen, online, presence,
           missed_sweeps, known, watched, ignored, notes, consider_home, ports_scanned_at, risk_score, risk, is_new,
-          kind, kind_confidence, kind_reasons, kind_override)
+          kind, kind_confidence, kind_reasons, kind_override, presence_reason)
         VALUES (@mac, @ip, @ip_num, @hostname, @name, @vendor, @randomized, @first_seen, @last_seen, @online, @presence,
           @missed_sweeps, @known, @watched, @ignored, @notes, @consider_home, @ports_scanned_at, @risk_score, @risk, @is_new,
-          @kind, @kind_confidence, @kind_reasons, @kind_override)
+          @kind, @kind_confidence, @kind_reasons, @kind_override, @presence_reason)
         ON CONFLICT (mac) DO UPDATE SET ip = excluded.ip, ip_num = excluded.ip_num, hostname = excluded.hostname,
           name = excluded.name, vendor = excluded.vendor, randomized = excluded.randomized, first_seen = excluded.first_seen,
           last_seen = excluded.last_seen, online = excluded.online, presence = excluded.presence,
@@ -354,7 +348,8 @@ export class DevicesRepo {
           ignored = excluded.ignored, notes = excluded.notes, consider_home = excluded.consider_home,
           ports_scanned_at = excluded.ports_scanned_at, risk_score = excluded.risk_score, risk = excluded.risk,
           is_new = excluded.is_new, kind = excluded.kind, kind_confidence = excluded.kind_confidence,
-          kind_reasons = excluded.kind_reasons, kind_override = excluded.kind_override`),
+          kind_reasons = excluded.kind_reasons, kind_override = excluded.kind_override,
+          presence_reason = excluded.presence_reason`),
       deletePorts: db.prepare('DELETE FROM device_ports WHERE mac = ?'),
       upsertPort: db.prepare(`
         INSERT INTO device_ports (mac, protocol, port, service, product, version, extrainfo, cpe, first_seen, last_seen,
@@ -433,11 +428,11 @@ export class DevicesRepo {
     const params: Record<string, unknown> = {};
     if (q.filter) {
       const f = FILTER_SQL[q.filter];
-      if (!f)
+      if (f === undefined)
         throw new RangeError(
           `unknown device filter "${String(q.filter)}"; allowed: ${DEVICE_FILTERS.join(', ')}`,
         );
-      where.push(f);
+      if (f) where.push(f);
     }
     const search = q.search?.trim();
     if (search) {
@@ -655,7 +650,7 @@ export class DevicesRepo {
       ignored: number;
       trusted: number;
     };
-    return { known: r.total, online: r.online, new: r.new, ignored: r.ignored, trusted: r.trusted };
+    return { total: r.total, online: r.online, new: r.new, ignored: r.ignored, trusted: r.trusted };
   }
 
   /** Vendors with device counts (for the UI's vendor filter). */

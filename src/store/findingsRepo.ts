@@ -1,9 +1,9 @@
 /** Findings per device with first/last seen and resolution; reconcile() turns a fresh evaluation into changes. */
-import type { Change, Device, Severity } from '../inventory/types.js';
+import type { Change, Device } from '../inventory/types.js';
 import { displayName } from '../inventory/types.js';
 import { compareFindings } from '../threats/groups.js';
-import { SEVERITY_RANK } from '../threats/portRules.js';
 import type { Finding, FindingKind, StoredFinding } from '../threats/types.js';
+import { SEVERITY_RANK, type Severity } from '../vocabulary.js';
 import type { Db } from './db.js';
 
 interface FindingRow {

@@ -1,5 +1,5 @@
 /** Per-device history: IP addresses, presence transitions, port events. */
-import type { Presence } from '../inventory/types.js';
+import type { Presence } from '../vocabulary.js';
 import type { Db } from './db.js';
 
 export interface IpHistoryEntry {

@@ -161,6 +161,25 @@ export class Store {
   }
 
   /**
+   * The devices this sweep would mark away (a dry run of recordSweep's diff, nothing written): they get a
+   * direct probe first (multi-probe confirmation, DESIGN §15).
+   */
+  departureCandidates(
+    result: ScanResult,
+    ctx: SweepContext,
+    agent: string | null = null,
+  ): Array<{ mac: string; ip: string | null }> {
+    const owners = this.agents.owners();
+    const owns = (mac: string) => (owners.get(mac) ?? null) === agent;
+    const before = this.devices.allWithoutPorts();
+    if (before.length === 0) return [];
+    const byMac = new Map(before.map((d) => [d.mac, d]));
+    return applySweep(before, result, { ...ctx, owns, baseline: false })
+      .changes.filter((c) => c.type === 'device_offline' && c.mac)
+      .map((c) => ({ mac: c.mac as string, ip: byMac.get(c.mac as string)?.ip ?? null }));
+  }
+
+  /**
    * Ingest one passive sighting (DHCP / mDNS / ARP heard on the link) in ONE transaction: the device appears
    * or is home at once, its IP and presence history grow, what it said about itself is kept. Returns
    * nothing to publish while the install baseline is still pending (the first sweep takes it).

@@ -4,12 +4,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import type { Severity } from '../inventory/types.js';
+import { CVE_COMPONENTS, type CveComponent, SEVERITIES, type Severity } from '../vocabulary.js';
 import type { VersionRange } from './version.js';
 
-const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
-export const CVE_COMPONENTS = ['server', 'client', 'module'] as const;
-export type CveComponent = (typeof CVE_COMPONENTS)[number];
+export { CVE_COMPONENTS, type CveComponent };
+
 const versionText = z.string().min(1).max(64);
 
 export const rangeSchema = z
@@ -38,7 +37,7 @@ export const productSchema = z
   })
   .strict();
 
-export const cveIdSchema = z.string().regex(/^CVE-\d{4}-\d{4,}$/, 'expected a CVE id such as CVE-2024-6387');
+export const cveIdSchema = z.string().regex(/^CVE-\d{4}-\d{4,8}$/, 'expected a CVE id such as CVE-2024-6387');
 
 export const entrySchema = z
   .object({

@@ -5,7 +5,7 @@
  * first, then severity, then CVSS; accepted (muted) groups after the open ones.
  */
 import type { Severity } from '../inventory/types.js';
-import { SEVERITY_RANK } from './portRules.js';
+import { SEVERITY_RANK } from '../vocabulary.js';
 import type { Finding, FindingKind, StoredFinding } from './types.js';
 import { compareVersions } from './version.js';
 

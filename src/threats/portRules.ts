@@ -5,7 +5,7 @@
  * is (or gave one of the generic names listed in `portServices`). A port number alone never matches when nmap
  * identified a different service there (ssh on port 23 is not telnet).
  */
-import type { Severity } from '../inventory/types.js';
+import { SEVERITY_RANK, type Severity } from '../vocabulary.js';
 
 export interface PortRef {
   protocol: 'tcp' | 'udp';
@@ -449,5 +449,3 @@ export function matchPortRule(
   }
   return best;
 }
-
-export const SEVERITY_RANK: Record<Severity, number> = { info: 0, low: 1, medium: 2, high: 3, critical: 4 };

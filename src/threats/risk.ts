@@ -11,11 +11,10 @@
  * exceeds the most severe finding: many medium findings make a device a worse "medium", not "high".
  * Info-only findings give level "none".
  */
-import type { MeasuredRisk as RiskLevel, Severity } from '../inventory/types.js';
+import { RISK_RANK, type MeasuredRisk as RiskLevel, type Severity } from '../vocabulary.js';
 import type { Finding } from './types.js';
 
 const BASE: Record<Severity, number> = { critical: 95, high: 75, medium: 50, low: 25, info: 5 };
-const LEVEL_RANK: Record<RiskLevel, number> = { none: 0, low: 1, medium: 2, high: 3, critical: 4 };
 export const KEV_BONUS = 10;
 
 export function findingWeight(f: Pick<Finding, 'severity' | 'cvss' | 'confidence'>): number {
@@ -52,9 +51,9 @@ export function riskScore(findings: Pick<Finding, 'severity' | 'cvss' | 'confide
   let cap: RiskLevel = 'none';
   for (const f of findings) {
     const l = severityLevel(f.severity);
-    if (LEVEL_RANK[l] > LEVEL_RANK[cap]) cap = l;
+    if (RISK_RANK[l] > RISK_RANK[cap]) cap = l;
   }
   const b = band(score);
-  const level = LEVEL_RANK[b] > LEVEL_RANK[cap] ? cap : b;
+  const level = RISK_RANK[b] > RISK_RANK[cap] ? cap : b;
   return { score: level === 'none' ? 0 : score, level };
 }

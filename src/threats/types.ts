@@ -1,16 +1,9 @@
-import type { Severity } from '../inventory/types.js';
+import type { FindingKind, Severity } from '../vocabulary.js';
 
-export const FINDING_KINDS = [
-  'risky_port',
-  'vulnerable_version',
-  'custom',
-  'unexpected_port',
-  'cert_expired',
-  'cert_expiring',
-  'weak_tls',
-] as const;
-export type FindingKind = (typeof FINDING_KINDS)[number];
-export type FindingComponent = 'server' | 'client' | 'module';
+export { FINDING_KINDS, type FindingKind } from '../vocabulary.js';
+
+import type { CveComponent } from '../vocabulary.js';
+export type FindingComponent = CveComponent;
 
 export interface Finding {
   /** Stable key per device: e.g. "port:tcp/23" or "cve:CVE-2024-6387:tcp/22". */

@@ -27,6 +27,7 @@ const lazy: FindingsPort = {
   setExpectedPorts: (m, p, now) => real.setExpectedPorts(m, p, now),
   activeCountByMac: (m) => real.activeCountByMac(m),
   activeCountBySeverity: () => real.activeCountBySeverity(),
+  tls: (m) => real.tls(m),
 };
 
 const T = '2026-12-01T00:00:00.000Z';

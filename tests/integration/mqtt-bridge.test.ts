@@ -3,44 +3,27 @@ import mqtt from 'mqtt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HaBridge } from '../../src/ha/bridge.js';
 import type { DiscoveryCtx } from '../../src/ha/discovery.js';
-import { CHANGE_TYPES, type Device } from '../../src/inventory/types.js';
+import type { Device } from '../../src/inventory/types.js';
 import { MqttPublisher } from '../../src/mqtt/client.js';
+import { CHANGE_TYPES } from '../../src/vocabulary.js';
 import { retainedSnapshot, startAedes, type TestBroker, waitFor } from '../helpers/aedesBroker.js';
 import {
   validateAttributesPayload,
   validateDiscoverySet,
   validateEventMessage,
 } from '../helpers/discoveryValidator.js';
+import { makeDevice, testMac } from '../helpers/makeDevice.js';
 
 const ctx: DiscoveryCtx = { discoveryPrefix: 'homeassistant', baseTopic: 'lan_sentinel', swVersion: '0.1.0' };
 
 function device(i: number, over: Partial<Device> = {}): Device {
-  const hex = i.toString(16).padStart(6, '0');
-  const mac = `02:00:00:${hex.slice(0, 2)}:${hex.slice(2, 4)}:${hex.slice(4, 6)}`;
-  return {
-    mac,
+  return makeDevice({
+    mac: testMac(i),
     ip: `10.213.${(i >> 8) & 255}.${i & 255}`,
     hostname: `host-${i}`,
-    name: null,
     vendor: i % 2 ? 'Espressif Inc.' : null,
-    randomized: false,
-    firstSeen: '2026-08-01T10:00:00.000Z',
-    lastSeen: '2026-08-21T10:15:00.000Z',
-    online: true,
-    presence: 'home',
-    missedSweeps: 0,
-    known: true,
-    watched: false,
-    ignored: false,
-    notes: null,
-    considerHome: null,
-    ports: [],
-    portsScannedAt: null,
-    riskScore: 0,
-    risk: 'none',
-    isNew: false,
     ...over,
-  };
+  });
 }
 
 let broker: TestBroker;
@@ -93,7 +76,7 @@ async function harness(devices: Device[], opts: { reconcileMs?: number } = {}): 
     findingsFor: () => [],
     hubStats: () => ({
       online: list.filter((d) => d.online).length,
-      known: list.length,
+      total: list.length,
       new: 0,
       threatsActive: 0,
       lastScan: null,

@@ -4,13 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { newDevice } from '../../src/inventory/sweep.js';
-import type { Device, DevicePort, RiskLevel } from '../../src/inventory/types.js';
+import type { Device, DevicePort } from '../../src/inventory/types.js';
 import { lookupVendor } from '../../src/inventory/vendor.js';
 import type { ScanHost } from '../../src/scan/types.js';
 import type { DeviceQuery } from '../../src/store/devicesRepo.js';
 import { pruneHistory, vacuum } from '../../src/store/retention.js';
 import { openStore } from '../../src/store/store.js';
 import { silentLogger } from '../../src/util/logger.js';
+import type { RiskLevel } from '../../src/vocabulary.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lsn-store-perf-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -162,7 +163,7 @@ describe('store volume', () => {
       report[label] =
         `${(performance.now() - t).toFixed(0)} ms, ${r.changes.length} changes, ${r.devices.length} devices written`;
     }
-    expect(store.devices.counts().known).toBe(5000);
+    expect(store.devices.counts().total).toBe(5000);
     console.log('5,000-host recordSweep', report);
     store.close();
   }, 120_000);

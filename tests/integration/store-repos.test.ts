@@ -102,7 +102,7 @@ describe('Store.recordSweep', () => {
       { presence: 'home', time: at(301).toISOString() },
     ]);
     expect(store.changes.list({ mac: PI }).items.map((c) => c.type)).toEqual(['ip_changed', 'new_device']);
-    expect(store.devices.counts()).toEqual({ known: 2, online: 2, new: 2, ignored: 0, trusted: 0 });
+    expect(store.devices.counts()).toEqual({ total: 2, online: 2, new: 2, ignored: 0, trusted: 0 });
   });
 
   it('a failed scan marks nothing absent', () => {
@@ -275,7 +275,7 @@ describe('repositories', () => {
       before: { h: hostile[3] },
       after: hostile,
     });
-    expect(store.devices.counts().known).toBe(hostile.length);
+    expect(store.devices.counts().total).toBe(hostile.length);
   });
 
   it('update patches only the given fields; unknown MAC → null', () => {

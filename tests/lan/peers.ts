@@ -100,7 +100,7 @@ export async function dhcpJoin(
   lan: SimLan,
   hostName: string,
   c: DhcpClient = {},
-): Promise<{ code: number | null; out: string; leased: string | null }> {
+): Promise<{ code: number | null; out: string; leased: string | null; discoverAt: number | null }> {
   if (!BUSYBOX) throw new Error('busybox is not installed');
   const h = lan.host(hostName);
   const args = [
@@ -124,10 +124,23 @@ export async function dhcpJoin(
   if (c.clientId) args.push('-C', '-x', `0x3d:${c.clientId}`);
   if (c.vendorClass) args.push('-V', c.vendorClass);
   if (c.requestIp) args.push('-r', c.requestIp);
-  const r = await lan.execIn(h.ns, BUSYBOX, args, { timeoutMs: 20_000 });
-  const leased = /lease of (\d+\.\d+\.\d+\.\d+) obtained/.exec(r.stdout + r.stderr)?.[1] ?? null;
+  // streamed, so the moment the client sends its first DISCOVER is known (process start-up is not arrival)
+  const child = lan.spawnIn(h.ns, BUSYBOX, args);
+  let out = '';
+  let discoverAt: number | null = null;
+  const onData = (d: Buffer) => {
+    out += d.toString();
+    if (discoverAt === null && out.includes('broadcasting discover')) discoverAt = performance.now();
+  };
+  child.stdout?.on('data', onData);
+  child.stderr?.on('data', onData);
+  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  const code = await new Promise<number | null>((r) => child.once('close', (c) => r(c)));
+  clearTimeout(timer);
+  const r = { code, stdout: out, stderr: '' };
+  const leased = /lease of (\d+\.\d+\.\d+\.\d+) obtained/.exec(out)?.[1] ?? null;
   if (leased && c.applyLease !== false) lan.noteHostIp(hostName, leased);
-  return { code: r.code, out: r.stdout + r.stderr, leased };
+  return { code: r.code, out: r.stdout + r.stderr, leased, discoverAt };
 }
 
 /** Multicast an mDNS announcement of `<host>.local` (and a service instance) from the host, `count` times. */
@@ -141,4 +154,48 @@ export async function mdnsAnnounce(
   if (a.service && a.instance) args.push(a.service, a.instance);
   args.push('--count', String(a.count ?? 1), '--interval', String(a.intervalMs ?? 500));
   await lan.execIn(h.ns, process.execPath, args, { check: true, timeoutMs: 20_000 });
+}
+
+export interface SleepyPhone {
+  /** awake/asleep flips so far */
+  cycles: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * A dozing phone: it ignores ICMP echo always (sysctl in its namespace), keeps TCP 62078 open (iPhone
+ * lockdownd), and is reachable only part of the time — its link is up `awakeMs`, then down `asleepMs`
+ * (the bridge port, as a phone's Wi-Fi power save drops off the air), so it answers about
+ * awakeMs / (awakeMs + asleepMs) of the sweeps. Ends awake.
+ */
+export async function sleepyPhone(
+  lan: SimLan,
+  hostName: string,
+  o: { awakeMs: number; asleepMs: number },
+): Promise<SleepyPhone> {
+  const h = lan.host(hostName);
+  await lan.execIn(h.ns, 'sysctl', ['-q', '-w', 'net.ipv4.icmp_echo_ignore_all=1'], { check: true });
+  await lan.openPort(hostName, { port: 62078, kind: 'silent' });
+  let stopped = false;
+  let awake = true;
+  const state = { cycles: 0 };
+  const loop = (async () => {
+    while (!stopped) {
+      await new Promise((r) => setTimeout(r, awake ? o.awakeMs : o.asleepMs));
+      if (stopped) break;
+      awake = !awake;
+      state.cycles++;
+      await lan.setHostOnline(hostName, awake).catch(() => undefined);
+    }
+  })();
+  return {
+    get cycles() {
+      return state.cycles;
+    },
+    async stop() {
+      stopped = true;
+      await loop;
+      await lan.setHostOnline(hostName, true).catch(() => undefined);
+    },
+  };
 }

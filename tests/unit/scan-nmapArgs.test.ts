@@ -124,6 +124,19 @@ describe('buildPortScanArgs', () => {
     ).toEqual(['--top-ports', '1000']);
   });
 
+  it('tls_checks adds ssl-cert and ssl-enum-ciphers to the one --script list, bounded by --script-timeout', () => {
+    const base = { targets: ['10.0.0.5'], profile: 'top100' as const, privileged: true, hostTimeoutSec: 60 };
+    const plain = buildPortScanArgs(base);
+    const tls = buildPortScanArgs({ ...base, tlsScripts: true });
+    // nmap honours only the last --script flag: the TLS scripts must not replace the HTTP ones
+    expect(tls.filter((a) => a === '--script')).toHaveLength(1);
+    expect(tls[tls.indexOf('--script') + 1]).toBe('http-title,http-server-header,ssl-cert,ssl-enum-ciphers');
+    expect(tls[tls.indexOf('--script-timeout') + 1]).toBe('60s');
+    expect(plain[plain.indexOf('--script') + 1]).toBe('http-title,http-server-header');
+    expect(plain).not.toContain('--script-timeout');
+    expect(tls.indexOf('--script-timeout')).toBeLessThan(tls.indexOf('--'));
+  });
+
   it('always puts the targets after a literal -- and nothing user-given before it', () => {
     const argv = buildPortScanArgs({
       targets: ['192.168.1.0/24'],

@@ -1,15 +1,11 @@
 /** Pure formatting and ordering helpers for the UI (no DOM). */
-import type { RiskLevel, Severity } from './types.js';
+import { RISK_RANK, SEVERITY_RANK } from '../../../src/vocabulary.js';
 
-export const RISK_ORDER: Record<RiskLevel, number> = {
-  unknown: -1,
-  none: 0,
-  low: 1,
-  medium: 2,
-  high: 3,
-  critical: 4,
-};
-export const SEVERITY_ORDER: Record<Severity, number> = { info: 0, low: 1, medium: 2, high: 3, critical: 4 };
+export { CHANGE_LABELS, changeLabel } from '../../../src/vocabulary.js';
+
+/** Sort ranks of risk levels (unknown -1 … critical 4) and severities (info 0 … critical 4). */
+export const RISK_ORDER = RISK_RANK;
+export const SEVERITY_ORDER = SEVERITY_RANK;
 
 /** Numeric sort key for dotted IPv4 ("10.0.0.9" < "10.0.0.10"); non-IPv4 sorts last. */
 export function ipKey(ip: string | null | undefined): number {
@@ -76,26 +72,6 @@ export function serviceText(s: {
   const extra = s.extrainfo ? ` (${s.extrainfo})` : '';
   if (main) return main + extra;
   return (s.service ?? '') + extra;
-}
-
-export const CHANGE_LABELS: Record<string, string> = {
-  new_device: 'New device',
-  device_online: 'Online',
-  device_offline: 'Offline',
-  ip_changed: 'IP changed',
-  hostname_changed: 'Hostname changed',
-  port_opened: 'Port opened',
-  port_closed: 'Port closed',
-  service_changed: 'Service changed',
-  gateway_mac_changed: 'Gateway MAC changed',
-  ip_conflict: 'IP conflict',
-  threat_detected: 'Threat detected',
-  threat_resolved: 'Threat resolved',
-  unexpected_port: 'Unexpected port',
-};
-
-export function changeLabel(type: string): string {
-  return CHANGE_LABELS[type] ?? type.replace(/_/g, ' ');
 }
 
 /** Normalises a MAC typed or pasted by a user to aa:bb:cc:dd:ee:ff, or null. */

@@ -1,4 +1,5 @@
 import { html, nothing, type TemplateResult } from 'lit';
+import { CHANGE_TONES, isChangeType } from '../../../src/vocabulary.js';
 import { changeLabel, formatTime, timeAgo } from './format.js';
 import { deviceHref } from './router.js';
 import type { ChangeJson, DeviceJson } from './types.js';
@@ -6,24 +7,8 @@ import './components/ls-badge.js';
 
 /** Template fragments shared by several pages. All text goes through Lit bindings (escaped). */
 
-const CHANGE_TONE: Record<string, string> = {
-  new_device: 'warn',
-  device_online: 'ok',
-  device_offline: '',
-  ip_changed: 'info',
-  hostname_changed: 'info',
-  port_opened: 'warn',
-  port_closed: 'info',
-  service_changed: 'warn',
-  gateway_mac_changed: 'bad',
-  ip_conflict: 'bad',
-  threat_detected: 'bad',
-  threat_resolved: 'ok',
-  unexpected_port: 'bad',
-};
-
 export function changeTag(type: string): TemplateResult {
-  return html`<span class="tag ${CHANGE_TONE[type] ?? ''}">${changeLabel(type)}</span>`;
+  return html`<span class="tag ${isChangeType(type) ? CHANGE_TONES[type] : ''}">${changeLabel(type)}</span>`;
 }
 
 /** Risk level / severity as a plain span (text + colour). */

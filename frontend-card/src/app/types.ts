@@ -10,6 +10,7 @@ export type {
   AlertRuleCreate,
   AlertRuleJson,
   AlertRulePatch,
+  AlertRulePreviewJson,
   ApiErrorBody,
   ApiKeyCreatedJson,
   ApiKeyJson,
@@ -36,28 +37,26 @@ export type {
   SseDeviceJson,
   SseScanJson,
   StatsSummaryJson,
+  TlsFactJson,
   TrendsJson,
   VendorListJson,
   WebhookCreate,
   WebhookJson,
 } from '../../../src/api/schemas.js';
-export type { ChangeType, RiskLevel, Severity } from '../../../src/inventory/types.js';
-
-/** Mirrors of runtime constants in src/api/schemas.ts (importing them would bundle zod). */
-export const DEVICE_FILTERS = [
-  'all',
-  'online',
-  'offline',
-  'new',
-  'risky',
-  'unscanned',
-  'known',
-  'ignored',
-] as const;
-export type DeviceFilter = (typeof DEVICE_FILTERS)[number];
-export const DEVICE_SORTS = ['name', 'ip', 'vendor', 'last_seen', 'first_seen', 'risk'] as const;
-export type DeviceSort = (typeof DEVICE_SORTS)[number];
-export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
-export const ALERT_CHANNELS = ['ha_notify', 'webhook', 'mqtt_event'] as const;
-export const FINDING_KINDS = ['risky_port', 'vulnerable_version', 'custom'] as const;
-export const SSE_EVENTS = ['change', 'scan', 'device', 'finding', 'scanning'] as const;
+/** The vocabulary (no I/O, no imports: nothing from zod or the server lands in the bundle). */
+export {
+  ALERT_CHANNELS,
+  ALERT_RULE_EVENTS,
+  type AlertChannel,
+  type ChangeType,
+  DEVICE_FILTERS,
+  DEVICE_SORTS,
+  type DeviceFilter,
+  type DeviceSort,
+  FINDING_KINDS,
+  type FindingKind,
+  type RiskLevel,
+  SEVERITIES,
+  type Severity,
+  SSE_EVENTS,
+} from '../../../src/vocabulary.js';

@@ -1,26 +1,25 @@
 /** Risk levels and severities as published by the service (DESIGN §6/§7), their order and their colours. */
-export const RISK_LEVELS = ['none', 'low', 'medium', 'high', 'critical'] as const;
-/** A measured level, or `unknown` before the device's first port scan (never shown as "none"). */
-export type RiskLevel = (typeof RISK_LEVELS)[number] | 'unknown';
+import {
+  RISK_RANK,
+  RISKY_MIN_LEVEL,
+  type RiskLevel,
+  riskRank,
+  type Severity,
+} from '../../../src/vocabulary.js';
 
-export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
-export type Severity = (typeof SEVERITIES)[number];
-
-/** 0 (none) … 4 (critical); not scanned yet (`unknown`) and unrecognised strings rank as none. */
-export function riskRank(level: unknown): number {
-  const i = RISK_LEVELS.indexOf(level as (typeof RISK_LEVELS)[number]);
-  return Math.max(0, i);
-}
-
-/** Normalise anything (hostile attribute values included) to a known risk level. */
-export function asRiskLevel(level: unknown): RiskLevel {
-  if (level === 'unknown') return 'unknown';
-  return RISK_LEVELS[riskRank(level)] ?? 'none';
-}
+export {
+  asRiskLevel,
+  MEASURED_RISK_LEVELS as RISK_LEVELS,
+  RISK_LABELS as RISK_LABEL,
+  type RiskLevel,
+  riskRank,
+  SEVERITIES,
+  type Severity,
+} from '../../../src/vocabulary.js';
 
 /** "Risky" = medium or above, the same threshold as the `threat` binary sensor. */
 export function isRisky(level: unknown): boolean {
-  return riskRank(level) >= 2;
+  return riskRank(level) >= RISK_RANK[RISKY_MIN_LEVEL];
 }
 
 /**
@@ -42,13 +41,4 @@ export const SEVERITY_COLOR: Record<Severity, string> = {
   medium: RISK_COLOR.medium,
   high: RISK_COLOR.high,
   critical: RISK_COLOR.critical,
-};
-
-export const RISK_LABEL: Record<RiskLevel, string> = {
-  unknown: 'Not scanned yet',
-  none: 'No risk',
-  low: 'Low',
-  medium: 'Medium',
-  high: 'High',
-  critical: 'Critical',
 };

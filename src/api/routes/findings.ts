@@ -1,7 +1,7 @@
 import { auditChange } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
 import { ApiError, notFound, unavailable as unavailableErr } from '../errors.js';
-import { acceptJson, findingGroupJson, type Mappers } from '../mappers.js';
+import { acceptJson, findingGroupJson, type Mappers, tlsFactJson } from '../mappers.js';
 import type { RouteRegistry } from '../route.js';
 import {
   acceptCreateSchema,
@@ -15,6 +15,7 @@ import {
   findingGroupListQuery,
   findingGroupListSchema,
   macParams,
+  tlsFactListSchema,
 } from '../schemas.js';
 
 const unavailable = () => unavailableErr('the threats module');
@@ -88,6 +89,20 @@ export function findingRoutes(r: RouteRegistry, deps: ApiDeps, mappers: Mappers)
       if (!a) throw notFound(`accept ${params.id}`);
       auditChange(deps, request, 'finding.unaccept', a.mac, { id: a.id });
       return acceptJson(a);
+    },
+  });
+
+  r.add({
+    method: 'GET',
+    url: '/api/devices/:mac/tls',
+    tag: 'devices',
+    summary:
+      'TLS certificate (subject, issuer, validity, self-signed, SAN) and protocols per TLS port, from the last port scan',
+    params: macParams,
+    responses: { 200: tlsFactListSchema, 400: errorSchema, 404: errorSchema },
+    handler: ({ params }) => {
+      if (!deps.store.devices.get(params.mac)) throw notFound(`device ${params.mac}`);
+      return { mac: params.mac, items: (deps.findings?.tls(params.mac) ?? []).map(tlsFactJson) };
     },
   });
 

@@ -50,7 +50,7 @@ export function healthRoutes(r: RouteRegistry, deps: ApiDeps, startedAt: number)
         uptime_s: Math.round((deps.clock.now().getTime() - startedAt) / 1000),
         time: deps.clock.now().toISOString(),
         scanner: { running: s.running, kind: s.kind ?? null, queue: s.queue },
-        devices: { total: counts.known, online: counts.online, new: counts.new },
+        devices: { total: counts.total, online: counts.online, new: counts.new },
         last_scan: last ? scanJson(last) : null,
         ...portScansJson(deps),
         ...installJson(deps),
