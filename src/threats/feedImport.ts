@@ -15,7 +15,7 @@ import { gunzipSync } from 'node:zlib';
 import { z } from 'zod';
 import { type CveRuleRow, CveRulesRepo } from '../store/cveRulesRepo.js';
 import type { Db } from '../store/db.js';
-import { cleanText, stripControl } from '../util/text.js';
+import { stripControl } from '../util/text.js';
 import type { Severity } from '../vocabulary.js';
 import {
   type CveComponent,
