@@ -21,7 +21,6 @@ import { resolveHaEndpoint } from './ha/endpoint.js';
 import { agentDeviceId } from './hub/agentDiscovery.js';
 import { AgentHub } from './hub/agents.js';
 import { DeviceCommands } from './inventory/commands.js';
-import type { Device } from './inventory/types.js';
 import { lookupVendor, preloadVendorIndex } from './inventory/vendor.js';
 import type { EmbeddedBroker } from './mqtt/broker.js';
 import { MqttPublisher } from './mqtt/client.js';
@@ -309,6 +308,7 @@ async function startServiceParts(
     // stops run in reverse: bridge first, then the publisher (publishes offline), then the embedded broker
     stops.push(['mqtt publisher', () => publisher.close()]);
     stops.push(['ha bridge', () => b.stop()]);
+    b.attach(bus);
     await b.start();
     const hub = new AgentHub({
       mqtt: publisher,
@@ -397,33 +397,12 @@ async function startServiceParts(
     webhookPolicy: { ownPorts: () => ownPorts },
   });
   await alerts.start();
+  alerts.attach(bus);
   stops.push(['alerts', () => alerts.stop()]);
 
   // --- trend rollups at each sweep/port scan
   const statsRecorder = attachStatsRecorder({ bus, stats: store.stats, clock, logger: log.child('stats') });
   stops.push(['stats', () => statsRecorder.stop()]);
-
-  // --- event wiring
-  bus.on('device:updated', (d: Device) => bridge?.deviceUpdated(d));
-  bus.on('device:removed', ({ mac }) => bridge?.deviceRemoved(mac));
-  bus.on('change', (c) => {
-    void bridge?.publishEvent(c);
-    // the alert rules alone decide (notify_on only seeded the defaults of a fresh install)
-    return alerts.handleChange(c);
-  });
-  bus.on('scan:finished', () => bridge?.hubChanged());
-  bus.on('scan:failed', () => bridge?.hubChanged());
-  bus.on('inventory:changed', () => bridge?.hubChanged());
-  bus.on('scanning', ({ running }) => bridge?.setScanning(running));
-  bus.on('scan:progress', (p) =>
-    bridge?.setScanProgress({
-      kind: p.kind,
-      percent: p.percent,
-      hostsDone: p.hostsDone,
-      hostsTotal: p.hostsTotal,
-      etaSeconds: p.etaSeconds,
-    }),
-  );
 
   // --- HTTP: ingress (add-on) or the standalone UI/API
   const apiDeps: ApiDeps = {
