@@ -24,9 +24,12 @@ export default defineConfig({
       // e2e suites in their own processes: neither is counted here
       include: ['src/**/*.ts'],
       reporter: ['text-summary', 'json-summary'],
+      reportOnFailure: true,
       reportsDirectory: 'artifacts/coverage',
-      // the floor: a little under what CI measured (see CHANGELOG, issue 11); lower only with a reason
-      thresholds: { lines: 70, statements: 70, functions: 70, branches: 60 },
+      // the floor, a little under what the unit + integration suites alone measured on 2026-12-03 (lines 82.7 %,
+      // statements 80.5 %, functions 81.6 %, branches 71.5 %; the full run with e2e and browser suites covers
+      // more): raise it when coverage grows, lower it only with a reason
+      thresholds: { lines: 80, statements: 78, functions: 79, branches: 69 },
     },
   },
 });
