@@ -3,7 +3,6 @@
  * are wired together. Everything else takes its dependencies as arguments.
  */
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { networkInterfaces } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Alerts } from './alerts/alerts.js';
@@ -21,17 +20,19 @@ import { DeferredHaLink } from './ha/deferredLink.js';
 import { resolveHaEndpoint } from './ha/endpoint.js';
 import { agentDeviceId } from './hub/agentDiscovery.js';
 import { AgentHub } from './hub/agents.js';
+import { DeviceCommands } from './inventory/commands.js';
 import type { Device } from './inventory/types.js';
 import { lookupVendor, preloadVendorIndex } from './inventory/vendor.js';
 import type { EmbeddedBroker } from './mqtt/broker.js';
 import { MqttPublisher } from './mqtt/client.js';
 import { resolveBroker } from './mqtt/source.js';
 import { createPassiveListening, passiveInterfaces } from './passive/passiveListening.js';
-import { checkNmap, isPrivileged } from './scan/nmapRunner.js';
-import { detectLocalNetworks, isAttached, resolveTargets } from './scan/targets.js';
-import { readDefaultGateway } from './service/gateway.js';
+import { checkNmap } from './scan/nmapRunner.js';
+import { detectLocalNetworks } from './scan/targets.js';
+import { type HostAdapters, systemHost } from './service/host.js';
 import { startInstall } from './service/installStart.js';
 import { ScanCoordinator, type ScanTargets } from './service/scanCoordinator.js';
+import { scanSettings, scanTargets } from './service/scanSettings.js';
 import { Scheduler } from './service/scheduler.js';
 import { attachStatsRecorder } from './service/statsRecorder.js';
 import { createThreatAssessor } from './service/threatAssessor.js';
@@ -62,6 +63,7 @@ export interface RunningService {
   readonly httpUrl: string | null;
   readonly coordinator: ScanCoordinator;
   readonly store: Store;
+  readonly bus: EventBus;
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -90,10 +92,11 @@ export async function startService(
   cfg: LoadedConfig,
   env: NodeJS.ProcessEnv,
   logger: Logger,
+  host: HostAdapters = systemHost(env),
 ): Promise<RunningService> {
   const stops: Stops = [];
   try {
-    return await startServiceParts(cfg, env, logger, stops);
+    return await startServiceParts(cfg, env, logger, stops, host);
   } catch (err) {
     await runStops(stops, logger);
     throw err;
@@ -105,6 +108,7 @@ async function startServiceParts(
   env: NodeJS.ProcessEnv,
   logger: Logger,
   stops: Stops,
+  host: HostAdapters,
 ): Promise<RunningService> {
   const o = cfg.options;
   const clock = systemClock;
@@ -113,19 +117,12 @@ async function startServiceParts(
   // --- nmap and targets: fail fast with a clear message
   const nmap = await checkNmap(o.nmap_path);
   if (!nmap.ok) throw new StartupError(nmap.message);
-  const privileged = isPrivileged();
-  const detected = detectLocalNetworks(networkInterfaces());
-  const resolveScanTargets = (): ScanTargets => {
-    const r = resolveTargets({ subnets: o.subnets, exclude: o.exclude }, detected);
-    return {
-      targets: r.targets,
-      exclude: r.exclude,
-      attached: r.targets.every((t) => isAttached(t, detected)),
-    };
-  };
-  let initialTargets: ReturnType<typeof resolveTargets>;
+  const privileged = host.privileged;
+  const detected = detectLocalNetworks(host.interfaces());
+  const resolveScanTargets = (): ScanTargets => scanTargets(o, detected);
+  let initialTargets: ReturnType<typeof scanTargets>;
   try {
-    initialTargets = resolveTargets({ subnets: o.subnets, exclude: o.exclude }, detected);
+    initialTargets = scanTargets(o, detected);
   } catch (err) {
     throw new StartupError((err as Error).message);
   }
@@ -169,7 +166,9 @@ async function startServiceParts(
     db,
     logger: log.child('threats'),
     certExpiryDays: o.cert_expiry_days,
+    bus,
   });
+  const commands = new DeviceCommands({ store, bus });
 
   const coordinator = new ScanCoordinator({
     store,
@@ -178,27 +177,14 @@ async function startServiceParts(
     logger: log.child('scan'),
     targets: resolveScanTargets,
     threats,
-    settings: {
-      nmapPath: o.nmap_path,
-      privileged,
-      considerHome: o.consider_home,
-      portProfile: o.port_profile,
-      ports: o.ports,
-      sweepTimeoutMs: Math.max(60_000, o.sweep_interval * 1000 * 4),
-      hostTimeoutSec: o.port_profile === 'top1000' ? 300 : 120,
-      portScanPauseMs: 2_000,
-      portScanBatch: 4,
-      dnsTimeoutMs: 3_000,
-      gatewayIp: () => readDefaultGateway(),
-      scanNewDevices: o.scan_new_devices,
-      tlsChecks: o.tls_checks,
-    },
+    ...(host.resolver ? { resolver: host.resolver } : {}),
+    settings: scanSettings(o, privileged, host.gatewayIp),
   });
 
   // --- passive listening (DHCP, mDNS, ARP): arrivals and names between sweeps
   if (o.passive && !privileged) log.info('passive listening needs root: off (presence from sweeps only)');
   if (o.passive && privileged) {
-    const ifaces = networkInterfaces();
+    const ifaces = host.interfaces();
     const passive = createPassiveListening({
       store,
       bus,
@@ -404,9 +390,9 @@ async function startServiceParts(
     notifyOn: o.notify_on,
     ingressBaseUrl: cfg.addon ? `/app/${slug}` : `http://${o.http_host}:${o.http_port}`,
     trustDevice: (mac: string) => {
-      const d = store.devices.update(mac, { known: true, isNew: false });
-      if (d) bus.emit('device:updated', d);
+      commands.trust(mac);
     },
+    onAlert: (e) => void bridge?.publishAlert(e),
     getDevice: (mac: string) => store.devices.get(mac),
     webhookPolicy: { ownPorts: () => ownPorts },
   });
@@ -427,6 +413,7 @@ async function startServiceParts(
   });
   bus.on('scan:finished', () => bridge?.hubChanged());
   bus.on('scan:failed', () => bridge?.hubChanged());
+  bus.on('inventory:changed', () => bridge?.hubChanged());
   bus.on('scanning', ({ running }) => bridge?.setScanning(running));
   bus.on('scan:progress', (p) =>
     bridge?.setScanProgress({
@@ -443,13 +430,7 @@ async function startServiceParts(
     store,
     findings: findingsPort(findings, {
       db,
-      reassess: (mac) => {
-        const r = threats.assess([mac], clock.now());
-        // the HA state (threats attribute) changes with an accept even when the risk level does not
-        const d = r.devices.find((x) => x.mac === mac) ?? store.devices.get(mac);
-        if (d) bus.emit('device:updated', d);
-        for (const c of r.changes) bus.emit('change', c);
-      },
+      reassess: (mac) => threats.reassess(mac, clock.now()),
     }),
     alerts: alertsPort(alertsRepo, alerts, {
       changes: store.changes,
@@ -461,6 +442,7 @@ async function startServiceParts(
     ...(sessions ? { sessions } : {}),
     cliToken,
     bus,
+    commands,
     scanner: coordinator,
     schedules: {
       repo: schedules,
@@ -468,7 +450,7 @@ async function startServiceParts(
       changed: () => scheduler.reload(),
     },
     ...(agentHub ? { agents: agentHub } : {}),
-    network: { gatewayIp: () => readDefaultGateway(), subnets: () => resolveScanTargets().targets },
+    network: { gatewayIp: host.gatewayIp, subnets: () => resolveScanTargets().targets },
     config: {
       mode: cfg.addon ? 'addon' : 'standalone',
       requireApiKey: false,
@@ -550,6 +532,7 @@ async function startServiceParts(
     httpUrl,
     coordinator,
     store,
+    bus,
     stop(reason = 'stop') {
       if (stopped) return stopped;
       stopped = (async () => {

@@ -10,7 +10,7 @@ import type { Db } from '../store/db.js';
 import { type Webhook, WebhooksRepo } from '../store/webhooksRepo.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
-import { CHANGE_ALERT_TITLES, type ChangeType, type Severity } from '../vocabulary.js';
+import { type AlertEventType, CHANGE_ALERT_TITLES, type ChangeType, type Severity } from '../vocabulary.js';
 import { type AlertDecision, AlertEngine, DEFAULT_FLOOD, type FloodLimit } from './engine.js';
 import {
   type HaNotification,
@@ -39,7 +39,7 @@ export interface WebhookHealth {
 
 /** What the MQTT module publishes as the event entity when a rule with the "mqtt_event" channel fires. */
 export interface AlertEvent {
-  event_type: string;
+  event_type: AlertEventType;
   mac: string | null;
   ip: string | null;
   name: string | null;

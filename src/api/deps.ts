@@ -2,6 +2,8 @@
  * What the HTTP API needs from the rest of the service. `main.ts` builds this object; tests build it from a
  * temp-file SQLite store. Optional parts (findings/alerts/webhooks) degrade to empty lists or 503.
  */
+
+import type { DeviceCommands } from '../inventory/commands.js';
 import type { PortProfile } from '../scan/nmapArgs.js';
 import type { AuditRepo } from '../store/auditRepo.js';
 import type { KeysRepo } from '../store/keysRepo.js';
@@ -103,6 +105,8 @@ export interface ApiDeps {
   /** the local CLI's token (contents of <data_dir>/cli-token) */
   cliToken?: string;
   bus: EventBus;
+  /** device commands (rename, trust, ignore, forget…); default: over `store` and `bus` */
+  commands?: DeviceCommands;
   scanner: ApiScanner;
   /** satellite agents (DESIGN §16); absent when MQTT is off */
   agents?: ApiAgents;
