@@ -11,6 +11,7 @@ import { m010FindingsGroups } from './010_findings_groups.js';
 import { m011PassiveIdentity } from './011_passive_identity.js';
 import { m012PortFacts } from './012_port_facts.js';
 import { m013PresenceReason } from './013_presence_reason.js';
+import { m014DeviceMacs } from './014_device_macs.js';
 
 /** Numbered migrations applied in order under PRAGMA user_version. Never edit a shipped one; add a new one. */
 export interface Migration {
@@ -33,4 +34,5 @@ export const MIGRATIONS: Migration[] = [
   m011PassiveIdentity,
   m012PortFacts,
   m013PresenceReason,
+  m014DeviceMacs,
 ];
