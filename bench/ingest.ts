@@ -32,6 +32,8 @@ interface IngestPass {
   sweepMs: number;
   portsMs: number;
   totalMs: number;
+  /** CPU time (user + system) of the child over the same span */
+  cpuMs: number;
   hosts: number;
   sweepChanges: number;
   portChanges: number;
@@ -43,13 +45,14 @@ interface IngestReport {
   vendorIndexKb: number;
   maxRssKb: number;
   repeatMaxRssKb: number;
-  devices: { known: number };
+  devices: { total: number };
   rows: Record<string, number>;
 }
 interface FloorReport {
   parseMs: number;
   insertMs: number;
   totalMs: number;
+  cpuMs: number;
   hosts: number;
   ports: number;
   maxRssKb: number;
@@ -92,8 +95,8 @@ export const ingestBenchmark: Benchmark = {
         const sides: Array<() => Promise<void>> = [
           async () => {
             const r = await child<IngestReport>(SERVICE_NODE_FLAGS, 'ingest', xmlPath, db());
-            if (r.first.hosts !== 5000 || r.devices.known !== 5000)
-              throw new Error(`expected 5000 hosts and devices, got ${r.first.hosts} / ${r.devices.known}`);
+            if (r.first.hosts !== 5000 || r.devices.total !== 5000)
+              throw new Error(`expected 5000 hosts and devices, got ${r.first.hosts} / ${r.devices.total}`);
             ingests.push(r);
           },
           async () => {
@@ -124,23 +127,30 @@ export const ingestBenchmark: Benchmark = {
         .map(([t, c]) => `${t} ${c}`)
         .join(', ');
       const ratios = ingests.map((r, i) => r.first.totalMs / floors[i]!.totalMs);
+      const cpuIngest = median(ingests.map((r) => r.first.cpuMs));
+      const cpuFloor = median(floors.map((r) => r.cpuMs));
+      const cpuRepeat = median(ingests.map((r) => r.repeat.cpuMs));
+      const cpuText =
+        `CPU time of the same spans (user + system of the child, which other processes' load moves far less than ` +
+        `wall time): ingest ${round(cpuIngest, 0)} ms, floor ${round(cpuFloor, 0)} ms (${round(cpuIngest / cpuFloor, 2)}x), ` +
+        `unchanged repeat ${round(cpuRepeat, 0)} ms`;
       const detail =
         `median of ${runs} child processes (plain node on dist/ with the service's V8 flags ${SERVICE_NODE_FLAGS.join(' ') || '(none)'}), ` +
         `first ingest into an empty DB (${round(xml.length / 1048576, 1)} MiB XML, ${f0.first.sweepChanges} sweep changes, ` +
         `${f0.first.portChanges} port changes): parse ${part('parseMs')} ms, sweep store+diff ${part('sweepMs')} ms, ` +
         `port store+diff ${part('portsMs')} ms; runs ${fmtList(ingests.map((r) => r.first.totalMs / 1000))} s; ` +
-        `rows after both ingests: ${rows}`;
+        `rows after both ingests: ${rows}. ${cpuText}`;
       const floorDetail =
         `ingest ${round(total, 0)} ms / SQLite floor ${round(floor, 0)} ms, median of the ${runs} per-round ratios ` +
         `${fmtList(ratios, 2)}. The floor (same run, alternating): the same XML through the same parser ` +
         `(${round(median(floors.map((r) => r.parseMs)), 0)} ms) + its ${floors[0]?.hosts} hosts and ${floors[0]?.ports} ` +
         `open ports inserted bare into two minimal tables (${round(floorInsert, 0)} ms). Store + diff alone against ` +
-        `the bare inserts alone: ${round((total - parse) / floorInsert, 2)}x`;
+        `the bare inserts alone: ${round((total - parse) / floorInsert, 2)}x. ${cpuText}`;
       const repeatDetail =
         `the same scan ingested again into the same DB (nothing changed: ${f0.repeat.sweepChanges} + ` +
         `${f0.repeat.portChanges} changes): parse ${part('parseMs', 'repeat')} ms, sweep ${part('sweepMs', 'repeat')} ms, ` +
         `ports ${part('portsMs', 'repeat')} ms; median of ${runs}; reference: the first ingest ${round(total, 0)} ms and ` +
-        `the floor ${round(floor, 0)} ms of the same rounds`;
+        `the floor ${round(floor, 0)} ms of the same rounds. ${cpuText}`;
       const rssDetail =
         `peak RSS (process.resourceUsage().maxRSS) of the child after the first ingest, median of ${runs}; before ` +
         `parsing (node + modules + the XML string + the vendor index) ${round(median(ingests.map((r) => mb(r.baselineRssKb))), 0)} MB, ` +

@@ -3,7 +3,6 @@
  * are wired together. Everything else takes its dependencies as arguments.
  */
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { networkInterfaces } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Alerts } from './alerts/alerts.js';
@@ -21,25 +20,29 @@ import { DeferredHaLink } from './ha/deferredLink.js';
 import { resolveHaEndpoint } from './ha/endpoint.js';
 import { agentDeviceId } from './hub/agentDiscovery.js';
 import { AgentHub } from './hub/agents.js';
+import { DeviceCommands } from './inventory/commands.js';
 import type { Device } from './inventory/types.js';
 import { lookupVendor, preloadVendorIndex } from './inventory/vendor.js';
 import type { EmbeddedBroker } from './mqtt/broker.js';
 import { MqttPublisher } from './mqtt/client.js';
 import { resolveBroker } from './mqtt/source.js';
 import { createPassiveListening, passiveInterfaces } from './passive/passiveListening.js';
-import { checkNmap, isPrivileged } from './scan/nmapRunner.js';
-import { detectLocalNetworks, isAttached, resolveTargets } from './scan/targets.js';
-import { readDefaultGateway } from './service/gateway.js';
+import { checkNmap } from './scan/nmapRunner.js';
+import { detectLocalNetworks } from './scan/targets.js';
+import { type HostAdapters, systemHost } from './service/host.js';
+import { startInstall } from './service/installStart.js';
 import { ScanCoordinator, type ScanTargets } from './service/scanCoordinator.js';
+import { scanSettings, scanTargets } from './service/scanSettings.js';
 import { Scheduler } from './service/scheduler.js';
 import { attachStatsRecorder } from './service/statsRecorder.js';
 import { createThreatAssessor } from './service/threatAssessor.js';
 import { AlertsRepo } from './store/alertsRepo.js';
 import { AuditRepo } from './store/auditRepo.js';
-import { closeDatabase, openDatabase, openDatabaseReport } from './store/db.js';
+import { closeDatabase, openDatabaseReport } from './store/db.js';
 import { FindingsRepo } from './store/findingsRepo.js';
 import { KeysRepo } from './store/keysRepo.js';
 import { pruneHistory } from './store/retention.js';
+import { SchedulesRepo } from './store/schedulesRepo.js';
 import { Store } from './store/store.js';
 import { WebhooksRepo } from './store/webhooksRepo.js';
 import { systemClock } from './util/clock.js';
@@ -60,6 +63,7 @@ export interface RunningService {
   readonly httpUrl: string | null;
   readonly coordinator: ScanCoordinator;
   readonly store: Store;
+  readonly bus: EventBus;
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -88,10 +92,11 @@ export async function startService(
   cfg: LoadedConfig,
   env: NodeJS.ProcessEnv,
   logger: Logger,
+  host: HostAdapters = systemHost(env),
 ): Promise<RunningService> {
   const stops: Stops = [];
   try {
-    return await startServiceParts(cfg, env, logger, stops);
+    return await startServiceParts(cfg, env, logger, stops, host);
   } catch (err) {
     await runStops(stops, logger);
     throw err;
@@ -103,6 +108,7 @@ async function startServiceParts(
   env: NodeJS.ProcessEnv,
   logger: Logger,
   stops: Stops,
+  host: HostAdapters,
 ): Promise<RunningService> {
   const o = cfg.options;
   const clock = systemClock;
@@ -111,19 +117,12 @@ async function startServiceParts(
   // --- nmap and targets: fail fast with a clear message
   const nmap = await checkNmap(o.nmap_path);
   if (!nmap.ok) throw new StartupError(nmap.message);
-  const privileged = isPrivileged();
-  const detected = detectLocalNetworks(networkInterfaces());
-  const resolveScanTargets = (): ScanTargets => {
-    const r = resolveTargets({ subnets: o.subnets, exclude: o.exclude }, detected);
-    return {
-      targets: r.targets,
-      exclude: r.exclude,
-      attached: r.targets.every((t) => isAttached(t, detected)),
-    };
-  };
-  let initialTargets: ReturnType<typeof resolveTargets>;
+  const privileged = host.privileged;
+  const detected = detectLocalNetworks(host.interfaces());
+  const resolveScanTargets = (): ScanTargets => scanTargets(o, detected);
+  let initialTargets: ReturnType<typeof scanTargets>;
   try {
-    initialTargets = resolveTargets({ subnets: o.subnets, exclude: o.exclude }, detected);
+    initialTargets = scanTargets(o, detected);
   } catch (err) {
     throw new StartupError((err as Error).message);
   }
@@ -148,20 +147,13 @@ async function startServiceParts(
   const interrupted = store.scans.failInterrupted(clock.now());
   if (interrupted) log.warn(`${interrupted} scan(s) were interrupted by the last shutdown; marked failed`);
   // salvaged rows are an existing inventory: never an install baseline over them
-  const install = store.install.initialize({ salvaged: recovery?.kind === 'salvaged' });
-  if (install.decided && install.info.state === 'pending')
-    log.info(
-      'fresh database: the devices of the first sweep become the install baseline (no new-device alerts), then every device gets a port scan',
-    );
-  else if (install.info.initialPortScanPending)
-    log.info(
-      'the first port scan after install did not finish before the last stop; it resumes after the first sweep',
-    );
+  startInstall(store, log, recovery);
   const findings = new FindingsRepo(db);
   const keys = new KeysRepo(db);
   const audit = new AuditRepo(db);
   const alertsRepo = new AlertsRepo(db);
   const webhooks = new WebhooksRepo(db);
+  const schedules = new SchedulesRepo(db);
   const vendorStats = preloadVendorIndex();
   log.debug('vendor index loaded', { ...vendorStats });
 
@@ -174,7 +166,9 @@ async function startServiceParts(
     db,
     logger: log.child('threats'),
     certExpiryDays: o.cert_expiry_days,
+    bus,
   });
+  const commands = new DeviceCommands({ store, bus });
 
   const coordinator = new ScanCoordinator({
     store,
@@ -183,27 +177,14 @@ async function startServiceParts(
     logger: log.child('scan'),
     targets: resolveScanTargets,
     threats,
-    settings: {
-      nmapPath: o.nmap_path,
-      privileged,
-      considerHome: o.consider_home,
-      portProfile: o.port_profile,
-      ports: o.ports,
-      sweepTimeoutMs: Math.max(60_000, o.sweep_interval * 1000 * 4),
-      hostTimeoutSec: o.port_profile === 'top1000' ? 300 : 120,
-      portScanPauseMs: 2_000,
-      portScanBatch: 4,
-      dnsTimeoutMs: 3_000,
-      gatewayIp: () => readDefaultGateway(),
-      scanNewDevices: o.scan_new_devices,
-      tlsChecks: o.tls_checks,
-    },
+    ...(host.resolver ? { resolver: host.resolver } : {}),
+    settings: scanSettings(o, privileged, host.gatewayIp),
   });
 
   // --- passive listening (DHCP, mDNS, ARP): arrivals and names between sweeps
   if (o.passive && !privileged) log.info('passive listening needs root: off (presence from sweeps only)');
   if (o.passive && privileged) {
-    const ifaces = networkInterfaces();
+    const ifaces = host.interfaces();
     const passive = createPassiveListening({
       store,
       bus,
@@ -255,6 +236,15 @@ async function startServiceParts(
   }
   const sessions = cfg.addon ? undefined : new SessionAuth(() => clock.now().getTime());
 
+  // every port this process listens on: a webhook may never call one of them (DESIGN §8)
+  const ownPorts = new Set<number>(
+    [listenPort, ...(o.api_port > 0 ? [o.api_port] : [])].filter((p) => p > 0),
+  );
+  const addOwnPort = (url: string | null): void => {
+    const port = url ? Number(new URL(url).port) : 0;
+    if (port > 0) ownPorts.add(port);
+  };
+
   // --- MQTT
   let bridge: HaBridge | null = null;
   let agentHub: AgentHub | null = null;
@@ -278,6 +268,7 @@ async function startServiceParts(
         throw new StartupError((err as Error).message);
       }
       stops.push(['embedded broker', () => embedded.close()]);
+      ownPorts.add(embedded.port);
       url = embedded.url;
       log.info(
         `embedded MQTT broker listening on ${embedded.host}:${embedded.port} (other clients on this machine may use it)`,
@@ -400,10 +391,11 @@ async function startServiceParts(
     notifyOn: o.notify_on,
     ingressBaseUrl: cfg.addon ? `/app/${slug}` : `http://${o.http_host}:${o.http_port}`,
     trustDevice: (mac: string) => {
-      const d = store.devices.update(mac, { known: true, isNew: false });
-      if (d) bus.emit('device:updated', d);
+      commands.trust(mac);
     },
+    onAlert: (e) => void bridge?.publishAlert(e),
     getDevice: (mac: string) => store.devices.get(mac),
+    webhookPolicy: { ownPorts: () => ownPorts },
   });
   await alerts.start();
   stops.push(['alerts', () => alerts.stop()]);
@@ -422,6 +414,7 @@ async function startServiceParts(
   });
   bus.on('scan:finished', () => bridge?.hubChanged());
   bus.on('scan:failed', () => bridge?.hubChanged());
+  bus.on('inventory:changed', () => bridge?.hubChanged());
   bus.on('scanning', ({ running }) => bridge?.setScanning(running));
   bus.on('scan:progress', (p) =>
     bridge?.setScanProgress({
@@ -438,24 +431,27 @@ async function startServiceParts(
     store,
     findings: findingsPort(findings, {
       db,
-      reassess: (mac) => {
-        const r = threats.assess([mac], clock.now());
-        // the HA state (threats attribute) changes with an accept even when the risk level does not
-        const d = r.devices.find((x) => x.mac === mac) ?? store.devices.get(mac);
-        if (d) bus.emit('device:updated', d);
-        for (const c of r.changes) bus.emit('change', c);
-      },
+      reassess: (mac) => threats.reassess(mac, clock.now()),
     }),
-    alerts: alertsPort(alertsRepo, alerts),
+    alerts: alertsPort(alertsRepo, alerts, {
+      changes: store.changes,
+      device: (mac) => store.devices.get(mac),
+    }),
     webhooks: webhooksPort(webhooks, alerts),
     keys,
     audit,
     ...(sessions ? { sessions } : {}),
     cliToken,
     bus,
+    commands,
     scanner: coordinator,
+    schedules: {
+      repo: schedules,
+      defaultCron: () => o.port_scan_schedule,
+      changed: () => scheduler.reload(),
+    },
     ...(agentHub ? { agents: agentHub } : {}),
-    network: { gatewayIp: () => readDefaultGateway(), subnets: () => resolveScanTargets().targets },
+    network: { gatewayIp: host.gatewayIp, subnets: () => resolveScanTargets().targets },
     config: {
       mode: cfg.addon ? 'addon' : 'standalone',
       requireApiKey: false,
@@ -477,6 +473,7 @@ async function startServiceParts(
   } else {
     try {
       httpUrl = await listen(app, { host: o.http_host, port: o.http_port });
+      addOwnPort(httpUrl);
     } catch (err) {
       throw new StartupError(
         `http_port: cannot listen on ${o.http_host}:${o.http_port}: ${(err as Error).message}`,
@@ -488,14 +485,28 @@ async function startServiceParts(
     );
   }
   stops.push(['http', () => app.close()]);
-  if (o.api_port > 0 && cfg.addon) {
+  if (o.api_port > 0) {
+    // the add-on's LAN port, or standalone a second listener on every interface: API keys only, loopback
+    // not trusted (http_host/http_port stay as they are for the UI)
+    if (!cfg.addon && o.api_port === o.http_port)
+      throw new StartupError(
+        `api_port ${o.api_port} is the same as http_port; give api_port another port (or 0 = off)`,
+      );
     const apiApp = await buildApp({
       ...apiDeps,
       config: { ...apiDeps.config, ingressOnly: false, requireApiKey: true },
     });
-    await listen(apiApp, { host: '0.0.0.0', port: o.api_port });
+    try {
+      await listen(apiApp, { host: '0.0.0.0', port: o.api_port });
+    } catch (err) {
+      throw new StartupError(`api_port: cannot listen on 0.0.0.0:${o.api_port}: ${(err as Error).message}`);
+    }
     stops.push(['api port', () => apiApp.close()]);
     log.info(`API port ${o.api_port} open (API keys required)`);
+    if (keys.countActive() === 0)
+      log.warn(
+        'api_port is open but no API key exists yet: create one with "lan-sentinel keys create <name> --scope read"',
+      );
   }
 
   // --- schedule
@@ -504,6 +515,8 @@ async function startServiceParts(
     portScanSchedule: o.port_scan_schedule,
     requestSweep: (r) => coordinator.requestSweep(r),
     requestPortScanAll: (r) => coordinator.requestPortScanAll(r),
+    requestScan: (req) => coordinator.request(req),
+    schedules,
     housekeeping: () => {
       const n = pruneHistory(db, { olderThanDays: o.retention_days, now: clock.now() });
       log.debug('retention', { ...n });
@@ -520,6 +533,7 @@ async function startServiceParts(
     httpUrl,
     coordinator,
     store,
+    bus,
     stop(reason = 'stop') {
       if (stopped) return stopped;
       stopped = (async () => {
@@ -564,96 +578,4 @@ function settingsSummary(cfg: LoadedConfig, targets: string[], broker: string): 
     passive: o.passive,
     version: VERSION,
   };
-}
-
-/** Local data access for CLI commands (no scheduler, no MQTT, no HTTP). */
-export interface LocalData {
-  db: ReturnType<typeof openDatabase>;
-  store: Store;
-  findings: FindingsRepo;
-  keys: KeysRepo;
-  audit: AuditRepo;
-  close(): void;
-}
-
-export function openLocal(cfg: LoadedConfig, logger: Logger): LocalData {
-  const dataDir = resolve(cfg.options.data_dir);
-  mkdirSync(dataDir, { recursive: true });
-  const db = openDatabase(join(dataDir, 'lan-sentinel.db'), logger.child('db'));
-  return {
-    db,
-    store: new Store(db),
-    findings: new FindingsRepo(db),
-    keys: new KeysRepo(db),
-    audit: new AuditRepo(db),
-    close: () => closeDatabase(db),
-  };
-}
-
-export interface ScanOnceResult {
-  sweepId: number | null;
-  portScanIds: number[];
-  failed: string | null;
-}
-
-/** One sweep (and optionally a port/service scan of what it found), recorded in the local database. */
-export async function scanOnce(
-  cfg: LoadedConfig,
-  local: LocalData,
-  logger: Logger,
-  opts: { ports: boolean },
-): Promise<ScanOnceResult> {
-  const o = cfg.options;
-  const nmap = await checkNmap(o.nmap_path);
-  if (!nmap.ok) throw new StartupError(nmap.message);
-  const detected = detectLocalNetworks(networkInterfaces());
-  let targets: ScanTargets;
-  try {
-    const r = resolveTargets({ subnets: o.subnets, exclude: o.exclude }, detected);
-    for (const w of r.warnings) logger.warn(w);
-    targets = {
-      targets: r.targets,
-      exclude: r.exclude,
-      attached: r.targets.every((t) => isAttached(t, detected)),
-    };
-  } catch (err) {
-    throw new StartupError((err as Error).message);
-  }
-  const bus = new EventBus();
-  const result: ScanOnceResult = { sweepId: null, portScanIds: [], failed: null };
-  bus.on('scan:finished', (e) => {
-    if (e.kind === 'sweep') result.sweepId = e.scanId;
-    else result.portScanIds.push(e.scanId);
-  });
-  bus.on('scan:failed', (e) => {
-    result.failed = e.error;
-  });
-  const coordinator = new ScanCoordinator({
-    store: local.store,
-    bus,
-    clock: systemClock,
-    logger: logger.child('scan'),
-    targets: () => targets,
-    threats: createThreatAssessor({ store: local.store, findings: local.findings, db: local.db, logger }),
-    settings: {
-      nmapPath: o.nmap_path,
-      privileged: isPrivileged(),
-      considerHome: o.consider_home,
-      portProfile: o.port_profile,
-      ports: o.ports,
-      sweepTimeoutMs: 10 * 60_000,
-      hostTimeoutSec: o.port_profile === 'top1000' ? 300 : 120,
-      portScanPauseMs: 0,
-      portScanBatch: 256,
-      dnsTimeoutMs: 2_000,
-      gatewayIp: () => readDefaultGateway(),
-    },
-  });
-  coordinator.requestSweep('cli');
-  await coordinator.whenIdle();
-  if (opts.ports && !result.failed) {
-    coordinator.requestPortScanAll('cli');
-    await coordinator.whenIdle();
-  }
-  return result;
 }

@@ -10,7 +10,7 @@ import type { Db } from '../store/db.js';
 import { type Webhook, WebhooksRepo } from '../store/webhooksRepo.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
-import { CHANGE_ALERT_TITLES, type ChangeType, type Severity } from '../vocabulary.js';
+import { type AlertEventType, CHANGE_ALERT_TITLES, type ChangeType, type Severity } from '../vocabulary.js';
 import { type AlertDecision, AlertEngine, DEFAULT_FLOOD, type FloodLimit } from './engine.js';
 import {
   type HaNotification,
@@ -18,12 +18,28 @@ import {
   NOTIFICATION_ACTION_EVENT,
   sendHaNotification,
 } from './haNotify.js';
-import type { AlertChannel, AlertRule, WebhookPayload } from './types.js';
+import {
+  type AlertChannel,
+  type AlertRule,
+  type ChannelResult,
+  deliveryState,
+  type WebhookPayload,
+} from './types.js';
 import { type DeliveryResult, deliverWebhook } from './webhook.js';
+import { resolveTarget, type TargetPolicy } from './webhookTarget.js';
+
+/** Failed deliveries in a row (each after its retries) after which a webhook gets no more alerts. */
+export const WEBHOOK_GIVE_UP = 5;
+
+export interface WebhookHealth {
+  consecutiveFailures: number;
+  suspended: boolean;
+  warning: string | null;
+}
 
 /** What the MQTT module publishes as the event entity when a rule with the "mqtt_event" channel fires. */
 export interface AlertEvent {
-  event_type: string;
+  event_type: AlertEventType;
   mac: string | null;
   ip: string | null;
   name: string | null;
@@ -55,6 +71,10 @@ export interface AlertsOptions {
   /** webhook retry base delay (tests use a few ms); default 1000 */
   webhookBaseDelayMs?: number;
   webhookTimeoutMs?: number;
+  /** where webhooks may not go (the service's own listening ports); default: link-local refused only */
+  webhookPolicy?: TargetPolicy;
+  /** failed deliveries in a row before a webhook is suspended; default WEBHOOK_GIVE_UP */
+  webhookGiveUp?: number;
 }
 
 export class Alerts {
@@ -147,26 +167,24 @@ export class Alerts {
         channels: d.rule.channels,
         title,
         message,
+        changeId: (change as { id?: number }).id ?? null,
       });
       if (d.status !== 'sent' && d.status !== 'summary') {
         this.log.debug('alert suppressed', { rule: d.rule.name, status: d.status, type: change.type });
         continue;
       }
       sends.push(
-        this.dispatch(d, change, device, title, message, summary).then((errors) => {
-          if (errors.length && errors.length === this.channelCount(d.rule)) {
-            this.rules.setStatus(entry.id, summary ? 'summary' : 'failed', errors.join('; '));
-          } else if (errors.length) {
-            this.rules.setStatus(entry.id, entry.status, errors.join('; '));
-          }
+        this.dispatch(d, change, device, title, message, summary).then((results) => {
+          const state = deliveryState(results);
+          const errors = results
+            .filter((r) => r.outcome === 'failed')
+            .map((r) => `${r.channel}: ${r.detail ?? 'failed'}`);
+          const status = state === 'failed' && !summary ? 'failed' : entry.status;
+          this.rules.setDelivery(entry.id, status, errors.length ? errors.join('; ') : null, results, state);
         }),
       );
     }
     await Promise.all(sends);
-  }
-
-  private channelCount(rule: AlertRule): number {
-    return rule.channels.length;
   }
 
   private title(change: Change, device: Device | null): string {
@@ -174,7 +192,7 @@ export class Alerts {
     return `${CHANGE_ALERT_TITLES[change.type] ?? 'LAN Sentinel'}: ${who}`;
   }
 
-  /** Returns one error string per failed channel. */
+  /** One result per channel of the rule: delivered, failed (with the reason) or skipped (nowhere to send). */
   private async dispatch(
     d: AlertDecision,
     change: Change,
@@ -182,45 +200,53 @@ export class Alerts {
     title: string,
     message: string,
     summary: boolean,
-  ): Promise<string[]> {
-    const errors: string[] = [];
-    const tasks: Promise<void>[] = [];
+  ): Promise<ChannelResult[]> {
+    const failed = (channel: AlertChannel, err: unknown): ChannelResult => ({
+      channel,
+      outcome: 'failed',
+      detail: String((err as Error).message ?? err),
+    });
+    const tasks: Promise<ChannelResult>[] = [];
     const channels = new Set<AlertChannel>(d.rule.channels);
     if (channels.has('ha_notify')) {
       tasks.push(
-        this.sendHa(d.rule, change, title, message, summary).catch((err: unknown) => {
-          errors.push(`ha: ${String((err as Error).message ?? err)}`);
-        }),
+        this.sendHa(d.rule, change, title, message, summary).catch((err: unknown) =>
+          failed('ha_notify', err),
+        ),
       );
     }
     if (channels.has('webhook')) {
       tasks.push(
-        this.sendWebhooks(d.rule, change, device, message, summary).catch((err: unknown) => {
-          errors.push(`webhook: ${String((err as Error).message ?? err)}`);
-        }),
+        this.sendWebhooks(d.rule, change, device, message, summary).catch((err: unknown) =>
+          failed('webhook', err),
+        ),
       );
     }
-    if (channels.has('mqtt_event') && this.o.onAlert) {
-      try {
-        this.o.onAlert({
-          event_type: summary ? 'alert_summary' : change.type,
-          mac: change.mac,
-          ip: change.ip,
-          name: device ? displayName(device) : change.name,
-          vendor: change.vendor,
-          severity: change.severity,
-          title,
-          message,
-          time: change.time,
-          rule: d.rule.name,
-          summary,
-        });
-      } catch (err) {
-        errors.push(`mqtt: ${String(err)}`);
+    if (channels.has('mqtt_event')) {
+      if (!this.o.onAlert) {
+        tasks.push(Promise.resolve({ channel: 'mqtt_event', outcome: 'skipped', detail: 'MQTT is off' }));
+      } else {
+        try {
+          this.o.onAlert({
+            event_type: summary ? 'alert_summary' : change.type,
+            mac: change.mac,
+            ip: change.ip,
+            name: device ? displayName(device) : change.name,
+            vendor: change.vendor,
+            severity: change.severity,
+            title,
+            message,
+            time: change.time,
+            rule: d.rule.name,
+            summary,
+          });
+          tasks.push(Promise.resolve({ channel: 'mqtt_event', outcome: 'delivered' }));
+        } catch (err) {
+          tasks.push(Promise.resolve(failed('mqtt_event', err)));
+        }
       }
     }
-    await Promise.all(tasks);
-    return errors;
+    return Promise.all(tasks);
   }
 
   private async sendHa(
@@ -229,10 +255,16 @@ export class Alerts {
     title: string,
     message: string,
     summary: boolean,
-  ): Promise<void> {
+  ): Promise<ChannelResult> {
     const ha = this.o.ha;
     const targets = [...new Set(rule.notifyServices ?? this.o.notifyServices)];
-    if (!ha || targets.length === 0) return;
+    if (!ha) return { channel: 'ha_notify', outcome: 'skipped', detail: 'not connected to Home Assistant' };
+    if (targets.length === 0)
+      return {
+        channel: 'ha_notify',
+        outcome: 'skipped',
+        detail: 'no notify service (option notify_services)',
+      };
     const n: HaNotification = {
       title,
       message,
@@ -256,7 +288,13 @@ export class Alerts {
     if (failures.length) {
       this.log.warn('HA notification failed', { failures });
       if (failures.length === targets.length) throw new Error(failures.join('; '));
+      return {
+        channel: 'ha_notify',
+        outcome: 'delivered',
+        detail: `not delivered to ${failures.join('; ')}`,
+      };
     }
+    return { channel: 'ha_notify', outcome: 'delivered', detail: targets.join(', ') };
   }
 
   private async sendWebhooks(
@@ -265,11 +303,19 @@ export class Alerts {
     device: Device | null,
     message: string,
     summary: boolean,
-  ): Promise<void> {
-    const hooks = this.webhooks
+  ): Promise<ChannelResult> {
+    const wanted = this.webhooks
       .list()
       .filter((h) => h.enabled && (rule.webhookIds === undefined || rule.webhookIds.includes(h.id)));
-    if (hooks.length === 0) return;
+    const hooks = wanted.filter((h) => !this.webhookHealth(h.id).suspended);
+    for (const h of wanted)
+      if (!hooks.includes(h))
+        this.log.warn(`webhook "${h.name}" is suspended: ${this.webhookHealth(h.id).warning ?? ''}`);
+    if (hooks.length === 0) {
+      if (wanted.length > 0)
+        throw new Error('every webhook of this rule is suspended after repeated failures');
+      return { channel: 'webhook', outcome: 'skipped', detail: 'no enabled webhook' };
+    }
     const payload: WebhookPayload = {
       event_type: summary ? 'alert_summary' : change.type,
       mac: change.mac,
@@ -285,16 +331,51 @@ export class Alerts {
     if (failed.length) {
       this.log.warn('webhook delivery failed', { failed: failed.map((f) => f.error) });
       if (failed.length === hooks.length) throw new Error(failed.map((f) => f.error).join('; '));
+      return {
+        channel: 'webhook',
+        outcome: 'delivered',
+        detail: `${hooks.length - failed.length} of ${hooks.length} webhooks; failed: ${failed.map((f) => f.error).join('; ')}`,
+      };
     }
+    return {
+      channel: 'webhook',
+      outcome: 'delivered',
+      detail: `${hooks.length} webhook${hooks.length === 1 ? '' : 's'}`,
+    };
   }
 
   private deliver(hook: Webhook, payload: WebhookPayload): Promise<DeliveryResult> {
     return deliverWebhook(hook, payload, {
       clock: this.o.clock,
       log: (d) => this.webhooks.logDelivery(d),
+      ...(this.o.webhookPolicy ? { policy: this.o.webhookPolicy } : {}),
       ...(this.o.webhookBaseDelayMs !== undefined ? { baseDelayMs: this.o.webhookBaseDelayMs } : {}),
       ...(this.o.webhookTimeoutMs !== undefined ? { timeoutMs: this.o.webhookTimeoutMs } : {}),
     });
+  }
+
+  /** Whether a webhook gave up (its latest deliveries all failed), with the warning the API and UI show. */
+  webhookHealth(id: number): WebhookHealth {
+    const limit = this.o.webhookGiveUp ?? WEBHOOK_GIVE_UP;
+    const streak = this.webhooks.failureStreak(id, limit);
+    const suspended = streak.count >= limit;
+    const warning = suspended
+      ? `gave up after ${limit} failed deliveries in a row (last: ${streak.lastError ?? 'unknown error'}); no alerts are sent to it until "Send test" succeeds`
+      : streak.count > 0
+        ? `the last ${streak.count === 1 ? 'delivery' : `${streak.count} deliveries`} failed (${streak.lastError ?? 'unknown error'}); it is suspended after ${limit} in a row`
+        : null;
+    return { consecutiveFailures: streak.count, suspended, warning };
+  }
+
+  /** Throws RefusedTargetError when the URL's host (after DNS) is one a webhook may not call. */
+  async checkWebhookUrl(url: string): Promise<void> {
+    const policy = this.o.webhookPolicy ?? { ownPorts: () => new Set<number>() };
+    try {
+      await resolveTarget(new URL(url), policy);
+    } catch (err) {
+      if ((err as Error).name === 'RefusedTargetError') throw err;
+      // an unresolvable name is not refused here: it may resolve later and is checked at each delivery
+    }
   }
 
   /** Send a test event to one webhook (API `POST api/webhooks/:id/test`). */

@@ -20,6 +20,7 @@ import { healthRoutes } from './routes/health.js';
 import { identityRoutes } from './routes/identity.js';
 import { mapRoutes } from './routes/map.js';
 import { scanRoutes } from './routes/scans.js';
+import { scheduleRoutes } from './routes/schedules.js';
 import { loginPage, sessionRoutes } from './routes/session.js';
 import { statsRoutes } from './routes/stats.js';
 import { installSecurity } from './security.js';
@@ -69,6 +70,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   deviceRoutes(r, deps, mappers);
   identityRoutes(r, deps, mappers);
   scanRoutes(r, deps);
+  scheduleRoutes(r, deps);
   agentRoutes(r, deps);
   changeRoutes(r, deps, mappers);
   findingRoutes(r, deps, mappers);

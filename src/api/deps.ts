@@ -2,9 +2,12 @@
  * What the HTTP API needs from the rest of the service. `main.ts` builds this object; tests build it from a
  * temp-file SQLite store. Optional parts (findings/alerts/webhooks) degrade to empty lists or 503.
  */
+
+import type { DeviceCommands } from '../inventory/commands.js';
 import type { PortProfile } from '../scan/nmapArgs.js';
 import type { AuditRepo } from '../store/auditRepo.js';
 import type { KeysRepo } from '../store/keysRepo.js';
+import type { SchedulesRepo } from '../store/schedulesRepo.js';
 import type { Clock } from '../util/clock.js';
 import type { EventBus } from '../util/events.js';
 import type { Logger } from '../util/logger.js';
@@ -63,6 +66,15 @@ export interface ApiScanner {
   };
 }
 
+/** Named scan schedules (`api/schedules`). */
+export interface SchedulesPort {
+  repo: Pick<SchedulesRepo, 'list' | 'get' | 'create' | 'update' | 'delete'>;
+  /** the port_scan_schedule option ('' or 'off' = off) */
+  defaultCron(): string;
+  /** a schedule was added, changed or removed: the scheduler reloads */
+  changed(): void;
+}
+
 export interface ApiConfig {
   mode: 'standalone' | 'addon';
   /**
@@ -85,6 +97,7 @@ export interface ApiDeps {
   findings?: FindingsPort;
   alerts?: AlertsPort;
   webhooks?: WebhooksPort;
+  schedules?: SchedulesPort;
   keys: KeysRepo;
   audit: AuditRepo;
   /** standalone sign-in: one-time login tokens and browser sessions (absent: no sessions) */
@@ -92,6 +105,8 @@ export interface ApiDeps {
   /** the local CLI's token (contents of <data_dir>/cli-token) */
   cliToken?: string;
   bus: EventBus;
+  /** device commands (rename, trust, ignore, forget…); default: over `store` and `bus` */
+  commands?: DeviceCommands;
   scanner: ApiScanner;
   /** satellite agents (DESIGN §16); absent when MQTT is off */
   agents?: ApiAgents;

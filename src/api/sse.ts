@@ -39,7 +39,6 @@ export function streamEvents(request: FastifyRequest, reply: FastifyReply, o: Ss
     if (!res.writableEnded) res.write(sseFrame(event, data, ++seq));
   };
   res.write(`retry: 3000\n: connected\n\n`);
-  const scan = (s: Omit<SseScanJson, 'time'>) => send('scan', { ...s, time: o.now().toISOString() });
   const offs = [
     o.bus.on('change', (c) => send('change', changeJson(c))),
     o.bus.on('device:updated', (d) =>
@@ -48,70 +47,7 @@ export function streamEvents(request: FastifyRequest, reply: FastifyReply, o: Ss
     o.bus.on('device:removed', (r) => send('device', { action: 'removed', mac: r.mac, reason: r.reason })),
     o.bus.on('finding:updated', (f) => send('finding', findingJson(f, o.mappers))),
     o.bus.on('scanning', (s) => send('scanning', { running: s.running })),
-    o.bus.on('scan:started', (s) =>
-      scan({
-        phase: 'started',
-        scan_id: s.scanId,
-        kind: s.kind,
-        percent: 0,
-        message: s.reason,
-        hosts_done: 0,
-        hosts_total: null,
-        eta_seconds: null,
-        hosts_up: null,
-        collapsed_into: null,
-        changes: null,
-        error: null,
-      }),
-    ),
-    o.bus.on('scan:progress', (s) =>
-      scan({
-        phase: 'progress',
-        scan_id: s.scanId,
-        kind: s.kind,
-        percent: s.percent,
-        message: s.message ?? null,
-        hosts_done: s.hostsDone,
-        hosts_total: s.hostsTotal,
-        eta_seconds: s.etaSeconds,
-        hosts_up: null,
-        collapsed_into: null,
-        changes: null,
-        error: null,
-      }),
-    ),
-    o.bus.on('scan:finished', (s) =>
-      scan({
-        phase: 'finished',
-        scan_id: s.scanId,
-        kind: s.kind,
-        percent: 100,
-        message: null,
-        hosts_done: null,
-        hosts_total: null,
-        eta_seconds: 0,
-        hosts_up: s.hostsUp,
-        collapsed_into: s.collapsedInto ?? null,
-        changes: s.changes,
-        error: null,
-      }),
-    ),
-    o.bus.on('scan:failed', (s) =>
-      scan({
-        phase: 'failed',
-        scan_id: s.scanId,
-        kind: s.kind,
-        percent: null,
-        message: null,
-        hosts_done: null,
-        hosts_total: null,
-        eta_seconds: null,
-        hosts_up: null,
-        changes: null,
-        collapsed_into: null,
-        error: s.error,
-      }),
-    ),
+    scanEvents(o.bus, o.now, (e) => send('scan', e)),
   ];
   const heartbeat = setInterval(() => {
     if (!res.writableEnded) res.write(`: ping ${o.now().toISOString()}\n\n`);
@@ -131,4 +67,78 @@ export function streamEvents(request: FastifyRequest, reply: FastifyReply, o: Ss
   request.raw.on('close', cleanup);
   res.on('close', cleanup);
   res.on('error', cleanup);
+}
+
+/** The `scan` SSE events (started/progress/finished/failed) from the bus; returns the unsubscribe. */
+export function scanEvents(bus: EventBus, now: () => Date, cb: (e: SseScanJson) => void): () => void {
+  const scan = (s: Omit<SseScanJson, 'time'>) => cb({ ...s, time: now().toISOString() });
+  const offs = [
+    bus.on('scan:started', (s) =>
+      scan({
+        phase: 'started',
+        scan_id: s.scanId,
+        kind: s.kind,
+        percent: 0,
+        message: s.reason,
+        hosts_done: 0,
+        hosts_total: null,
+        eta_seconds: null,
+        hosts_up: null,
+        collapsed_into: null,
+        changes: null,
+        error: null,
+      }),
+    ),
+    bus.on('scan:progress', (s) =>
+      scan({
+        phase: 'progress',
+        scan_id: s.scanId,
+        kind: s.kind,
+        percent: s.percent,
+        message: s.message ?? null,
+        hosts_done: s.hostsDone,
+        hosts_total: s.hostsTotal,
+        eta_seconds: s.etaSeconds,
+        hosts_up: null,
+        collapsed_into: null,
+        changes: null,
+        error: null,
+      }),
+    ),
+    bus.on('scan:finished', (s) =>
+      scan({
+        phase: 'finished',
+        scan_id: s.scanId,
+        kind: s.kind,
+        percent: 100,
+        message: null,
+        hosts_done: null,
+        hosts_total: null,
+        eta_seconds: 0,
+        hosts_up: s.hostsUp,
+        collapsed_into: s.collapsedInto ?? null,
+        changes: s.changes,
+        error: null,
+      }),
+    ),
+    bus.on('scan:failed', (s) =>
+      scan({
+        phase: 'failed',
+        scan_id: s.scanId,
+        kind: s.kind,
+        percent: null,
+        message: null,
+        hosts_done: null,
+        hosts_total: null,
+        eta_seconds: null,
+        hosts_up: null,
+        changes: null,
+        collapsed_into: null,
+        error: s.error,
+      }),
+    ),
+  ];
+  return () => {
+    for (const off of offs) off();
+  };
 }

@@ -3,10 +3,16 @@
 export const COMMANDS = [
   'run',
   'scan',
-  'devices',
+  'scans',
   'compare',
-  'export',
+  'devices',
+  'findings',
+  'alerts',
+  'rules',
+  'webhooks',
   'keys',
+  'schedules',
+  'export',
   'cve',
   'login',
   'agent',
@@ -16,15 +22,35 @@ export const COMMANDS = [
 export type Command = (typeof COMMANDS)[number];
 
 /** Flags that belong to commands, not to options. value = takes a value. */
-const COMMAND_FLAGS: Record<string, boolean> = {
+export const COMMAND_FLAGS: Record<string, boolean> = {
   '--once': false,
   '--json': false,
+  '--debug': false,
+  '--local': false,
+  '--all': false,
+  '--no-progress': false,
   '--format': true,
   '--output': true,
   '--scope': true,
   '--api-url': true,
   '--api-key': true,
+  '--config': true,
   '--options-file': true,
+  '--kind': true,
+  '--filter': true,
+  '--sort': true,
+  '--search': true,
+  '--limit': true,
+  '--status': true,
+  '--min-severity': true,
+  '--mac': true,
+  '--cron': true,
+  '--profile': true,
+  '--targets': true,
+  '--enabled': true,
+  '--name': true,
+  '--reason': true,
+  '--timeout': true,
   '--help': false,
   '-h': false,
   '--version': false,
@@ -62,6 +88,10 @@ export function parseArgs(argv: string[]): ParsedArgs {
     const a = args[i]!;
     const eq = a.indexOf('=');
     const name = a.startsWith('--') && eq > 0 ? a.slice(0, eq) : a;
+    if (a === '--') {
+      positionals.push(...args.slice(i + 1));
+      break;
+    }
     if (name === '--ports' && command === 'scan') {
       // `scan --ports` (bare) = also run a port/service scan; `--ports LIST` also sets the ports option
       flags.ports = true;
@@ -80,7 +110,7 @@ export function parseArgs(argv: string[]): ParsedArgs {
       } else {
         flags[name.replace(/^-+/, '')] = true;
       }
-    } else if (a.startsWith('-')) {
+    } else if (a.startsWith('-') && a !== '-') {
       optionFlags.push(a);
       // option values: pass the next token along when it is not a flag (loadConfig validates)
       if (eq < 0 && args[i + 1] !== undefined && !args[i + 1]!.startsWith('--')) optionFlags.push(args[++i]!);
@@ -88,7 +118,10 @@ export function parseArgs(argv: string[]): ParsedArgs {
       positionals.push(a);
     }
   }
-  if (flags.help || flags.h) command = 'help';
+  if (flags.help || flags.h) {
+    if (command !== 'run' && command !== 'help') positionals.unshift(command);
+    command = 'help';
+  }
   if (flags.version) command = 'version';
   return { command, positionals, flags, optionFlags };
 }

@@ -49,6 +49,9 @@ const META_ENV = new Set([
   'LAN_SENTINEL_OPTIONS_FILE',
   'LAN_SENTINEL_SUPERVISOR_URL',
   'LAN_SENTINEL_WWW_DIR',
+  // the CLI's remote instance (src/cli/settings.ts), not options of the service
+  'LAN_SENTINEL_API_URL',
+  'LAN_SENTINEL_API_KEY',
 ]);
 
 type Raw = Partial<Record<OptionName, unknown>>;

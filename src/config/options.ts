@@ -10,7 +10,7 @@ import { CHANGE_TYPES } from '../vocabulary.js';
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 export const CIDR_PATTERN =
   /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\/(3[0-2]|[12]?\d)$/;
-const IP_OR_CIDR =
+export const IP_OR_CIDR =
   /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}(\/(3[0-2]|[12]?\d))?$/;
 /** A port or an inclusive range, 1-65535. */
 const PORT_SPEC = /^([1-9]\d{0,4})(-([1-9]\d{0,4}))?$/;

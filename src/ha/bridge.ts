@@ -9,8 +9,17 @@ import type { StoredFinding } from '../threats/types.js';
 import type { Logger } from '../util/logger.js';
 import { silentLogger } from '../util/logger.js';
 import { type DiscoverableDevice, type DiscoveryCtx, deviceDiscovery, hubDiscovery } from './discovery.js';
-import { deviceState, eventPayload, type HubScanProgress, type HubStats, hubState } from './states.js';
 import {
+  type AlertEventInput,
+  alertEventPayload,
+  deviceState,
+  eventPayload,
+  type HubScanProgress,
+  type HubStats,
+  hubState,
+} from './states.js';
+import {
+  alertTopic,
   deviceDiscoveryTopic,
   deviceId,
   deviceStateTopic,
@@ -278,6 +287,14 @@ export class HaBridge {
   /** One change → `lan_sentinel/event` (not retained). */
   async publishEvent(change: Change): Promise<void> {
     await this.deps.publisher.publish(eventTopic(this.ctx), JSON.stringify(eventPayload(change)), {
+      retain: false,
+      qos: 1,
+    });
+  }
+
+  /** An alert rule with the `mqtt_event` channel fired → `lan_sentinel/alert` (not retained: an event). */
+  async publishAlert(alert: AlertEventInput): Promise<void> {
+    await this.deps.publisher.publish(alertTopic(this.ctx), JSON.stringify(alertEventPayload(alert)), {
       retain: false,
       qos: 1,
     });

@@ -4,11 +4,12 @@
  */
 import type { Device } from '../inventory/types.js';
 import { mac12 } from '../inventory/types.js';
-import { CHANGE_TYPES, MEASURED_RISK_LEVELS } from '../vocabulary.js';
+import { ALERT_EVENT_TYPES, CHANGE_TYPES, MEASURED_RISK_LEVELS } from '../vocabulary.js';
 import { haDeviceName, kindIcon, kindModel } from './states.js';
 import { cleanText, HA_MAX_PAYLOAD_BYTES, jsonBytes } from './text.js';
 import {
   agentDeviceId,
+  alertTopic,
   deviceDiscoveryTopic,
   deviceId,
   deviceStateTopic,
@@ -194,6 +195,16 @@ export function hubDiscovery(ctx: DiscoveryCtx): DiscoveryMessage {
       state_topic: eventTopic(ctx),
       event_types: [...CHANGE_TYPES],
       icon: 'mdi:lan-pending',
+    },
+    // what the alert rules with the "HA event entity" channel (mqtt_event) fire, for automations
+    alert: {
+      platform: 'event',
+      unique_id: uid('alert'),
+      default_entity_id: 'event.lan_sentinel_alert',
+      name: 'Alert',
+      state_topic: alertTopic(ctx),
+      event_types: [...ALERT_EVENT_TYPES],
+      icon: 'mdi:bell-alert',
     },
   };
   const payload = {

@@ -8,6 +8,7 @@ import { displayName } from '../inventory/types.js';
 import { groupFindings } from '../threats/groups.js';
 import type { StoredFinding } from '../threats/types.js';
 import {
+  type AlertEventType,
   HOSTNAME_MAX,
   type Presence,
   type RiskLevel,
@@ -280,5 +281,32 @@ export function eventPayload(change: Change): EventPayload {
     severity: change.severity,
     message: cleanText(change.message, 255) ?? '',
     time: change.time,
+  };
+}
+
+/** What an alert rule with the `mqtt_event` channel fired (AlertEvent of src/alerts/alerts.ts). */
+export interface AlertEventInput {
+  event_type: AlertEventType;
+  mac: string | null;
+  ip: string | null;
+  name: string | null;
+  vendor: string | null;
+  severity: Severity;
+  title: string;
+  message: string;
+  time: string;
+  rule: string;
+  summary: boolean;
+}
+
+/** `<base>/alert` payload (the alert event entity): network text cleaned and bounded like every state. */
+export function alertEventPayload(e: AlertEventInput): AlertEventInput {
+  return {
+    ...e,
+    name: cleanText(e.name, NAME_MAX),
+    vendor: cleanText(e.vendor, VENDOR_MAX),
+    title: cleanText(e.title, 255) ?? '',
+    message: cleanText(e.message, 255) ?? '',
+    rule: cleanText(e.rule, 100) ?? '',
   };
 }

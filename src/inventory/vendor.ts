@@ -3,8 +3,10 @@
  * Keys in oui-data are uppercase hex: 6 chars (MA-L), 7 (MA-M), 9 (MA-S); values are the
  * multi-line registry entry (organisation, address lines, country).
  *
- * The index is loaded lazily on the first lookup (≈5.6 MB JSON) and kept as a Map of cleaned,
- * interned organisation names.
+ * The index is loaded lazily on the first lookup (≈5.6 MB JSON) and kept compact (issue 18): the ≈53k
+ * prefixes as numbers in one sorted Float64Array, beside a Uint32Array naming each one's organisation in a
+ * list of the distinct cleaned names (≈0.7 MB for the prefixes instead of a Map of 53k string keys), looked
+ * up by binary search.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -19,7 +21,15 @@ export interface VendorIndexStats {
   loadMs: number;
 }
 
-let index: Map<string, string> | null = null;
+interface VendorIndex {
+  /** prefix keys (see prefixKey), ascending */
+  keys: Float64Array;
+  /** organisation of keys[i], as an index into names */
+  org: Uint32Array;
+  names: string[];
+}
+
+let index: VendorIndex | null = null;
 let stats: VendorIndexStats | null = null;
 
 /** First line, control/bidi characters removed, whitespace collapsed, capped at 128 characters. */
@@ -43,38 +53,78 @@ export function cleanVendor(raw: unknown): string | null {
 const ENTRY = /"([0-9A-Fa-f]{6,9})"\s*:\s*"((?:[^"\\]|\\[^n])*)/g;
 const KEY = /^[0-9A-F]{6}(?:[0-9A-F]|[0-9A-F]{3})?$/;
 
-function load(): Map<string, string> {
+/** One number per prefix: its length (6, 7 or 9 hex digits) above its value, so the lengths never collide. */
+function prefixKey(hex: string): number {
+  return hex.length * 2 ** 36 + Number.parseInt(hex, 16);
+}
+
+function load(): VendorIndex {
   if (index) return index;
   const t0 = performance.now();
   const require = createRequire(import.meta.url);
   const text = readFileSync(require.resolve('oui-data'), 'utf8');
-  // Many registry entries share an organisation: clean each distinct first line once and share one string
-  // per organisation name.
-  const cleanedByRaw = new Map<string, string | null>();
-  const interned = new Map<string, string>();
-  const map = new Map<string, string>();
+  // Many registry entries share an organisation: clean each distinct first line once and keep one number per
+  // organisation name.
+  const orgByRaw = new Map<string, number>();
+  const orgByName = new Map<string, number>();
+  const names: string[] = [];
+  const entries: Array<[number, number]> = [];
   for (const m of text.matchAll(ENTRY)) {
     const key = m[1]!.toUpperCase();
     if (!KEY.test(key)) continue;
     const rawLine = m[2]!;
-    let v = cleanedByRaw.get(rawLine);
-    if (v === undefined) {
+    let org = orgByRaw.get(rawLine);
+    if (org === undefined) {
       let line: unknown;
       try {
+        // JSON.parse also copies the text: a slice of `text` would keep all 5.6 MB of it alive
         line = JSON.parse(`"${rawLine}"`);
       } catch {
         line = null;
       }
       const c = cleanVendor(line);
-      v = c === null ? null : (interned.get(c) ?? c);
-      if (v !== null) interned.set(v, v);
-      cleanedByRaw.set(rawLine, v);
+      org = -1;
+      if (c !== null) {
+        org = orgByName.get(c) ?? names.length;
+        if (org === names.length) {
+          names.push(c);
+          orgByName.set(c, org);
+        }
+      }
+      orgByRaw.set(rawLine, org);
     }
-    if (v) map.set(key, v);
+    if (org >= 0) entries.push([prefixKey(key), org]);
   }
-  index = map;
-  stats = { entries: map.size, loadMs: performance.now() - t0 };
-  return map;
+  entries.sort((a, b) => a[0] - b[0]);
+  // a later duplicate key wins, as it did in a Map
+  const keys = new Float64Array(entries.length);
+  const org = new Uint32Array(entries.length);
+  let n = 0;
+  for (const [k, o] of entries) {
+    if (n > 0 && keys[n - 1] === k) org[n - 1] = o;
+    else {
+      keys[n] = k;
+      org[n] = o;
+      n++;
+    }
+  }
+  index = { keys: keys.slice(0, n), org: org.slice(0, n), names };
+  stats = { entries: n, loadMs: performance.now() - t0 };
+  return index;
+}
+
+function find(ix: VendorIndex, hex: string): string | undefined {
+  const k = prefixKey(hex);
+  let lo = 0;
+  let hi = ix.keys.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const v = ix.keys[mid]!;
+    if (v === k) return ix.names[ix.org[mid]!];
+    if (v < k) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return undefined;
 }
 
 /**
@@ -86,8 +136,8 @@ export function lookupVendor(mac: string): string | null {
   const n = normalizeMac(mac);
   if (!n || isRandomizedMac(n)) return null;
   const hex = n.replace(/:/g, '').toUpperCase();
-  const map = load();
-  const hit = map.get(hex.slice(0, 9)) ?? map.get(hex.slice(0, 7)) ?? map.get(hex.slice(0, 6)) ?? null;
+  const ix = load();
+  const hit = find(ix, hex.slice(0, 9)) ?? find(ix, hex.slice(0, 7)) ?? find(ix, hex.slice(0, 6)) ?? null;
   if (hit === IEEE_RA) return null;
   return hit;
 }

@@ -1,28 +1,49 @@
 import cron, { type ScheduledTask } from 'node-cron';
+import type { PortProfile } from '../scan/nmapArgs.js';
+import type { Schedule } from '../store/schedulesRepo.js';
 import type { Logger } from '../util/logger.js';
 
 export interface SchedulerDeps {
   sweepIntervalSec: number;
-  /** 5-field cron, or '' for off */
+  /** 5-field cron, or '' for off: the default schedule (port scan of every online device) */
   portScanSchedule: string;
   requestSweep(reason: string): unknown;
   requestPortScanAll(reason: string): unknown;
+  /** a named schedule's scan (kind, profile, targets) */
+  requestScan?(req: {
+    kind: Schedule['kind'];
+    reason: string;
+    profile?: PortProfile;
+    targets?: string[];
+  }): unknown;
+  /** named schedules (api/schedules); reloaded on `reload()` and when their fingerprint changes */
+  schedules?: {
+    list(): Schedule[];
+    fingerprint(): string;
+    markRun(id: number, when: Date): void;
+  };
   /** housekeeping (retention), run daily */
   housekeeping?: () => void;
   logger: Logger;
   /** injectable timers for tests */
   setInterval?: typeof setInterval;
   clearInterval?: typeof clearInterval;
+  /** how often another process's schedule changes are picked up (default 60 s) */
+  scheduleCheckMs?: number;
 }
 
 /**
  * Fires sweeps every `sweep_interval` seconds (the coordinator's queue makes sure a sweep never
- * overlaps the previous one) and port scans on the cron schedule. One immediate sweep at start.
+ * overlaps the previous one), port scans on the default cron schedule, and every enabled named schedule.
+ * One immediate sweep at start.
  */
 export class Scheduler {
   private sweepTimer: ReturnType<typeof setInterval> | null = null;
   private housekeepingTimer: ReturnType<typeof setInterval> | null = null;
+  private checkTimer: ReturnType<typeof setInterval> | null = null;
   private portTask: ScheduledTask | null = null;
+  private named = new Map<number, ScheduledTask>();
+  private fingerprint = '';
 
   constructor(private readonly deps: SchedulerDeps) {}
 
@@ -47,6 +68,13 @@ export class Scheduler {
     } else {
       this.deps.logger.info('scheduled port scans are off (port_scan_schedule is off)');
     }
+    if (this.deps.schedules) {
+      this.reload();
+      this.checkTimer = si(() => {
+        if (this.deps.schedules?.fingerprint() !== this.fingerprint) this.reload();
+      }, this.deps.scheduleCheckMs ?? 60_000);
+      this.checkTimer.unref?.();
+    }
     if (this.deps.housekeeping) {
       const hk = this.deps.housekeeping;
       this.housekeepingTimer = si(hk, 6 * 3600 * 1000);
@@ -54,13 +82,60 @@ export class Scheduler {
     }
   }
 
+  /** Re-reads the named schedules (after an API change). */
+  reload(): void {
+    const src = this.deps.schedules;
+    if (!src) return;
+    for (const t of this.named.values()) void t.destroy();
+    this.named.clear();
+    this.fingerprint = src.fingerprint();
+    for (const s of src.list()) {
+      if (!s.enabled) continue;
+      try {
+        const task = cron.schedule(
+          s.cron,
+          () => {
+            const reason = `schedule:${s.name}`;
+            try {
+              this.deps.requestScan?.({
+                kind: s.kind,
+                reason,
+                ...(s.profile ? { profile: s.profile } : {}),
+                ...(s.targets.length ? { targets: s.targets } : {}),
+              });
+            } catch (err) {
+              this.deps.logger.warn(`schedule "${s.name}" did not start a scan: ${(err as Error).message}`);
+            }
+            src.markRun(s.id, new Date());
+          },
+          { name: `schedule-${s.id}`, noOverlap: true },
+        );
+        this.named.set(s.id, task);
+        this.deps.logger.info(
+          `schedule "${s.name}" (${s.kind}${s.profile ? ` ${s.profile}` : ''}${s.targets.length ? ` ${s.targets.join(',')}` : ''}) "${s.cron}"; next ${task.getNextRun()?.toISOString() ?? 'never'}`,
+        );
+      } catch (err) {
+        this.deps.logger.warn(`schedule "${s.name}" not started: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  /** Names of the running named schedules (tests, status). */
+  activeSchedules(): number[] {
+    return [...this.named.keys()];
+  }
+
   async stop(): Promise<void> {
     const ci = this.deps.clearInterval ?? clearInterval;
     if (this.sweepTimer) ci(this.sweepTimer);
     if (this.housekeepingTimer) ci(this.housekeepingTimer);
+    if (this.checkTimer) ci(this.checkTimer);
     this.sweepTimer = null;
     this.housekeepingTimer = null;
+    this.checkTimer = null;
     if (this.portTask) await this.portTask.destroy();
     this.portTask = null;
+    for (const t of this.named.values()) await t.destroy();
+    this.named.clear();
   }
 }

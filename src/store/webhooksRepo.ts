@@ -134,7 +134,8 @@ export class WebhooksRepo {
   create(input: WebhookInput, now: Date): Webhook {
     const v = webhookInputSchema.parse(input);
     const t = now.toISOString();
-    const secret = v.secret ?? randomBytes(32).toString('hex');
+    // Standard Webhooks form: `whsec_` + base64 of 24 random bytes (the HMAC key is those bytes)
+    const secret = v.secret ?? `whsec_${randomBytes(24).toString('base64')}`;
     const info = this.db
       .prepare(
         'INSERT INTO webhooks (name, url, secret, enabled, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
@@ -201,6 +202,17 @@ export class WebhooksRepo {
     ).n;
     const items = this.summaries('webhook_id = ?', [webhookId], page.limit, page.offset);
     return { items, total };
+  }
+
+  /** How many of the latest deliveries failed in a row (up to `max`), with the last error. */
+  failureStreak(webhookId: number, max: number): { count: number; lastError: string | null } {
+    const recent = this.summaries('webhook_id = ?', [webhookId], max, 0);
+    let count = 0;
+    for (const d of recent) {
+      if (d.ok) break;
+      count++;
+    }
+    return { count, lastError: recent[0] && !recent[0].ok ? recent[0].error : null };
   }
 
   /** One delivery of a webhook by its delivery id (e.g. from a DeliveryResult), or null. */

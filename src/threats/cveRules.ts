@@ -37,7 +37,7 @@ export const productSchema = z
   })
   .strict();
 
-export const cveIdSchema = z.string().regex(/^CVE-\d{4}-\d{4,}$/, 'expected a CVE id such as CVE-2024-6387');
+export const cveIdSchema = z.string().regex(/^CVE-\d{4}-\d{4,8}$/, 'expected a CVE id such as CVE-2024-6387');
 
 export const entrySchema = z
   .object({

@@ -132,10 +132,36 @@ export interface ImportResult {
   notes: string[];
 }
 
+/**
+ * Bounds on what one NVD record may bring in (the file is input from outside): longer or stranger values skip
+ * the match (or the record) instead of being stored, so a record with absurd values cannot bloat the rules
+ * table, slow every version comparison of every scan, or push odd text into titles.
+ */
+export const NVD_BOUNDS = {
+  criteria: 512,
+  version: 64,
+  productName: 80,
+  rangesPerProduct: 64,
+  productsPerRule: 16,
+  firstFixed: 8,
+} as const;
+const VERSION_TEXT = /^[A-Za-z0-9][A-Za-z0-9._+~:-]*$/;
+
+/** A version bound as NVD writes it, or undefined when it is absent or absurd (too long, odd characters). */
+function boundVersion(v: string | undefined): string | undefined | null {
+  if (v === undefined) return undefined;
+  return v.length <= NVD_BOUNDS.version && VERSION_TEXT.test(v) ? v : null;
+}
+
+/** A CVSS base score is 0–10; anything else (negative, 1e9) is not a score. */
+export function boundCvss(score: unknown): number | undefined {
+  return typeof score === 'number' && Number.isFinite(score) && score >= 0 && score <= 10 ? score : undefined;
+}
+
 function cpeParts(
   criteria: string,
 ): { part: string; vendor: string; product: string; version: string } | null {
-  if (!criteria.startsWith('cpe:2.3:')) return null;
+  if (criteria.length > NVD_BOUNDS.criteria || !criteria.startsWith('cpe:2.3:')) return null;
   const f = criteria.slice(8).split(':');
   if (f.length < 4 || !f[0] || !f[1] || !f[2]) return null;
   return { part: f[0], vendor: f[1].toLowerCase(), product: f[2].toLowerCase(), version: f[3] ?? '*' };
@@ -177,7 +203,7 @@ function nvdRecordToRule(
   cve: z.infer<typeof nvdSchema>['vulnerabilities'][number]['cve'],
   known: Map<string, [string, ProductDef]>,
 ): StoredNvdRule | string {
-  if (!cveIdSchema.safeParse(cve.id).success) return `${cve.id}: not a CVE id`;
+  if (!cveIdSchema.safeParse(cve.id).success) return `${clip(cve.id, 40)}: not a CVE id`;
   const byKey = new Map<string, { key: string; def: ProductDef; ranges: VersionRange[] }>();
   for (const conf of cve.configurations) {
     for (const node of conf.nodes) {
@@ -187,23 +213,34 @@ function nvdRecordToRule(
         if (c?.part !== 'a') continue;
         const range: VersionRange = {};
         if (c.version !== '*' && c.version !== '-') {
-          const v = c.version.replace(/\\/g, '');
+          const v = boundVersion(c.version.replace(/\\/g, ''));
+          if (!v) continue;
           range.introduced = v;
           range.lastAffected = v;
         } else {
-          const start = m.versionStartIncluding ?? m.versionStartExcluding;
+          const start = boundVersion(m.versionStartIncluding ?? m.versionStartExcluding);
+          const endEx = boundVersion(m.versionEndExcluding);
+          const endIn = boundVersion(m.versionEndIncluding);
+          if (start === null || endEx === null || endIn === null) continue; // an absurd bound: skip the match
           if (start) range.introduced = start;
-          if (m.versionEndExcluding) range.fixed = m.versionEndExcluding;
-          else if (m.versionEndIncluding) range.lastAffected = m.versionEndIncluding;
+          if (endEx) range.fixed = endEx;
+          else if (endIn) range.lastAffected = endIn;
           if (!range.fixed && !range.lastAffected) continue; // "all versions": too broad to match on
         }
         const cpeKey = `${c.vendor}:${c.product}`;
         const shipped = known.get(cpeKey);
+        if (!byKey.has(cpeKey) && byKey.size >= NVD_BOUNDS.productsPerRule) continue;
         const entry = byKey.get(cpeKey) ?? {
           key: shipped?.[0] ?? cpeKey,
-          def: shipped?.[1] ?? { name: c.product.replace(/_/g, ' '), nmap: [], cpe: [cpeKey], precision: 1 },
+          def: shipped?.[1] ?? {
+            name: clip(c.product.replace(/_/g, ' '), NVD_BOUNDS.productName),
+            nmap: [],
+            cpe: [cpeKey],
+            precision: 1,
+          },
           ranges: [],
         };
+        if (entry.ranges.length >= NVD_BOUNDS.rangesPerProduct) continue;
         entry.ranges.push(range);
         byKey.set(cpeKey, entry);
       }
@@ -212,13 +249,13 @@ function nvdRecordToRule(
   if (byKey.size === 0) return `${cve.id}: no application CPE with a version bound`;
   const metric =
     cve.metrics.cvssMetricV31?.[0] ?? cve.metrics.cvssMetricV30?.[0] ?? cve.metrics.cvssMetricV2?.[0];
-  const score = metric?.cvssData.baseScore;
+  const score = boundCvss(metric?.cvssData.baseScore);
   const label = metric?.cvssData.baseSeverity ?? metric?.baseSeverity;
   const desc = cve.descriptions.find((d) => d.lang === 'en')?.value ?? cve.descriptions[0]?.value ?? cve.id;
   const products = [...byKey.values()];
   const firstFixed = [
     ...new Set(products.flatMap((p) => p.ranges.map((r) => r.fixed).filter((x): x is string => !!x))),
-  ];
+  ].slice(0, NVD_BOUNDS.firstFixed);
   const names = products.map((p) => p.def.name).join(', ');
   const fixText = firstFixed.length
     ? `${firstFixed.join(' / ')} or newer`
@@ -304,15 +341,15 @@ export function parseFeed(fileText: string): ParsedFeed {
     const skipped: string[] = [];
     for (const v of parsed.data.vulnerabilities) {
       if (!cveIdSchema.safeParse(v.cveID).success) {
-        skipped.push(`${v.cveID}: not a CVE id`);
+        skipped.push(`${clip(v.cveID, 40)}: not a CVE id`);
         continue;
       }
       entries.push({
         id: v.cveID,
         knownExploited: true,
-        vendorProject: v.vendorProject,
-        product: v.product,
-        ...(v.vulnerabilityName ? { name: v.vulnerabilityName } : {}),
+        vendorProject: clip(v.vendorProject, 100),
+        product: clip(v.product, 100),
+        ...(v.vulnerabilityName ? { name: clip(v.vulnerabilityName, 200) } : {}),
       });
     }
     return { format: 'kev', entries, skipped };
@@ -390,13 +427,14 @@ export function loadCveRules(db: Db): CveRule[] {
         id: r.id,
         products: r.products.map((p) => compileProduct(p.key, p.def, p.ranges)),
         firstFixed: r.firstFixed,
-        ...(r.cvss !== undefined ? { cvss: r.cvss } : {}),
+        // rows stored before the bounds: an absurd score is dropped, long text cut
+        ...(boundCvss(r.cvss) !== undefined ? { cvss: r.cvss } : {}),
         severity: r.severity,
         knownExploited: r.knownExploited,
         component: r.component === 'client' || r.component === 'module' ? r.component : 'server',
         ...(typeof r.part === 'string' ? { part: r.part.slice(0, 80) } : {}),
-        summary: r.summary,
-        remediation: r.remediation,
+        summary: clip(String(r.summary), 600),
+        remediation: clip(String(r.remediation), 800),
         source: row.source,
       });
     } catch {

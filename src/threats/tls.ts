@@ -58,7 +58,7 @@ export function tlsFindings(
         kind: 'cert_expired',
         severity: 'medium',
         title: `TLS certificate expired on ${t.notAfter?.slice(0, 10)} (${where})`,
-        detail: `The ${certLabel(t)}${self} on ${where} expired ${Math.max(0, -days)} day(s) ago. Browsers and apps refuse it or train people to click through warnings.`,
+        detail: `The ${certLabel(t)}${self} on ${where} expired ${daysText(Math.max(0, -days))} ago. Browsers and apps refuse it or train people to click through warnings.`,
         remediation:
           'Renew or replace the certificate (or the device firmware that ships it), then restart the service.',
       });
@@ -68,7 +68,7 @@ export function tlsFindings(
         key: `tls:cert_expiring:${where}`,
         kind: 'cert_expiring',
         severity: 'low',
-        title: `TLS certificate expires in ${days} day(s) (${where})`,
+        title: `TLS certificate expires ${days < 1 ? 'within a day' : `in ${daysText(days)}`} (${where})`,
         detail: `The ${certLabel(t)}${self} on ${where} is valid until ${t.notAfter}; warnings start at ${expiryDays} days.`,
         remediation: 'Renew the certificate before it expires (check that automatic renewal works).',
       });
@@ -97,4 +97,9 @@ export function tlsFindings(
     });
   }
   return out;
+}
+
+/** "1 day", "10 days" */
+function daysText(n: number): string {
+  return `${n} day${n === 1 ? '' : 's'}`;
 }

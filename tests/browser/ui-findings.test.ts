@@ -17,6 +17,7 @@ import { findingsPort } from '../../src/api/adapters.js';
 import { buildApp } from '../../src/api/app.js';
 import { INGRESS_PEER } from '../../src/api/auth.js';
 import type { DevicePort } from '../../src/inventory/types.js';
+import { parseNmapXml } from '../../src/scan/nmapXml.js';
 import { createThreatAssessor } from '../../src/service/threatAssessor.js';
 import { AuditRepo } from '../../src/store/auditRepo.js';
 import { FindingsRepo } from '../../src/store/findingsRepo.js';
@@ -25,7 +26,7 @@ import { systemClock } from '../../src/util/clock.js';
 import { EventBus } from '../../src/util/events.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { type IngressProxy, startIngressProxy } from '../helpers/ingressProxy.js';
-import { SEED_MACS, SEED_NAMES, type Seeded, seedDb } from '../helpers/seedDb.js';
+import { HOSTILE_NAME, SEED_MACS, SEED_NAMES, type Seeded, seedDb } from '../helpers/seedDb.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const UI_DIR = join(ROOT, 'dist/ui');
@@ -85,6 +86,61 @@ const NAS_PORTS: DevicePort[] = [
   },
 ];
 
+/** nmap time format (UTC, no zone) `days` from now */
+const nmapAt = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 19);
+/** ~64 kB of subjectAltName DNS names */
+const HOSTILE_SAN = Array.from({ length: 2600 }, (_, i) => `DNS:h${i}.${'x'.repeat(16)}.lan`).join(', ');
+const esc = (v: string) =>
+  v.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const elem = (k: string, v: string) => `<elem key="${k}">${esc(v)}</elem>`;
+const name = (t: string, cn: string, o: string) =>
+  `<table key="${t}">${elem('commonName', cn)}${elem('organizationName', o)}</table>`;
+const tlsPort = (port: number, cert: string, protocols: string[]) =>
+  `<port protocol="tcp" portid="${port}"><state state="open" reason="syn-ack" reason_ttl="64"/>` +
+  `<service name="https" tunnel="ssl" method="probed" conf="10"/>` +
+  `<script id="ssl-cert" output="…">${cert}</script>` +
+  `<script id="ssl-enum-ciphers" output="…">${protocols
+    .map(
+      (p) =>
+        `<table key="${p}"><table key="ciphers"><table>${elem('name', 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256')}</table></table></table>`,
+    )
+    .join('')}</script></port>`;
+/**
+ * nmap -oX of the hostile device's TLS ports, as ssl-cert / ssl-enum-ciphers print them: 443 a self-signed
+ * certificate with markup in its subject and a 64 kB SAN list, expiring in 10 days, offering TLS 1.0; 8443 a
+ * CA-issued one valid for 300 days.
+ */
+function hostileTlsXml(): string {
+  const evil = name('subject', HOSTILE_NAME, '"><svg onload=window.__xss=2>');
+  const cert443 =
+    evil +
+    evil.replace('key="subject"', 'key="issuer"') +
+    `<table key="validity">${elem('notBefore', nmapAt(-355))}${elem('notAfter', nmapAt(10.5))}</table>` +
+    `<table key="extensions"><table>${elem('name', 'X509v3 Subject Alternative Name')}${elem('value', HOSTILE_SAN)}</table></table>`;
+  const cert8443 =
+    name('subject', 'evil.lan', 'Home') +
+    name('issuer', 'Home CA', 'Home') +
+    `<table key="validity">${elem('notBefore', nmapAt(-65))}${elem('notAfter', nmapAt(300.5))}</table>`;
+  return `<?xml version="1.0"?><nmaprun scanner="nmap" args="nmap" start="1" version="7.93">
+<host><status state="up" reason="arp-response"/><address addr="10.213.0.66" addrtype="ipv4"/>
+<address addr="${SEED_MACS.hostile.toUpperCase()}" addrtype="mac"/><hostnames/><ports>
+${tlsPort(443, cert443, ['TLSv1.0', 'TLSv1.2'])}
+${tlsPort(8443, cert8443, ['TLSv1.2', 'TLSv1.3'])}
+</ports></host><runstats><finished time="2" exit="success"/><hosts up="1" down="0" total="1"/></runstats></nmaprun>`;
+}
+
+/** The screenshot sizes: desktop 1280×800, phone 390×844 (touch, 2× pixels). */
+const VIEWPORTS = [
+  ['desktop', { width: 1280, height: 800 }, false],
+  ['phone', { width: 390, height: 844 }, true],
+] as const;
+const contextOptions = (viewport: { width: number; height: number }, mobile: boolean) => ({
+  viewport,
+  isMobile: mobile,
+  hasTouch: mobile,
+  deviceScaleFactor: mobile ? 2 : 1,
+});
+
 /** Text through shadow roots. */
 function deepText(page: Page, selector: string): Promise<string> {
   return page
@@ -139,6 +195,12 @@ describeBrowser('findings UI in Chromium', () => {
     const threats = createThreatAssessor({ store: seeded.store, db, findings: repo, logger: silentLogger });
     seeded.store.devices.setPorts(SEED_MACS.nas, NAS_PORTS);
     threats.assess([SEED_MACS.nas, SEED_MACS.camera, SEED_MACS.gateway], new Date());
+    // the hostile device's TLS ports through the real nmap XML parser and the threat assessor
+    const tlsScan = parseNmapXml(hostileTlsXml(), 'ports', ['10.213.0.66']);
+    if (!tlsScan.ok) throw new Error(tlsScan.error);
+    const scanId = seeded.store.scans.start('ports', ['10.213.0.66'], 'ui', null, new Date());
+    seeded.store.recordPortScan(scanId, tlsScan.result, new Date());
+    threats.assess([SEED_MACS.hostile], new Date(), tlsScan.result);
     app = await buildApp({
       store: seeded.store,
       findings: findingsPort(repo, { db, reassess: (mac) => void threats.assess([mac], new Date()) }),
@@ -203,16 +265,8 @@ describeBrowser('findings UI in Chromium', () => {
   });
 
   it('the device page: summary, presence, ports, findings, history in that order; phone-height budget kept', async () => {
-    for (const [label, viewport, mobile] of [
-      ['desktop', { width: 1280, height: 900 }, false],
-      ['phone', { width: 390, height: 844 }, true],
-    ] as const) {
-      const ctx = await browser.newContext({
-        viewport,
-        isMobile: mobile,
-        hasTouch: mobile,
-        deviceScaleFactor: mobile ? 2 : 1,
-      });
+    for (const [label, viewport, mobile] of VIEWPORTS) {
+      const ctx = await browser.newContext(contextOptions(viewport, mobile));
       const page = await ctx.newPage();
       await open(page, `#/devices/${SEED_MACS.nas}`);
       await expect
@@ -239,6 +293,55 @@ describeBrowser('findings UI in Chromium', () => {
       // each section collapses
       await page.locator('#sec-findings > summary').click();
       expect(await page.locator('#sec-findings').getAttribute('open')).toBeNull();
+      await ctx.close();
+    }
+  });
+
+  it('TLS facts on the device page: subject, issuer, expiry, self-signed, protocols; hostile text escaped, 64 kB SAN bounded', async () => {
+    for (const [label, viewport, mobile] of VIEWPORTS) {
+      const ctx = await browser.newContext(contextOptions(viewport, mobile));
+      const page = await ctx.newPage();
+      await open(page, `#/devices/${SEED_MACS.hostile}`);
+      const facts = page.locator('ls-tls-facts section.port');
+      await expect.poll(() => facts.count(), { timeout: 15_000 }).toBe(2);
+      const p443 = page.locator('ls-tls-facts section.port[data-port="443/tcp"]');
+      const p8443 = page.locator('ls-tls-facts section.port[data-port="8443/tcp"]');
+      // the subject is shown as the text it is: no element made from it, no script ran
+      expect(await p443.locator('dd.subject').innerText()).toContain(`CN=${HOSTILE_NAME}`);
+      expect(await p443.locator('dd.subject').innerText()).toContain('O="><svg onload=window.__xss=2>');
+      expect(await p443.locator('img, svg').count()).toBe(0);
+      expect(await page.evaluate(() => (globalThis as { __xss?: unknown }).__xss)).toBeUndefined();
+      expect(await p443.locator('h3').innerText()).toMatch(/expires in 10 days\s+self-signed/);
+      expect(await p443.locator('h3 .tag.warn').first().innerText()).toBe('expires in 10 days');
+      expect(await p443.locator('dd.issuer').innerText()).toBe('itself (self-signed)');
+      expect(await p443.locator('dd.protos .tag.bad').innerText()).toBe('TLSv1.0');
+      expect(await p443.locator('dd.protos .tag.ok').innerText()).toBe('TLSv1.2');
+      // the SAN list: 6 names and a count, never 64 kB of text
+      expect(await p443.locator('ul.san li').count()).toBe(6);
+      expect(await p443.locator('ul.san li').first().innerText()).toBe(`h0.${'x'.repeat(16)}.lan`);
+      expect(await p443.locator('dd.san .more').innerText()).toMatch(
+        /^and \d+ more \(list cut: the certificate names even more\)$/,
+      );
+      const box = (await p443.boundingBox())!;
+      expect(box.height).toBeLessThan(mobile ? 520 : 320);
+      expect(box.width).toBeLessThanOrEqual(viewport.width);
+      const pageWidth = await page.evaluate(
+        () =>
+          (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document
+            .documentElement.scrollWidth,
+      );
+      expect(pageWidth, 'no horizontal scrolling').toBeLessThanOrEqual(viewport.width);
+      // a CA-issued certificate valid for 300 days
+      expect(await p8443.locator('h3 .tag.ok').innerText()).toBe('expires in 300 days');
+      expect(await p8443.locator('h3').innerText()).not.toContain('self-signed');
+      expect(await p8443.locator('dd.issuer').innerText()).toBe('CN=Home CA, O=Home');
+      expect(await p8443.locator('dd.validity').innerText()).toMatch(/→/);
+      // the findings the certificate raised are on the same page
+      const findings = await deepText(page, '#sec-findings');
+      expect(findings).toMatch(/expires in 10 days|expir/i);
+      expect(findings).toContain('TLSv1.0');
+      await page.locator('ls-tls-facts').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(SHOTS, `device-tls-${label}.png`), fullPage: true });
       await ctx.close();
     }
   });

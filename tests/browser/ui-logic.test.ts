@@ -10,6 +10,7 @@ import {
 } from '../../frontend-card/src/app/format.js';
 import { parseRoute } from '../../frontend-card/src/app/router.js';
 import { presenceSegments, uptimeShare } from '../../frontend-card/src/app/timeline.js';
+import { certExpiry, clip, SAN_STORED_MAX, sanPreview } from '../../frontend-card/src/app/tls.js';
 
 describe('parseRoute', () => {
   it('maps hashes to pages', () => {
@@ -108,5 +109,42 @@ describe('presenceSegments', () => {
     expect(segs).toHaveLength(1);
     expect(segs[0]!.left).toBeCloseTo(6 / 7, 6);
     expect(presenceSegments([], now, week)).toEqual([]);
+  });
+});
+
+describe('TLS facts helpers', () => {
+  const now = Date.parse('2026-12-03T12:00:00Z');
+  const at = (days: number) => new Date(now + days * 86_400_000).toISOString();
+  it('says the expiry in words; warns only when the server raised cert_expiring', () => {
+    expect(certExpiry(at(-12.2), now)).toEqual({ text: 'expired 12 days ago', tone: 'bad' });
+    expect(certExpiry(at(-0.3), now)).toEqual({ text: 'expired today', tone: 'bad' });
+    expect(certExpiry(at(10.5), now, true)).toEqual({ text: 'expires in 10 days', tone: 'warn' });
+    expect(certExpiry(at(1.5), now, true).text).toBe('expires in 1 day');
+    expect(certExpiry(at(0.5), now, true).text).toBe('expires within a day');
+    expect(certExpiry(at(300.5), now)).toEqual({ text: 'expires in 300 days', tone: 'ok' });
+    expect(certExpiry(null, now).text).toBe('no expiry date seen');
+    expect(certExpiry('garbage', now).tone).toBe('');
+  });
+  it('previews a SAN list in at most 6 names and counts the rest; a list cut by the server says so', () => {
+    expect(sanPreview(null)).toEqual({ shown: [], more: 0, truncated: false });
+    expect(sanPreview('DNS:a.lan, DNS:b.lan, IP Address:10.0.0.1')).toEqual({
+      shown: ['a.lan', 'b.lan', 'IP Address:10.0.0.1'],
+      more: 0,
+      truncated: false,
+    });
+    const long = Array.from({ length: 200 }, (_, i) => `DNS:h${i}.example.lan`)
+      .join(', ')
+      .slice(0, SAN_STORED_MAX);
+    const p = sanPreview(long);
+    expect(p.shown).toHaveLength(6);
+    expect(p.truncated).toBe(true);
+    // the cut last entry is dropped, not shown half
+    expect(p.shown.length + p.more).toBe(long.split(', ').length - 1);
+    expect(sanPreview(`DNS:${'x'.repeat(500)}`).shown[0]!.length).toBe(64);
+    expect(sanPreview('DNS:a.lan, DNS:b.l…').truncated).toBe(true);
+  });
+  it('clips certificate text by characters, not UTF-16 units', () => {
+    expect(clip(null)).toBe('—');
+    expect(clip('😀'.repeat(200), 10)).toBe(`${'😀'.repeat(9)}…`);
   });
 });

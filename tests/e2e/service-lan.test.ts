@@ -138,7 +138,7 @@ describeLan('LAN Sentinel on the simulated LAN', () => {
       );
       expect(r.code, r.stderr).toBe(0);
       const out = JSON.parse(r.stdout) as { hosts: DeviceJson[]; scan: { status: string } };
-      expect(out.scan.status).toBe('success');
+      expect(out.scan.status).toBe('finished');
       for (const h of hosts) {
         const d = out.hosts.find((x) => x.mac === h.mac);
         expect(d, `host ${h.name} ${h.mac}`).toBeDefined();

@@ -133,7 +133,12 @@ beforeAll(async () => {
   app = await buildApp({
     store,
     findings: findingsPort(findings),
-    alerts: alertsPort(new AlertsRepo(db), alerts, clock),
+    alerts: alertsPort(
+      new AlertsRepo(db),
+      alerts,
+      { changes: store.changes, device: (mac) => store.devices.get(mac) },
+      clock,
+    ),
     webhooks: webhooksPort(new WebhooksRepo(db), alerts, clock),
     keys: new KeysRepo(db, clock),
     audit: new AuditRepo(db, clock),
@@ -435,7 +440,7 @@ describe('webhooks', () => {
     const generated = (
       await send('POST', '/api/webhooks', { name: 'Gen', url: `${base}/gen`, secret: null })
     ).json() as WebhookJson & { secret?: string };
-    expect(generated.secret).toMatch(/^[0-9a-f]{64}$/);
+    expect(generated.secret).toMatch(/^whsec_[A-Za-z0-9+/]{32}$/);
     expect((await get(`/api/webhooks/${generated.id}`)).body).not.toContain(generated.secret as string);
     expect((await send('DELETE', `/api/webhooks/${generated.id}`)).statusCode).toBe(200);
   });

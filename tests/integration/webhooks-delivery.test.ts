@@ -10,6 +10,7 @@ import type { Change, Device } from '../../src/inventory/types.js';
 import { closeDatabase, type Db, openDatabase } from '../../src/store/db.js';
 import { ManualClock } from '../../src/util/clock.js';
 import { silentLogger } from '../../src/util/logger.js';
+import { makeNewDevice } from '../helpers/makeDevice.js';
 
 interface Received {
   at: number;
@@ -37,29 +38,14 @@ async function receiver(failFirst: number): Promise<{ server: Server; url: strin
 }
 
 const MAC = 'aa:bb:cc:00:00:42';
-const device: Device = {
+const device: Device = makeNewDevice({
   mac: MAC,
   ip: '10.213.0.42',
   hostname: 'printer',
-  name: null,
   vendor: 'Acme',
-  randomized: false,
   firstSeen: '2026-03-01T12:00:00.000Z',
   lastSeen: '2026-03-01T12:00:00.000Z',
-  online: true,
-  presence: 'home',
-  missedSweeps: 0,
-  known: false,
-  watched: false,
-  ignored: false,
-  notes: null,
-  considerHome: null,
-  ports: [],
-  portsScannedAt: null,
-  riskScore: 0,
-  risk: 'none',
-  isNew: true,
-};
+});
 const newDevice: Change = {
   type: 'new_device',
   mac: MAC,
@@ -157,7 +143,7 @@ describe('webhook delivery (loopback receiver)', () => {
     for (const r of alerts.rules.listRules()) alerts.rules.deleteRule(r.id);
     alerts.rules.createRule({ name: 'hooks only', types: ['new_device'], channels: ['webhook'] }, new Date());
     const hook = alerts.webhooks.create({ name: 'down', url: rx.url }, new Date());
-    expect(hook.secret).toMatch(/^[0-9a-f]{64}$/);
+    expect(hook.secret).toMatch(/^whsec_[A-Za-z0-9+/]{32}$/);
     await alerts.handleChange(newDevice);
     expect(rx.got).toHaveLength(4);
     expect(alerts.webhooks.deliveries(hook.id)).toHaveLength(4);

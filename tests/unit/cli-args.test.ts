@@ -47,9 +47,48 @@ describe('table and csv', () => {
         ['10.0.0.22', null],
       ],
     );
-    expect(t).toBe(
-      ['ip         name', '---------  ----------', '10.0.0.1   evil??name', '10.0.0.22  -'].join('\n'),
-    );
+    expect(t).toBe(['IP         NAME', '10.0.0.1   evil??name', '10.0.0.22  -'].join('\n'));
+  });
+  it('fits the width by shortening only the shrinkable columns, with …', () => {
+    const rows = [
+      ['10.0.0.1', 'aa:bb:cc:dd:ee:ff', 'x'.repeat(80), 'Raspberry Pi Foundation Ltd and more'],
+      ['10.0.0.200', '11:22:33:44:55:66', 'short', null],
+    ];
+    const t = renderTable(['ip', 'mac', 'name', 'vendor'], rows, { width: 60, shrink: ['name', 'vendor'] });
+    const lines = t.split('\n');
+    expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(60);
+    // ip and mac are never cut
+    expect(lines[1]).toContain('aa:bb:cc:dd:ee:ff');
+    expect(lines[2]).toMatch(/^10\.0\.0\.200 {2}11:22:33:44:55:66/);
+    expect(lines[1]).toContain('…');
+    // a table that fits is left alone
+    expect(renderTable(['a'], [['b']], { width: 100 })).toBe('A\nb');
+  });
+  it('keeps the layout when an age column grows (9s → 10s ago): minWidth reserves it', () => {
+    const nameCell = (seen: string, minWidth?: Record<string, number>) =>
+      renderTable(['name', 'seen'], [['Raspberry Pi Foundation server', seen]], {
+        width: 30,
+        shrink: ['name'],
+        minWidth,
+      })
+        .split('\n')[1]!
+        .split('  ')[0];
+    expect(nameCell('10s ago', { seen: 8 })).toBe(nameCell('9s ago', { seen: 8 }));
+    expect(nameCell('9s ago', { seen: 8 })).toBe('Raspberry Pi Founda…');
+    // without it, the name loses a character when the age gains one
+    expect(nameCell('10s ago')).not.toBe(nameCell('9s ago'));
+  });
+  it('right-aligns number columns', () => {
+    expect(
+      renderTable(
+        ['id', 'n'],
+        [
+          [1, 5],
+          [12, 100],
+        ],
+        { right: ['id', 'n'] },
+      ),
+    ).toBe(['ID    N', ' 1    5', '12  100'].join('\n'));
   });
   it('quotes CSV and defuses formulas', () => {
     expect(toCsv(['a', 'b'], [['=cmd()', 'x,"y"']])).toBe('a,b\r\n\'=cmd(),"x,""y"""\r\n');

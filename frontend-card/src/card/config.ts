@@ -1,9 +1,10 @@
-import type { HassDevice } from './ha-types.js';
 /** Card configuration: defaults and a small hand-written validator (keeps the bundle free of a schema library). */
 
 export const CARD_TAG = 'lan-sentinel-card';
 
+import { HUB_ID } from '../../../src/ha/topics.js';
 import { CARD_FILTERS, CARD_SORTS, type CardFilter, type CardSort } from '../../../src/vocabulary.js';
+import type { HassDevice } from './ha-types.js';
 
 export const FILTERS = CARD_FILTERS;
 export type Filter = CardFilter;
@@ -128,9 +129,6 @@ export function parseConfig(raw: unknown): CardConfig {
   return out;
 }
 
-/** The hub device's MQTT identifier (src/ha/topics.ts HUB_ID). */
-export const HUB_DEVICE_ID = 'lan_sentinel_hub';
-
 /** `homeassistant://app/<slug>` (what the add-on publishes as configuration_url) → `/app/<slug>`; else null. */
 export function panelPathFromUrl(url: unknown): string | null {
   if (typeof url !== 'string') return null;
@@ -149,7 +147,7 @@ export function ingressPath(
 ): string {
   if (config.ingress_path) return config.ingress_path;
   for (const d of Object.values(devices ?? {})) {
-    if (!d?.identifiers?.some((i) => Array.isArray(i) && i[0] === 'mqtt' && i[1] === HUB_DEVICE_ID)) continue;
+    if (!d?.identifiers?.some((i) => Array.isArray(i) && i[0] === 'mqtt' && i[1] === HUB_ID)) continue;
     const p = panelPathFromUrl(d.configuration_url);
     if (p) return p;
   }

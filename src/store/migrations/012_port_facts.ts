@@ -3,9 +3,9 @@ import type { Migration } from './index.js';
 /** The port a port change is about: `before` of a closed port, `after` of the others. */
 const RAW = `(CASE c.type WHEN 'port_closed' THEN c.before_json ELSE c.after_json END)`;
 /** …as JSON when it is valid JSON, else NULL (a damaged row reads as nothing, not as an error). */
-const DATA = `(CASE WHEN json_valid(${RAW}) THEN ${RAW} END)`;
+export const DATA = `(CASE WHEN json_valid(${RAW}) THEN ${RAW} END)`;
 /** A first-scan summary's JSON when valid, else an empty object (no ports). */
-const SUMMARY = `(CASE WHEN json_valid(c.after_json) THEN c.after_json ELSE '{}' END)`;
+export const SUMMARY = `(CASE WHEN json_valid(c.after_json) THEN c.after_json ELSE '{}' END)`;
 
 /**
  * Each port fact is written once (issue 18).

@@ -11,7 +11,10 @@ import { m010FindingsGroups } from './010_findings_groups.js';
 import { m011PassiveIdentity } from './011_passive_identity.js';
 import { m012PortFacts } from './012_port_facts.js';
 import { m013PresenceReason } from './013_presence_reason.js';
-import { m014DeviceMacs } from './014_device_macs.js';
+import { m014Schedules } from './014_schedules.js';
+import { m015PortHistoryPlan } from './015_port_history_plan.js';
+import { m016AlertHistory } from './016_alert_history.js';
+import { m017DeviceMacs } from './017_device_macs.js';
 
 /** Numbered migrations applied in order under PRAGMA user_version. Never edit a shipped one; add a new one. */
 export interface Migration {
@@ -34,5 +37,8 @@ export const MIGRATIONS: Migration[] = [
   m011PassiveIdentity,
   m012PortFacts,
   m013PresenceReason,
-  m014DeviceMacs,
+  m014Schedules,
+  m015PortHistoryPlan,
+  m016AlertHistory,
+  m017DeviceMacs,
 ];

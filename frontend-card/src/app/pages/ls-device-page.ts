@@ -16,8 +16,10 @@ import type {
   FindingGroupJson,
   ScanAcceptedJson,
   SseDeviceJson,
+  TlsFactJson,
 } from '../types.js';
 import '../components/ls-badge.js';
+import '../components/ls-tls-facts.js';
 import '../components/ls-finding-groups.js';
 import '../components/ls-state.js';
 import { DEVICE_KINDS, type DeviceKind, KIND_INFO, kindIcon } from '../../shared/kinds.js';
@@ -51,6 +53,15 @@ export class LsDevicePage extends LitElement {
   private readonly history = new Loader<DeviceHistoryJson>(this, () =>
     api.get<DeviceHistoryJson>(`devices/${seg(this.mac)}/history`, { limit: 500 }),
   );
+  private readonly tls = new Loader<TlsFactJson[]>(this, async () => {
+    const r = await api.get<{ items: TlsFactJson[] }>(`devices/${seg(this.mac)}/tls`);
+    return r.items;
+  });
+  /** null: no list set (no port counts as unexpected) */
+  private readonly expected = new Loader<string[] | null>(this, async () => {
+    const r = await api.get<{ ports: string[] | null }>(`devices/${seg(this.mac)}/expected-ports`);
+    return r.ports;
+  });
   private readonly findings = new Loader<FindingGroupJson[]>(this, async () => {
     const l = await getList<FindingGroupJson>('findings/groups', { mac: this.mac, limit: 200 });
     return l.items;
@@ -219,6 +230,10 @@ export class LsDevicePage extends LitElement {
         padding: 0.6rem 0.75rem;
         margin-top: 0.75rem;
       }
+      .tls-head {
+        margin: 1rem 0 0;
+        font-size: 1rem;
+      }
       textarea {
         width: 100%;
         min-height: 4rem;
@@ -240,6 +255,8 @@ export class LsDevicePage extends LitElement {
     void this.device.run(quiet);
     void this.history.run(quiet);
     void this.findings.run(quiet);
+    void this.tls.run(quiet);
+    void this.expected.run(quiet);
   }
 
   private async patch(body: DevicePatch, okText?: string): Promise<boolean> {
@@ -422,9 +439,11 @@ export class LsDevicePage extends LitElement {
         <summary><h2>Ports and services</h2> <span class="muted">${d.ports.length} open</span></summary>
         ${this.renderPorts(d)}
         <div class="row">
+          ${this.renderExpected()}
           <button id="expect-ports" ?disabled=${this.busy || !d.ports_scanned_at} @click=${() => this.expectCurrentPorts()}
             title="Any port opened later raises an “unexpected port” alert">Expect only these ports</button>
         </div>
+        ${this.renderTls()}
       </details>
       <details class="card sec" id="sec-findings" open>
         <summary><h2>Findings</h2> ${this.findings.value ? html`<span class="muted">${this.findings.value.filter((g) => !g.accepted).length} to act on</span>` : nothing}</summary>
@@ -485,7 +504,11 @@ export class LsDevicePage extends LitElement {
           <tbody>
             ${d.ports.map(
               (p) => html`<tr>
-                <td class="mono">${p.port}/${p.protocol}</td>
+                <td class="mono">${p.port}/${p.protocol}${
+                  this.expected.value && !this.expected.value.includes(`${p.protocol}/${p.port}`)
+                    ? html` <span class="tag bad" title="Not in the expected ports">unexpected</span>`
+                    : nothing
+                }</td>
                 <td>${p.service ?? '—'}</td>
                 <td>${serviceText({ product: p.product, version: p.version, extrainfo: p.extrainfo }) || '—'}</td>
               </tr>`,
@@ -494,6 +517,28 @@ export class LsDevicePage extends LitElement {
         </table>
       </div>
       <p class="muted">Scanned ${timeAgo(d.ports_scanned_at)}.</p>`;
+  }
+
+  private renderExpected() {
+    const e = this.expected.value;
+    if (e === undefined) return nothing;
+    return html`<span class="muted" id="expected-ports"
+      >${
+        e === null
+          ? 'No expected ports set.'
+          : `Expected: ${e.map((k) => k.split('/').reverse().join('/')).join(', ') || 'none'}.`
+      }</span
+    >`;
+  }
+
+  private renderTls() {
+    const facts = this.tls.value;
+    if (!facts?.length) return nothing;
+    const expiring = (this.findings.value ?? [])
+      .filter((g) => g.kind === 'cert_expiring')
+      .flatMap((g) => g.findings.map((f) => `${f.port}/${f.protocol ?? 'tcp'}`));
+    return html`<h3 class="tls-head">TLS certificates and protocols</h3>
+      <ls-tls-facts id="tls" .facts=${facts} .expiring=${expiring}></ls-tls-facts>`;
   }
 
   private renderFindings(groups: FindingGroupJson[]) {
@@ -511,6 +556,8 @@ export class LsDevicePage extends LitElement {
         `Expected ports: ${(r.ports ?? []).join(', ') || 'none'}. Any other open port raises “unexpected port”.`,
         'ok',
       );
+      this.expected.value = r.ports;
+      this.requestUpdate();
     } catch (err) {
       toast(errorText(err), 'bad');
     } finally {

@@ -193,12 +193,14 @@ export class LsWebhooksPage extends LitElement {
               >`
               : nothing
           }
+          ${w.suspended ? html`<span class="tag bad" data-testid="suspended">suspended</span>` : nothing}
           <button @click=${() => this.test(w)}>Send test</button>
           <button @click=${() => this.toggleDeliveries(w.id)}>
             ${this.openId === w.id ? 'Hide deliveries' : 'Deliveries'}
           </button>
           <button class="danger" @click=${() => this.deleteItem(w)}>Delete</button>
         </div>
+        ${w.warning ? html`<div class="error-banner" role="alert" data-testid="webhook-warning">${w.warning}</div>` : nothing}
         ${this.openId === w.id ? this.renderDeliveries() : nothing}
       </section>`,
     )}`;

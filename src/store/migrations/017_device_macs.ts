@@ -5,8 +5,8 @@ import type { Migration } from './index.js';
  * the same DHCP fingerprint (parameter-request list, hostname, client id) is linked here instead of becoming a
  * new device; the user can merge two devices (the second one's MAC is linked) or split a MAC off again.
  */
-export const m014DeviceMacs: Migration = {
-  version: 14,
+export const m017DeviceMacs: Migration = {
+  version: 17,
   name: 'device_macs',
   sql: `
 CREATE TABLE device_macs (

@@ -1,0 +1,253 @@
+/**
+ * The CLI as a user meets it (issue 16), against the real service running in the simulated LAN's scanner
+ * namespace with the real nmap:
+ * - remote (`--api-url`/`--api-key`, LAN_SENTINEL_API_URL/KEY, the config file): `scan` starts the scan ON the
+ *   instance, every listing works, `compare` works, errors name what was wrong with no stack trace;
+ * - local (the CLI on the service's data dir, which goes through the running service's CLI token) prints the
+ *   same as remote; with no service running the CLI serves the data dir itself, again with the same output;
+ * - human tables fit 100 columns; `--json` parses for every listing.
+ */
+import { execFile } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { CLI, eventually, ROOT, ServiceProcess } from '../helpers/serviceProcess.js';
+import { defaultHosts } from '../lan/hosts.js';
+import { describeLan } from '../lan/requireLan.js';
+import { SimLan } from '../lan/sim-lan.js';
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** The CLI in this (host) namespace: only ever with a remote, so it never scans from here. */
+function remoteCli(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [CLI, ...args],
+      {
+        cwd: ROOT,
+        timeout: 120_000,
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', ...env },
+        maxBuffer: 10_000_000,
+      },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+const widest = (s: string) => Math.max(0, ...s.split('\n').map((l) => [...l].length));
+/** ages tick between two runs */
+const stable = (s: string) => s.replace(/\b\d+[smhd] ago\b/g, 'N ago');
+
+describeLan('CLI against a running instance (simulated LAN)', () => {
+  let lan: SimLan;
+  let svc: ServiceProcess;
+  let key: string;
+  let readKey: string;
+  let cfgHome: string;
+  const hosts = defaultHosts().filter((h) => ['router', 'pi', 'nas', 'camera', 'phone'].includes(h.name));
+  const remote = (args: string[], env: Record<string, string> = {}) =>
+    remoteCli([...args, '--api-url', svc.baseUrl, '--api-key', key], env);
+  const local = async (args: string[]): Promise<Run> => {
+    const r = await lan.execInScanner(
+      process.execPath,
+      [CLI, ...args, '--data-dir', svc.dataDir, '--subnets', lan.subnet],
+      { cwd: ROOT, timeoutMs: 120_000, env: { PATH: process.env.PATH ?? '', HOME: '/root' } },
+    );
+    return { code: r.code ?? 1, stdout: r.stdout, stderr: r.stderr };
+  };
+
+  beforeAll(async () => {
+    lan = await SimLan.create({ hosts });
+    svc = await ServiceProcess.start(lan, {
+      startTimeoutMs: 60_000,
+      flags: [
+        '--mqtt-url',
+        'none',
+        '--sweep-interval',
+        '3600',
+        '--port-scan-schedule',
+        'off',
+        '--scan-new-devices',
+        'false',
+        '--port-profile',
+        'custom',
+        '--ports',
+        '22,23,80,2222',
+      ],
+    });
+    const created = await svc.api<{ secret: string }>('api/keys', {
+      method: 'POST',
+      body: JSON.stringify({ name: 'cli-test', scope: 'admin' }),
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    key = created.body.secret;
+    const r = await svc.api<{ secret: string }>('api/keys', {
+      method: 'POST',
+      body: JSON.stringify({ name: 'cli-read', scope: 'read' }),
+    });
+    readKey = r.body.secret;
+    cfgHome = mkdtempSync(join(tmpdir(), 'lsn-cfg-'));
+    // a fresh install port-scans every device once after its first sweep (scans 1 and 2): let it finish
+    await eventually(
+      async () =>
+        (await svc.api<{ port_scans: { initial: string } }>('api/health')).body.port_scans.initial === 'done',
+      90_000,
+      'the first-start port scan',
+    );
+  }, 180_000);
+
+  afterAll(async () => {
+    await svc?.stop().catch(() => undefined);
+    svc?.cleanup();
+    await lan?.destroy();
+    if (cfgHome) rmSync(cfgHome, { recursive: true, force: true });
+  }, 60_000);
+
+  it('scan --api-url starts the sweep and port scan on the instance and prints what it found', async () => {
+    const before = await svc.api<{ total: number }>('api/scans?limit=1');
+    const r = await remote(['scan', '--once', '--ports']);
+    expect(r.code, r.stderr).toBe(0);
+    // not a TTY: plain progress lines on stderr, the result on stdout
+    expect(r.stderr).toMatch(/^scan \d+ \(sweep\) started$/m);
+    expect(r.stderr).toMatch(/^scan \d+ \(ports\) finished in .*: \d+ hosts up/m);
+    expect(r.stderr).not.toMatch(/\bat .*\.js:\d+/);
+    for (const h of hosts) expect(r.stdout).toContain(h.mac);
+    expect(widest(r.stdout)).toBeLessThanOrEqual(100);
+    // the instance ran them: its scan list grew by a sweep and a port scan, with this CLI's reason
+    const after = await svc.api<{
+      total: number;
+      items: Array<{ kind: string; reason: string; status: string }>;
+    }>('api/scans?limit=2');
+    expect(after.body.total).toBe(before.body.total + 2);
+    expect(after.body.items.map((s) => s.kind).sort()).toEqual(['ports', 'sweep']);
+    expect(after.body.items.every((s) => s.status === 'finished' && s.reason.startsWith('cli:'))).toBe(true);
+  }, 180_000);
+
+  it('devices, scans, findings, alerts, rules, webhooks, keys, schedules: remote = local, tables fit 100 columns', async () => {
+    const commands = [
+      ['devices'],
+      ['devices', 'show', hosts.find((h) => h.name === 'nas')!.mac],
+      ['devices', 'expected', hosts.find((h) => h.name === 'nas')!.mac],
+      ['scans'],
+      ['scans', 'show', '1'],
+      ['findings'],
+      ['alerts'],
+      ['rules'],
+      ['webhooks'],
+      ['keys', 'list'],
+      ['schedules'],
+      ['compare', '1', '3'],
+    ];
+    for (const c of commands) {
+      const [a, b] = await Promise.all([remote(c), local(c)]);
+      expect(a.code, `remote ${c.join(' ')}: ${a.stderr}`).toBe(0);
+      expect(b.code, `local ${c.join(' ')}: ${b.stderr}`).toBe(0);
+      expect(stable(b.stdout), c.join(' ')).toBe(stable(a.stdout));
+      expect(widest(a.stdout), `${c.join(' ')}:\n${a.stdout}`).toBeLessThanOrEqual(100);
+    }
+    const json = await Promise.all(commands.map((c) => remote([...c, '--json'])));
+    for (const [i, j] of json.entries()) {
+      expect(j.code, j.stderr).toBe(0);
+      expect(() => JSON.parse(j.stdout), `${commands[i]!.join(' ')} --json`).not.toThrow();
+    }
+    const findings = await remote(['findings', '--json']);
+    const list = JSON.parse(findings.stdout) as Array<{ cve: string | null; mac: string }>;
+    // the NAS runs Apache 2.4.49: a real finding from the port scan the CLI started
+    expect(list.some((f) => f.mac === hosts.find((h) => h.name === 'nas')!.mac)).toBe(true);
+  }, 300_000);
+
+  it('compare between the two sweeps of the remote instance works', async () => {
+    await remote(['scan']);
+    const scans = JSON.parse((await remote(['scans', '--kind', 'sweep', '--json'])).stdout) as Array<{
+      id: number;
+    }>;
+    const [newer, older] = scans;
+    const r = await remote(['compare', String(older!.id), String(newer!.id), '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const c = JSON.parse(r.stdout) as { new_hosts: unknown[]; removed_hosts: unknown[] };
+    expect(c.new_hosts).toEqual([]);
+    expect(c.removed_hosts).toEqual([]);
+    const h = await remote(['compare', String(older!.id), String(newer!.id)]);
+    expect(h.stdout).toContain('no differences');
+  }, 120_000);
+
+  it('environment variables and the config file give the remote; a group-readable config file is refused', async () => {
+    const env = await remoteCli(['devices', '--json'], {
+      LAN_SENTINEL_API_URL: svc.baseUrl,
+      LAN_SENTINEL_API_KEY: readKey,
+    });
+    expect(env.code, env.stderr).toBe(0);
+    expect((JSON.parse(env.stdout) as unknown[]).length).toBe(hosts.length);
+    const dir = join(cfgHome, 'lan-sentinel');
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, 'cli.json');
+    writeFileSync(file, JSON.stringify({ api_url: svc.baseUrl, api_key: readKey }));
+    chmodSync(file, 0o644);
+    const open = await remoteCli(['devices'], { XDG_CONFIG_HOME: cfgHome });
+    expect(open.code).toBe(78);
+    expect(open.stderr).toContain(file);
+    expect(open.stderr).toMatch(/chmod 600/);
+    chmodSync(file, 0o600);
+    const ok = await remoteCli(['devices'], { XDG_CONFIG_HOME: cfgHome });
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toContain(`${hosts.length} devices`);
+    // a read key cannot change anything, and says so
+    const denied = await remoteCli(['devices', 'trust', hosts[1]!.mac], { XDG_CONFIG_HOME: cfgHome });
+    expect(denied.code).toBe(77);
+    expect(denied.stderr).toMatch(/scope admin/);
+  }, 120_000);
+
+  it('errors name what was wrong and how to fix it, without stack traces (--debug shows them)', async () => {
+    const bad = await remoteCli(['devices', '--api-url', svc.baseUrl, '--api-key', `lsk_${'A'.repeat(43)}`]);
+    expect(bad.code).toBe(77);
+    expect(bad.stderr).toMatch(/--api-key|LAN_SENTINEL_API_KEY/);
+    const down = await remoteCli(['devices', '--api-url', 'http://127.0.0.1:59999/', '--api-key', key]);
+    expect(down.code).toBe(69);
+    expect(down.stderr).toMatch(/cannot reach http:\/\/127\.0\.0\.1:59999\//);
+    expect(down.stderr).not.toMatch(/\n\s+at /);
+    const dbg = await remoteCli([
+      'devices',
+      '--api-url',
+      'http://127.0.0.1:59999/',
+      '--api-key',
+      key,
+      '--debug',
+    ]);
+    expect(dbg.stderr).toMatch(/\n\s+at /);
+    const usage = await remote(['compare', '1']);
+    expect(usage.code).toBe(64);
+    expect(usage.stderr).toMatch(/compare <older> <newer>/);
+    const none = await remote(['scans', 'show', '9999']);
+    expect(none.code).toBe(1);
+    expect(none.stderr).not.toMatch(/\n\s+at /);
+    const opt = await remote(['devices', '--sweep-interval', '60']);
+    expect(opt.code).toBe(64);
+    expect(opt.stderr).toMatch(/no effect on the remote instance/);
+  }, 120_000);
+
+  it('with no service running, the local CLI serves the data dir itself with the same output', async () => {
+    const viaService = await local(['devices']);
+    const viaRemote = await remote(['scans', '--json']);
+    await svc.stop();
+    const own = await local(['devices']);
+    expect(own.code, own.stderr).toBe(0);
+    expect(stable(own.stdout).split('\n')).toEqual(stable(viaService.stdout).split('\n'));
+    const scans = await local(['scans', '--json']);
+    expect(JSON.parse(scans.stdout)).toEqual(JSON.parse(viaRemote.stdout));
+    // and it scans the simulated LAN with its own nmap
+    const s = await local(['scan', '--json']);
+    expect(s.code, s.stderr).toBe(0);
+    const out = JSON.parse(s.stdout) as { scan: { status: string }; hosts: Array<{ mac: string }> };
+    expect(out.scan.status).toBe('finished');
+    expect(out.hosts.map((h) => h.mac).sort()).toEqual(hosts.map((h) => h.mac).sort());
+  }, 180_000);
+});
