@@ -82,7 +82,6 @@ export class HistoryRepo {
     this.recordPresences([{ mac, presence }], time);
   }
 
-  /** IPs the device used, most recent first. */
   /** A merge: the IP and presence history of `from` become `into`'s (IP rows of the same address combine). */
   moveDevice(from: string, into: string): void {
     this.stmts.moveIps.run({ from, into });
@@ -90,6 +89,7 @@ export class HistoryRepo {
     this.stmts.movePresence.run(into, from);
   }
 
+  /** IPs the device used, most recent first. */
   ipHistory(mac: string, limit = 100): IpHistoryEntry[] {
     return this.stmts.ipHistory.all(mac, limit) as IpHistoryEntry[];
   }

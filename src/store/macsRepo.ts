@@ -32,7 +32,9 @@ export class MacsRepo {
 
   constructor(private readonly db: Db) {
     this.stmts = {
-      deviceOf: db.prepare<[string], { device_mac: string }>('SELECT device_mac FROM device_macs WHERE mac = ?'),
+      deviceOf: db.prepare<[string], { device_mac: string }>(
+        'SELECT device_mac FROM device_macs WHERE mac = ?',
+      ),
       of: db.prepare<[string], Row>('SELECT * FROM device_macs WHERE device_mac = ? ORDER BY last_seen DESC'),
       all: db.prepare<[], Row>('SELECT * FROM device_macs'),
       link: db.prepare(`INSERT INTO device_macs (mac, device_mac, linked_by, first_seen, last_seen) VALUES (?, ?, ?, ?, ?)

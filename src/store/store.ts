@@ -227,7 +227,8 @@ export class Store {
    * (DESIGN §15). Returns the device's MAC when it linked.
    */
   private linkRotated(mac: string, fingerprint: string | null, t: string): string | null {
-    if (!fingerprint || !isRandomizedMac(mac) || this.macs.deviceOf(mac) || this.devices.get(mac)) return null;
+    if (!fingerprint || !isRandomizedMac(mac) || this.macs.deviceOf(mac) || this.devices.get(mac))
+      return null;
     const owners = [
       ...new Set(
         this.identity
@@ -277,7 +278,14 @@ export class Store {
         ...a,
         firstSeen: a.firstSeen < b.firstSeen ? a.firstSeen : b.firstSeen,
         ...(b.lastSeen > a.lastSeen
-          ? { lastSeen: b.lastSeen, ip: b.ip ?? a.ip, online: b.online, presence: b.presence, missedSweeps: b.missedSweeps, presenceReason: b.presenceReason ?? null }
+          ? {
+              lastSeen: b.lastSeen,
+              ip: b.ip ?? a.ip,
+              online: b.online,
+              presence: b.presence,
+              missedSweeps: b.missedSweeps,
+              presenceReason: b.presenceReason ?? null,
+            }
           : {}),
         hostname: a.hostname ?? b.hostname,
         name: a.name ?? b.name,

@@ -5,6 +5,7 @@ import type { ApiDeps } from '../deps.js';
 import { ApiError, notFound, unavailable } from '../errors.js';
 
 const invalid = (message: string) => new ApiError(400, 'bad_request', message);
+
 import { deviceJson, type Mappers } from '../mappers.js';
 import type { RouteRegistry } from '../route.js';
 import { deviceSchema, errorSchema, macParams, macSchema } from '../schemas.js';
@@ -39,7 +40,9 @@ export const deviceIdentitySchema = z
           last_seen: z.string(),
         }),
       )
-      .describe('further MACs of this device: rotated private addresses (linked by DHCP fingerprint) and merges'),
+      .describe(
+        'further MACs of this device: rotated private addresses (linked by DHCP fingerprint) and merges',
+      ),
   })
   .strict();
 
@@ -95,7 +98,7 @@ export function identityRoutes(r: RouteRegistry, deps: ApiDeps, mappers: Mappers
     url: '/api/devices/:mac/merge',
     tag: 'devices',
     summary:
-      'Merge another device into this one (one phone seen under two MACs): its MAC and history become this device\'s; the other device and its HA entities go',
+      "Merge another device into this one (one phone seen under two MACs): its MAC and history become this device's; the other device and its HA entities go",
     params: macParams,
     body: macBody,
     responses: { 200: deviceSchema, 400: errorSchema, 404: errorSchema, 503: errorSchema },
