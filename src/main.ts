@@ -28,6 +28,7 @@ import { resolveBroker } from './mqtt/source.js';
 import { createPassiveListening, passiveInterfaces } from './passive/passiveListening.js';
 import { checkNmap } from './scan/nmapRunner.js';
 import { detectLocalNetworks } from './scan/targets.js';
+import { attachCveFeeds } from './service/cveFeeds.js';
 import { startHeartbeat } from './service/heartbeat.js';
 import { type HostAdapters, systemHost } from './service/host.js';
 import { startInstall } from './service/installStart.js';
@@ -169,6 +170,10 @@ async function startServiceParts(
     bus,
   });
   const commands = new DeviceCommands({ store, bus });
+
+  // CVE feeds apply at once, also when another process (the CLI) imports them
+  const cveFeeds = attachCveFeeds({ db, store, bus, clock, logger: log.child('threats'), threats });
+  stops.push(['cve feeds', () => cveFeeds.stop()]);
 
   const coordinator = new ScanCoordinator({
     store,
@@ -382,6 +387,7 @@ async function startServiceParts(
       device: (mac) => store.devices.get(mac),
     }),
     webhooks: webhooksPort(webhooks, alerts),
+    cve: cveFeeds,
     keys,
     audit,
     ...(sessions ? { sessions } : {}),

@@ -39,7 +39,7 @@ schedules remove <id>
   export: `export [--format json|csv] [--output FILE]      the inventory (stdout without --output)`,
   login: `login                     print a new one-time login link for the web UI of the service running on
       this data dir (standalone)`,
-  cve: `cve import <file>         merge an NVD CVE 2.0 or CISA KEV JSON file (local data dir only)`,
+  cve: `cve import <file>         merge an NVD CVE 2.0 / CISA KEV JSON file (plain or .gz); applied at once`,
   help: `help [command]            this text, or one command's`,
 };
 
