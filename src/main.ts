@@ -302,6 +302,7 @@ async function startServiceParts(
       logger: log.child('ha'),
       listDevices: () => store.devices.all(),
       findingsFor: (mac: string) => findings.forDevice(mac).filter((f) => !f.resolvedAt),
+      aliasesOf: (mac: string) => store.macs.of(mac).map((l) => l.mac),
       hubStats: () => hubStats({ store, findings, coordinator }),
       onScanNow: () => coordinator.requestSweep('ha button'),
       // a device a satellite agent sees is deep-scanned by that agent (ARP and routes are its own)

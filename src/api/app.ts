@@ -70,7 +70,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   const r = new RouteRegistry(app);
   healthRoutes(r, deps, startedAt);
   deviceRoutes(r, deps, mappers);
-  identityRoutes(r, deps);
+  identityRoutes(r, deps, mappers);
   scanRoutes(r, deps);
   scheduleRoutes(r, deps);
   agentRoutes(r, deps);

@@ -17,6 +17,8 @@ scans show <id>               one scan with the hosts and open ports it saw`,
 devices show <device>         details, ports, findings and recent changes
 devices rename <device> <name>
 devices trust|untrust|watch|unwatch|ignore|unignore|forget <device>
+devices merge <device> <other device>
+devices split <device> <further mac>
 devices expected <device> [show]            expected (allowed) open ports beside the open ones
 devices expected <device> set PORT…         e.g. set 22 80 443/tcp 53/udp (replaces the list)
 devices expected <device> accept-open       expect exactly what is open now

@@ -58,6 +58,8 @@ export interface HaBridgeDeps {
   onRescan(mac: string): void;
   /** other features' HA devices (satellite agents) whose retained configs are not stale */
   keepDiscoveryIds?: () => string[];
+  /** further MACs of a device (rotated private addresses): its HA device's connections */
+  aliasesOf?: (mac: string) => string[];
   /** the satellite agent that sees a device (null: the hub) */
   agentOf?: (mac: string) => string | null;
   /** overrides ctx.ingressUrl */
@@ -200,7 +202,7 @@ export class HaBridge {
   private publishDevice(d: DiscoverableDevice, forceState = false): Array<Promise<PublishOutcome>> {
     try {
       const agent = this.deps.agentOf?.(d.mac) ?? null;
-      const disc = deviceDiscovery({ ...d, agent }, this.ctx);
+      const disc = deviceDiscovery({ ...d, agent, aliases: this.deps.aliasesOf?.(d.mac) ?? [] }, this.ctx);
       const state = deviceState(d, this.deps.findingsFor(d.mac), agent);
       return [
         this.pub(disc.topic, JSON.stringify(disc.payload)),

@@ -61,7 +61,7 @@ class SkewClock implements Clock {
 
 function rig(
   dbFile: string,
-  opts: { scanNewDevices?: boolean; retryBaseMs?: number; runTimeoutMs?: number } = {},
+  opts: { scanNewDevices?: boolean; retryBaseMs?: number; runTimeoutMs?: number; gatewayIp?: string } = {},
 ): Rig {
   const store = openStore(dbFile, capture().logger);
   store.install.initialize();
@@ -87,7 +87,7 @@ function rig(
       portScanPauseMs: 10,
       portScanBatch: 2,
       dnsTimeoutMs: 100,
-      gatewayIp: () => null,
+      gatewayIp: () => opts.gatewayIp ?? null,
       scanNewDevices: opts.scanNewDevices ?? true,
       retryBaseMs: opts.retryBaseMs ?? 300,
       retryMaxMs: 3_600_000,
@@ -295,6 +295,23 @@ describe('day one', () => {
       'tcp/22',
       'udp/53',
     ]);
+    r.store.db.close();
+  });
+
+  it('the log names a gateway MAC change (a warning a user can follow)', async () => {
+    const r = rig(join(dir, 'db.sqlite'), { gatewayIp: '10.213.7.11' });
+    await sweep(r);
+    expect(r.lines.some((l) => /gateway/i.test(l) && l.startsWith('warn'))).toBe(false);
+    process.env.FAKE_NMAP_HOSTS = JSON.stringify({ ...hosts(5), '10.213.7.11': '66:66:66:00:00:01' });
+    await sweep(r);
+    expect(count(r.changes, 'gateway_mac_changed')).toBe(1);
+    expect(
+      r.lines.filter((l) =>
+        /^warn The gateway 10\.213\.7\.11 now answers from 66:66:66:00:00:01 instead of 00:11:32:00:07:01/.test(
+          l,
+        ),
+      ),
+    ).toHaveLength(1);
     r.store.db.close();
   });
 
