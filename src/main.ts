@@ -2,7 +2,7 @@
  * Composition root: the only place where adapters (nmap subprocess, SQLite, MQTT, HTTP, HA websocket, clock)
  * are wired together. Everything else takes its dependencies as arguments.
  */
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Alerts } from './alerts/alerts.js';
@@ -12,16 +12,15 @@ import { INGRESS_PEER } from './api/auth.js';
 import type { ApiDeps } from './api/deps.js';
 import { assertBindAllowed, checkListen, listen } from './api/server.js';
 import { CLI_TOKEN_FILE, SessionAuth, writeCliToken } from './api/session.js';
-import { installCard } from './card/install.js';
 import type { LoadedConfig } from './config/load.js';
+import { settingsSummary } from './config/summary.js';
 import { DEFAULT_SUPERVISOR_URL, type SelfInfo, SupervisorClient } from './config/supervisor.js';
 import { HaBridge } from './ha/bridge.js';
-import { DeferredHaLink } from './ha/deferredLink.js';
-import { resolveHaEndpoint } from './ha/endpoint.js';
+import { connectHomeAssistant } from './ha/haConnection.js';
+import { hubStats } from './ha/hubStats.js';
 import { agentDeviceId } from './hub/agentDiscovery.js';
 import { AgentHub } from './hub/agents.js';
 import { DeviceCommands } from './inventory/commands.js';
-import type { Device } from './inventory/types.js';
 import { lookupVendor, preloadVendorIndex } from './inventory/vendor.js';
 import type { EmbeddedBroker } from './mqtt/broker.js';
 import { MqttPublisher } from './mqtt/client.js';
@@ -29,6 +28,8 @@ import { resolveBroker } from './mqtt/source.js';
 import { createPassiveListening, passiveInterfaces } from './passive/passiveListening.js';
 import { checkNmap } from './scan/nmapRunner.js';
 import { detectLocalNetworks } from './scan/targets.js';
+import { attachCveFeeds } from './service/cveFeeds.js';
+import { startHeartbeat } from './service/heartbeat.js';
 import { type HostAdapters, systemHost } from './service/host.js';
 import { startInstall } from './service/installStart.js';
 import { ScanCoordinator, type ScanTargets } from './service/scanCoordinator.js';
@@ -170,6 +171,10 @@ async function startServiceParts(
   });
   const commands = new DeviceCommands({ store, bus });
 
+  // CVE feeds apply at once, also when another process (the CLI) imports them
+  const cveFeeds = attachCveFeeds({ db, store, bus, clock, logger: log.child('threats'), threats });
+  stops.push(['cve feeds', () => cveFeeds.stop()]);
+
   const coordinator = new ScanCoordinator({
     store,
     bus,
@@ -297,7 +302,8 @@ async function startServiceParts(
       logger: log.child('ha'),
       listDevices: () => store.devices.all(),
       findingsFor: (mac: string) => findings.forDevice(mac).filter((f) => !f.resolvedAt),
-      hubStats: () => hubStats(),
+      aliasesOf: (mac: string) => store.macs.of(mac).map((l) => l.mac),
+      hubStats: () => hubStats({ store, findings, coordinator }),
       onScanNow: () => coordinator.requestSweep('ha button'),
       // a device a satellite agent sees is deep-scanned by that agent (ARP and routes are its own)
       onRescan: (mac: string) =>
@@ -309,6 +315,7 @@ async function startServiceParts(
     // stops run in reverse: bridge first, then the publisher (publishes offline), then the embedded broker
     stops.push(['mqtt publisher', () => publisher.close()]);
     stops.push(['ha bridge', () => b.stop()]);
+    b.attach(bus);
     await b.start();
     const hub = new AgentHub({
       mqtt: publisher,
@@ -328,58 +335,23 @@ async function startServiceParts(
     publisher.start();
   }
 
-  const hubStats = () => {
-    const c = store.devices.counts();
-    const last = store.scans.lastFinished('sweep');
-    const ports = coordinator.portScanStatus();
-    return {
-      online: c.online,
-      total: c.total,
-      new: c.new,
-      threatsActive: findings.activeCountAtLeast('medium'),
-      lastScan: last?.finishedAt ?? null,
-      lastPortScan: ports.lastAt,
-      portScansPending: ports.pendingDevices,
-      scanning: coordinator.status().running,
-    };
-  };
-
   // --- Home Assistant websocket (notifications, card resource): connects in the background, retrying
-  const haEndpoint = resolveHaEndpoint({
+  const ha = connectHomeAssistant({
     haUrl: o.ha_url,
     haToken: o.ha_token,
     supervisorToken: cfg.addon ? env.SUPERVISOR_TOKEN : undefined,
     supervisorUrl,
-  });
-  const ha: DeferredHaLink | null = haEndpoint ? new DeferredHaLink() : null;
-  if (ha && haEndpoint) {
-    stops.push(['ha websocket', () => ha.close()]);
-    // ws and the HA client are loaded only when Home Assistant is configured
-    import('./ha/websocket.js')
-      .then(({ connectHa }) => connectHa({ ...haEndpoint, logger: log.child('ha-ws'), setupRetry: -1 }))
-      .then(async (link) => {
-        await ha.attach(link);
-        if (cfg.addon && o.install_card) {
-          const r = await installCard({
-            link,
+    card:
+      cfg.addon && o.install_card
+        ? {
             bundlePath: CARD_BUNDLE,
             wwwDir: env.LAN_SENTINEL_WWW_DIR ?? '/homeassistant/www',
             version: VERSION,
-            logger: log.child('card'),
-          });
-          log.info(`dashboard card: ${r.resource}${r.message ? ` (${r.message})` : ''}`);
-        }
-      })
-      .catch((err: unknown) =>
-        log.warn(
-          `Home Assistant API unavailable; notifications use webhooks and MQTT: ${(err as Error).message}`,
-        ),
-      );
-  } else {
-    log.info(
-      'no Home Assistant API configured (ha_url + ha_token); notifications use webhooks and MQTT only',
-    );
-  }
+          }
+        : null,
+    logger: log,
+  });
+  if (ha) stops.push(['ha websocket', () => ha.close()]);
 
   const alerts = new Alerts({
     db,
@@ -397,33 +369,12 @@ async function startServiceParts(
     webhookPolicy: { ownPorts: () => ownPorts },
   });
   await alerts.start();
+  alerts.attach(bus);
   stops.push(['alerts', () => alerts.stop()]);
 
   // --- trend rollups at each sweep/port scan
   const statsRecorder = attachStatsRecorder({ bus, stats: store.stats, clock, logger: log.child('stats') });
   stops.push(['stats', () => statsRecorder.stop()]);
-
-  // --- event wiring
-  bus.on('device:updated', (d: Device) => bridge?.deviceUpdated(d));
-  bus.on('device:removed', ({ mac }) => bridge?.deviceRemoved(mac));
-  bus.on('change', (c) => {
-    void bridge?.publishEvent(c);
-    // the alert rules alone decide (notify_on only seeded the defaults of a fresh install)
-    return alerts.handleChange(c);
-  });
-  bus.on('scan:finished', () => bridge?.hubChanged());
-  bus.on('scan:failed', () => bridge?.hubChanged());
-  bus.on('inventory:changed', () => bridge?.hubChanged());
-  bus.on('scanning', ({ running }) => bridge?.setScanning(running));
-  bus.on('scan:progress', (p) =>
-    bridge?.setScanProgress({
-      kind: p.kind,
-      percent: p.percent,
-      hostsDone: p.hostsDone,
-      hostsTotal: p.hostsTotal,
-      etaSeconds: p.etaSeconds,
-    }),
-  );
 
   // --- HTTP: ingress (add-on) or the standalone UI/API
   const apiDeps: ApiDeps = {
@@ -437,6 +388,7 @@ async function startServiceParts(
       device: (mac) => store.devices.get(mac),
     }),
     webhooks: webhooksPort(webhooks, alerts),
+    cve: cveFeeds,
     keys,
     audit,
     ...(sessions ? { sessions } : {}),
@@ -523,9 +475,7 @@ async function startServiceParts(
     logger: log.child('schedule'),
   });
   scheduler.start();
-  writeHeartbeat(dataDir);
-  const heartbeat = setInterval(() => writeHeartbeat(dataDir), 30_000);
-  heartbeat.unref();
+  const stopHeartbeat = startHeartbeat(dataDir);
 
   let stopped: Promise<void> | null = null;
   return {
@@ -537,7 +487,7 @@ async function startServiceParts(
       if (stopped) return stopped;
       stopped = (async () => {
         log.info(`stopping (${reason})`);
-        clearInterval(heartbeat);
+        stopHeartbeat();
         await scheduler.stop();
         await coordinator.stop();
         await runStops(stops, log);
@@ -545,36 +495,5 @@ async function startServiceParts(
       })();
       return stopped;
     },
-  };
-}
-
-function writeHeartbeat(dataDir: string): void {
-  try {
-    writeFileSync(join(dataDir, '.heartbeat'), new Date().toISOString());
-  } catch {
-    // health only
-  }
-}
-
-function settingsSummary(cfg: LoadedConfig, targets: string[], broker: string): Record<string, unknown> {
-  const o = cfg.options;
-  return {
-    mode: cfg.addon ? 'addon' : 'standalone',
-    targets,
-    exclude: o.exclude,
-    sweep_interval: o.sweep_interval,
-    consider_home: o.consider_home,
-    port_scan_schedule: o.port_scan_schedule || 'off',
-    port_profile: o.port_profile,
-    ports: o.ports,
-    mqtt: broker,
-    discovery_prefix: o.discovery_prefix,
-    base_topic: o.base_topic,
-    notify_services: o.notify_services,
-    notify_on: o.notify_on,
-    install_card: o.install_card,
-    retention_days: o.retention_days,
-    passive: o.passive,
-    version: VERSION,
   };
 }

@@ -5,6 +5,7 @@
 
 import type { DeviceCommands } from '../inventory/commands.js';
 import type { PortProfile } from '../scan/nmapArgs.js';
+import type { CvePort } from '../service/cveFeeds.js';
 import type { AuditRepo } from '../store/auditRepo.js';
 import type { KeysRepo } from '../store/keysRepo.js';
 import type { SchedulesRepo } from '../store/schedulesRepo.js';
@@ -98,6 +99,8 @@ export interface ApiDeps {
   alerts?: AlertsPort;
   webhooks?: WebhooksPort;
   schedules?: SchedulesPort;
+  /** CVE feed import and the rules in force (absent: 503) */
+  cve?: CvePort;
   keys: KeysRepo;
   audit: AuditRepo;
   /** standalone sign-in: one-time login tokens and browser sessions (absent: no sessions) */

@@ -18,6 +18,7 @@ import type { LoadedConfig } from '../config/load.js';
 import { DeviceCommands } from '../inventory/commands.js';
 import { checkNmap, isPrivileged } from '../scan/nmapRunner.js';
 import { detectLocalNetworks } from '../scan/targets.js';
+import { localCvePort } from '../service/cveFeeds.js';
 import { readDefaultGateway } from '../service/gateway.js';
 import { ScanCoordinator, type ScanTargets } from '../service/scanCoordinator.js';
 import { scanSettings, scanTargets } from '../service/scanSettings.js';
@@ -30,6 +31,7 @@ import { KeysRepo } from '../store/keysRepo.js';
 import { SchedulesRepo } from '../store/schedulesRepo.js';
 import { Store } from '../store/store.js';
 import { WebhooksRepo } from '../store/webhooksRepo.js';
+import { loadCveRules } from '../threats/feedImport.js';
 import { systemClock } from '../util/clock.js';
 import { EventBus } from '../util/events.js';
 import type { Logger } from '../util/logger.js';
@@ -107,6 +109,8 @@ export async function localTransport(cfg: LoadedConfig, logger: Logger): Promise
       device: (mac) => store.devices.get(mac),
     }),
     webhooks: webhooksPort(new WebhooksRepo(db), alerts),
+    // a service running on this data dir applies the import and confirms it; the CLI waits for that
+    cve: localCvePort({ db, dataDir, countRules: () => loadCveRules(db).length }),
     keys: new KeysRepo(db),
     audit: new AuditRepo(db),
     cliToken,
@@ -147,9 +151,17 @@ export async function localTransport(cfg: LoadedConfig, logger: Logger): Promise
         headers: {
           host: 'localhost',
           authorization: `Bearer ${cliToken}`,
-          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...(body instanceof Uint8Array
+            ? { 'content-type': 'application/octet-stream' }
+            : body !== undefined
+              ? { 'content-type': 'application/json' }
+              : {}),
         },
-        ...(body !== undefined ? { payload: JSON.stringify(body) } : {}),
+        ...(body instanceof Uint8Array
+          ? { payload: Buffer.from(body.buffer, body.byteOffset, body.byteLength) }
+          : body !== undefined
+            ? { payload: JSON.stringify(body) }
+            : {}),
       });
       let parsed: unknown = res.body;
       try {

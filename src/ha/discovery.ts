@@ -50,7 +50,12 @@ export interface DiscoveryMessage {
 
 /** Device as the builders see it; `model` is used when an inventory module knows one. */
 /** `agent`: the satellite agent that sees this device (its HA device is then `via_device`). */
-export type DiscoverableDevice = Device & { model?: string | null; agent?: string | null };
+export type DiscoverableDevice = Device & {
+  model?: string | null;
+  agent?: string | null;
+  /** further MACs of the device (rotated private addresses, merges): more `connections` */
+  aliases?: string[];
+};
 
 type Component = Record<string, unknown> & { platform: string; unique_id: string };
 
@@ -320,7 +325,7 @@ export function deviceDiscovery(device: DiscoverableDevice, ctx: DiscoveryCtx): 
   const payload = {
     device: withoutUndefined({
       identifiers: [id],
-      connections: [['mac', device.mac.toLowerCase()]],
+      connections: [device.mac, ...(device.aliases ?? [])].map((m) => ['mac', m.toLowerCase()]),
       name: haDeviceName(device),
       manufacturer: cleanText(device.vendor, 64) ?? undefined,
       model: cleanText(device.model, 64) ?? kindModel(device),

@@ -29,7 +29,8 @@ export interface ThreatAssessorDeps {
 
 /** The threat assessor of the service: assess (scans), reassess one device (a user's accept or expected ports). */
 export interface ServiceThreats extends ThreatAssessor {
-  reloadRules(): void;
+  /** reload the CVE rules from the database; returns how many are in force */
+  reloadRules(): number;
   /**
    * Re-evaluates one device after a user's command (accept, revoke, expected ports): emits the device (its HA
    * state carries the accepted threats), the changes, and every finding of the device (accepted flags moved).
@@ -150,6 +151,7 @@ export function createThreatAssessor(deps: ThreatAssessorDeps): ServiceThreats {
   return {
     reloadRules() {
       rules = { cves: loadCveRules(deps.db) };
+      return rules.cves.length;
     },
     assess,
     reassess(mac: string, now: Date) {

@@ -128,6 +128,18 @@ describe('hub discovery', () => {
 });
 
 describe('device discovery', () => {
+  it('a device with rotated private MACs lists every MAC in its connections (one HA device)', () => {
+    const m = deviceDiscovery({ ...pi, aliases: ['6A:00:00:00:00:02', '6a:00:00:00:00:03'] }, ctx);
+    expect(validateDiscovery(m.topic, JSON.stringify(m.payload))).toEqual([]);
+    const dev = (x: typeof m) => x.payload.device as { connections: string[][]; identifiers: string[] };
+    expect(dev(m).connections).toEqual([
+      ['mac', pi.mac.toLowerCase()],
+      ['mac', '6a:00:00:00:00:02'],
+      ['mac', '6a:00:00:00:00:03'],
+    ]);
+    expect(dev(m).identifiers).toEqual(dev(deviceDiscovery(pi, ctx)).identifiers);
+  });
+
   it('Raspberry Pi with ports and a finding', () => {
     const m = deviceDiscovery(pi, ctx);
     expect(validateDiscovery(m.topic, JSON.stringify(m.payload))).toEqual([]);
