@@ -364,7 +364,6 @@ describeBrowser('findings UI in Chromium', () => {
       const findings = await deepText(page, '#sec-findings');
       expect(findings).toMatch(/expires in 10 days|expir/i);
       expect(findings).toContain('TLSv1.0');
-      await page.locator('ls-tls-facts').scrollIntoViewIfNeeded();
       await page.screenshot({ path: join(SHOTS, `device-tls-${label}.png`), fullPage: true });
       await ctx.close();
     }
