@@ -30,6 +30,7 @@ import { createPassiveListening, passiveInterfaces } from './passive/passiveList
 import { checkNmap, isPrivileged } from './scan/nmapRunner.js';
 import { detectLocalNetworks, isAttached, resolveTargets } from './scan/targets.js';
 import { readDefaultGateway } from './service/gateway.js';
+import { startInstall } from './service/installStart.js';
 import { ScanCoordinator, type ScanTargets } from './service/scanCoordinator.js';
 import { Scheduler } from './service/scheduler.js';
 import { attachStatsRecorder } from './service/statsRecorder.js';
@@ -149,15 +150,7 @@ async function startServiceParts(
   const interrupted = store.scans.failInterrupted(clock.now());
   if (interrupted) log.warn(`${interrupted} scan(s) were interrupted by the last shutdown; marked failed`);
   // salvaged rows are an existing inventory: never an install baseline over them
-  const install = store.install.initialize({ salvaged: recovery?.kind === 'salvaged' });
-  if (install.decided && install.info.state === 'pending')
-    log.info(
-      'fresh database: the devices of the first sweep become the install baseline (no new-device alerts), then every device gets a port scan',
-    );
-  else if (install.info.initialPortScanPending)
-    log.info(
-      'the first port scan after install did not finish before the last stop; it resumes after the first sweep',
-    );
+  startInstall(store, log, recovery);
   const findings = new FindingsRepo(db);
   const keys = new KeysRepo(db);
   const audit = new AuditRepo(db);
@@ -458,7 +451,10 @@ async function startServiceParts(
         for (const c of r.changes) bus.emit('change', c);
       },
     }),
-    alerts: alertsPort(alertsRepo, alerts),
+    alerts: alertsPort(alertsRepo, alerts, {
+      changes: store.changes,
+      device: (mac) => store.devices.get(mac),
+    }),
     webhooks: webhooksPort(webhooks, alerts),
     keys,
     audit,

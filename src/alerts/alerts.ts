@@ -18,7 +18,13 @@ import {
   NOTIFICATION_ACTION_EVENT,
   sendHaNotification,
 } from './haNotify.js';
-import type { AlertChannel, AlertRule, WebhookPayload } from './types.js';
+import {
+  type AlertChannel,
+  type AlertRule,
+  type ChannelResult,
+  deliveryState,
+  type WebhookPayload,
+} from './types.js';
 import { type DeliveryResult, deliverWebhook } from './webhook.js';
 import { resolveTarget, type TargetPolicy } from './webhookTarget.js';
 
@@ -161,26 +167,24 @@ export class Alerts {
         channels: d.rule.channels,
         title,
         message,
+        changeId: (change as { id?: number }).id ?? null,
       });
       if (d.status !== 'sent' && d.status !== 'summary') {
         this.log.debug('alert suppressed', { rule: d.rule.name, status: d.status, type: change.type });
         continue;
       }
       sends.push(
-        this.dispatch(d, change, device, title, message, summary).then((errors) => {
-          if (errors.length && errors.length === this.channelCount(d.rule)) {
-            this.rules.setStatus(entry.id, summary ? 'summary' : 'failed', errors.join('; '));
-          } else if (errors.length) {
-            this.rules.setStatus(entry.id, entry.status, errors.join('; '));
-          }
+        this.dispatch(d, change, device, title, message, summary).then((results) => {
+          const state = deliveryState(results);
+          const errors = results
+            .filter((r) => r.outcome === 'failed')
+            .map((r) => `${r.channel}: ${r.detail ?? 'failed'}`);
+          const status = state === 'failed' && !summary ? 'failed' : entry.status;
+          this.rules.setDelivery(entry.id, status, errors.length ? errors.join('; ') : null, results, state);
         }),
       );
     }
     await Promise.all(sends);
-  }
-
-  private channelCount(rule: AlertRule): number {
-    return rule.channels.length;
   }
 
   private title(change: Change, device: Device | null): string {
@@ -188,7 +192,7 @@ export class Alerts {
     return `${CHANGE_ALERT_TITLES[change.type] ?? 'LAN Sentinel'}: ${who}`;
   }
 
-  /** Returns one error string per failed channel. */
+  /** One result per channel of the rule: delivered, failed (with the reason) or skipped (nowhere to send). */
   private async dispatch(
     d: AlertDecision,
     change: Change,
@@ -196,45 +200,53 @@ export class Alerts {
     title: string,
     message: string,
     summary: boolean,
-  ): Promise<string[]> {
-    const errors: string[] = [];
-    const tasks: Promise<void>[] = [];
+  ): Promise<ChannelResult[]> {
+    const failed = (channel: AlertChannel, err: unknown): ChannelResult => ({
+      channel,
+      outcome: 'failed',
+      detail: String((err as Error).message ?? err),
+    });
+    const tasks: Promise<ChannelResult>[] = [];
     const channels = new Set<AlertChannel>(d.rule.channels);
     if (channels.has('ha_notify')) {
       tasks.push(
-        this.sendHa(d.rule, change, title, message, summary).catch((err: unknown) => {
-          errors.push(`ha: ${String((err as Error).message ?? err)}`);
-        }),
+        this.sendHa(d.rule, change, title, message, summary).catch((err: unknown) =>
+          failed('ha_notify', err),
+        ),
       );
     }
     if (channels.has('webhook')) {
       tasks.push(
-        this.sendWebhooks(d.rule, change, device, message, summary).catch((err: unknown) => {
-          errors.push(`webhook: ${String((err as Error).message ?? err)}`);
-        }),
+        this.sendWebhooks(d.rule, change, device, message, summary).catch((err: unknown) =>
+          failed('webhook', err),
+        ),
       );
     }
-    if (channels.has('mqtt_event') && this.o.onAlert) {
-      try {
-        this.o.onAlert({
-          event_type: summary ? 'alert_summary' : change.type,
-          mac: change.mac,
-          ip: change.ip,
-          name: device ? displayName(device) : change.name,
-          vendor: change.vendor,
-          severity: change.severity,
-          title,
-          message,
-          time: change.time,
-          rule: d.rule.name,
-          summary,
-        });
-      } catch (err) {
-        errors.push(`mqtt: ${String(err)}`);
+    if (channels.has('mqtt_event')) {
+      if (!this.o.onAlert) {
+        tasks.push(Promise.resolve({ channel: 'mqtt_event', outcome: 'skipped', detail: 'MQTT is off' }));
+      } else {
+        try {
+          this.o.onAlert({
+            event_type: summary ? 'alert_summary' : change.type,
+            mac: change.mac,
+            ip: change.ip,
+            name: device ? displayName(device) : change.name,
+            vendor: change.vendor,
+            severity: change.severity,
+            title,
+            message,
+            time: change.time,
+            rule: d.rule.name,
+            summary,
+          });
+          tasks.push(Promise.resolve({ channel: 'mqtt_event', outcome: 'delivered' }));
+        } catch (err) {
+          tasks.push(Promise.resolve(failed('mqtt_event', err)));
+        }
       }
     }
-    await Promise.all(tasks);
-    return errors;
+    return Promise.all(tasks);
   }
 
   private async sendHa(
@@ -243,10 +255,16 @@ export class Alerts {
     title: string,
     message: string,
     summary: boolean,
-  ): Promise<void> {
+  ): Promise<ChannelResult> {
     const ha = this.o.ha;
     const targets = [...new Set(rule.notifyServices ?? this.o.notifyServices)];
-    if (!ha || targets.length === 0) return;
+    if (!ha) return { channel: 'ha_notify', outcome: 'skipped', detail: 'not connected to Home Assistant' };
+    if (targets.length === 0)
+      return {
+        channel: 'ha_notify',
+        outcome: 'skipped',
+        detail: 'no notify service (option notify_services)',
+      };
     const n: HaNotification = {
       title,
       message,
@@ -270,7 +288,13 @@ export class Alerts {
     if (failures.length) {
       this.log.warn('HA notification failed', { failures });
       if (failures.length === targets.length) throw new Error(failures.join('; '));
+      return {
+        channel: 'ha_notify',
+        outcome: 'delivered',
+        detail: `not delivered to ${failures.join('; ')}`,
+      };
     }
+    return { channel: 'ha_notify', outcome: 'delivered', detail: targets.join(', ') };
   }
 
   private async sendWebhooks(
@@ -279,7 +303,7 @@ export class Alerts {
     device: Device | null,
     message: string,
     summary: boolean,
-  ): Promise<void> {
+  ): Promise<ChannelResult> {
     const wanted = this.webhooks
       .list()
       .filter((h) => h.enabled && (rule.webhookIds === undefined || rule.webhookIds.includes(h.id)));
@@ -290,7 +314,7 @@ export class Alerts {
     if (hooks.length === 0) {
       if (wanted.length > 0)
         throw new Error('every webhook of this rule is suspended after repeated failures');
-      return;
+      return { channel: 'webhook', outcome: 'skipped', detail: 'no enabled webhook' };
     }
     const payload: WebhookPayload = {
       event_type: summary ? 'alert_summary' : change.type,
@@ -307,7 +331,17 @@ export class Alerts {
     if (failed.length) {
       this.log.warn('webhook delivery failed', { failed: failed.map((f) => f.error) });
       if (failed.length === hooks.length) throw new Error(failed.map((f) => f.error).join('; '));
+      return {
+        channel: 'webhook',
+        outcome: 'delivered',
+        detail: `${hooks.length - failed.length} of ${hooks.length} webhooks; failed: ${failed.map((f) => f.error).join('; ')}`,
+      };
     }
+    return {
+      channel: 'webhook',
+      outcome: 'delivered',
+      detail: `${hooks.length} webhook${hooks.length === 1 ? '' : 's'}`,
+    };
   }
 
   private deliver(hook: Webhook, payload: WebhookPayload): Promise<DeliveryResult> {

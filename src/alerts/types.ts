@@ -84,6 +84,34 @@ export type AlertStatus =
   | 'suppressed_flood'
   | 'summary';
 
+/** How one channel did with one alert. `skipped`: the channel had nowhere to deliver (no notify service, no
+ *  enabled webhook, no MQTT). */
+export interface ChannelResult {
+  channel: AlertChannel;
+  outcome: 'delivered' | 'failed' | 'skipped';
+  detail?: string;
+}
+
+/** One filterable summary of an alert's delivery. */
+export const DELIVERY_STATES = [
+  'pending',
+  'delivered',
+  'partial',
+  'failed',
+  'not_sent',
+  'held_back',
+] as const;
+export type DeliveryState = (typeof DELIVERY_STATES)[number];
+
+/** Summary of the channel results of a sent alert. */
+export function deliveryState(results: readonly ChannelResult[]): DeliveryState {
+  const ok = results.some((r) => r.outcome === 'delivered');
+  const failed = results.some((r) => r.outcome === 'failed');
+  if (ok && failed) return 'partial';
+  if (failed) return 'failed';
+  return ok ? 'delivered' : 'not_sent';
+}
+
 export interface AlertLogEntry {
   id: number;
   time: string;
@@ -98,6 +126,11 @@ export interface AlertLogEntry {
   message: string;
   error: string | null;
   ackedAt: string | null;
+  ackedBy: string | null;
+  /** the stored change that fired it (null for older rows) */
+  changeId: number | null;
+  delivery: ChannelResult[];
+  deliveryState: DeliveryState;
 }
 
 /** The JSON body of a webhook delivery (DESIGN §8). */

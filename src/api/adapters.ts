@@ -11,9 +11,19 @@
  */
 import { z } from 'zod';
 import type { Alerts } from '../alerts/alerts.js';
-import type { AlertLogEntry, AlertRule, AlertRuleInput, AlertStatus } from '../alerts/types.js';
+import { previewRule, type RulePreview } from '../alerts/preview.js';
+import {
+  type AlertLogEntry,
+  type AlertRule,
+  type AlertRuleInput,
+  type AlertStatus,
+  alertRuleInputSchema,
+  type DeliveryState,
+} from '../alerts/types.js';
+import { type Device, displayName } from '../inventory/types.js';
 import { AcceptsRepo } from '../store/acceptsRepo.js';
-import type { AlertsRepo } from '../store/alertsRepo.js';
+import type { AlertLogQuery, AlertsRepo } from '../store/alertsRepo.js';
+import type { ChangesRepo } from '../store/changesRepo.js';
 import type { Db } from '../store/db.js';
 import { ExpectedPortsRepo } from '../store/expectedPortsRepo.js';
 import type { FindingsRepo } from '../store/findingsRepo.js';
@@ -25,10 +35,12 @@ import { CHANGE_TYPES, type ChangeType, SEVERITY_RANK } from '../vocabulary.js';
 import { ApiError, badRequest } from './errors.js';
 import type { AlertsPort, FindingsPort, WebhooksPort } from './ports.js';
 import type {
+  AlertExportQuery,
   AlertJson,
   AlertRuleCreate,
   AlertRuleJson,
   AlertRulePatch,
+  AlertRulePreviewJson,
   DeliveryJson,
   WebhookJson,
 } from './schemas.js';
@@ -127,24 +139,68 @@ export function findingsPort(repo: FindingsRepo, opts: FindingsPortOptions = {})
  */
 const LISTED_STATUSES: AlertStatus[] = ['sent', 'failed', 'summary', 'suppressed_quiet', 'suppressed_flood'];
 
-function alertJson(e: AlertLogEntry, ruleNames: Map<number, string>): AlertJson {
+function alertJson(
+  e: AlertLogEntry,
+  ruleNames: Map<number, string>,
+  device: (mac: string) => Device | null,
+): AlertJson {
+  const d = e.mac ? device(e.mac) : null;
   return {
     id: e.id,
     rule_id: e.ruleId,
     rule_name: e.ruleId === null ? null : (ruleNames.get(e.ruleId) ?? null),
     kind: e.kind,
     mac: e.mac,
+    device_name: d ? displayName(d) : null,
+    change_id: e.changeId,
     severity: e.severity,
     title: e.title,
     message: e.message,
     channels: [...e.channels],
+    delivery: e.deliveryState,
+    channel_results: e.delivery.map((r) => ({
+      channel: r.channel,
+      outcome: r.outcome,
+      detail: r.detail ?? null,
+    })),
+    held_back:
+      e.status === 'suppressed_quiet'
+        ? 'quiet_hours'
+        : e.status === 'suppressed_flood'
+          ? 'flood_limit'
+          : null,
+    error: e.error,
     time: e.time,
     acked: e.ackedAt !== null,
     acked_at: e.ackedAt,
-    // alert_log has no column for who acknowledged; the audit log records it (action alert.ack)
-    acked_by: null,
+    acked_by: e.ackedBy,
   };
 }
+
+/** The alert-log filter of an API query (times normalised to UTC so they compare with the stored ones). */
+function logFilter(
+  q: Omit<AlertExportQuery, 'status'> & { status?: AlertExportQuery['status'] },
+): AlertLogQuery {
+  const utc = (t: string | undefined) => (t === undefined ? undefined : new Date(t).toISOString());
+  const since = utc(q.since);
+  const until = utc(q.until);
+  return {
+    statuses: LISTED_STATUSES,
+    ...(q.status === 'open' ? { unackedOnly: true } : {}),
+    ...(q.status === 'acked' ? { ackedOnly: true } : {}),
+    ...(q.mac ? { mac: q.mac } : {}),
+    ...(q.min_severity ? { minSeverity: q.min_severity } : {}),
+    ...(q.rule_id !== undefined ? { ruleId: q.rule_id } : {}),
+    ...(q.channel ? { channel: q.channel } : {}),
+    ...(q.kind ? { kind: q.kind } : {}),
+    ...(since ? { since } : {}),
+    ...(until ? { until } : {}),
+    ...(q.delivery ? { deliveryStates: [q.delivery as DeliveryState] } : {}),
+  };
+}
+
+/** At most this many rows in one CSV export. */
+export const ALERT_EXPORT_MAX = 10_000;
 
 function ruleJson(r: AlertRule, clock: Clock): AlertRuleJson {
   const fallback = clock.now().toISOString();
@@ -237,31 +293,82 @@ function patchedInput(cur: AlertRule, p: AlertRulePatch): AlertRuleInput {
   };
 }
 
+/** What alerts are read with: the stored changes (rule previews replay them) and today's devices. */
+export interface AlertSources {
+  changes: Pick<ChangesRepo, 'inWindow'>;
+  device: (mac: string) => Device | null;
+}
+
+function previewJson(p: RulePreview, days: number, truncated: boolean): AlertRulePreviewJson {
+  return {
+    days,
+    since: p.since.toISOString(),
+    until: p.until.toISOString(),
+    examined: p.examined,
+    truncated,
+    matched: p.matched,
+    fired: p.fired,
+    suppressed_dedup: p.suppressedDedup,
+    suppressed_quiet: p.suppressedQuiet,
+    fired_by_type: { ...p.firedByType } as Record<string, number>,
+    devices: p.devices,
+    recent: p.recent.map((h) => ({
+      change_id: h.change.id ?? null,
+      time: h.change.time,
+      type: h.change.type,
+      mac: h.change.mac,
+      ip: h.change.ip,
+      name: h.change.name,
+      severity: h.change.severity,
+      message: h.change.message,
+      outcome: h.outcome,
+    })),
+  };
+}
+
 /** `alerts` is the running Alerts service; its repositories share the database with `repo`. */
-export function alertsPort(repo: AlertsRepo, _alerts: Alerts, clock: Clock = systemClock): AlertsPort {
+export function alertsPort(
+  repo: AlertsRepo,
+  _alerts: Alerts,
+  sources: AlertSources,
+  clock: Clock = systemClock,
+): AlertsPort {
   const ruleNames = () => new Map(repo.listRules().map((r) => [r.id, r.name]));
+  const preview = (rule: AlertRule, days: number): AlertRulePreviewJson => {
+    const until = clock.now();
+    const since = new Date(until.getTime() - days * 86_400_000);
+    // a preview answers "if this rule were on": a disabled rule is replayed as enabled
+    rule = { ...rule, enabled: true };
+    const w = sources.changes.inWindow(rule.types, since.toISOString(), until.toISOString());
+    return previewJson(previewRule(rule, w.items, sources.device, { since, until }), days, w.truncated);
+  };
   return {
     list(q) {
-      const filter = {
-        statuses: LISTED_STATUSES,
-        ...(q.status === 'open' ? { unackedOnly: true } : {}),
-        ...(q.status === 'acked' ? { ackedOnly: true } : {}),
-        ...(q.mac ? { mac: q.mac } : {}),
-        ...(q.min_severity ? { minSeverity: q.min_severity } : {}),
-      };
+      const filter = logFilter(q);
       const names = ruleNames();
       return {
-        items: repo.list({ ...filter, limit: q.limit, offset: q.offset }).map((e) => alertJson(e, names)),
+        items: repo
+          .list({ ...filter, limit: q.limit, offset: q.offset })
+          .map((e) => alertJson(e, names, sources.device)),
         total: repo.count(filter),
         limit: q.limit,
         offset: q.offset,
       };
     },
-    ack(id, _by) {
-      // acking twice is fine: the first acknowledgement (time) stays
-      repo.ack(id, clock.now());
+    export(q) {
+      const names = ruleNames();
+      return repo
+        .list({ ...logFilter(q), limit: ALERT_EXPORT_MAX })
+        .map((e) => alertJson(e, names, sources.device));
+    },
+    ack(id, by) {
+      // acking twice is fine: the first acknowledgement (time, who) stays
+      repo.ack(id, clock.now(), by);
       const e = repo.entry(id);
-      return e ? alertJson(e, ruleNames()) : null;
+      return e ? alertJson(e, ruleNames(), sources.device) : null;
+    },
+    ackMany(q, by) {
+      return repo.ackMatching(logFilter(q), clock.now(), by);
     },
     rules: {
       list: () => repo.listRules().map((r) => ruleJson(r, clock)),
@@ -284,6 +391,14 @@ export function alertsPort(repo: AlertsRepo, _alerts: Alerts, clock: Clock = sys
         return r ? ruleJson(r, clock) : null;
       },
       delete: (id) => repo.deleteRule(id),
+      preview(input, days) {
+        const v = asBadRequest(() => alertRuleInputSchema.parse(createInput(input)));
+        return preview({ ...v, id: 0 }, days);
+      },
+      previewSaved(id, days) {
+        const r = repo.getRule(id);
+        return r ? preview(r, days) : null;
+      },
     },
   };
 }

@@ -13,11 +13,15 @@ import type { StoredFinding } from '../threats/types.js';
 import type { Severity } from '../vocabulary.js';
 import type {
   AcceptCreate,
+  AlertAckManyBody,
+  AlertExportQuery,
   AlertJson,
   AlertListQuery,
   AlertRuleCreate,
   AlertRuleJson,
   AlertRulePatch,
+  AlertRulePreviewBody,
+  AlertRulePreviewJson,
   DeliveryJson,
   FindingGroupListQuery,
   FindingListQuery,
@@ -57,14 +61,22 @@ export interface FindingsPort {
 
 export interface AlertsPort {
   list(q: AlertListQuery): List<AlertJson>;
+  /** every alert matching the filters, newest first, at most ALERT_EXPORT_MAX (CSV export) */
+  export(q: AlertExportQuery): AlertJson[];
   /** null when the id is unknown */
   ack(id: number, by: string): AlertJson | null;
+  /** acknowledge every open alert matching the filters; returns how many */
+  ackMany(q: AlertAckManyBody, by: string): number;
   rules: {
     list(): AlertRuleJson[];
     get(id: number): AlertRuleJson | null;
     create(input: AlertRuleCreate): AlertRuleJson;
     update(id: number, patch: AlertRulePatch): AlertRuleJson | null;
     delete(id: number): boolean;
+    /** "would have fired N times in the last `days` days": the rule replayed over the stored changes */
+    preview(input: AlertRulePreviewBody, days: number): AlertRulePreviewJson;
+    /** the same for a saved rule; null when the id is unknown */
+    previewSaved(id: number, days: number): AlertRulePreviewJson | null;
   };
 }
 

@@ -677,6 +677,15 @@ export const findingListSchema = listOf(findingSchema);
 // Alerts and alert rules
 // ---------------------------------------------------------------------------------------------------------
 
+export const ALERT_DELIVERY_STATES = [
+  'pending',
+  'delivered',
+  'partial',
+  'failed',
+  'not_sent',
+  'held_back',
+] as const;
+
 export const alertSchema = z.object({
   id: z.number().int(),
   rule_id: z.number().int().nullable(),
@@ -684,26 +693,61 @@ export const alertSchema = z.object({
   /** change type or finding kind that fired */
   kind: z.string(),
   mac: z.string().nullable(),
+  /** the device's display name now (null when unknown or forgotten) */
+  device_name: z.string().nullable(),
+  /** the stored change that fired it (null for alerts from before this was recorded) */
+  change_id: z.number().int().nullable(),
   severity: z.enum(SEVERITIES),
   title: z.string(),
   message: z.string(),
   channels: z.array(z.string()),
+  /**
+   * delivered (every channel that had somewhere to send did), partial, failed, not_sent (no channel had anywhere
+   * to deliver: no notify service, webhook or MQTT), held_back (quiet hours, flood limit), pending (in flight)
+   */
+  delivery: z.enum(ALERT_DELIVERY_STATES),
+  channel_results: z.array(
+    z.object({
+      channel: z.string(),
+      outcome: z.enum(['delivered', 'failed', 'skipped']),
+      detail: z.string().nullable(),
+    }),
+  ),
+  /** why it was held back (quiet_hours, flood_limit), else null */
+  held_back: z.enum(['quiet_hours', 'flood_limit']).nullable(),
+  error: z.string().nullable(),
   time: isoTime,
   acked: z.boolean(),
   acked_at: nullableIso,
   acked_by: z.string().nullable(),
 });
 export type AlertJson = z.infer<typeof alertSchema>;
+const alertFilterFields = {
+  status: z.enum(['open', 'acked', 'all']).default('all'),
+  mac: macSchema.optional(),
+  min_severity: z.enum(SEVERITIES).optional(),
+  rule_id: z.coerce.number().int().positive().optional(),
+  channel: z.enum(ALERT_CHANNELS).optional(),
+  kind: z.enum(CHANGE_TYPES).optional(),
+  delivery: z.enum(ALERT_DELIVERY_STATES).optional(),
+  since: z.iso
+    .datetime({ offset: true, message: 'must be an ISO time such as 2026-03-01T00:00:00Z' })
+    .optional(),
+  until: z.iso
+    .datetime({ offset: true, message: 'must be an ISO time such as 2026-03-08T00:00:00Z' })
+    .optional(),
+};
 export const alertListQuery = z
-  .object({
-    status: z.enum(['open', 'acked', 'all']).default('all'),
-    mac: macSchema.optional(),
-    min_severity: z.enum(SEVERITIES).optional(),
-    limit: limitSchema,
-    offset: offsetSchema,
-  })
+  .object({ ...alertFilterFields, limit: limitSchema, offset: offsetSchema })
   .strict();
 export type AlertListQuery = z.infer<typeof alertListQuery>;
+/** `GET api/alerts.csv`: the same filters, no paging (at most 10 000 rows, newest first). */
+export const alertExportQuery = z.object(alertFilterFields).strict();
+export type AlertExportQuery = z.infer<typeof alertExportQuery>;
+/** `POST api/alerts/ack`: acknowledge every open alert matching the filters. */
+export const alertAckManyBody = z.object(alertFilterFields).omit({ status: true }).strict();
+export type AlertAckManyBody = z.infer<typeof alertAckManyBody>;
+export const alertAckManySchema = z.object({ acked: z.number().int() });
 export const alertListSchema = listOf(alertSchema);
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'must be a time HH:MM such as 22:30' });
@@ -772,6 +816,56 @@ export const alertRulePatchSchema = z
   .refine((o) => Object.keys(o).length > 0, { message: 'give at least one field to change' });
 export type AlertRulePatch = z.infer<typeof alertRulePatchSchema>;
 export const alertRuleListSchema = listOf(alertRuleSchema);
+
+/** `POST api/alert-rules/preview`: a rule as the editor has it (name optional), not saved. */
+export const alertRulePreviewBody = alertRuleCreateSchema.extend({
+  name: alertRuleFields.name.default('Preview'),
+});
+export type AlertRulePreviewBody = z.infer<typeof alertRulePreviewBody>;
+export const alertRulePreviewQuery = z
+  .object({
+    days: z.coerce
+      .number()
+      .int()
+      .min(1, { message: 'must be between 1 and 30 days' })
+      .max(30, { message: 'must be between 1 and 30 days' })
+      .default(7),
+  })
+  .strict();
+export type AlertRulePreviewQuery = z.infer<typeof alertRulePreviewQuery>;
+export const alertRulePreviewSchema = z.object({
+  days: z.number().int(),
+  since: isoTime,
+  until: isoTime,
+  /** stored changes of the window with one of the rule's types */
+  examined: z.number().int(),
+  /** true when the window held more changes than a preview replays (the newest were replayed) */
+  truncated: z.boolean(),
+  /** changes the rule matches (type, minimum severity, ignored/watched devices) */
+  matched: z.number().int(),
+  /** notifications the rule would have sent */
+  fired: z.number().int(),
+  suppressed_dedup: z.number().int(),
+  suppressed_quiet: z.number().int(),
+  fired_by_type: z.record(z.string(), z.number().int()),
+  /** distinct devices it would have notified about */
+  devices: z.number().int(),
+  /** the newest matches, newest first */
+  recent: z.array(
+    z.object({
+      change_id: z.number().int().nullable(),
+      time: isoTime,
+      type: z.string(),
+      mac: z.string().nullable(),
+      ip: z.string().nullable(),
+      name: z.string().nullable(),
+      severity: z.enum(SEVERITIES),
+      message: z.string(),
+      outcome: z.enum(['fired', 'suppressed_dedup', 'suppressed_quiet']),
+    }),
+  ),
+});
+export type AlertRulePreviewJson = z.infer<typeof alertRulePreviewSchema>;
 
 // ---------------------------------------------------------------------------------------------------------
 // Webhooks and deliveries

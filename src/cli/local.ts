@@ -117,7 +117,10 @@ export async function localTransport(cfg: LoadedConfig, logger: Logger): Promise
         for (const c of threats.assess([mac], systemClock.now()).changes) bus.emit('change', c);
       },
     }),
-    alerts: alertsPort(new AlertsRepo(db), alerts),
+    alerts: alertsPort(new AlertsRepo(db), alerts, {
+      changes: store.changes,
+      device: (mac) => store.devices.get(mac),
+    }),
     webhooks: webhooksPort(new WebhooksRepo(db), alerts),
     keys: new KeysRepo(db),
     audit: new AuditRepo(db),

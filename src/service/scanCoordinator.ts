@@ -33,6 +33,8 @@ export interface ScanSettings {
   sweepTimeoutMs: number;
   /** nmap --host-timeout for port scans */
   hostTimeoutSec: number;
+  /** whole-run bound of one port-scan batch (nmap is killed after it); default (hostTimeoutSec + 30 s) × hosts */
+  portScanRunTimeoutMs?: number;
   /** pause between port-scan batches, so a Raspberry Pi stays responsive */
   portScanPauseMs: number;
   /** devices per port-scan nmap run */
@@ -756,7 +758,8 @@ export class ScanCoordinator {
       live.batchPercent = 0;
     }
     this.emitProgress(scanId);
-    const timeoutMs = (settings.hostTimeoutSec + 30) * 1000 * Math.max(1, ips.length);
+    const timeoutMs =
+      settings.portScanRunTimeoutMs ?? (settings.hostTimeoutSec + 30) * 1000 * Math.max(1, ips.length);
     const t0 = Date.now();
     const total = job.batches?.length ?? 1;
     const what = `port scan #${scanId} (${job.reason}${total > 1 ? `, batch ${seq + 1}/${total}` : ''})`;

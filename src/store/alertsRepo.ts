@@ -7,6 +7,8 @@ import {
   type AlertRuleInput,
   type AlertStatus,
   alertRuleInputSchema,
+  type ChannelResult,
+  type DeliveryState,
 } from '../alerts/types.js';
 import { asAlertChannel, type ChangeType, type Severity, severitiesFrom } from '../vocabulary.js';
 import type { Db } from './db.js';
@@ -42,6 +44,10 @@ interface LogRow {
   message: string;
   error: string | null;
   acked_at: string | null;
+  acked_by: string | null;
+  change_id: number | null;
+  delivery: string;
+  delivery_state: string;
 }
 
 /** Stored channel lists; rows written before the names were unified say `ha`/`mqtt`. */
@@ -87,6 +93,10 @@ function toLog(r: LogRow): AlertLogEntry {
     message: r.message,
     error: r.error,
     ackedAt: r.acked_at,
+    ackedBy: r.acked_by,
+    changeId: r.change_id,
+    delivery: JSON.parse(r.delivery) as ChannelResult[],
+    deliveryState: r.delivery_state as DeliveryState,
   };
 }
 
@@ -169,6 +179,7 @@ export interface NewLogEntry {
   title: string;
   message: string;
   error?: string | null;
+  changeId?: number | null;
 }
 
 /** Filters of the alert log (newest first). */
@@ -181,6 +192,15 @@ export interface AlertLogQuery {
   minSeverity?: Severity;
   /** only entries with one of these statuses */
   statuses?: AlertStatus[];
+  ruleId?: number;
+  /** the rule had this channel */
+  channel?: AlertChannel;
+  /** change type */
+  kind?: string;
+  /** ISO times, inclusive */
+  since?: string;
+  until?: string;
+  deliveryStates?: DeliveryState[];
 }
 
 function logWhere(q: AlertLogQuery): { sql: string; params: (string | number)[] } {
@@ -203,6 +223,33 @@ function logWhere(q: AlertLogQuery): { sql: string; params: (string | number)[] 
       where.push(`status IN (${q.statuses.map(() => '?').join(', ')})`);
       params.push(...q.statuses);
     }
+  }
+  if (q.deliveryStates) {
+    if (q.deliveryStates.length === 0) where.push('0');
+    else {
+      where.push(`delivery_state IN (${q.deliveryStates.map(() => '?').join(', ')})`);
+      params.push(...q.deliveryStates);
+    }
+  }
+  if (q.ruleId !== undefined) {
+    where.push('rule_id = ?');
+    params.push(q.ruleId);
+  }
+  if (q.channel) {
+    where.push('EXISTS (SELECT 1 FROM json_each(alert_log.channels) WHERE value = ?)');
+    params.push(q.channel);
+  }
+  if (q.kind) {
+    where.push('kind = ?');
+    params.push(q.kind);
+  }
+  if (q.since) {
+    where.push('time >= ?');
+    params.push(q.since);
+  }
+  if (q.until) {
+    where.push('time <= ?');
+    params.push(q.until);
   }
   return { sql: where.length ? `WHERE ${where.join(' AND ')}` : '', params };
 }
@@ -331,8 +378,9 @@ export class AlertsRepo {
   log(e: NewLogEntry): AlertLogEntry {
     const info = this.db
       .prepare(
-        `INSERT INTO alert_log (time, rule_id, mac, kind, dedup_key, status, severity, channels, title, message, error)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO alert_log (time, rule_id, mac, kind, dedup_key, status, severity, channels, title, message, error,
+           change_id, delivery_state)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         e.time.toISOString(),
@@ -346,6 +394,12 @@ export class AlertsRepo {
         e.title,
         e.message,
         e.error ?? null,
+        e.changeId ?? null,
+        e.status === 'sent' || e.status === 'summary'
+          ? 'pending'
+          : e.status === 'failed'
+            ? 'failed'
+            : 'held_back',
       );
     return toLog(
       this.db.prepare('SELECT * FROM alert_log WHERE id = ?').get(Number(info.lastInsertRowid)) as LogRow,
@@ -354,6 +408,19 @@ export class AlertsRepo {
 
   setStatus(id: number, status: AlertStatus, error: string | null): void {
     this.db.prepare('UPDATE alert_log SET status = ?, error = ? WHERE id = ?').run(status, error, id);
+  }
+
+  /** Record how each channel did (and the status/error that follow from it). */
+  setDelivery(
+    id: number,
+    status: AlertStatus,
+    error: string | null,
+    results: ChannelResult[],
+    state: DeliveryState,
+  ): void {
+    this.db
+      .prepare('UPDATE alert_log SET status = ?, error = ?, delivery = ?, delivery_state = ? WHERE id = ?')
+      .run(status, error, JSON.stringify(results), state, id);
   }
 
   /** Time of the most recent notification actually sent for a dedup key, or null. */
@@ -377,7 +444,7 @@ export class AlertsRepo {
 
   list(q: AlertLogQuery = {}): AlertLogEntry[] {
     const w = logWhere(q);
-    const limit = Math.max(1, Math.min(q.limit ?? 100, 1000));
+    const limit = Math.max(1, Math.min(q.limit ?? 100, 10_000));
     const offset = Math.max(0, q.offset ?? 0);
     const rows = this.db
       .prepare(`SELECT * FROM alert_log ${w.sql} ORDER BY id DESC LIMIT ? OFFSET ?`)
@@ -398,11 +465,19 @@ export class AlertsRepo {
     return r ? toLog(r) : null;
   }
 
-  ack(id: number, now: Date): boolean {
+  ack(id: number, now: Date, by: string | null = null): boolean {
     return (
       this.db
-        .prepare('UPDATE alert_log SET acked_at = ? WHERE id = ? AND acked_at IS NULL')
-        .run(now.toISOString(), id).changes > 0
+        .prepare('UPDATE alert_log SET acked_at = ?, acked_by = ? WHERE id = ? AND acked_at IS NULL')
+        .run(now.toISOString(), by, id).changes > 0
     );
+  }
+
+  /** Acknowledge every unacknowledged entry matching the filters; returns how many. */
+  ackMatching(q: Omit<AlertLogQuery, 'limit' | 'offset'>, now: Date, by: string | null = null): number {
+    const w = logWhere({ ...q, unackedOnly: true });
+    return this.db
+      .prepare(`UPDATE alert_log SET acked_at = ?, acked_by = ? ${w.sql}`)
+      .run(now.toISOString(), by, ...w.params).changes;
   }
 }

@@ -157,6 +157,27 @@ export class ChangesRepo {
     return r ? toChange(r) : null;
   }
 
+  /**
+   * The changes of these types in [since, until] (ISO times), oldest first, at most `max` (the newest ones when
+   * there are more). Rule previews replay them.
+   */
+  inWindow(
+    types: readonly ChangeType[],
+    since: string,
+    until: string,
+    max = 50_000,
+  ): { items: StoredChange[]; truncated: boolean } {
+    if (types.length === 0) return { items: [], truncated: false };
+    const marks = types.map(() => '?').join(', ');
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM changes WHERE type IN (${marks}) AND time >= ? AND time <= ? ORDER BY time DESC, id DESC LIMIT ?`,
+      )
+      .all(...types, since, until, max + 1) as ChangeRow[];
+    const truncated = rows.length > max;
+    return { items: rows.slice(0, max).reverse().map(toChange), truncated };
+  }
+
   /** Returns false when no change has this id. */
   acknowledge(id: number): boolean {
     return this.stmts.ack.run(id).changes > 0;

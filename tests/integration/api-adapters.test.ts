@@ -133,7 +133,12 @@ beforeAll(async () => {
   app = await buildApp({
     store,
     findings: findingsPort(findings),
-    alerts: alertsPort(new AlertsRepo(db), alerts, clock),
+    alerts: alertsPort(
+      new AlertsRepo(db),
+      alerts,
+      { changes: store.changes, device: (mac) => store.devices.get(mac) },
+      clock,
+    ),
     webhooks: webhooksPort(new WebhooksRepo(db), alerts, clock),
     keys: new KeysRepo(db, clock),
     audit: new AuditRepo(db, clock),

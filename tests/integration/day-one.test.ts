@@ -11,7 +11,7 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Change } from '../../src/inventory/types.js';
 import { ScanCoordinator } from '../../src/service/scanCoordinator.js';
 import { openStore, type Store } from '../../src/store/store.js';
-import { systemClock } from '../../src/util/clock.js';
+import type { Clock } from '../../src/util/clock.js';
 import { EventBus } from '../../src/util/events.js';
 import type { Logger } from '../../src/util/logger.js';
 
@@ -45,19 +45,35 @@ interface Rig {
   lines: string[];
   failFile: string;
   dbFile: string;
+  clock: SkewClock;
 }
 
-function rig(dbFile: string, opts: { scanNewDevices?: boolean; retryBaseMs?: number } = {}): Rig {
+/** Real time plus a skew the test moves forward: backoffs "pass" without sleeping, however loaded the machine. */
+class SkewClock implements Clock {
+  private skew = 0;
+  now(): Date {
+    return new Date(Date.now() + this.skew);
+  }
+  advance(ms: number): void {
+    this.skew += ms;
+  }
+}
+
+function rig(
+  dbFile: string,
+  opts: { scanNewDevices?: boolean; retryBaseMs?: number; runTimeoutMs?: number } = {},
+): Rig {
   const store = openStore(dbFile, capture().logger);
   store.install.initialize();
   const bus = new EventBus(() => {});
   const changes: Change[] = [];
   bus.on('change', (c) => void changes.push(c));
   const { logger, lines } = capture();
+  const clock = new SkewClock();
   const coordinator = new ScanCoordinator({
     store,
     bus,
-    clock: systemClock,
+    clock,
     logger,
     targets: () => ({ targets: ['10.213.7.0/24'], exclude: [], attached: true }),
     settings: {
@@ -74,11 +90,12 @@ function rig(dbFile: string, opts: { scanNewDevices?: boolean; retryBaseMs?: num
       gatewayIp: () => null,
       scanNewDevices: opts.scanNewDevices ?? true,
       retryBaseMs: opts.retryBaseMs ?? 300,
-      retryMaxMs: 5_000,
+      retryMaxMs: 3_600_000,
+      ...(opts.runTimeoutMs !== undefined ? { portScanRunTimeoutMs: opts.runTimeoutMs } : {}),
     },
     resolver: async () => [],
   });
-  return { store, coordinator, changes, lines, failFile: join(dbFile, '..', 'fail'), dbFile };
+  return { store, coordinator, changes, lines, failFile: join(dbFile, '..', 'fail'), dbFile, clock };
 }
 
 async function sweep(r: Rig): Promise<void> {
@@ -95,6 +112,8 @@ beforeEach(() => {
   process.env.FAKE_NMAP_MODE = 'hosts';
   process.env.FAKE_NMAP_STEP_MS = '0';
   process.env.FAKE_NMAP_PORTS_FAIL = join(dir, 'fail');
+  process.env.FAKE_NMAP_PORTS_HANG = join(dir, 'hang');
+  delete process.env.FAKE_NMAP_PORTS_TIMEDOUT;
   process.env.FAKE_NMAP_HOSTS = JSON.stringify(hosts(5));
 });
 
@@ -174,7 +193,7 @@ describe('day one', () => {
   });
 
   it('a failed port scan leaves risk unknown and is retried with backoff', async () => {
-    const r = rig(join(dir, 'db.sqlite'), { retryBaseMs: 3_000 });
+    const r = rig(join(dir, 'db.sqlite'), { retryBaseMs: 60_000 });
     writeFileSync(r.failFile, '2');
     await sweep(r);
     // batch 1 and 2 failed (4 devices), batch 3 (1 device) succeeded
@@ -187,16 +206,71 @@ describe('day one', () => {
     expect(st).toMatchObject({ pendingDevices: 4, initial: 'pending' });
     expect(st.nextRetryAt).not.toBeNull();
     expect(
-      r.lines.filter((l) => /did not complete \(attempt 1\); risk stays unknown, retry in 3 s/.test(l)),
+      r.lines.filter((l) => /did not complete \(attempt 1\); risk stays unknown, retry in 60 s/.test(l)),
     ).toHaveLength(4);
     // a sweep before the backoff ran out queues nothing
     await sweep(r);
     expect(r.store.scans.list({ kind: 'ports' }).items).toHaveLength(1);
-    await new Promise((res) => setTimeout(res, 3_100));
+    r.clock.advance(60_100);
     await sweep(r);
     expect(r.store.devices.all().filter((d) => d.risk === 'unknown')).toHaveLength(0);
     expect(r.store.install.info().initialPortScanPending).toBe(false);
     expect(count(r.changes, 'first_port_scan')).toBe(5);
+    r.store.db.close();
+  });
+
+  it('a host nmap gives up on (--host-timeout) stays unknown, never "none", and is retried with backoff', async () => {
+    const r = rig(join(dir, 'db.sqlite'), { retryBaseMs: 60_000 });
+    process.env.FAKE_NMAP_PORTS_TIMEDOUT = JSON.stringify(['10.213.7.12', '10.213.7.15']);
+    await sweep(r);
+    const slow = ['00:11:32:00:07:02', '00:11:32:00:07:05'];
+    for (const mac of slow) {
+      const d = r.store.devices.get(mac);
+      expect(d?.risk).toBe('unknown');
+      expect(d?.portsScannedAt).toBeNull();
+    }
+    expect(r.store.devices.all().filter((d) => d.risk === 'unknown')).toHaveLength(2);
+    expect(
+      r.lines.filter((l) => /did not complete \(attempt 1\); risk stays unknown, retry in 60 s/.test(l)),
+    ).toHaveLength(2);
+    expect(r.coordinator.portScanStatus()).toMatchObject({ pendingDevices: 2, initial: 'pending' });
+    // still slow at the first retry: the delay doubles
+    // before the backoff ran out nothing is retried
+    await sweep(r);
+    expect(r.lines.some((l) => /attempt 2/.test(l))).toBe(false);
+    r.clock.advance(60_100);
+    await sweep(r);
+    expect(
+      r.lines.filter((l) => /did not complete \(attempt 2\); risk stays unknown, retry in 120 s/.test(l)),
+    ).toHaveLength(2);
+    // the hosts answer again: measured, the first port scan after install is done
+    delete process.env.FAKE_NMAP_PORTS_TIMEDOUT;
+    r.clock.advance(120_100);
+    await sweep(r);
+    for (const mac of slow) expect(r.store.devices.get(mac)?.risk).not.toBe('unknown');
+    expect(r.store.install.info().initialPortScanPending).toBe(false);
+    expect(count(r.changes, 'first_port_scan')).toBe(5);
+    r.store.db.close();
+  });
+
+  it('a wedged nmap is killed at the run bound; its devices stay unknown and are retried', async () => {
+    const r = rig(join(dir, 'db.sqlite'), { retryBaseMs: 60_000, runTimeoutMs: 1_500 });
+    writeFileSync(join(dir, 'hang'), '1');
+    const t0 = Date.now();
+    await sweep(r);
+    expect(Date.now() - t0).toBeLessThan(8_000);
+    const failed = r.store.scans.list({ kind: 'ports' }).items[0];
+    expect(r.lines.some((l) => /ports scan \d+ failed: nmap did not finish within 2 s/.test(l))).toBe(true);
+    // batch 1 (2 devices) hung, batches 2-3 ran
+    expect(r.store.devices.all().filter((d) => d.risk === 'unknown')).toHaveLength(2);
+    expect(r.store.devices.query({ filter: 'risky' }).items.some((d) => d.risk === 'unknown')).toBe(false);
+    expect(failed?.reason).toBe('first start');
+    await sweep(r);
+    expect(r.store.devices.all().filter((d) => d.risk === 'unknown')).toHaveLength(2);
+    r.clock.advance(60_100);
+    await sweep(r);
+    expect(r.store.devices.all().filter((d) => d.risk === 'unknown')).toHaveLength(0);
+    expect(r.store.install.info().initialPortScanPending).toBe(false);
     r.store.db.close();
   });
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Fake network services for one simulated host. Run inside the host's namespace:
 //   ip netns exec lsn-<id>-h-<name> node tests/lan/service-host.mjs '<json: {"services":[...]}>'
-// Each service: {"port":22,"kind":"ssh|http|ftp|telnet|banner|silent","banner":"..."}.
+// Each service: {"port":22,"kind":"ssh|http|ftp|telnet|mqtt|banner|silent","banner":"..."}.
 // Control protocol: JSON lines on stdin  {"id":1,"op":"open","service":{...}} | {"id":2,"op":"close","port":22}
 //                                         | {"id":3,"op":"replace","service":{...}} (restart with new banner)
 // Replies on stdout: {"ready":true,"ports":[...]} once, then {"id":n,"ok":true} or {"id":n,"ok":false,"error":"..."}.
@@ -14,6 +14,7 @@ const DEFAULTS = {
   http: 'Apache/2.4.49 (Unix)',
   ftp: '220 (vsFTPd 2.3.4)',
   telnet: 'login: ',
+  mqtt: '',
   banner: '',
   silent: '',
 };
@@ -149,6 +150,14 @@ function handleTelnet(sock, prompt) {
   });
 }
 
+/** An MQTT broker's first exchange: silent until a CONNECT (0x10), then CONNACK "accepted" (20 02 00 00). */
+function handleMqtt(sock) {
+  sock.once('data', (d) => {
+    if (d[0] === 0x10) sock.write(Buffer.from([0x20, 0x02, 0x00, 0x00]));
+    hold(sock);
+  });
+}
+
 function onConnection(entry, sock) {
   entry.sockets.add(sock);
   sock.on('close', () => entry.sockets.delete(sock));
@@ -163,6 +172,8 @@ function onConnection(entry, sock) {
       return handleFtp(sock, banner);
     case 'telnet':
       return handleTelnet(sock, banner);
+    case 'mqtt':
+      return handleMqtt(sock);
     case 'banner':
       sock.write(bytes(banner));
       return hold(sock);

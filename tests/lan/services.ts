@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { assertNsName, IP_BIN } from './ip.js';
 
-export const SERVICE_KINDS = ['ssh', 'http', 'ftp', 'telnet', 'banner', 'silent'] as const;
+export const SERVICE_KINDS = ['ssh', 'http', 'ftp', 'telnet', 'mqtt', 'banner', 'silent'] as const;
 export type ServiceKind = (typeof SERVICE_KINDS)[number];
 
 /**
@@ -16,6 +16,7 @@ export type ServiceKind = (typeof SERVICE_KINDS)[number];
  * - http: `banner` is the `Server:` header value (default `Apache/2.4.49 (Unix)`).
  * - ftp: `banner` is the whole greeting line without CRLF (default `220 (vsFTPd 2.3.4)`).
  * - telnet: IAC negotiation first; `banner` is the prompt sent after the client answers (default `login: `).
+ * - mqtt: a broker's first exchange: silent until an MQTT CONNECT, then CONNACK (nmap: mqtt).
  * - banner: `banner` is sent verbatim on connect. silent: accept and hold, send nothing.
  */
 export const serviceSpecSchema = z
@@ -32,6 +33,7 @@ export const SERVICE_DEFAULTS: Record<ServiceKind, string> = {
   http: 'Apache/2.4.49 (Unix)',
   ftp: '220 (vsFTPd 2.3.4)',
   telnet: 'login: ',
+  mqtt: '',
   banner: '',
   silent: '',
 };
@@ -52,6 +54,7 @@ export const telnet = (prompt = SERVICE_DEFAULTS.telnet, port = 23): ServiceSpec
   kind: 'telnet',
   banner: prompt,
 });
+export const mqtt = (port = 1883): ServiceSpec => ({ port, kind: 'mqtt' });
 export const banner = (port: number, text: string): ServiceSpec => ({ port, kind: 'banner', banner: text });
 export const silent = (port: number): ServiceSpec => ({ port, kind: 'silent' });
 

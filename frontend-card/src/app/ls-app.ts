@@ -15,6 +15,7 @@ import './pages/ls-compare-page.js';
 import './pages/ls-changes-page.js';
 import './pages/ls-findings-page.js';
 import './pages/ls-rules-page.js';
+import './pages/ls-alerts-page.js';
 import './pages/ls-webhooks-page.js';
 import './pages/ls-keys-page.js';
 import './pages/ls-audit-page.js';
@@ -36,6 +37,7 @@ const NAV: NavItem[] = [
   { page: 'scans', href: '#/scans', label: 'Scans', also: ['scan', 'compare'] },
   { page: 'findings', href: '#/findings', label: 'Findings' },
   { page: 'rules', href: '#/rules', label: 'Alert rules' },
+  { page: 'alerts', href: '#/alerts', label: 'Alert history' },
   { page: 'webhooks', href: '#/webhooks', label: 'Webhooks' },
   { page: 'keys', href: '#/keys', label: 'API keys' },
   { page: 'audit', href: '#/audit', label: 'Audit log' },
@@ -216,6 +218,8 @@ export class LsApp extends LitElement {
         return html`<ls-findings-page></ls-findings-page>`;
       case 'rules':
         return html`<ls-rules-page></ls-rules-page>`;
+      case 'alerts':
+        return html`<ls-alerts-page></ls-alerts-page>`;
       case 'webhooks':
         return html`<ls-webhooks-page></ls-webhooks-page>`;
       case 'keys':

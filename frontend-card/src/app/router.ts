@@ -14,6 +14,7 @@ export type Route =
   | { page: 'changes' }
   | { page: 'findings' }
   | { page: 'rules' }
+  | { page: 'alerts' }
   | { page: 'webhooks' }
   | { page: 'keys' }
   | { page: 'audit' }
@@ -72,6 +73,8 @@ export function parseRoute(hash: string): Route {
       return { page: 'findings' };
     case 'rules':
       return { page: 'rules' };
+    case 'alerts':
+      return { page: 'alerts' };
     case 'webhooks':
       return { page: 'webhooks' };
     case 'keys':

@@ -10,6 +10,7 @@ export type {
   AlertRuleCreate,
   AlertRuleJson,
   AlertRulePatch,
+  AlertRulePreviewJson,
   ApiErrorBody,
   ApiKeyCreatedJson,
   ApiKeyJson,

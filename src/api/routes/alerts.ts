@@ -1,16 +1,24 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { auditChange } from '../auth.js';
+import { toCsv } from '../csv.js';
 import type { ApiDeps } from '../deps.js';
 import { notFound, unavailable } from '../errors.js';
 import type { AlertsPort, WebhooksPort } from '../ports.js';
 import type { RouteRegistry } from '../route.js';
 import {
+  type AlertJson,
+  alertAckManyBody,
+  alertAckManySchema,
+  alertExportQuery,
   alertListQuery,
   alertListSchema,
   alertRuleCreateSchema,
   alertRuleListSchema,
   alertRulePatchSchema,
+  alertRulePreviewBody,
+  alertRulePreviewQuery,
+  alertRulePreviewSchema,
   alertRuleSchema,
   alertSchema,
   deliveryListSchema,
@@ -42,6 +50,31 @@ const webhookCreatedSchema = webhookSchema.extend({
     .optional(),
 });
 
+/** The columns of `GET api/alerts.csv`. */
+const CSV_COLUMNS: Array<{ header: string; value: (a: AlertJson) => string | number | null }> = [
+  { header: 'id', value: (a) => a.id },
+  { header: 'time', value: (a) => a.time },
+  { header: 'rule', value: (a) => a.rule_name },
+  { header: 'type', value: (a) => a.kind },
+  { header: 'severity', value: (a) => a.severity },
+  { header: 'device', value: (a) => a.device_name },
+  { header: 'mac', value: (a) => a.mac },
+  { header: 'title', value: (a) => a.title },
+  { header: 'message', value: (a) => a.message },
+  { header: 'channels', value: (a) => a.channels.join(' ') },
+  { header: 'delivery', value: (a) => a.delivery },
+  {
+    header: 'channel_results',
+    value: (a) =>
+      a.channel_results
+        .map((r) => `${r.channel}: ${r.outcome}${r.detail ? ` (${r.detail})` : ''}`)
+        .join('; '),
+  },
+  { header: 'held_back', value: (a) => a.held_back },
+  { header: 'change_id', value: (a) => a.change_id },
+  { header: 'acked_at', value: (a) => a.acked_at },
+  { header: 'acked_by', value: (a) => a.acked_by },
+];
 /**
  * What a read-scoped caller sees of a webhook URL: scheme and host only (paths and queries often carry
  * tokens, e.g. ntfy topics or Slack hooks).
@@ -75,6 +108,36 @@ export function alertRoutes(r: RouteRegistry, deps: ApiDeps): void {
       deps.alerts
         ? deps.alerts.list(query)
         : { items: [], total: 0, limit: query.limit, offset: query.offset },
+  });
+  r.add({
+    method: 'GET',
+    url: '/api/alerts.csv',
+    tag: 'alerts',
+    summary: 'Alert history as CSV (same filters as api/alerts, newest first, at most 10 000 rows)',
+    query: alertExportQuery,
+    produces: 'text/csv',
+    responses: { 200: null, 400: errorSchema },
+    handler: ({ query }, _request, reply) => {
+      const rows = deps.alerts ? deps.alerts.export(query) : [];
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', 'attachment; filename="lan-sentinel-alerts.csv"')
+        .header('cache-control', 'no-store')
+        .send(toCsv(CSV_COLUMNS, rows));
+    },
+  });
+  r.add({
+    method: 'POST',
+    url: '/api/alerts/ack',
+    tag: 'alerts',
+    summary: 'Acknowledge every open alert matching the filters',
+    body: alertAckManyBody,
+    responses: { 200: alertAckManySchema, 400: errorSchema, 503: errorSchema },
+    handler: ({ body }, request) => {
+      const acked = alerts().ackMany(body, request.principal?.actor ?? 'unknown');
+      auditChange(deps, request, 'alert.ack', 'alerts', { ...body, acked });
+      return { acked };
+    },
   });
   r.add({
     method: 'POST',
@@ -115,6 +178,31 @@ export function alertRoutes(r: RouteRegistry, deps: ApiDeps): void {
       auditChange(deps, request, 'alert_rule.create', `alert_rule:${rule.id}`, body);
       reply.code(201);
       return rule;
+    },
+  });
+  r.add({
+    method: 'POST',
+    url: '/api/alert-rules/preview',
+    tag: 'alert-rules',
+    summary: 'How often a rule (not saved) would have fired in the last days (default 7)',
+    scope: 'read',
+    query: alertRulePreviewQuery,
+    body: alertRulePreviewBody,
+    responses: { 200: alertRulePreviewSchema, 400: errorSchema, 503: errorSchema },
+    handler: ({ query, body }) => alerts().rules.preview(body, query.days),
+  });
+  r.add({
+    method: 'GET',
+    url: '/api/alert-rules/:id/preview',
+    tag: 'alert-rules',
+    summary: 'How often a saved rule would have fired in the last days (default 7)',
+    params: idParams,
+    query: alertRulePreviewQuery,
+    responses: { 200: alertRulePreviewSchema, 400: errorSchema, 404: errorSchema, 503: errorSchema },
+    handler: ({ params, query }) => {
+      const p = alerts().rules.previewSaved(params.id, query.days);
+      if (!p) throw notFound(`alert rule ${params.id}`);
+      return p;
     },
   });
   r.add({

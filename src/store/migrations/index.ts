@@ -13,6 +13,7 @@ import { m012PortFacts } from './012_port_facts.js';
 import { m013PresenceReason } from './013_presence_reason.js';
 import { m014Schedules } from './014_schedules.js';
 import { m015PortHistoryPlan } from './015_port_history_plan.js';
+import { m016AlertHistory } from './016_alert_history.js';
 
 /** Numbered migrations applied in order under PRAGMA user_version. Never edit a shipped one; add a new one. */
 export interface Migration {
@@ -37,4 +38,5 @@ export const MIGRATIONS: Migration[] = [
   m013PresenceReason,
   m014Schedules,
   m015PortHistoryPlan,
+  m016AlertHistory,
 ];

@@ -11,6 +11,7 @@ import {
   ALERT_RULE_EVENTS,
   type AlertRuleCreate,
   type AlertRuleJson,
+  type AlertRulePreviewJson,
   type List,
   SEVERITIES,
 } from '../types.js';
@@ -41,10 +42,59 @@ export class LsRulesPage extends LitElement {
   @state() private draft: Draft | null = null;
   @state() private formError = '';
   @state() private busy = false;
+  /** the editor's live preview: null before the first answer */
+  @state() private draftPreview: AlertRulePreviewJson | string | null = null;
+  /** last-7-days counts of the saved rules, by id */
+  @state() private savedPreviews = new Map<number, AlertRulePreviewJson>();
+  private previewTimer: ReturnType<typeof setTimeout> | undefined;
+  private previewSeq = 0;
 
-  private readonly data = new Loader<List<AlertRuleJson>>(this, () =>
-    getList<AlertRuleJson>('alert-rules', { limit: 500 }),
-  );
+  private readonly data = new Loader<List<AlertRuleJson>>(this, async () => {
+    const l = await getList<AlertRuleJson>('alert-rules', { limit: 500 });
+    void this.loadSavedPreviews(l.items);
+    return l;
+  });
+
+  private async loadSavedPreviews(rules: AlertRuleJson[]): Promise<void> {
+    const pairs = await Promise.all(
+      rules.map(async (r) => {
+        try {
+          return [r.id, await api.get<AlertRulePreviewJson>(`alert-rules/${seg(r.id)}/preview`)] as const;
+        } catch {
+          return null;
+        }
+      }),
+    );
+    this.savedPreviews = new Map(pairs.filter((p) => p !== null));
+  }
+
+  /** Re-run the editor's preview shortly after the last edit. */
+  private schedulePreview(form: HTMLFormElement | null): void {
+    clearTimeout(this.previewTimer);
+    if (!form) return;
+    this.previewTimer = setTimeout(() => void this.runPreview(form), 250);
+  }
+
+  private async runPreview(form: HTMLFormElement): Promise<void> {
+    const d = this.readForm(form);
+    const seq = ++this.previewSeq;
+    if (typeof d === 'string') {
+      this.draftPreview = d;
+      return;
+    }
+    const { id: _id, enabled: _enabled, ...body } = d;
+    try {
+      const p = await api.post<AlertRulePreviewJson>('alert-rules/preview', body);
+      if (seq === this.previewSeq) this.draftPreview = p;
+    } catch (err) {
+      if (seq === this.previewSeq) this.draftPreview = errorText(err);
+    }
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    clearTimeout(this.previewTimer);
+  }
 
   static override styles = [
     baseStyles,
@@ -86,6 +136,18 @@ export class LsRulesPage extends LitElement {
         display: grid;
         gap: 0.2rem;
       }
+      .preview {
+        border-left: 3px solid var(--ls-accent, #3b82f6);
+        padding: 0.35rem 0.75rem;
+        margin: 0;
+      }
+      .preview strong {
+        font-size: 1.05rem;
+      }
+      .preview ul {
+        margin: 0.35rem 0 0;
+        padding-left: 1.1rem;
+      }
     `,
   ];
 
@@ -97,6 +159,13 @@ export class LsRulesPage extends LitElement {
   private startNew(): void {
     this.formError = '';
     this.draft = emptyDraft();
+    this.previewDraft();
+  }
+
+  /** A new or another rule in the editor: preview it as it is once the form is on screen. */
+  private previewDraft(): void {
+    this.draftPreview = null;
+    void this.updateComplete.then(() => this.schedulePreview(this.renderRoot.querySelector('form')));
   }
 
   private edit(r: AlertRuleJson): void {
@@ -112,6 +181,7 @@ export class LsRulesPage extends LitElement {
       quiet_hours: r.quiet_hours,
       dedup_window_s: r.dedup_window_s,
     };
+    this.previewDraft();
   }
 
   private async setEnabled(r: AlertRuleJson, enabled: boolean): Promise<void> {
@@ -215,6 +285,7 @@ export class LsRulesPage extends LitElement {
             <th>Events</th>
             <th>Min severity</th>
             <th>Channels</th>
+            <th title="How often the rule would have fired in the last 7 days">Last 7 days</th>
             <th></th>
           </tr>
         </thead>
@@ -233,6 +304,7 @@ export class LsRulesPage extends LitElement {
               <td>${r.events.map((ev) => eventLabel(ev)).join(', ')}</td>
               <td><ls-badge .level=${r.min_severity}></ls-badge></td>
               <td>${r.channels.map((c) => (ALERT_CHANNEL_LABELS as Record<string, string>)[c] ?? c).join(', ')}</td>
+              <td data-testid="rule-fired-7d">${this.savedPreviews.has(r.id) ? firedText(this.savedPreviews.get(r.id)!.fired) : '…'}</td>
               <td>
                 <div class="row">
                   <button @click=${() => this.edit(r)}>Edit</button>
@@ -246,11 +318,44 @@ export class LsRulesPage extends LitElement {
     </div>`;
   }
 
+  private renderPreview() {
+    const p = this.draftPreview;
+    if (p === null)
+      return html`<p class="preview muted" data-testid="rule-preview">Checking the last 7 days…</p>`;
+    if (typeof p === 'string')
+      return html`<p class="preview muted" data-testid="rule-preview">No preview: ${p}</p>`;
+    const held = p.suppressed_dedup + p.suppressed_quiet;
+    return html`<div class="preview" data-testid="rule-preview" aria-live="polite">
+      <strong>Would have fired ${firedText(p.fired)} in the last ${p.days} days</strong>
+      <span class="muted"
+        >— ${p.matched} matching change${p.matched === 1 ? '' : 's'}${p.devices ? html`, ${p.devices} device${p.devices === 1 ? '' : 's'}` : nothing}${
+          held
+            ? html`; ${p.suppressed_dedup ? `${p.suppressed_dedup} held back by the repeat window` : ''}${p.suppressed_dedup && p.suppressed_quiet ? ', ' : ''}${p.suppressed_quiet ? `${p.suppressed_quiet} by quiet hours` : ''}`
+            : nothing
+        }${p.truncated ? ' (only the newest changes were replayed)' : ''}</span
+      >
+      ${
+        p.recent.length
+          ? html`<ul>
+            ${p.recent.slice(0, 5).map(
+              (h) => html`<li><span class="muted">${new Date(h.time).toLocaleString()}</span> ${h.message}
+                  <span class="muted">(${OUTCOME_TEXT[h.outcome]})</span></li>`,
+            )}
+          </ul>`
+          : nothing
+      }
+    </div>`;
+  }
+
   private renderForm(d: Draft) {
     return html`<section class="card">
       <h2>${d.id === null ? 'New rule' : `Edit rule “${d.name}”`}</h2>
       ${this.formError ? html`<div class="error-banner" role="alert">${this.formError}</div>` : nothing}
-      <form @submit=${this.save}>
+      <form
+        @submit=${this.save}
+        @input=${(e: Event) => this.schedulePreview(e.currentTarget as HTMLFormElement)}
+        @change=${(e: Event) => this.schedulePreview(e.currentTarget as HTMLFormElement)}
+      >
         <div class="fields">
           <label>Name <input name="name" required maxlength="100" .value=${d.name} /></label>
           <label
@@ -292,6 +397,7 @@ export class LsRulesPage extends LitElement {
           >Only these devices (MACs, comma separated; empty = all)
           <textarea name="macs" rows="2" style="width:100%">${d.macs.join(', ')}</textarea></label
         >
+        ${this.renderPreview()}
         <label class="row"><input type="checkbox" name="enabled" .checked=${d.enabled} /> Enabled</label>
         <div class="row">
           <button class="primary" type="submit" ?disabled=${this.busy}>Save rule</button>
@@ -301,6 +407,16 @@ export class LsRulesPage extends LitElement {
     </section>`;
   }
 }
+
+function firedText(n: number): string {
+  return n === 1 ? '1 time' : `${n} times`;
+}
+
+const OUTCOME_TEXT: Record<AlertRulePreviewJson['recent'][number]['outcome'], string> = {
+  fired: 'would notify',
+  suppressed_dedup: 'repeat, held back',
+  suppressed_quiet: 'quiet hours, held back',
+};
 
 declare global {
   interface HTMLElementTagNameMap {
