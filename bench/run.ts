@@ -22,6 +22,7 @@ import {
 } from './lib.js';
 import { mqttBenchmark } from './mqtt.js';
 import { passiveBenchmark } from './passive.js';
+import { portscanBenchmark } from './portscan.js';
 import { tlsBenchmark } from './tls.js';
 import { visualsBenchmark } from './visuals.js';
 
@@ -35,6 +36,7 @@ const MODULES: Record<string, Benchmark> = {
   visuals: visualsBenchmark,
   tls: tlsBenchmark,
   passive: passiveBenchmark,
+  portscan: portscanBenchmark,
 };
 
 function parseArgs(argv: string[]): { quick: boolean; only: string[] | null; out: string } {

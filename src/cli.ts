@@ -8,7 +8,7 @@ import { parseArgs, UsageError } from './cli/args.js';
 import { ApiClient, httpTransport, remoteScanEvents } from './cli/client.js';
 import {
   alertsCommand,
-  cveRemoteRefused,
+  cveCommand,
   findingsCommand,
   keysCommand,
   rulesCommand,
@@ -88,17 +88,10 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (args.command === 'login') return loginCommand(cfg, remote?.url, out);
-  if (args.command === 'cve') {
-    const [sub, file] = args.positionals;
-    if (sub !== 'import' || !file)
-      throw new UsageError('usage: cve import <file> (an NVD CVE 2.0 JSON feed or the CISA KEV JSON)');
-    if (remote) cveRemoteRefused();
-  }
 
   // locally: the service running on this data dir (standalone) is asked through its CLI token, so the
   // scan runs there and its state stays the one truth; without a running service the CLI serves itself
-  // cve import writes the rules tables of the data dir itself (a file on this machine, not an API call)
-  const running = remote || cfg.addon || args.command === 'cve' ? null : await runningService(cfg);
+  const running = remote || cfg.addon ? null : await runningService(cfg);
   const target = remote ?? running;
   const local = target ? null : await (await import('./cli/local.js')).localTransport(cfg, logger);
   const transport =
@@ -140,8 +133,7 @@ async function main(argv: string[]): Promise<number> {
       case 'export':
         return await exportCommand(ctx);
       case 'cve':
-        out(await (await import('./threats/feedImport.js')).runCveImport(local!.db, args.positionals[1]!));
-        return 0;
+        return await cveCommand(ctx);
     }
   } finally {
     await client.close();

@@ -2,8 +2,7 @@
  * Composition root: the only place where adapters (nmap subprocess, SQLite, MQTT, HTTP, HA websocket, clock)
  * are wired together. Everything else takes its dependencies as arguments.
  */
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { networkInterfaces } from 'node:os';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Alerts } from './alerts/alerts.js';
@@ -13,25 +12,28 @@ import { INGRESS_PEER } from './api/auth.js';
 import type { ApiDeps } from './api/deps.js';
 import { assertBindAllowed, checkListen, listen } from './api/server.js';
 import { CLI_TOKEN_FILE, SessionAuth, writeCliToken } from './api/session.js';
-import { installCard } from './card/install.js';
 import type { LoadedConfig } from './config/load.js';
+import { settingsSummary } from './config/summary.js';
 import { DEFAULT_SUPERVISOR_URL, type SelfInfo, SupervisorClient } from './config/supervisor.js';
 import { HaBridge } from './ha/bridge.js';
-import { DeferredHaLink } from './ha/deferredLink.js';
-import { resolveHaEndpoint } from './ha/endpoint.js';
+import { connectHomeAssistant } from './ha/haConnection.js';
+import { hubStats } from './ha/hubStats.js';
 import { agentDeviceId } from './hub/agentDiscovery.js';
 import { AgentHub } from './hub/agents.js';
-import type { Device } from './inventory/types.js';
+import { DeviceCommands } from './inventory/commands.js';
 import { lookupVendor, preloadVendorIndex } from './inventory/vendor.js';
 import type { EmbeddedBroker } from './mqtt/broker.js';
 import { MqttPublisher } from './mqtt/client.js';
 import { resolveBroker } from './mqtt/source.js';
 import { createPassiveListening, passiveInterfaces } from './passive/passiveListening.js';
-import { checkNmap, isPrivileged } from './scan/nmapRunner.js';
-import { detectLocalNetworks, isAttached, resolveTargets } from './scan/targets.js';
-import { readDefaultGateway } from './service/gateway.js';
+import { checkNmap } from './scan/nmapRunner.js';
+import { detectLocalNetworks } from './scan/targets.js';
+import { attachCveFeeds } from './service/cveFeeds.js';
+import { startHeartbeat } from './service/heartbeat.js';
+import { type HostAdapters, systemHost } from './service/host.js';
 import { startInstall } from './service/installStart.js';
 import { ScanCoordinator, type ScanTargets } from './service/scanCoordinator.js';
+import { scanSettings, scanTargets } from './service/scanSettings.js';
 import { Scheduler } from './service/scheduler.js';
 import { attachStatsRecorder } from './service/statsRecorder.js';
 import { createThreatAssessor } from './service/threatAssessor.js';
@@ -62,6 +64,7 @@ export interface RunningService {
   readonly httpUrl: string | null;
   readonly coordinator: ScanCoordinator;
   readonly store: Store;
+  readonly bus: EventBus;
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -90,10 +93,11 @@ export async function startService(
   cfg: LoadedConfig,
   env: NodeJS.ProcessEnv,
   logger: Logger,
+  host: HostAdapters = systemHost(env),
 ): Promise<RunningService> {
   const stops: Stops = [];
   try {
-    return await startServiceParts(cfg, env, logger, stops);
+    return await startServiceParts(cfg, env, logger, stops, host);
   } catch (err) {
     await runStops(stops, logger);
     throw err;
@@ -105,6 +109,7 @@ async function startServiceParts(
   env: NodeJS.ProcessEnv,
   logger: Logger,
   stops: Stops,
+  host: HostAdapters,
 ): Promise<RunningService> {
   const o = cfg.options;
   const clock = systemClock;
@@ -113,19 +118,12 @@ async function startServiceParts(
   // --- nmap and targets: fail fast with a clear message
   const nmap = await checkNmap(o.nmap_path);
   if (!nmap.ok) throw new StartupError(nmap.message);
-  const privileged = isPrivileged();
-  const detected = detectLocalNetworks(networkInterfaces());
-  const resolveScanTargets = (): ScanTargets => {
-    const r = resolveTargets({ subnets: o.subnets, exclude: o.exclude }, detected);
-    return {
-      targets: r.targets,
-      exclude: r.exclude,
-      attached: r.targets.every((t) => isAttached(t, detected)),
-    };
-  };
-  let initialTargets: ReturnType<typeof resolveTargets>;
+  const privileged = host.privileged;
+  const detected = detectLocalNetworks(host.interfaces());
+  const resolveScanTargets = (): ScanTargets => scanTargets(o, detected);
+  let initialTargets: ReturnType<typeof scanTargets>;
   try {
-    initialTargets = resolveTargets({ subnets: o.subnets, exclude: o.exclude }, detected);
+    initialTargets = scanTargets(o, detected);
   } catch (err) {
     throw new StartupError((err as Error).message);
   }
@@ -169,7 +167,13 @@ async function startServiceParts(
     db,
     logger: log.child('threats'),
     certExpiryDays: o.cert_expiry_days,
+    bus,
   });
+  const commands = new DeviceCommands({ store, bus });
+
+  // CVE feeds apply at once, also when another process (the CLI) imports them
+  const cveFeeds = attachCveFeeds({ db, store, bus, clock, logger: log.child('threats'), threats });
+  stops.push(['cve feeds', () => cveFeeds.stop()]);
 
   const coordinator = new ScanCoordinator({
     store,
@@ -178,27 +182,14 @@ async function startServiceParts(
     logger: log.child('scan'),
     targets: resolveScanTargets,
     threats,
-    settings: {
-      nmapPath: o.nmap_path,
-      privileged,
-      considerHome: o.consider_home,
-      portProfile: o.port_profile,
-      ports: o.ports,
-      sweepTimeoutMs: Math.max(60_000, o.sweep_interval * 1000 * 4),
-      hostTimeoutSec: o.port_profile === 'top1000' ? 300 : 120,
-      portScanPauseMs: 2_000,
-      portScanBatch: 4,
-      dnsTimeoutMs: 3_000,
-      gatewayIp: () => readDefaultGateway(),
-      scanNewDevices: o.scan_new_devices,
-      tlsChecks: o.tls_checks,
-    },
+    ...(host.resolver ? { resolver: host.resolver } : {}),
+    settings: scanSettings(o, privileged, host.gatewayIp),
   });
 
   // --- passive listening (DHCP, mDNS, ARP): arrivals and names between sweeps
   if (o.passive && !privileged) log.info('passive listening needs root: off (presence from sweeps only)');
   if (o.passive && privileged) {
-    const ifaces = networkInterfaces();
+    const ifaces = host.interfaces();
     const passive = createPassiveListening({
       store,
       bus,
@@ -311,7 +302,8 @@ async function startServiceParts(
       logger: log.child('ha'),
       listDevices: () => store.devices.all(),
       findingsFor: (mac: string) => findings.forDevice(mac).filter((f) => !f.resolvedAt),
-      hubStats: () => hubStats(),
+      aliasesOf: (mac: string) => store.macs.of(mac).map((l) => l.mac),
+      hubStats: () => hubStats({ store, findings, coordinator }),
       onScanNow: () => coordinator.requestSweep('ha button'),
       // a device a satellite agent sees is deep-scanned by that agent (ARP and routes are its own)
       onRescan: (mac: string) =>
@@ -323,6 +315,7 @@ async function startServiceParts(
     // stops run in reverse: bridge first, then the publisher (publishes offline), then the embedded broker
     stops.push(['mqtt publisher', () => publisher.close()]);
     stops.push(['ha bridge', () => b.stop()]);
+    b.attach(bus);
     await b.start();
     const hub = new AgentHub({
       mqtt: publisher,
@@ -342,58 +335,23 @@ async function startServiceParts(
     publisher.start();
   }
 
-  const hubStats = () => {
-    const c = store.devices.counts();
-    const last = store.scans.lastFinished('sweep');
-    const ports = coordinator.portScanStatus();
-    return {
-      online: c.online,
-      total: c.total,
-      new: c.new,
-      threatsActive: findings.activeCountAtLeast('medium'),
-      lastScan: last?.finishedAt ?? null,
-      lastPortScan: ports.lastAt,
-      portScansPending: ports.pendingDevices,
-      scanning: coordinator.status().running,
-    };
-  };
-
   // --- Home Assistant websocket (notifications, card resource): connects in the background, retrying
-  const haEndpoint = resolveHaEndpoint({
+  const ha = connectHomeAssistant({
     haUrl: o.ha_url,
     haToken: o.ha_token,
     supervisorToken: cfg.addon ? env.SUPERVISOR_TOKEN : undefined,
     supervisorUrl,
-  });
-  const ha: DeferredHaLink | null = haEndpoint ? new DeferredHaLink() : null;
-  if (ha && haEndpoint) {
-    stops.push(['ha websocket', () => ha.close()]);
-    // ws and the HA client are loaded only when Home Assistant is configured
-    import('./ha/websocket.js')
-      .then(({ connectHa }) => connectHa({ ...haEndpoint, logger: log.child('ha-ws'), setupRetry: -1 }))
-      .then(async (link) => {
-        await ha.attach(link);
-        if (cfg.addon && o.install_card) {
-          const r = await installCard({
-            link,
+    card:
+      cfg.addon && o.install_card
+        ? {
             bundlePath: CARD_BUNDLE,
             wwwDir: env.LAN_SENTINEL_WWW_DIR ?? '/homeassistant/www',
             version: VERSION,
-            logger: log.child('card'),
-          });
-          log.info(`dashboard card: ${r.resource}${r.message ? ` (${r.message})` : ''}`);
-        }
-      })
-      .catch((err: unknown) =>
-        log.warn(
-          `Home Assistant API unavailable; notifications use webhooks and MQTT: ${(err as Error).message}`,
-        ),
-      );
-  } else {
-    log.info(
-      'no Home Assistant API configured (ha_url + ha_token); notifications use webhooks and MQTT only',
-    );
-  }
+          }
+        : null,
+    logger: log,
+  });
+  if (ha) stops.push(['ha websocket', () => ha.close()]);
 
   const alerts = new Alerts({
     db,
@@ -404,63 +362,39 @@ async function startServiceParts(
     notifyOn: o.notify_on,
     ingressBaseUrl: cfg.addon ? `/app/${slug}` : `http://${o.http_host}:${o.http_port}`,
     trustDevice: (mac: string) => {
-      const d = store.devices.update(mac, { known: true, isNew: false });
-      if (d) bus.emit('device:updated', d);
+      commands.trust(mac);
     },
+    onAlert: (e) => void bridge?.publishAlert(e),
     getDevice: (mac: string) => store.devices.get(mac),
     webhookPolicy: { ownPorts: () => ownPorts },
   });
   await alerts.start();
+  alerts.attach(bus);
   stops.push(['alerts', () => alerts.stop()]);
 
   // --- trend rollups at each sweep/port scan
   const statsRecorder = attachStatsRecorder({ bus, stats: store.stats, clock, logger: log.child('stats') });
   stops.push(['stats', () => statsRecorder.stop()]);
 
-  // --- event wiring
-  bus.on('device:updated', (d: Device) => bridge?.deviceUpdated(d));
-  bus.on('device:removed', ({ mac }) => bridge?.deviceRemoved(mac));
-  bus.on('change', (c) => {
-    void bridge?.publishEvent(c);
-    // the alert rules alone decide (notify_on only seeded the defaults of a fresh install)
-    return alerts.handleChange(c);
-  });
-  bus.on('scan:finished', () => bridge?.hubChanged());
-  bus.on('scan:failed', () => bridge?.hubChanged());
-  bus.on('scanning', ({ running }) => bridge?.setScanning(running));
-  bus.on('scan:progress', (p) =>
-    bridge?.setScanProgress({
-      kind: p.kind,
-      percent: p.percent,
-      hostsDone: p.hostsDone,
-      hostsTotal: p.hostsTotal,
-      etaSeconds: p.etaSeconds,
-    }),
-  );
-
   // --- HTTP: ingress (add-on) or the standalone UI/API
   const apiDeps: ApiDeps = {
     store,
     findings: findingsPort(findings, {
       db,
-      reassess: (mac) => {
-        const r = threats.assess([mac], clock.now());
-        // the HA state (threats attribute) changes with an accept even when the risk level does not
-        const d = r.devices.find((x) => x.mac === mac) ?? store.devices.get(mac);
-        if (d) bus.emit('device:updated', d);
-        for (const c of r.changes) bus.emit('change', c);
-      },
+      reassess: (mac) => threats.reassess(mac, clock.now()),
     }),
     alerts: alertsPort(alertsRepo, alerts, {
       changes: store.changes,
       device: (mac) => store.devices.get(mac),
     }),
     webhooks: webhooksPort(webhooks, alerts),
+    cve: cveFeeds,
     keys,
     audit,
     ...(sessions ? { sessions } : {}),
     cliToken,
     bus,
+    commands,
     scanner: coordinator,
     schedules: {
       repo: schedules,
@@ -468,7 +402,7 @@ async function startServiceParts(
       changed: () => scheduler.reload(),
     },
     ...(agentHub ? { agents: agentHub } : {}),
-    network: { gatewayIp: () => readDefaultGateway(), subnets: () => resolveScanTargets().targets },
+    network: { gatewayIp: host.gatewayIp, subnets: () => resolveScanTargets().targets },
     config: {
       mode: cfg.addon ? 'addon' : 'standalone',
       requireApiKey: false,
@@ -541,20 +475,19 @@ async function startServiceParts(
     logger: log.child('schedule'),
   });
   scheduler.start();
-  writeHeartbeat(dataDir);
-  const heartbeat = setInterval(() => writeHeartbeat(dataDir), 30_000);
-  heartbeat.unref();
+  const stopHeartbeat = startHeartbeat(dataDir);
 
   let stopped: Promise<void> | null = null;
   return {
     httpUrl,
     coordinator,
     store,
+    bus,
     stop(reason = 'stop') {
       if (stopped) return stopped;
       stopped = (async () => {
         log.info(`stopping (${reason})`);
-        clearInterval(heartbeat);
+        stopHeartbeat();
         await scheduler.stop();
         await coordinator.stop();
         await runStops(stops, log);
@@ -562,36 +495,5 @@ async function startServiceParts(
       })();
       return stopped;
     },
-  };
-}
-
-function writeHeartbeat(dataDir: string): void {
-  try {
-    writeFileSync(join(dataDir, '.heartbeat'), new Date().toISOString());
-  } catch {
-    // health only
-  }
-}
-
-function settingsSummary(cfg: LoadedConfig, targets: string[], broker: string): Record<string, unknown> {
-  const o = cfg.options;
-  return {
-    mode: cfg.addon ? 'addon' : 'standalone',
-    targets,
-    exclude: o.exclude,
-    sweep_interval: o.sweep_interval,
-    consider_home: o.consider_home,
-    port_scan_schedule: o.port_scan_schedule || 'off',
-    port_profile: o.port_profile,
-    ports: o.ports,
-    mqtt: broker,
-    discovery_prefix: o.discovery_prefix,
-    base_topic: o.base_topic,
-    notify_services: o.notify_services,
-    notify_on: o.notify_on,
-    install_card: o.install_card,
-    retention_days: o.retention_days,
-    passive: o.passive,
-    version: VERSION,
   };
 }

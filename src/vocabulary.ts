@@ -227,6 +227,13 @@ export type AlertRuleEvent = (typeof ALERT_RULE_EVENTS)[number];
 export const ALERT_CHANNELS = ['ha_notify', 'webhook', 'mqtt_event'] as const;
 export type AlertChannel = (typeof ALERT_CHANNELS)[number];
 
+/**
+ * `event_type`s of the alert event entity (`event.lan_sentinel_alert`, topic `<base>/alert`): the change type
+ * that fired a rule with the `mqtt_event` channel, or `alert_summary` when the flood limit folded alerts.
+ */
+export const ALERT_EVENT_TYPES = [...CHANGE_TYPES, 'alert_summary'] as const;
+export type AlertEventType = (typeof ALERT_EVENT_TYPES)[number];
+
 export const ALERT_CHANNEL_LABELS: Record<AlertChannel, string> = {
   ha_notify: 'Phone (HA notify)',
   webhook: 'Webhooks',

@@ -1,5 +1,6 @@
 /** `lan-sentinel agent [options]`: runs a satellite agent until SIGTERM/SIGINT (DESIGN §16). */
 import { checkNmap, isPrivileged } from '../scan/nmapRunner.js';
+import { sweepTimeoutMs } from '../service/scanSettings.js';
 import { systemClock } from '../util/clock.js';
 import { createLogger, type LogLevel } from '../util/logger.js';
 import { VERSION } from '../version.js';
@@ -32,7 +33,7 @@ export async function runAgentCommand(flags: string[], env: NodeJS.ProcessEnv): 
       portProfile: o.port_profile,
       ports: o.ports,
       hostTimeoutSec: o.port_profile === 'top1000' ? 300 : 120,
-      sweepTimeoutMs: Math.max(60_000, o.sweep_interval * 4000),
+      sweepTimeoutMs: sweepTimeoutMs(o.sweep_interval),
     }),
   });
   log.info(

@@ -9,8 +9,9 @@ import { AlertsRepo } from '../store/alertsRepo.js';
 import type { Db } from '../store/db.js';
 import { type Webhook, WebhooksRepo } from '../store/webhooksRepo.js';
 import type { Clock } from '../util/clock.js';
+import type { EventBus } from '../util/events.js';
 import type { Logger } from '../util/logger.js';
-import { CHANGE_ALERT_TITLES, type ChangeType, type Severity } from '../vocabulary.js';
+import { type AlertEventType, CHANGE_ALERT_TITLES, type ChangeType, type Severity } from '../vocabulary.js';
 import { type AlertDecision, AlertEngine, DEFAULT_FLOOD, type FloodLimit } from './engine.js';
 import {
   type HaNotification,
@@ -39,7 +40,7 @@ export interface WebhookHealth {
 
 /** What the MQTT module publishes as the event entity when a rule with the "mqtt_event" channel fires. */
 export interface AlertEvent {
-  event_type: string;
+  event_type: AlertEventType;
   mac: string | null;
   ip: string | null;
   name: string | null;
@@ -83,6 +84,7 @@ export class Alerts {
   private readonly engine: AlertEngine;
   private readonly log: Logger;
   private unsubscribe: (() => Promise<void>) | null = null;
+  private offBus: Array<() => void> = [];
   private readonly inflight = new Set<Promise<unknown>>();
 
   constructor(private readonly o: AlertsOptions) {
@@ -121,7 +123,13 @@ export class Alerts {
     }
   }
 
+  /** Every change goes through the alert rules (they alone decide; notify_on only seeded the defaults). */
+  attach(bus: EventBus): void {
+    this.offBus.push(bus.on('change', (c) => this.handleChange(c)));
+  }
+
   async stop(): Promise<void> {
+    for (const off of this.offBus.splice(0)) off();
     const u = this.unsubscribe;
     this.unsubscribe = null;
     if (u) await u().catch(() => {});

@@ -13,6 +13,7 @@ import { RouteRegistry } from './route.js';
 import { adminRoutes } from './routes/admin.js';
 import { agentRoutes } from './routes/agents.js';
 import { alertRoutes } from './routes/alerts.js';
+import { cveRoutes, installFeedBodyParser } from './routes/cve.js';
 import { deviceRoutes } from './routes/devices.js';
 import { changeRoutes } from './routes/events.js';
 import { findingRoutes } from './routes/findings.js';
@@ -65,15 +66,17 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     for (const close of [...streams]) close();
   });
 
+  installFeedBodyParser(app);
   const r = new RouteRegistry(app);
   healthRoutes(r, deps, startedAt);
   deviceRoutes(r, deps, mappers);
-  identityRoutes(r, deps);
+  identityRoutes(r, deps, mappers);
   scanRoutes(r, deps);
   scheduleRoutes(r, deps);
   agentRoutes(r, deps);
   changeRoutes(r, deps, mappers);
   findingRoutes(r, deps, mappers);
+  cveRoutes(r, deps);
   alertRoutes(r, deps);
   adminRoutes(r, deps);
   sessionRoutes(r, deps);

@@ -2,7 +2,10 @@
  * What the HTTP API needs from the rest of the service. `main.ts` builds this object; tests build it from a
  * temp-file SQLite store. Optional parts (findings/alerts/webhooks) degrade to empty lists or 503.
  */
+
+import type { DeviceCommands } from '../inventory/commands.js';
 import type { PortProfile } from '../scan/nmapArgs.js';
+import type { CvePort } from '../service/cveFeeds.js';
 import type { AuditRepo } from '../store/auditRepo.js';
 import type { KeysRepo } from '../store/keysRepo.js';
 import type { SchedulesRepo } from '../store/schedulesRepo.js';
@@ -96,6 +99,8 @@ export interface ApiDeps {
   alerts?: AlertsPort;
   webhooks?: WebhooksPort;
   schedules?: SchedulesPort;
+  /** CVE feed import and the rules in force (absent: 503) */
+  cve?: CvePort;
   keys: KeysRepo;
   audit: AuditRepo;
   /** standalone sign-in: one-time login tokens and browser sessions (absent: no sessions) */
@@ -103,6 +108,8 @@ export interface ApiDeps {
   /** the local CLI's token (contents of <data_dir>/cli-token) */
   cliToken?: string;
   bus: EventBus;
+  /** device commands (rename, trust, ignore, forget…); default: over `store` and `bus` */
+  commands?: DeviceCommands;
   scanner: ApiScanner;
   /** satellite agents (DESIGN §16); absent when MQTT is off */
   agents?: ApiAgents;

@@ -69,7 +69,10 @@ export function installErrorHandlers(app: FastifyInstance, logger: Logger): void
         .send({ error: 'internal', message: 'internal error; see the add-on log' } satisfies ApiErrorBody);
     }
     let message = err.message;
-    if (status === 413) message = 'request body too large (limit 64 KiB)';
+    if (status === 413) {
+      const limit = request.routeOptions.bodyLimit ?? 64 * 1024;
+      message = `request body too large (limit ${limit >= 1024 * 1024 ? `${limit / 1024 / 1024} MiB` : `${limit / 1024} KiB`})`;
+    }
     if (status === 415) message = 'unsupported content type: send application/json';
     if (err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY')
       message = `invalid JSON body: ${err.message}`;

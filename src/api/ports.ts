@@ -32,7 +32,7 @@ import type {
 } from './schemas.js';
 
 export type ApiStore = Pick<Store, 'devices' | 'scans' | 'changes' | 'history' | 'stats'> &
-  Partial<Pick<Store, 'agents' | 'install' | 'identity'>>;
+  Partial<Pick<Store, 'agents' | 'install' | 'identity' | 'macs' | 'mergeDevices' | 'splitMac'>>;
 
 export interface FindingsPort {
   list(q: FindingListQuery): { items: StoredFinding[]; total: number };

@@ -22,6 +22,8 @@ export interface RouteDef<P extends z.ZodType, Q extends z.ZodType, B extends z.
   scope?: KeyScope;
   /** response is not JSON (SSE, Prometheus text) */
   produces?: string;
+  /** request body limit in bytes (default: the app's 64 KiB) */
+  bodyLimit?: number;
   handler: (
     input: { params: z.output<P>; query: z.output<Q>; body: z.output<B> },
     request: FastifyRequest,
@@ -43,6 +45,7 @@ export class RouteRegistry {
       method: def.method as HTTPMethods,
       url: def.url,
       config: def.scope ? { scope: def.scope } : {},
+      ...(def.bodyLimit ? { bodyLimit: def.bodyLimit } : {}),
       handler: async (request, reply) => {
         const params = parse(def.params, request.params, 'params');
         const query = parse(def.query, request.query ?? {}, 'query');

@@ -12,7 +12,7 @@ export interface ApiResponse {
 }
 
 export interface Transport {
-  /** `path` is relative to the API root (`api/devices?…`) */
+  /** `path` is relative to the API root (`api/devices?…`); bytes (Uint8Array) are sent as they are */
   send(method: string, path: string, body?: unknown): Promise<ApiResponse>;
   /** for messages: "http://host:8099/" or "the local data dir /data" */
   readonly where: string;
@@ -122,9 +122,17 @@ export function httpTransport(
           headers: {
             accept: 'application/json',
             ...(key ? { authorization: `Bearer ${key}` } : {}),
-            ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+            ...(body instanceof Uint8Array
+              ? { 'content-type': 'application/octet-stream' }
+              : body !== undefined
+                ? { 'content-type': 'application/json' }
+                : {}),
           },
-          ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+          ...(body instanceof Uint8Array
+            ? { body }
+            : body !== undefined
+              ? { body: JSON.stringify(body) }
+              : {}),
           signal: AbortSignal.timeout(timeoutMs),
         });
       } catch (err) {

@@ -17,6 +17,8 @@ scans show <id>               one scan with the hosts and open ports it saw`,
 devices show <device>         details, ports, findings and recent changes
 devices rename <device> <name>
 devices trust|untrust|watch|unwatch|ignore|unignore|forget <device>
+devices merge <device> <other device>
+devices split <device> <further mac>
 devices expected <device> [show]            expected (allowed) open ports beside the open ones
 devices expected <device> set PORT…         e.g. set 22 80 443/tcp 53/udp (replaces the list)
 devices expected <device> accept-open       expect exactly what is open now
@@ -39,7 +41,7 @@ schedules remove <id>
   export: `export [--format json|csv] [--output FILE]      the inventory (stdout without --output)`,
   login: `login                     print a new one-time login link for the web UI of the service running on
       this data dir (standalone)`,
-  cve: `cve import <file>         merge an NVD CVE 2.0 or CISA KEV JSON file (local data dir only)`,
+  cve: `cve import <file>         merge an NVD CVE 2.0 / CISA KEV JSON file (plain or .gz); applied at once`,
   help: `help [command]            this text, or one command's`,
 };
 

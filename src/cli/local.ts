@@ -15,10 +15,13 @@ import type { SseScanJson } from '../api/schemas.js';
 import { CLI_TOKEN_PREFIX } from '../api/session.js';
 import { scanEvents } from '../api/sse.js';
 import type { LoadedConfig } from '../config/load.js';
+import { DeviceCommands } from '../inventory/commands.js';
 import { checkNmap, isPrivileged } from '../scan/nmapRunner.js';
-import { detectLocalNetworks, isAttached, resolveTargets } from '../scan/targets.js';
+import { detectLocalNetworks } from '../scan/targets.js';
+import { localCvePort } from '../service/cveFeeds.js';
 import { readDefaultGateway } from '../service/gateway.js';
 import { ScanCoordinator, type ScanTargets } from '../service/scanCoordinator.js';
+import { scanSettings, scanTargets } from '../service/scanSettings.js';
 import { createThreatAssessor } from '../service/threatAssessor.js';
 import { AlertsRepo } from '../store/alertsRepo.js';
 import { AuditRepo } from '../store/auditRepo.js';
@@ -28,6 +31,7 @@ import { KeysRepo } from '../store/keysRepo.js';
 import { SchedulesRepo } from '../store/schedulesRepo.js';
 import { Store } from '../store/store.js';
 import { WebhooksRepo } from '../store/webhooksRepo.js';
+import { loadCveRules } from '../threats/feedImport.js';
 import { systemClock } from '../util/clock.js';
 import { EventBus } from '../util/events.js';
 import type { Logger } from '../util/logger.js';
@@ -53,9 +57,9 @@ export async function localTransport(cfg: LoadedConfig, logger: Logger): Promise
   );
   const detected = detectLocalNetworks(networkInterfaces());
   const targets = (): ScanTargets => {
-    let r: ReturnType<typeof resolveTargets>;
+    let r: ReturnType<typeof scanTargets>;
     try {
-      r = resolveTargets({ subnets: o.subnets, exclude: o.exclude }, detected);
+      r = scanTargets(o, detected);
     } catch (err) {
       throw new CliError(
         (err as Error).message,
@@ -64,14 +68,10 @@ export async function localTransport(cfg: LoadedConfig, logger: Logger): Promise
       );
     }
     for (const w of r.warnings) logger.warn(w);
-    return {
-      targets: r.targets,
-      exclude: r.exclude,
-      attached: r.targets.every((t) => isAttached(t, detected)),
-    };
+    return r;
   };
   let nmapChecked = false;
-  const threats = createThreatAssessor({ store, findings, db, logger });
+  const threats = createThreatAssessor({ store, findings, db, logger, bus });
   const coordinator = new ScanCoordinator({
     store,
     bus,
@@ -79,20 +79,9 @@ export async function localTransport(cfg: LoadedConfig, logger: Logger): Promise
     logger: logger.child('scan'),
     targets,
     threats,
-    settings: {
-      nmapPath: o.nmap_path,
-      privileged: isPrivileged(),
-      considerHome: o.consider_home,
-      portProfile: o.port_profile,
-      ports: o.ports,
-      sweepTimeoutMs: 10 * 60_000,
-      hostTimeoutSec: o.port_profile === 'top1000' ? 300 : 120,
-      portScanPauseMs: 0,
-      portScanBatch: 256,
-      dnsTimeoutMs: 2_000,
-      gatewayIp: () => readDefaultGateway(),
-    },
+    settings: scanSettings(o, isPrivileged(), () => readDefaultGateway(), 'once'),
   });
+  const commands = new DeviceCommands({ store, bus });
   const alerts = new Alerts({
     db,
     clock: systemClock,
@@ -100,7 +89,7 @@ export async function localTransport(cfg: LoadedConfig, logger: Logger): Promise
     ha: null,
     notifyServices: o.notify_services,
     trustDevice: (mac) => {
-      store.devices.update(mac, { known: true, isNew: false });
+      commands.trust(mac);
     },
     getDevice: (mac) => store.devices.get(mac),
     // the service's configured listeners: a webhook sent from the CLI may not call them either
@@ -113,19 +102,20 @@ export async function localTransport(cfg: LoadedConfig, logger: Logger): Promise
     // accepts and expected ports live in the same database; an edit re-assesses the device at once
     findings: findingsPort(findings, {
       db,
-      reassess: (mac) => {
-        for (const c of threats.assess([mac], systemClock.now()).changes) bus.emit('change', c);
-      },
+      reassess: (mac) => threats.reassess(mac, systemClock.now()),
     }),
     alerts: alertsPort(new AlertsRepo(db), alerts, {
       changes: store.changes,
       device: (mac) => store.devices.get(mac),
     }),
     webhooks: webhooksPort(new WebhooksRepo(db), alerts),
+    // a service running on this data dir applies the import and confirms it; the CLI waits for that
+    cve: localCvePort({ db, dataDir, countRules: () => loadCveRules(db).length }),
     keys: new KeysRepo(db),
     audit: new AuditRepo(db),
     cliToken,
     bus,
+    commands,
     scanner: coordinator,
     // a running service on the same data dir picks schedule changes up within a minute
     schedules: { repo: new SchedulesRepo(db), defaultCron: () => o.port_scan_schedule, changed: () => {} },
@@ -161,9 +151,17 @@ export async function localTransport(cfg: LoadedConfig, logger: Logger): Promise
         headers: {
           host: 'localhost',
           authorization: `Bearer ${cliToken}`,
-          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...(body instanceof Uint8Array
+            ? { 'content-type': 'application/octet-stream' }
+            : body !== undefined
+              ? { 'content-type': 'application/json' }
+              : {}),
         },
-        ...(body !== undefined ? { payload: JSON.stringify(body) } : {}),
+        ...(body instanceof Uint8Array
+          ? { payload: Buffer.from(body.buffer, body.byteOffset, body.byteLength) }
+          : body !== undefined
+            ? { payload: JSON.stringify(body) }
+            : {}),
       });
       let parsed: unknown = res.body;
       try {

@@ -6,11 +6,21 @@
 import type { Change } from '../inventory/types.js';
 import type { MessageHandler, PublishOptions, PublishOutcome } from '../mqtt/client.js';
 import type { StoredFinding } from '../threats/types.js';
+import type { EventBus } from '../util/events.js';
 import type { Logger } from '../util/logger.js';
 import { silentLogger } from '../util/logger.js';
 import { type DiscoverableDevice, type DiscoveryCtx, deviceDiscovery, hubDiscovery } from './discovery.js';
-import { deviceState, eventPayload, type HubScanProgress, type HubStats, hubState } from './states.js';
 import {
+  type AlertEventInput,
+  alertEventPayload,
+  deviceState,
+  eventPayload,
+  type HubScanProgress,
+  type HubStats,
+  hubState,
+} from './states.js';
+import {
+  alertTopic,
   deviceDiscoveryTopic,
   deviceId,
   deviceStateTopic,
@@ -48,6 +58,8 @@ export interface HaBridgeDeps {
   onRescan(mac: string): void;
   /** other features' HA devices (satellite agents) whose retained configs are not stale */
   keepDiscoveryIds?: () => string[];
+  /** further MACs of a device (rotated private addresses): its HA device's connections */
+  aliasesOf?: (mac: string) => string[];
   /** the satellite agent that sees a device (null: the hub) */
   agentOf?: (mac: string) => string | null;
   /** overrides ctx.ingressUrl */
@@ -117,6 +129,32 @@ export class HaBridge {
     if (p.connected) await this.onConnected();
   }
 
+  /**
+   * Subscribes to what Home Assistant must follow: devices updated/removed, every change (the network event
+   * entity), the hub counters (scans, user commands on devices), the scanning flag and its progress. `stop()`
+   * removes the subscriptions.
+   */
+  attach(bus: EventBus): void {
+    this.unsubs.push(
+      bus.on('device:updated', (d) => this.deviceUpdated(d)),
+      bus.on('device:removed', ({ mac }) => this.deviceRemoved(mac)),
+      bus.on('change', (c) => this.publishEvent(c)),
+      bus.on('scan:finished', () => this.hubChanged()),
+      bus.on('scan:failed', () => this.hubChanged()),
+      bus.on('inventory:changed', () => this.hubChanged()),
+      bus.on('scanning', ({ running }) => this.setScanning(running)),
+      bus.on('scan:progress', (p) =>
+        this.setScanProgress({
+          kind: p.kind,
+          percent: p.percent,
+          hostsDone: p.hostsDone,
+          hostsTotal: p.hostsTotal,
+          etaSeconds: p.etaSeconds,
+        }),
+      ),
+    );
+  }
+
   /** Resolves when start-up reconciliation finished (tests, start-up logs). */
   whenReconciled(): Promise<void> {
     return this.reconcileDone;
@@ -164,7 +202,7 @@ export class HaBridge {
   private publishDevice(d: DiscoverableDevice, forceState = false): Array<Promise<PublishOutcome>> {
     try {
       const agent = this.deps.agentOf?.(d.mac) ?? null;
-      const disc = deviceDiscovery({ ...d, agent }, this.ctx);
+      const disc = deviceDiscovery({ ...d, agent, aliases: this.deps.aliasesOf?.(d.mac) ?? [] }, this.ctx);
       const state = deviceState(d, this.deps.findingsFor(d.mac), agent);
       return [
         this.pub(disc.topic, JSON.stringify(disc.payload)),
@@ -276,6 +314,14 @@ export class HaBridge {
   /** One change → `lan_sentinel/event` (not retained). */
   async publishEvent(change: Change): Promise<void> {
     await this.deps.publisher.publish(eventTopic(this.ctx), JSON.stringify(eventPayload(change)), {
+      retain: false,
+      qos: 1,
+    });
+  }
+
+  /** An alert rule with the `mqtt_event` channel fired → `lan_sentinel/alert` (not retained: an event). */
+  async publishAlert(alert: AlertEventInput): Promise<void> {
+    await this.deps.publisher.publish(alertTopic(this.ctx), JSON.stringify(alertEventPayload(alert)), {
       retain: false,
       qos: 1,
     });

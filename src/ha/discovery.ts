@@ -4,11 +4,12 @@
  */
 import type { Device } from '../inventory/types.js';
 import { mac12 } from '../inventory/types.js';
-import { CHANGE_TYPES, MEASURED_RISK_LEVELS } from '../vocabulary.js';
+import { ALERT_EVENT_TYPES, CHANGE_TYPES, MEASURED_RISK_LEVELS } from '../vocabulary.js';
 import { haDeviceName, kindIcon, kindModel } from './states.js';
 import { cleanText, HA_MAX_PAYLOAD_BYTES, jsonBytes } from './text.js';
 import {
   agentDeviceId,
+  alertTopic,
   deviceDiscoveryTopic,
   deviceId,
   deviceStateTopic,
@@ -49,7 +50,12 @@ export interface DiscoveryMessage {
 
 /** Device as the builders see it; `model` is used when an inventory module knows one. */
 /** `agent`: the satellite agent that sees this device (its HA device is then `via_device`). */
-export type DiscoverableDevice = Device & { model?: string | null; agent?: string | null };
+export type DiscoverableDevice = Device & {
+  model?: string | null;
+  agent?: string | null;
+  /** further MACs of the device (rotated private addresses, merges): more `connections` */
+  aliases?: string[];
+};
 
 type Component = Record<string, unknown> & { platform: string; unique_id: string };
 
@@ -190,6 +196,16 @@ export function hubDiscovery(ctx: DiscoveryCtx): DiscoveryMessage {
       event_types: [...CHANGE_TYPES],
       icon: 'mdi:lan-pending',
     },
+    // what the alert rules with the "HA event entity" channel (mqtt_event) fire, for automations
+    alert: {
+      platform: 'event',
+      unique_id: uid('alert'),
+      default_entity_id: 'event.lan_sentinel_alert',
+      name: 'Alert',
+      state_topic: alertTopic(ctx),
+      event_types: [...ALERT_EVENT_TYPES],
+      icon: 'mdi:bell-alert',
+    },
   };
   const payload = {
     device: withoutUndefined({
@@ -309,7 +325,7 @@ export function deviceDiscovery(device: DiscoverableDevice, ctx: DiscoveryCtx): 
   const payload = {
     device: withoutUndefined({
       identifiers: [id],
-      connections: [['mac', device.mac.toLowerCase()]],
+      connections: [device.mac, ...(device.aliases ?? [])].map((m) => ['mac', m.toLowerCase()]),
       name: haDeviceName(device),
       manufacturer: cleanText(device.vendor, 64) ?? undefined,
       model: cleanText(device.model, 64) ?? kindModel(device),

@@ -1,3 +1,4 @@
+import type { AlertEvent } from '../alerts/alerts.js';
 import { type DeviceKind, effectiveKind, KIND_INFO, UNKNOWN_KIND_ICON } from '../inventory/kinds.js';
 /**
  * State payloads (DESIGN §7), pure. The device state doubles as the device_tracker's json attributes, so it
@@ -280,5 +281,20 @@ export function eventPayload(change: Change): EventPayload {
     severity: change.severity,
     message: cleanText(change.message, 255) ?? '',
     time: change.time,
+  };
+}
+
+/** What an alert rule with the `mqtt_event` channel fired: the alert engine's own AlertEvent. */
+export type AlertEventInput = AlertEvent;
+
+/** `<base>/alert` payload (the alert event entity): network text cleaned and bounded like every state. */
+export function alertEventPayload(e: AlertEventInput): AlertEventInput {
+  return {
+    ...e,
+    name: cleanText(e.name, NAME_MAX),
+    vendor: cleanText(e.vendor, VENDOR_MAX),
+    title: cleanText(e.title, 255) ?? '',
+    message: cleanText(e.message, 255) ?? '',
+    rule: cleanText(e.rule, 100) ?? '',
   };
 }

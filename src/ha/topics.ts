@@ -67,6 +67,10 @@ export function scanNowTopic(ctx: TopicCtx): string {
 export function eventTopic(ctx: TopicCtx): string {
   return `${ctx.baseTopic}/event`;
 }
+/** Alerts of rules with the `mqtt_event` channel (the alert event entity). */
+export function alertTopic(ctx: TopicCtx): string {
+  return `${ctx.baseTopic}/alert`;
+}
 export function deviceStateTopic(ctx: TopicCtx, mac: string): string {
   return `${ctx.baseTopic}/device/${deviceId(mac).slice(ID_PREFIX.length)}/state`;
 }

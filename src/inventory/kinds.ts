@@ -595,9 +595,25 @@ const VENDOR_BRANDS: ReadonlyArray<[RegExp, string]> = [
   [/^super micro/i, 'Supermicro'],
 ];
 
+/**
+ * shortVendor's answers by vendor text: a network has few distinct vendors, and display names are built per
+ * change and per device on every ingest. Bounded: cleared when full.
+ */
+const SHORT_VENDOR_CACHE = new Map<string, string | null>();
+const SHORT_VENDOR_CACHE_MAX = 2048;
+
 /** "Hangzhou Hikvision Digital Technology Co.,Ltd." → "Hikvision"; "Sonos, Inc." → "Sonos". */
 export function shortVendor(vendor: string | null | undefined): string | null {
   if (!vendor) return null;
+  const hit = SHORT_VENDOR_CACHE.get(vendor);
+  if (hit !== undefined) return hit;
+  const short = shortVendorOf(vendor);
+  if (SHORT_VENDOR_CACHE.size >= SHORT_VENDOR_CACHE_MAX) SHORT_VENDOR_CACHE.clear();
+  SHORT_VENDOR_CACHE.set(vendor, short);
+  return short;
+}
+
+function shortVendorOf(vendor: string): string | null {
   const v = vendor.trim().slice(0, TEXT_MAX);
   for (const [re, brand] of VENDOR_BRANDS) if (re.test(v)) return brand;
   let s = v.replace(VENDOR_PLACES, '').replace(/\(.*?\)/g, ' ');

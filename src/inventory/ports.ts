@@ -41,7 +41,10 @@ export function applyPortScan(
   const oldPorts = new Map(prev.ports.map((p) => [portKey(p), p]));
   const nextPorts = new Map<string, DevicePort>();
   const changes: Change[] = [];
-  const label = displayName(prev) === prev.mac ? prev.mac : `${displayName(prev)} (${prev.mac})`;
+  // the first scan reports one summary instead of a change per port: no per-port change objects then
+  const first = prev.portsScannedAt === null;
+  const name = displayName(prev);
+  const label = name === prev.mac ? prev.mac : `${name} (${prev.mac})`;
   const mk = (
     type: Change['type'],
     severity: Severity,
@@ -53,7 +56,7 @@ export function applyPortScan(
       type,
       mac: prev.mac,
       ip: prev.ip ?? host.ip,
-      name: displayName(prev),
+      name,
       vendor: prev.vendor,
       severity: capSeverity(prev, severity),
       message,
@@ -99,6 +102,7 @@ export function applyPortScan(
     const old = oldPorts.get(key);
     if (!old) {
       nextPorts.set(key, fresh);
+      if (first) continue;
       changes.push(
         mk('port_opened', 'low', `${label}: port ${key} (${describe(fresh)}) is now open`, undefined, {
           protocol: fresh.protocol,
@@ -148,7 +152,7 @@ export function applyPortScan(
     }
   }
   for (const [key, old] of oldPorts) {
-    if (nextPorts.has(key)) continue;
+    if (nextPorts.has(key) || first) continue;
     changes.push(
       mk(
         'port_closed',
@@ -168,7 +172,7 @@ export function applyPortScan(
   const ports = [...nextPorts.values()].sort(
     (a, b) => a.protocol.localeCompare(b.protocol) || a.port - b.port,
   );
-  if (prev.portsScannedAt === null) {
+  if (first) {
     const list = ports.map((p) => ({
       protocol: p.protocol,
       port: p.port,

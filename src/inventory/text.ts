@@ -1,13 +1,9 @@
 /** Cleaning of hostile strings that came from the network, before they are stored as data. Pure. */
+import { cleanText } from '../util/text.js';
 
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
-
-/** Remove C0/C1 control characters, trim, cap length. Empty → null. Escaping is the output's job. */
+/** Remove control and bidi/invisible characters, trim, cap length. Empty → null. Escaping is the output's job. */
 export function cleanNetworkText(value: unknown, max: number): string | null {
-  if (typeof value !== 'string') return null;
-  const s = value.replace(CONTROL, '').trim();
-  if (!s) return null;
-  return s.length > max ? s.slice(0, max) : s;
+  return cleanText(value, max) || null;
 }
 
 import { HOSTNAME_MAX } from '../vocabulary.js';

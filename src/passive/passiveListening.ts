@@ -156,6 +156,10 @@ export function createPassiveListening(deps: PassiveDeps): PassiveListening {
       { now: deps.clock.now(), considerHome: deps.considerHome, lookupVendor },
       identity,
     );
+    if (r.linked)
+      log.info(
+        `${r.linked.mac} is ${r.linked.device} with a rotated private MAC (same DHCP fingerprint): linked, no new device`,
+      );
     for (const d of r.devices) deps.bus.emit('device:updated', d);
     for (const c of r.changes) {
       if (c.type === 'new_device') log.info(`${c.message} (heard via ${s.source})`);

@@ -1,11 +1,15 @@
 /** Public surface of the scanning module. */
 export { type ArpEntry, fillMacsFromArp, parseProcNetArp, readArpTable } from './arpTable.js';
+export { mergePortScans } from './mergePortScans.js';
 export {
   buildPortScanArgs,
+  buildPortScanRuns,
   buildSweepArgs,
+  buildUdpScanArgs,
   NmapArgsError,
   type PortProfile,
   type PortScanArgsInput,
+  type PortScanRun,
   type SweepArgsInput,
 } from './nmapArgs.js';
 export {

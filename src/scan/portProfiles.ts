@@ -48,9 +48,3 @@ export function homeProfileCovers(
   if (p.protocol === 'tcp') return HOME_TCP.includes(p.port);
   return privileged && HOME_UDP.includes(p.port);
 }
-
-/** nmap `-p` value for the `home` profile: `T:…,U:…` with UDP (privileged), a plain TCP list otherwise. */
-export function homePortSpec(privileged: boolean): string {
-  const t = HOME_TCP.join(',');
-  return privileged ? `T:${t},U:${HOME_UDP.join(',')}` : t;
-}

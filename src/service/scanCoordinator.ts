@@ -2,7 +2,8 @@ import type { Change, Device } from '../inventory/types.js';
 import { lookupVendor } from '../inventory/vendor.js';
 import { fillMacsFromArp, readArpTable } from '../scan/arpTable.js';
 import { mergeRanges, parseCidrOrIp, rangesSize } from '../scan/ipv4.js';
-import { buildPortScanArgs, buildSweepArgs, type PortProfile } from '../scan/nmapArgs.js';
+import { mergePortScans } from '../scan/mergePortScans.js';
+import { buildPortScanRuns, buildSweepArgs, type PortProfile } from '../scan/nmapArgs.js';
 import { runNmap } from '../scan/nmapRunner.js';
 import { parseNmapXml } from '../scan/nmapXml.js';
 import { checkRequestTargets, inTargets, type RequestTarget } from '../scan/requestTargets.js';
@@ -742,7 +743,8 @@ export class ScanCoordinator {
       return;
     }
     const t = this.deps.targets();
-    const argv = buildPortScanArgs({
+    // TCP and (home profile, root) UDP as two nmap runs in turn: one combined run is several times slower
+    const runs = buildPortScanRuns({
       targets: ips,
       exclude: t.exclude,
       profile: (job.profile as PortProfile | undefined) ?? settings.portProfile,
@@ -751,7 +753,7 @@ export class ScanCoordinator {
       hostTimeoutSec: settings.hostTimeoutSec,
       tlsScripts: settings.tlsChecks === true,
     });
-    store.scans.batchStarted(scanId, seq, argv.join(' '), startedAt);
+    store.scans.batchStarted(scanId, seq, runs.map((r) => r.argv.join(' ')).join(' ; '), startedAt);
     this.began(scanId, live, 'ports', store.scans.record(scanId)?.targets ?? ips, job.reason);
     if (live) {
       live.batchHosts = batch.length;
@@ -767,18 +769,33 @@ export class ScanCoordinator {
       const d = h.mac ? store.devices.get(h.mac) : undefined;
       return d ? [d] : [];
     });
-    const outcome = await this.execute(scanId, 'ports', argv, ips, timeoutMs);
-    if (!outcome.result) {
+    const parts: ScanResult[] = [];
+    let failure: string | null = null;
+    const runTimes: string[] = [];
+    for (const [i, run] of runs.entries()) {
+      const r0 = Date.now();
+      const span = { from: (i * 100) / runs.length, to: ((i + 1) * 100) / runs.length };
+      const outcome = await this.execute(scanId, 'ports', run.argv, ips, timeoutMs, span);
+      runTimes.push(`${run.protocol} ${((Date.now() - r0) / 1000).toFixed(1)} s`);
+      if (!outcome.result) {
+        failure = runs.length > 1 ? `${run.protocol.toUpperCase()} run: ${outcome.error}` : outcome.error;
+        break;
+      }
+      parts.push(outcome.result);
+      if (this.stopping) break;
+    }
+    if (failure === null && parts.length < runs.length) failure = 'scan aborted (service stopping)';
+    if (failure !== null) {
       const failedAt = clock.now();
       for (const d of measured) if (d.portsScannedAt === null) this.noteFailure(d.mac, failedAt);
-      store.recordFailedScan(scanId, outcome.error, clock.now(), { seq, hosts: batch.length });
+      store.recordFailedScan(scanId, failure, clock.now(), { seq, hosts: batch.length });
       doneBatch();
       this.emitProgress(scanId);
       if (last || this.stopping)
         this.ended(scanId, runStart(store.scans.record(scanId)?.runStartedAt, startedAt));
       return;
     }
-    const result = outcome.result;
+    const result = mergePortScans(parts);
     const now = clock.now();
     const out = store.recordPortScan(scanId, result, now, seq, this.deps.settings.gatewayIp());
     const changes: Change[] = [...out.changes];
@@ -793,7 +810,7 @@ export class ScanCoordinator {
       for (const d of t2.devices) updated.set(d.mac, d);
     }
     this.publish(changes, [...updated.values()]);
-    this.logPortBatch(what, measured, out.devices, changes, t0, now);
+    this.logPortBatch(what, measured, out.devices, changes, t0, now, runs.length > 1 ? runTimes : []);
     doneBatch();
     this.emitProgress(scanId);
     if (last) this.ended(scanId, runStart(store.scans.record(scanId)?.runStartedAt, startedAt));
@@ -807,6 +824,7 @@ export class ScanCoordinator {
     changes: Change[],
     t0: number,
     now: Date,
+    runTimes: readonly string[],
   ): void {
     const { store, logger } = this.deps;
     // hosts nmap did not finish (down, host timeout): a first scan stays unknown and is retried
@@ -819,7 +837,7 @@ export class ScanCoordinator {
     const found = changes.filter((c) => c.type === 'threat_detected');
     const resolved = changes.filter((c) => c.type === 'threat_resolved').length;
     logger.info(
-      `${what}: ${done.size}/${requested.length} devices scanned, ${open} open ports, ${found.length} new findings, ${resolved} resolved in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+      `${what}: ${done.size}/${requested.length} devices scanned, ${open} open ports, ${found.length} new findings, ${resolved} resolved in ${((Date.now() - t0) / 1000).toFixed(1)} s${runTimes.length ? ` (${runTimes.join(', ')})` : ''}`,
     );
     for (const c of found) if (c.severity === 'critical') logger.warn(`critical finding: ${c.message}`);
     const install = store.install.info();
@@ -838,6 +856,7 @@ export class ScanCoordinator {
     argv: string[],
     targets: string[],
     timeoutMs: number,
+    span: { from: number; to: number } = { from: 0, to: 100 },
   ): Promise<{ result: ScanResult; error?: undefined } | { result?: undefined; error: string }> {
     const { logger, settings } = this.deps;
     this.abort = new AbortController();
@@ -851,7 +870,8 @@ export class ScanCoordinator {
         onProgress: (percent, task) => {
           const l = this.live.get(scanId);
           if (l) {
-            l.batchPercent = Math.max(0, Math.min(100, percent));
+            const p = Math.max(0, Math.min(100, percent));
+            l.batchPercent = span.from + ((span.to - span.from) * p) / 100;
             l.message = task ?? null;
           }
           this.emitProgress(scanId);

@@ -37,6 +37,12 @@ export class HistoryRepo {
       /** A JSON array of [mac, presence] pairs, inserted in array order. */
       presences: db.prepare(`INSERT INTO presence_history (mac, presence, time)
         SELECT j.value ->> 0, j.value ->> 1, @time FROM json_each(@list) j ORDER BY j.key`),
+      moveIps: db.prepare(`INSERT INTO ip_history (mac, ip, first_seen, last_seen)
+          SELECT @into, ip, first_seen, last_seen FROM ip_history WHERE mac = @from
+        ON CONFLICT (mac, ip) DO UPDATE SET first_seen = min(first_seen, excluded.first_seen),
+          last_seen = max(last_seen, excluded.last_seen)`),
+      dropIps: db.prepare('DELETE FROM ip_history WHERE mac = ?'),
+      movePresence: db.prepare('UPDATE presence_history SET mac = ? WHERE mac = ?'),
       ipHistory: db.prepare(
         'SELECT ip, first_seen AS firstSeen, last_seen AS lastSeen FROM ip_history WHERE mac = ? ORDER BY last_seen DESC LIMIT ?',
       ),
@@ -74,6 +80,13 @@ export class HistoryRepo {
 
   recordPresence(mac: string, presence: Presence, time: string): void {
     this.recordPresences([{ mac, presence }], time);
+  }
+
+  /** A merge: the IP and presence history of `from` become `into`'s (IP rows of the same address combine). */
+  moveDevice(from: string, into: string): void {
+    this.stmts.moveIps.run({ from, into });
+    this.stmts.dropIps.run(from);
+    this.stmts.movePresence.run(into, from);
   }
 
   /** IPs the device used, most recent first. */

@@ -1,6 +1,6 @@
 /**
  * History retention: deletes scans (with their host observations), changes (which include the port
- * history) and history rows older
+ * history), the audit log, the webhook delivery log and history rows older
  * than the cut-off. Devices are never deleted here. Work runs in batches (each its own short
  * transaction) so the write lock is never held long; a running scan is never deleted.
  */
@@ -19,6 +19,10 @@ export interface RetentionResult {
   changes: number;
   ipHistory: number;
   presenceHistory: number;
+  /** audit rows (key uses, changes, refusals) */
+  audit: number;
+  /** webhook delivery log rows */
+  deliveries: number;
   /** Batches (transactions) executed. */
   batches: number;
   ms: number;
@@ -36,6 +40,8 @@ export function pruneHistory(db: Db, opts: RetentionOptions): RetentionResult {
     changes: 0,
     ipHistory: 0,
     presenceHistory: 0,
+    audit: 0,
+    deliveries: 0,
     batches: 0,
     ms: 0,
   };
@@ -51,6 +57,14 @@ export function pruneHistory(db: Db, opts: RetentionOptions): RetentionResult {
     [
       'presenceHistory',
       'DELETE FROM presence_history WHERE id IN (SELECT id FROM presence_history WHERE time < @cutoff LIMIT @batch)',
+    ],
+    [
+      'audit',
+      'DELETE FROM audit_log WHERE id IN (SELECT id FROM audit_log WHERE time < @cutoff LIMIT @batch)',
+    ],
+    [
+      'deliveries',
+      'DELETE FROM webhook_deliveries WHERE id IN (SELECT id FROM webhook_deliveries WHERE time < @cutoff LIMIT @batch)',
     ],
     [
       'ipHistory',

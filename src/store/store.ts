@@ -3,7 +3,7 @@
  * All methods are synchronous (better-sqlite3); never pass async functions to `transaction`.
  */
 import { classifyKind, type KindGuess } from '../inventory/kinds.js';
-import { normalizeMac } from '../inventory/mac.js';
+import { isRandomizedMac, normalizeMac } from '../inventory/mac.js';
 import { applyPortScan } from '../inventory/ports.js';
 import { applySighting, type Sighting, type SightingContext } from '../inventory/sighting.js';
 import { applySweep, type SweepContext, type SweepOutcome } from '../inventory/sweep.js';
@@ -17,6 +17,7 @@ import { DevicesRepo } from './devicesRepo.js';
 import { HistoryRepo } from './historyRepo.js';
 import { type IdentityPatch, IdentityRepo } from './identityRepo.js';
 import { InstallRepo } from './installRepo.js';
+import { MacsRepo } from './macsRepo.js';
 import { ScansRepo } from './scansRepo.js';
 import { StatsRepo } from './statsRepo.js';
 
@@ -29,6 +30,8 @@ export interface IngestResult {
   skipped: SweepOutcome['skipped'];
   /** set when this sweep took the install baseline: the MACs found at install */
   baseline?: string[];
+  /** a passive sighting linked a rotated private MAC to this existing device (no new device) */
+  linked?: { mac: string; device: string };
 }
 
 /** The port fields the kind patterns read (kinds.ts `values`), in one comparable string. */
@@ -86,11 +89,13 @@ export class Store {
   readonly agents: AgentsRepo;
   readonly install: InstallRepo;
   readonly identity: IdentityRepo;
+  readonly macs: MacsRepo;
 
   constructor(readonly db: Db) {
     this.agents = new AgentsRepo(db);
     this.install = new InstallRepo(db);
     this.identity = new IdentityRepo(db);
+    this.macs = new MacsRepo(db);
     this.devices = new DevicesRepo(db);
     this.scans = new ScansRepo(db);
     this.changes = new ChangesRepo(db);
@@ -112,7 +117,7 @@ export class Store {
    */
   recordSweep(
     scanId: number,
-    result: ScanResult,
+    sweep: ScanResult,
     ctx: SweepContext,
     seq = 0,
     agent: string | null = null,
@@ -124,6 +129,7 @@ export class Store {
       const before = this.devices.allWithoutPorts();
       // the first successful sweep of a fresh database takes the install baseline (once per database)
       const baseline = before.length === 0 && this.install.baselinePending();
+      const result = this.throughAliases(sweep, ctx.now.toISOString());
       const outcome = applySweep(before, result, { ...ctx, owns, baseline });
       this.reguessKinds(before, outcome.devices, ctx.gatewayIp);
       this.scans.finishBatch(scanId, seq, result, {
@@ -191,9 +197,13 @@ export class Store {
   ): IngestResult {
     return this.transaction(() => {
       if (this.install.baselinePending()) return { changes: [], devices: [], skipped: [] };
+      const t = ctx.now.toISOString();
+      const heard = s.mac;
+      const linked = this.linkRotated(s.mac, identity?.dhcp?.fingerprint ?? null, t);
+      s = { ...s, mac: this.macs.deviceOf(s.mac) ?? s.mac };
+      if (s.mac !== heard) this.macs.seen(heard, t);
       const prev = this.devices.get(s.mac);
       const out = applySighting(prev, s, ctx);
-      const t = ctx.now.toISOString();
       let devices: Device[] = [];
       if (out.device) {
         this.reguessKinds(prev ? [prev] : [], [out.device], null);
@@ -207,8 +217,90 @@ export class Store {
       }
       this.identity.record(s.mac, { ...identity, heardVia: s.source, heardAt: t });
       const changes = this.changes.insertMany(out.changes);
-      return { changes, devices, skipped: [] };
+      return { changes, devices, skipped: [], ...(linked ? { linked: { mac: heard, device: linked } } : {}) };
     });
+  }
+
+  /**
+   * A private MAC no device knows, whose DHCP fingerprint (parameter-request list, hostname, client id) is
+   * exactly one existing private-MAC device's: the phone rotated its address. The MAC is linked to that device
+   * (DESIGN §15). Returns the device's MAC when it linked.
+   */
+  private linkRotated(mac: string, fingerprint: string | null, t: string): string | null {
+    if (!fingerprint || !isRandomizedMac(mac) || this.macs.deviceOf(mac) || this.devices.get(mac))
+      return null;
+    const owners = [
+      ...new Set(
+        this.identity
+          .withFingerprint(fingerprint)
+          .map((i) => i.mac)
+          .filter((m) => m !== mac && isRandomizedMac(m) && this.devices.get(m) !== null),
+      ),
+    ];
+    if (owners.length !== 1) return null;
+    this.macs.link(mac, owners[0] as string, 'dhcp', t);
+    return owners[0] as string;
+  }
+
+  /** Sweep hosts answering from a device's further MAC count for that device. */
+  private throughAliases(result: ScanResult, t: string): ScanResult {
+    const aliases = this.macs.map();
+    if (aliases.size === 0) return result;
+    return {
+      ...result,
+      hosts: result.hosts.map((h) => {
+        const mac = h.mac ? normalizeMac(h.mac) : null;
+        const to = mac ? aliases.get(mac) : undefined;
+        if (!to || !mac) return h;
+        if (h.status === 'up') this.macs.seen(mac, t);
+        return { ...h, mac: to };
+      }),
+    };
+  }
+
+  /**
+   * Merge device `from` into device `into` (the user says they are one device): `from`'s MAC and its further
+   * MACs become `into`'s, its IP and presence history move over, then `from` is deleted. Returns the surviving
+   * device, or null when either is unknown or they are the same.
+   */
+  mergeDevices(into: string, from: string, now: Date): Device | null {
+    return this.transaction(() => {
+      if (into === from) return null;
+      const a = this.devices.get(into);
+      const b = this.devices.get(from);
+      if (!a || !b) return null;
+      const t = now.toISOString();
+      this.history.moveDevice(from, into);
+      this.macs.repoint(from, into);
+      this.devices.forget(from);
+      this.macs.link(from, into, 'manual', t);
+      const merged: Device = {
+        ...a,
+        firstSeen: a.firstSeen < b.firstSeen ? a.firstSeen : b.firstSeen,
+        ...(b.lastSeen > a.lastSeen
+          ? {
+              lastSeen: b.lastSeen,
+              ip: b.ip ?? a.ip,
+              online: b.online,
+              presence: b.presence,
+              missedSweeps: b.missedSweeps,
+              presenceReason: b.presenceReason ?? null,
+            }
+          : {}),
+        hostname: a.hostname ?? b.hostname,
+        name: a.name ?? b.name,
+        notes: a.notes ?? b.notes,
+        known: a.known || b.known,
+        isNew: a.isNew && b.isNew,
+      };
+      this.devices.upsertMany([merged]);
+      return this.devices.get(into);
+    });
+  }
+
+  /** Split a further MAC off its device again: it is a device of its own from its next sighting. */
+  splitMac(deviceMac: string, mac: string): boolean {
+    return this.transaction(() => this.macs.deviceOf(mac) === deviceMac && this.macs.unlink(mac));
   }
 
   /**

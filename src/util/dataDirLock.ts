@@ -62,3 +62,14 @@ export function acquireDataDirLock(dataDir: string): () => void {
   }
   throw new Error(`cannot take the lock ${file}: it keeps reappearing`);
 }
+
+/** The pid of the live process (not this one) holding the data dir's lock, or null. */
+export function dataDirLockOwner(dataDir: string): number | null {
+  let pid = Number.NaN;
+  try {
+    pid = Number(readFileSync(join(dataDir, LOCK_FILE), 'utf8').trim());
+  } catch {
+    return null;
+  }
+  return Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid) ? pid : null;
+}

@@ -35,6 +35,9 @@ export interface BusEvents {
   'device:updated': Device;
   /** The device was forgotten (deleted) or became ignored: its HA entities must go. */
   'device:removed': { mac: string; reason: 'forgotten' | 'ignored' };
+  /** The hub counters (devices new/known/ignored) changed without a scan: a user command. */
+  'inventory:changed': { reason: string };
+  /** A finding was detected, resolved, accepted or un-accepted (by a port scan or a user's command). */
   'finding:updated': StoredFinding;
   /** Scanning state for the binary sensor. */
   scanning: { running: boolean };

@@ -4,6 +4,7 @@
  * name and a service, hosts talk (ARP). The real service runs in the scanner namespace with a sweep interval
  * far longer than the test, so every arrival it reports came from listening, not from a sweep.
  */
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { eventually, ServiceProcess } from '../helpers/serviceProcess.js';
 import { BUSYBOX, type Dnsmasq, dhcpJoin, mdnsAnnounce, startDnsmasq } from '../lan/peers.js';
@@ -28,7 +29,9 @@ interface IdentityJson {
   } | null;
   mdns: { hosts: string[]; services: string[]; instances: string[] };
   heard_via: string | null;
+  macs: Array<{ mac: string; linked_by: 'dhcp' | 'manual' }>;
 }
+const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli.js');
 
 const JOINS = 10;
 
@@ -162,4 +165,88 @@ describeLan('passive listening (DHCP, mDNS, ARP) on the simulated LAN', () => {
     expect(id.mdns.instances).toContain('Living Room TV');
     expect((await device('f4:f5:d8:54:32:10'))?.hostname).toBe('living-room-tv');
   }, 60_000);
+  it('a phone rotating its private MAC 6 times with the same DHCP fingerprint stays one device; merge and split by hand (CLI, audited)', async () => {
+    const ROTATIONS = 6;
+    const macs = Array.from({ length: ROTATIONS + 1 }, (_, i) => `6a:19:ab:cd:00:${(0x10 + i).toString(16)}`);
+    const first = macs[0] as string;
+    const fp = { hostname: 'Bens-iPhone', clientId: 'ff19abcdef000100012c0000', vendorClass: 'ios-17' };
+    const newDevices = async () =>
+      (
+        await svc.api<{ items: Array<{ mac: string }> }>('api/changes?type=new_device&limit=500')
+      ).body.items.filter((c) => macs.includes(c.mac)).length;
+    await lan.addHost({ name: 'rotor', mac: first, ip: 140 });
+    const j0 = await dhcpJoin(lan, 'rotor', fp);
+    expect(j0.code, j0.out).toBe(0);
+    const d0 = await eventually(async () => device(first), 15_000, 'the phone to appear', 50);
+    expect(d0.hostname).toBe('Bens-iPhone');
+    expect(await newDevices()).toBe(1);
+    for (let i = 1; i <= ROTATIONS; i++) {
+      const mac = macs[i] as string;
+      // the phone leaves the network and rejoins with a fresh private MAC (no address until its new lease)
+      await lan.execIn(lan.host('rotor').ns, 'ip', ['addr', 'flush', 'dev', 'eth0']);
+      await lan.setHostMac('rotor', mac);
+      const j = await dhcpJoin(lan, 'rotor', fp);
+      expect(j.code, j.out).toBe(0);
+      await eventually(
+        async () => ((await identity(first)).macs.some((m) => m.mac === mac) ? true : null),
+        10_000,
+        `${mac} linked to ${first}`,
+        50,
+      );
+      await svc.waitForLog(new RegExp(`${mac} is ${first} with a rotated private MAC`), 5_000);
+      expect((await device(first))?.ip).toBe(j.leased);
+      expect(await device(mac)).toBeNull();
+    }
+    const linked = (await identity(first)).macs;
+    expect(linked.map((m) => m.mac).sort()).toEqual(macs.slice(1).sort());
+    expect(linked.every((m) => m.linked_by === 'dhcp')).toBe(true);
+    const newCount = await newDevices();
+    console.log(
+      `[rotation] ${ROTATIONS} MAC rotations: new_device count ${newCount} (the first join only), ${linked.length} MACs linked`,
+    );
+    expect(newCount).toBe(1);
+    // the device kept its history: its first sighting and presence under the first MAC
+    const hist = (
+      await svc.api<{ presence: Array<{ online: boolean }>; changes: Array<{ type: string }> }>(
+        `api/devices/${first}/history`,
+      )
+    ).body;
+    expect(hist.presence.some((p) => p.online)).toBe(true);
+    expect(hist.changes.some((c) => c.type === 'new_device')).toBe(true);
+
+    // split one MAC off by hand through the CLI (talking to the running service), then merge it back
+    const cli = async (args: string[]) => {
+      const r = await lan.execInScanner(
+        process.execPath,
+        [CLI, ...args, '--data-dir', svc.dataDir, '--subnets', lan.subnet],
+        {
+          timeoutMs: 60_000,
+          env: { PATH: process.env.PATH ?? '', HOME: '/root' },
+        },
+      );
+      return { code: r.code ?? 1, out: r.stdout + r.stderr };
+    };
+    const last = macs[ROTATIONS] as string;
+    const sp = await cli(['devices', 'split', first, last]);
+    expect(sp.code, sp.out).toBe(0);
+    expect(sp.out).toContain(`split ${last} off`);
+    expect((await identity(first)).macs.some((m) => m.mac === last)).toBe(false);
+    // its next sighting makes it a device of its own (a new device: the user said so)
+    await lan.execIn(lan.host('rotor').ns, BUSYBOX ?? 'ping', ['ping', '-c', '1', '-W', '1', lan.ip(1)]);
+    await eventually(async () => device(last), 10_000, `${last} as its own device`, 50);
+    const bad = await cli(['devices', 'split', first, 'aa:bb:cc:dd:ee:ff']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.out).toMatch(/not a further MAC/);
+    const mg = await cli(['devices', 'merge', first, last]);
+    expect(mg.code, mg.out).toBe(0);
+    expect(mg.out).toContain(`merged ${last} into`);
+    expect(await device(last)).toBeNull();
+    const after = (await identity(first)).macs;
+    expect(after.find((m) => m.mac === last)?.linked_by).toBe('manual');
+    const audit = (
+      await svc.api<{ items: Array<{ action: string; target: string | null }> }>('api/audit?limit=50')
+    ).body.items;
+    expect(audit.some((a) => a.action === 'device.split')).toBe(true);
+    expect(audit.some((a) => a.action === 'device.merge')).toBe(true);
+  }, 180_000);
 }, [passivePeersAvailable()]);

@@ -3,13 +3,17 @@
  * - issue 13 finding 1: a real reverse-proxy process that rewrites Host to 127.0.0.1:<port> (nginx's default
  *   proxy_pass) no longer turns every client into an admin; the one-time login link and its session cookie
  *   work through the proxy;
+ * - finding 5: `lan-sentinel cve import` (another process) applies to the running service at once: the
+ *   "now active" it prints is the service's own rule count and the device's finding is there without a
+ *   restart; a hostile feed (one record with 20,000 ranges) is refused naming the field and changes nothing;
  * - finding 7: a second instance on the same data dir refuses to start naming the first one's pid; a refused
  *   bind (LAN address without API keys, or a port in use) exits non-zero and publishes nothing on MQTT.
  */
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CLI, eventually, ROOT, ServiceProcess } from '../helpers/serviceProcess.js';
@@ -34,7 +38,17 @@ describeLan('security of the running service (simulated LAN)', () => {
     lan = await SimLan.create({ hosts: defaultHosts().slice(0, 1) });
     // standalone: the embedded broker listens on 127.0.0.1:1883 in the scanner namespace
     svc = await ServiceProcess.start(lan, {
-      flags: ['--sweep-interval', '3600', '--port-scan-schedule', 'off'],
+      // one TCP port: the first-start port scan of the router takes seconds, not minutes
+      flags: [
+        '--sweep-interval',
+        '3600',
+        '--port-scan-schedule',
+        'off',
+        '--port-profile',
+        'custom',
+        '--ports',
+        '80',
+      ],
     });
     proxy = lan.spawnInScanner(process.execPath, [
       PROXY,
@@ -115,6 +129,93 @@ describeLan('security of the running service (simulated LAN)', () => {
     );
     expect(audit.body.items[0]).toMatchObject({ actor_kind: 'session' });
   });
+
+  it('cve import by the CLI is active in the running service at once; a hostile feed is refused naming the field', async () => {
+    const router = defaultHosts()[0]!;
+    // a port scan finds lighttpd/1.4.59 on the router
+    await eventually(
+      async () => (await svc.api(`api/devices/${router.mac}`)).status === 200,
+      30_000,
+      'the first sweep found the router',
+    );
+    await eventually(
+      async () =>
+        typeof (await svc.api<{ ports_scanned_at?: string | null }>(`api/devices/${router.mac}`)).body
+          .ports_scanned_at === 'string',
+      60_000,
+      'the router is port-scanned',
+    );
+    const findings = async () =>
+      (
+        await svc.api<{ items: Array<{ cve: string | null; severity: string }> }>(
+          `api/findings?mac=${router.mac}`,
+        )
+      ).body.items;
+    expect((await findings()).map((f) => f.cve)).not.toContain('CVE-2099-4242');
+    const record = (score: number) => ({
+      cve: {
+        id: 'CVE-2099-4242',
+        descriptions: [{ lang: 'en', value: 'Fixture: a made-up lighttpd flaw before 1.4.60.' }],
+        metrics: { cvssMetricV31: [{ cvssData: { baseScore: score, baseSeverity: 'CRITICAL' } }] },
+        configurations: [
+          {
+            nodes: [
+              {
+                cpeMatch: [
+                  {
+                    vulnerable: true,
+                    criteria: 'cpe:2.3:a:lighttpd:lighttpd:*:*:*:*:*:*:*:*',
+                    versionEndExcluding: '1.4.60',
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      },
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'lsn-feed-'));
+    try {
+      const cveImport = (file: string) =>
+        lan.execInScanner(process.execPath, [CLI, 'cve', 'import', file, '--data-dir', svc.dataDir], {
+          cwd: ROOT,
+          timeoutMs: 30_000,
+        });
+      const before = (await svc.api<{ rules_active: number }>('api/cve')).body.rules_active;
+      // one record with 20,000 ranges: refused whole, naming the field; nothing changes
+      const hostile = join(dir, 'hostile.json');
+      const huge = record(9.8);
+      huge.cve.configurations[0]!.nodes[0]!.cpeMatch = Array.from({ length: 20_000 }, (_, i) => ({
+        vulnerable: true,
+        criteria: `cpe:2.3:a:lighttpd:lighttpd:1.${i}:*:*:*:*:*:*:*`,
+        versionEndExcluding: '1.4.60',
+      }));
+      writeFileSync(hostile, JSON.stringify({ format: 'NVD_CVE', vulnerabilities: [huge] }));
+      const bad = await cveImport(hostile);
+      expect(bad.code).not.toBe(0);
+      expect(bad.stderr).toContain(
+        'vulnerabilities[0].cve.configurations[0].nodes[0].cpeMatch: at most 10000 CPE matches (got 20000)',
+      );
+      expect((await svc.api<{ rules_active: number }>('api/cve')).body.rules_active).toBe(before);
+
+      const good = join(dir, 'nvdcve-2.0-recent.json.gz');
+      writeFileSync(good, gzipSync(JSON.stringify({ format: 'NVD_CVE', vulnerabilities: [record(9.8)] })));
+      const r = await cveImport(good);
+      expect(r.code, r.stderr).toBe(0);
+      const m = /(\d+) CVE rules are now active/.exec(r.stdout);
+      expect(m, r.stdout).not.toBeNull();
+      const active = Number(m![1]);
+      expect(active).toBe(before + 1);
+      // no restart, no waiting: the service answered after it had applied the feed
+      expect((await svc.api<{ rules_active: number }>('api/cve')).body.rules_active).toBe(active);
+      expect(await findings()).toContainEqual(
+        expect.objectContaining({ cve: 'CVE-2099-4242', severity: 'critical' }),
+      );
+      expect(svc.exited).toBeNull();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it('a second instance on the same data dir refuses to start and names the first one’s pid', async () => {
     const r = await lan.execInScanner(

@@ -10,32 +10,17 @@ import { closeDatabase, type Db, openDatabase } from '../../src/store/db.js';
 import { ManualClock } from '../../src/util/clock.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { FakeHaServer } from '../helpers/fakeHaServer.js';
+import { makeNewDevice } from '../helpers/makeDevice.js';
 
 const MAC = 'a4:5e:60:12:34:56';
 const IGNORED = 'a4:5e:60:00:00:01';
-const device: Device = {
+const device: Device = makeNewDevice({
   mac: MAC,
   ip: '10.213.0.77',
-  hostname: null,
-  name: null,
   vendor: 'Apple',
-  randomized: false,
   firstSeen: '2026-03-01T12:00:00.000Z',
   lastSeen: '2026-03-01T12:00:00.000Z',
-  online: true,
-  presence: 'home',
-  missedSweeps: 0,
-  known: false,
-  watched: false,
-  ignored: false,
-  notes: null,
-  considerHome: null,
-  ports: [],
-  portsScannedAt: null,
-  riskScore: 0,
-  risk: 'none',
-  isNew: true,
-};
+});
 const newDevice: Change = {
   type: 'new_device',
   mac: MAC,

@@ -61,7 +61,7 @@ class SkewClock implements Clock {
 
 function rig(
   dbFile: string,
-  opts: { scanNewDevices?: boolean; retryBaseMs?: number; runTimeoutMs?: number } = {},
+  opts: { scanNewDevices?: boolean; retryBaseMs?: number; runTimeoutMs?: number; gatewayIp?: string } = {},
 ): Rig {
   const store = openStore(dbFile, capture().logger);
   store.install.initialize();
@@ -87,7 +87,7 @@ function rig(
       portScanPauseMs: 10,
       portScanBatch: 2,
       dnsTimeoutMs: 100,
-      gatewayIp: () => null,
+      gatewayIp: () => opts.gatewayIp ?? null,
       scanNewDevices: opts.scanNewDevices ?? true,
       retryBaseMs: opts.retryBaseMs ?? 300,
       retryMaxMs: 3_600_000,
@@ -113,7 +113,9 @@ beforeEach(() => {
   process.env.FAKE_NMAP_STEP_MS = '0';
   process.env.FAKE_NMAP_PORTS_FAIL = join(dir, 'fail');
   process.env.FAKE_NMAP_PORTS_HANG = join(dir, 'hang');
+  process.env.FAKE_NMAP_UDP_FAIL = join(dir, 'udp-fail');
   delete process.env.FAKE_NMAP_PORTS_TIMEDOUT;
+  delete process.env.FAKE_NMAP_UDP_TIMEDOUT;
   process.env.FAKE_NMAP_HOSTS = JSON.stringify(hosts(5));
 });
 
@@ -142,8 +144,13 @@ describe('day one', () => {
       expect(d.isNew).toBe(false);
       expect(d.portsScannedAt).not.toBeNull();
       expect(d.risk).not.toBe('unknown');
-      expect(d.ports.map((p) => p.port)).toEqual([22]);
+      // TCP and UDP (home profile as root) ran as two nmap runs per batch and were merged
+      expect(d.ports.map((p) => `${p.protocol}/${p.port}`)).toEqual(['tcp/22', 'udp/53']);
     }
+    const runs = r.lines.filter((l) =>
+      /^info port scan #\d+ \(first start, batch \d\/3\): .* \(tcp [\d.]+ s, udp [\d.]+ s\)$/.test(l),
+    );
+    expect(runs).toHaveLength(3);
     const info = r.store.install.info();
     expect(info).toMatchObject({ state: 'applied', initialPortScanPending: false });
     expect(info.baselineMacs).toHaveLength(5);
@@ -250,6 +257,61 @@ describe('day one', () => {
     for (const mac of slow) expect(r.store.devices.get(mac)?.risk).not.toBe('unknown');
     expect(r.store.install.info().initialPortScanPending).toBe(false);
     expect(count(r.changes, 'first_port_scan')).toBe(5);
+    r.store.db.close();
+  });
+
+  it('a failed UDP run fails its batch (TCP facts are not stored half): risk unknown, retried with backoff', async () => {
+    const r = rig(join(dir, 'db.sqlite'), { retryBaseMs: 60_000 });
+    writeFileSync(join(dir, 'udp-fail'), '1');
+    await sweep(r);
+    // batch 1's UDP run failed: its 2 devices have no ports and stay unknown; batches 2-3 are measured
+    const unknown = r.store.devices.all().filter((d) => d.risk === 'unknown');
+    expect(unknown).toHaveLength(2);
+    for (const d of unknown) expect(d.ports).toEqual([]);
+    expect(
+      r.lines.some((l) => /^warn ports scan \d+ failed: nmap exited with code 1: fake nmap: UDP/.test(l)),
+    ).toBe(true);
+    const failed = r.store.scans.list({ kind: 'ports' }).items[0];
+    expect(JSON.stringify(failed)).toMatch(/UDP run: nmap exited with code 1/);
+    r.clock.advance(60_100);
+    await sweep(r);
+    expect(r.store.devices.all().filter((d) => d.risk === 'unknown')).toHaveLength(0);
+    expect(count(r.changes, 'first_port_scan')).toBe(5);
+    r.store.db.close();
+  });
+
+  it('a host the UDP run gives up on is not measured: none of its ports is reported closed', async () => {
+    const r = rig(join(dir, 'db.sqlite'), { retryBaseMs: 60_000 });
+    await sweep(r);
+    const mac = '00:11:32:00:07:02';
+    expect(r.store.devices.get(mac)?.ports.map((p) => p.port)).toEqual([22, 53]);
+    // a later scan where the UDP run times out on this host: its udp/53 is not reported closed
+    process.env.FAKE_NMAP_UDP_TIMEDOUT = JSON.stringify(['10.213.7.12']);
+    r.changes.length = 0;
+    r.coordinator.requestDeviceScan(mac, 'manual');
+    await r.coordinator.whenIdle();
+    expect(r.changes.filter((c) => c.type === 'port_closed')).toEqual([]);
+    expect(r.store.devices.get(mac)?.ports.map((p) => `${p.protocol}/${p.port}`)).toEqual([
+      'tcp/22',
+      'udp/53',
+    ]);
+    r.store.db.close();
+  });
+
+  it('the log names a gateway MAC change (a warning a user can follow)', async () => {
+    const r = rig(join(dir, 'db.sqlite'), { gatewayIp: '10.213.7.11' });
+    await sweep(r);
+    expect(r.lines.some((l) => /gateway/i.test(l) && l.startsWith('warn'))).toBe(false);
+    process.env.FAKE_NMAP_HOSTS = JSON.stringify({ ...hosts(5), '10.213.7.11': '66:66:66:00:00:01' });
+    await sweep(r);
+    expect(count(r.changes, 'gateway_mac_changed')).toBe(1);
+    expect(
+      r.lines.filter((l) =>
+        /^warn The gateway 10\.213\.7\.11 now answers from 66:66:66:00:00:01 instead of 00:11:32:00:07:01/.test(
+          l,
+        ),
+      ),
+    ).toHaveLength(1);
     r.store.db.close();
   });
 

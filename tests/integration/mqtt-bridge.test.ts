@@ -12,36 +12,18 @@ import {
   validateDiscoverySet,
   validateEventMessage,
 } from '../helpers/discoveryValidator.js';
+import { makeDevice, testMac } from '../helpers/makeDevice.js';
 
 const ctx: DiscoveryCtx = { discoveryPrefix: 'homeassistant', baseTopic: 'lan_sentinel', swVersion: '0.1.0' };
 
 function device(i: number, over: Partial<Device> = {}): Device {
-  const hex = i.toString(16).padStart(6, '0');
-  const mac = `02:00:00:${hex.slice(0, 2)}:${hex.slice(2, 4)}:${hex.slice(4, 6)}`;
-  return {
-    mac,
+  return makeDevice({
+    mac: testMac(i),
     ip: `10.213.${(i >> 8) & 255}.${i & 255}`,
     hostname: `host-${i}`,
-    name: null,
     vendor: i % 2 ? 'Espressif Inc.' : null,
-    randomized: false,
-    firstSeen: '2026-08-01T10:00:00.000Z',
-    lastSeen: '2026-08-21T10:15:00.000Z',
-    online: true,
-    presence: 'home',
-    missedSweeps: 0,
-    known: true,
-    watched: false,
-    ignored: false,
-    notes: null,
-    considerHome: null,
-    ports: [],
-    portsScannedAt: null,
-    riskScore: 0,
-    risk: 'none',
-    isNew: false,
     ...over,
-  };
+  });
 }
 
 let broker: TestBroker;

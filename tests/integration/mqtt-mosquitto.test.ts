@@ -15,36 +15,19 @@ import type { Device } from '../../src/inventory/types.js';
 import { MqttPublisher } from '../../src/mqtt/client.js';
 import { retainedSnapshot, waitFor } from '../helpers/aedesBroker.js';
 import { validateDiscoverySet } from '../helpers/discoveryValidator.js';
+import { makeDevice, testMac } from '../helpers/makeDevice.js';
 import { type Mosquitto, mosquittoAvailable, startMosquitto } from '../helpers/mosquitto.js';
 
 const available = mosquittoAvailable();
 const ctx: DiscoveryCtx = { discoveryPrefix: 'homeassistant', baseTopic: 'lan_sentinel', swVersion: '0.1.0' };
 
 function device(i: number): Device {
-  const hex = i.toString(16).padStart(6, '0');
-  return {
-    mac: `02:00:00:${hex.slice(0, 2)}:${hex.slice(2, 4)}:${hex.slice(4, 6)}`,
+  return makeDevice({
+    mac: testMac(i),
     ip: `10.213.${(i >> 8) & 255}.${i & 255}`,
     hostname: `host-${i}`,
-    name: null,
     vendor: 'Espressif Inc.',
-    randomized: false,
-    firstSeen: '2026-08-01T10:00:00.000Z',
-    lastSeen: '2026-08-21T10:15:00.000Z',
-    online: true,
-    presence: 'home',
-    missedSweeps: 0,
-    known: true,
-    watched: false,
-    ignored: false,
-    notes: null,
-    considerHome: null,
-    ports: [],
-    portsScannedAt: null,
-    riskScore: 0,
-    risk: 'none',
-    isNew: false,
-  };
+  });
 }
 const idOf = (d: Device) => `lan_sentinel_${d.mac.replace(/:/g, '')}`;
 

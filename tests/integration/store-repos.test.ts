@@ -363,4 +363,25 @@ describe('repositories', () => {
     expect(store.changes.list({}).items.every((c) => c.time >= at(12 * 86_400).toISOString())).toBe(true);
     expect(store.db.pragma('foreign_key_check')).toEqual([]);
   });
+
+  it('audit and webhook delivery logs are pruned by retention too (issue 13 finding 6)', () => {
+    const db = store.db;
+    db.prepare(
+      "INSERT INTO webhooks (id, name, url, secret, created_at, updated_at) VALUES (1, 'h', 'https://example.invalid/', 's', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
+    ).run();
+    for (let d = 0; d < 20; d++) {
+      const time = at(d * 86_400).toISOString();
+      db.prepare(
+        "INSERT INTO audit_log (time, actor, actor_kind, action, target, ip, detail) VALUES (?, 'x', 'anonymous', 'auth.fail', NULL, '10.0.0.1', NULL)",
+      ).run(time);
+      db.prepare(
+        "INSERT INTO webhook_deliveries (webhook_id, delivery_id, event_type, attempt, time, ok, duration_ms) VALUES (1, ?, 'test', 1, ?, 0, 5)",
+      ).run(`d${d}`, time);
+    }
+    const r = pruneHistory(db, { olderThanDays: 7, now: at(19 * 86_400), batchSize: 3 });
+    expect(r).toMatchObject({ audit: 12, deliveries: 12 });
+    const left = (t: string) => (db.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n;
+    expect(left('audit_log')).toBe(8);
+    expect(left('webhook_deliveries')).toBe(8);
+  });
 });

@@ -10,6 +10,7 @@ import type { Change, Device } from '../../src/inventory/types.js';
 import { closeDatabase, type Db, openDatabase } from '../../src/store/db.js';
 import { ManualClock } from '../../src/util/clock.js';
 import { silentLogger } from '../../src/util/logger.js';
+import { makeNewDevice } from '../helpers/makeDevice.js';
 
 interface Received {
   at: number;
@@ -37,29 +38,14 @@ async function receiver(failFirst: number): Promise<{ server: Server; url: strin
 }
 
 const MAC = 'aa:bb:cc:00:00:42';
-const device: Device = {
+const device: Device = makeNewDevice({
   mac: MAC,
   ip: '10.213.0.42',
   hostname: 'printer',
-  name: null,
   vendor: 'Acme',
-  randomized: false,
   firstSeen: '2026-03-01T12:00:00.000Z',
   lastSeen: '2026-03-01T12:00:00.000Z',
-  online: true,
-  presence: 'home',
-  missedSweeps: 0,
-  known: false,
-  watched: false,
-  ignored: false,
-  notes: null,
-  considerHome: null,
-  ports: [],
-  portsScannedAt: null,
-  riskScore: 0,
-  risk: 'none',
-  isNew: true,
-};
+});
 const newDevice: Change = {
   type: 'new_device',
   mac: MAC,

@@ -9,6 +9,7 @@ import {
   validateDiscovery,
   validateDiscoverySet,
 } from '../helpers/discoveryValidator.js';
+import { makeDevice } from '../helpers/makeDevice.js';
 
 const ctx: DiscoveryCtx = {
   discoveryPrefix: 'homeassistant',
@@ -18,30 +19,13 @@ const ctx: DiscoveryCtx = {
 };
 
 function device(over: Partial<Device> = {}): Device {
-  return {
+  return makeDevice({
     mac: 'b8:27:eb:12:34:56',
     ip: '192.168.1.20',
     hostname: 'raspberrypi',
-    name: null,
     vendor: 'Raspberry Pi Foundation',
-    randomized: false,
-    firstSeen: '2026-08-01T10:00:00.000Z',
-    lastSeen: '2026-08-21T10:15:00.000Z',
-    online: true,
-    presence: 'home',
-    missedSweeps: 0,
-    known: true,
-    watched: false,
-    ignored: false,
-    notes: null,
-    considerHome: null,
-    ports: [],
-    portsScannedAt: null,
-    riskScore: 0,
-    risk: 'none',
-    isNew: false,
     ...over,
-  };
+  });
 }
 
 const pi = device({
@@ -109,6 +93,7 @@ describe('hub discovery', () => {
     const comps = m.payload.components as Record<string, Record<string, unknown>>;
     expect(Object.keys(comps).sort()).toEqual(
       [
+        'alert',
         'devices_known',
         'devices_new',
         'devices_online',
@@ -122,6 +107,13 @@ describe('hub discovery', () => {
       ].sort(),
     );
     expect(comps.network_event?.event_types).toEqual([...CHANGE_TYPES]);
+    // issue 11: the alert rules' "HA event entity" channel (mqtt_event) has its own event entity
+    expect(comps.alert).toMatchObject({
+      platform: 'event',
+      state_topic: 'lan_sentinel/alert',
+      default_entity_id: 'event.lan_sentinel_alert',
+    });
+    expect(comps.alert?.event_types).toEqual([...CHANGE_TYPES, 'alert_summary']);
     expect(comps.scanning?.device_class).toBe('running');
     expect(comps.last_scan?.device_class).toBe('timestamp');
     // issue 14: when the last port scan ran (unknown before the first) and how many devices wait for one
@@ -136,6 +128,18 @@ describe('hub discovery', () => {
 });
 
 describe('device discovery', () => {
+  it('a device with rotated private MACs lists every MAC in its connections (one HA device)', () => {
+    const m = deviceDiscovery({ ...pi, aliases: ['6A:00:00:00:00:02', '6a:00:00:00:00:03'] }, ctx);
+    expect(validateDiscovery(m.topic, JSON.stringify(m.payload))).toEqual([]);
+    const dev = (x: typeof m) => x.payload.device as { connections: string[][]; identifiers: string[] };
+    expect(dev(m).connections).toEqual([
+      ['mac', pi.mac.toLowerCase()],
+      ['mac', '6a:00:00:00:00:02'],
+      ['mac', '6a:00:00:00:00:03'],
+    ]);
+    expect(dev(m).identifiers).toEqual(dev(deviceDiscovery(pi, ctx)).identifiers);
+  });
+
   it('Raspberry Pi with ports and a finding', () => {
     const m = deviceDiscovery(pi, ctx);
     expect(validateDiscovery(m.topic, JSON.stringify(m.payload))).toEqual([]);

@@ -4,6 +4,7 @@ import { type BridgePublisher, HaBridge } from '../../src/ha/bridge.js';
 import { topicMatches } from '../../src/ha/topics.js';
 import type { Device } from '../../src/inventory/types.js';
 import type { MessageHandler, PublishOptions, PublishOutcome } from '../../src/mqtt/client.js';
+import { makeDevice } from '../helpers/makeDevice.js';
 
 class FakePublisher implements BridgePublisher {
   connected = true;
@@ -28,29 +29,7 @@ class FakePublisher implements BridgePublisher {
   }
 }
 
-const dev = (n: number): Device => ({
-  mac: `02:00:00:00:00:0${n}`,
-  ip: `10.213.0.${n}`,
-  hostname: null,
-  name: null,
-  vendor: null,
-  randomized: false,
-  firstSeen: '2026-08-01T10:00:00.000Z',
-  lastSeen: '2026-08-21T10:15:00.000Z',
-  online: true,
-  presence: 'home',
-  missedSweeps: 0,
-  known: true,
-  watched: false,
-  ignored: false,
-  notes: null,
-  considerHome: null,
-  ports: [],
-  portsScannedAt: null,
-  riskScore: 0,
-  risk: 'none',
-  isNew: false,
-});
+const dev = (n: number): Device => makeDevice({ mac: `02:00:00:00:00:0${n}`, ip: `10.213.0.${n}` });
 
 let pub: FakePublisher;
 let bridge: HaBridge;

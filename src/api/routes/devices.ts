@@ -1,5 +1,5 @@
+import { DeviceCommands } from '../../inventory/commands.js';
 import { KIND_INFO, UNKNOWN_KIND_ICON } from '../../inventory/kinds.js';
-import type { DevicePatch as StorePatch } from '../../store/devicesRepo.js';
 import { auditChange } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
 import { notFound, unavailable } from '../errors.js';
@@ -23,6 +23,7 @@ import {
 
 export function deviceRoutes(r: RouteRegistry, deps: ApiDeps, mappers: Mappers): void {
   const { store, bus } = deps;
+  const commands = deps.commands ?? new DeviceCommands({ store, bus });
   const tag = 'devices';
 
   r.add({
@@ -101,25 +102,17 @@ export function deviceRoutes(r: RouteRegistry, deps: ApiDeps, mappers: Mappers):
     body: devicePatchSchema,
     responses: { 200: deviceSchema, 400: errorSchema, 404: errorSchema },
     handler: ({ params, body }, request) => {
-      const before = store.devices.get(params.mac);
-      if (!before) throw notFound(`device ${params.mac}`);
-      const patch: StorePatch = {};
-      if (body.name !== undefined) patch.name = body.name === '' ? null : body.name;
-      if (body.known !== undefined) {
-        patch.known = body.known;
-        // marking a device known acknowledges it: it is no longer "new"
-        if (body.known) patch.isNew = false;
-      }
-      if (body.watched !== undefined) patch.watched = body.watched;
-      if (body.ignored !== undefined) patch.ignored = body.ignored;
-      if (body.notes !== undefined) patch.notes = body.notes === '' ? null : body.notes;
-      if (body.consider_home !== undefined) patch.considerHome = body.consider_home;
-      if (body.kind !== undefined) patch.kindOverride = body.kind;
-      const after = store.devices.update(params.mac, patch);
+      const after = commands.edit(params.mac, {
+        ...(body.name !== undefined ? { name: body.name } : {}),
+        ...(body.known !== undefined ? { known: body.known } : {}),
+        ...(body.watched !== undefined ? { watched: body.watched } : {}),
+        ...(body.ignored !== undefined ? { ignored: body.ignored } : {}),
+        ...(body.notes !== undefined ? { notes: body.notes } : {}),
+        ...(body.consider_home !== undefined ? { considerHome: body.consider_home } : {}),
+        ...(body.kind !== undefined ? { kindOverride: body.kind } : {}),
+      });
       if (!after) throw notFound(`device ${params.mac}`);
       auditChange(deps, request, 'device.update', params.mac, body);
-      bus.emit('device:updated', after);
-      if (after.ignored && !before.ignored) bus.emit('device:removed', { mac: after.mac, reason: 'ignored' });
       return deviceJson(after, mappers);
     },
   });
@@ -132,13 +125,8 @@ export function deviceRoutes(r: RouteRegistry, deps: ApiDeps, mappers: Mappers):
       'Trust all devices found at install (the first sweep of a fresh database) that are not known yet',
     responses: { 200: trustInstallSchema, 503: errorSchema },
     handler: (_input, request) => {
-      const install = store.install;
-      if (!install) throw unavailable('the install baseline');
-      const macs = install.untrustedBaseline();
-      for (const mac of macs) {
-        const after = store.devices.update(mac, { known: true, isNew: false });
-        if (after) bus.emit('device:updated', after);
-      }
+      const macs = commands.trustInstall();
+      if (!macs) throw unavailable('the install baseline');
       auditChange(deps, request, 'device.trust_install', null, { devices: macs.length });
       return { trusted: macs.length, macs };
     },
@@ -152,9 +140,8 @@ export function deviceRoutes(r: RouteRegistry, deps: ApiDeps, mappers: Mappers):
     params: macParams,
     responses: { 200: deviceDeletedSchema, 400: errorSchema, 404: errorSchema },
     handler: ({ params }, request) => {
-      if (!store.devices.forget(params.mac)) throw notFound(`device ${params.mac}`);
+      if (!commands.forget(params.mac)) throw notFound(`device ${params.mac}`);
       auditChange(deps, request, 'device.forget', params.mac);
-      bus.emit('device:removed', { mac: params.mac, reason: 'forgotten' });
       return { mac: params.mac, forgotten: true as const };
     },
   });

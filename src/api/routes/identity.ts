@@ -1,9 +1,14 @@
 /** What a device said about itself on the link (passive listening: DHCP request fields, mDNS names). */
 import { z } from 'zod';
+import { auditChange } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
-import { notFound } from '../errors.js';
+import { ApiError, notFound, unavailable } from '../errors.js';
+
+const invalid = (message: string) => new ApiError(400, 'bad_request', message);
+
+import { deviceJson, type Mappers } from '../mappers.js';
 import type { RouteRegistry } from '../route.js';
-import { errorSchema, macParams } from '../schemas.js';
+import { deviceSchema, errorSchema, macParams, macSchema } from '../schemas.js';
 
 export const deviceIdentitySchema = z
   .object({
@@ -26,11 +31,25 @@ export const deviceIdentitySchema = z
     }),
     heard_via: z.enum(['dhcp', 'mdns', 'arp']).nullable().describe('how it was last heard passively'),
     heard_at: z.string().nullable(),
+    macs: z
+      .array(
+        z.object({
+          mac: z.string(),
+          linked_by: z.enum(['dhcp', 'manual']),
+          first_seen: z.string(),
+          last_seen: z.string(),
+        }),
+      )
+      .describe(
+        'further MACs of this device: rotated private addresses (linked by DHCP fingerprint) and merges',
+      ),
   })
   .strict();
 
-export function identityRoutes(r: RouteRegistry, deps: ApiDeps): void {
-  const { store } = deps;
+const macBody = z.object({ mac: macSchema }).strict();
+
+export function identityRoutes(r: RouteRegistry, deps: ApiDeps, mappers: Mappers): void {
+  const { store, bus } = deps;
   r.add({
     method: 'GET',
     url: '/api/devices/:mac/identity',
@@ -64,7 +83,56 @@ export function identityRoutes(r: RouteRegistry, deps: ApiDeps): void {
         },
         heard_via: i?.heardVia ?? null,
         heard_at: i?.heardAt ?? null,
+        macs: (store.macs?.of(d.mac) ?? []).map((l) => ({
+          mac: l.mac,
+          linked_by: l.linkedBy,
+          first_seen: l.firstSeen,
+          last_seen: l.lastSeen,
+        })),
       };
+    },
+  });
+
+  r.add({
+    method: 'POST',
+    url: '/api/devices/:mac/merge',
+    tag: 'devices',
+    summary:
+      "Merge another device into this one (one phone seen under two MACs): its MAC and history become this device's; the other device and its HA entities go",
+    params: macParams,
+    body: macBody,
+    responses: { 200: deviceSchema, 400: errorSchema, 404: errorSchema, 503: errorSchema },
+    handler: ({ params, body }, request) => {
+      if (!store.mergeDevices) throw unavailable('merging devices');
+      if (body.mac === params.mac) throw invalid('mac: a device cannot be merged into itself');
+      if (!store.devices.get(params.mac)) throw notFound(`device ${params.mac}`);
+      if (!store.devices.get(body.mac)) throw notFound(`device ${body.mac}`);
+      const merged = store.mergeDevices(params.mac, body.mac, deps.clock.now());
+      if (!merged) throw notFound(`device ${body.mac}`);
+      auditChange(deps, request, 'device.merge', params.mac, { merged: body.mac });
+      bus.emit('device:removed', { mac: body.mac, reason: 'forgotten' });
+      bus.emit('device:updated', merged);
+      return deviceJson(merged, mappers);
+    },
+  });
+
+  r.add({
+    method: 'POST',
+    url: '/api/devices/:mac/split',
+    tag: 'devices',
+    summary: 'Split a further MAC off this device: it becomes a device of its own at its next sighting',
+    params: macParams,
+    body: macBody,
+    responses: { 200: deviceSchema, 400: errorSchema, 404: errorSchema, 503: errorSchema },
+    handler: ({ params, body }, request) => {
+      if (!store.splitMac || !store.macs) throw unavailable('splitting devices');
+      const d = store.devices.get(params.mac);
+      if (!d) throw notFound(`device ${params.mac}`);
+      if (!store.splitMac(params.mac, body.mac))
+        throw invalid(`mac: ${body.mac} is not a further MAC of ${params.mac}`);
+      auditChange(deps, request, 'device.split', params.mac, { split: body.mac });
+      bus.emit('device:updated', d);
+      return deviceJson(d, mappers);
     },
   });
 }

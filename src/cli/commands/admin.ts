@@ -4,11 +4,13 @@ import type {
   AlertRuleJson,
   ApiKeyCreatedJson,
   ApiKeyJson,
+  CveImportJson,
   DeliveryJson,
   FindingJson,
   WebhookJson,
 } from '../../api/schemas.js';
 import { KEY_SCOPES } from '../../api/schemas.js';
+import { FeedError, feedKind, readFeedFile } from '../../threats/feedImport.js';
 import { FINDING_KINDS, SEVERITIES } from '../../vocabulary.js';
 import { UsageError } from '../args.js';
 import { type Ctx, flag, oneOf, positiveInt, printJson } from '../context.js';
@@ -219,10 +221,35 @@ export async function keysCommand(ctx: Ctx): Promise<number> {
   );
 }
 
-export function cveRemoteRefused(): never {
-  throw new CliError(
-    'cve import reads a file on this machine into the local data dir; it does not upload to --api-url',
-    EXIT.usage,
-    'run it where the service keeps its data (for the add-on: in its container, or upload the file in the web UI)',
-  );
+/** `cve import <file>`: the file is read here and sent to the service (local or remote), which applies it. */
+export async function cveCommand(ctx: Ctx): Promise<number> {
+  const [sub, file] = ctx.args.positionals;
+  if (sub !== 'import' || !file)
+    throw new UsageError(
+      'usage: cve import <file> (an NVD CVE 2.0 JSON feed, the CISA KEV JSON or a rules file; plain or .gz)',
+    );
+  let bytes: Buffer;
+  try {
+    bytes = await readFeedFile(file);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (err instanceof FeedError) throw new CliError(e.message, EXIT.usage);
+    throw new CliError(`cannot read ${file}: ${e.code ?? e.message}`, EXIT.usage);
+  }
+  const r = await ctx.client.request<CveImportJson>('POST', 'api/cve/import', bytes);
+  if (ctx.json) {
+    printJson(ctx, r);
+    return 0;
+  }
+  const head = `Imported ${feedKind(r.format)} from ${file}: ${r.added} added, ${r.updated} updated, ${r.skipped} skipped.`;
+  const where = ctx.client.remote ? ` in ${ctx.client.transport.where}` : '';
+  const tail =
+    r.applied === 'now'
+      ? `${r.rules_active} CVE rules are now active${where}${r.reassessed ? ` (${r.reassessed} devices re-assessed)` : ''}.`
+      : r.applied === 'at_start'
+        ? `${r.rules_active} CVE rules are stored; no service runs on this data dir, it applies them when it starts.`
+        : `Stored, but the running service (pid ${r.service_pid}) has not confirmed it yet: it checks every 2 s; see its log.`;
+  ctx.out(`${head} ${tail}`);
+  if (r.notes.length) ctx.out(`Notes: ${r.notes.join('; ')}`);
+  return r.applied === 'pending' ? EXIT.unavailable : 0;
 }

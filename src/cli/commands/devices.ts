@@ -1,4 +1,4 @@
-/** `devices` (list, show, rename, trust, untrust, watch, unwatch, ignore, unignore, forget) and `export`. */
+/** `devices` (list, show, rename, trust, untrust, watch, unwatch, ignore, unignore, forget, merge, split) and `export`. */
 import { writeFileSync } from 'node:fs';
 import type { DeviceHistoryJson, DeviceJson, FindingJson } from '../../api/schemas.js';
 import { DEVICE_FILTERS, DEVICE_SORTS } from '../../vocabulary.js';
@@ -155,9 +155,39 @@ export async function devicesCommand(ctx: Ctx): Promise<number> {
       else ctx.out(`forgot ${d.display_name} (${d.mac}); it comes back as new if it is seen again`);
       return 0;
     }
+    case 'merge': {
+      // one phone seen under two MACs: the second device's MAC and history become the first's
+      const usage = 'devices merge <mac|ip|name> <other mac|ip|name>';
+      const into = await resolveDevice(ctx, ref, usage);
+      const from = await resolveDevice(ctx, rest[0], usage);
+      const r = await ctx.client.request<DeviceJson>(
+        'POST',
+        `api/devices/${encodeURIComponent(into.mac)}/merge`,
+        { mac: from.mac },
+      );
+      if (ctx.json) printJson(ctx, r);
+      else ctx.out(`merged ${from.mac} into ${into.display_name} (${into.mac})`);
+      return 0;
+    }
+    case 'split': {
+      const usage = 'devices split <mac|ip|name> <further mac>';
+      const d = await resolveDevice(ctx, ref, usage);
+      const mac = rest[0];
+      if (!mac || !MAC_RE.test(mac)) throw new UsageError(`give the further MAC to split off: ${usage}`);
+      const r = await ctx.client.request<DeviceJson>(
+        'POST',
+        `api/devices/${encodeURIComponent(d.mac)}/split`,
+        {
+          mac,
+        },
+      );
+      if (ctx.json) printJson(ctx, r);
+      else ctx.out(`split ${mac} off ${d.display_name} (${d.mac}); it is a device of its own when next seen`);
+      return 0;
+    }
     default:
       throw new UsageError(
-        `devices: unknown subcommand "${sub}"; use list, show, rename, trust, untrust, watch, unwatch, ignore, unignore, expected or forget`,
+        `devices: unknown subcommand "${sub}"; use list, show, rename, trust, untrust, watch, unwatch, ignore, unignore, expected, forget, merge or split`,
       );
   }
 }

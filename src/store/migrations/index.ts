@@ -14,6 +14,7 @@ import { m013PresenceReason } from './013_presence_reason.js';
 import { m014Schedules } from './014_schedules.js';
 import { m015PortHistoryPlan } from './015_port_history_plan.js';
 import { m016AlertHistory } from './016_alert_history.js';
+import { m017DeviceMacs } from './017_device_macs.js';
 
 /** Numbered migrations applied in order under PRAGMA user_version. Never edit a shipped one; add a new one. */
 export interface Migration {
@@ -39,4 +40,5 @@ export const MIGRATIONS: Migration[] = [
   m014Schedules,
   m015PortHistoryPlan,
   m016AlertHistory,
+  m017DeviceMacs,
 ];

@@ -1,0 +1,28 @@
+/** The hub's counters (DESIGN §7 hub sensors) read from the inventory, the findings and the scan coordinator. */
+import type { PortScanStatus } from '../service/scanCoordinator.js';
+import type { FindingsRepo } from '../store/findingsRepo.js';
+import type { Store } from '../store/store.js';
+import { THREAT_MIN_SEVERITY } from '../vocabulary.js';
+import type { HubStats } from './states.js';
+
+export interface HubStatsSources {
+  store: Pick<Store, 'devices' | 'scans'>;
+  findings: Pick<FindingsRepo, 'activeCountAtLeast'>;
+  coordinator: { portScanStatus(): PortScanStatus; status(): { running: boolean } };
+}
+
+export function hubStats(s: HubStatsSources): Omit<HubStats, 'scan'> {
+  const c = s.store.devices.counts();
+  const last = s.store.scans.lastFinished('sweep');
+  const ports = s.coordinator.portScanStatus();
+  return {
+    online: c.online,
+    total: c.total,
+    new: c.new,
+    threatsActive: s.findings.activeCountAtLeast(THREAT_MIN_SEVERITY),
+    lastScan: last?.finishedAt ?? null,
+    lastPortScan: ports.lastAt,
+    portScansPending: ports.pendingDevices,
+    scanning: s.coordinator.status().running,
+  };
+}

@@ -1,0 +1,46 @@
+/**
+ * Cleaning of hostile text at the edge (user input and anything from the network), before it is stored as
+ * data. Pure. Escaping is each output's job (Lit templates, Markdown in HA notifications); this removes what
+ * no output can show safely: C0/C1 control characters (NUL, ESC, …) and the invisible formatting characters
+ * that reorder or hide text (bidi overrides/isolates/marks as in "Trojan Source", zero-width space, BOM,
+ * line/paragraph separators). Zero-width (non-)joiners stay: scripts and emoji need them.
+ */
+
+/** Control and invisible formatting characters, as one character class body. */
+const INVISIBLE =
+  '\\u061c\\u200b\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufeff\\ufff9-\\ufffb';
+const SINGLE_LINE = new RegExp(`[\\u0000-\\u001f\\u007f-\\u009f${INVISIBLE}]`, 'g');
+/** the same, but newlines and tabs are kept (notes) */
+const MULTI_LINE = new RegExp(`[\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f${INVISIBLE}]`, 'g');
+
+/** Remove control and invisible formatting characters (single-line text). */
+export function stripControl(s: string): string {
+  return s.replace(SINGLE_LINE, '');
+}
+
+/** Remove control and invisible formatting characters but keep \n and \t (\r\n becomes \n). */
+export function stripControlMultiline(s: string): string {
+  return s.replace(/\r\n?/g, '\n').replace(MULTI_LINE, '');
+}
+
+/** True when `s` holds a character stripControl would remove. */
+export function hasControl(s: string): boolean {
+  SINGLE_LINE.lastIndex = 0;
+  const r = SINGLE_LINE.test(s);
+  SINGLE_LINE.lastIndex = 0;
+  return r;
+}
+
+/** Strip, trim, cap length (by UTF-16 units, never splitting a surrogate pair). Non-strings and '' → ''. */
+export function cleanText(value: unknown, max: number): string {
+  if (typeof value !== 'string') return '';
+  const s = stripControl(value).trim();
+  return capLength(s, max);
+}
+
+export function capLength(s: string, max: number): string {
+  if (s.length <= max) return s;
+  const cut = s.slice(0, max);
+  const last = cut.charCodeAt(cut.length - 1);
+  return last >= 0xd800 && last <= 0xdbff ? cut.slice(0, -1) : cut;
+}
