@@ -1,3 +1,4 @@
+import type { AlertEvent } from '../alerts/alerts.js';
 import { type DeviceKind, effectiveKind, KIND_INFO, UNKNOWN_KIND_ICON } from '../inventory/kinds.js';
 /**
  * State payloads (DESIGN §7), pure. The device state doubles as the device_tracker's json attributes, so it
@@ -8,7 +9,6 @@ import { displayName } from '../inventory/types.js';
 import { groupFindings } from '../threats/groups.js';
 import type { StoredFinding } from '../threats/types.js';
 import {
-  type AlertEventType,
   HOSTNAME_MAX,
   type Presence,
   type RiskLevel,
@@ -284,20 +284,8 @@ export function eventPayload(change: Change): EventPayload {
   };
 }
 
-/** What an alert rule with the `mqtt_event` channel fired (AlertEvent of src/alerts/alerts.ts). */
-export interface AlertEventInput {
-  event_type: AlertEventType;
-  mac: string | null;
-  ip: string | null;
-  name: string | null;
-  vendor: string | null;
-  severity: Severity;
-  title: string;
-  message: string;
-  time: string;
-  rule: string;
-  summary: boolean;
-}
+/** What an alert rule with the `mqtt_event` channel fired: the alert engine's own AlertEvent. */
+export type AlertEventInput = AlertEvent;
 
 /** `<base>/alert` payload (the alert event entity): network text cleaned and bounded like every state. */
 export function alertEventPayload(e: AlertEventInput): AlertEventInput {

@@ -105,6 +105,10 @@ const tlsPort = (port: number, cert: string, protocols: string[]) =>
         `<table key="${p}"><table key="ciphers"><table>${elem('name', 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256')}</table></table></table>`,
     )
     .join('')}</script></port>`;
+/** an SSH banner whose bytes were not UTF-8 (nmap's output read as Latin-1: ÿþ), with markup in its comment */
+const NON_UTF8_SSH =
+  '<port protocol="tcp" portid="22"><state state="open" reason="syn-ack" reason_ttl="64"/>' +
+  `<service name="ssh" product="OpenSSH" version="${esc('8.4p1 Debian-5 \u00ff\u00fe\u001b[31m<script>window.__xss=3</script>')}" method="probed" conf="10"/></port>`;
 /**
  * nmap -oX of the hostile device's TLS ports, as ssl-cert / ssl-enum-ciphers print them: 443 a self-signed
  * certificate with markup in its subject and a 64 kB SAN list, expiring in 10 days, offering TLS 1.0; 8443 a
@@ -124,6 +128,7 @@ function hostileTlsXml(): string {
   return `<?xml version="1.0"?><nmaprun scanner="nmap" args="nmap" start="1" version="7.93">
 <host><status state="up" reason="arp-response"/><address addr="10.213.0.66" addrtype="ipv4"/>
 <address addr="${SEED_MACS.hostile.toUpperCase()}" addrtype="mac"/><hostnames/><ports>
+${NON_UTF8_SSH}
 ${tlsPort(443, cert443, ['TLSv1.0', 'TLSv1.2'])}
 ${tlsPort(8443, cert8443, ['TLSv1.2', 'TLSv1.3'])}
 </ports></host><runstats><finished time="2" exit="success"/><hosts up="1" down="0" total="1"/></runstats></nmaprun>`;
@@ -262,6 +267,20 @@ describeBrowser('findings UI in Chromium', () => {
     expect(all).not.toContain('CVE-2016-10009');
     await page.screenshot({ path: join(SHOTS, 'findings-desktop.png'), fullPage: false });
     await ctx.close();
+    // on a phone: the same groups, nothing wider than the screen
+    const phone = await browser.newContext(contextOptions(VIEWPORTS[1][1], true));
+    const pp = await phone.newPage();
+    await open(pp, '#/findings');
+    const pnas = pp.locator(`ls-findings-page section.device[data-mac="${SEED_MACS.nas}"]`);
+    await expect.poll(() => pnas.count(), { timeout: 15_000 }).toBe(1);
+    const width = await pp.evaluate(
+      () =>
+        (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document
+          .documentElement.scrollWidth,
+    );
+    expect(width, 'no horizontal scrolling on a phone').toBeLessThanOrEqual(390);
+    await pp.screenshot({ path: join(SHOTS, 'findings-phone.png'), fullPage: true });
+    await phone.close();
   });
 
   it('the device page: summary, presence, ports, findings, history in that order; phone-height budget kept', async () => {
@@ -336,11 +355,15 @@ describeBrowser('findings UI in Chromium', () => {
       expect(await p8443.locator('h3').innerText()).not.toContain('self-signed');
       expect(await p8443.locator('dd.issuer').innerText()).toBe('CN=Home CA, O=Home');
       expect(await p8443.locator('dd.validity').innerText()).toMatch(/→/);
+      // the banner that was not UTF-8: shown as text, the markup too, no escape character
+      const ssh = page.locator('#sec-ports tbody tr', { hasText: '22/tcp' });
+      expect(await ssh.innerText()).toMatch(/OpenSSH 8\.4p1 Debian-5 ÿþ.*<script>window\.__xss=3<\/script>/);
+      expect(await ssh.innerText()).not.toContain('\u001b');
+      expect(await page.locator('#sec-ports script').count()).toBe(0);
       // the findings the certificate raised are on the same page
       const findings = await deepText(page, '#sec-findings');
       expect(findings).toMatch(/expires in 10 days|expir/i);
       expect(findings).toContain('TLSv1.0');
-      await page.locator('ls-tls-facts').scrollIntoViewIfNeeded();
       await page.screenshot({ path: join(SHOTS, `device-tls-${label}.png`), fullPage: true });
       await ctx.close();
     }
