@@ -13,3 +13,13 @@ describe('wrapText', () => {
     expect(wrapText('b\u001b[31m', 5)).not.toContain('\u001b');
   });
 });
+
+describe('help', () => {
+  it('every line of help and of each command help fits 100 columns', async () => {
+    const { HELP, commandHelp } = await import('../../src/cli/help.js');
+    const texts = [HELP, ...['scan', 'devices', 'findings', 'schedules', 'login', 'cve'].map(commandHelp)];
+    for (const t of texts) expect(t.split('\n').filter((l) => [...l].length > 100)).toEqual([]);
+    // wrapped, not cut: the last words of the longest option help are still there
+    expect(HELP).toMatch(/--passive[^\n]*\n\s+[^\n]*needs root/);
+  });
+});
