@@ -19,7 +19,11 @@ function fit(line: string, cont?: number): string {
       .map((l) => ' '.repeat(indent) + l),
   ].join('\n');
 }
-const fitAll = (text: string) => text.split('\n').map((l) => fit(l)).join('\n');
+const fitAll = (text: string) =>
+  text
+    .split('\n')
+    .map((l) => fit(l))
+    .join('\n');
 
 const COMMAND_HELP: Record<string, string> = {
   run: `run                       run the service (the default command): sweeps, port scans, MQTT, web UI`,

@@ -3,13 +3,18 @@ import { wrapText } from '../../src/cli/format.js';
 
 describe('wrapText', () => {
   it('wraps prose at word boundaries within the width', () => {
-    const s = 'Imported NVD CVE feed from /tmp/x.json: 2 added, 1 updated, 1 skipped. 329 CVE rules are now active.';
+    const s =
+      'Imported NVD CVE feed from /tmp/x.json: 2 added, 1 updated, 1 skipped. 329 CVE rules are now active.';
     const out = wrapText(s, 40);
     for (const l of out.split('\n')) expect(l.length).toBeLessThanOrEqual(40);
     expect(out.replace(/\n/g, ' ')).toBe(s);
   });
   it('keeps a word longer than the width on its own line and strips control characters', () => {
-    expect(wrapText(`a ${'x'.repeat(12)} b\u001b[31m`, 5).split('\n')).toEqual(['a', 'x'.repeat(12), expect.stringMatching(/^b/)]);
+    expect(wrapText(`a ${'x'.repeat(12)} b\u001b[31m`, 5).split('\n')).toEqual([
+      'a',
+      'x'.repeat(12),
+      expect.stringMatching(/^b/),
+    ]);
     expect(wrapText('b\u001b[31m', 5)).not.toContain('\u001b');
   });
 });
