@@ -2,6 +2,7 @@
  * Typed fetch helpers for the service API. Every URL is RELATIVE (no leading slash): the page is served
  * under Home Assistant's ingress prefix `/api/hassio_ingress/<token>/`, so `api/devices` resolves inside it.
  */
+import { authHeaders, signInNeeded } from './credentials.js';
 import type { List } from './types.js';
 
 export class ApiError extends Error {
@@ -63,7 +64,7 @@ export async function request<T>(method: string, path: string, body?: unknown, q
   const url = apiUrl(path, query);
   const init: RequestInit = {
     method,
-    headers: { accept: 'application/json' },
+    headers: { accept: 'application/json', ...authHeaders() },
     credentials: 'same-origin',
   };
   if (body !== undefined) {
@@ -89,6 +90,7 @@ export async function request<T>(method: string, path: string, body?: unknown, q
       parsed = text;
     }
   }
+  if (res.status === 401) signInNeeded(messageFrom(parsed, res.status, res.statusText));
   if (!res.ok) throw new ApiError(messageFrom(parsed, res.status, res.statusText), res.status, url, parsed);
   return parsed as T;
 }

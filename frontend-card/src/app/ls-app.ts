@@ -1,10 +1,12 @@
 import { css, html, LitElement, type TemplateResult } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import type { LsToasts } from './components/ls-toasts.js';
+import { apiKey, auth, forgetApiKey } from './credentials.js';
 import { type LiveMessage, type LiveState, live } from './live.js';
 import { deviceHref, type PageName, parseRoute, type Route } from './router.js';
 import type { ChangeJson } from './types.js';
 import './components/ls-toasts.js';
+import './components/ls-sign-in.js';
 import './pages/ls-dashboard.js';
 import './pages/ls-devices-page.js';
 import './pages/ls-device-page.js';
@@ -20,6 +22,7 @@ import './pages/ls-webhooks-page.js';
 import './pages/ls-keys-page.js';
 import './pages/ls-audit-page.js';
 import './pages/ls-settings-page.js';
+import './pages/ls-schedules-page.js';
 
 interface NavItem {
   page: PageName;
@@ -35,6 +38,7 @@ const NAV: NavItem[] = [
   { page: 'map', href: '#/map', label: 'Map' },
   { page: 'changes', href: '#/changes', label: 'Live changes' },
   { page: 'scans', href: '#/scans', label: 'Scans', also: ['scan', 'compare'] },
+  { page: 'schedules', href: '#/schedules', label: 'Schedules' },
   { page: 'findings', href: '#/findings', label: 'Findings' },
   { page: 'rules', href: '#/rules', label: 'Alert rules' },
   { page: 'alerts', href: '#/alerts', label: 'Alert history' },
@@ -49,6 +53,29 @@ const NAV: NavItem[] = [
 export class LsApp extends LitElement {
   @state() private route: Route = parseRoute(location.hash);
   @state() private liveState: LiveState = 'connecting';
+  /** the server's 401 message while the UI waits for a sign-in; null = signed in */
+  @state() private signIn: string | null = null;
+  @state() private keyInUse = apiKey() !== null;
+
+  private readonly onSignInNeeded = (e: Event) => {
+    if (this.signIn !== null) return;
+    // stop asking: every unauthenticated poll would count against this address's failure budget
+    live.stop();
+    forgetApiKey();
+    this.keyInUse = false;
+    this.signIn = (e as CustomEvent<string>).detail || '';
+  };
+  private readonly onSignedIn = () => {
+    this.signIn = null;
+    this.keyInUse = apiKey() !== null;
+    live.start();
+  };
+  private forgetKey(): void {
+    forgetApiKey();
+    this.keyInUse = false;
+    live.stop();
+    this.signIn = 'Signed out: the API key is no longer kept in this browser.';
+  }
 
   private readonly onHash = () => {
     this.route = parseRoute(location.hash);
@@ -139,6 +166,17 @@ export class LsApp extends LitElement {
       color: var(--ls-muted);
       padding: 0.75rem 0.6rem 0;
     }
+    button.forget {
+      margin: 0.6rem 0.6rem 0;
+      font: inherit;
+      font-size: 0.78rem;
+      background: none;
+      border: 1px solid var(--ls-border);
+      border-radius: 6px;
+      color: var(--ls-muted);
+      padding: 0.2rem 0.5rem;
+      cursor: pointer;
+    }
     main {
       padding: 1.25rem 1.5rem 4rem;
       min-width: 0;
@@ -184,6 +222,8 @@ export class LsApp extends LitElement {
     window.addEventListener('hashchange', this.onHash);
     live.addEventListener('state', this.onLiveState);
     live.addEventListener('message', this.onLive);
+    auth.addEventListener('signin-needed', this.onSignInNeeded);
+    this.addEventListener('signed-in', this.onSignedIn);
     live.start();
   }
 
@@ -192,10 +232,13 @@ export class LsApp extends LitElement {
     window.removeEventListener('hashchange', this.onHash);
     live.removeEventListener('state', this.onLiveState);
     live.removeEventListener('message', this.onLive);
+    auth.removeEventListener('signin-needed', this.onSignInNeeded);
+    this.removeEventListener('signed-in', this.onSignedIn);
     live.stop();
   }
 
   private renderPage(): TemplateResult {
+    if (this.signIn !== null) return html`<ls-sign-in .message=${this.signIn}></ls-sign-in>`;
     const r = this.route;
     switch (r.page) {
       case 'dashboard':
@@ -208,6 +251,8 @@ export class LsApp extends LitElement {
         return html`<ls-map-page></ls-map-page>`;
       case 'scans':
         return html`<ls-scans-page></ls-scans-page>`;
+      case 'schedules':
+        return html`<ls-schedules-page></ls-schedules-page>`;
       case 'scan':
         return html`<ls-scan-page .scanId=${r.id}></ls-scan-page>`;
       case 'compare':
@@ -254,6 +299,11 @@ export class LsApp extends LitElement {
             >`,
         )}
         <div class="live" role="status">${liveText}</div>
+        ${
+          this.keyInUse
+            ? html`<button class="forget" data-testid="forget-key" @click=${this.forgetKey}>Forget API key</button>`
+            : ''
+        }
       </nav>
       <main>${this.renderPage()}</main>
       <ls-toasts></ls-toasts>

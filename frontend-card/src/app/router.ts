@@ -9,6 +9,7 @@ export type Route =
   | { page: 'map' }
   | { page: 'device'; mac: string }
   | { page: 'scans' }
+  | { page: 'schedules' }
   | { page: 'scan'; id: number }
   | { page: 'compare'; a: number | null; b: number | null }
   | { page: 'changes' }
@@ -67,6 +68,8 @@ export function parseRoute(hash: string): Route {
         return id ? { page: 'scan', id } : { page: 'not-found', path: pathPart };
       }
       return { page: 'scans' };
+    case 'schedules':
+      return { page: 'schedules' };
     case 'changes':
       return { page: 'changes' };
     case 'findings':

@@ -4,6 +4,7 @@
  */
 
 export type { AgentJson } from '../../../src/api/agentSchemas.js';
+export type { ScheduleJson } from '../../../src/api/routes/schedules.js';
 export type {
   AcceptJson,
   AlertJson,
