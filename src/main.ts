@@ -68,8 +68,10 @@ export interface RunningService {
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
-/** dist/ui (built ingress UI) and the card bundle, relative to dist/main.js */
-const UI_DIR = resolve(here, 'ui');
+/** dist/ui (built ingress UI) and the card bundle, relative to dist/main.js (from src/: the built dist/ui) */
+const UI_DIR =
+  [resolve(here, 'ui'), resolve(here, '..', 'dist', 'ui')].find((d) => existsSync(join(d, 'index.html'))) ??
+  resolve(here, 'ui');
 const CARD_BUNDLE = resolve(here, '..', 'frontend-card', 'dist', 'lan-sentinel-card.js');
 
 type Stops = Array<[string, () => Promise<void> | void]>;

@@ -90,8 +90,10 @@ export async function request<T>(method: string, path: string, body?: unknown, q
       parsed = text;
     }
   }
-  if (res.status === 401) signInNeeded(messageFrom(parsed, res.status, res.statusText));
-  if (!res.ok) throw new ApiError(messageFrom(parsed, res.status, res.statusText), res.status, url, parsed);
+  // 401, or the failed-authentication lockout of this address (a valid key still gets through it)
+  const msg = messageFrom(parsed, res.status, res.statusText);
+  if (res.status === 401 || (res.status === 429 && /failed authentications/.test(msg))) signInNeeded(msg);
+  if (!res.ok) throw new ApiError(msg, res.status, url, parsed);
   return parsed as T;
 }
 
