@@ -48,6 +48,15 @@ describeBrowser('schedules page and API-key sign-in in Chromium', () => {
     if (existsSync('/tmp/i16-shots')) copyFileSync(file, `/tmp/i16-shots/ui-${name}.png`);
   };
   const schedules = async () => (await t.api<{ items: ScheduleRow[] }>('GET', 'api/schedules')).body.items;
+  /** how many keys the page's sessionStorage and localStorage hold */
+  const stored = (p: Page) =>
+    p.evaluate(() => {
+      const w = globalThis as unknown as {
+        sessionStorage: { length: number };
+        localStorage: { length: number };
+      };
+      return { session: w.sessionStorage.length, local: w.localStorage.length };
+    });
   const signIn = async (p: Page, key: string, remember = false) => {
     await p.locator('ls-sign-in input[name="key"]').fill(key);
     if (remember) await p.locator('ls-sign-in input[name="remember"]').check();
@@ -99,7 +108,7 @@ describeBrowser('schedules page and API-key sign-in in Chromium', () => {
     await expect
       .poll(() => page.locator('ls-sign-in [role="alert"]').innerText())
       .toMatch(/unknown or revoked/);
-    expect(await page.evaluate(() => sessionStorage.length + localStorage.length)).toBe(0);
+    expect(await stored(page)).toEqual({ session: 0, local: 0 });
   }, 60_000);
 
   it('after failures lock the address out (429), the valid key still signs in; the live feed connects', async () => {
@@ -115,8 +124,7 @@ describeBrowser('schedules page and API-key sign-in in Chromium', () => {
     await expect
       .poll(() => page.locator('ls-app .live').innerText(), { timeout: 15_000 })
       .toBe('Live updates on');
-    expect(await page.evaluate(() => sessionStorage.length)).toBe(1);
-    expect(await page.evaluate(() => localStorage.length)).toBe(0);
+    expect(await stored(page)).toEqual({ session: 1, local: 0 });
   }, 60_000);
 
   it('schedules: the option row is read-only; add, a bad cron, disable and delete go through the API', async () => {
@@ -180,7 +188,7 @@ describeBrowser('schedules page and API-key sign-in in Chromium', () => {
     await third.locator('ls-schedules-page table').waitFor({ timeout: 15_000 });
     await third.locator('[data-testid="forget-key"]').click();
     await third.locator('ls-sign-in').waitFor({ timeout: 5000 });
-    expect(await third.evaluate(() => localStorage.length + sessionStorage.length)).toBe(0);
+    expect(await stored(third)).toEqual({ session: 0, local: 0 });
     await third.reload();
     await third.locator('ls-sign-in').waitFor({ timeout: 15_000 });
     await other.close();

@@ -9,10 +9,18 @@
 export const API_KEY_PATTERN = /^lsk_[A-Za-z0-9_-]{43}$/;
 const STORAGE_KEY = 'lan-sentinel.api-key';
 
-function stores(): Storage[] {
-  const out: Storage[] = [];
+/** the part of Web Storage used here (typed locally: this module is also compiled without the DOM library) */
+interface KeyStore {
+  getItem(k: string): string | null;
+  setItem(k: string, v: string): void;
+  removeItem(k: string): void;
+}
+
+function stores(): KeyStore[] {
+  const out: KeyStore[] = [];
   try {
-    out.push(window.sessionStorage, window.localStorage);
+    const w = globalThis as unknown as { sessionStorage?: KeyStore; localStorage?: KeyStore };
+    if (w.sessionStorage && w.localStorage) out.push(w.sessionStorage, w.localStorage);
   } catch {
     // storage disabled: the key lives only in memory
   }
