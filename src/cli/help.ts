@@ -6,7 +6,7 @@ import { wrapText } from './format.js';
 
 /** Help fits a 100-column terminal: a longer line wraps, its continuation indented (`cont` columns). */
 const WIDTH = 100;
-function fit(line: string, cont?: number): string {
+function fitLine(line: string, cont?: number): string {
   if (line.length <= WIDTH) return line;
   const lead = /^ */.exec(line)![0].length;
   const cut = line.lastIndexOf(' ', WIDTH);
@@ -22,7 +22,7 @@ function fit(line: string, cont?: number): string {
 const fitAll = (text: string) =>
   text
     .split('\n')
-    .map((l) => fit(l))
+    .map((l) => fitLine(l))
     .join('\n');
 
 const COMMAND_HELP: Record<string, string> = {
@@ -76,7 +76,7 @@ ${Object.values(COMMAND_HELP)
   .map((t) =>
     t
       .split('\n')
-      .map((l) => fit(`  ${l}`))
+      .map((l) => fitLine(`  ${l}`))
       .join('\n'),
   )
   .join('\n')}
@@ -97,7 +97,7 @@ Common flags:
 ${EXIT_HELP}
 
 Options of the service (flag / environment variable), precedence flags > environment > options file:
-${OPTION_NAMES.map((n) => fit(`  ${flagName(n).padEnd(22)} ${envName(n).padEnd(34)} ${OPTION_META[n].help}`, 60)).join('\n')}
+${OPTION_NAMES.map((n) => fitLine(`  ${flagName(n).padEnd(22)} ${envName(n).padEnd(34)} ${OPTION_META[n].help}`, 60)).join('\n')}
   --options-file FILE    JSON options file (add-on: /data/options.json)
 `;
 

@@ -33,7 +33,10 @@ export function apiKey(): string | null {
   if (memory) return memory;
   for (const s of stores()) {
     const v = s.getItem(STORAGE_KEY);
-    if (v && API_KEY_PATTERN.test(v)) return (memory = v);
+    if (v && API_KEY_PATTERN.test(v)) {
+      memory = v;
+      return v;
+    }
   }
   return null;
 }
