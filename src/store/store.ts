@@ -267,14 +267,13 @@ export class Store {
               stepChanges = stepChanges.filter((c) => c.type !== 'new_device');
               joined.push(mac);
             }
-            this.history.recordPresence(mac, 'home', t);
-          } else if (stepChanges.some((c) => c.type === 'device_online')) {
-            this.history.recordPresence(mac, 'home', t);
           }
           if (device) {
             this.reguessKinds(prev ? [prev] : [], [device], null);
             this.devices.upsertMany([device]);
           }
+          if (!prev || stepChanges.some((c) => c.type === 'device_online'))
+            this.history.recordPresence(mac, 'home', t);
           changes.push(...stepChanges);
         }
         const gained = this.ipv6.record(mac, n.addresses, t);
