@@ -15,9 +15,9 @@ import type { Clock } from '../util/clock.js';
 import type { EventBus } from '../util/events.js';
 import type { Logger } from '../util/logger.js';
 import { canonicalIpv6, ipv6Scope } from './ipv6.js';
+import type { NdpTools } from './ndpTools.js';
 import { type NeighbourSighting, neighbourSightings } from './neighbourSightings.js';
 import { parseNeighbourTable, parsePingReplies } from './neighbours.js';
-import type { NdpTools } from './ndpTools.js';
 
 export interface NdpInterface {
   iface: string;
@@ -144,7 +144,9 @@ export function startNdpDiscovery(deps: NdpDeps): NdpDiscovery {
       deps.bus.emit('change', c);
     }
     const addrs = seen.reduce((n, s) => n + s.addresses.length, 0);
-    log.debug(`NDP pass: ${seen.length} neighbours, ${addrs} IPv6 addresses, ${r.devices.length} devices updated`);
+    log.debug(
+      `NDP pass: ${seen.length} neighbours, ${addrs} IPv6 addresses, ${r.devices.length} devices updated`,
+    );
   };
 
   const run = (opts: { joinBaseline?: boolean } = {}): Promise<void> => {
@@ -182,11 +184,11 @@ export function startNdpDiscovery(deps: NdpDeps): NdpDiscovery {
     if (e.kind !== 'sweep') return;
     const info = deps.store.install.info();
     // the sweep that took the install baseline: what NDP finds now was there at install too
-    const joinBaseline = info.state === 'applied' && info.baselineAt !== null && info.baselineAt >= e.startedAt;
+    const joinBaseline =
+      info.state === 'applied' && info.baselineAt !== null && info.baselineAt >= e.startedAt;
     void run({ joinBaseline });
   });
-  const timer =
-    deps.periodMs && deps.periodMs > 0 ? setInterval(() => void run(), deps.periodMs) : null;
+  const timer = deps.periodMs && deps.periodMs > 0 ? setInterval(() => void run(), deps.periodMs) : null;
   timer?.unref();
 
   return {

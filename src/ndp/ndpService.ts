@@ -8,8 +8,7 @@ import type { Clock } from '../util/clock.js';
 import type { EventBus } from '../util/events.js';
 import type { Logger } from '../util/logger.js';
 import { type NdpDiscovery, ndpInterfaces, startNdpDiscovery } from './ndpDiscovery.js';
-import { findTool, IP_CANDIDATES, PING_CANDIDATES } from './ndpTools.js';
-import { systemNdpTools } from './ndpTools.js';
+import { findTool, IP_CANDIDATES, PING_CANDIDATES, systemNdpTools } from './ndpTools.js';
 
 export const NDP_PASSIVE_PERIOD_MS = 30_000;
 
@@ -22,7 +21,9 @@ export interface NdpServiceDeps {
   /** passive listening runs: NDP also runs between sweeps */
   passive: boolean;
   /** the machine's interfaces (os.networkInterfaces()) */
-  interfaces: () => NodeJS.Dict<Array<{ family: string | number; address: string; internal: boolean; mac: string }>>;
+  interfaces: () => NodeJS.Dict<
+    Array<{ family: string | number; address: string; internal: boolean; mac: string }>
+  >;
   /** detected attached networks and the swept targets */
   detected: ReadonlyArray<{ iface: string; cidr: string; address: string }>;
   targets: readonly string[];

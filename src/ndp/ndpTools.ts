@@ -54,7 +54,10 @@ function run(bin: string, argv: string[], okCodes: number[], signal?: AbortSigna
       (err, stdout, stderr) => {
         const code = err ? (err as NodeJS.ErrnoException & { code?: unknown }).code : 0;
         if (!err || (typeof code === 'number' && okCodes.includes(code))) resolve(stdout);
-        else reject(new Error(`${bin} ${argv.join(' ')}: ${String(stderr).trim().slice(0, 200) || err.message}`));
+        else
+          reject(
+            new Error(`${bin} ${argv.join(' ')}: ${String(stderr).trim().slice(0, 200) || err.message}`),
+          );
       },
     );
   });

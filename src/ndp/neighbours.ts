@@ -23,13 +23,7 @@ export type NeighbourState = (typeof NEIGHBOUR_STATES)[number];
 /** States that prove the neighbour answered recently (RFC 4861 §7.3.2); STALE only says it once did. */
 export const FRESH_STATES: ReadonlySet<NeighbourState> = new Set(['REACHABLE', 'DELAY', 'PROBE']);
 /** States that carry a usable link-layer address. */
-const WITH_MAC: ReadonlySet<NeighbourState> = new Set([
-  'PERMANENT',
-  'REACHABLE',
-  'STALE',
-  'DELAY',
-  'PROBE',
-]);
+const WITH_MAC: ReadonlySet<NeighbourState> = new Set(['PERMANENT', 'REACHABLE', 'STALE', 'DELAY', 'PROBE']);
 
 export interface Neighbour {
   /** canonical IPv6 (RFC 5952) */
@@ -97,7 +91,9 @@ export function parseNeighbourLine(line: string): Neighbour | null {
     // the state is the last word; iproute2 joins several with commas ("STALE,NOARP" never happens, but be strict)
     const states = w.split(',');
     if (states.every((s) => STATE_SET.has(s))) {
-      state = states.find((s) => WITH_MAC.has(s as NeighbourState)) as NeighbourState | undefined ?? (states[0] as NeighbourState);
+      state =
+        (states.find((s) => WITH_MAC.has(s as NeighbourState)) as NeighbourState | undefined) ??
+        (states[0] as NeighbourState);
     }
   }
   if (!mac || !state || !WITH_MAC.has(state)) return null;

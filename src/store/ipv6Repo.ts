@@ -40,15 +40,13 @@ export class Ipv6Repo {
       ),
       holder: db.prepare<[string], { mac: string }>('SELECT mac FROM device_ipv6 WHERE address = ?'),
       drop: db.prepare('DELETE FROM device_ipv6 WHERE address = ?'),
-      upsert: db.prepare(`INSERT INTO device_ipv6 (mac, address, scope, first_seen, last_seen) VALUES (?, ?, ?, ?, ?)
+      upsert:
+        db.prepare(`INSERT INTO device_ipv6 (mac, address, scope, first_seen, last_seen) VALUES (?, ?, ?, ?, ?)
         ON CONFLICT (mac, address) DO UPDATE SET last_seen = max(last_seen, excluded.last_seen)`),
       trim: db.prepare(`DELETE FROM device_ipv6 WHERE mac = ? AND address NOT IN
         (SELECT address FROM device_ipv6 WHERE mac = ? ORDER BY last_seen DESC, address LIMIT ${IPV6_PER_DEVICE_MAX})`),
-      move: db.prepare(`INSERT INTO device_ipv6 (mac, address, scope, first_seen, last_seen)
-          SELECT ?, address, scope, first_seen, last_seen FROM device_ipv6 WHERE mac = ?
-        ON CONFLICT (mac, address) DO UPDATE SET last_seen = max(last_seen, excluded.last_seen),
-          first_seen = min(first_seen, excluded.first_seen)`),
-      dropDevice: db.prepare('DELETE FROM device_ipv6 WHERE mac = ?'),
+      // an address belongs to one device (unique index): the two devices never share one
+      move: db.prepare('UPDATE device_ipv6 SET mac = ? WHERE mac = ?'),
     };
   }
 
@@ -93,7 +91,7 @@ export class Ipv6Repo {
   moveDevice(from: string, to: string): void {
     this.db.transaction(() => {
       this.stmts.move.run(to, from);
-      this.stmts.dropDevice.run(from);
+      this.stmts.trim.run(to, to);
     })();
   }
 }

@@ -6,9 +6,9 @@ import { classifyKind, type KindGuess } from '../inventory/kinds.js';
 import { isRandomizedMac, normalizeMac } from '../inventory/mac.js';
 import { applyPortScan } from '../inventory/ports.js';
 import { applySighting, type Sighting, type SightingContext } from '../inventory/sighting.js';
-import type { NeighbourSighting } from '../ndp/neighbourSightings.js';
 import { applySweep, type SweepContext, type SweepOutcome } from '../inventory/sweep.js';
 import type { Change, Device, DevicePort, Presence } from '../inventory/types.js';
+import type { NeighbourSighting } from '../ndp/neighbourSightings.js';
 import type { ScanResult } from '../scan/types.js';
 import type { Logger } from '../util/logger.js';
 import { AgentsRepo } from './agentsRepo.js';
@@ -256,8 +256,13 @@ export class Store {
           continue;
         }
         let device: Device | null = null;
-        if (!prev || prev.presence !== 'home' || !prev.ip) {
-          const step = applySighting(prev, { source: 'ndp', mac, ip: null, name: null }, ctx, 'ndp: answered');
+        if (prev?.presence !== 'home' || !prev.ip) {
+          const step = applySighting(
+            prev,
+            { source: 'ndp', mac, ip: null, name: null },
+            ctx,
+            'ndp: answered',
+          );
           device = step.device;
           let stepChanges = step.changes;
           if (!prev) {

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { canonicalIpv6, compareIpv6, ipv6Scope } from '../../src/ndp/ipv6.js';
+import { neighboursArgv, pingAllNodesArgv } from '../../src/ndp/ndpTools.js';
 import { neighbourSightings } from '../../src/ndp/neighbourSightings.js';
 import {
   NEIGHBOUR_ENTRIES_MAX,
@@ -12,7 +13,6 @@ import {
   parseNeighbourTable,
   parsePingReplies,
 } from '../../src/ndp/neighbours.js';
-import { neighboursArgv, pingAllNodesArgv } from '../../src/ndp/ndpTools.js';
 
 // what iproute2 6.1 printed on the simulated LAN (`ip -6 neigh show dev eth0`)
 const REAL = `fe80::ba27:ebff:fe66:1 lladdr b8:27:eb:66:00:01 DELAY 
@@ -67,10 +67,28 @@ describe('parseNeighbourTable', () => {
   it('reads the real output: entries with a MAC, FAILED/INCOMPLETE skipped, router flag kept', () => {
     const t = parseNeighbourTable(REAL);
     expect(t.entries).toEqual([
-      { address: 'fe80::ba27:ebff:fe66:1', mac: 'b8:27:eb:66:00:01', state: 'DELAY', router: false, iface: null },
-      { address: 'fd00:213:9a::64', mac: 'b8:27:eb:66:00:01', state: 'REACHABLE', router: false, iface: null },
+      {
+        address: 'fe80::ba27:ebff:fe66:1',
+        mac: 'b8:27:eb:66:00:01',
+        state: 'DELAY',
+        router: false,
+        iface: null,
+      },
+      {
+        address: 'fd00:213:9a::64',
+        mac: 'b8:27:eb:66:00:01',
+        state: 'REACHABLE',
+        router: false,
+        iface: null,
+      },
       { address: 'fd00:213:9a::66', mac: '3c:22:fb:00:06:06', state: 'STALE', router: false, iface: null },
-      { address: 'fe80::3e22:fbff:fe00:606', mac: '3c:22:fb:00:06:06', state: 'PROBE', router: true, iface: null },
+      {
+        address: 'fe80::3e22:fbff:fe00:606',
+        mac: '3c:22:fb:00:06:06',
+        state: 'PROBE',
+        router: true,
+        iface: null,
+      },
     ]);
     expect(t.skipped).toBe(2);
   });
@@ -115,7 +133,8 @@ describe('parseNeighbourTable', () => {
   it('a flood of entries is capped and duplicates are taken once', () => {
     const lines = Array.from(
       { length: NEIGHBOUR_ENTRIES_MAX + 500 },
-      (_, i) => `fd00::${(i + 1).toString(16)} lladdr 02:00:00:00:${((i >> 8) & 0xff).toString(16).padStart(2, '0')}:${(i & 0xff).toString(16).padStart(2, '0')} REACHABLE`,
+      (_, i) =>
+        `fd00::${(i + 1).toString(16)} lladdr 02:00:00:00:${((i >> 8) & 0xff).toString(16).padStart(2, '0')}:${(i & 0xff).toString(16).padStart(2, '0')} REACHABLE`,
     );
     const t = parseNeighbourTable([...lines, lines[0]].join('\n'));
     expect(t.entries).toHaveLength(NEIGHBOUR_ENTRIES_MAX);
@@ -134,7 +153,11 @@ describe('parsePingReplies', () => {
 junk 64 bytes from fe80::9: icmp_seq=1
 --- ff02::1 ping statistics ---
 2 packets transmitted, 2 received, +3 duplicates, 0% packet loss, time 320ms`;
-    expect(parsePingReplies(out)).toEqual(['fe80::13:ff:fe00:9a02', 'fe80::3e22:fbff:fe00:606', 'fd00:213:9a::64']);
+    expect(parsePingReplies(out)).toEqual([
+      'fe80::13:ff:fe00:9a02',
+      'fe80::3e22:fbff:fe00:606',
+      'fd00:213:9a::64',
+    ]);
   });
 });
 
@@ -165,7 +188,19 @@ describe('neighbourSightings', () => {
 
 describe('argv', () => {
   it('no shell, the interface is checked, the group is scoped to it', () => {
-    expect(pingAllNodesArgv('eth0', null)).toEqual(['-6', '-n', '-c', '2', '-i', '0.3', '-w', '2', '-I', 'eth0', 'ff02::1']);
+    expect(pingAllNodesArgv('eth0', null)).toEqual([
+      '-6',
+      '-n',
+      '-c',
+      '2',
+      '-i',
+      '0.3',
+      '-w',
+      '2',
+      '-I',
+      'eth0',
+      'ff02::1',
+    ]);
     expect(pingAllNodesArgv('eth0', 'fd00::2').slice(-3)).toEqual(['-I', 'fd00::2', 'ff02::1%eth0']);
     expect(neighboursArgv('br-lan.10')).toEqual(['-6', 'neigh', 'show', 'dev', 'br-lan.10']);
     expect(() => pingAllNodesArgv('eth0; reboot', null)).toThrow(/not allowed/);

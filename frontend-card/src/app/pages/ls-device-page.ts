@@ -365,7 +365,8 @@ export class LsDevicePage extends LitElement {
               ${
                 d.ipv6_addresses.length > 0
                   ? d.ipv6_addresses.map(
-                      (a) => html`<div>${a}${a.startsWith('fe80:') ? html` <span class="muted">link-local</span>` : nothing}</div>`,
+                      (a) =>
+                        html`<div>${a}${a.startsWith('fe80:') ? html` <span class="muted">link-local</span>` : nothing}</div>`,
                     )
                   : '—'
               }
