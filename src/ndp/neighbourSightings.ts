@@ -1,7 +1,7 @@
 /**
  * Which neighbours an NDP discovery pass proves present (pure): an entry of the neighbour table counts when its
- * address answered the all-nodes ping just now, or the kernel holds it REACHABLE/DELAY/PROBE (confirmed within
- * seconds). A STALE entry only says the neighbour was there once, so it proves nothing. The host's own MACs are
+ * address answered the all-nodes ping just now, or the kernel holds it REACHABLE (it confirmed itself within
+ * the last ~30 s: a host that ignores multicast echo but talks to us). A STALE entry only says the neighbour was there once, so it proves nothing. The host's own MACs are
  * not neighbours. Result: one sighting per MAC with its addresses, at most `perMac` of them.
  */
 import { compareIpv6 } from './ipv6.js';

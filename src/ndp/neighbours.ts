@@ -20,8 +20,11 @@ export const NEIGHBOUR_STATES = [
 ] as const;
 export type NeighbourState = (typeof NEIGHBOUR_STATES)[number];
 
-/** States that prove the neighbour answered recently (RFC 4861 §7.3.2); STALE only says it once did. */
-export const FRESH_STATES: ReadonlySet<NeighbourState> = new Set(['REACHABLE', 'DELAY', 'PROBE']);
+/**
+ * States that prove the neighbour confirmed itself within the reachable time (~30 s, RFC 4861 §7.3.2). STALE
+ * only says it once did; DELAY and PROBE are entries we used and still wait to hear from.
+ */
+export const FRESH_STATES: ReadonlySet<NeighbourState> = new Set(['REACHABLE']);
 /** States that carry a usable link-layer address. */
 const WITH_MAC: ReadonlySet<NeighbourState> = new Set(['PERMANENT', 'REACHABLE', 'STALE', 'DELAY', 'PROBE']);
 

@@ -165,13 +165,20 @@ describe('neighbourSightings', () => {
   const t = parseNeighbourTable(REAL).entries;
 
   it('a STALE entry proves nothing unless its address answered just now; own MACs are not neighbours', () => {
+    // only REACHABLE proves itself without answering (DELAY/PROBE wait for an answer, STALE is old)
     expect(neighbourSightings(t, new Set(), new Set())).toEqual([
-      { mac: '3c:22:fb:00:06:06', addresses: ['fe80::3e22:fbff:fe00:606'] },
+      { mac: 'b8:27:eb:66:00:01', addresses: ['fd00:213:9a::64'] },
+    ]);
+    expect(neighbourSightings(t, new Set(['fe80::ba27:ebff:fe66:1']), new Set())).toEqual([
       { mac: 'b8:27:eb:66:00:01', addresses: ['fd00:213:9a::64', 'fe80::ba27:ebff:fe66:1'] },
     ]);
-    expect(neighbourSightings(t, new Set(['fd00:213:9a::66']), new Set(['b8:27:eb:66:00:01']))).toEqual([
-      { mac: '3c:22:fb:00:06:06', addresses: ['fd00:213:9a::66', 'fe80::3e22:fbff:fe00:606'] },
-    ]);
+    expect(
+      neighbourSightings(
+        t,
+        new Set(['fd00:213:9a::66', 'fe80::3e22:fbff:fe00:606']),
+        new Set(['b8:27:eb:66:00:01']),
+      ),
+    ).toEqual([{ mac: '3c:22:fb:00:06:06', addresses: ['fd00:213:9a::66', 'fe80::3e22:fbff:fe00:606'] }]);
   });
 
   it('caps the addresses per MAC', () => {
