@@ -20,7 +20,7 @@ export const EXIT_HELP = `Exit codes:
   0   success
   1   the command ran and failed (a scan failed, a webhook test failed, no such device/scan/id)
   64  usage error: unknown command or flag, missing or malformed argument
-  69  the instance cannot be reached (wrong --api-url, service not running) or the feature is unavailable
+  69  the instance cannot be reached (wrong --api-url, service not running), or feature unavailable
   70  internal error (a bug): run again with --debug and report the stack trace
   77  not authorised: the API key is missing, unknown, revoked or its scope is too small
   78  bad configuration: an option, environment variable or the CLI config file (or its file mode)`;

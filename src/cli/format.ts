@@ -50,3 +50,17 @@ export function clipLine(s: string, width: number): string {
   const t = safeLogText(s).replace(/[\r\n\t]+/g, ' ');
   return t.length > width ? `${t.slice(0, Math.max(0, width - 1))}…` : t;
 }
+
+/** Prose made terminal-safe and word-wrapped to `width` columns (a word longer than a line keeps its own line). */
+export function wrapText(s: string, width: number): string {
+  const lines: string[] = [];
+  let cur = '';
+  for (const word of safeLogText(s).split(/\s+/).filter(Boolean)) {
+    if (cur && cur.length + 1 + word.length > width) {
+      lines.push(cur);
+      cur = word;
+    } else cur = cur ? `${cur} ${word}` : word;
+  }
+  if (cur) lines.push(cur);
+  return lines.join('\n');
+}

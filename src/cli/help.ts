@@ -2,6 +2,28 @@
 import { envName, flagName, OPTION_META, OPTION_NAMES } from '../config/options.js';
 import { VERSION } from '../version.js';
 import { EXIT_HELP } from './errors.js';
+import { wrapText } from './format.js';
+
+/** Help fits a 100-column terminal: a longer line wraps, its continuation indented (`cont` columns). */
+const WIDTH = 100;
+function fit(line: string, cont?: number): string {
+  if (line.length <= WIDTH) return line;
+  const lead = /^ */.exec(line)![0].length;
+  const cut = line.lastIndexOf(' ', WIDTH);
+  if (cut <= lead) return line;
+  const indent = cont ?? (lead >= 6 ? lead : lead + 6);
+  return [
+    line.slice(0, cut).trimEnd(),
+    ...wrapText(line.slice(cut + 1), WIDTH - indent)
+      .split('\n')
+      .map((l) => ' '.repeat(indent) + l),
+  ].join('\n');
+}
+const fitAll = (text: string) =>
+  text
+    .split('\n')
+    .map((l) => fit(l))
+    .join('\n');
 
 const COMMAND_HELP: Record<string, string> = {
   run: `run                       run the service (the default command): sweeps, port scans, MQTT, web UI`,
@@ -54,7 +76,7 @@ ${Object.values(COMMAND_HELP)
   .map((t) =>
     t
       .split('\n')
-      .map((l) => `  ${l}`)
+      .map((l) => fit(`  ${l}`))
       .join('\n'),
   )
   .join('\n')}
@@ -75,17 +97,17 @@ Common flags:
 ${EXIT_HELP}
 
 Options of the service (flag / environment variable), precedence flags > environment > options file:
-${OPTION_NAMES.map((n) => `  ${flagName(n).padEnd(22)} ${envName(n).padEnd(34)} ${OPTION_META[n].help}`).join('\n')}
+${OPTION_NAMES.map((n) => fit(`  ${flagName(n).padEnd(22)} ${envName(n).padEnd(34)} ${OPTION_META[n].help}`, 60)).join('\n')}
   --options-file FILE    JSON options file (add-on: /data/options.json)
 `;
 
 export function commandHelp(command: string): string {
   const h = COMMAND_HELP[command];
   if (!h) return HELP;
-  return `lan-sentinel ${h
-    .split('\n')
-    .map((l, i) => (i === 0 ? l : l.startsWith(' ') ? l : `lan-sentinel ${l}`))
-    .join(
-      '\n',
-    )}\n\nCommon flags: --json, --debug, --api-url URL, --api-key KEY, --local (see: lan-sentinel help)\n\n${EXIT_HELP}\n`;
+  return `${fitAll(
+    `lan-sentinel ${h
+      .split('\n')
+      .map((l, i) => (i === 0 ? l : l.startsWith(' ') ? l : `lan-sentinel ${l}`))
+      .join('\n')}`,
+  )}\n\nCommon flags: --json, --debug, --api-url URL, --api-key KEY, --local (see: lan-sentinel help)\n\n${EXIT_HELP}\n`;
 }

@@ -8,10 +8,11 @@
  * - human tables fit 100 columns; `--json` parses for every listing.
  */
 import { execFile } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { type DocCommand, docCommands } from '../helpers/docCommands.js';
 import { CLI, eventually, ROOT, ServiceProcess } from '../helpers/serviceProcess.js';
 import { defaultHosts } from '../lan/hosts.js';
 import { describeLan } from '../lan/requireLan.js';
@@ -24,13 +25,13 @@ interface Run {
 }
 
 /** The CLI in this (host) namespace: only ever with a remote, so it never scans from here. */
-function remoteCli(args: string[], env: Record<string, string> = {}): Promise<Run> {
+function remoteCli(args: string[], env: Record<string, string> = {}, cwd = ROOT): Promise<Run> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       [CLI, ...args],
       {
-        cwd: ROOT,
+        cwd,
         timeout: 120_000,
         env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', ...env },
         maxBuffer: 10_000_000,
@@ -56,11 +57,11 @@ describeLan('CLI against a running instance (simulated LAN)', () => {
   const hosts = defaultHosts().filter((h) => ['router', 'pi', 'nas', 'camera', 'phone'].includes(h.name));
   const remote = (args: string[], env: Record<string, string> = {}) =>
     remoteCli([...args, '--api-url', svc.baseUrl, '--api-key', key], env);
-  const local = async (args: string[]): Promise<Run> => {
+  const local = async (args: string[], cwd = ROOT): Promise<Run> => {
     const r = await lan.execInScanner(
       process.execPath,
       [CLI, ...args, '--data-dir', svc.dataDir, '--subnets', lan.subnet],
-      { cwd: ROOT, timeoutMs: 120_000, env: { PATH: process.env.PATH ?? '', HOME: '/root' } },
+      { cwd, timeoutMs: 120_000, env: { PATH: process.env.PATH ?? '', HOME: '/root' } },
     );
     return { code: r.code ?? 1, stdout: r.stdout, stderr: r.stderr };
   };
@@ -233,6 +234,112 @@ describeLan('CLI against a running instance (simulated LAN)', () => {
     expect(opt.code).toBe(64);
     expect(opt.stderr).toMatch(/no effect on the remote instance/);
   }, 120_000);
+
+  it('docs as tests: every command line of README.md and DOCS.md runs, remotely and locally', async () => {
+    const docs = docCommands(ROOT);
+    const nas = hosts.find((h) => h.name === 'nas')!;
+    const work = mkdtempSync(join(tmpdir(), 'lsn-docs-'));
+    // the docs' placeholders, and what stands for them here
+    const place = (w: string) =>
+      w
+        .replace('http://192.168.1.5:8099', svc.baseUrl)
+        .replace('lsk_your_key', key)
+        .replace('192.168.1.0/24', lan.subnet)
+        .replace(/^nas\.lan$/, nas.mac)
+        .replace(/^nvdcve-2\.0-recent\.json$/, join(ROOT, 'tests/fixtures/feeds/nvd-cve-2.0-sample.json'));
+    const where = (d: DocCommand) => `${d.file}:${d.line} ${d.text}`;
+    const sane = (d: DocCommand, mode: string, r: Run) => {
+      expect(r.code, `${mode} ${where(d)}\n${r.stderr}`).toBe(0);
+      expect(r.stderr, where(d)).not.toMatch(/\n\s+at /);
+      expect(r.stdout.trim().length + r.stderr.trim().length, where(d)).toBeGreaterThan(0);
+      if (!d.args.includes('--json'))
+        expect(widest(r.stdout), `${mode} ${where(d)}:\n${r.stdout}`).toBeLessThanOrEqual(100);
+      if (d.args[0] === 'help') expect(r.stdout).toMatch(/exit code/i);
+      if (d.args[0] === 'login') expect(r.stdout).toMatch(/https?:\/\/\S+login\?token=\S+/);
+      if (
+        (d.args[0] === 'devices' && d.args.length === 1) ||
+        (d.args[0] === 'devices' && d.args[1]?.startsWith('--'))
+      )
+        for (const h of hosts) expect(r.stdout, where(d)).toContain(h.mac);
+      if (d.args[0] === 'schedules' && d.args.length === 1) expect(r.stdout).toContain('weekly');
+      if (d.args.includes('--json')) expect(() => JSON.parse(r.stdout), where(d)).not.toThrow();
+    };
+    let ran = 0;
+    // bare `npm start` / `npm test` are the set-up + service and this very suite: not run from inside it
+    const setup = docs.filter((d) => d.kind === 'npm-start' || d.kind === 'npm-test');
+    expect(setup.map((d) => d.text.split('#')[0]!.trim()).sort()).toEqual(['npm start', 'npm test']);
+    // lines for another box (satellite agent via systemd/podman): classified with the reason, replayed elsewhere
+    const elsewhere = docs.filter((d) => d.kind === 'not-runnable');
+    for (const d of elsewhere) expect(d.reason, where(d)).toMatch(/tests\/e2e\/\S+\.test\.ts/);
+    let runs = 0;
+    for (const d of docs.filter((c) => c.kind === 'cli')) {
+      const args = d.args.map(place);
+      const env = Object.fromEntries(Object.entries(d.env).map(([k, v]) => [k, place(v)]));
+      if (args[0]?.startsWith('--') || args[0] === 'run') {
+        // the service line: start exactly that (on the simulated LAN, its own data dir and port) until it serves
+        const other = await ServiceProcess.start(lan, {
+          httpPort: 8111,
+          flags: args,
+          startTimeoutMs: 60_000,
+        });
+        try {
+          const health = await other.api<{ status: string }>('api/health');
+          expect(health.status, where(d)).toBe(200);
+        } finally {
+          await other.stop().catch(() => undefined);
+          other.cleanup();
+        }
+        ran++;
+        runs++;
+        continue;
+      }
+      const remoteGiven = args.includes('--api-url') || 'LAN_SENTINEL_API_URL' in env;
+      const localOnly = args[0] === 'login' || args[0] === 'cve';
+      if (remoteGiven) {
+        sane(d, 'remote', await remoteCli(args, env, work));
+        runs++;
+      } else {
+        if (!localOnly) {
+          sane(
+            d,
+            'remote',
+            await remoteCli([...args, '--api-url', svc.baseUrl, '--api-key', key], env, work),
+          );
+          runs++;
+          if (args[0] === 'schedules' && args[1] === 'add') {
+            // the same line locally must not meet the schedule it just made
+            const list = await svc.api<Array<{ id: number; name: string }>>('api/schedules');
+            const made = (
+              Array.isArray(list.body)
+                ? list.body
+                : (list.body as unknown as { items: Array<{ id: number; name: string }> }).items
+            ).find((s) => s.name === args[2]);
+            expect(made, where(d)).toBeDefined();
+            expect((await remote(['schedules', 'remove', String(made!.id)])).code, where(d)).toBe(0);
+          }
+          if (args[0] === 'export') {
+            const csv = readFileSync(join(work, args[args.indexOf('--output') + 1]!), 'utf8');
+            for (const h of hosts) expect(csv, where(d)).toContain(h.mac);
+            rmSync(join(work, args[args.indexOf('--output') + 1]!));
+          }
+        }
+        sane(d, 'local', await local(args, work));
+        runs++;
+        if (args[0] === 'export')
+          expect(existsSync(join(work, args[args.indexOf('--output') + 1]!))).toBe(true);
+      }
+      ran++;
+    }
+    rmSync(work, { recursive: true, force: true });
+    // the figure for the issue note: every command line of the docs' shell blocks but `npm start`/`npm test`
+    console.log(
+      `docs as tests: ${docs.length} documented command lines found, ran ${ran} (${runs} runs local+remote); ` +
+        `${setup.length} set-up lines (npm start / npm test: this suite itself), ` +
+        `${elsewhere.length} classified not runnable here: ` +
+        elsewhere.map((d) => `${d.file}:${d.line} (${d.reason})`).join('; '),
+    );
+    expect(ran).toBe(docs.length - setup.length - elsewhere.length);
+  }, 400_000);
 
   it('with no service running, the local CLI serves the data dir itself with the same output', async () => {
     const viaService = await local(['devices']);

@@ -224,6 +224,38 @@ describe('API keys', () => {
     expect(after.statusCode).toBe(200);
   });
 
+  it('a browser session polling past its limit never locks out a valid key on the same IP, and bad keys never lock out the session', async () => {
+    h = await makeHarness({ config: { rateLimitPerMinute: 10 } });
+    const admin = h.keys.create('cli', 'admin');
+    const token = h.sessions.issueLoginToken();
+    const login = await h.app.inject({ url: `/login?token=${token}`, remoteAddress: LAN_PEER });
+    const session = String(login.headers['set-cookie']).split(';')[0]!;
+    const ui = () =>
+      h!.app.inject({ url: '/api/health', remoteAddress: LAN_PEER, headers: { cookie: session } });
+    const withKey = () =>
+      h!.app.inject({ url: '/api/health', remoteAddress: LAN_PEER, headers: { 'x-api-key': admin.secret } });
+    // someone on that IP guesses keys until the IP is blocked: the session and the key still work
+    const guesses: number[] = [];
+    for (let i = 0; i < 6; i++)
+      guesses.push(
+        (
+          await h.app.inject({
+            url: '/api/health',
+            remoteAddress: LAN_PEER,
+            headers: { 'x-api-key': `lsk_bad${i}` },
+          })
+        ).statusCode,
+      );
+    expect(guesses.at(-1)).toBe(429);
+    expect((await ui()).statusCode).toBe(200);
+    expect((await withKey()).statusCode).toBe(200);
+    // the UI polls past its own limit: only the session is limited, never the key on the same IP
+    const polled: number[] = [];
+    for (let i = 0; i < 11; i++) polled.push((await ui()).statusCode);
+    expect(polled.filter((c) => c === 429).length).toBe(2);
+    for (let i = 0; i < 9; i++) expect((await withKey()).statusCode).toBe(200);
+  });
+
   it('rate limit is keyed per ingress user, not per proxy IP', async () => {
     h = await makeHarness({ config: { rateLimitPerMinute: 20 } });
     const as = (user: string) =>

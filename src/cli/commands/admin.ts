@@ -15,7 +15,7 @@ import { FINDING_KINDS, SEVERITIES } from '../../vocabulary.js';
 import { UsageError } from '../args.js';
 import { type Ctx, flag, oneOf, positiveInt, printJson } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
-import { shortTime, yesNo } from '../format.js';
+import { shortTime, wrapText, yesNo } from '../format.js';
 import { renderTable } from '../table.js';
 import { findingTable } from './devices.js';
 
@@ -249,7 +249,7 @@ export async function cveCommand(ctx: Ctx): Promise<number> {
       : r.applied === 'at_start'
         ? `${r.rules_active} CVE rules are stored; no service runs on this data dir, it applies them when it starts.`
         : `Stored, but the running service (pid ${r.service_pid}) has not confirmed it yet: it checks every 2 s; see its log.`;
-  ctx.out(`${head} ${tail}`);
-  if (r.notes.length) ctx.out(`Notes: ${r.notes.join('; ')}`);
+  ctx.out(wrapText(`${head} ${tail}`, ctx.width));
+  if (r.notes.length) ctx.out(wrapText(`Notes: ${r.notes.join('; ')}`, ctx.width));
   return r.applied === 'pending' ? EXIT.unavailable : 0;
 }

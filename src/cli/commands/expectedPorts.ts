@@ -6,7 +6,7 @@
 import type { DeviceJson } from '../../api/schemas.js';
 import { UsageError } from '../args.js';
 import { type Ctx, printJson } from '../context.js';
-import { shortTime } from '../format.js';
+import { shortTime, wrapText } from '../format.js';
 import { renderTable } from '../table.js';
 
 export const EXPECTED_USAGE =
@@ -62,11 +62,14 @@ export function expectedTable(d: DeviceJson, e: ExpectedPortsJson, ctx: Pick<Ctx
             : 'expected, closed';
     return [shown(k), p?.service ?? null, state];
   });
-  const head =
+  // the expected ports themselves are rows of the table (open or "expected, closed"); a long name wraps
+  const head = wrapText(
     e.ports === null
       ? `${d.display_name} (${d.mac}): no expected ports set; no open port counts as unexpected`
-      : `${d.display_name} (${d.mac}): ${e.ports.length} expected port${e.ports.length === 1 ? '' : 's'}` +
-        `${e.ports.length ? ` (${e.ports.map(shown).join(', ')})` : ''}, set ${shortTime(e.updated_at)}`;
+      : `${d.display_name} (${d.mac}): ${e.ports.length} expected port${e.ports.length === 1 ? '' : 's'}, ` +
+          `set ${shortTime(e.updated_at)}`,
+    ctx.width,
+  );
   const table = rows.length
     ? renderTable(['port', 'service', 'state'], rows, { width: ctx.width, shrink: ['service'] })
     : 'no open ports at the last port scan';

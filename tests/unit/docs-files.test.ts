@@ -1,0 +1,45 @@
+/**
+ * No doc sends a user to a file they do not have: README.md and DOCS.md never name the developers' contract
+ * (`../shared`, DESIGN.md), every relative Markdown link points at a file in the repository, and every
+ * command line of their shell blocks is one the docs-as-tests suite can run (tests/e2e/cli-lan.test.ts).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { docCommands, shellWords } from '../helpers/docCommands.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+
+describe('files the docs name', () => {
+  for (const file of ['README.md', 'DOCS.md']) {
+    const text = readFileSync(join(ROOT, file), 'utf8');
+    it(`${file} does not name the developers' DESIGN.md or ../shared`, () => {
+      expect(text).not.toMatch(/DESIGN\.md|\.\.\/shared|DESIGN §/);
+    });
+    it(`${file}'s relative links point at files that exist`, () => {
+      const links = [...text.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)]
+        .map((m) => m[1]!)
+        .filter((l) => !/^[a-z]+:/.test(l));
+      const missing = links.filter((l) => !existsSync(join(dirname(join(ROOT, file)), l)));
+      expect(missing).toEqual([]);
+    });
+  }
+  it('every shell line of the docs is a command the docs tests run', () => {
+    const cmds = docCommands(ROOT);
+    expect(cmds.filter((c) => c.kind === 'cli').length).toBeGreaterThan(10);
+  });
+  it('shell words: quotes, comments, assignments', () => {
+    expect(shellWords(`A=1 npm start -- schedules add w --cron "0 4 * * 0"   # note`)).toEqual([
+      'A=1',
+      'npm',
+      'start',
+      '--',
+      'schedules',
+      'add',
+      'w',
+      '--cron',
+      '0 4 * * 0',
+    ]);
+    expect(shellWords(`x 'a#b' c#d`)).toEqual(['x', 'a#b', 'c#d']);
+  });
+});
