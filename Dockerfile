@@ -16,7 +16,7 @@ RUN npm run build \
 
 # Stage 2: the runtime (s6-overlay v3 from the base image; config.yaml has init: false)
 FROM ghcr.io/home-assistant/base:3.23
-RUN apk add --no-cache nodejs nmap nmap-scripts tcpdump
+RUN apk add --no-cache nodejs nmap nmap-scripts tcpdump iproute2-minimal iputils-ping
 WORKDIR /app
 COPY --from=build /src/package.json ./package.json
 COPY --from=build /src/node_modules ./node_modules

@@ -25,6 +25,7 @@ import { lookupVendor, preloadVendorIndex } from './inventory/vendor.js';
 import type { EmbeddedBroker } from './mqtt/broker.js';
 import { MqttPublisher } from './mqtt/client.js';
 import { resolveBroker } from './mqtt/source.js';
+import { startNdp } from './ndp/ndpService.js';
 import { createPassiveListening, passiveInterfaces } from './passive/passiveListening.js';
 import { checkNmap } from './scan/nmapRunner.js';
 import { detectLocalNetworks } from './scan/targets.js';
@@ -206,6 +207,19 @@ async function startServiceParts(
     });
     stops.push(['passive listening', () => passive.stop()]);
   }
+  // --- IPv6 neighbour discovery (all-nodes ping + neighbour table) after sweeps
+  const ndp = startNdp({
+    store,
+    bus,
+    clock,
+    log,
+    considerHome: o.consider_home,
+    passive: o.passive && privileged,
+    interfaces: host.interfaces,
+    detected,
+    targets: initialTargets.targets,
+  });
+  if (ndp) stops.push(['ndp discovery', () => ndp.stop()]);
 
   // --- supervisor (add-on mode)
   const supervisorUrl = env.LAN_SENTINEL_SUPERVISOR_URL ?? DEFAULT_SUPERVISOR_URL;
@@ -305,6 +319,7 @@ async function startServiceParts(
       listDevices: () => store.devices.all(),
       findingsFor: (mac: string) => findings.forDevice(mac).filter((f) => !f.resolvedAt),
       aliasesOf: (mac: string) => store.macs.of(mac).map((l) => l.mac),
+      ipv6Of: (mac: string) => store.ipv6.of(mac).map((a) => a.address),
       hubStats: () => hubStats({ store, findings, coordinator }),
       onScanNow: () => coordinator.requestSweep('ha button'),
       // a device a satellite agent sees is deep-scanned by that agent (ARP and routes are its own)

@@ -50,15 +50,22 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   const http = new HttpMetrics();
   installHttpMetrics(app, http);
 
-  const mappers: Mappers = deps.findings
-    ? {
-        findingCounts: (macs) => deps.findings?.activeCountByMac(macs) ?? new Map(),
-        deviceName: (mac) => {
-          const d = deps.store.devices.get(mac);
-          return d ? (d.name ?? d.hostname ?? null) : null;
-        },
-      }
-    : noFindings;
+  const ipv6 = deps.store.ipv6;
+  const ipv6Of = ipv6
+    ? (macs: string[]) => new Map([...ipv6.ofMany(macs)].map(([mac, l]) => [mac, l.map((a) => a.address)]))
+    : undefined;
+  const mappers: Mappers = {
+    ...(deps.findings
+      ? {
+          findingCounts: (macs: string[]) => deps.findings?.activeCountByMac(macs) ?? new Map(),
+          deviceName: (mac: string) => {
+            const d = deps.store.devices.get(mac);
+            return d ? (d.name ?? d.hostname ?? null) : null;
+          },
+        }
+      : noFindings),
+    ...(ipv6Of ? { ipv6Of } : {}),
+  };
 
   // Open SSE streams, closed on shutdown so app.close() does not wait for clients.
   const streams = new Set<() => void>();

@@ -24,6 +24,8 @@ export interface Mappers {
   findingCounts(macs: string[]): Map<string, number>;
   /** display name of a device, for findings lists */
   deviceName?(mac: string): string | null;
+  /** IPv6 addresses per device (NDP discovery); missing = none */
+  ipv6Of?(macs: string[]): Map<string, string[]>;
 }
 
 export const noFindings: Mappers = { findingCounts: () => new Map() };
@@ -60,11 +62,18 @@ export function kindJson(d: Device) {
   };
 }
 
-export function deviceJson(d: Device, m: Mappers, counts?: Map<string, number>): DeviceJson {
+export function deviceJson(
+  d: Device,
+  m: Mappers,
+  counts?: Map<string, number>,
+  ipv6?: Map<string, string[]>,
+): DeviceJson {
   const c = counts ?? m.findingCounts([d.mac]);
+  const v6 = ipv6 ?? m.ipv6Of?.([d.mac]);
   return {
     mac: d.mac,
     ip: d.ip,
+    ipv6_addresses: v6?.get(d.mac) ?? [],
     hostname: d.hostname,
     name: d.name,
     display_name: displayName(d),
@@ -92,8 +101,10 @@ export function deviceJson(d: Device, m: Mappers, counts?: Map<string, number>):
 }
 
 export function devicesJson(list: Device[], m: Mappers): DeviceJson[] {
-  const counts = m.findingCounts(list.map((d) => d.mac));
-  return list.map((d) => deviceJson(d, m, counts));
+  const macs = list.map((d) => d.mac);
+  const counts = m.findingCounts(macs);
+  const ipv6 = m.ipv6Of?.(macs) ?? new Map<string, string[]>();
+  return list.map((d) => deviceJson(d, m, counts, ipv6));
 }
 
 export function changeJson(c: Change & { id?: number; acknowledged?: boolean }): ChangeJson {

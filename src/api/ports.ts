@@ -32,7 +32,7 @@ import type {
 } from './schemas.js';
 
 export type ApiStore = Pick<Store, 'devices' | 'scans' | 'changes' | 'history' | 'stats'> &
-  Partial<Pick<Store, 'agents' | 'install' | 'identity' | 'macs' | 'mergeDevices' | 'splitMac'>>;
+  Partial<Pick<Store, 'agents' | 'install' | 'identity' | 'macs' | 'ipv6' | 'mergeDevices' | 'splitMac'>>;
 
 export interface FindingsPort {
   list(q: FindingListQuery): { items: StoredFinding[]; total: number };

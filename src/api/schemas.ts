@@ -189,6 +189,9 @@ export type DevicePortJson = z.infer<typeof devicePortSchema>;
 export const deviceSchema = z.object({
   mac: z.string().describe('lowercase aa:bb:cc:dd:ee:ff'),
   ip: z.string().nullable(),
+  ipv6_addresses: z
+    .array(z.string())
+    .describe('IPv6 addresses found by NDP discovery: global, unique-local, then link-local; [] when none'),
   hostname: z.string().nullable(),
   /** user-given name */
   name: z.string().nullable(),

@@ -60,6 +60,8 @@ export interface HaBridgeDeps {
   keepDiscoveryIds?: () => string[];
   /** further MACs of a device (rotated private addresses): its HA device's connections */
   aliasesOf?: (mac: string) => string[];
+  /** the device's IPv6 addresses (NDP discovery): its state's `ipv6_addresses` attribute */
+  ipv6Of?: (mac: string) => string[];
   /** the satellite agent that sees a device (null: the hub) */
   agentOf?: (mac: string) => string | null;
   /** overrides ctx.ingressUrl */
@@ -203,7 +205,7 @@ export class HaBridge {
     try {
       const agent = this.deps.agentOf?.(d.mac) ?? null;
       const disc = deviceDiscovery({ ...d, agent, aliases: this.deps.aliasesOf?.(d.mac) ?? [] }, this.ctx);
-      const state = deviceState(d, this.deps.findingsFor(d.mac), agent);
+      const state = deviceState(d, this.deps.findingsFor(d.mac), agent, this.deps.ipv6Of?.(d.mac) ?? []);
       return [
         this.pub(disc.topic, JSON.stringify(disc.payload)),
         this.pub(deviceStateTopic(this.ctx, d.mac), JSON.stringify(state), forceState),

@@ -21,6 +21,8 @@ import { cleanText, HA_MAX_PAYLOAD_BYTES, jsonBytes } from './text.js';
 export const NAME_MAX = 64;
 export const VENDOR_MAX = 64;
 export const PORTS_MAX = 50;
+/** IPv6 addresses listed per device (the repo keeps at most 16) */
+export const IPV6_MAX = 16;
 /** finding groups listed (a group with a known-exploited CVE is never dropped) */
 export const THREATS_MAX = 20;
 /** CVE ids listed per group besides the known-exploited ones (those are always listed) */
@@ -68,6 +70,8 @@ export function kindModel(device: Pick<Device, 'kind' | 'kindOverride'>): string
 export interface DeviceState {
   mac: string;
   ip: string | null;
+  /** IPv6 addresses found by NDP discovery: global, unique-local, then link-local ([] when none) */
+  ipv6_addresses: string[];
   hostname: string | null;
   name: string;
   vendor: string | null;
@@ -105,7 +109,12 @@ export function haDeviceName(device: Parameters<typeof displayName>[0]): string 
   return cleanText(displayName(device), NAME_MAX) ?? device.mac;
 }
 
-export function deviceState(device: Device, findings: StoredFinding[], agent?: string | null): DeviceState {
+export function deviceState(
+  device: Device,
+  findings: StoredFinding[],
+  agent?: string | null,
+  ipv6: readonly string[] = [],
+): DeviceState {
   const open = device.ports.filter((p) => p.protocol === 'tcp');
   const ports: StatePort[] = [...device.ports]
     .sort((a, b) => (a.protocol === b.protocol ? a.port - b.port : a.protocol === 'tcp' ? -1 : 1))
@@ -148,6 +157,8 @@ export function deviceState(device: Device, findings: StoredFinding[], agent?: s
   const state: DeviceState = {
     mac: device.mac,
     ip: device.ip,
+    // canonical addresses from the store (hex digits and colons only); capped
+    ipv6_addresses: ipv6.slice(0, IPV6_MAX).filter((a) => /^[0-9a-f:]{2,39}$/.test(a)),
     hostname: cleanText(device.hostname, HOSTNAME_MAX),
     name: haDeviceName(device),
     vendor: cleanText(device.vendor, VENDOR_MAX),

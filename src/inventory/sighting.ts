@@ -15,9 +15,11 @@ import { differs, ipChange, newDevice, newDeviceChange, onlineChange } from './s
 import type { Change, Device } from './types.js';
 
 export type SightingSource = 'dhcp' | 'mdns' | 'arp';
+/** How a device's presence was proven between sweeps: passive listening, or NDP discovery (IPv6). */
+export type PresenceSource = SightingSource | 'ndp';
 
-export interface Sighting {
-  source: SightingSource;
+export interface Sighting<S extends PresenceSource = SightingSource> {
+  source: S;
   mac: string;
   /** the address the packet proves (ARP sender, mDNS source) or proposes (DHCP requested address) */
   ip: string | null;
@@ -39,13 +41,18 @@ export interface SightingOutcome {
   observedIp: string | null;
 }
 
-export function applySighting(prev: Device | null, s: Sighting, ctx: SightingContext): SightingOutcome {
+export function applySighting(
+  prev: Device | null,
+  s: Sighting<PresenceSource>,
+  ctx: SightingContext,
+  reason = `passive: ${s.source}`,
+): SightingOutcome {
   const now = ctx.now.toISOString();
   const proven = s.source === 'dhcp' ? null : s.ip;
   if (!prev) {
     const randomized = isRandomizedMac(s.mac);
     const d = newDevice(s.mac, s.ip, s.name, randomized ? null : ctx.lookupVendor(s.mac), now);
-    d.presenceReason = `passive: ${s.source}`;
+    d.presenceReason = reason;
     return { device: d, changes: [newDeviceChange(d, now)], observedIp: proven };
   }
   const step = nextPresence(prev, true, ctx.now, effectiveConsiderHome(prev.considerHome, ctx.considerHome));
@@ -59,7 +66,7 @@ export function applySighting(prev: Device | null, s: Sighting, ctx: SightingCon
     online: step.online,
     missedSweeps: step.missedSweeps,
     lastSeen: step.lastSeen,
-    presenceReason: `passive: ${s.source}`,
+    presenceReason: reason,
   };
   const changes: Change[] = [];
   if (step.transition === 'arrived') changes.push(onlineChange(d, prev.lastSeen, now));

@@ -83,6 +83,12 @@ export class InstallRepo {
     this.set('initial_port_scan', 'pending');
   }
 
+  /** Devices found right after the baseline sweep by another means (NDP: IPv6-only hosts) join the baseline. */
+  extendBaseline(macs: readonly string[]): void {
+    const have = this.info().baselineMacs;
+    this.set('install_baseline_macs', JSON.stringify([...new Set([...have, ...macs])]));
+  }
+
   finishInitialPortScan(now: Date): void {
     this.set('initial_port_scan', now.toISOString());
   }

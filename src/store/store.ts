@@ -8,6 +8,7 @@ import { applyPortScan } from '../inventory/ports.js';
 import { applySighting, type Sighting, type SightingContext } from '../inventory/sighting.js';
 import { applySweep, type SweepContext, type SweepOutcome } from '../inventory/sweep.js';
 import type { Change, Device, DevicePort, Presence } from '../inventory/types.js';
+import type { NeighbourSighting } from '../ndp/neighbourSightings.js';
 import type { ScanResult } from '../scan/types.js';
 import type { Logger } from '../util/logger.js';
 import { AgentsRepo } from './agentsRepo.js';
@@ -17,6 +18,7 @@ import { DevicesRepo } from './devicesRepo.js';
 import { HistoryRepo } from './historyRepo.js';
 import { type IdentityPatch, IdentityRepo } from './identityRepo.js';
 import { InstallRepo } from './installRepo.js';
+import { Ipv6Repo } from './ipv6Repo.js';
 import { MacsRepo } from './macsRepo.js';
 import { ScansRepo } from './scansRepo.js';
 import { StatsRepo } from './statsRepo.js';
@@ -90,8 +92,10 @@ export class Store {
   readonly install: InstallRepo;
   readonly identity: IdentityRepo;
   readonly macs: MacsRepo;
+  readonly ipv6: Ipv6Repo;
 
   constructor(readonly db: Db) {
+    this.ipv6 = new Ipv6Repo(db);
     this.agents = new AgentsRepo(db);
     this.install = new InstallRepo(db);
     this.identity = new IdentityRepo(db);
@@ -222,6 +226,76 @@ export class Store {
   }
 
   /**
+   * Ingest one NDP discovery pass (IPv6 neighbours that just answered, grouped by MAC) in ONE transaction:
+   * each MAC's addresses are stored; an unknown MAC becomes a device (an IPv6-only host no sweep sees); a
+   * device that is away, or has no IPv4 for sweeps to see, is home at once. A home dual-stack device only
+   * gains addresses: its presence stays the sweep's. `joinBaseline`: this pass belongs to the sweep that took
+   * the install baseline, so what it finds was there at install (no `new_device`, added to the baseline).
+   * At most `newMax` devices are created per pass (a flood of spoofed neighbours stays bounded).
+   */
+  recordNeighbours(
+    seen: readonly NeighbourSighting[],
+    ctx: SightingContext,
+    opts: { joinBaseline?: boolean; newMax?: number } = {},
+  ): IngestResult & { newDropped: number } {
+    return this.transaction(() => {
+      const none = { changes: [], devices: [], skipped: [], newDropped: 0 };
+      if (this.install.baselinePending()) return none;
+      const t = ctx.now.toISOString();
+      const out: Device[] = [];
+      const changes: Change[] = [];
+      const joined: string[] = [];
+      let created = 0;
+      let newDropped = 0;
+      for (const n of seen) {
+        const mac = this.macs.deviceOf(n.mac) ?? n.mac;
+        if (mac !== n.mac) this.macs.seen(n.mac, t);
+        const prev = this.devices.get(mac);
+        if (!prev && created >= (opts.newMax ?? 32)) {
+          newDropped++;
+          continue;
+        }
+        let device: Device | null = null;
+        if (prev?.presence !== 'home' || !prev.ip) {
+          const step = applySighting(
+            prev,
+            { source: 'ndp', mac, ip: null, name: null },
+            ctx,
+            'ndp: answered',
+          );
+          device = step.device;
+          let stepChanges = step.changes;
+          if (!prev) {
+            created++;
+            if (opts.joinBaseline && device) {
+              device.isNew = false;
+              stepChanges = stepChanges.filter((c) => c.type !== 'new_device');
+              joined.push(mac);
+            }
+          }
+          if (device) {
+            this.reguessKinds(prev ? [prev] : [], [device], null);
+            this.devices.upsertMany([device]);
+          }
+          if (!prev || stepChanges.some((c) => c.type === 'device_online'))
+            this.history.recordPresence(mac, 'home', t);
+          changes.push(...stepChanges);
+        }
+        const gained = this.ipv6.record(mac, n.addresses, t);
+        const current = device ?? (gained ? prev : null);
+        if (current) out.push(current);
+      }
+      if (joined.length > 0) this.install.extendBaseline(joined);
+      return {
+        changes: this.changes.insertMany(changes),
+        devices: this.devices.attachPorts(out),
+        skipped: [],
+        newDropped,
+      };
+    });
+  }
+
+  /**
    * A private MAC no device knows, whose DHCP fingerprint (parameter-request list, hostname, client id) is
    * exactly one existing private-MAC device's: the phone rotated its address. The MAC is linked to that device
    * (DESIGN §15). Returns the device's MAC when it linked.
@@ -272,6 +346,7 @@ export class Store {
       const t = now.toISOString();
       this.history.moveDevice(from, into);
       this.macs.repoint(from, into);
+      this.ipv6.moveDevice(from, into);
       this.devices.forget(from);
       this.macs.link(from, into, 'manual', t);
       const merged: Device = {

@@ -270,6 +270,23 @@ async function runVariant(variant: Plan['variants'][number], ha: FakeHaServer) {
       : { ok: false, detail: sweep.why };
 
     if (sweep.ok) {
+      // IPv6 neighbour discovery after the sweep: ping (ff02::1) and ip (neighbour table) exec'd by the confined
+      // node give every host its kernel link-local address
+      const v6 = await until(
+        'an IPv6 link-local address on every simulated host (NDP: ping + ip, confined)',
+        plan.timeouts.sweep,
+        async () => {
+          const r = await ingress('GET', '/api/devices?limit=100');
+          const items = (r.json as { items?: Array<{ mac: string; ipv6_addresses?: string[] }> }).items ?? [];
+          const got = macs.map((m) => items.find((d) => d.mac === m)?.ipv6_addresses ?? []);
+          return got.every((l) => l.some((a) => a.startsWith('fe80:'))) ? got.flat() : null;
+        },
+        alive,
+      );
+      checks.ndp_finds_ipv6 = v6.ok
+        ? { ok: true, detail: (v6.value as string[]).join(' ') }
+        : { ok: false, detail: v6.why };
+
       const req = await ingress('POST', '/api/scans', { kind: 'ports', reason: 'apparmor test' });
       const scan = await until(
         'the open ports of every simulated host',

@@ -254,6 +254,8 @@ suite(`AppArmor profile in a real kernel (qemu TCG)${absent.length ? ` [skipped:
     const r = variant('shipped');
     expect(r.checks.starts?.ok, explain(r)).toBe(true);
     expect(r.checks.sweep_finds_every_mac?.ok, explain(r)).toBe(true);
+    // IPv6 neighbour discovery: ping and ip run inside the node child's profile
+    expect(r.checks.ndp_finds_ipv6?.ok, explain(r)).toBe(true);
   });
 
   it('port-scans confined and finds exactly the open ports', () => {

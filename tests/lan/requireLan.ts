@@ -96,3 +96,9 @@ export function passivePeersAvailable(): LanAvailability {
   }
   return missing.length ? { ok: false, reason: missing.join('; ') } : { ok: true };
 }
+
+/** IPv6 neighbour discovery: iputils ping (the service pings ff02::1) besides iproute2. */
+export function ndpToolsAvailable(): LanAvailability {
+  if (['/usr/bin/ping', '/bin/ping'].some((p) => runs('test', ['-x', p]))) return { ok: true };
+  return { ok: false, reason: '/usr/bin/ping not found: apt-get install -y iputils-ping' };
+}

@@ -138,6 +138,8 @@ export class SimLan {
         [
           ['link', 'set', 'lo', 'up'],
           ['link', 'add', lan.bridge, 'type', 'bridge', 'stp_state', '0', 'forward_delay', '0'],
+          // the bridge is the wire, not a host: no IPv6 link-local of its own answering on the LAN
+          ['link', 'set', lan.bridge, 'addrgenmode', 'none'],
           ['link', 'set', lan.bridge, 'up'],
           ...lan.vethCommands('v-scan', lan.scannerNs, lan.scannerMac),
           ...plans.flatMap((p) => lan.vethCommands(p.bridgePort, p.ns, p.mac)),

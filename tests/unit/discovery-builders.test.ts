@@ -285,6 +285,7 @@ describe('device discovery', () => {
           "zone.home",
         ],
         "ip": "192.168.1.20",
+        "ipv6_addresses": [],
         "kind": "server",
         "kind_icon": "mdi:server",
         "known": true,
@@ -331,6 +332,21 @@ describe('device discovery', () => {
         "vendor": "Raspberry Pi Foundation",
       }
     `);
+  });
+
+  it('IPv6 addresses (NDP) are the ipv6_addresses attribute: capped, only address characters', () => {
+    const many = Array.from({ length: 30 }, (_, i) => `fd00::${(i + 1).toString(16)}`);
+    const s = deviceState(pi, [], null, [
+      'fd00:213:9a::64',
+      'fe80::ba27:ebff:fe12:3456',
+      '<b>x</b>',
+      ...many,
+    ]);
+    expect(s.ipv6_addresses.slice(0, 2)).toEqual(['fd00:213:9a::64', 'fe80::ba27:ebff:fe12:3456']);
+    expect(s.ipv6_addresses).not.toContain('<b>x</b>');
+    expect(s.ipv6_addresses.length).toBeLessThanOrEqual(16);
+    expect(validateAttributesPayload(JSON.stringify(s))).toEqual([]);
+    expect(deviceState(pi, []).ipv6_addresses).toEqual([]);
   });
 
   it('randomized MAC, unknown vendor: no manufacturer, not_home, empty in_zones', () => {
@@ -494,6 +510,8 @@ describe('states and events', () => {
       [
         'mac',
         'ip',
+        // DESIGN §15: IPv6 addresses per device (NDP discovery)
+        'ipv6_addresses',
         'hostname',
         'name',
         'vendor',

@@ -14,7 +14,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { DEFAULTS, HUB_KEYS, parseConfig } from '../../frontend-card/src/card/config.js';
 import { deviceDiscovery, hubDiscovery } from '../../src/ha/discovery.js';
-import { alertEventPayload, eventPayload } from '../../src/ha/states.js';
+import { alertEventPayload, deviceState, eventPayload } from '../../src/ha/states.js';
 import { newDevice } from '../../src/inventory/sweep.js';
 import { CARD_FILTERS, CARD_SORTS } from '../../src/vocabulary.js';
 
@@ -141,6 +141,18 @@ describe('YAML examples in the docs', () => {
           expect(keys.length, `${where}: payload of ${e}`).toBeGreaterThan(0);
           for (const a of attrs) expect(keys, `${where}: attribute ${a} of ${e}`).toContain(a);
           for (const t of events) expect(known.get(e)!.event_types, `${where}: event_type ${t}`).toContain(t);
+        }
+        // a device's entities carry its state as attributes (the tracker's json_attributes_topic)
+        for (const e of entities.filter((x) => x.startsWith('device_tracker.'))) {
+          const keys = Object.keys(
+            deviceState(
+              newDevice('aa:bb:cc:dd:ee:ff', '10.0.0.5', null, null, new Date(0).toISOString()),
+              [],
+            ),
+          );
+          for (const a of attrs) expect(keys, `${where}: attribute ${a} of ${e}`).toContain(a);
+          for (const a of valuesOf(doc, 'attribute') as string[])
+            expect(keys, `${where}: attribute ${a} of ${e}`).toContain(a);
         }
         for (const a of valuesOf(doc, 'action') as unknown[]) {
           if (typeof a !== 'string') continue;

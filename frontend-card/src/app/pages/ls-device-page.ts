@@ -359,7 +359,18 @@ export class LsDevicePage extends LitElement {
             <dt>MAC</dt>
             <dd class="mono">${d.mac}</dd>
             <dt>IP</dt>
-            <dd class="mono">${d.ip ?? '—'}</dd>
+            <dd class="mono">${d.ip ?? (d.ipv6_addresses.length > 0 ? 'none (IPv6 only)' : '—')}</dd>
+            <dt>IPv6</dt>
+            <dd id="device-ipv6" class="mono">
+              ${
+                d.ipv6_addresses.length > 0
+                  ? d.ipv6_addresses.map(
+                      (a) =>
+                        html`<div>${a}${a.startsWith('fe80:') ? html` <span class="muted">link-local</span>` : nothing}</div>`,
+                    )
+                  : '—'
+              }
+            </dd>
             <dt>Hostname</dt>
             <dd>${d.hostname ?? '—'}</dd>
             <dt>Vendor</dt>
