@@ -133,6 +133,40 @@ describeLan('CLI against a running instance (simulated LAN)', () => {
     expect(after.body.items.every((s) => s.status === 'finished' && s.reason.startsWith('cli:'))).toBe(true);
   }, 180_000);
 
+  it('scan on a terminal (a real pty) redraws a progress bar; without one it prints plain lines', async () => {
+    // util-linux `script` gives the CLI a pseudo-terminal on stdin/stdout/stderr; remote, so it never scans here
+    const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+    const cmd = [process.execPath, CLI, 'scan', '--ports', '--api-url', svc.baseUrl, '--api-key', key]
+      .map(q)
+      .join(' ');
+    const tty = await new Promise<Run>((resolve) => {
+      execFile(
+        'script',
+        ['-qfec', `stty cols 100 rows 40; ${cmd}`, '/dev/null'],
+        { timeout: 120_000, env: { PATH: process.env.PATH ?? '', HOME: '/root', TERM: 'xterm' } },
+        (err, stdout, stderr) =>
+          resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
+      );
+    });
+    expect(tty.code, tty.stdout + tty.stderr).toBe(0);
+    // the bar is redrawn in place: carriage return + erase line, then `scan N kind [###...]  NN%`
+    const frames = tty.stdout
+      .split('\r\x1b[2K')
+      .filter((f) => /^scan \d+ (sweep|ports) \[[#.]+\]\s+\d+%/.test(f));
+    expect(frames.length, JSON.stringify(tty.stdout.slice(0, 2000))).toBeGreaterThan(0);
+    for (const f of frames) expect([...f.split('\n')[0]!].length).toBeLessThan(100);
+    // the lines that stay are written above the bar, and the table fits the terminal
+    expect(tty.stdout).toMatch(/scan \d+ \(ports\) finished in .*: \d+ hosts up/);
+    for (const h of hosts) expect(tty.stdout).toContain(h.mac);
+    // no terminal: no escape codes and no carriage returns, one line per step
+    const plain = await remote(['scan', '--ports']);
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(plain.stderr).not.toMatch(/[\r\x1b]/);
+    expect(plain.stderr).toMatch(/^scan \d+ \(sweep\) started$/m);
+    expect(plain.stderr).toMatch(/^scan \d+ \(ports\) finished in /m);
+    expect(plain.stdout).not.toMatch(/[\r\x1b]/);
+  }, 180_000);
+
   it('devices, scans, findings, alerts, rules, webhooks, keys, schedules: remote = local, tables fit 100 columns', async () => {
     const commands = [
       ['devices'],
