@@ -44,6 +44,11 @@ export class ScanProgress {
     }
   }
 
+  /** the started/finished lines went to a terminal (the summary need not be repeated there) */
+  get onTerminal(): boolean {
+    return this.enabled && this.out.isTTY === true;
+  }
+
   private get width(): number {
     return this.out.columns && this.out.columns >= 40 ? this.out.columns : 100;
   }

@@ -157,6 +157,8 @@ describeLan('CLI against a running instance (simulated LAN)', () => {
     for (const f of frames) expect([...f.split('\n')[0]!].length).toBeLessThan(100);
     // the lines that stay are written above the bar, and the table fits the terminal
     expect(tty.stdout).toMatch(/scan \d+ \(ports\) finished in .*: \d+ hosts up/);
+    // said once: the summary after the table is not repeated on the same terminal
+    expect(tty.stdout.match(/scan \d+ \(?ports\)? finished in/g)?.length).toBe(1);
     for (const h of hosts) expect(tty.stdout).toContain(h.mac);
     // no terminal: no escape codes and no carriage returns, one line per step
     const plain = await remote(['scan', '--ports']);
@@ -165,6 +167,8 @@ describeLan('CLI against a running instance (simulated LAN)', () => {
     expect(plain.stderr).toMatch(/^scan \d+ \(sweep\) started$/m);
     expect(plain.stderr).toMatch(/^scan \d+ \(ports\) finished in /m);
     expect(plain.stdout).not.toMatch(/[\r\x1b]/);
+    // piped, stdout carries its own summary (stderr may go elsewhere)
+    expect(plain.stdout).toMatch(/^scan \d+ ports finished in .*: \d+ hosts up/m);
   }, 180_000);
 
   it('devices, scans, findings, alerts, rules, webhooks, keys, schedules: remote = local, tables fit 100 columns', async () => {

@@ -120,7 +120,9 @@ export async function scanCommand(ctx: Ctx): Promise<number> {
         `scan ${s.id} ${s.kind} ${s.status} in ${duration(s.duration_ms)}: ${s.hosts_up ?? 0} hosts up, ${s.changes ?? 0} changes`,
     );
     if (parts.length === 0) ctx.out('no scan ran (the scanner was stopping or had nothing to scan)');
-    ctx.out(`${devices.length ? '\n' : ''}${parts.join('\n')}`);
+    // on one terminal the progress lines above the table already said how each scan ended
+    else if (!(progress.onTerminal && process.stdout.isTTY === true))
+      ctx.out(`${devices.length ? '\n' : ''}${parts.join('\n')}`);
   }
   for (const f of failed) ctx.err(`scan ${f.id} failed: ${f.error ?? 'unknown error'}`);
   return failed.length || all.length === 0 ? EXIT.failed : 0;
