@@ -14,6 +14,11 @@ export interface TableOptions {
    * so what the shrinkable columns keep, then stays the same from one run to the next
    */
   minWidth?: Record<string, number>;
+  /**
+   * width a shrinkable column keeps while another can still give way (by header name): the more telling
+   * column (a device's name) is cut only after the others (its vendor) are down to their least
+   */
+  keep?: Record<string, number>;
 }
 
 /** Terminal width to fit: the TTY's columns, else 100 (pipes, files, CI logs). */
@@ -42,17 +47,16 @@ export function renderTable(headers: string[], rows: Cell[][], opts: TableOption
   );
   const shrinkable = headers.map((h) => (o.shrink ? o.shrink.includes(h) : true));
   const total = () => widths.reduce((a, b) => a + b, 0) + 2 * (headers.length - 1);
-  while (total() > width) {
-    let best = -1;
-    for (let i = 0; i < widths.length; i++)
-      if (
-        shrinkable[i] &&
-        widths[i]! > Math.max(6, headers[i]!.length) &&
-        (best < 0 || widths[i]! > widths[best]!)
-      )
-        best = i;
-    if (best < 0) break;
-    widths[best]! -= 1;
+  for (const pass of [0, 1]) {
+    const floor = (i: number) =>
+      Math.max(6, headers[i]!.length, pass === 0 ? (o.keep?.[headers[i]!] ?? 0) : 0);
+    while (total() > width) {
+      let best = -1;
+      for (let i = 0; i < widths.length; i++)
+        if (shrinkable[i] && widths[i]! > floor(i) && (best < 0 || widths[i]! > widths[best]!)) best = i;
+      if (best < 0) break;
+      widths[best]! -= 1;
+    }
   }
   const right = headers.map((h) => o.right?.includes(h) ?? false);
   const line = (cols: string[]) =>

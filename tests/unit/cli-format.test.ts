@@ -28,3 +28,26 @@ describe('help', () => {
     expect(HELP).toMatch(/--passive[^\n]*\n\s+[^\n]*needs root/);
   });
 });
+
+describe('renderTable keep', () => {
+  it('cuts the kept column only after the others are down to their least', async () => {
+    const { renderTable } = await import('../../src/cli/table.js');
+    const rows = [['Ubiquiti access point', 'Ubiquiti Networks Inc.', 'x']];
+    const kept = renderTable(['name', 'vendor', 'z'], rows, {
+      width: 40,
+      shrink: ['name', 'vendor'],
+      keep: { name: 22 },
+    });
+    expect(kept.split('\n')[1]).toMatch(/^Ubiquiti access point  Ubiquiti Netw… /);
+    for (const l of kept.split('\n')) expect(l.length).toBeLessThanOrEqual(40);
+    const plain = renderTable(['name', 'vendor', 'z'], rows, { width: 40, shrink: ['name', 'vendor'] });
+    expect(plain.split('\n')[1]).toMatch(/^Ubiquiti access …  Ubiquiti Networks…/);
+    // too narrow even then: the kept column gives way too
+    const narrow = renderTable(['name', 'vendor', 'z'], rows, {
+      width: 20,
+      shrink: ['name', 'vendor'],
+      keep: { name: 22 },
+    });
+    for (const l of narrow.split('\n')) expect(l.length).toBeLessThanOrEqual(20);
+  });
+});

@@ -24,7 +24,13 @@ export function deviceTable(devices: DeviceJson[], ctx: Pick<Ctx, 'now' | 'width
       d.open_ports,
       age(d.last_seen, ctx.now),
     ]),
-    { width: ctx.width, shrink: ['name', 'vendor'], right: ['ports'], minWidth: { seen: AGE_WIDTH } },
+    {
+      width: ctx.width,
+      shrink: ['name', 'vendor'],
+      keep: { name: 22 },
+      right: ['ports'],
+      minWidth: { seen: AGE_WIDTH },
+    },
   );
 }
 
@@ -216,12 +222,15 @@ export function findingTable(items: FindingJson[], ctx: Pick<Ctx, 'width'>, with
   return renderTable(
     headers,
     items.map((f) => {
+      const title = f.cve && !f.title.includes(f.cve) ? `${f.cve} ${f.title}` : f.title;
+      // the port has its own column: no "(tcp/80)" again at the end of the title
+      const tag = f.port !== null ? ` (${f.protocol ?? 'tcp'}/${f.port})` : null;
       const row = [
         f.id,
         `${f.severity}${f.known_exploited ? ' KEV' : ''}`,
         ...(withDevice ? [f.device_name ?? f.mac] : []),
         f.port !== null ? `${f.port}/${f.protocol ?? 'tcp'}` : null,
-        f.cve && !f.title.includes(f.cve) ? `${f.cve} ${f.title}` : f.title,
+        tag && title.endsWith(tag) ? title.slice(0, -tag.length) : title,
       ];
       return row;
     }),
