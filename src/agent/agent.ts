@@ -267,19 +267,26 @@ export class Agent {
     void this.flush();
   }
 
-  /** Sends what is due, oldest first; stops at the first failure (the next connect resends). */
+  /**
+   * Sends what is due, oldest first; stops at the first failure (the next connect resends). Results queued
+   * while it is sending are sent in the same call, not left for the next flush tick.
+   */
   async flush(): Promise<void> {
     const c = this.client;
     if (this.flushing || !c?.connected) return;
     this.flushing = true;
     try {
-      const now = this.mono();
-      for (const e of this.outbox.due(now, this.deps.resendMs ?? 30_000)) {
-        if (!c.connected) break;
-        for (const chunk of e.result.chunks) await c.publishAsync(this.topics.result, chunk, { qos: 1 });
-        e.sentAt = Math.max(1, this.mono());
-        e.attempts++;
-        this.published++;
+      // first what is due (new or unacknowledged for resendMs), then only what was queued meanwhile
+      for (let resendMs = this.deps.resendMs ?? 30_000; ; resendMs = Number.POSITIVE_INFINITY) {
+        const due = this.outbox.due(this.mono(), resendMs);
+        if (due.length === 0) break;
+        for (const e of due) {
+          if (!c.connected) return;
+          for (const chunk of e.result.chunks) await c.publishAsync(this.topics.result, chunk, { qos: 1 });
+          e.sentAt = Math.max(1, this.mono());
+          e.attempts++;
+          this.published++;
+        }
       }
     } catch (err) {
       this.log.debug(`publish interrupted: ${(err as Error).message}`);

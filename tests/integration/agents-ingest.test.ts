@@ -112,7 +112,12 @@ describe('satellite agents over a real broker (aedes)', () => {
     await hubMqtt.waitConnected();
   }
 
-  function startAgent(lan: ScriptedLan, extra: string[] = [], chunkBodyBytes?: number): Agent {
+  function startAgent(
+    lan: ScriptedLan,
+    extra: string[] = [],
+    chunkBodyBytes?: number,
+    flushTickMs = 100,
+  ): Agent {
     const options = loadAgentOptions(
       [
         '--agent-id',
@@ -137,7 +142,7 @@ describe('satellite agents over a real broker (aedes)', () => {
       logger: createLogger('fatal'),
       version: '0.1.0',
       resendMs: 1_000,
-      flushTickMs: 100,
+      flushTickMs,
       ...(chunkBodyBytes ? { chunkBodyBytes } : {}),
     });
     agents.push(a);
@@ -440,4 +445,25 @@ describe('satellite agents over a real broker (aedes)', () => {
       'dropped count at the hub',
     );
   }, 30_000);
+
+  it('sends results queued while it is publishing at once, not at the next flush tick', async () => {
+    await startHub();
+    const lan = new ScriptedLan();
+    lan.hosts = Array.from({ length: 32 }, (_, i) => ({
+      mac: `b8:27:eb:00:03:${(i + 1).toString(16).padStart(2, '0')}`,
+      ip: `10.213.77.${100 + i}`,
+      ports: [22],
+    }));
+    // a flush tick far beyond the test's time: only the publish path itself can deliver
+    const agent = startAgent(lan, [], undefined, 600_000);
+    await waitFor(() => store.devices.all().length === 32, 'sweep ingested');
+    agent.requestPortScan(
+      lan.hosts.map((h) => h.ip),
+      'test',
+    );
+    // 8 port results (4 hosts each) produced back to back while the first ones are being published
+    await waitFor(() => agent.stats().acked === 9, 'all 9 results acknowledged', 8_000);
+    expect(lan.calls.filter((c) => c.kind === 'ports')).toHaveLength(8);
+    expect(store.devices.all().every((d) => d.ports.length === 1)).toBe(true);
+  }, 20_000);
 });
