@@ -2,16 +2,12 @@
  * Composition root: the only place where adapters (nmap subprocess, SQLite, MQTT, HTTP, HA websocket, clock)
  * are wired together. Everything else takes its dependencies as arguments.
  */
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Alerts } from './alerts/alerts.js';
-import { alertsPort, findingsPort, webhooksPort } from './api/adapters.js';
-import { buildApp } from './api/app.js';
-import { INGRESS_PEER } from './api/auth.js';
-import type { ApiDeps } from './api/deps.js';
-import { assertBindAllowed, checkListen, listen } from './api/server.js';
-import { CLI_TOKEN_FILE, SessionAuth, writeCliToken } from './api/session.js';
+import { apiDeps, prepareHttp, startHttp } from './api/httpService.js';
+import { CLI_TOKEN_FILE, writeCliToken } from './api/session.js';
 import type { LoadedConfig } from './config/load.js';
 import { settingsSummary } from './config/summary.js';
 import { DEFAULT_SUPERVISOR_URL, type SelfInfo, SupervisorClient } from './config/supervisor.js';
@@ -33,6 +29,7 @@ import { attachCveFeeds } from './service/cveFeeds.js';
 import { startHeartbeat } from './service/heartbeat.js';
 import { type HostAdapters, systemHost } from './service/host.js';
 import { startInstall } from './service/installStart.js';
+import { runStops, StartupError, type Stops } from './service/lifecycle.js';
 import { ScanCoordinator, type ScanTargets } from './service/scanCoordinator.js';
 import { scanSettings, scanTargets } from './service/scanSettings.js';
 import { Scheduler } from './service/scheduler.js';
@@ -53,12 +50,7 @@ import { EventBus } from './util/events.js';
 import type { Logger } from './util/logger.js';
 import { VERSION } from './version.js';
 
-export class StartupError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'StartupError';
-  }
-}
+export { StartupError };
 
 export interface RunningService {
   stop(reason?: string): Promise<void>;
@@ -69,24 +61,7 @@ export interface RunningService {
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
-/** dist/ui (built ingress UI) and the card bundle, relative to dist/main.js (from src/: the built dist/ui) */
-const UI_DIR =
-  [resolve(here, 'ui'), resolve(here, '..', 'dist', 'ui')].find((d) => existsSync(join(d, 'index.html'))) ??
-  resolve(here, 'ui');
 const CARD_BUNDLE = resolve(here, '..', 'frontend-card', 'dist', 'lan-sentinel-card.js');
-
-type Stops = Array<[string, () => Promise<void> | void]>;
-
-async function runStops(stops: Stops, log: Logger): Promise<void> {
-  for (const [name, fn] of stops.reverse()) {
-    try {
-      await fn();
-    } catch (err) {
-      log.warn(`error while stopping ${name}: ${(err as Error).message}`);
-    }
-  }
-  stops.length = 0;
-}
 
 /**
  * Starts the service. When start-up fails part-way (refused bind, locked data dir, …) everything started so
@@ -247,24 +222,8 @@ async function startServiceParts(
   const ingressUrl = cfg.addon ? `homeassistant://app/${slug}` : `http://${o.http_host}:${o.http_port}`;
 
   // --- HTTP pre-flight, before anything is published: a refused bind stops start-up with nothing announced
-  const listenHost = cfg.addon ? '0.0.0.0' : o.http_host;
-  const listenPort = cfg.addon && selfInfo ? selfInfo.ingress_port : o.http_port;
-  try {
-    if (!cfg.addon) assertBindAllowed({ host: o.http_host, apiKeysConfigured: keys.countActive() > 0 });
-    await checkListen(listenHost, listenPort);
-  } catch (err) {
-    throw new StartupError((err as Error).message);
-  }
-  const sessions = cfg.addon ? undefined : new SessionAuth(() => clock.now().getTime());
-
-  // every port this process listens on: a webhook may never call one of them (DESIGN §8)
-  const ownPorts = new Set<number>(
-    [listenPort, ...(o.api_port > 0 ? [o.api_port] : [])].filter((p) => p > 0),
-  );
-  const addOwnPort = (url: string | null): void => {
-    const port = url ? Number(new URL(url).port) : 0;
-    if (port > 0) ownPorts.add(port);
-  };
+  const http = await prepareHttp({ cfg, selfInfo, keys, clock });
+  const ownPorts = http.ownPorts;
 
   // --- MQTT
   let bridge: HaBridge | null = null;
@@ -394,88 +353,31 @@ async function startServiceParts(
   stops.push(['stats', () => statsRecorder.stop()]);
 
   // --- HTTP: ingress (add-on) or the standalone UI/API
-  const apiDeps: ApiDeps = {
+  const deps = apiDeps(cfg, http, {
+    db,
     store,
-    findings: findingsPort(findings, {
-      db,
-      reassess: (mac) => threats.reassess(mac, clock.now()),
-    }),
-    alerts: alertsPort(alertsRepo, alerts, {
-      changes: store.changes,
-      device: (mac) => store.devices.get(mac),
-    }),
-    webhooks: webhooksPort(webhooks, alerts),
-    cve: cveFeeds,
+    findings,
+    alertsRepo,
+    webhooks,
     keys,
     audit,
-    ...(sessions ? { sessions } : {}),
+    schedules,
+    alerts,
+    cve: cveFeeds,
+    threats,
     cliToken,
     bus,
     commands,
-    scanner: coordinator,
-    schedules: {
-      repo: schedules,
-      defaultCron: () => o.port_scan_schedule,
-      changed: () => scheduler.reload(),
-    },
-    ...(agentHub ? { agents: agentHub } : {}),
+    coordinator,
+    schedulesChanged: () => scheduler.reload(),
+    agentHub,
     network: { gatewayIp: host.gatewayIp, subnets: () => resolveScanTargets().targets },
-    config: {
-      mode: cfg.addon ? 'addon' : 'standalone',
-      requireApiKey: false,
-      ingressOnly: cfg.addon,
-      settingsSummary: settingsSummary(cfg, initialTargets.targets, broker.kind),
-    },
+    settingsSummary: settingsSummary(cfg, initialTargets.targets, broker.kind),
     logger: log.child('http'),
     clock,
-    ...(existsSync(join(UI_DIR, 'index.html')) ? { uiDir: UI_DIR } : {}),
-    version: VERSION,
-  };
-  if (!apiDeps.uiDir) log.warn(`the web UI is not built (${UI_DIR} missing): run "npm run build"`);
-  const app = await buildApp(apiDeps);
-  let httpUrl: string | null = null;
-  if (cfg.addon && selfInfo) {
-    await listen(app, { host: '0.0.0.0', port: selfInfo.ingress_port });
-    httpUrl = `http://127.0.0.1:${selfInfo.ingress_port}`;
-    log.info(`ingress listening on port ${selfInfo.ingress_port} (only ${INGRESS_PEER} is served)`);
-  } else {
-    try {
-      httpUrl = await listen(app, { host: o.http_host, port: o.http_port });
-      addOwnPort(httpUrl);
-    } catch (err) {
-      throw new StartupError(
-        `http_port: cannot listen on ${o.http_host}:${o.http_port}: ${(err as Error).message}`,
-      );
-    }
-    // nothing is trusted for its peer address: the browser signs in with this one-time link (DESIGN §9)
-    log.info(
-      `web UI on ${httpUrl}/login?token=${sessions?.issueLoginToken() ?? ''} (open it to sign in; the link works once)`,
-    );
-  }
-  stops.push(['http', () => app.close()]);
-  if (o.api_port > 0) {
-    // the add-on's LAN port, or standalone a second listener on every interface: API keys only, loopback
-    // not trusted (http_host/http_port stay as they are for the UI)
-    if (!cfg.addon && o.api_port === o.http_port)
-      throw new StartupError(
-        `api_port ${o.api_port} is the same as http_port; give api_port another port (or 0 = off)`,
-      );
-    const apiApp = await buildApp({
-      ...apiDeps,
-      config: { ...apiDeps.config, ingressOnly: false, requireApiKey: true },
-    });
-    try {
-      await listen(apiApp, { host: '0.0.0.0', port: o.api_port });
-    } catch (err) {
-      throw new StartupError(`api_port: cannot listen on 0.0.0.0:${o.api_port}: ${(err as Error).message}`);
-    }
-    stops.push(['api port', () => apiApp.close()]);
-    log.info(`API port ${o.api_port} open (API keys required)`);
-    if (keys.countActive() === 0)
-      log.warn(
-        'api_port is open but no API key exists yet: create one with "lan-sentinel keys create <name> --scope read"',
-      );
-  }
+  });
+  const { httpUrl, stop: stopHttp } = await startHttp({ cfg, selfInfo, plan: http, deps, keys, log });
+  stops.push(['http', stopHttp]);
 
   // --- schedule
   const scheduler = new Scheduler({
