@@ -11,16 +11,9 @@ import { CLI_TOKEN_FILE, writeCliToken } from './api/session.js';
 import type { LoadedConfig } from './config/load.js';
 import { settingsSummary } from './config/summary.js';
 import { DEFAULT_SUPERVISOR_URL, type SelfInfo, SupervisorClient } from './config/supervisor.js';
-import { HaBridge } from './ha/bridge.js';
 import { connectHomeAssistant } from './ha/haConnection.js';
-import { hubStats } from './ha/hubStats.js';
-import { agentDeviceId } from './hub/agentDiscovery.js';
-import { AgentHub } from './hub/agents.js';
 import { DeviceCommands } from './inventory/commands.js';
-import { lookupVendor, preloadVendorIndex } from './inventory/vendor.js';
-import type { EmbeddedBroker } from './mqtt/broker.js';
-import { MqttPublisher } from './mqtt/client.js';
-import { resolveBroker } from './mqtt/source.js';
+import { preloadVendorIndex } from './inventory/vendor.js';
 import { startNdp } from './ndp/ndpService.js';
 import { createPassiveListening, passiveInterfaces } from './passive/passiveListening.js';
 import { checkNmap } from './scan/nmapRunner.js';
@@ -30,6 +23,7 @@ import { startHeartbeat } from './service/heartbeat.js';
 import { type HostAdapters, systemHost } from './service/host.js';
 import { startInstall } from './service/installStart.js';
 import { runStops, StartupError, type Stops } from './service/lifecycle.js';
+import { startMqttFeature } from './service/mqttFeature.js';
 import { ScanCoordinator, type ScanTargets } from './service/scanCoordinator.js';
 import { scanSettings, scanTargets } from './service/scanSettings.js';
 import { Scheduler } from './service/scheduler.js';
@@ -223,93 +217,24 @@ async function startServiceParts(
 
   // --- HTTP pre-flight, before anything is published: a refused bind stops start-up with nothing announced
   const http = await prepareHttp({ cfg, selfInfo, keys, clock });
-  const ownPorts = http.ownPorts;
 
-  // --- MQTT
-  let bridge: HaBridge | null = null;
-  let agentHub: AgentHub | null = null;
-  const broker = await resolveBroker({
+  // --- MQTT: broker, publisher, HA bridge, satellite agents
+  const mqtt = await startMqttFeature({
     options: o,
     ...(supervisor ? { supervisorMqtt: () => supervisor.mqttService() } : {}),
+    store,
+    findings,
+    coordinator,
+    threats,
+    bus,
+    clock,
+    log,
+    ingressUrl,
+    coreVersion,
+    ownPorts: http.ownPorts,
   });
-  if (broker.kind === 'none') {
-    log.info(`MQTT disabled: ${broker.reason}`);
-  } else {
-    let url: string;
-    let username: string | undefined;
-    let password: string | undefined;
-    if (broker.kind === 'embedded') {
-      let embedded: EmbeddedBroker;
-      try {
-        // loaded only when used: the add-on and users with their own broker never pay for aedes
-        const { startEmbeddedBroker } = await import('./mqtt/broker.js');
-        embedded = await startEmbeddedBroker({ host: '127.0.0.1', port: 1883, logger: log.child('broker') });
-      } catch (err) {
-        throw new StartupError((err as Error).message);
-      }
-      stops.push(['embedded broker', () => embedded.close()]);
-      ownPorts.add(embedded.port);
-      url = embedded.url;
-      log.info(
-        `embedded MQTT broker listening on ${embedded.host}:${embedded.port} (other clients on this machine may use it)`,
-      );
-    } else {
-      url = broker.url;
-      username = broker.username;
-      password = broker.password;
-    }
-    const publisher = new MqttPublisher({
-      url,
-      ...(username ? { username } : {}),
-      ...(password ? { password } : {}),
-      statusTopic: `${o.base_topic}/status`,
-      logger: log.child('mqtt'),
-    });
-    bridge = new HaBridge({
-      publisher,
-      ctx: {
-        discoveryPrefix: o.discovery_prefix,
-        baseTopic: o.base_topic,
-        swVersion: VERSION,
-        ingressUrl,
-        coreVersion,
-      },
-      logger: log.child('ha'),
-      listDevices: () => store.devices.all(),
-      findingsFor: (mac: string) => findings.forDevice(mac).filter((f) => !f.resolvedAt),
-      aliasesOf: (mac: string) => store.macs.of(mac).map((l) => l.mac),
-      ipv6Of: (mac: string) => store.ipv6.of(mac).map((a) => a.address),
-      hubStats: () => hubStats({ store, findings, coordinator }),
-      onScanNow: () => coordinator.requestSweep('ha button'),
-      // a device a satellite agent sees is deep-scanned by that agent (ARP and routes are its own)
-      onRescan: (mac: string) =>
-        agentHub?.deepScan(mac, 'ha button') || coordinator.requestDeviceScan(mac, 'ha button'),
-      keepDiscoveryIds: () => o.agents.map(agentDeviceId),
-      agentOf: (mac: string) => store.agents.agentOf(mac),
-    });
-    const b = bridge;
-    // stops run in reverse: bridge first, then the publisher (publishes offline), then the embedded broker
-    stops.push(['mqtt publisher', () => publisher.close()]);
-    stops.push(['ha bridge', () => b.stop()]);
-    b.attach(bus);
-    await b.start();
-    const hub = new AgentHub({
-      mqtt: publisher,
-      store,
-      bus,
-      clock,
-      logger: log.child('agents'),
-      threats,
-      known: o.agents,
-      ctx: { discoveryPrefix: o.discovery_prefix, baseTopic: o.base_topic, swVersion: VERSION },
-      considerHome: o.consider_home,
-      lookupVendor,
-    });
-    agentHub = hub;
-    stops.push(['agents', () => hub.stop()]);
-    await hub.start();
-    publisher.start();
-  }
+  stops.push(['mqtt', mqtt.stop]);
+  const { bridge, agentHub } = mqtt;
 
   // --- Home Assistant websocket (notifications, card resource): connects in the background, retrying
   const ha = connectHomeAssistant({
@@ -342,7 +267,7 @@ async function startServiceParts(
     },
     onAlert: (e) => void bridge?.publishAlert(e),
     getDevice: (mac: string) => store.devices.get(mac),
-    webhookPolicy: { ownPorts: () => ownPorts },
+    webhookPolicy: { ownPorts: () => http.ownPorts },
   });
   await alerts.start();
   alerts.attach(bus);
@@ -372,7 +297,7 @@ async function startServiceParts(
     schedulesChanged: () => scheduler.reload(),
     agentHub,
     network: { gatewayIp: host.gatewayIp, subnets: () => resolveScanTargets().targets },
-    settingsSummary: settingsSummary(cfg, initialTargets.targets, broker.kind),
+    settingsSummary: settingsSummary(cfg, initialTargets.targets, mqtt.brokerKind),
     logger: log.child('http'),
     clock,
   });
