@@ -44,3 +44,18 @@ export function capLength(s: string, max: number): string {
   const last = cut.charCodeAt(cut.length - 1);
   return last >= 0xd800 && last <= 0xdbff ? cut.slice(0, -1) : cut;
 }
+
+/**
+ * Escape text for Markdown output (HA persistent and mobile notifications render the message as Markdown), so
+ * a hostname such as `[click](http://evil)`, `**x**` or `<img src=x>` is shown literally: every character that
+ * can open inline markup (emphasis, code, links and images, HTML, entities, strikethrough) gets a backslash
+ * (CommonMark shows `\x` as `x` for ASCII punctuation), and a line that would start a heading, list or rule
+ * has its first mark escaped. Parentheses, dots and `#` inside a line are left alone: they are inert there,
+ * and phones that show the text raw should show few backslashes. Pure.
+ */
+export function escapeMarkdown(s: string): string {
+  return s
+    .replace(/[\\`*_[\]<>~&|]/g, '\\$&')
+    .replace(/^([ \t]*)([-+=#])/gm, '$1\\$2')
+    .replace(/^([ \t]*\d+)([.)])/gm, '$1\\$2');
+}
