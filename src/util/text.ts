@@ -59,3 +59,16 @@ export function escapeMarkdown(s: string): string {
     .replace(/^([ \t]*)([-+=#])/gm, '$1\\$2')
     .replace(/^([ \t]*\d+)([.)])/gm, '$1\\$2');
 }
+
+/**
+ * `s` as a Markdown code span, shown literally whatever it holds: the fence is one backtick longer than the
+ * longest backtick run inside, with a space inside each end when `s` starts or ends with a backtick
+ * (CommonMark strips exactly one such space). Newlines become spaces (a code span is one line). Pure.
+ */
+export function markdownCode(s: string): string {
+  const flat = s.replace(/\r\n?|\n/g, ' ');
+  const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((r) => r.length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = flat.startsWith('`') || flat.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${flat}${pad}${fence}`;
+}

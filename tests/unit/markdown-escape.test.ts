@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { escapeMarkdown } from '../../src/util/text.js';
+import { escapeMarkdown, markdownCode } from '../../src/util/text.js';
 
 /** CommonMark's reading of a backslash escape: `\` + ASCII punctuation is that punctuation, shown literally. */
 function readBack(s: string): string {
@@ -38,5 +38,14 @@ describe('escapeMarkdown (notification text for HA)', () => {
       'plain text ünïcödé 🙂',
     ];
     for (const s of hostile) expect(readBack(escapeMarkdown(s))).toBe(s);
+  });
+});
+
+describe('markdownCode (a literal path or value inside HA Markdown)', () => {
+  it('the fence outgrows every backtick run and a leading or trailing backtick is padded', () => {
+    expect(markdownCode('/config/www')).toBe('`/config/www`');
+    expect(markdownCode('a`b``c')).toBe('```a`b``c```');
+    expect(markdownCode('`x`')).toBe('`` `x` ``');
+    expect(markdownCode('two\nlines')).toBe('`two lines`');
   });
 });
