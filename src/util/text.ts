@@ -23,6 +23,21 @@ export function stripControlMultiline(s: string): string {
   return s.replace(/\r\n?/g, '\n').replace(MULTI_LINE, '');
 }
 
+const FIRST_SINGLE = new RegExp(SINGLE_LINE.source);
+/** as MULTI_LINE, but \r is allowed too (a CRLF line end is not hostile) */
+const FIRST_MULTI = new RegExp(`[\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f${INVISIBLE}]`);
+
+/**
+ * The first character user text may not hold: anything stripControl removes (`multiline`: except \n, \r and
+ * \t). Its code point as "U+202E" and its 1-based position (UTF-16 units), or null when there is none.
+ */
+export function findControl(s: string, multiline = false): { codePoint: string; position: number } | null {
+  const m = (multiline ? FIRST_MULTI : FIRST_SINGLE).exec(s);
+  if (!m) return null;
+  const hex = (m[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0');
+  return { codePoint: `U+${hex}`, position: m.index + 1 };
+}
+
 /** True when `s` holds a character stripControl would remove. */
 export function hasControl(s: string): boolean {
   SINGLE_LINE.lastIndex = 0;
