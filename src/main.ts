@@ -2,29 +2,18 @@
  * Composition root: the only place where adapters (nmap subprocess, SQLite, MQTT, HTTP, HA websocket, clock)
  * are wired together. Everything else takes its dependencies as arguments.
  */
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Alerts } from './alerts/alerts.js';
-import { alertsPort, findingsPort, webhooksPort } from './api/adapters.js';
-import { buildApp } from './api/app.js';
-import { INGRESS_PEER } from './api/auth.js';
-import type { ApiDeps } from './api/deps.js';
-import { assertBindAllowed, checkListen, listen } from './api/server.js';
-import { CLI_TOKEN_FILE, SessionAuth, writeCliToken } from './api/session.js';
+import { apiDeps, prepareHttp, startHttp } from './api/httpService.js';
+import { CLI_TOKEN_FILE, writeCliToken } from './api/session.js';
 import type { LoadedConfig } from './config/load.js';
 import { settingsSummary } from './config/summary.js';
 import { DEFAULT_SUPERVISOR_URL, type SelfInfo, SupervisorClient } from './config/supervisor.js';
-import { HaBridge } from './ha/bridge.js';
 import { connectHomeAssistant } from './ha/haConnection.js';
-import { hubStats } from './ha/hubStats.js';
-import { agentDeviceId } from './hub/agentDiscovery.js';
-import { AgentHub } from './hub/agents.js';
 import { DeviceCommands } from './inventory/commands.js';
-import { lookupVendor, preloadVendorIndex } from './inventory/vendor.js';
-import type { EmbeddedBroker } from './mqtt/broker.js';
-import { MqttPublisher } from './mqtt/client.js';
-import { resolveBroker } from './mqtt/source.js';
+import { preloadVendorIndex } from './inventory/vendor.js';
 import { startNdp } from './ndp/ndpService.js';
 import { createPassiveListening, passiveInterfaces } from './passive/passiveListening.js';
 import { checkNmap } from './scan/nmapRunner.js';
@@ -33,6 +22,8 @@ import { attachCveFeeds } from './service/cveFeeds.js';
 import { startHeartbeat } from './service/heartbeat.js';
 import { type HostAdapters, systemHost } from './service/host.js';
 import { startInstall } from './service/installStart.js';
+import { runStops, StartupError, type Stops } from './service/lifecycle.js';
+import { startMqttFeature } from './service/mqttFeature.js';
 import { ScanCoordinator, type ScanTargets } from './service/scanCoordinator.js';
 import { scanSettings, scanTargets } from './service/scanSettings.js';
 import { Scheduler } from './service/scheduler.js';
@@ -53,12 +44,7 @@ import { EventBus } from './util/events.js';
 import type { Logger } from './util/logger.js';
 import { VERSION } from './version.js';
 
-export class StartupError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'StartupError';
-  }
-}
+export { StartupError };
 
 export interface RunningService {
   stop(reason?: string): Promise<void>;
@@ -69,24 +55,7 @@ export interface RunningService {
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
-/** dist/ui (built ingress UI) and the card bundle, relative to dist/main.js (from src/: the built dist/ui) */
-const UI_DIR =
-  [resolve(here, 'ui'), resolve(here, '..', 'dist', 'ui')].find((d) => existsSync(join(d, 'index.html'))) ??
-  resolve(here, 'ui');
 const CARD_BUNDLE = resolve(here, '..', 'frontend-card', 'dist', 'lan-sentinel-card.js');
-
-type Stops = Array<[string, () => Promise<void> | void]>;
-
-async function runStops(stops: Stops, log: Logger): Promise<void> {
-  for (const [name, fn] of stops.reverse()) {
-    try {
-      await fn();
-    } catch (err) {
-      log.warn(`error while stopping ${name}: ${(err as Error).message}`);
-    }
-  }
-  stops.length = 0;
-}
 
 /**
  * Starts the service. When start-up fails part-way (refused bind, locked data dir, …) everything started so
@@ -247,110 +216,25 @@ async function startServiceParts(
   const ingressUrl = cfg.addon ? `homeassistant://app/${slug}` : `http://${o.http_host}:${o.http_port}`;
 
   // --- HTTP pre-flight, before anything is published: a refused bind stops start-up with nothing announced
-  const listenHost = cfg.addon ? '0.0.0.0' : o.http_host;
-  const listenPort = cfg.addon && selfInfo ? selfInfo.ingress_port : o.http_port;
-  try {
-    if (!cfg.addon) assertBindAllowed({ host: o.http_host, apiKeysConfigured: keys.countActive() > 0 });
-    await checkListen(listenHost, listenPort);
-  } catch (err) {
-    throw new StartupError((err as Error).message);
-  }
-  const sessions = cfg.addon ? undefined : new SessionAuth(() => clock.now().getTime());
+  const http = await prepareHttp({ cfg, selfInfo, keys, clock });
 
-  // every port this process listens on: a webhook may never call one of them (DESIGN §8)
-  const ownPorts = new Set<number>(
-    [listenPort, ...(o.api_port > 0 ? [o.api_port] : [])].filter((p) => p > 0),
-  );
-  const addOwnPort = (url: string | null): void => {
-    const port = url ? Number(new URL(url).port) : 0;
-    if (port > 0) ownPorts.add(port);
-  };
-
-  // --- MQTT
-  let bridge: HaBridge | null = null;
-  let agentHub: AgentHub | null = null;
-  const broker = await resolveBroker({
+  // --- MQTT: broker, publisher, HA bridge, satellite agents
+  const mqtt = await startMqttFeature({
     options: o,
     ...(supervisor ? { supervisorMqtt: () => supervisor.mqttService() } : {}),
+    store,
+    findings,
+    coordinator,
+    threats,
+    bus,
+    clock,
+    log,
+    ingressUrl,
+    coreVersion,
+    ownPorts: http.ownPorts,
   });
-  if (broker.kind === 'none') {
-    log.info(`MQTT disabled: ${broker.reason}`);
-  } else {
-    let url: string;
-    let username: string | undefined;
-    let password: string | undefined;
-    if (broker.kind === 'embedded') {
-      let embedded: EmbeddedBroker;
-      try {
-        // loaded only when used: the add-on and users with their own broker never pay for aedes
-        const { startEmbeddedBroker } = await import('./mqtt/broker.js');
-        embedded = await startEmbeddedBroker({ host: '127.0.0.1', port: 1883, logger: log.child('broker') });
-      } catch (err) {
-        throw new StartupError((err as Error).message);
-      }
-      stops.push(['embedded broker', () => embedded.close()]);
-      ownPorts.add(embedded.port);
-      url = embedded.url;
-      log.info(
-        `embedded MQTT broker listening on ${embedded.host}:${embedded.port} (other clients on this machine may use it)`,
-      );
-    } else {
-      url = broker.url;
-      username = broker.username;
-      password = broker.password;
-    }
-    const publisher = new MqttPublisher({
-      url,
-      ...(username ? { username } : {}),
-      ...(password ? { password } : {}),
-      statusTopic: `${o.base_topic}/status`,
-      logger: log.child('mqtt'),
-    });
-    bridge = new HaBridge({
-      publisher,
-      ctx: {
-        discoveryPrefix: o.discovery_prefix,
-        baseTopic: o.base_topic,
-        swVersion: VERSION,
-        ingressUrl,
-        coreVersion,
-      },
-      logger: log.child('ha'),
-      listDevices: () => store.devices.all(),
-      findingsFor: (mac: string) => findings.forDevice(mac).filter((f) => !f.resolvedAt),
-      aliasesOf: (mac: string) => store.macs.of(mac).map((l) => l.mac),
-      ipv6Of: (mac: string) => store.ipv6.of(mac).map((a) => a.address),
-      hubStats: () => hubStats({ store, findings, coordinator }),
-      onScanNow: () => coordinator.requestSweep('ha button'),
-      // a device a satellite agent sees is deep-scanned by that agent (ARP and routes are its own)
-      onRescan: (mac: string) =>
-        agentHub?.deepScan(mac, 'ha button') || coordinator.requestDeviceScan(mac, 'ha button'),
-      keepDiscoveryIds: () => o.agents.map(agentDeviceId),
-      agentOf: (mac: string) => store.agents.agentOf(mac),
-    });
-    const b = bridge;
-    // stops run in reverse: bridge first, then the publisher (publishes offline), then the embedded broker
-    stops.push(['mqtt publisher', () => publisher.close()]);
-    stops.push(['ha bridge', () => b.stop()]);
-    b.attach(bus);
-    await b.start();
-    const hub = new AgentHub({
-      mqtt: publisher,
-      store,
-      bus,
-      clock,
-      logger: log.child('agents'),
-      threats,
-      known: o.agents,
-      ctx: { discoveryPrefix: o.discovery_prefix, baseTopic: o.base_topic, swVersion: VERSION },
-      considerHome: o.consider_home,
-      lookupVendor,
-    });
-    agentHub = hub;
-    stops.push(['agents', () => hub.stop()]);
-    await hub.start();
-    publisher.start();
-  }
+  stops.push(['mqtt', mqtt.stop]);
+  const { bridge, agentHub } = mqtt;
 
   // --- Home Assistant websocket (notifications, card resource): connects in the background, retrying
   const ha = connectHomeAssistant({
@@ -383,7 +267,7 @@ async function startServiceParts(
     },
     onAlert: (e) => void bridge?.publishAlert(e),
     getDevice: (mac: string) => store.devices.get(mac),
-    webhookPolicy: { ownPorts: () => ownPorts },
+    webhookPolicy: { ownPorts: () => http.ownPorts },
   });
   await alerts.start();
   alerts.attach(bus);
@@ -394,88 +278,31 @@ async function startServiceParts(
   stops.push(['stats', () => statsRecorder.stop()]);
 
   // --- HTTP: ingress (add-on) or the standalone UI/API
-  const apiDeps: ApiDeps = {
+  const deps = apiDeps(cfg, http, {
+    db,
     store,
-    findings: findingsPort(findings, {
-      db,
-      reassess: (mac) => threats.reassess(mac, clock.now()),
-    }),
-    alerts: alertsPort(alertsRepo, alerts, {
-      changes: store.changes,
-      device: (mac) => store.devices.get(mac),
-    }),
-    webhooks: webhooksPort(webhooks, alerts),
-    cve: cveFeeds,
+    findings,
+    alertsRepo,
+    webhooks,
     keys,
     audit,
-    ...(sessions ? { sessions } : {}),
+    schedules,
+    alerts,
+    cve: cveFeeds,
+    threats,
     cliToken,
     bus,
     commands,
-    scanner: coordinator,
-    schedules: {
-      repo: schedules,
-      defaultCron: () => o.port_scan_schedule,
-      changed: () => scheduler.reload(),
-    },
-    ...(agentHub ? { agents: agentHub } : {}),
+    coordinator,
+    schedulesChanged: () => scheduler.reload(),
+    agentHub,
     network: { gatewayIp: host.gatewayIp, subnets: () => resolveScanTargets().targets },
-    config: {
-      mode: cfg.addon ? 'addon' : 'standalone',
-      requireApiKey: false,
-      ingressOnly: cfg.addon,
-      settingsSummary: settingsSummary(cfg, initialTargets.targets, broker.kind),
-    },
+    settingsSummary: settingsSummary(cfg, initialTargets.targets, mqtt.brokerKind),
     logger: log.child('http'),
     clock,
-    ...(existsSync(join(UI_DIR, 'index.html')) ? { uiDir: UI_DIR } : {}),
-    version: VERSION,
-  };
-  if (!apiDeps.uiDir) log.warn(`the web UI is not built (${UI_DIR} missing): run "npm run build"`);
-  const app = await buildApp(apiDeps);
-  let httpUrl: string | null = null;
-  if (cfg.addon && selfInfo) {
-    await listen(app, { host: '0.0.0.0', port: selfInfo.ingress_port });
-    httpUrl = `http://127.0.0.1:${selfInfo.ingress_port}`;
-    log.info(`ingress listening on port ${selfInfo.ingress_port} (only ${INGRESS_PEER} is served)`);
-  } else {
-    try {
-      httpUrl = await listen(app, { host: o.http_host, port: o.http_port });
-      addOwnPort(httpUrl);
-    } catch (err) {
-      throw new StartupError(
-        `http_port: cannot listen on ${o.http_host}:${o.http_port}: ${(err as Error).message}`,
-      );
-    }
-    // nothing is trusted for its peer address: the browser signs in with this one-time link (DESIGN §9)
-    log.info(
-      `web UI on ${httpUrl}/login?token=${sessions?.issueLoginToken() ?? ''} (open it to sign in; the link works once)`,
-    );
-  }
-  stops.push(['http', () => app.close()]);
-  if (o.api_port > 0) {
-    // the add-on's LAN port, or standalone a second listener on every interface: API keys only, loopback
-    // not trusted (http_host/http_port stay as they are for the UI)
-    if (!cfg.addon && o.api_port === o.http_port)
-      throw new StartupError(
-        `api_port ${o.api_port} is the same as http_port; give api_port another port (or 0 = off)`,
-      );
-    const apiApp = await buildApp({
-      ...apiDeps,
-      config: { ...apiDeps.config, ingressOnly: false, requireApiKey: true },
-    });
-    try {
-      await listen(apiApp, { host: '0.0.0.0', port: o.api_port });
-    } catch (err) {
-      throw new StartupError(`api_port: cannot listen on 0.0.0.0:${o.api_port}: ${(err as Error).message}`);
-    }
-    stops.push(['api port', () => apiApp.close()]);
-    log.info(`API port ${o.api_port} open (API keys required)`);
-    if (keys.countActive() === 0)
-      log.warn(
-        'api_port is open but no API key exists yet: create one with "lan-sentinel keys create <name> --scope read"',
-      );
-  }
+  });
+  const { httpUrl, stop: stopHttp } = await startHttp({ cfg, selfInfo, plan: http, deps, keys, log });
+  stops.push(['http', stopHttp]);
 
   // --- schedule
   const scheduler = new Scheduler({

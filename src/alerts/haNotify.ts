@@ -6,6 +6,7 @@
  */
 import type { HaLink } from '../ha/link.js';
 import { mac12 } from '../inventory/types.js';
+import { escapeMarkdown } from '../util/text.js';
 
 export const TRUST_ACTION_PREFIX = 'LAN_SENTINEL_TRUST_';
 export const NOTIFICATION_ACTION_EVENT = 'mobile_app_notification_action';
@@ -55,16 +56,15 @@ function isNotFound(err: unknown): boolean {
 /** Send to one target. Resolves when HA accepted it; rejects with HA's error. */
 export async function sendHaNotification(ha: HaLink, target: string, n: HaNotification): Promise<void> {
   const name = target.replace(/^notify\./, '');
+  // HA shows the message as Markdown (persistent notifications, the companion apps): names, hostnames and
+  // banners inside it are network text and must show literally
+  const title = escapeMarkdown(n.title);
+  const message = escapeMarkdown(n.message);
   try {
-    await ha.callService('notify', name, { title: n.title, message: n.message, data: mobileData(n) });
+    await ha.callService('notify', name, { title, message, data: mobileData(n) });
   } catch (err) {
     if (name.startsWith('mobile_app_') || !isNotFound(err)) throw err;
     // not a legacy service: a notify entity (HA ≥ 2024.5); send_message takes no data, so no buttons
-    await ha.callService(
-      'notify',
-      'send_message',
-      { title: n.title, message: n.message },
-      { entity_id: `notify.${name}` },
-    );
+    await ha.callService('notify', 'send_message', { title, message }, { entity_id: `notify.${name}` });
   }
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { withoutControl } from '../util/textSchema.js';
 import {
   ALERT_CHANNELS,
   type AlertChannel,
@@ -50,7 +51,7 @@ const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a 24-hour t
 /** Input for creating/updating a rule (API edge validation). */
 export const alertRuleInputSchema = z
   .object({
-    name: z.string().trim().min(1).max(100),
+    name: withoutControl(z.string().trim().min(1).max(100)),
     enabled: z.boolean().default(true),
     types: z.array(z.enum(CHANGE_TYPES)).min(1, 'choose at least one change type').max(CHANGE_TYPES.length),
     minSeverity: z.enum(SEVERITIES).default('info'),

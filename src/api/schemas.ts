@@ -10,6 +10,7 @@
 import { z } from 'zod';
 import { DEVICE_KINDS } from '../inventory/kinds.js';
 import { PORT_PROFILES } from '../scan/nmapArgs.js';
+import { withoutControl } from '../util/textSchema.js';
 import {
   ALERT_CHANNELS,
   ALERT_RULE_EVENTS,
@@ -256,11 +257,15 @@ export type DeviceListJson = List<DeviceJson>;
 
 export const devicePatchSchema = z
   .object({
-    name: z.string().trim().max(64, { message: 'must be at most 64 characters' }).nullable().optional(),
+    name: withoutControl(z.string().trim().max(64, { message: 'must be at most 64 characters' }))
+      .nullable()
+      .optional(),
     known: z.boolean().optional(),
     watched: z.boolean().optional(),
     ignored: z.boolean().optional(),
-    notes: z.string().max(2000, { message: 'must be at most 2000 characters' }).nullable().optional(),
+    notes: withoutControl(z.string().max(2000, { message: 'must be at most 2000 characters' }), true)
+      .nullable()
+      .optional(),
     consider_home: z
       .number()
       .int()
@@ -467,7 +472,7 @@ export const scanRequestSchema = z
     targets: z.array(z.string().max(43)).min(1).max(256).optional(),
     /** port profile of a port scan (default: the configured one) */
     profile: z.enum(PORT_PROFILES).optional(),
-    reason: z.string().max(200).optional(),
+    reason: withoutControl(z.string().max(200)).optional(),
   })
   .strict();
 export type ScanRequest = z.infer<typeof scanRequestSchema>;
@@ -605,7 +610,10 @@ export const acceptCreateSchema = z
     scope: z.enum(['finding', 'group']),
     /** the finding key ("cve:CVE-2021-41773:tcp/80") or group key ("cve:apache_httpd@2.4.49") */
     target: z.string().min(1).max(200),
-    reason: z.string().trim().min(1, { message: 'say why (1 to 500 characters)' }).max(ACCEPT_REASON_MAX),
+    reason: withoutControl(
+      z.string().trim().min(1, { message: 'say why (1 to 500 characters)' }).max(ACCEPT_REASON_MAX),
+      true,
+    ),
     /** ISO time in the future; absent = until the product version changes */
     expires_at: isoTime.optional(),
   })
@@ -775,7 +783,7 @@ export const alertRuleSchema = z.object({
 export type AlertRuleJson = z.infer<typeof alertRuleSchema>;
 
 const alertRuleFields = {
-  name: z.string().trim().min(1, { message: 'must not be empty' }).max(100),
+  name: withoutControl(z.string().trim().min(1, { message: 'must not be empty' }).max(100)),
   enabled: z.boolean(),
   events: z
     .array(z.enum(ALERT_RULE_EVENTS))
@@ -917,7 +925,7 @@ const webhookEvents = z.array(z.enum(ALERT_RULE_EVENTS)).max(64);
 
 export const webhookCreateSchema = z
   .object({
-    name: z.string().trim().min(1, { message: 'must not be empty' }).max(100),
+    name: withoutControl(z.string().trim().min(1, { message: 'must not be empty' }).max(100)),
     url: webhookUrl,
     enabled: z.boolean().default(true),
     /** empty = every event */
@@ -928,7 +936,7 @@ export const webhookCreateSchema = z
 export type WebhookCreate = z.infer<typeof webhookCreateSchema>;
 export const webhookPatchSchema = z
   .object({
-    name: z.string().trim().min(1, { message: 'must not be empty' }).max(100).optional(),
+    name: withoutControl(z.string().trim().min(1, { message: 'must not be empty' }).max(100)).optional(),
     url: webhookUrl.optional(),
     enabled: z.boolean().optional(),
     events: webhookEvents.optional(),
@@ -971,11 +979,13 @@ export const apiKeySchema = z.object({
 export type ApiKeyJson = z.infer<typeof apiKeySchema>;
 export const apiKeyCreateSchema = z
   .object({
-    name: z
-      .string()
-      .trim()
-      .min(1, { message: 'must not be empty' })
-      .max(64, { message: 'must be at most 64 characters' }),
+    name: withoutControl(
+      z
+        .string()
+        .trim()
+        .min(1, { message: 'must not be empty' })
+        .max(64, { message: 'must be at most 64 characters' }),
+    ),
     scope: z.enum(KEY_SCOPES),
   })
   .strict();

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { HaLink } from '../ha/link.js';
 import { HaCommandError } from '../ha/link.js';
 import type { Logger } from '../util/logger.js';
+import { markdownCode } from '../util/text.js';
 
 export const CARD_DIR = 'lan-sentinel';
 export const CARD_FILE = 'lan-sentinel-card.js';
@@ -107,7 +108,7 @@ async function notifyRestartNeeded(link: HaLink, wwwDir: string, log: Logger): P
       notification_id: RESTART_NOTIFICATION_ID,
       title: 'LAN Sentinel: restart Home Assistant once',
       message:
-        `LAN Sentinel created the folder \`${wwwDir}\` for its dashboard card. Home Assistant serves ` +
+        `LAN Sentinel created the folder ${markdownCode(wwwDir)} for its dashboard card. Home Assistant serves ` +
         '`/local/` files only from a `www` folder that existed when it started, so **restart Home Assistant ' +
         'once** (Settings → System → Restart) before adding the LAN Sentinel card.',
     });

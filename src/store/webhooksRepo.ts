@@ -1,6 +1,7 @@
 /** Webhook targets and their delivery log. Secrets are generated when not given and never logged. */
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { withoutControl } from '../util/textSchema.js';
 import type { Db } from './db.js';
 
 export interface Webhook {
@@ -60,7 +61,7 @@ export const webhookUrlSchema = z
 
 export const webhookInputSchema = z
   .object({
-    name: z.string().trim().min(1).max(100),
+    name: withoutControl(z.string().trim().min(1).max(100)),
     url: webhookUrlSchema,
     secret: z.string().min(16, 'a webhook secret needs at least 16 characters').max(256).optional(),
     enabled: z.boolean().default(true),

@@ -23,6 +23,21 @@ export function stripControlMultiline(s: string): string {
   return s.replace(/\r\n?/g, '\n').replace(MULTI_LINE, '');
 }
 
+const FIRST_SINGLE = new RegExp(SINGLE_LINE.source);
+/** as MULTI_LINE, but \r is allowed too (a CRLF line end is not hostile) */
+const FIRST_MULTI = new RegExp(`[\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f${INVISIBLE}]`);
+
+/**
+ * The first character user text may not hold: anything stripControl removes (`multiline`: except \n, \r and
+ * \t). Its code point as "U+202E" and its 1-based position (UTF-16 units), or null when there is none.
+ */
+export function findControl(s: string, multiline = false): { codePoint: string; position: number } | null {
+  const m = (multiline ? FIRST_MULTI : FIRST_SINGLE).exec(s);
+  if (!m) return null;
+  const hex = (m[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0');
+  return { codePoint: `U+${hex}`, position: m.index + 1 };
+}
+
 /** True when `s` holds a character stripControl would remove. */
 export function hasControl(s: string): boolean {
   SINGLE_LINE.lastIndex = 0;
@@ -43,4 +58,32 @@ export function capLength(s: string, max: number): string {
   const cut = s.slice(0, max);
   const last = cut.charCodeAt(cut.length - 1);
   return last >= 0xd800 && last <= 0xdbff ? cut.slice(0, -1) : cut;
+}
+
+/**
+ * Escape text for Markdown output (HA persistent and mobile notifications render the message as Markdown), so
+ * a hostname such as `[click](http://evil)`, `**x**` or `<img src=x>` is shown literally: every character that
+ * can open inline markup (emphasis, code, links and images, HTML, entities, strikethrough) gets a backslash
+ * (CommonMark shows `\x` as `x` for ASCII punctuation), and a line that would start a heading, list or rule
+ * has its first mark escaped. Parentheses, dots and `#` inside a line are left alone: they are inert there,
+ * and phones that show the text raw should show few backslashes. Pure.
+ */
+export function escapeMarkdown(s: string): string {
+  return s
+    .replace(/[\\`*_[\]<>~&|]/g, '\\$&')
+    .replace(/^([ \t]*)([-+=#])/gm, '$1\\$2')
+    .replace(/^([ \t]*\d+)([.)])/gm, '$1\\$2');
+}
+
+/**
+ * `s` as a Markdown code span, shown literally whatever it holds: the fence is one backtick longer than the
+ * longest backtick run inside, with a space inside each end when `s` starts or ends with a backtick
+ * (CommonMark strips exactly one such space). Newlines become spaces (a code span is one line). Pure.
+ */
+export function markdownCode(s: string): string {
+  const flat = s.replace(/\r\n?|\n/g, ' ');
+  const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((r) => r.length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = flat.startsWith('`') || flat.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${flat}${pad}${fence}`;
 }

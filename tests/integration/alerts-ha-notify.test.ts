@@ -131,6 +131,26 @@ describe('HA notifications through the fake HA websocket server', () => {
     expect(ha.calls.filter((c) => c.service === 'mobile_app_pixel_8')).toHaveLength(1);
   });
 
+  it('a hostile hostname reaches HA with its Markdown escaped, so it shows literally (phone and notify entity)', async () => {
+    const evil = '[click](http://evil) **x** <img src=x>';
+    await alerts.handleChange({
+      ...newDevice,
+      mac: '02:00:00:00:00:99',
+      name: evil,
+      message: `New device ${evil} at 10.213.0.99`,
+    });
+    const shown = '\\[click\\](http://evil) \\*\\*x\\*\\* \\<img src=x\\>';
+    const phone = ha.calls.filter((c) => c.service === 'mobile_app_pixel_8');
+    expect(phone).toHaveLength(1);
+    expect(phone[0]?.service_data.title).toBe(`New device on your network: ${shown}`);
+    expect(phone[0]?.service_data.message).toBe(`New device ${shown} at 10.213.0.99`);
+    const entity = ha.calls.filter((c) => c.service === 'send_message');
+    expect(entity[0]?.service_data).toEqual({
+      title: `New device on your network: ${shown}`,
+      message: `New device ${shown} at 10.213.0.99`,
+    });
+  });
+
   it('an ignored device never notifies', async () => {
     await alerts.handleChange({ ...newDevice, mac: IGNORED });
     expect(ha.calls).toHaveLength(0);

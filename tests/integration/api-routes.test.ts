@@ -94,6 +94,53 @@ describe('devices', () => {
     expect((await send('PATCH', '/api/devices/00:00:00:00:00:09', { known: true })).statusCode).toBe(404);
   });
 
+  it('control and bidi characters in names, notes, key names and reasons are refused: 400 naming the field, nothing stored', async () => {
+    const before = (await get(`/api/devices/${MACS.camera}`)).json() as DeviceJson;
+    const nul = await send('PATCH', `/api/devices/${MACS.camera}`, { name: 'cam\u0000era' });
+    expect(nul.statusCode).toBe(400);
+    const e = nul.json() as ApiErrorBody;
+    expect(e.issues).toEqual([
+      {
+        path: 'body.name',
+        message:
+          'must not contain control or invisible formatting characters (U+0000 at character 4); letters, digits, spaces, punctuation and emoji are allowed',
+      },
+    ]);
+    expect(e.message).toMatch(/^invalid body: body\.name must not contain control/);
+    const bidi = await send('PATCH', `/api/devices/${MACS.camera}`, { notes: 'ok\n\u202eevil' });
+    expect((bidi.json() as ApiErrorBody).issues).toEqual([
+      {
+        path: 'body.notes',
+        message:
+          'must not contain control or invisible formatting characters (U+202E at character 4); letters, digits, spaces, punctuation, emoji, newlines and tabs are allowed',
+      },
+    ]);
+    const esc = await send('PATCH', `/api/devices/${MACS.camera}`, {
+      name: 'x\u001b[31m',
+      notes: 'zero\u200bwidth',
+    });
+    expect((esc.json() as ApiErrorBody).issues?.map((i) => i.path).sort()).toEqual([
+      'body.name',
+      'body.notes',
+    ]);
+    const after = (await get(`/api/devices/${MACS.camera}`)).json() as DeviceJson;
+    expect([after.name, after.notes]).toEqual([before.name, before.notes]);
+    // newlines and tabs in notes, emoji and joiners in names are fine
+    const fine = await send('PATCH', `/api/devices/${MACS.camera}`, {
+      name: 'Kamera 👨‍👩‍👧 Einfahrt',
+      notes: 'line one\r\n\tline two',
+    });
+    expect(fine.statusCode).toBe(200);
+    expect((fine.json() as DeviceJson).name).toBe('Kamera 👨‍👩‍👧 Einfahrt');
+    await send('PATCH', `/api/devices/${MACS.camera}`, { name: before.name, notes: before.notes });
+    const key = await send('POST', '/api/keys', { name: 'grafana\u2066', scope: 'read' });
+    expect(key.statusCode).toBe(400);
+    expect((key.json() as ApiErrorBody).issues?.[0]?.path).toBe('body.name');
+    const scan = await send('POST', '/api/scans', { kind: 'sweep', reason: 'because\u0007' });
+    expect(scan.statusCode).toBe(400);
+    expect((scan.json() as ApiErrorBody).issues?.[0]?.path).toBe('body.reason');
+  });
+
   it('history returns ip history, presence, port events and changes', async () => {
     const r = await get(`/api/devices/${MACS.nas}/history`);
     expect(r.statusCode).toBe(200);

@@ -155,6 +155,17 @@ describe('installCard', () => {
     expect(denied.message).toMatch(/unauthorized.*Settings → Dashboards → Resources/);
   });
 
+  it('the restart notification shows a www path with Markdown in it literally (one code span)', async () => {
+    await start();
+    const odd = join(dir, 'a`b`` **x** [l](http://e)', 'www');
+    const r = await installCard({ link, bundlePath, wwwDir: odd, version: '1', logger: silentLogger });
+    expect(r.restartNotified).toBe(true);
+    const note = ha.calls.find((c) => c.domain === 'persistent_notification' && c.service === 'create');
+    const message = String(note?.service_data.message);
+    // the fence is longer than any backtick run of the path, so CommonMark reads exactly the path back
+    expect(message).toContain(`created the folder \`\`\`${odd}\`\`\` for its dashboard card`);
+  });
+
   it('recognises our resource URL in any form', () => {
     expect(isOurResource(CARD_URL_PATH)).toBe(true);
     expect(isOurResource(`${CARD_URL_PATH}?v=9&x=1`)).toBe(true);

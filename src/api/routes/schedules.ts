@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { IP_OR_CIDR, PORT_PROFILES, validCron } from '../../config/options.js';
 import { nextCronRun } from '../../service/cron.js';
 import { type Schedule, ScheduleNameTaken } from '../../store/schedulesRepo.js';
+import { withoutControl } from '../../util/textSchema.js';
 import { auditChange } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
 import { ApiError, notFound } from '../errors.js';
@@ -51,11 +52,13 @@ const targetsField = z
   )
   .max(64);
 const fields = {
-  name: z
-    .string()
-    .trim()
-    .min(1, { message: 'must not be empty' })
-    .max(64, { message: 'must be at most 64 characters' }),
+  name: withoutControl(
+    z
+      .string()
+      .trim()
+      .min(1, { message: 'must not be empty' })
+      .max(64, { message: 'must be at most 64 characters' }),
+  ),
   cron: cronField,
   kind: z.enum(SCAN_KINDS),
   profile: z.enum(PORT_PROFILES).nullable(),
