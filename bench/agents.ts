@@ -22,6 +22,7 @@ import { systemClock } from '../src/util/clock.js';
 import { EventBus } from '../src/util/events.js';
 import { silentLogger } from '../src/util/logger.js';
 import { mosquittoAvailable, startMosquitto } from '../tests/helpers/mosquitto.js';
+import { prng } from '../tests/helpers/nmapXmlGen.js';
 import {
   type Benchmark,
   type BenchResult,
@@ -40,18 +41,6 @@ const PORTS_SECONDS = { name: 'agent_portscan_254_s', unit: 's', target: 'report
 const RESULT_TOPIC = agentTopics('lan_sentinel', 'iot').result;
 /** hosts per agent port-scan result: the agent runs nmap on 4 addresses at a time (Agent.requestPortScan) */
 const PORTS_PER_RESULT = 4;
-
-/** Deterministic PRNG (mulberry32) so every run uploads the same, not-too-compressible LAN. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const OUIS = ['b8:27:eb', '24:0a:c4', 'f0:18:98', '44:65:0d', '00:17:88', '5c:aa:fd', 'c8:2b:96', 'a4:77:33'];
 const NAMES = ['esp', 'shelly', 'hue', 'sonos', 'cam', 'plug', 'tv', 'printer', 'nest', 'tablet'];

@@ -11,6 +11,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { prng } from '../tests/helpers/nmapXmlGen.js';
 import { CLI, ServiceProcess } from '../tests/helpers/serviceProcess.js';
 import { BUSYBOX, DNSMASQ, dhcpJoin, startDnsmasq, TCPDUMP } from '../tests/lan/peers.js';
 import { SimLan } from '../tests/lan/sim-lan.js';
@@ -27,17 +28,6 @@ import {
 
 const SWEEP_INTERVAL = 15;
 
-/** mulberry32: a small seeded PRNG in [0, 1), so every run pauses the same way */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const ON_P50 = { name: 'arrival_passive_p50_s', unit: 's', target: '<= 5 s' };
 const ON_MAX = { name: 'arrival_passive_max_s', unit: 's', target: '<= 5 s' };
 const OFF_P50 = {
@@ -103,7 +93,7 @@ export const passiveBenchmark: Benchmark = {
       const tOn: number[] = [];
       const tOff: number[] = [];
       const pauses: number[] = [];
-      const phase = seededRandom(19);
+      const phase = prng(19);
       for (let i = 0; i < joins; i++) {
         const pause = phase() * SWEEP_INTERVAL * 1000;
         pauses.push(pause / 1000);

@@ -105,8 +105,8 @@ const SERVICES: readonly ServiceTemplate[] = [
   { port: 62078, name: 'iphone-sync', cpe: [] },
 ];
 
-/** mulberry32: small deterministic PRNG. */
-function prng(seed: number): () => number {
+/** mulberry32: small deterministic PRNG in [0, 1) (also used by the benches). */
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
