@@ -107,6 +107,9 @@ const PORTS_JSON = `(SELECT json_group_array(json_array(p.protocol, p.port, p.se
 export const CLEAR_SEEN_MANY_SQL = `UPDATE device_ports INDEXED BY device_ports_seen_apart SET last_seen = NULL
   WHERE mac IN (SELECT value FROM json_each(?)) AND last_seen IS NOT NULL`;
 
+/** A page of devices with their ports, for a JSON array of MACs, in the array's order. */
+export const BY_MACS_SQL = `SELECT ${COLS}, ${PORTS_JSON} FROM json_each(?) j JOIN devices d ON d.mac = j.value ORDER BY j.key`;
+
 /** The port-scan read: the current ports of a JSON array of MACs (devices without ports have '[]'). */
 export const PORTS_OF_SQL = `SELECT d.mac, ${PORTS_JSON} FROM devices d WHERE d.mac IN (SELECT value FROM json_each(?))`;
 
@@ -367,11 +370,7 @@ export class DevicesRepo {
       allWithPorts: db.prepare(`SELECT ${COLS}, ${PORTS_JSON} FROM devices d ORDER BY d.mac`).raw(true),
       get: db.prepare(`SELECT ${COLS}, ${PORTS_JSON} FROM devices d WHERE d.mac = ?`).raw(true),
       /** Devices (with ports) for a JSON array of MACs, in the array's order. */
-      byMacs: db
-        .prepare(
-          `SELECT ${COLS}, ${PORTS_JSON} FROM json_each(?) j JOIN devices d ON d.mac = j.value ORDER BY j.key`,
-        )
-        .raw(true),
+      byMacs: db.prepare(BY_MACS_SQL).raw(true),
       /** Ports JSON per MAC for a JSON array of MACs (devices without ports are absent). */
       portsOfMany: db.prepare(PORTS_OF_SQL).raw(true),
       upsert: db.prepare(`
