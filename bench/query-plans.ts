@@ -86,11 +86,7 @@ try {
       'port history of a device (view)',
       `SELECT protocol, port, event, service, product, version, time FROM port_history WHERE mac = '02:00:00:00:00:01' ORDER BY time DESC, id DESC, seq DESC LIMIT 500`,
     ],
-    [
-      'port scan: current ports of the scanned devices (devicesRepo PORTS_OF_SQL)',
-      PORTS_OF_SQL,
-      macs,
-    ],
+    ['port scan: current ports of the scanned devices (devicesRepo PORTS_OF_SQL)', PORTS_OF_SQL, macs],
     [
       'port scan: ports_scanned_at of the scanned devices',
       `UPDATE devices SET ports_scanned_at = '${at}' WHERE mac IN (SELECT value FROM json_each(?))`,
