@@ -214,41 +214,40 @@ async function main(): Promise<void> {
   const cli = (args: string[]) => [process.execPath, CLI, ...args];
   const shots: Shot[] = [];
 
+  // first a sweep and a port scan of every device, with the progress bar: once mid-scan, once at the end
+  const scanArgs = ['scan', '--ports'];
+  startInTmux('scan', cli(scanArgs), env);
+  // every frame of the port scan's bar part-way; the one nearest half-way is shown
+  const frames: Array<{ pct: number; text: string }> = [];
+  const deadline = Date.now() + 300_000;
+  while (!paneDead('scan')) {
+    if (Date.now() > deadline) throw new Error(`scan still running:\n${capture('scan')}`);
+    const t = capture('scan');
+    const last = stripAnsi(t).trimEnd().split('\n').at(-1) ?? '';
+    const m = /^scan \d+ ports \[[#.]+\]\s+(\d+)%/.exec(last);
+    if (m && Number(m[1]) > 0 && Number(m[1]) < 100) frames.push({ pct: Number(m[1]), text: t });
+    await sleep(250);
+  }
+  const code = await waitDead('scan', 1000);
+  const end = capture('scan');
+  if (code !== 0) throw new Error(`lan-sentinel scan exited ${code}:\n${end}`);
+  const mid = frames.sort((a, b) => Math.abs(a.pct - 50) - Math.abs(b.pct - 50))[0];
+  if (!mid) throw new Error(`no progress bar seen mid-scan:\n${end}`);
+  shots.push({ name: 'scan-progress', prompt: `lan-sentinel ${scanArgs.join(' ')}`, text: mid.text });
+  shots.push({ name: 'scan', prompt: `lan-sentinel ${scanArgs.join(' ')}`, text: end });
+
+  // then the listings, which now include that scan
   for (const [name, args] of [
     ['devices', ['devices']],
     ['scans', ['scans']],
     ['findings', ['findings']],
   ] as const) {
     startInTmux(name, cli([...args]), env);
-    const code = await waitDead(name, 60_000);
+    const rc = await waitDead(name, 60_000);
     const text = capture(name);
-    if (code !== 0) throw new Error(`lan-sentinel ${args.join(' ')} exited ${code}:\n${text}`);
+    if (rc !== 0) throw new Error(`lan-sentinel ${args.join(' ')} exited ${rc}:\n${text}`);
     shots.push({ name, prompt: `lan-sentinel ${args.join(' ')}`, text });
   }
-
-  // a sweep and a port scan of every device, with the progress bar: once mid-scan, once at the end
-  const scanArgs = ['scan', '--ports'];
-  startInTmux('scan', cli(scanArgs), env);
-  let mid: string | null = null;
-  const deadline = Date.now() + 300_000;
-  while (!paneDead('scan')) {
-    if (Date.now() > deadline) throw new Error(`scan still running:\n${capture('scan')}`);
-    const t = capture('scan');
-    if (process.env.SHOTS_DEBUG) console.log(JSON.stringify(stripAnsi(t).trimEnd().split('\n').at(-1)));
-    const m = /\[[#.]+\]\s+(\d+)%/.exec(stripAnsi(t).trimEnd().split('\n').at(-1) ?? '');
-    // a bar part-way: started, not yet at 100 %, the port scan (the longer one) preferred
-    if (m && Number(m[1]) > 0 && Number(m[1]) < 100 && (!mid || /ports \[/.test(stripAnsi(t)))) {
-      mid = t;
-      if (/ports \[/.test(stripAnsi(t))) break;
-    }
-    await sleep(100);
-  }
-  if (!mid) throw new Error(`no progress bar seen mid-scan:\n${capture('scan')}`);
-  shots.push({ name: 'scan-progress', prompt: `lan-sentinel ${scanArgs.join(' ')}`, text: mid });
-  const code = await waitDead('scan', 300_000);
-  const end = capture('scan');
-  if (code !== 0) throw new Error(`lan-sentinel scan exited ${code}:\n${end}`);
-  shots.push({ name: 'scan', prompt: `lan-sentinel ${scanArgs.join(' ')}`, text: end });
 
   await render(shots);
 }
