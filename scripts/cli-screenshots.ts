@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { CLI, eventually, ROOT, ServiceProcess } from '../tests/helpers/serviceProcess.js';
+import { CHROMIUM, LAUNCH_ARGS } from '../tests/helpers/uiBrowser.js';
 import { defaultHosts } from '../tests/lan/hosts.js';
 import { SimLan } from '../tests/lan/sim-lan.js';
 import { ansiToHtml, escapeHtml } from './ansi-html.js';
@@ -141,18 +142,7 @@ interface Shot {
 }
 
 async function render(shots: Shot[]): Promise<void> {
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
   try {
     const page = await browser.newPage({ viewport: { width: 1200, height: 800 }, deviceScaleFactor: 1 });
     for (const s of shots) {

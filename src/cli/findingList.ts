@@ -39,7 +39,7 @@ export function sortFindings<T extends Sortable>(items: readonly T[]): T[] {
  */
 export function findingsFooter(total: number, shown: number): string {
   const legend = '(KEV = known exploited)';
-  const details = 'details: lan-sentinel devices show <mac>';
+  const details = 'details: lan-sentinel devices show <device>';
   if (shown >= total) return `${total} findings ${legend}; ${details}`;
   return [
     `${total} findings, showing 1–${shown} ${legend}`,
