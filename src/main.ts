@@ -27,6 +27,7 @@ import { startMqttFeature } from './service/mqttFeature.js';
 import { ScanCoordinator, type ScanTargets } from './service/scanCoordinator.js';
 import { scanSettings, scanTargets } from './service/scanSettings.js';
 import { Scheduler } from './service/scheduler.js';
+import { ServiceHealth } from './service/serviceHealth.js';
 import { attachStatsRecorder } from './service/statsRecorder.js';
 import { createThreatAssessor } from './service/threatAssessor.js';
 import { AlertsRepo } from './store/alertsRepo.js';
@@ -36,6 +37,7 @@ import { FindingsRepo } from './store/findingsRepo.js';
 import { KeysRepo } from './store/keysRepo.js';
 import { pruneHistory } from './store/retention.js';
 import { SchedulesRepo } from './store/schedulesRepo.js';
+import { storageFailure } from './store/storageFailure.js';
 import { Store } from './store/store.js';
 import { WebhooksRepo } from './store/webhooksRepo.js';
 import { systemClock } from './util/clock.js';
@@ -130,9 +132,15 @@ async function startServiceParts(
   const vendorStats = preloadVendorIndex();
   log.debug('vendor index loaded', { ...vendorStats });
 
-  const bus = new EventBus((event, err) =>
-    log.error(`listener for ${event} failed: ${(err as Error).message}`),
-  );
+  const bus = new EventBus((event, err) => {
+    log.error(`listener for ${event} failed: ${(err as Error).message}`);
+    const storage = storageFailure(err);
+    if (storage && event !== 'storage:failed')
+      bus.emit('storage:failed', { ...storage, at: clock.now().toISOString() });
+  });
+  // degraded while the last sweep failed or writes fail (api/health)
+  const health = new ServiceHealth(log.child('health'));
+  stops.push(['health', health.attach(bus)]);
   const threats = createThreatAssessor({
     store,
     findings,
@@ -292,6 +300,7 @@ async function startServiceParts(
     threats,
     cliToken,
     bus,
+    health,
     commands,
     coordinator,
     schedulesChanged: () => scheduler.reload(),
