@@ -41,6 +41,8 @@ export interface BusEvents {
   'finding:updated': StoredFinding;
   /** A write to the database failed because of the storage (full disk, I/O error, read-only); rolled back. */
   'storage:failed': { code: string; full: boolean; message: string; at: string };
+  /** A named schedule was added, changed or removed (api/schedules): the scheduler reloads them. */
+  'schedules:changed': Record<string, never>;
   /** Scanning state for the binary sensor. */
   scanning: { running: boolean };
 }
