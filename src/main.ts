@@ -25,6 +25,7 @@ import { attachPresence } from './service/presence.js';
 import { ScanCoordinator, type ScanTargets } from './service/scanCoordinator.js';
 import { scanSettings, scanTargets } from './service/scanSettings.js';
 import { serviceScheduler } from './service/scheduler.js';
+import { ServiceHealth } from './service/serviceHealth.js';
 import { attachStatsRecorder } from './service/statsRecorder.js';
 import { attachThreats } from './service/threatsFeature.js';
 import { AlertsRepo } from './store/alertsRepo.js';
@@ -33,6 +34,7 @@ import { closeDatabase, openDatabaseReport } from './store/db.js';
 import { FindingsRepo } from './store/findingsRepo.js';
 import { KeysRepo } from './store/keysRepo.js';
 import { SchedulesRepo } from './store/schedulesRepo.js';
+import { storageFailure } from './store/storageFailure.js';
 import { Store } from './store/store.js';
 import { WebhooksRepo } from './store/webhooksRepo.js';
 import { systemClock } from './util/clock.js';
@@ -127,9 +129,15 @@ async function startServiceParts(
   const vendorStats = preloadVendorIndex();
   log.debug('vendor index loaded', { ...vendorStats });
 
-  const bus = new EventBus((event, err) =>
-    log.error(`listener for ${event} failed: ${(err as Error).message}`),
-  );
+  const bus = new EventBus((event, err) => {
+    log.error(`listener for ${event} failed: ${(err as Error).message}`);
+    const storage = storageFailure(err);
+    if (storage && event !== 'storage:failed')
+      bus.emit('storage:failed', { ...storage, at: clock.now().toISOString() });
+  });
+  // degraded while the last sweep failed or writes fail (api/health)
+  const health = new ServiceHealth(log.child('health'));
+  stops.push(['health', health.attach(bus)]);
   // --- threats: the assessor and the CVE feeds that reload its rules at once, also after a CLI import
   const {
     threats,
@@ -275,6 +283,7 @@ async function startServiceParts(
     threats,
     cliToken,
     bus,
+    health,
     commands,
     coordinator,
     agentHub,
