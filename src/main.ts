@@ -14,8 +14,6 @@ import { DEFAULT_SUPERVISOR_URL, type SelfInfo, SupervisorClient } from './confi
 import { connectHomeAssistant } from './ha/haConnection.js';
 import { DeviceCommands } from './inventory/commands.js';
 import { preloadVendorIndex } from './inventory/vendor.js';
-import { startNdp } from './ndp/ndpService.js';
-import { createPassiveListening, passiveInterfaces } from './passive/passiveListening.js';
 import { checkNmap } from './scan/nmapRunner.js';
 import { detectLocalNetworks } from './scan/targets.js';
 import { attachCveFeeds } from './service/cveFeeds.js';
@@ -24,6 +22,7 @@ import { type HostAdapters, systemHost } from './service/host.js';
 import { startInstall } from './service/installStart.js';
 import { runStops, StartupError, type Stops } from './service/lifecycle.js';
 import { startMqttFeature } from './service/mqttFeature.js';
+import { attachPresence } from './service/presence.js';
 import { ScanCoordinator, type ScanTargets } from './service/scanCoordinator.js';
 import { scanSettings, scanTargets } from './service/scanSettings.js';
 import { Scheduler } from './service/scheduler.js';
@@ -158,37 +157,20 @@ async function startServiceParts(
     settings: scanSettings(o, privileged, host.gatewayIp),
   });
 
-  // --- passive listening (DHCP, mDNS, ARP): arrivals and names between sweeps
-  if (o.passive && !privileged) log.info('passive listening needs root: off (presence from sweeps only)');
-  if (o.passive && privileged) {
-    const ifaces = host.interfaces();
-    const passive = createPassiveListening({
-      store,
-      bus,
-      clock,
-      logger: log.child('passive'),
-      scope: () => ({ targets: initialTargets.targets, exclude: initialTargets.exclude }),
-      considerHome: o.consider_home,
-      interfaces: passiveInterfaces(detected, initialTargets.targets, (name) => {
-        const mac = ifaces[name]?.find((a) => a.family === 'IPv4')?.mac;
-        return mac && mac !== '00:00:00:00:00:00' ? mac.toLowerCase() : null;
-      }),
-    });
-    stops.push(['passive listening', () => passive.stop()]);
-  }
-  // --- IPv6 neighbour discovery (all-nodes ping + neighbour table) after sweeps
-  const ndp = startNdp({
+  // --- presence between sweeps: passive listening (DHCP, mDNS, ARP) and IPv6 neighbour discovery
+  const presence = attachPresence({
     store,
     bus,
     clock,
     log,
+    passive: o.passive,
+    privileged,
     considerHome: o.consider_home,
-    passive: o.passive && privileged,
     interfaces: host.interfaces,
     detected,
-    targets: initialTargets.targets,
+    scope: { targets: initialTargets.targets, exclude: initialTargets.exclude },
   });
-  if (ndp) stops.push(['ndp discovery', () => ndp.stop()]);
+  stops.push(['presence', () => presence.stop()]);
 
   // --- supervisor (add-on mode)
   const supervisorUrl = env.LAN_SENTINEL_SUPERVISOR_URL ?? DEFAULT_SUPERVISOR_URL;
