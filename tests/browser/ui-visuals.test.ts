@@ -124,6 +124,14 @@ async function start(extraDevices: number, scanGenerated = false): Promise<Svc> 
   };
 }
 
+/** a phone in dark mode (the screenshots' small-screen case) */
+const PHONE_DARK = {
+  viewport: { width: 390, height: 844 },
+  deviceScaleFactor: 2,
+  isMobile: true,
+  colorScheme: 'dark',
+} as const;
+
 const describeBrowser = chromiumAvailable ? describe : describe.skip;
 
 describeBrowser('pictures: trends, map, kinds, scan progress', () => {
@@ -433,12 +441,7 @@ describeBrowser('pictures: trends, map, kinds, scan progress', () => {
       await page.waitForTimeout(300);
       await shot(page, 'map-agent-light');
       await ctx.close();
-      const dark = await browser.newContext({
-        viewport: { width: 390, height: 844 },
-        deviceScaleFactor: 2,
-        isMobile: true,
-        colorScheme: 'dark',
-      });
+      const dark = await browser.newContext(PHONE_DARK);
       const dp = await signedIn(lan, dark, '#/map');
       await mapTimes(dp);
       await dp.waitForTimeout(300);
@@ -486,12 +489,7 @@ describeBrowser('pictures: trends, map, kinds, scan progress', () => {
     await page.waitForTimeout(1200);
     await shot(page, 'scan-progress-page');
     await ctx.close();
-    const dark = await browser.newContext({
-      viewport: { width: 390, height: 844 },
-      deviceScaleFactor: 2,
-      isMobile: true,
-      colorScheme: 'dark',
-    });
+    const dark = await browser.newContext(PHONE_DARK);
     const dp = await signedIn(lan, dark, `#/scans/${id}`);
     await expect
       .poll(() => dp.locator('ls-scan-page ls-scan-progress').count(), { timeout: 20_000 })

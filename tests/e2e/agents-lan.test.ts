@@ -300,19 +300,22 @@ describeLan('satellite agent on a second, routed LAN through bridged mosquittos'
       departure_local_s: [],
       departure_agent_s: [],
     } as Record<string, number[]>;
+    /** milliseconds from `since` until the device's HA state says `presence` */
+    const reaches = (mac: string, presence: string, since: number, timeoutMs: number) =>
+      eventually(
+        () => (state(mac).presence === presence ? Date.now() - since : null),
+        timeoutMs,
+        `${mac} ${presence}`,
+        100,
+      );
     for (let i = 0; i < rounds; i++) {
       const newA: HostSpec = { name: `tablet-a${i}`, mac: `f0:18:98:aa:00:0${i + 1}`, ip: 120 + i };
       const newB: HostSpec = { name: `plug-b${i}`, mac: `24:0a:c4:bb:00:0${i + 1}`, ip: 121 + i * 2 };
       const t0 = Date.now();
       await Promise.all([a.addHost(newA), b.addHost(newB)]);
-      const arrive = (mac: string) =>
-        eventually(
-          () => (state(mac).presence === 'home' ? Date.now() - t0 : null),
-          60_000,
-          `${mac} arrives`,
-          100,
-        );
-      const [arrA, arrB] = await Promise.all([arrive(newA.mac), arrive(newB.mac)]);
+      const [arrA = 0, arrB = 0] = await Promise.all(
+        [newA.mac, newB.mac].map((m) => reaches(m, 'home', t0, 60_000)),
+      );
       times.arrival_local_s!.push(arrA / 1000);
       times.arrival_agent_s!.push(arrB / 1000);
       // the device arrived through the agent, and only through it
@@ -320,14 +323,9 @@ describeLan('satellite agent on a second, routed LAN through bridged mosquittos'
       expect(state(newA.mac).agent).toBeUndefined();
       const t1 = Date.now();
       await Promise.all([a.removeHost(newA.name), b.removeHost(newB.name)]);
-      const leave = (mac: string) =>
-        eventually(
-          () => (state(mac).presence === 'not_home' ? Date.now() - t1 : null),
-          120_000,
-          `${mac} departs`,
-          100,
-        );
-      const [depA, depB] = await Promise.all([leave(newA.mac), leave(newB.mac)]);
+      const [depA = 0, depB = 0] = await Promise.all(
+        [newA.mac, newB.mac].map((m) => reaches(m, 'not_home', t1, 120_000)),
+      );
       times.departure_local_s!.push(depA / 1000);
       times.departure_agent_s!.push(depB / 1000);
     }

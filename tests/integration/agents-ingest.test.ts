@@ -73,6 +73,14 @@ class ScriptedLan {
   };
 }
 
+/** every address of 10.213.77.0/24 up, MACs 02:77:00:00:<block>:<n> */
+function fullVlan(block: string): SimHostSpec[] {
+  return Array.from({ length: 254 }, (_, i) => ({
+    mac: `02:77:00:00:${block}:${(i + 1).toString(16).padStart(2, '0')}`,
+    ip: `10.213.77.${i + 1}`,
+  }));
+}
+
 async function scanned(lan: ScriptedLan, kind: ScanKind, targets: string[]): Promise<ScanResult> {
   const r = await lan.scan(kind, targets);
   if (!r.ok) throw new Error(r.error);
@@ -350,10 +358,7 @@ describe('satellite agents over a real broker (aedes)', () => {
   it('reassembles duplicate and reordered chunks into exactly one ingest', async () => {
     await startHub();
     const lan = new ScriptedLan();
-    lan.hosts = Array.from({ length: 254 }, (_, i) => ({
-      mac: `02:77:00:00:00:${(i + 1).toString(16).padStart(2, '0')}`,
-      ip: `10.213.77.${i + 1}`,
-    }));
+    lan.hosts = fullVlan('00');
     const r = await scanned(lan, 'sweep', ['10.213.77.0/24']);
     const enc = encodeResult(toWire('iot', 'rid-chunks-01', 'test', r), 300);
     expect(enc.chunks.length).toBeGreaterThan(3);
@@ -383,10 +388,7 @@ describe('satellite agents over a real broker (aedes)', () => {
   it('keeps results through a broker restart mid-upload: nothing lost, nothing ingested twice', async () => {
     await startHub();
     const lan = new ScriptedLan();
-    lan.hosts = Array.from({ length: 254 }, (_, i) => ({
-      mac: `02:77:00:00:01:${(i + 1).toString(16).padStart(2, '0')}`,
-      ip: `10.213.77.${i + 1}`,
-    }));
+    lan.hosts = fullVlan('01');
     const agent = startAgent(lan, [], 100);
     await waitFor(() => agent.stats().connected, 'agent connected');
     // four results (sweeps never overlap: one after the other) queue up while the first is still uploading
@@ -421,10 +423,7 @@ describe('satellite agents over a real broker (aedes)', () => {
   it('broker restart mid-upload with acks arriving during the resend: exactly once at the hub, no acknowledged result sent again', async () => {
     await startHub();
     const lan = new ScriptedLan();
-    lan.hosts = Array.from({ length: 254 }, (_, i) => ({
-      mac: `02:77:00:00:05:${(i + 1).toString(16).padStart(2, '0')}`,
-      ip: `10.213.77.${i + 1}`,
-    }));
+    lan.hosts = fullVlan('05');
     const topics = agentTopics(BASE, 'iot');
     const ridOf = (chunk: Buffer | string) =>
       (
