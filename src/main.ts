@@ -16,7 +16,6 @@ import { DeviceCommands } from './inventory/commands.js';
 import { preloadVendorIndex } from './inventory/vendor.js';
 import { checkNmap } from './scan/nmapRunner.js';
 import { detectLocalNetworks } from './scan/targets.js';
-import { attachCveFeeds } from './service/cveFeeds.js';
 import { startHeartbeat } from './service/heartbeat.js';
 import { type HostAdapters, systemHost } from './service/host.js';
 import { startInstall } from './service/installStart.js';
@@ -25,16 +24,17 @@ import { startMqttFeature } from './service/mqttFeature.js';
 import { attachPresence } from './service/presence.js';
 import { ScanCoordinator, type ScanTargets } from './service/scanCoordinator.js';
 import { scanSettings, scanTargets } from './service/scanSettings.js';
-import { Scheduler } from './service/scheduler.js';
+import { serviceScheduler } from './service/scheduler.js';
+import { ServiceHealth } from './service/serviceHealth.js';
 import { attachStatsRecorder } from './service/statsRecorder.js';
-import { createThreatAssessor } from './service/threatAssessor.js';
+import { attachThreats } from './service/threatsFeature.js';
 import { AlertsRepo } from './store/alertsRepo.js';
 import { AuditRepo } from './store/auditRepo.js';
 import { closeDatabase, openDatabaseReport } from './store/db.js';
 import { FindingsRepo } from './store/findingsRepo.js';
 import { KeysRepo } from './store/keysRepo.js';
-import { pruneHistory } from './store/retention.js';
 import { SchedulesRepo } from './store/schedulesRepo.js';
+import { storageFailure } from './store/storageFailure.js';
 import { Store } from './store/store.js';
 import { WebhooksRepo } from './store/webhooksRepo.js';
 import { systemClock } from './util/clock.js';
@@ -129,22 +129,31 @@ async function startServiceParts(
   const vendorStats = preloadVendorIndex();
   log.debug('vendor index loaded', { ...vendorStats });
 
-  const bus = new EventBus((event, err) =>
-    log.error(`listener for ${event} failed: ${(err as Error).message}`),
-  );
-  const threats = createThreatAssessor({
+  const bus = new EventBus((event, err) => {
+    log.error(`listener for ${event} failed: ${(err as Error).message}`);
+    const storage = storageFailure(err);
+    if (storage && event !== 'storage:failed')
+      bus.emit('storage:failed', { ...storage, at: clock.now().toISOString() });
+  });
+  // degraded while the last sweep failed or writes fail (api/health)
+  const health = new ServiceHealth(log.child('health'));
+  stops.push(['health', health.attach(bus)]);
+  // --- threats: the assessor and the CVE feeds that reload its rules at once, also after a CLI import
+  const {
+    threats,
+    cve: cveFeeds,
+    stop: stopThreats,
+  } = attachThreats({
     store,
     findings,
     db,
+    bus,
+    clock,
     logger: log.child('threats'),
     certExpiryDays: o.cert_expiry_days,
-    bus,
   });
+  stops.push(['cve feeds', stopThreats]);
   const commands = new DeviceCommands({ store, bus });
-
-  // CVE feeds apply at once, also when another process (the CLI) imports them
-  const cveFeeds = attachCveFeeds({ db, store, bus, clock, logger: log.child('threats'), threats });
-  stops.push(['cve feeds', () => cveFeeds.stop()]);
 
   const coordinator = new ScanCoordinator({
     store,
@@ -274,9 +283,9 @@ async function startServiceParts(
     threats,
     cliToken,
     bus,
+    health,
     commands,
     coordinator,
-    schedulesChanged: () => scheduler.reload(),
     agentHub,
     network: { gatewayIp: host.gatewayIp, subnets: () => resolveScanTargets().targets },
     settingsSummary: settingsSummary(cfg, initialTargets.targets, mqtt.brokerKind),
@@ -286,21 +295,16 @@ async function startServiceParts(
   const { httpUrl, stop: stopHttp } = await startHttp({ cfg, selfInfo, plan: http, deps, keys, log });
   stops.push(['http', stopHttp]);
 
-  // --- schedule
-  const scheduler = new Scheduler({
-    sweepIntervalSec: o.sweep_interval,
-    portScanSchedule: o.port_scan_schedule,
-    requestSweep: (r) => coordinator.requestSweep(r),
-    requestPortScanAll: (r) => coordinator.requestPortScanAll(r),
-    requestScan: (req) => coordinator.request(req),
+  // --- schedule: the start-up sweep, then sweeps, port scans, named schedules and housekeeping
+  const scheduler = serviceScheduler({
+    options: o,
+    scans: coordinator,
     schedules,
-    housekeeping: () => {
-      const n = pruneHistory(db, { olderThanDays: o.retention_days, now: clock.now() });
-      log.debug('retention', { ...n });
-    },
+    db,
+    clock,
     logger: log.child('schedule'),
   });
-  scheduler.start();
+  scheduler.attach(bus);
   const stopHeartbeat = startHeartbeat(dataDir);
 
   let stopped: Promise<void> | null = null;

@@ -1,6 +1,10 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import type { PortProfile } from '../scan/nmapArgs.js';
+import type { Db } from '../store/db.js';
+import { pruneHistory } from '../store/retention.js';
 import type { Schedule } from '../store/schedulesRepo.js';
+import type { Clock } from '../util/clock.js';
+import type { EventBus } from '../util/events.js';
 import type { Logger } from '../util/logger.js';
 
 export interface SchedulerDeps {
@@ -44,18 +48,37 @@ export class Scheduler {
   private portTask: ScheduledTask | null = null;
   private named = new Map<number, ScheduledTask>();
   private fingerprint = '';
+  private offChanged: (() => void) | null = null;
 
   constructor(private readonly deps: SchedulerDeps) {}
 
+  /** A timer's request that throws (a full disk cannot record it) is logged; the schedule keeps running. */
+  private guarded(what: string, request: () => unknown): void {
+    try {
+      request();
+    } catch (err) {
+      this.deps.logger.warn(`${what} did not start: ${(err as Error).message}`);
+    }
+  }
+
+  /** Starts (the start-up sweep, the timers) and reloads the named schedules whenever the bus says they changed. */
+  attach(bus: EventBus): void {
+    this.offChanged = bus.on('schedules:changed', () => this.reload());
+    this.start();
+  }
+
   start(): void {
     const si = this.deps.setInterval ?? setInterval;
-    this.deps.requestSweep('startup');
-    this.sweepTimer = si(() => this.deps.requestSweep('schedule'), this.deps.sweepIntervalSec * 1000);
+    this.guarded('start-up sweep', () => this.deps.requestSweep('startup'));
+    this.sweepTimer = si(
+      () => this.guarded('scheduled sweep', () => this.deps.requestSweep('schedule')),
+      this.deps.sweepIntervalSec * 1000,
+    );
     this.sweepTimer.unref?.();
     if (this.deps.portScanSchedule !== '' && this.deps.portScanSchedule !== 'off') {
       this.portTask = cron.schedule(
         this.deps.portScanSchedule,
-        () => this.deps.requestPortScanAll('schedule'),
+        () => this.guarded('scheduled port scan', () => this.deps.requestPortScanAll('schedule')),
         {
           name: 'port-scan',
           noOverlap: true,
@@ -77,7 +100,7 @@ export class Scheduler {
     }
     if (this.deps.housekeeping) {
       const hk = this.deps.housekeeping;
-      this.housekeepingTimer = si(hk, 6 * 3600 * 1000);
+      this.housekeepingTimer = si(() => this.guarded('housekeeping', hk), 6 * 3600 * 1000);
       this.housekeepingTimer.unref?.();
     }
   }
@@ -106,7 +129,7 @@ export class Scheduler {
             } catch (err) {
               this.deps.logger.warn(`schedule "${s.name}" did not start a scan: ${(err as Error).message}`);
             }
-            src.markRun(s.id, new Date());
+            this.guarded(`schedule "${s.name}" bookkeeping`, () => src.markRun(s.id, new Date()));
           },
           { name: `schedule-${s.id}`, noOverlap: true },
         );
@@ -127,6 +150,8 @@ export class Scheduler {
 
   async stop(): Promise<void> {
     const ci = this.deps.clearInterval ?? clearInterval;
+    this.offChanged?.();
+    this.offChanged = null;
     if (this.sweepTimer) ci(this.sweepTimer);
     if (this.housekeepingTimer) ci(this.housekeepingTimer);
     if (this.checkTimer) ci(this.checkTimer);
@@ -138,4 +163,35 @@ export class Scheduler {
     for (const t of this.named.values()) await t.destroy();
     this.named.clear();
   }
+}
+
+/** What the service's scheduler drives: the scan coordinator's requests. */
+export interface ScanRequester {
+  requestSweep(reason: string): unknown;
+  requestPortScanAll(reason: string): unknown;
+  request(req: Parameters<NonNullable<SchedulerDeps['requestScan']>>[0]): unknown;
+}
+
+/** The service's scheduler: options `sweep_interval`, `port_scan_schedule`, `retention_days` (housekeeping). */
+export function serviceScheduler(d: {
+  options: { sweep_interval: number; port_scan_schedule: string; retention_days: number };
+  scans: ScanRequester;
+  schedules: NonNullable<SchedulerDeps['schedules']>;
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+}): Scheduler {
+  return new Scheduler({
+    sweepIntervalSec: d.options.sweep_interval,
+    portScanSchedule: d.options.port_scan_schedule,
+    requestSweep: (r) => d.scans.requestSweep(r),
+    requestPortScanAll: (r) => d.scans.requestPortScanAll(r),
+    requestScan: (req) => d.scans.request(req),
+    schedules: d.schedules,
+    housekeeping: () => {
+      const n = pruneHistory(d.db, { olderThanDays: d.options.retention_days, now: d.clock.now() });
+      d.logger.debug('retention', { ...n });
+    },
+    logger: d.logger,
+  });
 }
