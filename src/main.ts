@@ -223,6 +223,7 @@ async function startServiceParts(
     ingressUrl,
     coreVersion,
     ownPorts: http.ownPorts,
+    health,
   });
   stops.push(['mqtt', mqtt.stop]);
   const { bridge, agentHub } = mqtt;
