@@ -18,12 +18,14 @@ import { attachPresence } from './service/presence.js';
 import type { ScanCoordinator } from './service/scanCoordinator.js';
 import { prepareScanning, startScanning } from './service/scanFeature.js';
 import { serviceScheduler } from './service/scheduler.js';
+import { serviceBus } from './service/serviceBus.js';
+import { ServiceHealth } from './service/serviceHealth.js';
 import { attachStatsRecorder } from './service/statsRecorder.js';
 import { openStorage } from './service/storage.js';
 import { attachThreats } from './service/threatsFeature.js';
 import type { Store } from './store/store.js';
 import { systemClock } from './util/clock.js';
-import { EventBus } from './util/events.js';
+import type { EventBus } from './util/events.js';
 import type { Logger } from './util/logger.js';
 
 export { StartupError };
@@ -73,9 +75,10 @@ async function startServiceParts(
   const vendorStats = preloadVendorIndex();
   log.debug('vendor index loaded', { ...vendorStats });
 
-  const bus = new EventBus((event, err) =>
-    log.error(`listener for ${event} failed: ${(err as Error).message}`),
-  );
+  const bus = serviceBus(log, clock);
+  // degraded while the last sweep failed or writes fail (api/health)
+  const health = new ServiceHealth(log.child('health'));
+  stops.push(['health', health.attach(bus)]);
   // --- threats: the assessor and the CVE feeds that reload its rules at once, also after a CLI import
   const threatsFeature = attachThreats({
     store,
@@ -166,6 +169,7 @@ async function startServiceParts(
     cve: threatsFeature.cve,
     threats,
     bus,
+    health,
     commands,
     coordinator,
     agentHub: mqtt.agentHub,

@@ -44,7 +44,14 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     trustProxy: false,
   });
   const startedAt = deps.clock.now().getTime();
-  installErrorHandlers(app, deps.logger);
+  installErrorHandlers(app, deps.logger, (f) =>
+    deps.bus.emit('storage:failed', { ...f, at: deps.clock.now().toISOString() }),
+  );
+  // a change that went through was written: a full disk has space again
+  app.addHook('onResponse', async (request, reply) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD' && reply.statusCode < 300)
+      deps.health?.writeSucceeded();
+  });
   await installSecurity(app, { perMinute: deps.config.rateLimitPerMinute ?? 300 });
   installAuth(app, deps);
   const http = new HttpMetrics();
