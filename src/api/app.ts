@@ -3,6 +3,7 @@
  * Order: error handlers → security headers + rate limit → auth hook → routes → static UI.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
+import { displayName } from '../inventory/types.js';
 import { installAuth } from './auth.js';
 import type { ApiDeps } from './deps.js';
 import { ApiError, installErrorHandlers } from './errors.js';
@@ -65,9 +66,10 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     ...(deps.findings
       ? {
           findingCounts: (macs: string[]) => deps.findings?.activeCountByMac(macs) ?? new Map(),
+          // the name the device is shown with everywhere ("Synology NAS .30"), as alerts have it
           deviceName: (mac: string) => {
             const d = deps.store.devices.get(mac);
-            return d ? (d.name ?? d.hostname ?? null) : null;
+            return d ? displayName(d) : null;
           },
         }
       : noFindings),
