@@ -583,16 +583,9 @@ describe('states and events', () => {
       problems: [],
     });
     // degraded: the problem binary sensor is on, its attributes say why (bounded)
+    const idle = { online: 3, total: 5, new: 1, threatsActive: 2, lastScan: null, scanning: false };
     expect(
-      hubState({
-        online: 3,
-        total: 5,
-        new: 1,
-        threatsActive: 2,
-        lastScan: null,
-        scanning: false,
-        problems: ['sweep #4 failed: nmap exited with code 1', 'x'.repeat(1000)],
-      }),
+      hubState({ ...idle, problems: ['sweep #4 failed: nmap exited with code 1', 'x'.repeat(1000)] }),
     ).toMatchObject({
       problem: true,
       problems: ['sweep #4 failed: nmap exited with code 1', expect.stringMatching(/^x{299}…?$/)],
@@ -617,12 +610,7 @@ describe('states and events', () => {
     // idle: no stale progress
     expect(
       hubState({
-        online: 3,
-        total: 5,
-        new: 1,
-        threatsActive: 2,
-        lastScan: null,
-        scanning: false,
+        ...idle,
         scan: { kind: 'ports', percent: 100, hostsDone: 30, hostsTotal: 30, etaSeconds: 0 },
       }).scan_percent,
     ).toBeNull();
