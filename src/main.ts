@@ -43,6 +43,7 @@ import { acquireDataDirLock } from './util/dataDirLock.js';
 import { EventBus } from './util/events.js';
 import type { Logger } from './util/logger.js';
 import { VERSION } from './version.js';
+import { udpWakeSender } from './wol/sender.js';
 
 export { StartupError };
 
@@ -141,7 +142,13 @@ async function startServiceParts(
     certExpiryDays: o.cert_expiry_days,
     bus,
   });
-  const commands = new DeviceCommands({ store, bus });
+  const commands = new DeviceCommands({
+    store,
+    bus,
+    audit,
+    // Wake-on-LAN: the broadcast address comes from the subnet being swept that holds the device's address
+    wake: { sender: udpWakeSender(), subnets: () => resolveScanTargets().targets, port: o.wol_port },
+  });
 
   // CVE feeds apply at once, also when another process (the CLI) imports them
   const cveFeeds = attachCveFeeds({ db, store, bus, clock, logger: log.child('threats'), threats });
@@ -226,6 +233,7 @@ async function startServiceParts(
     findings,
     coordinator,
     threats,
+    commands,
     bus,
     clock,
     log,
