@@ -3,7 +3,7 @@
  * temp-file SQLite store. Optional parts (findings/alerts/webhooks) degrade to empty lists or 503.
  */
 
-import type { DeviceCommands } from '../inventory/commands.js';
+import type { DeviceCommands, WakeDeps } from '../inventory/commands.js';
 import type { PortProfile } from '../scan/nmapArgs.js';
 import type { CvePort } from '../service/cveFeeds.js';
 import type { AuditRepo } from '../store/auditRepo.js';
@@ -108,8 +108,10 @@ export interface ApiDeps {
   /** the local CLI's token (contents of <data_dir>/cli-token) */
   cliToken?: string;
   bus: EventBus;
-  /** device commands (rename, trust, ignore, forget…); default: over `store` and `bus` */
+  /** device commands (rename, trust, ignore, forget, wake…); default: over `store`, `bus`, `audit` and `wake` */
   commands?: DeviceCommands;
+  /** Wake-on-LAN of the default device commands (absent: wake answers 503); unused when `commands` is given */
+  wake?: WakeDeps;
   scanner: ApiScanner;
   /** satellite agents (DESIGN §16); absent when MQTT is off */
   agents?: ApiAgents;

@@ -4,6 +4,7 @@
  * broadcast still reaches the link). No subprocess, no argv, no shell.
  */
 import { createSocket } from 'node:dgram';
+import { isIpv4 } from '../scan/ipv4.js';
 import type { WakeTarget } from './targets.js';
 
 export interface WakeSendResult extends WakeTarget {
@@ -65,6 +66,10 @@ function sendOne(
   t: WakeTarget,
   timeoutMs: number,
 ): Promise<WakeSendResult> {
+  // an address literal only: a name would make dgram ask DNS, and network text never gets that far
+  if (!isIpv4(t.address)) return Promise.resolve({ ...t, ok: false, error: 'not an IPv4 address' });
+  if (!Number.isInteger(t.port) || t.port < 1 || t.port > 65535)
+    return Promise.resolve({ ...t, ok: false, error: 'not a UDP port' });
   return new Promise((resolve) => {
     const timer = setTimeout(() => resolve({ ...t, ok: false, error: 'timed out' }), timeoutMs);
     socket.send(packet, t.port, t.address, (err) => {

@@ -25,7 +25,9 @@ import {
 
 export function deviceRoutes(r: RouteRegistry, deps: ApiDeps, mappers: Mappers): void {
   const { store, bus } = deps;
-  const commands = deps.commands ?? new DeviceCommands({ store, bus, audit: deps.audit });
+  const commands =
+    deps.commands ??
+    new DeviceCommands({ store, bus, audit: deps.audit, ...(deps.wake ? { wake: deps.wake } : {}) });
   const tag = 'devices';
 
   r.add({
