@@ -14,27 +14,24 @@ import { DEFAULT_SUPERVISOR_URL, type SelfInfo, SupervisorClient } from './confi
 import { connectHomeAssistant } from './ha/haConnection.js';
 import { DeviceCommands } from './inventory/commands.js';
 import { preloadVendorIndex } from './inventory/vendor.js';
-import { startNdp } from './ndp/ndpService.js';
-import { createPassiveListening, passiveInterfaces } from './passive/passiveListening.js';
 import { checkNmap } from './scan/nmapRunner.js';
 import { detectLocalNetworks } from './scan/targets.js';
-import { attachCveFeeds } from './service/cveFeeds.js';
 import { startHeartbeat } from './service/heartbeat.js';
 import { type HostAdapters, systemHost } from './service/host.js';
 import { startInstall } from './service/installStart.js';
 import { runStops, StartupError, type Stops } from './service/lifecycle.js';
 import { startMqttFeature } from './service/mqttFeature.js';
+import { attachPresence } from './service/presence.js';
 import { ScanCoordinator, type ScanTargets } from './service/scanCoordinator.js';
 import { scanSettings, scanTargets } from './service/scanSettings.js';
-import { Scheduler } from './service/scheduler.js';
+import { serviceScheduler } from './service/scheduler.js';
 import { attachStatsRecorder } from './service/statsRecorder.js';
-import { createThreatAssessor } from './service/threatAssessor.js';
+import { attachThreats } from './service/threatsFeature.js';
 import { AlertsRepo } from './store/alertsRepo.js';
 import { AuditRepo } from './store/auditRepo.js';
 import { closeDatabase, openDatabaseReport } from './store/db.js';
 import { FindingsRepo } from './store/findingsRepo.js';
 import { KeysRepo } from './store/keysRepo.js';
-import { pruneHistory } from './store/retention.js';
 import { SchedulesRepo } from './store/schedulesRepo.js';
 import { Store } from './store/store.js';
 import { WebhooksRepo } from './store/webhooksRepo.js';
@@ -134,14 +131,21 @@ async function startServiceParts(
   const bus = new EventBus((event, err) =>
     log.error(`listener for ${event} failed: ${(err as Error).message}`),
   );
-  const threats = createThreatAssessor({
+  // --- threats: the assessor and the CVE feeds that reload its rules at once, also after a CLI import
+  const {
+    threats,
+    cve: cveFeeds,
+    stop: stopThreats,
+  } = attachThreats({
     store,
     findings,
     db,
+    bus,
+    clock,
     logger: log.child('threats'),
     certExpiryDays: o.cert_expiry_days,
-    bus,
   });
+  stops.push(['cve feeds', stopThreats]);
   const commands = new DeviceCommands({
     store,
     bus,
@@ -149,10 +153,6 @@ async function startServiceParts(
     // Wake-on-LAN: the broadcast address comes from the subnet being swept that holds the device's address
     wake: { sender: udpWakeSender(), subnets: () => resolveScanTargets().targets, port: o.wol_port },
   });
-
-  // CVE feeds apply at once, also when another process (the CLI) imports them
-  const cveFeeds = attachCveFeeds({ db, store, bus, clock, logger: log.child('threats'), threats });
-  stops.push(['cve feeds', () => cveFeeds.stop()]);
 
   const coordinator = new ScanCoordinator({
     store,
@@ -165,37 +165,20 @@ async function startServiceParts(
     settings: scanSettings(o, privileged, host.gatewayIp),
   });
 
-  // --- passive listening (DHCP, mDNS, ARP): arrivals and names between sweeps
-  if (o.passive && !privileged) log.info('passive listening needs root: off (presence from sweeps only)');
-  if (o.passive && privileged) {
-    const ifaces = host.interfaces();
-    const passive = createPassiveListening({
-      store,
-      bus,
-      clock,
-      logger: log.child('passive'),
-      scope: () => ({ targets: initialTargets.targets, exclude: initialTargets.exclude }),
-      considerHome: o.consider_home,
-      interfaces: passiveInterfaces(detected, initialTargets.targets, (name) => {
-        const mac = ifaces[name]?.find((a) => a.family === 'IPv4')?.mac;
-        return mac && mac !== '00:00:00:00:00:00' ? mac.toLowerCase() : null;
-      }),
-    });
-    stops.push(['passive listening', () => passive.stop()]);
-  }
-  // --- IPv6 neighbour discovery (all-nodes ping + neighbour table) after sweeps
-  const ndp = startNdp({
+  // --- presence between sweeps: passive listening (DHCP, mDNS, ARP) and IPv6 neighbour discovery
+  const presence = attachPresence({
     store,
     bus,
     clock,
     log,
+    passive: o.passive,
+    privileged,
     considerHome: o.consider_home,
-    passive: o.passive && privileged,
     interfaces: host.interfaces,
     detected,
-    targets: initialTargets.targets,
+    scope: { targets: initialTargets.targets, exclude: initialTargets.exclude },
   });
-  if (ndp) stops.push(['ndp discovery', () => ndp.stop()]);
+  stops.push(['presence', () => presence.stop()]);
 
   // --- supervisor (add-on mode)
   const supervisorUrl = env.LAN_SENTINEL_SUPERVISOR_URL ?? DEFAULT_SUPERVISOR_URL;
@@ -302,7 +285,6 @@ async function startServiceParts(
     bus,
     commands,
     coordinator,
-    schedulesChanged: () => scheduler.reload(),
     agentHub,
     network: { gatewayIp: host.gatewayIp, subnets: () => resolveScanTargets().targets },
     settingsSummary: settingsSummary(cfg, initialTargets.targets, mqtt.brokerKind),
@@ -312,21 +294,16 @@ async function startServiceParts(
   const { httpUrl, stop: stopHttp } = await startHttp({ cfg, selfInfo, plan: http, deps, keys, log });
   stops.push(['http', stopHttp]);
 
-  // --- schedule
-  const scheduler = new Scheduler({
-    sweepIntervalSec: o.sweep_interval,
-    portScanSchedule: o.port_scan_schedule,
-    requestSweep: (r) => coordinator.requestSweep(r),
-    requestPortScanAll: (r) => coordinator.requestPortScanAll(r),
-    requestScan: (req) => coordinator.request(req),
+  // --- schedule: the start-up sweep, then sweeps, port scans, named schedules and housekeeping
+  const scheduler = serviceScheduler({
+    options: o,
+    scans: coordinator,
     schedules,
-    housekeeping: () => {
-      const n = pruneHistory(db, { olderThanDays: o.retention_days, now: clock.now() });
-      log.debug('retention', { ...n });
-    },
+    db,
+    clock,
     logger: log.child('schedule'),
   });
-  scheduler.start();
+  scheduler.attach(bus);
   const stopHeartbeat = startHeartbeat(dataDir);
 
   let stopped: Promise<void> | null = null;

@@ -85,8 +85,6 @@ export interface HttpParts {
   bus: EventBus;
   commands: DeviceCommands;
   coordinator: ScanCoordinator;
-  /** a schedule was added, changed or removed */
-  schedulesChanged(): void;
   agentHub: AgentHub | null;
   network: ApiDeps['network'];
   settingsSummary: ApiConfig['settingsSummary'];
@@ -115,7 +113,7 @@ export function apiDeps(cfg: LoadedConfig, plan: HttpPlan, p: HttpParts): ApiDep
     schedules: {
       repo: p.schedules,
       defaultCron: () => cfg.options.port_scan_schedule,
-      changed: () => p.schedulesChanged(),
+      changed: () => p.bus.emit('schedules:changed', {}),
     },
     ...(p.agentHub ? { agents: p.agentHub } : {}),
     network: p.network,

@@ -2,7 +2,7 @@
  * NDP discovery in the service: on the interfaces of the swept networks that have IPv6, after every sweep, and
  * every 30 s while passive listening is on. Off (with a log line) when `ping` or `ip` is not installed.
  */
-import { passiveInterfaces } from '../passive/passiveListening.js';
+import { type HostInterfaces, lanInterfaces } from '../passive/passiveListening.js';
 import type { Store } from '../store/store.js';
 import type { Clock } from '../util/clock.js';
 import type { EventBus } from '../util/events.js';
@@ -21,9 +21,7 @@ export interface NdpServiceDeps {
   /** passive listening runs: NDP also runs between sweeps */
   passive: boolean;
   /** the machine's interfaces (os.networkInterfaces()) */
-  interfaces: () => NodeJS.Dict<
-    Array<{ family: string | number; address: string; internal: boolean; mac: string }>
-  >;
+  interfaces: () => HostInterfaces;
   /** detected attached networks and the swept targets */
   detected: ReadonlyArray<{ iface: string; cidr: string; address: string }>;
   targets: readonly string[];
@@ -39,13 +37,7 @@ export function startNdp(c: NdpServiceDeps): NdpDiscovery | null {
   }
   const lanIfaces = () => {
     const all = c.interfaces();
-    return ndpInterfaces(
-      passiveInterfaces(c.detected, c.targets, (name) => {
-        const mac = all[name]?.find((a) => a.family === 'IPv4')?.mac;
-        return mac && mac !== '00:00:00:00:00:00' ? mac.toLowerCase() : null;
-      }),
-      all,
-    );
+    return ndpInterfaces(lanInterfaces(c.detected, c.targets, all), all);
   };
   const first = lanIfaces();
   log.info(

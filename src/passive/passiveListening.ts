@@ -318,3 +318,23 @@ export function passiveInterfaces(
   }
   return out;
 }
+
+/** The machine's interfaces as `os.networkInterfaces()` reports them (only what the LAN helpers read). */
+export type HostInterfaces = NodeJS.Dict<
+  Array<{ family: string | number; address: string; internal: boolean; mac: string }>
+>;
+
+/** The host's own MAC on an interface (from its IPv4 entry), lower case; null when it has none or all zeros. */
+export function ownIpv4Mac(all: HostInterfaces, iface: string): string | null {
+  const mac = all[iface]?.find((a) => a.family === 'IPv4')?.mac;
+  return mac && mac !== '00:00:00:00:00:00' ? mac.toLowerCase() : null;
+}
+
+/** `passiveInterfaces` with each interface's own MAC read from the machine's interfaces. */
+export function lanInterfaces(
+  detected: ReadonlyArray<{ iface: string; cidr: string; address: string }>,
+  targets: readonly string[],
+  all: HostInterfaces,
+): PassiveInterface[] {
+  return passiveInterfaces(detected, targets, (name) => ownIpv4Mac(all, name));
+}

@@ -1,6 +1,10 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import type { PortProfile } from '../scan/nmapArgs.js';
+import type { Db } from '../store/db.js';
+import { pruneHistory } from '../store/retention.js';
 import type { Schedule } from '../store/schedulesRepo.js';
+import type { Clock } from '../util/clock.js';
+import type { EventBus } from '../util/events.js';
 import type { Logger } from '../util/logger.js';
 
 export interface SchedulerDeps {
@@ -44,8 +48,15 @@ export class Scheduler {
   private portTask: ScheduledTask | null = null;
   private named = new Map<number, ScheduledTask>();
   private fingerprint = '';
+  private offChanged: (() => void) | null = null;
 
   constructor(private readonly deps: SchedulerDeps) {}
+
+  /** Starts (the start-up sweep, the timers) and reloads the named schedules whenever the bus says they changed. */
+  attach(bus: EventBus): void {
+    this.offChanged = bus.on('schedules:changed', () => this.reload());
+    this.start();
+  }
 
   start(): void {
     const si = this.deps.setInterval ?? setInterval;
@@ -127,6 +138,8 @@ export class Scheduler {
 
   async stop(): Promise<void> {
     const ci = this.deps.clearInterval ?? clearInterval;
+    this.offChanged?.();
+    this.offChanged = null;
     if (this.sweepTimer) ci(this.sweepTimer);
     if (this.housekeepingTimer) ci(this.housekeepingTimer);
     if (this.checkTimer) ci(this.checkTimer);
@@ -138,4 +151,35 @@ export class Scheduler {
     for (const t of this.named.values()) await t.destroy();
     this.named.clear();
   }
+}
+
+/** What the service's scheduler drives: the scan coordinator's requests. */
+export interface ScanRequester {
+  requestSweep(reason: string): unknown;
+  requestPortScanAll(reason: string): unknown;
+  request(req: Parameters<NonNullable<SchedulerDeps['requestScan']>>[0]): unknown;
+}
+
+/** The service's scheduler: options `sweep_interval`, `port_scan_schedule`, `retention_days` (housekeeping). */
+export function serviceScheduler(d: {
+  options: { sweep_interval: number; port_scan_schedule: string; retention_days: number };
+  scans: ScanRequester;
+  schedules: NonNullable<SchedulerDeps['schedules']>;
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+}): Scheduler {
+  return new Scheduler({
+    sweepIntervalSec: d.options.sweep_interval,
+    portScanSchedule: d.options.port_scan_schedule,
+    requestSweep: (r) => d.scans.requestSweep(r),
+    requestPortScanAll: (r) => d.scans.requestPortScanAll(r),
+    requestScan: (req) => d.scans.request(req),
+    schedules: d.schedules,
+    housekeeping: () => {
+      const n = pruneHistory(d.db, { olderThanDays: d.options.retention_days, now: d.clock.now() });
+      d.logger.debug('retention', { ...n });
+    },
+    logger: d.logger,
+  });
 }

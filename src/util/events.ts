@@ -39,6 +39,8 @@ export interface BusEvents {
   'inventory:changed': { reason: string };
   /** A finding was detected, resolved, accepted or un-accepted (by a port scan or a user's command). */
   'finding:updated': StoredFinding;
+  /** A named schedule was added, changed or removed (api/schedules): the scheduler reloads them. */
+  'schedules:changed': Record<string, never>;
   /** Scanning state for the binary sensor. */
   scanning: { running: boolean };
 }

@@ -177,3 +177,31 @@ describe('issue 11 wiring faults', () => {
     }
   });
 });
+
+describe('features attached by main.ts', () => {
+  it('a schedule created or changed through the API is scheduled at once by the running scheduler', async () => {
+    svc = await startTestService();
+    const s = svc as TestService;
+    const scheduled = (name: string) => s.logs.filter((l) => l.includes(`schedule "${name}" (sweep`)).length;
+    const c = await s.api<{ id: number }>('POST', 'api/schedules', {
+      name: 'lan weekly',
+      cron: '30 2 * * 0',
+      kind: 'sweep',
+      targets: [TEST_SUBNET],
+    });
+    expect(c.status).toBe(201);
+    // the scheduler logs each schedule it starts, with its next run: here at once, not at the 60 s check
+    expect(scheduled('lan weekly')).toBe(1);
+    const p = await s.api('PATCH', `api/schedules/${c.body.id}`, { cron: '30 3 * * 0' });
+    expect(p.status).toBe(200);
+    expect(scheduled('lan weekly')).toBe(2);
+    expect(s.logs.some((l) => l.includes('"lan weekly" (sweep 10.213.250.0/28) "30 3 * * 0"'))).toBe(true);
+    const d = await s.api('DELETE', `api/schedules/${c.body.id}`);
+    expect(d.status).toBe(200);
+    expect(s.service.bus.listenerCount('schedules:changed')).toBe(1);
+    await s.stop();
+    svc = null;
+    // stopped: the scheduler's subscription is gone with it
+    expect(s.service.bus.listenerCount('schedules:changed')).toBe(0);
+  });
+});
