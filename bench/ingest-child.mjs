@@ -113,10 +113,12 @@ if (mode === 'floor') {
     const t0 = performance.now();
     const result = parse();
     const t1 = performance.now();
+    const c1 = cpuMs();
     const ctx = { now: at, considerHome: 180, gatewayIp: null, lookupVendor };
     const sweepId = store.scans.start('sweep', result.targets, 'bench', null, at);
     const swept = store.recordSweep(sweepId, { ...result, kind: 'sweep' }, ctx);
     const t2 = performance.now();
+    const c2 = cpuMs();
     const portsId = store.scans.start('ports', result.targets, 'bench', null, at);
     const ported = store.recordPortScan(portsId, result, at);
     const t3 = performance.now();
@@ -127,6 +129,9 @@ if (mode === 'floor') {
       portsMs: t3 - t2,
       totalMs: t3 - t0,
       cpuMs: c3 - c0,
+      parseCpuMs: c1 - c0,
+      sweepCpuMs: c2 - c1,
+      portsCpuMs: c3 - c2,
       hosts: result.hosts.length,
       sweepChanges: swept.changes.length,
       portChanges: ported.changes.length,

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '../src/store/db.js';
+import { BY_MACS_SQL, CLEAR_SEEN_MANY_SQL, PORTS_OF_SQL } from '../src/store/devicesRepo.js';
 import { silentLogger } from '../src/util/logger.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lsn-plans-'));
@@ -36,7 +37,9 @@ try {
       );
     }
   })();
-  const queries: Array<[string, string]> = [
+  const macs = JSON.stringify(['02:00:00:00:00:01', '02:00:00:00:00:02']);
+  /** [what, SQL, parameters]: the repositories' own statements where they export them */
+  const queries: Array<[string, string, ...unknown[]]> = [
     [
       'device page (sort by name)',
       `SELECT mac FROM devices ORDER BY COALESCE(name, hostname, vendor, mac) COLLATE NOCASE ASC, mac ASC LIMIT 100 OFFSET 0`,
@@ -62,8 +65,9 @@ try {
       `SELECT mac FROM devices WHERE coalesce(kind_override, kind) = 'phone' ORDER BY COALESCE(name, hostname, vendor, mac) COLLATE NOCASE ASC, mac ASC LIMIT 100`,
     ],
     [
-      'a page of devices with their ports',
-      `SELECT d.mac, (SELECT json_group_array(p.port) FROM device_ports p WHERE p.mac = d.mac) FROM json_each('["02:00:00:00:00:01"]') j JOIN devices d ON d.mac = j.value ORDER BY j.key`,
+      'a page of devices with their ports (devicesRepo BY_MACS_SQL, ? = JSON array of MACs)',
+      BY_MACS_SQL,
+      macs,
     ],
     ['change list (newest first)', 'SELECT * FROM changes ORDER BY id DESC LIMIT 100 OFFSET 0'],
     [
@@ -82,13 +86,20 @@ try {
       'port history of a device (view)',
       `SELECT protocol, port, event, service, product, version, time FROM port_history WHERE mac = '02:00:00:00:00:01' ORDER BY time DESC, id DESC, seq DESC LIMIT 500`,
     ],
+    ['port scan: current ports of the scanned devices (devicesRepo PORTS_OF_SQL)', PORTS_OF_SQL, macs],
     [
-      'port scan: current ports of the scanned devices',
-      `SELECT d.mac, (SELECT json_group_array(p.port) FROM device_ports p WHERE p.mac = d.mac) FROM devices d WHERE d.mac IN (SELECT value FROM json_each('["02:00:00:00:00:01"]'))`,
+      'port scan: ports_scanned_at of the scanned devices',
+      `UPDATE devices SET ports_scanned_at = '${at}' WHERE mac IN (SELECT value FROM json_each(?))`,
+      macs,
     ],
     [
-      'port scan: last_seen of unchanged ports',
-      `UPDATE device_ports SET last_seen = '${at}' WHERE mac IN (SELECT value FROM json_each('["02:00:00:00:00:01"]'))`,
+      'port scan: port rows with a time of their own read as the scan again (CLEAR_SEEN_MANY_SQL, migration 019)',
+      CLEAR_SEEN_MANY_SQL,
+      macs,
+    ],
+    [
+      'port scan: a closed port',
+      `DELETE FROM device_ports WHERE mac = '02:00:00:00:00:01' AND protocol = 'tcp' AND port = 100`,
     ],
     [
       'sweep: last_seen of a device seen again',
@@ -104,8 +115,8 @@ try {
     ],
   ];
   const out: string[] = [];
-  for (const [what, sql] of queries) {
-    const plan = db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as Array<{
+  for (const [what, sql, ...params] of queries) {
+    const plan = db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as Array<{
       id: number;
       parent: number;
       detail: string;

@@ -6,6 +6,7 @@
  */
 import { parseArgs, UsageError } from './cli/args.js';
 import { ApiClient, httpTransport, remoteScanEvents } from './cli/client.js';
+import { colourEnabled } from './cli/colour.js';
 import {
   alertsCommand,
   cveCommand,
@@ -103,6 +104,7 @@ async function main(argv: string[]): Promise<number> {
     json: args.flags.json === true,
     now: new Date(),
     width: outputWidth(process.stdout),
+    colour: colourEnabled(process.stdout, process.env, args.flags['no-color'] === true),
     out,
     err: (s) => process.stderr.write(s.endsWith('\n') ? s : `${s}\n`),
     stderr: process.stderr,

@@ -299,6 +299,17 @@ export const SSE_EVENTS = ['change', 'scan', 'device', 'finding', 'scanning'] as
 export type SseEventName = (typeof SSE_EVENTS)[number];
 
 // ---------------------------------------------------------------------------------------------------------
+// Service health (`api/health`)
+// ---------------------------------------------------------------------------------------------------------
+
+/** `ok`, or `degraded` while at least one problem holds. */
+export const HEALTH_STATUSES = ['ok', 'degraded'] as const;
+export type HealthStatus = (typeof HEALTH_STATUSES)[number];
+/** why health is degraded: the last sweep failed (nothing was marked absent); writes to the database fail */
+export const HEALTH_PROBLEMS = ['sweep_failed', 'storage'] as const;
+export type HealthProblemKind = (typeof HEALTH_PROBLEMS)[number];
+
+// ---------------------------------------------------------------------------------------------------------
 // Limits on text from the network
 // ---------------------------------------------------------------------------------------------------------
 

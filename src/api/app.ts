@@ -3,6 +3,7 @@
  * Order: error handlers → security headers + rate limit → auth hook → routes → static UI.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
+import { displayName } from '../inventory/types.js';
 import { installAuth } from './auth.js';
 import type { ApiDeps } from './deps.js';
 import { ApiError, installErrorHandlers } from './errors.js';
@@ -44,7 +45,14 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     trustProxy: false,
   });
   const startedAt = deps.clock.now().getTime();
-  installErrorHandlers(app, deps.logger);
+  installErrorHandlers(app, deps.logger, (f) =>
+    deps.bus.emit('storage:failed', { ...f, at: deps.clock.now().toISOString() }),
+  );
+  // a change that went through was written: a full disk has space again
+  app.addHook('onResponse', async (request, reply) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD' && reply.statusCode < 300)
+      deps.health?.writeSucceeded();
+  });
   await installSecurity(app, { perMinute: deps.config.rateLimitPerMinute ?? 300 });
   installAuth(app, deps);
   const http = new HttpMetrics();
@@ -58,9 +66,10 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     ...(deps.findings
       ? {
           findingCounts: (macs: string[]) => deps.findings?.activeCountByMac(macs) ?? new Map(),
+          // the name the device is shown with everywhere ("Synology NAS .30"), as alerts have it
           deviceName: (mac: string) => {
             const d = deps.store.devices.get(mac);
-            return d ? (d.name ?? d.hostname ?? null) : null;
+            return d ? displayName(d) : null;
           },
         }
       : noFindings),

@@ -27,6 +27,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ActorKind } from '../store/auditRepo.js';
 import type { KeyScope } from '../store/keysRepo.js';
+import { storageFailure } from '../store/storageFailure.js';
 import type { ApiDeps } from './deps.js';
 import { ApiError } from './errors.js';
 import { RefusalAudit } from './refusalAudit.js';
@@ -142,7 +143,17 @@ export function installAuth(app: FastifyInstance, deps: ApiDeps): void {
   const { keys, audit, config, clock } = deps;
   const now = () => clock.now().getTime();
   const failures = new FailureLimiter(config.authFailuresPerMinute ?? 5, 60_000, now);
-  const refusals = new RefusalAudit({ append: (e) => audit.append(e), now });
+  // audit rows of reads and refusals are best effort: a full disk must not turn a read into an error
+  const bestEffort = (write: () => void): void => {
+    try {
+      write();
+    } catch (err) {
+      const f = storageFailure(err);
+      if (!f) throw err;
+      deps.bus.emit('storage:failed', { ...f, at: clock.now().toISOString() });
+    }
+  };
+  const refusals = new RefusalAudit({ append: (e) => bestEffort(() => audit.append(e)), now });
   const lastKeyAudit = new Map<number, number>();
   const refuse = (request: FastifyRequest, err: ApiError, actor?: Principal): ApiError => {
     const ip = peerAddress(request);
@@ -274,14 +285,16 @@ export function installAuth(app: FastifyInstance, deps: ApiDeps): void {
       const last = lastKeyAudit.get(result.keyId) ?? 0;
       if (t - last >= 60_000) {
         lastKeyAudit.set(result.keyId, t);
-        keys.touch(result.keyId, clock.now());
-        audit.append({
-          actor: result.actor,
-          actorKind: 'key',
-          action: 'key.use',
-          target: `key:${result.keyId}`,
-          ip: peerAddress(request),
-          detail: { method: request.method, path: request.routeOptions.url ?? request.url },
+        bestEffort(() => {
+          keys.touch(result.keyId as number, clock.now());
+          audit.append({
+            actor: result.actor,
+            actorKind: 'key',
+            action: 'key.use',
+            target: `key:${result.keyId}`,
+            ip: peerAddress(request),
+            detail: { method: request.method, path: request.routeOptions.url ?? request.url },
+          });
         });
       }
     }

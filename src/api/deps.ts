@@ -12,6 +12,7 @@ import type { SchedulesRepo } from '../store/schedulesRepo.js';
 import type { Clock } from '../util/clock.js';
 import type { EventBus } from '../util/events.js';
 import type { Logger } from '../util/logger.js';
+import type { HealthProblemKind, HealthStatus } from '../vocabulary.js';
 import type { AlertsPort, ApiStore, FindingsPort, WebhooksPort } from './ports.js';
 import type { SessionAuth } from './session.js';
 
@@ -93,6 +94,14 @@ export interface ApiConfig {
   authFailuresPerMinute?: number;
 }
 
+/** What the API needs from the service's health (src/service/serviceHealth.ts). */
+export interface HealthPort {
+  status(): HealthStatus;
+  problems(): Array<{ kind: HealthProblemKind; message: string; since: string }>;
+  /** a write made through the API succeeded (clears a storage problem) */
+  writeSucceeded(): void;
+}
+
 export interface ApiDeps {
   store: ApiStore;
   findings?: FindingsPort;
@@ -108,6 +117,8 @@ export interface ApiDeps {
   /** the local CLI's token (contents of <data_dir>/cli-token) */
   cliToken?: string;
   bus: EventBus;
+  /** degraded states (failed sweep, failing writes); absent: health is always `ok` */
+  health?: HealthPort;
   /** device commands (rename, trust, ignore, forget, wake…); default: over `store`, `bus`, `audit` and `wake` */
   commands?: DeviceCommands;
   /** Wake-on-LAN of the default device commands (absent: wake answers 503); unused when `commands` is given */

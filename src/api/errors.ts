@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import type { z } from 'zod';
+import { type StorageFailure, storageFailure } from '../store/storageFailure.js';
 import type { Logger } from '../util/logger.js';
 import type { ApiErrorBody, ApiErrorIssue } from './schemas.js';
 
@@ -49,11 +50,36 @@ const CODE_BY_STATUS: Record<number, string> = {
   415: 'unsupported_media_type',
   429: 'rate_limited',
   503: 'unavailable',
+  507: 'insufficient_storage',
 };
 
-/** One JSON error shape for everything; 5xx messages are hidden from the client and logged instead. */
-export function installErrorHandlers(app: FastifyInstance, logger: Logger): void {
+/**
+ * One JSON error shape for everything; 5xx messages are hidden from the client and logged instead, except a
+ * failing storage: a full disk is 507 (insufficient_storage), another storage failure 503, both with a message
+ * that says what to do, and `onStorageFailure` is told (health turns degraded).
+ */
+export function installErrorHandlers(
+  app: FastifyInstance,
+  logger: Logger,
+  onStorageFailure: (f: StorageFailure) => void = () => {},
+): void {
   app.setErrorHandler((err: FastifyError | ApiError, request, reply) => {
+    const storage = storageFailure(err);
+    if (storage) {
+      logger.error('request failed: storage', {
+        method: request.method,
+        url: request.url,
+        code: storage.code,
+      });
+      onStorageFailure(storage);
+      return reply
+        .code(storage.full ? 507 : 503)
+        .type('application/json; charset=utf-8')
+        .send({
+          error: storage.full ? 'insufficient_storage' : 'unavailable',
+          message: storage.message,
+        } satisfies ApiErrorBody);
+    }
     if (err instanceof ApiError) {
       if (err.headers) reply.headers(err.headers);
       const body: ApiErrorBody = { error: err.code, message: err.message };

@@ -28,7 +28,7 @@ import { VERSION } from '../version.js';
 import { alertsPort, findingsPort, webhooksPort } from './adapters.js';
 import { buildApp } from './app.js';
 import { INGRESS_PEER } from './auth.js';
-import type { ApiConfig, ApiDeps } from './deps.js';
+import type { ApiConfig, ApiDeps, HealthPort } from './deps.js';
 import { assertBindAllowed, checkListen, listen } from './server.js';
 import { SessionAuth } from './session.js';
 
@@ -83,6 +83,7 @@ export interface HttpParts {
   threats: { reassess(mac: string, now: Date): unknown };
   cliToken: string;
   bus: EventBus;
+  health: HealthPort;
   commands: DeviceCommands;
   coordinator: ScanCoordinator;
   agentHub: AgentHub | null;
@@ -108,6 +109,7 @@ export function apiDeps(cfg: LoadedConfig, plan: HttpPlan, p: HttpParts): ApiDep
     ...(plan.sessions ? { sessions: plan.sessions } : {}),
     cliToken: p.cliToken,
     bus: p.bus,
+    health: p.health,
     commands: p.commands,
     scanner: p.coordinator,
     schedules: {

@@ -18,6 +18,8 @@ import {
   DEVICE_FILTERS,
   DEVICE_SORTS,
   FINDING_KINDS,
+  HEALTH_PROBLEMS,
+  HEALTH_STATUSES,
   RISK_LEVELS,
   SEVERITIES,
 } from '../vocabulary.js';
@@ -102,7 +104,7 @@ export const errorSchema = z.object({
   error: z
     .string()
     .describe(
-      'machine code: bad_request, unauthorized, forbidden, not_found, conflict, payload_too_large, rate_limited, unavailable, internal; POST api/devices/:mac/wake adds no_ipv4, no_subnet, send_failed (503)',
+      'machine code: bad_request, unauthorized, forbidden, not_found, conflict, payload_too_large, rate_limited, unavailable, insufficient_storage, internal; POST api/devices/:mac/wake adds no_ipv4, no_subnet, send_failed (503)',
     ),
   message: z.string(),
   issues: z.array(errorIssueSchema).optional(),
@@ -121,8 +123,17 @@ export const scannerStatusSchema = z.object({
 });
 export type ScannerStatusJson = z.infer<typeof scannerStatusSchema>;
 
+export const healthProblemSchema = z.object({
+  kind: z.enum(HEALTH_PROBLEMS),
+  message: z.string(),
+  since: isoTime,
+});
+export type HealthProblemJson = z.infer<typeof healthProblemSchema>;
+
 export const healthSchema = z.object({
-  status: z.literal('ok'),
+  /** `degraded` while the last sweep failed or database writes fail; `problems` says why */
+  status: z.enum(HEALTH_STATUSES),
+  problems: z.array(healthProblemSchema),
   version: z.string(),
   mode: z.enum(['standalone', 'addon']),
   uptime_s: z.number(),

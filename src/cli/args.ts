@@ -30,6 +30,7 @@ export const COMMAND_FLAGS: Record<string, boolean> = {
   '--local': false,
   '--all': false,
   '--no-progress': false,
+  '--no-color': false,
   '--format': true,
   '--output': true,
   '--scope': true,

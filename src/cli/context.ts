@@ -11,12 +11,17 @@ export interface Ctx {
   now: Date;
   /** width human tables must fit */
   width: number;
+  /** human output may be painted with ANSI colour (stdout is a terminal that shows it; see colour.ts) */
+  colour: boolean;
   out(s: string): void;
   err(s: string): void;
   stderr: { write(s: string): void; isTTY?: boolean; columns?: number };
   /** scan events of the instance (SSE remotely, the bus locally) */
   scanEvents(cb: (e: SseScanJson) => void): () => void;
 }
+
+/** What a table needs of the context: its width, and whether it may be coloured. */
+export type TableCtx = Pick<Ctx, 'width'> & Partial<Pick<Ctx, 'colour'>>;
 
 export function flag(ctx: Ctx, name: string): string | undefined {
   const v = ctx.args.flags[name];

@@ -52,6 +52,7 @@ devices expected <device> clear             no list: no port counts as unexpecte
       address of the device's subnet and to 255.255.255.255; exit 69 when it has no IPv4
       address or subnet to aim at. <device> is a MAC address, an IP address or an exact name`,
   findings: `findings [list] [--min-severity info|low|medium|high|critical] [--mac MAC] [--status active|resolved|all]
+              [--limit N | --all]   the table shows the first 40 (--json: all, or the first N)
 findings accept <id> [--reason TEXT]   accept the risk (needs an instance that offers it)`,
   alerts: `alerts [list] [--status open|acked|all] [--limit N | --all]
 alerts ack <id>`,
@@ -96,6 +97,7 @@ Where commands run:
 Common flags:
   --json      machine-readable output (the API's JSON) for every command
   --debug     show the stack trace of an error
+  --no-color  plain text on a terminal too (as do NO_COLOR=1; FORCE_COLOR=1 colours into a pipe)
   --help      help for the command
 
 ${EXIT_HELP}

@@ -4,6 +4,7 @@
  */
 import type { SseScanJson } from '../api/schemas.js';
 import { safeLogText } from '../util/logger.js';
+import { GREEN, paint, RED_BOLD } from './colour.js';
 import { duration } from './format.js';
 
 /** `scan 12 sweep [##########..........]  50%  Ping Scan  3.2s`, cut to `width`. Pure. */
@@ -37,6 +38,8 @@ export class ScanProgress {
   constructor(
     private readonly out: ProgressWriter,
     private readonly enabled: boolean,
+    /** paint the lines that stay (finished green, failed red): only on a terminal that shows colour */
+    private readonly colour = false,
   ) {
     if (enabled && out.isTTY) {
       this.timer = setInterval(() => this.redraw(), 500);
@@ -91,11 +94,21 @@ export class ScanProgress {
     } else if (e.phase === 'finished') {
       this.current = null;
       this.say(
-        `scan ${e.scan_id} (${e.kind}) finished in ${duration(Date.now() - this.startedAt)}: ${e.hosts_up ?? 0} hosts up, ${e.changes ?? 0} changes`,
+        paint(
+          this.colour && this.out.isTTY === true,
+          GREEN,
+          `scan ${e.scan_id} (${e.kind}) finished in ${duration(Date.now() - this.startedAt)}: ${e.hosts_up ?? 0} hosts up, ${e.changes ?? 0} changes`,
+        ),
       );
     } else if (e.phase === 'failed') {
       this.current = null;
-      this.say(`scan ${e.scan_id} (${e.kind}) failed: ${safeLogText(e.error ?? 'unknown error')}`);
+      this.say(
+        paint(
+          this.colour && this.out.isTTY === true,
+          RED_BOLD,
+          `scan ${e.scan_id} (${e.kind}) failed: ${safeLogText(e.error ?? 'unknown error')}`,
+        ),
+      );
     }
   }
 

@@ -1,6 +1,16 @@
 import { safeLogText } from '../util/logger.js';
+import { BOLD, paint, type Sgr } from './colour.js';
 
-type Cell = string | number | boolean | null | undefined;
+type Scalar = string | number | boolean | null | undefined;
+/**
+ * A cell with a shorter form for when the full text does not fit its column ("Hangzhou Hikvision Digital
+ * Technology Co.,Ltd." → "Hikvision"): the column is then sized so that the short forms stay whole.
+ */
+export interface AltCell {
+  text: Scalar;
+  short: string | null;
+}
+type Cell = Scalar | AltCell;
 
 export interface TableOptions {
   /** total width to fit (default 100) */
@@ -19,6 +29,10 @@ export interface TableOptions {
    * column (a device's name) is cut only after the others (its vendor) are down to their least
    */
   keep?: Record<string, number>;
+  /** paint the header bold and cells with `style` (ANSI SGR): only for a terminal that shows colour */
+  colour?: boolean;
+  /** SGR style of a cell by header name, from the cell's text */
+  style?: Record<string, (text: string) => Sgr | null>;
 }
 
 /** Terminal width to fit: the TTY's columns, else 100 (pipes, files, CI logs). */
@@ -31,25 +45,49 @@ function clip(s: string, w: number): string {
 }
 
 /**
- * Renders rows as an aligned text table that fits `width` columns: the widest shrinkable column is
- * shortened (…) until the table fits. Cells are made terminal-safe (no control or bidi characters). Pure.
+ * Renders rows as an aligned text table that fits `width` columns. While the table is too wide, the widest
+ * shrinkable column above its floor loses a character, in three passes with lower floors:
+ * 1. kept columns (`keep`) stay at their kept width and cells with a short form keep room for it whole;
+ * 2. kept columns give way, short forms still whole;
+ * 3. every shrinkable column down to max(6, its header).
+ * A cell shows its full text when that fits, else its short form, else is cut (…). Cells are made
+ * terminal-safe (no control or bidi characters); colour (`colour`, `style`) never counts towards a width. Pure.
  */
 export function renderTable(headers: string[], rows: Cell[][], opts: TableOptions | number = {}): string {
   const o: TableOptions = typeof opts === 'number' ? {} : opts;
   const width = o.width ?? 100;
-  const cell = (v: Cell): string => {
+  const text = (v: Scalar): string => {
     if (v === null || v === undefined || v === '') return '-';
     return safeLogText(String(v)).replace(/\s+/g, ' ');
   };
-  const body = rows.map((r) => headers.map((_, i) => cell(r[i])));
-  const widths = headers.map((h, i) =>
-    Math.max(h.length, o.minWidth?.[h] ?? 0, ...body.map((r) => (r[i] ?? '').length)),
+  const isAlt = (v: Cell): v is AltCell => typeof v === 'object' && v !== null;
+  const body = rows.map((r) =>
+    headers.map((_, i) => {
+      const v = r[i];
+      if (!isAlt(v)) return { full: text(v), short: null as string | null };
+      const full = text(v.text);
+      const short = v.short ? text(v.short) : null;
+      return { full, short: short && short.length < full.length ? short : null };
+    }),
   );
+  const widths = headers.map((h, i) =>
+    Math.max(h.length, o.minWidth?.[h] ?? 0, ...body.map((r) => r[i]!.full.length)),
+  );
+  // the least a column needs for every cell to show whole, its short form where it has one
+  const compact = headers.map((h, i) =>
+    Math.max(h.length, o.minWidth?.[h] ?? 0, ...body.map((r) => (r[i]!.short ?? r[i]!.full).length)),
+  );
+  const hasShort = headers.map((_, i) => body.some((r) => r[i]!.short !== null));
   const shrinkable = headers.map((h) => (o.shrink ? o.shrink.includes(h) : true));
   const total = () => widths.reduce((a, b) => a + b, 0) + 2 * (headers.length - 1);
-  for (const pass of [0, 1]) {
+  for (const pass of [0, 1, 2]) {
     const floor = (i: number) =>
-      Math.max(6, headers[i]!.length, pass === 0 ? (o.keep?.[headers[i]!] ?? 0) : 0);
+      Math.max(
+        6,
+        headers[i]!.length,
+        pass === 0 ? (o.keep?.[headers[i]!] ?? 0) : 0,
+        pass < 2 && hasShort[i] ? compact[i]! : 0,
+      );
     while (total() > width) {
       let best = -1;
       for (let i = 0; i < widths.length; i++)
@@ -59,20 +97,30 @@ export function renderTable(headers: string[], rows: Cell[][], opts: TableOption
     }
   }
   const right = headers.map((h) => o.right?.includes(h) ?? false);
-  const line = (cols: string[]) =>
+  const colour = o.colour === true;
+  const line = (cols: Array<{ full: string; short: string | null }>, head: boolean) =>
     cols
       .map((c, i) => {
-        const s = clip(c, widths[i] ?? 0);
-        return right[i] ? s.padStart(widths[i] ?? 0) : s.padEnd(widths[i] ?? 0);
+        const w = widths[i] ?? 0;
+        const s = clip(c.full.length > w && c.short ? c.short : c.full, w);
+        const sgr = head ? BOLD : (o.style?.[headers[i]!]?.(c.full) ?? null);
+        const pad = ' '.repeat(Math.max(0, w - s.length));
+        return right[i] ? pad + paint(colour, sgr, s) : paint(colour, sgr, s) + pad;
       })
       .join('  ')
       .trimEnd();
-  return [line(headers.map((h) => h.toUpperCase())), ...body.map(line)].join('\n');
+  return [
+    line(
+      headers.map((h) => ({ full: h.toUpperCase(), short: null })),
+      true,
+    ),
+    ...body.map((r) => line(r, false)),
+  ].join('\n');
 }
 
 /** RFC 4180 CSV; cells starting with = + - @ are prefixed with ' to defuse spreadsheet formulas. Pure. */
-export function toCsv(headers: string[], rows: Cell[][]): string {
-  const esc = (v: Cell): string => {
+export function toCsv(headers: string[], rows: Scalar[][]): string {
+  const esc = (v: Scalar): string => {
     if (v === null || v === undefined) return '';
     let s = String(v);
     if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;

@@ -537,24 +537,34 @@ export function classifyKind(
   e: KindEvidence,
   patterns: readonly KindPattern[] = KIND_PATTERNS,
 ): KindGuess | null {
+  // plain loops, no closure per pattern: this runs for every new device and every changed port set of an ingest
   const miss = new Map<DeviceKind, number>();
   const why = new Map<DeviceKind, Array<{ w: number; text: string }>>();
   const cache = new Map<PatternField, string[]>();
-  for (const pt of patterns) {
+  for (let i = 0; i < patterns.length; i++) {
+    const pt = patterns[i] as KindPattern;
     let vs = cache.get(pt.field);
     if (!vs) {
       vs = values(e, pt.field);
       cache.set(pt.field, vs);
     }
-    const hit = vs.find((v) => patternMatches(pt, v));
+    let hit: string | undefined;
+    for (let j = 0; j < vs.length; j++) {
+      const v = vs[j] as string;
+      if (patternMatches(pt, v)) {
+        hit = v;
+        break;
+      }
+    }
     if (hit === undefined) continue;
     miss.set(pt.kind, (miss.get(pt.kind) ?? 1) * (1 - pt.weight / 100));
     const shown =
       pt.field === 'gateway' ? FIELD_LABEL.gateway : `${FIELD_LABEL[pt.field]} "${hit.slice(0, 40)}"`;
-    const list = why.get(pt.kind) ?? [];
-    list.push({ w: pt.weight, text: shown });
-    why.set(pt.kind, list);
+    const list = why.get(pt.kind);
+    if (list) list.push({ w: pt.weight, text: shown });
+    else why.set(pt.kind, [{ w: pt.weight, text: shown }]);
   }
+  if (miss.size === 0) return null;
   const ranked = [...miss.entries()]
     .map(([kind, m]) => ({ kind, score: (1 - m) * 100 }))
     .sort((a, b) => b.score - a.score || DEVICE_KINDS.indexOf(a.kind) - DEVICE_KINDS.indexOf(b.kind));

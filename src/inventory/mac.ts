@@ -4,6 +4,13 @@ const COLON_OR_DASH =
   /^([0-9a-f]{1,2})([:-])([0-9a-f]{1,2})\2([0-9a-f]{1,2})\2([0-9a-f]{1,2})\2([0-9a-f]{1,2})\2([0-9a-f]{1,2})$/i;
 const CISCO_DOTTED = /^([0-9a-f]{4})\.([0-9a-f]{4})\.([0-9a-f]{4})$/i;
 const BARE = /^[0-9a-f]{12}$/i;
+/** Already normal (what nmap's parser and the store hand on): checked without building a copy. */
+const NORMAL = /^[0-9a-f]{2}(?::[0-9a-f]{2}){5}$/;
+
+/** The value of a lower-case hex digit's character code. */
+function hexDigit(code: number): number {
+  return code <= 57 ? code - 48 : code - 87;
+}
 
 /**
  * Normalise a MAC address to lowercase `aa:bb:cc:dd:ee:ff`.
@@ -13,6 +20,11 @@ const BARE = /^[0-9a-f]{12}$/i;
  */
 export function normalizeMac(input: string): string | null {
   if (typeof input !== 'string') return null;
+  if (input.length === 17 && NORMAL.test(input)) {
+    // the group bit of the first octet (multicast, broadcast); all-zero
+    if ((hexDigit(input.charCodeAt(1)) & 0x01) === 1) return null;
+    return input === '00:00:00:00:00:00' ? null : input;
+  }
   const s = input.trim();
   if (s.length > 17) return null;
   let hex: string;
@@ -40,6 +52,5 @@ export function normalizeMac(input: string): string | null {
 export function isRandomizedMac(mac: string): boolean {
   const n = normalizeMac(mac);
   if (!n) return false;
-  const first = Number.parseInt(n.slice(0, 2), 16);
-  return (first & 0x02) === 0x02;
+  return (hexDigit(n.charCodeAt(1)) & 0x02) === 0x02;
 }

@@ -9,6 +9,7 @@ import { parseNmapXml } from '../scan/nmapXml.js';
 import { checkRequestTargets, inTargets, type RequestTarget } from '../scan/requestTargets.js';
 import { reverseLookupAll } from '../scan/reverseDns.js';
 import type { ScanKind, ScanResult } from '../scan/types.js';
+import { storageFailure } from '../store/storageFailure.js';
 import type { Store } from '../store/store.js';
 import type { Clock } from '../util/clock.js';
 import { iso } from '../util/clock.js';
@@ -257,6 +258,17 @@ export class ScanCoordinator {
    * Queue a scan. Throws RequestTargetError when a target is malformed or outside the configured subnets.
    */
   request(req: ScanRequest): ScanRequestResult {
+    try {
+      return this.queueRequest(req);
+    } catch (err) {
+      const storage = storageFailure(err);
+      if (storage)
+        this.deps.bus.emit('storage:failed', { ...storage, at: this.deps.clock.now().toISOString() });
+      throw err;
+    }
+  }
+
+  private queueRequest(req: ScanRequest): ScanRequestResult {
     if (this.stopping) return this.refused('the scanner is stopping');
     let scope: RequestTarget[] | null = null;
     if (req.targets && req.targets.length > 0) {
@@ -334,7 +346,12 @@ export class ScanCoordinator {
     const ids = new Set([...waiting.map((j) => j.scanId), ...this.live.keys()]);
     for (const id of ids) {
       if (id === undefined) continue;
-      this.deps.store.scans.fail(id, 'cancelled: the service stopped before this scan finished', now);
+      try {
+        this.deps.store.scans.fail(id, 'cancelled: the service stopped before this scan finished', now);
+      } catch (err) {
+        // marked failed at the next start (failInterrupted)
+        this.deps.logger.warn(`scan #${id} could not be marked cancelled: ${(err as Error).message}`);
+      }
     }
     this.live.clear();
   }
@@ -463,15 +480,7 @@ export class ScanCoordinator {
           if (job.kind === 'sweep') await this.runSweep(job);
           else await this.runPortBatch(job);
         } catch (err) {
-          this.deps.logger.error(`scan job failed unexpectedly: ${(err as Error).message}`);
-          if (job.scanId !== undefined) {
-            this.deps.store.scans.fail(
-              job.scanId,
-              `internal error: ${(err as Error).message}`,
-              this.deps.clock.now(),
-            );
-            this.live.delete(job.scanId);
-          }
+          this.jobFailed(job, err);
         }
         this.running = null;
         if (job.kind === 'ports' && job.batches && (job.next ?? 0) < job.batches.length && !this.stopping)
@@ -500,6 +509,36 @@ export class ScanCoordinator {
         for (const w of waiters) w();
       }
     }
+  }
+
+  /**
+   * A job that threw (a write the disk had no room for, a bug): the scan is recorded as failed when the
+   * database lets us, the bus hears `scan:failed` either way (health turns degraded) and the queue goes on.
+   * Nothing was marked absent: the sweep's writes are one transaction, rolled back.
+   */
+  private jobFailed(job: Job, err: unknown): void {
+    const { store, bus, clock, logger } = this.deps;
+    const storage = storageFailure(err);
+    const at = clock.now();
+    if (storage) bus.emit('storage:failed', { ...storage, at: at.toISOString() });
+    const message = storage
+      ? `not recorded: ${storage.message}`
+      : `internal error: ${(err as Error).message}`;
+    logger.error(`scan job failed unexpectedly: ${(err as Error).message}`);
+    if (job.scanId === undefined) return;
+    try {
+      store.scans.fail(job.scanId, message, at);
+    } catch (again) {
+      logger.error(`scan #${job.scanId} could not be marked failed: ${(again as Error).message}`);
+    }
+    this.live.delete(job.scanId);
+    bus.emit('scan:failed', {
+      scanId: job.scanId,
+      kind: job.kind,
+      startedAt: iso(at),
+      finishedAt: iso(at),
+      error: message,
+    });
   }
 
   private began(

@@ -52,6 +52,15 @@ export class Scheduler {
 
   constructor(private readonly deps: SchedulerDeps) {}
 
+  /** A timer's request that throws (a full disk cannot record it) is logged; the schedule keeps running. */
+  private guarded(what: string, request: () => unknown): void {
+    try {
+      request();
+    } catch (err) {
+      this.deps.logger.warn(`${what} did not start: ${(err as Error).message}`);
+    }
+  }
+
   /** Starts (the start-up sweep, the timers) and reloads the named schedules whenever the bus says they changed. */
   attach(bus: EventBus): void {
     this.offChanged = bus.on('schedules:changed', () => this.reload());
@@ -60,13 +69,16 @@ export class Scheduler {
 
   start(): void {
     const si = this.deps.setInterval ?? setInterval;
-    this.deps.requestSweep('startup');
-    this.sweepTimer = si(() => this.deps.requestSweep('schedule'), this.deps.sweepIntervalSec * 1000);
+    this.guarded('start-up sweep', () => this.deps.requestSweep('startup'));
+    this.sweepTimer = si(
+      () => this.guarded('scheduled sweep', () => this.deps.requestSweep('schedule')),
+      this.deps.sweepIntervalSec * 1000,
+    );
     this.sweepTimer.unref?.();
     if (this.deps.portScanSchedule !== '' && this.deps.portScanSchedule !== 'off') {
       this.portTask = cron.schedule(
         this.deps.portScanSchedule,
-        () => this.deps.requestPortScanAll('schedule'),
+        () => this.guarded('scheduled port scan', () => this.deps.requestPortScanAll('schedule')),
         {
           name: 'port-scan',
           noOverlap: true,
@@ -88,7 +100,7 @@ export class Scheduler {
     }
     if (this.deps.housekeeping) {
       const hk = this.deps.housekeeping;
-      this.housekeepingTimer = si(hk, 6 * 3600 * 1000);
+      this.housekeepingTimer = si(() => this.guarded('housekeeping', hk), 6 * 3600 * 1000);
       this.housekeepingTimer.unref?.();
     }
   }
@@ -117,7 +129,7 @@ export class Scheduler {
             } catch (err) {
               this.deps.logger.warn(`schedule "${s.name}" did not start a scan: ${(err as Error).message}`);
             }
-            src.markRun(s.id, new Date());
+            this.guarded(`schedule "${s.name}" bookkeeping`, () => src.markRun(s.id, new Date()));
           },
           { name: `schedule-${s.id}`, noOverlap: true },
         );

@@ -91,14 +91,27 @@ const DEVICE_COLUMNS = [
 const COLS = DEVICE_COLUMNS.map((c) => `d.${c}`).join(', ');
 
 /**
- * A device's ports as one JSON array of arrays, in (protocol, port) order, built by SQLite: one text value
- * per device instead of one row object per port. The stored `cpe` JSON is embedded as JSON when it is valid
- * and as [] otherwise (the corrupt-value fallback the row mapping always had). No ports: '[]'.
+ * A device's ports as one JSON array of arrays, built by SQLite: one text value per device instead of one row
+ * object per port. The rows come in the primary key's (protocol, port) order, the order they are read in (the
+ * plan in bench/README.md; an ORDER BY inside json_group_array made SQLite sort every device's rows in a temp
+ * B-tree again), and portsFromJson checks it. The stored `cpe` JSON is embedded as JSON when it is valid and as
+ * [] otherwise (the corrupt-value fallback the row mapping always had). A NULL `last_seen` is the device's last
+ * port scan (migration 019). No ports: '[]'.
  */
 const PORTS_JSON = `(SELECT json_group_array(json_array(p.protocol, p.port, p.service, p.product, p.version,
-  p.extrainfo, CASE WHEN json_valid(p.cpe) THEN json(p.cpe) ELSE json('[]') END, p.first_seen, p.last_seen,
-  p.devicetype, p.http_title, p.http_server)
-  ORDER BY p.protocol, p.port) FROM device_ports p WHERE p.mac = d.mac)`;
+  p.extrainfo, CASE WHEN json_valid(p.cpe) THEN json(p.cpe) ELSE json('[]') END, p.first_seen,
+  coalesce(p.last_seen, d.ports_scanned_at), p.devicetype, p.http_title, p.http_server))
+  FROM device_ports p WHERE p.mac = d.mac)`;
+
+/** A port scan's devices: their port rows with a time of their own read as the scan's again (migration 019). */
+export const CLEAR_SEEN_MANY_SQL = `UPDATE device_ports INDEXED BY device_ports_seen_apart SET last_seen = NULL
+  WHERE mac IN (SELECT value FROM json_each(?)) AND last_seen IS NOT NULL`;
+
+/** A page of devices with their ports, for a JSON array of MACs, in the array's order. */
+export const BY_MACS_SQL = `SELECT ${COLS}, ${PORTS_JSON} FROM json_each(?) j JOIN devices d ON d.mac = j.value ORDER BY j.key`;
+
+/** The port-scan read: the current ports of a JSON array of MACs (devices without ports have '[]'). */
+export const PORTS_OF_SQL = `SELECT d.mac, ${PORTS_JSON} FROM devices d WHERE d.mac IN (SELECT value FROM json_each(?))`;
 
 type RawDevice = unknown[];
 type RawPort = [
@@ -116,7 +129,11 @@ type RawPort = [
   string | null,
 ];
 
-function portParams(mac: string, p: DevicePort): unknown[] {
+/**
+ * The row of a port. `scannedAt`: the device's port-scan time written in the same transaction; a port seen then
+ * stores NULL (migration 019: it reads as the device's `ports_scanned_at`).
+ */
+function portParams(mac: string, p: DevicePort, scannedAt: string | undefined): unknown[] {
   return [
     mac,
     p.protocol,
@@ -125,18 +142,27 @@ function portParams(mac: string, p: DevicePort): unknown[] {
     p.product ?? null,
     p.version ?? null,
     p.extrainfo ?? null,
-    JSON.stringify(p.cpe ?? []),
+    p.cpe && p.cpe.length > 0 ? JSON.stringify(p.cpe) : '[]',
     p.firstSeen,
-    p.lastSeen,
+    p.lastSeen === scannedAt ? null : p.lastSeen,
     p.devicetype ?? null,
     p.httpTitle ?? null,
     p.httpServer ?? null,
   ];
 }
 
-/** Same stored row but for last_seen. */
+function sameList(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
+  const x = a ?? [];
+  const y = b ?? [];
+  if (x.length !== y.length) return false;
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
+}
+
+/** Same stored row but for last_seen (field by field: no serialised copy of either). */
 function samePortRow(a: DevicePort, b: DevicePort): boolean {
   return (
+    a.firstSeen === b.firstSeen &&
     (a.service ?? null) === (b.service ?? null) &&
     (a.product ?? null) === (b.product ?? null) &&
     (a.version ?? null) === (b.version ?? null) &&
@@ -144,34 +170,41 @@ function samePortRow(a: DevicePort, b: DevicePort): boolean {
     (a.devicetype ?? null) === (b.devicetype ?? null) &&
     (a.httpTitle ?? null) === (b.httpTitle ?? null) &&
     (a.httpServer ?? null) === (b.httpServer ?? null) &&
-    a.firstSeen === b.firstSeen &&
-    JSON.stringify(a.cpe ?? []) === JSON.stringify(b.cpe ?? [])
+    sameList(a.cpe, b.cpe)
   );
 }
 
+/** One number per (protocol, port): no key string per port. */
+function portNumber(p: DevicePort): number {
+  return p.protocol === 'udp' ? 65536 + p.port : p.port;
+}
+
 /**
- * What storing `ports` over `previous` takes: the ports to delete, the ones to upsert (new or changed), and
- * `touchAt` when the others only need their `last_seen` moved, all to the same time (one UPDATE of the device's
- * rows, run before the upserts); ports seen again at differing times are upserted instead.
+ * What storing `ports` over `previous` (the rows as they read now) takes: the ports to delete, to insert (new
+ * keys: a plain INSERT) and to upsert (changed). A port whose row is the same but for `last_seen` is written only
+ * when its time differs from what its row will read as: `scannedAt` when the write records a port scan (every
+ * row of the device reads as that then, see setPorts), else its own stored time.
  */
 function portDiff(
   ports: readonly DevicePort[],
   previous: readonly DevicePort[],
-): { gone: DevicePort[]; upsert: DevicePort[]; touchAt: string | undefined } {
-  const before = new Map(previous.map((p) => [`${p.protocol}/${p.port}`, p]));
+  scannedAt: string | undefined,
+): { gone: DevicePort[]; insert: DevicePort[]; upsert: DevicePort[] } {
+  const before = new Map<number, DevicePort>();
+  for (const p of previous) before.set(portNumber(p), p);
+  const insert: DevicePort[] = [];
   const upsert: DevicePort[] = [];
-  const seenOnly: DevicePort[] = [];
   for (const p of ports) {
-    const key = `${p.protocol}/${p.port}`;
+    const key = portNumber(p);
     const old = before.get(key);
+    if (!old) {
+      insert.push(p);
+      continue;
+    }
     before.delete(key);
-    if (!old || !samePortRow(old, p)) upsert.push(p);
-    else if (old.lastSeen !== p.lastSeen) seenOnly.push(p);
+    if (!samePortRow(old, p) || p.lastSeen !== (scannedAt ?? old.lastSeen)) upsert.push(p);
   }
-  const lastSeen = seenOnly[0]?.lastSeen;
-  if (lastSeen !== undefined && seenOnly.every((p) => p.lastSeen === lastSeen))
-    return { gone: [...before.values()], upsert, touchAt: lastSeen };
-  return { gone: [...before.values()], upsert: [...upsert, ...seenOnly], touchAt: undefined };
+  return { gone: [...before.values()], insert, upsert };
 }
 
 function portFromRaw(r: RawPort): DevicePort {
@@ -192,10 +225,22 @@ function portFromRaw(r: RawPort): DevicePort {
   return p;
 }
 
-/** Ports from the PORTS_JSON text. */
+function portOrder(a: DevicePort, b: DevicePort): number {
+  return a.protocol === b.protocol ? a.port - b.port : a.protocol < b.protocol ? -1 : 1;
+}
+
+/** Ports from the PORTS_JSON text, in (protocol, port) order (sorted here only if SQLite ever read otherwise). */
 function portsFromJson(text: unknown): DevicePort[] {
   if (typeof text !== 'string' || text === '[]') return [];
-  return (JSON.parse(text) as RawPort[]).map(portFromRaw);
+  const raw = JSON.parse(text) as RawPort[];
+  const ports = new Array<DevicePort>(raw.length);
+  let sorted = true;
+  for (let i = 0; i < raw.length; i++) {
+    const p = portFromRaw(raw[i] as RawPort);
+    if (i > 0 && sorted && portOrder(ports[i - 1] as DevicePort, p) > 0) sorted = false;
+    ports[i] = p;
+  }
+  return sorted ? ports : ports.sort(portOrder);
 }
 
 function deviceFromRaw(r: RawDevice, ports: DevicePort[]): Device {
@@ -325,15 +370,9 @@ export class DevicesRepo {
       allWithPorts: db.prepare(`SELECT ${COLS}, ${PORTS_JSON} FROM devices d ORDER BY d.mac`).raw(true),
       get: db.prepare(`SELECT ${COLS}, ${PORTS_JSON} FROM devices d WHERE d.mac = ?`).raw(true),
       /** Devices (with ports) for a JSON array of MACs, in the array's order. */
-      byMacs: db
-        .prepare(
-          `SELECT ${COLS}, ${PORTS_JSON} FROM json_each(?) j JOIN devices d ON d.mac = j.value ORDER BY j.key`,
-        )
-        .raw(true),
+      byMacs: db.prepare(BY_MACS_SQL).raw(true),
       /** Ports JSON per MAC for a JSON array of MACs (devices without ports are absent). */
-      portsOfMany: db
-        .prepare(`SELECT d.mac, ${PORTS_JSON} FROM devices d WHERE d.mac IN (SELECT value FROM json_each(?))`)
-        .raw(true),
+      portsOfMany: db.prepare(PORTS_OF_SQL).raw(true),
       upsert: db.prepare(`
         INSERT INTO devices (mac, ip, ip_num, hostname, name, vendor, randomized, first_seen, last_seen, online, presence,
           missed_sweeps, known, watched, ignored, notes, consider_home, ports_scanned_at, risk_score, risk, is_new,
@@ -351,6 +390,10 @@ export class DevicesRepo {
           kind_reasons = excluded.kind_reasons, kind_override = excluded.kind_override,
           presence_reason = excluded.presence_reason`),
       deletePorts: db.prepare('DELETE FROM device_ports WHERE mac = ?'),
+      insertPort: db.prepare(`
+        INSERT INTO device_ports (mac, protocol, port, service, product, version, extrainfo, cpe, first_seen, last_seen,
+          devicetype, http_title, http_server)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       upsertPort: db.prepare(`
         INSERT INTO device_ports (mac, protocol, port, service, product, version, extrainfo, cpe, first_seen, last_seen,
           devicetype, http_title, http_server)
@@ -364,14 +407,15 @@ export class DevicesRepo {
         'SELECT coalesce(kind_override, kind) AS kind, count(*) AS n FROM devices GROUP BY 1 ORDER BY n DESC',
       ),
       deletePort: db.prepare('DELETE FROM device_ports WHERE mac = ? AND protocol = ? AND port = ?'),
-      touchPorts: db.prepare('UPDATE device_ports SET last_seen = ? WHERE mac = ?'),
+      /** a port scan of the device: its rows with a time of their own read as the scan's again (migration 019) */
+      clearSeen: db.prepare(
+        'UPDATE device_ports INDEXED BY device_ports_seen_apart SET last_seen = NULL WHERE mac = ? AND last_seen IS NOT NULL',
+      ),
       setPortsScannedAt: db.prepare('UPDATE devices SET ports_scanned_at = ? WHERE mac = ?'),
       setPortsScannedAtMany: db.prepare(
         'UPDATE devices SET ports_scanned_at = ? WHERE mac IN (SELECT value FROM json_each(?))',
       ),
-      touchPortsMany: db.prepare(
-        'UPDATE device_ports SET last_seen = ? WHERE mac IN (SELECT value FROM json_each(?))',
-      ),
+      clearSeenMany: db.prepare(CLEAR_SEEN_MANY_SQL),
       forget: db.prepare('DELETE FROM devices WHERE mac = ?'),
       counts:
         db.prepare(`SELECT count(*) AS total, coalesce(sum(online), 0) AS online, coalesce(sum(is_new), 0) AS new,
@@ -572,32 +616,37 @@ export class DevicesRepo {
 
   /**
    * Replace the device's current open ports (and, with `scannedAt`, record when its ports were scanned).
-   * With `previous` (the ports as stored now) only the difference is written: closed ports are deleted, new or
-   * changed ones upserted, and the last_seen of unchanged ones moved in one statement. A daily port scan of an
-   * unchanged network then costs one UPDATE per device instead of rewriting every port row (fewer writes on a
-   * Raspberry Pi's SD card, too).
+   * With `previous` (the ports as stored now) only the difference is written: closed ports are deleted, new ones
+   * inserted, changed ones upserted. With `scannedAt`, a port seen then stores no time of its own (it reads as
+   * the device's `ports_scanned_at`, migration 019), so a daily port scan of an unchanged network writes no port
+   * row at all (fewer writes on a Raspberry Pi's SD card, too).
    */
   setPorts(mac: string, ports: DevicePort[], scannedAt?: string, previous?: DevicePort[]): void {
     const run = this.db.transaction(() => {
-      if (scannedAt !== undefined) this.stmts.setPortsScannedAt.run(scannedAt, mac);
+      if (scannedAt !== undefined) {
+        this.stmts.setPortsScannedAt.run(scannedAt, mac);
+        this.stmts.clearSeen.run(mac);
+      }
       if (previous === undefined) {
         this.stmts.deletePorts.run(mac);
-        for (const p of ports) this.stmts.upsertPort.run(portParams(mac, p));
+        for (const p of ports) this.stmts.upsertPort.run(portParams(mac, p, scannedAt));
         return;
       }
-      const diff = portDiff(ports, previous);
-      for (const gone of diff.gone) this.stmts.deletePort.run(mac, gone.protocol, gone.port);
-      if (diff.touchAt !== undefined) this.stmts.touchPorts.run(diff.touchAt, mac);
-      for (const p of diff.upsert) this.stmts.upsertPort.run(portParams(mac, p));
+      this.writeDiff(mac, portDiff(ports, previous, scannedAt), scannedAt);
     });
     run();
   }
 
+  private writeDiff(mac: string, diff: ReturnType<typeof portDiff>, scannedAt: string | undefined): void {
+    for (const gone of diff.gone) this.stmts.deletePort.run(mac, gone.protocol, gone.port);
+    for (const p of diff.insert) this.stmts.insertPort.run(portParams(mac, p, scannedAt));
+    for (const p of diff.upsert) this.stmts.upsertPort.run(portParams(mac, p, scannedAt));
+  }
+
   /**
-   * setPorts for every device of one port scan at `scannedAt`, as set-based statements where the rows allow:
-   * one UPDATE for every device's `ports_scanned_at`, one per distinct `last_seen` for the devices whose ports
-   * only were seen again (an unchanged network: two statements for the whole scan instead of two per device),
-   * then the deletes and upserts of the ports that did change. Stores exactly what setPorts would.
+   * setPorts for every device of one port scan at `scannedAt`: one UPDATE for every device's `ports_scanned_at`,
+   * one (indexed, usually of no row) for their ports with a time of their own, then the deletes, inserts and
+   * upserts of the ports that did change. Stores exactly what setPorts would.
    */
   setPortsMany(
     list: ReadonlyArray<{ mac: string; ports: DevicePort[]; previous: DevicePort[] }>,
@@ -605,21 +654,11 @@ export class DevicesRepo {
   ): void {
     if (list.length === 0) return;
     const run = this.db.transaction(() => {
-      this.stmts.setPortsScannedAtMany.run(scannedAt, JSON.stringify(list.map((x) => x.mac)));
-      const touch = new Map<string, string[]>();
-      const upserts: Array<[string, DevicePort]> = [];
-      for (const { mac, ports, previous } of list) {
-        const diff = portDiff(ports, previous);
-        for (const gone of diff.gone) this.stmts.deletePort.run(mac, gone.protocol, gone.port);
-        if (diff.touchAt !== undefined) {
-          const macs = touch.get(diff.touchAt);
-          if (macs) macs.push(mac);
-          else touch.set(diff.touchAt, [mac]);
-        }
-        for (const p of diff.upsert) upserts.push([mac, p]);
-      }
-      for (const [at, macs] of touch) this.stmts.touchPortsMany.run(at, JSON.stringify(macs));
-      for (const [mac, p] of upserts) this.stmts.upsertPort.run(portParams(mac, p));
+      const macs = JSON.stringify(list.map((x) => x.mac));
+      this.stmts.setPortsScannedAtMany.run(scannedAt, macs);
+      this.stmts.clearSeenMany.run(macs);
+      for (const { mac, ports, previous } of list)
+        this.writeDiff(mac, portDiff(ports, previous, scannedAt), scannedAt);
     });
     run();
   }

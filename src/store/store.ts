@@ -36,17 +36,24 @@ export interface IngestResult {
   linked?: { mac: string; device: string };
 }
 
-/** The port fields the kind patterns read (kinds.ts `values`), in one comparable string. */
-function kindEvidenceKey(ports: readonly DevicePort[]): string {
-  return ports
-    .map((p) =>
-      [p.protocol, p.port, p.service, p.product, p.devicetype, p.httpTitle, p.httpServer].join('\u0000'),
-    )
-    .join('\u0001');
-}
-
+/** The port fields the kind patterns read (kinds.ts `values`) are the same, port by port (no key string built). */
 function sameKindEvidence(a: readonly DevicePort[], b: readonly DevicePort[]): boolean {
-  return a.length === b.length && kindEvidenceKey(a) === kindEvidenceKey(b);
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] as DevicePort;
+    const y = b[i] as DevicePort;
+    if (
+      x.protocol !== y.protocol ||
+      x.port !== y.port ||
+      (x.service ?? null) !== (y.service ?? null) ||
+      (x.product ?? null) !== (y.product ?? null) ||
+      (x.devicetype ?? null) !== (y.devicetype ?? null) ||
+      (x.httpTitle ?? null) !== (y.httpTitle ?? null) ||
+      (x.httpServer ?? null) !== (y.httpServer ?? null)
+    )
+      return false;
+  }
+  return true;
 }
 
 /** The pattern table's guess for a device as it is now (ports included). */

@@ -39,6 +39,8 @@ export interface BusEvents {
   'inventory:changed': { reason: string };
   /** A finding was detected, resolved, accepted or un-accepted (by a port scan or a user's command). */
   'finding:updated': StoredFinding;
+  /** A write to the database failed because of the storage (full disk, I/O error, read-only); rolled back. */
+  'storage:failed': { code: string; full: boolean; message: string; at: string };
   /** A named schedule was added, changed or removed (api/schedules): the scheduler reloads them. */
   'schedules:changed': Record<string, never>;
   /** Scanning state for the binary sensor. */

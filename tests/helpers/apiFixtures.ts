@@ -61,10 +61,16 @@ export class RecordingScanner implements ApiScanner {
 function tcp(port: number, name: string, product?: string, version?: string): ScanPort {
   return { protocol: 'tcp', port, state: 'open', service: { name, product, version, cpe: [] } };
 }
-function host(ip: string, mac: string, hostname?: string, ports: ScanPort[] = [], scanned = false): ScanHost {
+export function host(
+  ip: string,
+  mac: string,
+  hostname?: string,
+  ports: ScanPort[] = [],
+  scanned = false,
+): ScanHost {
   return { ip, mac, hostnames: hostname ? [hostname] : [], status: 'up', ports, portsScanned: scanned };
 }
-function result(kind: 'sweep' | 'ports', at: Date, hosts: ScanHost[]): ScanResult {
+export function result(kind: 'sweep' | 'ports', at: Date, hosts: ScanHost[]): ScanResult {
   return {
     kind,
     targets: ['10.213.0.0/24'],

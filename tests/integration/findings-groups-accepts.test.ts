@@ -10,7 +10,7 @@ import { deviceState } from '../../src/ha/states.js';
 import type { Change, DevicePort } from '../../src/inventory/types.js';
 import { createThreatAssessor } from '../../src/service/threatAssessor.js';
 import { FindingsRepo } from '../../src/store/findingsRepo.js';
-import { type Harness, INGRESS, MACS, makeHarness } from '../helpers/apiFixtures.js';
+import { type Harness, host, INGRESS, MACS, makeHarness, result } from '../helpers/apiFixtures.js';
 
 let h: Harness;
 let repo: FindingsRepo;
@@ -257,5 +257,32 @@ describe('expected ports', () => {
     expect(
       (await send('PUT', `/api/devices/00:00:00:00:00:09/expected-ports`, { from_current: true })).statusCode,
     ).toBe(404);
+  });
+});
+
+describe('finding device names', () => {
+  it('a device with no name or hostname is named as everywhere else ("Synology NAS .11"), not null', async () => {
+    const mac = '00:11:32:aa:bb:02';
+    const now = new Date();
+    const id = h.store.scans.start('sweep', ['10.213.0.0/24'], 'schedule', null, now);
+    h.store.recordSweep(id, result('sweep', now, [host('10.213.0.11', mac)]), {
+      now,
+      considerHome: 180,
+      gatewayIp: '10.213.0.1',
+      lookupVendor: () => 'Synology Incorporated',
+    });
+    h.store.devices.setPorts(mac, nasPorts('2.4.49'));
+    assess(mac);
+    const device = (await get(`/api/devices/${mac}`)).json() as {
+      display_name: string;
+      hostname: string | null;
+    };
+    expect(device.hostname).toBeNull();
+    expect(device.display_name).toMatch(/^Synology .*\.11$/);
+    const list = (await get(`/api/findings?mac=${mac}&limit=5`)).json() as List<{ device_name: string }>;
+    expect(list.items.length).toBeGreaterThan(0);
+    for (const f of list.items) expect(f.device_name).toBe(device.display_name);
+    const g = (await get(`/api/findings/groups?mac=${mac}`)).json() as List<FindingGroupJson>;
+    expect(g.items[0]!.device_name).toBe(device.display_name);
   });
 });

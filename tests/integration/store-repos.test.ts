@@ -201,18 +201,43 @@ describe('Store.recordPortScan', () => {
       const id = store.scans.start('ports', ['10.213.1.5'], 'schedule', null, at(t));
       return store.recordPortScan(id, result('ports', [host('10.213.1.5', NAS, [], ports)], t), at(t + 1));
     };
+    // the rows as stored, last_seen as it reads (migration 019: NULL = the device's last port scan)
     const rows = () =>
-      store.db.prepare('SELECT * FROM device_ports WHERE mac = ? ORDER BY protocol, port').all(NAS);
+      store.db
+        .prepare(
+          `SELECT p.mac, p.protocol, p.port, p.service, p.product, p.version, p.extrainfo, p.cpe, p.first_seen,
+             coalesce(p.last_seen, d.ports_scanned_at) AS last_seen, p.devicetype, p.http_title, p.http_server
+           FROM device_ports p JOIN devices d ON d.mac = p.mac WHERE p.mac = ? ORDER BY p.protocol, p.port`,
+        )
+        .all(NAS);
+    // every write to a port row, counted by a trigger of this connection
+    store.db.exec(`CREATE TEMP TABLE port_writes (op TEXT);
+      CREATE TEMP TRIGGER port_ins AFTER INSERT ON main.device_ports BEGIN INSERT INTO port_writes VALUES ('i'); END;
+      CREATE TEMP TRIGGER port_upd AFTER UPDATE ON main.device_ports BEGIN INSERT INTO port_writes VALUES ('u'); END;
+      CREATE TEMP TRIGGER port_del AFTER DELETE ON main.device_ports BEGIN INSERT INTO port_writes VALUES ('d'); END;`);
+    const writes = () => {
+      const ops = store.db.prepare('SELECT op FROM port_writes').pluck().all();
+      store.db.exec('DELETE FROM port_writes');
+      return ops;
+    };
     scan(100, [sp(22, 'OpenSSH', '9.6p1'), sp(80, 'nginx', '1.24.0'), sp(443)]);
+    expect(writes()).toEqual(['i', 'i', 'i']);
     const first = rows() as Array<{ port: number; last_seen: string; first_seen: string }>;
     // nothing changed: no change rows, every row kept, only last_seen moves
     expect(scan(200, [sp(22, 'OpenSSH', '9.6p1'), sp(80, 'nginx', '1.24.0'), sp(443)]).changes).toEqual([]);
+    // … and it moves without a write to any port row: each reads as the device's ports_scanned_at
+    expect(writes()).toEqual([]);
+    expect(
+      store.db.prepare('SELECT count(*) FROM device_ports WHERE last_seen IS NOT NULL').pluck().get(),
+    ).toBe(0);
     const second = rows() as typeof first;
     expect(second.map((r) => ({ ...r, last_seen: '' }))).toEqual(first.map((r) => ({ ...r, last_seen: '' })));
     expect(new Set(second.map((r) => r.last_seen))).toEqual(new Set([at(201).toISOString()]));
     // one version changes, one port closes, one opens
     const r3 = scan(300, [sp(22, 'OpenSSH', '9.8p1'), sp(80, 'nginx', '1.24.0'), sp(8080)]);
     expect(r3.changes.map((c) => c.type).sort()).toEqual(['port_closed', 'port_opened', 'service_changed']);
+    // the changed port upserted, the closed one deleted, the new one inserted; port 80 untouched
+    expect(writes().sort()).toEqual(['d', 'i', 'u']);
     const third = rows() as Array<{
       port: number;
       version: string | null;

@@ -8,14 +8,15 @@
  * - after WEBHOOK_GIVE_UP failed deliveries in a row a webhook is suspended with a visible warning;
  * - read-scoped keys see webhook URLs redacted.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Alerts, WEBHOOK_GIVE_UP } from '../../src/alerts/alerts.js';
 import { webhooksPort } from '../../src/api/adapters.js';
 import { buildApp } from '../../src/api/app.js';
@@ -28,6 +29,8 @@ import { systemClock } from '../../src/util/clock.js';
 import { EventBus } from '../../src/util/events.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { RecordingScanner } from '../helpers/apiFixtures.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
 
 interface Got {
   path: string;
@@ -248,6 +251,16 @@ describe('Standard Webhooks signatures', () => {
     expect(Math.abs(Number(headers['webhook-timestamp']) - Date.now() / 1000)).toBeLessThan(60);
     const verified = new StandardWebhook(secret).verify(req.body, headers) as { event_type: string };
     expect(verified.event_type).toBe('test');
+    // replayed 6 minutes later, the same request is refused by the receiver's tolerance window: the timestamp
+    // is checked, and it cannot be refreshed because it is inside the signature
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 6 * 60_000 });
+    try {
+      expect(() => new StandardWebhook(secret).verify(req.body, headers)).toThrow(
+        'Message timestamp too old',
+      );
+    } finally {
+      vi.useRealTimers();
+    }
     // a replay with another timestamp, or another body, fails verification
     const shifted = { ...headers, 'webhook-timestamp': String(Number(headers['webhook-timestamp']) - 1) };
     expect(() => new StandardWebhook(secret).verify(req.body, shifted)).toThrow();
@@ -258,6 +271,38 @@ describe('Standard Webhooks signatures', () => {
         headers,
       ),
     ).toThrow();
+  });
+
+  it('the verification example of DOCS.md verifies a real delivery and refuses a replay', async () => {
+    const docs = readFileSync(join(ROOT, 'DOCS.md'), 'utf8');
+    const code = /```js\n([\s\S]*?verifyLanSentinel[\s\S]*?)```/.exec(docs)?.[1];
+    expect(code, 'DOCS.md has the webhook verification example').toBeDefined();
+    // beside node_modules so that its `import 'standardwebhooks'` resolves as in a user's project
+    const file = join(ROOT, 'node_modules', '.cache', `lsn-docs-verify-${process.pid}.mjs`);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, code as string);
+    try {
+      const { verifyLanSentinel } = (await import(pathToFileURL(file).href)) as {
+        verifyLanSentinel: (secret: string, body: string, headers: Got['headers']) => { event_type: string };
+      };
+      const created = await api('POST', '/api/webhooks', { name: 'docs', url: `${receiverBase}/docs` });
+      const { id, secret } = created.json() as { id: number; secret: string };
+      got = [];
+      expect(((await api('POST', `/api/webhooks/${id}/test`)).json() as { status: string }).status).toBe(
+        'ok',
+      );
+      const req = got[0] as Got;
+      expect(verifyLanSentinel(secret, req.body, req.headers).event_type).toBe('test');
+      expect(() => verifyLanSentinel(secret, req.body.replace('test', 'tset'), req.headers)).toThrow();
+      vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 6 * 60_000 });
+      try {
+        expect(() => verifyLanSentinel(secret, req.body, req.headers)).toThrow('Message timestamp too old');
+      } finally {
+        vi.useRealTimers();
+      }
+    } finally {
+      rmSync(file, { force: true });
+    }
   });
 
   it('a user-given secret verifies in raw format; retries keep the webhook-id and sign a new timestamp', async () => {

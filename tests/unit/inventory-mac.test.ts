@@ -54,3 +54,20 @@ describe('isRandomizedMac', () => {
     },
   );
 });
+
+describe('the already-normal fast path (issue 18)', () => {
+  it('answers every first octet as the general path does (upper case takes the general path)', () => {
+    for (let first = 0; first < 256; first++) {
+      for (const rest of ['00:00:00:00:00', '11:22:33:44:55', 'ff:ff:ff:ff:ff']) {
+        const lower = `${first.toString(16).padStart(2, '0')}:${rest}`;
+        const upper = lower.toUpperCase();
+        expect(normalizeMac(lower)).toBe(normalizeMac(upper));
+        expect(isRandomizedMac(lower)).toBe(isRandomizedMac(upper));
+      }
+    }
+    expect(normalizeMac('00:00:00:00:00:00')).toBeNull();
+    expect(normalizeMac('01:00:5e:00:00:fb')).toBeNull();
+    expect(normalizeMac('ff:ff:ff:ff:ff:ff')).toBeNull();
+    expect(normalizeMac('b8:27:eb:00:00:01')).toBe('b8:27:eb:00:00:01');
+  });
+});

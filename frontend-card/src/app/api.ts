@@ -67,7 +67,11 @@ export async function request<T>(method: string, path: string, body?: unknown, q
     headers: { accept: 'application/json', ...authHeaders() },
     credentials: 'same-origin',
   };
-  if (body !== undefined) {
+  if (body instanceof Blob) {
+    // a file as the raw body (a CVE feed, plain or .gz)
+    init.body = body;
+    (init.headers as Record<string, string>)['content-type'] = 'application/octet-stream';
+  } else if (body !== undefined) {
     init.body = JSON.stringify(body);
     (init.headers as Record<string, string>)['content-type'] = 'application/json';
   }
@@ -103,6 +107,8 @@ export const api = {
   patch: <T>(path: string, body: unknown) => request<T>('PATCH', path, body),
   put: <T>(path: string, body: unknown) => request<T>('PUT', path, body),
   del: <T>(path: string) => request<T>('DELETE', path),
+  /** POSTs a file as the raw request body */
+  upload: <T>(path: string, file: Blob) => request<T>('POST', path, file),
 };
 
 /** Every growing list comes back as `{ items, total, limit, offset }`. */

@@ -18,6 +18,8 @@ export type {
   AuditEntryJson,
   ChangeJson,
   CompareJson,
+  CveImportJson,
+  CveStatusJson,
   DeliveryJson,
   DeviceHistoryJson,
   DeviceJson,

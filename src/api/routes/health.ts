@@ -44,7 +44,8 @@ export function healthRoutes(r: RouteRegistry, deps: ApiDeps, startedAt: number)
       const last = deps.store.scans.list({ limit: 1 }).items[0];
       const p = request.principal;
       return {
-        status: 'ok' as const,
+        status: deps.health?.status() ?? ('ok' as const),
+        problems: deps.health?.problems() ?? [],
         version: deps.version,
         mode: deps.config.mode,
         uptime_s: Math.round((deps.clock.now().getTime() - startedAt) / 1000),

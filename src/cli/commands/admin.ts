@@ -13,8 +13,10 @@ import { KEY_SCOPES } from '../../api/schemas.js';
 import { FeedError, feedKind, readFeedFile } from '../../threats/feedImport.js';
 import { FINDING_KINDS, SEVERITIES } from '../../vocabulary.js';
 import { UsageError } from '../args.js';
+import { levelStyle } from '../colour.js';
 import { type Ctx, flag, oneOf, positiveInt, printJson } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
+import { FINDINGS_SHOWN, findingsFooter, sortFindings } from '../findingList.js';
 import { shortTime, wrapText, yesNo } from '../format.js';
 import { renderTable } from '../table.js';
 import { findingTable } from './devices.js';
@@ -38,14 +40,16 @@ export async function findingsCommand(ctx: Ctx): Promise<number> {
       status && `status=${status}`,
       mac && `mac=${encodeURIComponent(mac)}`,
     ].filter(Boolean);
-    const { items, total } = await ctx.client.list<FindingJson>(
-      `api/findings${q.length ? `?${q.join('&')}` : ''}`,
-    );
-    if (ctx.json) printJson(ctx, items);
+    const limitFlag = flag(ctx, 'limit');
+    const limit = limitFlag ? positiveInt('--limit', limitFlag, 'findings --limit N') : undefined;
+    // every page, then one order (the API pages in its own order; a device's findings should stand together)
+    const { items } = await ctx.client.list<FindingJson>(`api/findings${q.length ? `?${q.join('&')}` : ''}`);
+    const sorted = sortFindings(items);
+    if (ctx.json) printJson(ctx, limit ? sorted.slice(0, limit) : sorted);
     else {
-      ctx.out(items.length ? findingTable(items, ctx) : 'no findings');
-      if (items.length)
-        ctx.out(`\n${total} findings (KEV = known exploited); details: lan-sentinel devices show <mac>`);
+      const shown = sorted.slice(0, ctx.args.flags.all === true ? undefined : (limit ?? FINDINGS_SHOWN));
+      ctx.out(shown.length ? findingTable(shown, ctx) : 'no findings');
+      if (shown.length) ctx.out(`\n${findingsFooter(sorted.length, shown.length)}`);
     }
     return 0;
   }
@@ -88,7 +92,13 @@ export async function alertsCommand(ctx: Ctx): Promise<number> {
           ? renderTable(
               ['id', 'time', 'severity', 'kind', 'message', 'acked'],
               items.map((a) => [a.id, shortTime(a.time), a.severity, a.kind, a.message, yesNo(a.acked)]),
-              { width: ctx.width, shrink: ['message', 'kind'], right: ['id'] },
+              {
+                width: ctx.width,
+                colour: ctx.colour,
+                shrink: ['message', 'kind'],
+                right: ['id'],
+                style: { severity: levelStyle },
+              },
             )
           : 'no alerts',
       );
@@ -123,7 +133,7 @@ export async function rulesCommand(ctx: Ctx): Promise<number> {
             r.channels.join(','),
             r.events.join(','),
           ]),
-          { width: ctx.width, shrink: ['name', 'events', 'channels'], right: ['id'] },
+          { width: ctx.width, colour: ctx.colour, shrink: ['name', 'events', 'channels'], right: ['id'] },
         ),
       );
     return 0;
@@ -153,7 +163,7 @@ export async function webhooksCommand(ctx: Ctx): Promise<number> {
           ? renderTable(
               ['id', 'name', 'on', 'url', 'signed', 'last'],
               items.map((w) => [w.id, w.name, yesNo(w.enabled), w.url, yesNo(w.has_secret), w.last_status]),
-              { width: ctx.width, shrink: ['name', 'url'], right: ['id'] },
+              { width: ctx.width, colour: ctx.colour, shrink: ['name', 'url'], right: ['id'] },
             )
           : 'no webhooks (add them in the web UI: Alerts → Webhooks)',
       );
@@ -203,7 +213,7 @@ export async function keysCommand(ctx: Ctx): Promise<number> {
                 shortTime(k.last_used_at),
                 shortTime(k.revoked_at),
               ]),
-              { width: ctx.width, shrink: ['name'], right: ['id'] },
+              { width: ctx.width, colour: ctx.colour, shrink: ['name'], right: ['id'] },
             )
           : 'no API keys (create one: lan-sentinel keys create <name> --scope read)',
       );

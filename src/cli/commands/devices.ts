@@ -1,9 +1,11 @@
 /** `devices` (list, show, rename, trust, untrust, watch, unwatch, ignore, unignore, forget, merge, split) and `export`. */
 import { writeFileSync } from 'node:fs';
 import type { DeviceHistoryJson, DeviceJson, FindingJson, WakeResultJson } from '../../api/schemas.js';
+import { shortVendor } from '../../inventory/kinds.js';
 import { DEVICE_FILTERS, DEVICE_SORTS } from '../../vocabulary.js';
 import { UsageError } from '../args.js';
-import { type Ctx, flag, oneOf, printJson } from '../context.js';
+import { levelStyle, presenceStyle } from '../colour.js';
+import { type Ctx, flag, oneOf, printJson, type TableCtx } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
 import { AGE_WIDTH, age, clipLine, keyValues, shortTime, yesNo } from '../format.js';
 import { renderTable, toCsv } from '../table.js';
@@ -11,14 +13,15 @@ import { EXPECTED_USAGE, expectedPortsCommand } from './expectedPorts.js';
 
 const MAC_RE = /^[0-9A-Fa-f]{2}([:-]?)[0-9A-Fa-f]{2}(\1[0-9A-Fa-f]{2}){4}$/;
 
-export function deviceTable(devices: DeviceJson[], ctx: Pick<Ctx, 'now' | 'width'>): string {
+export function deviceTable(devices: DeviceJson[], ctx: TableCtx & Pick<Ctx, 'now'>): string {
   return renderTable(
     ['ip', 'mac', 'name', 'vendor', 'state', 'risk', 'ports', 'seen'],
     devices.map((d) => [
       d.ip,
       d.mac,
       d.display_name,
-      d.randomized && !d.vendor ? '(random MAC)' : d.vendor,
+      // the registry's full name when it fits, else the brand ("Hangzhou Hikvision … Co.,Ltd." → "Hikvision")
+      d.randomized && !d.vendor ? '(random MAC)' : { text: d.vendor, short: shortVendor(d.vendor) },
       d.presence,
       d.risk,
       d.open_ports,
@@ -26,10 +29,12 @@ export function deviceTable(devices: DeviceJson[], ctx: Pick<Ctx, 'now' | 'width
     ]),
     {
       width: ctx.width,
+      colour: ctx.colour,
       shrink: ['name', 'vendor'],
       keep: { name: 22 },
       right: ['ports'],
       minWidth: { seen: AGE_WIDTH },
+      style: { state: presenceStyle, risk: levelStyle },
     },
   );
 }
@@ -110,7 +115,7 @@ export async function devicesCommand(ctx: Ctx): Promise<number> {
           renderTable(
             ['port', 'service', 'product', 'version'],
             d.ports.map((p) => [`${p.port}/${p.protocol}`, p.service, p.product, p.version]),
-            { width: ctx.width, shrink: ['product', 'version'] },
+            { width: ctx.width, colour: ctx.colour, shrink: ['product', 'version'] },
           ),
         );
       }
@@ -232,10 +237,11 @@ export async function wakeCommand(ctx: Ctx): Promise<number> {
   return 0;
 }
 
-export function findingTable(items: FindingJson[], ctx: Pick<Ctx, 'width'>, withDevice = true): string {
+export function findingTable(items: FindingJson[], ctx: TableCtx, withDevice = true): string {
+  // CVSS shown: the order (severity, then CVSS, then device) is then visible
   const headers = withDevice
-    ? ['id', 'severity', 'device', 'port', 'finding']
-    : ['id', 'severity', 'port', 'finding'];
+    ? ['id', 'severity', 'cvss', 'device', 'port', 'finding']
+    : ['id', 'severity', 'cvss', 'port', 'finding'];
   return renderTable(
     headers,
     items.map((f) => {
@@ -245,13 +251,21 @@ export function findingTable(items: FindingJson[], ctx: Pick<Ctx, 'width'>, with
       const row = [
         f.id,
         `${f.severity}${f.known_exploited ? ' KEV' : ''}`,
+        f.cvss === null ? null : f.cvss.toFixed(1),
         ...(withDevice ? [f.device_name ?? f.mac] : []),
         f.port !== null ? `${f.port}/${f.protocol ?? 'tcp'}` : null,
         tag && title.endsWith(tag) ? title.slice(0, -tag.length) : title,
       ];
       return row;
     }),
-    { width: ctx.width, shrink: ['device', 'finding'] },
+    {
+      width: ctx.width,
+      colour: ctx.colour,
+      shrink: ['device', 'finding'],
+      right: ['id', 'cvss'],
+      keep: { device: 16 },
+      style: { severity: levelStyle },
+    },
   );
 }
 

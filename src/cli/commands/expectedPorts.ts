@@ -5,7 +5,7 @@
  */
 import type { DeviceJson } from '../../api/schemas.js';
 import { UsageError } from '../args.js';
-import { type Ctx, printJson } from '../context.js';
+import { type Ctx, printJson, type TableCtx } from '../context.js';
 import { shortTime, wrapText } from '../format.js';
 import { renderTable } from '../table.js';
 
@@ -42,7 +42,7 @@ export function parsePortList(args: string[]): string[] {
 const shown = (key: string) => key.split('/').reverse().join('/');
 
 /** Expected ports beside the ports open now: which are open, which are outside (unexpected), which are closed. */
-export function expectedTable(d: DeviceJson, e: ExpectedPortsJson, ctx: Pick<Ctx, 'width'>): string {
+export function expectedTable(d: DeviceJson, e: ExpectedPortsJson, ctx: TableCtx): string {
   const open = new Map(d.ports.map((p) => [`${p.protocol}/${p.port}`, p]));
   const expected = new Set(e.ports ?? []);
   const keys = [...new Set([...expected, ...open.keys()])].sort((a, b) => {
@@ -71,7 +71,11 @@ export function expectedTable(d: DeviceJson, e: ExpectedPortsJson, ctx: Pick<Ctx
     ctx.width,
   );
   const table = rows.length
-    ? renderTable(['port', 'service', 'state'], rows, { width: ctx.width, shrink: ['service'] })
+    ? renderTable(['port', 'service', 'state'], rows, {
+        width: ctx.width,
+        colour: ctx.colour,
+        shrink: ['service'],
+      })
     : 'no open ports at the last port scan';
   const unexpected = rows.filter((r) => r[2] === 'open, UNEXPECTED').length;
   const tail =

@@ -10,7 +10,8 @@ import type {
 } from '../../api/schemas.js';
 import { SCAN_KINDS, SCAN_STATUSES } from '../../api/schemas.js';
 import { UsageError } from '../args.js';
-import { type Ctx, flag, oneOf, positiveInt, printJson } from '../context.js';
+import { scanStatusStyle } from '../colour.js';
+import { type Ctx, flag, oneOf, positiveInt, printJson, type TableCtx } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
 import { duration, keyValues, shortTime } from '../format.js';
 import { ScanProgress } from '../progress.js';
@@ -82,7 +83,7 @@ export async function scanCommand(ctx: Ctx): Promise<number> {
   const kind = oneOf('kind', flag(ctx, 'kind'), SCAN_KINDS);
   const timeoutS = flag(ctx, 'timeout');
   const timeoutMs = (timeoutS ? positiveInt('--timeout', timeoutS, 'seconds') : 1800) * 1000;
-  const progress = new ScanProgress(ctx.stderr, ctx.args.flags['no-progress'] !== true);
+  const progress = new ScanProgress(ctx.stderr, ctx.args.flags['no-progress'] !== true, ctx.colour);
   const runs: ScanRun[] = [];
   try {
     const kinds: Array<'sweep' | 'ports'> = kind ? [kind] : alsoPorts ? ['sweep', 'ports'] : ['sweep'];
@@ -128,7 +129,7 @@ export async function scanCommand(ctx: Ctx): Promise<number> {
   return failed.length || all.length === 0 ? EXIT.failed : 0;
 }
 
-export function scanTable(items: ScanJson[], ctx: Pick<Ctx, 'width'>): string {
+export function scanTable(items: ScanJson[], ctx: TableCtx): string {
   return renderTable(
     ['id', 'kind', 'status', 'started', 'took', 'hosts', 'changes', 'reason'],
     items.map((s) => [
@@ -141,7 +142,13 @@ export function scanTable(items: ScanJson[], ctx: Pick<Ctx, 'width'>): string {
       s.changes,
       s.error ? `${s.reason ?? ''} — ${s.error}` : s.reason,
     ]),
-    { width: ctx.width, shrink: ['reason'], right: ['id', 'hosts', 'changes', 'took'] },
+    {
+      width: ctx.width,
+      colour: ctx.colour,
+      shrink: ['reason'],
+      right: ['id', 'hosts', 'changes', 'took'],
+      style: { status: scanStatusStyle },
+    },
   );
 }
 
@@ -205,7 +212,7 @@ export async function scansCommand(ctx: Ctx): Promise<number> {
               .map((p) => `${p.port}${p.protocol === 'udp' ? '/udp' : ''}${p.service ? ` ${p.service}` : ''}`)
               .join(', '),
           ]),
-          { width: ctx.width, shrink: ['vendor', 'hostname', 'ports'] },
+          { width: ctx.width, colour: ctx.colour, shrink: ['vendor', 'hostname', 'ports'] },
         ),
       );
     }

@@ -3,7 +3,7 @@ import type { ScheduleJson } from '../../api/routes/schedules.js';
 import { SCAN_KINDS } from '../../api/schemas.js';
 import { PORT_PROFILES } from '../../config/options.js';
 import { UsageError } from '../args.js';
-import { type Ctx, flag, oneOf, positiveInt, printJson } from '../context.js';
+import { type Ctx, flag, oneOf, positiveInt, printJson, type TableCtx } from '../context.js';
 import { shortTime } from '../format.js';
 import { renderTable } from '../table.js';
 
@@ -33,7 +33,7 @@ function bodyFromFlags(ctx: Ctx): Record<string, unknown> {
   return body;
 }
 
-export function scheduleTable(items: ScheduleJson[], ctx: Pick<Ctx, 'width'>): string {
+export function scheduleTable(items: ScheduleJson[], ctx: TableCtx): string {
   return renderTable(
     ['id', 'name', 'cron', 'kind', 'profile', 'targets', 'on', 'next run'],
     items.map((s) => [
@@ -46,7 +46,7 @@ export function scheduleTable(items: ScheduleJson[], ctx: Pick<Ctx, 'width'>): s
       s.enabled ? 'yes' : 'no',
       shortTime(s.next_run),
     ]),
-    { width: ctx.width, shrink: ['name', 'targets'], right: ['id'] },
+    { width: ctx.width, colour: ctx.colour, shrink: ['name', 'targets'], right: ['id'] },
   );
 }
 

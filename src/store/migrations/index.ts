@@ -16,6 +16,7 @@ import { m015PortHistoryPlan } from './015_port_history_plan.js';
 import { m016AlertHistory } from './016_alert_history.js';
 import { m017DeviceMacs } from './017_device_macs.js';
 import { m018DeviceIpv6 } from './018_device_ipv6.js';
+import { m019PortSeenByScan } from './019_port_seen_by_scan.js';
 
 /** Numbered migrations applied in order under PRAGMA user_version. Never edit a shipped one; add a new one. */
 export interface Migration {
@@ -43,4 +44,5 @@ export const MIGRATIONS: Migration[] = [
   m016AlertHistory,
   m017DeviceMacs,
   m018DeviceIpv6,
+  m019PortSeenByScan,
 ];

@@ -147,6 +147,14 @@ export class LsDashboard extends LitElement {
     const last = h.last_scan;
     const running = h.scanner.running;
     return html`
+      ${
+        h.status === 'degraded'
+          ? html`<div class="error-banner" role="alert" data-health="degraded">
+              <strong>LAN Sentinel is degraded.</strong>
+              ${h.problems.map((p) => html`<div>${p.message} <span class="muted">(since ${formatTime(p.since)})</span></div>`)}
+            </div>`
+          : nothing
+      }
       <div class="counts">
         <a class="count" href="#/devices?filter=online"
           ><div class="n">${h.devices.online}</div>

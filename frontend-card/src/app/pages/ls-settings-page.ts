@@ -5,6 +5,7 @@ import { formatDuration, formatTime, timeAgo } from '../format.js';
 import { Loader } from '../loader.js';
 import { baseStyles } from '../styles.js';
 import type { AgentJson, HealthJson, List, SettingsJson } from '../types.js';
+import '../components/ls-cve-feed.js';
 import '../components/ls-state.js';
 
 function valueText(v: unknown): string {
@@ -89,6 +90,7 @@ export class LsSettingsPage extends LitElement {
                 )}
               </dl>
             </section>
+            <ls-cve-feed ?admin=${health.auth.scope === 'admin'}></ls-cve-feed>
             ${this.renderAgents(agents)}
           </div>`;
       }, 'Loading settings…')}`;
