@@ -28,6 +28,8 @@ let lan: SimLan | null = null;
 let svc: ServiceProcess | null = null;
 let tmuxStarted = false;
 let confDir: string | null = null;
+/** the service's data dir, made here (so that it is removed even when the service never got ready) */
+let dataDir: string | null = null;
 
 function tmux(args: string[], env?: NodeJS.ProcessEnv): string {
   confDir ??= mkdtempSync(join(tmpdir(), 'lsn-shots-'));
@@ -40,9 +42,10 @@ function tmux(args: string[], env?: NodeJS.ProcessEnv): string {
 }
 
 /**
- * Synchronous teardown of what this script started: its tmux server (own socket), the service, and the
- * simulated LAN's namespaces (SimLan's own exit hook does the same; calling it twice is harmless). Called on
- * normal exit, on failure, and from the signal handler.
+ * Synchronous teardown of what this script started: its tmux server (own socket, in its own temp dir), the
+ * service and its data dir. Called on normal exit, on failure, and from the signal handler; the simulated
+ * LAN's namespaces (and any child left in them) go with `lan.destroy()` or, on a signal, with the exit hook
+ * SimLan.create registers (tests/lan/cleanup.ts). Safe to call twice.
  */
 export function cleanupSync(): void {
   if (tmuxStarted) {
@@ -63,6 +66,8 @@ export function cleanupSync(): void {
     }
     svc = null;
   }
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  dataDir = null;
 }
 
 async function cleanup(): Promise<void> {
@@ -168,7 +173,9 @@ ${body}</div></div></body></html>`);
 async function main(): Promise<void> {
   mkdirSync(OUT_DIR, { recursive: true });
   lan = await SimLan.create({ hosts: defaultHosts() });
+  dataDir = mkdtempSync(join(tmpdir(), 'lsn-svc-'));
   svc = await ServiceProcess.start(lan, {
+    dataDir,
     startTimeoutMs: 60_000,
     flags: [
       '--mqtt-url',

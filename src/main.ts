@@ -145,6 +145,7 @@ async function startServiceParts(
     ingressUrl: hass.ingressUrl,
     coreVersion: hass.coreVersion,
     ownPorts: http.ownPorts,
+    health,
   });
   stops.push(['mqtt', mqtt.stop]);
 

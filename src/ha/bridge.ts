@@ -159,6 +159,7 @@ export class HaBridge {
       bus.on('scan:finished', () => this.hubChanged()),
       bus.on('scan:failed', () => this.hubChanged()),
       bus.on('inventory:changed', () => this.hubChanged()),
+      bus.on('health:changed', () => this.hubChanged()),
       bus.on('scanning', ({ running }) => this.setScanning(running)),
       bus.on('scan:progress', (p) =>
         this.setScanProgress({

@@ -179,6 +179,21 @@ export function hubDiscovery(ctx: DiscoveryCtx): DiscoveryMessage {
       json_attributes_template:
         '{{ {"kind": value_json.scan_kind, "percent": value_json.scan_percent, "hosts_done": value_json.scan_hosts_done, "hosts_total": value_json.scan_hosts_total, "eta_seconds": value_json.scan_eta_s} | tojson }}',
     },
+    // the service is degraded (the last sweep failed, database writes fail): api/health's problems
+    problem: {
+      platform: 'binary_sensor',
+      unique_id: uid('problem'),
+      default_entity_id: 'binary_sensor.lan_sentinel_problem',
+      name: 'Problem',
+      device_class: 'problem',
+      entity_category: 'diagnostic',
+      state_topic: state,
+      value_template: "{{ 'ON' if value_json.problem else 'OFF' }}",
+      payload_on: 'ON',
+      payload_off: 'OFF',
+      json_attributes_topic: state,
+      json_attributes_template: '{{ {"problems": value_json.problems} | tojson }}',
+    },
     scan_now: {
       platform: 'button',
       unique_id: uid('scan_now'),

@@ -9,6 +9,8 @@ export interface HubStatsSources {
   store: Pick<Store, 'devices' | 'scans'>;
   findings: Pick<FindingsRepo, 'activeCountAtLeast'>;
   coordinator: { portScanStatus(): PortScanStatus; status(): { running: boolean } };
+  /** the service's health (src/service/serviceHealth.ts); absent: no problems */
+  health?: { problems(): Array<{ message: string }> };
 }
 
 export function hubStats(s: HubStatsSources): Omit<HubStats, 'scan'> {
@@ -24,5 +26,6 @@ export function hubStats(s: HubStatsSources): Omit<HubStats, 'scan'> {
     lastPortScan: ports.lastAt,
     portScansPending: ports.pendingDevices,
     scanning: s.coordinator.status().running,
+    problems: s.health?.problems().map((p) => p.message) ?? [],
   };
 }

@@ -224,6 +224,8 @@ export interface HubStats {
   scanning: boolean;
   /** progress of the running scan request, when one runs */
   scan?: HubScanProgress | null;
+  /** why the service is degraded (a failed sweep, failing writes); empty or absent: healthy */
+  problems?: string[];
 }
 
 export interface HubScanProgress {
@@ -249,6 +251,9 @@ export interface HubState {
   scan_hosts_done: number | null;
   scan_hosts_total: number | null;
   scan_eta_s: number | null;
+  /** the hub's problem binary sensor: the service is degraded; `problems` says why (its attributes) */
+  problem: boolean;
+  problems: string[];
 }
 
 export function hubState(s: HubStats): HubState {
@@ -267,6 +272,8 @@ export function hubState(s: HubStats): HubState {
     scan_hosts_done: p?.hostsDone ?? null,
     scan_hosts_total: p?.hostsTotal ?? null,
     scan_eta_s: p?.etaSeconds ?? null,
+    problem: (s.problems?.length ?? 0) > 0,
+    problems: (s.problems ?? []).slice(0, 5).map((m) => cleanText(m, 300) ?? ''),
   };
 }
 

@@ -20,6 +20,7 @@ import type { Logger } from '../util/logger.js';
 import { VERSION } from '../version.js';
 import { orStartupError, type Stop, type Stops, startParts } from './lifecycle.js';
 import type { ScanCoordinator, ThreatAssessor } from './scanCoordinator.js';
+import type { ServiceHealth } from './serviceHealth.js';
 
 export interface MqttFeatureDeps {
   options: Options;
@@ -38,6 +39,8 @@ export interface MqttFeatureDeps {
   coreVersion: string | null;
   /** the embedded broker's port is added: a webhook may never call it */
   ownPorts: Set<number>;
+  /** the hub's problem binary sensor shows its problems */
+  health?: ServiceHealth;
 }
 
 export interface MqttFeature {
@@ -111,7 +114,7 @@ async function startClients(
     findingsFor: (mac: string) => findings.forDevice(mac).filter((f) => !f.resolvedAt),
     aliasesOf: (mac: string) => store.macs.of(mac).map((l) => l.mac),
     ipv6Of: (mac: string) => store.ipv6.of(mac).map((a) => a.address),
-    hubStats: () => hubStats({ store, findings, coordinator }),
+    hubStats: () => hubStats({ store, findings, coordinator, ...(d.health ? { health: d.health } : {}) }),
     onScanNow: () => coordinator.requestSweep('ha button'),
     // a device a satellite agent sees is deep-scanned by that agent (ARP and routes are its own)
     onRescan: (mac: string) =>

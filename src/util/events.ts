@@ -41,6 +41,8 @@ export interface BusEvents {
   'finding:updated': StoredFinding;
   /** A write to the database failed because of the storage (full disk, I/O error, read-only); rolled back. */
   'storage:failed': { code: string; full: boolean; message: string; at: string };
+  /** The service's health changed (a problem began or cleared): the hub's problem sensor follows. */
+  'health:changed': { status: 'ok' | 'degraded'; problems: number };
   /** A named schedule was added, changed or removed (api/schedules): the scheduler reloads them. */
   'schedules:changed': Record<string, never>;
   /** Scanning state for the binary sensor. */

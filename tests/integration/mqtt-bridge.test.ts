@@ -215,6 +215,8 @@ describe('HaBridge', () => {
       scan_hosts_done: null,
       scan_hosts_total: null,
       scan_eta_s: null,
+      problem: false,
+      problems: [],
     });
     expect(snap.get('lan_sentinel/status')).toBe('online');
     expect(snap.has('lan_sentinel/device/020000000003/state')).toBe(false);

@@ -12,6 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { HealthJson, ScanJson } from '../../src/api/schemas.js';
 import { DEFAULT_HOSTS, startTestService, type TestService } from '../helpers/testService.js';
 
+const HUB_STATE = 'lan_sentinel/hub/state';
 const FULL_MESSAGE =
   'the database cannot grow: the disk holding the data directory is full; nothing was changed. Free some space and try again';
 
@@ -86,6 +87,13 @@ describe('a failed sweep (issue 13 finding 7)', () => {
       ]);
       expect(await devices(svc), what).toEqual(before);
     }
+    // HA: the hub's problem binary sensor is on, its attributes name the last failure
+    const hub = await svc.waitForPublish(
+      (m) => m.topic === HUB_STATE && JSON.parse(m.payload).problems?.[0]?.includes('nmap did not finish'),
+      'the hub state with the problem',
+      { since },
+    );
+    expect(JSON.parse(hub.payload)).toMatchObject({ problem: true });
     // nothing told HA that a device left
     const published = svc.published.slice(since);
     expect(published.filter((m) => m.payload.includes('not_home'))).toEqual([]);
@@ -99,6 +107,11 @@ describe('a failed sweep (issue 13 finding 7)', () => {
     expect(await lastSweep(svc)).toMatchObject({ status: 'finished' });
     expect(await health(svc)).toMatchObject({ status: 'ok', problems: [] });
     expect(await devices(svc)).toEqual(before);
+    await svc.waitForPublish(
+      (m) => m.topic === HUB_STATE && JSON.parse(m.payload).problem === false,
+      'the hub state without a problem',
+      { since: svc.published.indexOf(hub) + 1 },
+    );
   }, 60_000);
 });
 

@@ -101,6 +101,7 @@ describe('hub discovery', () => {
         'last_port_scan',
         'port_scans_pending',
         'network_event',
+        'problem',
         'scan_now',
         'scanning',
         'threats_active',
@@ -115,6 +116,15 @@ describe('hub discovery', () => {
     });
     expect(comps.alert?.event_types).toEqual([...CHANGE_TYPES, 'alert_summary']);
     expect(comps.scanning?.device_class).toBe('running');
+    // issue 13: the service is degraded (failed sweep, failing writes), the problems as attributes
+    expect(comps.problem).toMatchObject({
+      platform: 'binary_sensor',
+      device_class: 'problem',
+      entity_category: 'diagnostic',
+      default_entity_id: 'binary_sensor.lan_sentinel_problem',
+      state_topic: 'lan_sentinel/hub/state',
+      json_attributes_topic: 'lan_sentinel/hub/state',
+    });
     expect(comps.last_scan?.device_class).toBe('timestamp');
     // issue 14: when the last port scan ran (unknown before the first) and how many devices wait for one
     expect(comps.last_port_scan?.device_class).toBe('timestamp');
@@ -593,6 +603,16 @@ describe('states and events', () => {
       scan_hosts_done: null,
       scan_hosts_total: null,
       scan_eta_s: null,
+      problem: false,
+      problems: [],
+    });
+    // degraded: the problem binary sensor is on, its attributes say why (bounded)
+    const idle = { online: 3, total: 5, new: 1, threatsActive: 2, lastScan: null, scanning: false };
+    expect(
+      hubState({ ...idle, problems: ['sweep #4 failed: nmap exited with code 1', 'x'.repeat(1000)] }),
+    ).toMatchObject({
+      problem: true,
+      problems: ['sweep #4 failed: nmap exited with code 1', expect.stringMatching(/^x{299}…?$/)],
     });
     expect(
       hubState({
@@ -614,12 +634,7 @@ describe('states and events', () => {
     // idle: no stale progress
     expect(
       hubState({
-        online: 3,
-        total: 5,
-        new: 1,
-        threatsActive: 2,
-        lastScan: null,
-        scanning: false,
+        ...idle,
         scan: { kind: 'ports', percent: 100, hostsDone: 30, hostsTotal: 30, etaSeconds: 0 },
       }).scan_percent,
     ).toBeNull();
