@@ -9,6 +9,7 @@ import { settingsSummary } from './config/summary.js';
 import { DeviceCommands } from './inventory/commands.js';
 import { preloadVendorIndex } from './inventory/vendor.js';
 import { startAlerts } from './service/alertsFeature.js';
+import { serviceCore } from './service/core.js';
 import { startHeartbeat } from './service/heartbeat.js';
 import { connectCore, readHomeAssistantContext } from './service/homeAssistant.js';
 import { type HostAdapters, systemHost } from './service/host.js';
@@ -18,7 +19,6 @@ import { attachPresence } from './service/presence.js';
 import type { ScanCoordinator } from './service/scanCoordinator.js';
 import { prepareScanning, startScanning } from './service/scanFeature.js';
 import { serviceScheduler } from './service/scheduler.js';
-import { serviceBus } from './service/serviceBus.js';
 import { ServiceHealth } from './service/serviceHealth.js';
 import { attachStatsRecorder } from './service/statsRecorder.js';
 import { openStorage } from './service/storage.js';
@@ -72,26 +72,16 @@ async function startServiceParts(
   // --- nmap and targets, then the data dir: fail fast with a clear message
   const scanning = await prepareScanning(o, host, log, cfg.addon);
   const storage = await openStorage(o.data_dir, clock, log, stops);
-  const { db, store, findings, schedules } = storage;
-  const vendorStats = preloadVendorIndex();
-  log.debug('vendor index loaded', { ...vendorStats });
+  log.debug('vendor index loaded', { ...preloadVendorIndex() });
+  const core = serviceCore(o, storage, clock, log);
+  const { store, bus } = core;
 
-  const bus = serviceBus(log, clock);
   // degraded while the last sweep failed or writes fail (api/health)
   const health = new ServiceHealth(log.child('health'));
   stops.push(['health', health.attach(bus)]);
   // --- threats: the assessor and the CVE feeds that reload its rules at once, also after a CLI import
-  const threatsFeature = attachThreats({
-    store,
-    findings,
-    db,
-    bus,
-    clock,
-    logger: log.child('threats'),
-    certExpiryDays: o.cert_expiry_days,
-  });
-  stops.push(['cve feeds', threatsFeature.stop]);
-  const { threats } = threatsFeature;
+  const threats = attachThreats(core);
+  stops.push(['cve feeds', threats.stop]);
   const commands = new DeviceCommands({
     store,
     bus,
@@ -99,30 +89,9 @@ async function startServiceParts(
     // Wake-on-LAN: the broadcast address comes from the swept subnet that holds the device's address
     wake: { sender: udpWakeSender(), subnets: scanning.subnets, port: o.wol_port },
   });
-  const coordinator = startScanning(scanning, {
-    options: o,
-    host,
-    store,
-    bus,
-    clock,
-    logger: log.child('scan'),
-    threats,
-  });
-
+  const coordinator = startScanning(core, scanning, host, threats.threats);
   // --- presence between sweeps: passive listening (DHCP, mDNS, ARP) and IPv6 neighbour discovery
-  const { targets, exclude } = scanning.initial;
-  const presence = attachPresence({
-    store,
-    bus,
-    clock,
-    log,
-    passive: o.passive,
-    privileged: scanning.privileged,
-    considerHome: o.consider_home,
-    interfaces: host.interfaces,
-    detected: scanning.detected,
-    scope: { targets, exclude },
-  });
+  const presence = attachPresence(core, scanning, host);
   stops.push(['presence', () => presence.stop()]);
 
   // --- the Supervisor (add-on mode), then the HTTP pre-flight: a refused bind stops start-up unannounced
@@ -132,16 +101,11 @@ async function startServiceParts(
   // --- MQTT: broker, publisher, HA bridge, satellite agents
   const { supervisor } = hass;
   const mqtt = await startMqttFeature({
-    options: o,
+    ...core,
     ...(supervisor ? { supervisorMqtt: () => supervisor.mqttService() } : {}),
-    store,
-    findings,
     coordinator,
-    threats,
+    threats: threats.threats,
     commands,
-    bus,
-    clock,
-    log,
     ingressUrl: hass.ingressUrl,
     coreVersion: hass.coreVersion,
     ownPorts: http.ownPorts,
@@ -152,13 +116,7 @@ async function startServiceParts(
   // --- Home Assistant websocket (notifications, card resource): connects in the background, retrying
   const ha = connectCore(cfg, env, hass, log);
   if (ha) stops.push(['ha websocket', () => ha.close()]);
-  const alerts = await startAlerts({
-    options: o,
-    db,
-    store,
-    bus,
-    clock,
-    logger: log.child('alerts'),
+  const alerts = await startAlerts(core, {
     ha,
     bridge: mqtt.bridge,
     commands,
@@ -175,15 +133,15 @@ async function startServiceParts(
   const deps = apiDeps(cfg, http, {
     ...storage,
     alerts,
-    cve: threatsFeature.cve,
-    threats,
+    cve: threats.cve,
+    threats: threats.threats,
     bus,
     health,
     commands,
     coordinator,
     agentHub: mqtt.agentHub,
     network: { gatewayIp: host.gatewayIp, subnets: scanning.subnets },
-    settingsSummary: settingsSummary(cfg, targets, mqtt.brokerKind),
+    settingsSummary: settingsSummary(cfg, scanning.initial.targets, mqtt.brokerKind),
     logger: log.child('http'),
     clock,
   });
@@ -198,14 +156,7 @@ async function startServiceParts(
   stops.push(['http', stopHttp]);
 
   // --- schedule: the start-up sweep, then sweeps, port scans, named schedules and housekeeping
-  const scheduler = serviceScheduler({
-    options: o,
-    scans: coordinator,
-    schedules,
-    db,
-    clock,
-    logger: log.child('schedule'),
-  });
+  const scheduler = serviceScheduler(core, coordinator, storage.schedules);
   scheduler.attach(bus);
   const stopHeartbeat = startHeartbeat(storage.dataDir);
 

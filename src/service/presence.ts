@@ -5,62 +5,53 @@
  */
 import { startNdp } from '../ndp/ndpService.js';
 import { createPassiveListening, type HostInterfaces, lanInterfaces } from '../passive/passiveListening.js';
-import type { Store } from '../store/store.js';
-import type { Clock } from '../util/clock.js';
-import type { EventBus } from '../util/events.js';
-import type { Logger } from '../util/logger.js';
+import type { ServiceCore } from './core.js';
 import { runStops, type Stops } from './lifecycle.js';
-
-export interface PresenceDeps {
-  store: Store;
-  bus: EventBus;
-  clock: Clock;
-  log: Logger;
-  /** option `passive` */
-  passive: boolean;
-  /** root: passive listening needs it */
-  privileged: boolean;
-  /** option `consider_home`, seconds */
-  considerHome: number;
-  /** the machine's interfaces, read again at each use */
-  interfaces: () => HostInterfaces;
-  /** the attached networks detected at start-up */
-  detected: ReadonlyArray<{ iface: string; cidr: string; address: string }>;
-  /** the swept targets and excludes at start-up */
-  scope: { targets: string[]; exclude: string[] };
-}
+import type { ScanPlan } from './scanFeature.js';
 
 export interface PresenceFeature {
   stop(): Promise<void>;
 }
 
-export function attachPresence(d: PresenceDeps): PresenceFeature {
+/**
+ * Options `passive` (needs root) and `consider_home`; listens on the interfaces of the networks swept at
+ * start-up (and within their targets and excludes).
+ */
+export function attachPresence(
+  core: ServiceCore,
+  scanning: Pick<ScanPlan, 'privileged' | 'detected' | 'initial'>,
+  host: { interfaces: () => HostInterfaces },
+): PresenceFeature {
+  const { store, bus, clock, log } = core;
+  const o = core.options;
   const stops: Stops = [];
-  const passive = d.passive && d.privileged;
-  if (d.passive && !d.privileged) d.log.info('passive listening needs root: off (presence from sweeps only)');
+  const scope = { targets: scanning.initial.targets, exclude: scanning.initial.exclude };
+  const passive = o.passive && scanning.privileged;
+  if (o.passive && !scanning.privileged)
+    log.info('passive listening needs root: off (presence from sweeps only)');
   if (passive) {
     const listening = createPassiveListening({
-      store: d.store,
-      bus: d.bus,
-      clock: d.clock,
-      logger: d.log.child('passive'),
-      scope: () => d.scope,
-      considerHome: d.considerHome,
-      interfaces: lanInterfaces(d.detected, d.scope.targets, d.interfaces()),
+      store,
+      bus,
+      clock,
+      logger: log.child('passive'),
+      scope: () => scope,
+      considerHome: o.consider_home,
+      interfaces: lanInterfaces(scanning.detected, scope.targets, host.interfaces()),
     });
     stops.push(['passive listening', () => listening.stop()]);
   }
   const ndp = startNdp({
-    store: d.store,
-    bus: d.bus,
-    clock: d.clock,
-    log: d.log,
-    considerHome: d.considerHome,
+    store,
+    bus,
+    clock,
+    log,
+    considerHome: o.consider_home,
     passive,
-    interfaces: d.interfaces,
-    detected: d.detected,
-    targets: d.scope.targets,
+    interfaces: host.interfaces,
+    detected: scanning.detected,
+    targets: scope.targets,
   });
   if (ndp) stops.push(['ndp discovery', () => ndp.stop()]);
-  return { stop: () => runStops(stops, d.log) };
+  return { stop: () => runStops(stops, log) };
 }

@@ -7,11 +7,9 @@
 import type { Options } from '../config/options.js';
 import { checkNmap } from '../scan/nmapRunner.js';
 import { type DetectedNet, detectLocalNetworks } from '../scan/targets.js';
-import type { Store } from '../store/store.js';
-import type { Clock } from '../util/clock.js';
-import type { EventBus } from '../util/events.js';
 import type { Logger } from '../util/logger.js';
 import { VERSION } from '../version.js';
+import type { ServiceCore } from './core.js';
 import type { HostAdapters } from './host.js';
 import { orStartupError, StartupError } from './lifecycle.js';
 import { ScanCoordinator, type ScanTargets, type ThreatAssessor } from './scanCoordinator.js';
@@ -49,26 +47,21 @@ export async function prepareScanning(
   return { privileged, detected, initial, targets, subnets: () => targets().targets };
 }
 
+/** The scan coordinator with the service's settings (logs as "scan"). */
 export function startScanning(
+  core: ServiceCore,
   plan: ScanPlan,
-  d: {
-    options: Options;
-    host: HostAdapters;
-    store: Store;
-    bus: EventBus;
-    clock: Clock;
-    logger: Logger;
-    threats: ThreatAssessor;
-  },
+  host: HostAdapters,
+  threats: ThreatAssessor,
 ): ScanCoordinator {
   return new ScanCoordinator({
-    store: d.store,
-    bus: d.bus,
-    clock: d.clock,
-    logger: d.logger,
+    store: core.store,
+    bus: core.bus,
+    clock: core.clock,
+    logger: core.log.child('scan'),
     targets: plan.targets,
-    threats: d.threats,
-    ...(d.host.resolver ? { resolver: d.host.resolver } : {}),
-    settings: scanSettings(d.options, plan.privileged, d.host.gatewayIp),
+    threats,
+    ...(host.resolver ? { resolver: host.resolver } : {}),
+    settings: scanSettings(core.options, plan.privileged, host.gatewayIp),
   });
 }

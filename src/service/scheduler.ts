@@ -1,11 +1,10 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import type { PortProfile } from '../scan/nmapArgs.js';
-import type { Db } from '../store/db.js';
 import { pruneHistory } from '../store/retention.js';
 import type { Schedule } from '../store/schedulesRepo.js';
-import type { Clock } from '../util/clock.js';
 import type { EventBus } from '../util/events.js';
 import type { Logger } from '../util/logger.js';
+import type { ServiceCore } from './core.js';
 
 export interface SchedulerDeps {
   sweepIntervalSec: number;
@@ -173,25 +172,24 @@ export interface ScanRequester {
 }
 
 /** The service's scheduler: options `sweep_interval`, `port_scan_schedule`, `retention_days` (housekeeping). */
-export function serviceScheduler(d: {
-  options: { sweep_interval: number; port_scan_schedule: string; retention_days: number };
-  scans: ScanRequester;
-  schedules: NonNullable<SchedulerDeps['schedules']>;
-  db: Db;
-  clock: Clock;
-  logger: Logger;
-}): Scheduler {
+export function serviceScheduler(
+  core: Pick<ServiceCore, 'options' | 'db' | 'clock' | 'log'>,
+  scans: ScanRequester,
+  schedules: NonNullable<SchedulerDeps['schedules']>,
+): Scheduler {
+  const o = core.options;
+  const logger = core.log.child('schedule');
   return new Scheduler({
-    sweepIntervalSec: d.options.sweep_interval,
-    portScanSchedule: d.options.port_scan_schedule,
-    requestSweep: (r) => d.scans.requestSweep(r),
-    requestPortScanAll: (r) => d.scans.requestPortScanAll(r),
-    requestScan: (req) => d.scans.request(req),
-    schedules: d.schedules,
+    sweepIntervalSec: o.sweep_interval,
+    portScanSchedule: o.port_scan_schedule,
+    requestSweep: (r) => scans.requestSweep(r),
+    requestPortScanAll: (r) => scans.requestPortScanAll(r),
+    requestScan: (req) => scans.request(req),
+    schedules,
     housekeeping: () => {
-      const n = pruneHistory(d.db, { olderThanDays: d.options.retention_days, now: d.clock.now() });
-      d.logger.debug('retention', { ...n });
+      const n = pruneHistory(core.db, { olderThanDays: o.retention_days, now: core.clock.now() });
+      logger.debug('retention', { ...n });
     },
-    logger: d.logger,
+    logger,
   });
 }

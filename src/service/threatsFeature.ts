@@ -3,25 +3,9 @@
  * emit `finding:updated`) and the CVE feeds that reload its rules at once, also when another process (the CLI)
  * imports them. `stop()` ends the feeds' watch of the database.
  */
-import type { Db } from '../store/db.js';
-import type { FindingsRepo } from '../store/findingsRepo.js';
-import type { Store } from '../store/store.js';
-import type { Clock } from '../util/clock.js';
-import type { EventBus } from '../util/events.js';
-import type { Logger } from '../util/logger.js';
+import type { ServiceCore } from './core.js';
 import { attachCveFeeds, type CveFeeds } from './cveFeeds.js';
 import { createThreatAssessor, type ServiceThreats } from './threatAssessor.js';
-
-export interface ThreatsFeatureDeps {
-  store: Store;
-  findings: FindingsRepo;
-  db: Db;
-  bus: EventBus;
-  clock: Clock;
-  logger: Logger;
-  /** option cert_expiry_days */
-  certExpiryDays: number;
-}
 
 export interface ThreatsFeature {
   readonly threats: ServiceThreats;
@@ -29,22 +13,18 @@ export interface ThreatsFeature {
   stop(): void;
 }
 
-export function attachThreats(d: ThreatsFeatureDeps): ThreatsFeature {
+/** Option `cert_expiry_days`; logs as "threats". */
+export function attachThreats(core: ServiceCore): ThreatsFeature {
+  const { store, findings, db, bus, clock } = core;
+  const logger = core.log.child('threats');
   const threats = createThreatAssessor({
-    store: d.store,
-    findings: d.findings,
-    db: d.db,
-    logger: d.logger,
-    certExpiryDays: d.certExpiryDays,
-    bus: d.bus,
+    store,
+    findings,
+    db,
+    logger,
+    certExpiryDays: core.options.cert_expiry_days,
+    bus,
   });
-  const cve = attachCveFeeds({
-    db: d.db,
-    store: d.store,
-    bus: d.bus,
-    clock: d.clock,
-    logger: d.logger,
-    threats,
-  });
+  const cve = attachCveFeeds({ db, store, bus, clock, logger, threats });
   return { threats, cve, stop: () => cve.stop() };
 }

@@ -8,9 +8,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load.js';
 import { findTool, IP_CANDIDATES, PING_CANDIDATES } from '../../src/ndp/ndpTools.js';
 import { type HostInterfaces, lanInterfaces, ownIpv4Mac } from '../../src/passive/passiveListening.js';
 import { attachPresence } from '../../src/service/presence.js';
+import { FindingsRepo } from '../../src/store/findingsRepo.js';
 import { openStore, type Store } from '../../src/store/store.js';
 import { ManualClock } from '../../src/util/clock.js';
 import { EventBus } from '../../src/util/events.js';
@@ -42,6 +44,8 @@ describe('own MAC of an interface', () => {
   });
 });
 
+const defaultOptions = () => loadConfig({ flags: [], env: {}, fileExists: () => false }).options;
+
 describe('presence feature', () => {
   let dir: string;
   let store: Store;
@@ -59,18 +63,23 @@ describe('presence feature', () => {
   });
 
   const attach = (passive: boolean) =>
-    attachPresence({
-      store,
-      bus,
-      clock: new ManualClock(Date.parse('2026-12-04T12:00:00Z')),
-      log: createLogger('debug', 'test', (l) => logs.push(l)),
-      passive,
-      privileged: false,
-      considerHome: 180,
-      interfaces: () => IFACES,
-      detected: DETECTED,
-      scope: { targets: ['10.9.0.0/24'], exclude: [] },
-    });
+    attachPresence(
+      {
+        options: { ...defaultOptions(), passive, consider_home: 180 },
+        db: store.db,
+        store,
+        findings: new FindingsRepo(store.db),
+        bus,
+        clock: new ManualClock(Date.parse('2026-12-04T12:00:00Z')),
+        log: createLogger('debug', 'test', (l) => logs.push(l)),
+      },
+      {
+        privileged: false,
+        detected: DETECTED,
+        initial: { targets: ['10.9.0.0/24'], exclude: [], attached: true },
+      },
+      { interfaces: () => IFACES },
+    );
 
   it('unprivileged: passive listening says it is off; NDP (when ping and ip exist) follows sweeps until stop()', async () => {
     const p = attach(true);
