@@ -134,6 +134,8 @@ function mqttBytes(payload: number): number {
 }
 
 interface Run {
+  /** result chunks the hub received in this run (sweep + port results; counted by AgentHub) */
+  chunksAtHub: number;
   uploadS: number;
   localS: number;
   portsS: number;
@@ -240,7 +242,13 @@ async function oneRun(url: string, localFirst: boolean): Promise<Run> {
     );
     const portsS = (Math.max(...ingested.ports) - (handedOver.ports[0] as number)) / 1000;
     const ref2 = local ?? localIngest(ref, sweep, portResults);
-    return { uploadS, localS: ref2.sweepS, portsS, localPortsS: ref2.portsS };
+    return {
+      chunksAtHub: hub.stats.chunks,
+      uploadS,
+      localS: ref2.sweepS,
+      portsS,
+      localPortsS: ref2.portsS,
+    };
   } finally {
     await agent.stop();
     await hub.stop();
@@ -323,6 +331,9 @@ export const agentsBenchmark: Benchmark = {
     } finally {
       await broker.dispose();
     }
+    const expectedChunks = sweepEnc.chunks.length + portsAgent.reduce((n, e) => n + e.chunks.length, 0);
+    const received = [...new Set(figures.map((f) => f.chunksAtHub))].join('/');
+    bytes.detail += `; chunks received by the hub per timed run: ${received} (expected ${expectedChunks}: 1 sweep + ${portsAgent.length} port results, nothing resent)`;
     const med = (k: keyof Run) => median(figures.map((f) => f[k]));
     const list = (k: keyof Run) => fmtList(figures.map((f) => f[k]));
     return [

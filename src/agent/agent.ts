@@ -269,7 +269,8 @@ export class Agent {
 
   /**
    * Sends what is due, oldest first; stops at the first failure (the next connect resends). Results queued
-   * while it is sending are sent in the same call, not left for the next flush tick.
+   * while it is sending are sent in the same call, not left for the next flush tick. A result acknowledged
+   * while the flush is under way is skipped (or its remaining chunks are), never published again.
    */
   async flush(): Promise<void> {
     const c = this.client;
@@ -281,8 +282,16 @@ export class Agent {
         const due = this.outbox.due(this.mono(), resendMs);
         if (due.length === 0) break;
         for (const e of due) {
-          if (!c.connected) return;
-          for (const chunk of e.result.chunks) await c.publishAsync(this.topics.result, chunk, { qos: 1 });
+          // `due` is a snapshot: an ack that arrived while earlier entries were being published removed
+          // this one from the outbox, and an acknowledged result is never sent again (not even its rest)
+          let sent = 0;
+          for (const chunk of e.result.chunks) {
+            if (!c.connected) return;
+            if (!this.outbox.has(e.result.rid)) break;
+            await c.publishAsync(this.topics.result, chunk, { qos: 1 });
+            sent++;
+          }
+          if (sent < e.result.chunks.length) continue;
           e.sentAt = Math.max(1, this.mono());
           e.attempts++;
           this.published++;

@@ -40,6 +40,11 @@ export class Outbox {
     return true;
   }
 
+  /** Still queued, i.e. not acknowledged (nor dropped) yet. */
+  has(rid: string): boolean {
+    return this.entries.some((e) => e.result.rid === rid);
+  }
+
   /** Entries to (re)send now, oldest first: never sent, or sent longer than `resendMs` ago without an ack. */
   due(now: number, resendMs: number): OutboxEntry[] {
     return this.entries.filter((e) => e.sentAt === 0 || now - e.sentAt >= resendMs);

@@ -207,6 +207,16 @@ export class AgentHub {
       this.refuse(t.id, `result chunk names agent "${c.header.agent}" on agent ${t.id}'s topic`);
       return;
     }
+    if (this.deps.store.agents.hasResult(t.id, c.header.rid)) {
+      // a chunk of a result already received (a QoS 1 redelivery, a bridge, or an agent that missed the
+      // ack): never reassembled again; the last chunk of a whole resend re-acknowledges it
+      this.stats.duplicateChunks++;
+      if (c.header.seq === c.header.total - 1) {
+        this.stats.duplicates++;
+        this.ack(t.id, c.header.rid, 'duplicate');
+      }
+      return;
+    }
     const out = this.reassembler.accept(c.header, c.body, now.getTime());
     if (out.status === 'duplicate_chunk') {
       this.stats.duplicateChunks++;

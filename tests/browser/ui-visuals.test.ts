@@ -11,9 +11,15 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Agent } from '../../src/agent/agent.js';
+import { loadAgentOptions } from '../../src/agent/config.js';
 import { findingsPort } from '../../src/api/adapters.js';
 import { buildApp } from '../../src/api/app.js';
 import { SessionAuth } from '../../src/api/session.js';
+import { AgentHub } from '../../src/hub/agents.js';
+import { lookupVendor } from '../../src/inventory/vendor.js';
+import { MqttPublisher } from '../../src/mqtt/client.js';
+import type { ScanHost } from '../../src/scan/types.js';
 import { ScanCoordinator } from '../../src/service/scanCoordinator.js';
 import { AuditRepo } from '../../src/store/auditRepo.js';
 import { FindingsRepo } from '../../src/store/findingsRepo.js';
@@ -21,6 +27,7 @@ import { KeysRepo } from '../../src/store/keysRepo.js';
 import { systemClock } from '../../src/util/clock.js';
 import { EventBus } from '../../src/util/events.js';
 import { silentLogger } from '../../src/util/logger.js';
+import { startAedes, waitFor } from '../helpers/aedesBroker.js';
 import { SEED_MACS, type Seeded, seedDb } from '../helpers/seedDb.js';
 import {
   CHROMIUM,
@@ -40,6 +47,7 @@ const FAKE_NMAP = join(ROOT, 'tests/fixtures/bin/nmap');
 interface Svc {
   url: string;
   seeded: Seeded;
+  bus: EventBus;
   sessions: SessionAuth;
   coordinator: ScanCoordinator;
   close(): Promise<void>;
@@ -105,6 +113,7 @@ async function start(extraDevices: number, scanGenerated = false): Promise<Svc> 
   return {
     url,
     seeded,
+    bus,
     sessions,
     coordinator,
     async close() {
@@ -114,6 +123,14 @@ async function start(extraDevices: number, scanGenerated = false): Promise<Svc> 
     },
   };
 }
+
+/** a phone in dark mode (the screenshots' small-screen case) */
+const PHONE_DARK = {
+  viewport: { width: 390, height: 844 },
+  deviceScaleFactor: 2,
+  isMobile: true,
+  colorScheme: 'dark',
+} as const;
 
 const describeBrowser = chromiumAvailable ? describe : describe.skip;
 
@@ -297,6 +314,147 @@ describeBrowser('pictures: trends, map, kinds, scan progress', () => {
     }
   }, 120_000);
 
+  it('map with a satellite agent: the agent is its own branch, its VLAN and devices under it', async () => {
+    // the real path: an Agent (scripted scanner) uploads a sweep of its VLAN through a broker (aedes) to the
+    // hub's AgentHub, which ingests it into the service's store
+    const broker = await startAedes();
+    const pub = new MqttPublisher({ url: broker.url, statusTopic: 'lan_sentinel/status' });
+    const hub = new AgentHub({
+      mqtt: pub,
+      store: lan.seeded.store,
+      bus: lan.bus,
+      clock: systemClock,
+      logger: silentLogger,
+      known: ['iot'],
+      ctx: { discoveryPrefix: 'homeassistant', baseTopic: 'lan_sentinel', swVersion: 'test' },
+      considerHome: 180,
+      lookupVendor,
+    });
+    const vlan: ScanHost[] = [
+      ['24:0a:c4:20:00:01', 'esp-plug'],
+      ['24:0a:c4:20:00:02', 'esp-light'],
+      ['5c:aa:fd:20:00:03', 'sonos-kitchen'],
+      ['f4:f5:d8:20:00:04', 'nest-hall'],
+      ['00:17:88:20:00:05', 'hue-bridge'],
+      ['c8:2b:96:20:00:06', 'tuya-sensor'],
+    ].map(([mac, name], i) => ({
+      ip: `10.213.200.${10 + i}`,
+      mac: mac as string,
+      hostnames: [`${name}.iot.lan`],
+      status: 'up' as const,
+      ports: [],
+      portsScanned: false,
+    }));
+    const agent = new Agent({
+      options: loadAgentOptions(
+        [
+          ...['--agent-id', 'iot', '--mqtt-url', broker.url, '--subnets', '10.213.200.0/24'],
+          ...['--sweep-interval', '3600', '--port-scan-schedule', '', '--no-scan-new-devices'],
+        ],
+        {},
+      ),
+      scan: async (kind, targets) => {
+        const at = Date.now();
+        return {
+          ok: true,
+          result: {
+            kind,
+            targets,
+            startedAt: new Date(at - 2000),
+            finishedAt: new Date(at),
+            hosts: vlan,
+            hostsUp: vlan.length,
+            hostsTotal: 254,
+          },
+        };
+      },
+      clock: systemClock,
+      logger: silentLogger,
+      version: 'test',
+    });
+    try {
+      await hub.start();
+      pub.start();
+      await pub.waitConnected();
+      agent.start();
+      await waitFor(() => agent.stats().acked === 1, 'the agent sweep ingested and acknowledged', 15_000);
+      await hub.idle();
+      for (const h of vlan) expect(lan.seeded.store.agents.agentOf(h.mac!)).toBe('iot');
+      const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
+      const page = await signedIn(lan, ctx, '#/map');
+      await mapTimes(page);
+      // what is drawn: the graph's own nodes and links as the chart holds them
+      const drawn = await page.locator('ls-map-page ls-chart').evaluate((el) => {
+        const chart = (
+          el as unknown as {
+            chart: {
+              getOption(): {
+                series: Array<{
+                  data: Array<{
+                    id: string;
+                    name: string;
+                    x: number;
+                    y: number;
+                    label?: { formatter?: unknown };
+                  }>;
+                  links: Array<{ source: string; target: string }>;
+                }>;
+              };
+            };
+          }
+        ).chart;
+        const s = chart.getOption().series[0]!;
+        // the label as drawn (a formatter function when it has a second line)
+        const text = (d: (typeof s.data)[number]) =>
+          typeof d.label?.formatter === 'function' ? String((d.label.formatter as () => string)()) : d.name;
+        return {
+          nodes: s.data.map((d) => ({ id: d.id, name: d.name, text: text(d), x: d.x, y: d.y })),
+          links: s.links,
+        };
+      });
+      const node = (id: string) => drawn.nodes.find((n) => n.id === id);
+      const agentNode = node('agent:iot');
+      expect(agentNode?.name).toBe('Agent iot');
+      // its health and device count on the map, next to its name
+      expect(agentNode?.text).toBe(`Agent iot\nonline · ${vlan.length} devices`);
+      // the branch: gateway - agent - the agent's VLAN - its devices
+      expect(drawn.links).toContainEqual({ source: 'agent:iot', target: 'gateway' });
+      expect(drawn.links).toContainEqual({ source: 'subnet:10.213.200.0/24', target: 'agent:iot' });
+      expect(drawn.links.filter((l) => l.target === 'agent:iot').map((l) => l.source)).toEqual([
+        'subnet:10.213.200.0/24',
+      ]);
+      for (const h of vlan) {
+        expect(node(h.mac!), h.mac).toBeDefined();
+        expect(drawn.links).toContainEqual({ source: h.mac, target: 'subnet:10.213.200.0/24' });
+      }
+      // the hub's own LAN stays on the gateway, not under the agent
+      expect(drawn.links).toContainEqual({ source: 'subnet:10.213.0.0/22', target: 'gateway' });
+      // placed between the gateway (0,0) and its VLAN's cluster
+      const vlanNode = node('subnet:10.213.200.0/24')!;
+      expect(Math.hypot(agentNode!.x, agentNode!.y)).toBeLessThan(Math.hypot(vlanNode.x, vlanNode.y));
+      // the agent's health is on the map: its label says online and how many devices it reports
+      const m = await page.evaluate(async () => {
+        const r = await fetch('api/map', { credentials: 'same-origin' });
+        return (await r.json()) as { nodes: Array<{ id: string; online: boolean | null; devices: number }> };
+      });
+      expect(m.nodes.find((n) => n.id === 'agent:iot')).toMatchObject({ online: true, devices: vlan.length });
+      await page.waitForTimeout(300);
+      await shot(page, 'map-agent-light');
+      await ctx.close();
+      const dark = await browser.newContext(PHONE_DARK);
+      const dp = await signedIn(lan, dark, '#/map');
+      await mapTimes(dp);
+      await dp.waitForTimeout(300);
+      await shot(dp, 'map-agent-phone-dark');
+      await dark.close();
+    } finally {
+      await agent.stop();
+      await hub.stop();
+      await pub.close(1000);
+      await broker.close();
+    }
+  }, 120_000);
+
   it('device page with its kind, and a port scan in progress (overview and scan page)', async () => {
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 1000 }, colorScheme: 'light' });
     const page = await signedIn(lan, ctx, `#/devices/${SEED_MACS.nas}`);
@@ -331,12 +489,7 @@ describeBrowser('pictures: trends, map, kinds, scan progress', () => {
     await page.waitForTimeout(1200);
     await shot(page, 'scan-progress-page');
     await ctx.close();
-    const dark = await browser.newContext({
-      viewport: { width: 390, height: 844 },
-      deviceScaleFactor: 2,
-      isMobile: true,
-      colorScheme: 'dark',
-    });
+    const dark = await browser.newContext(PHONE_DARK);
     const dp = await signedIn(lan, dark, `#/scans/${id}`);
     await expect
       .poll(() => dp.locator('ls-scan-page ls-scan-progress').count(), { timeout: 20_000 })

@@ -32,8 +32,11 @@ export function mapOption(map: MapJson, theme: ChartTheme, q = '') {
   const data = layout.placed.map((p) => {
     const n = p.node;
     const isDevice = n.type === 'device';
+    const health = n.online === true ? 'online' : n.online === false ? 'offline' : 'health unknown';
     const matched = matches ? matches.has(n.id) : true;
-    const dim = (isDevice && n.online === false) || (matches !== null && isDevice && !matched);
+    // an offline agent is dimmed like an offline device (its devices keep their own presence)
+    const dim =
+      ((isDevice || n.type === 'agent') && n.online === false) || (matches !== null && isDevice && !matched);
     const size = Math.round(
       (n.type === 'gateway' ? 46 : n.type === 'subnet' || n.type === 'agent' ? 30 : 24) * scale,
     );
@@ -70,12 +73,14 @@ export function mapOption(map: MapJson, theme: ChartTheme, q = '') {
         // names are data: never a template string (a formatter string would expand `{b}`-style markup)
         ...(n.type === 'subnet'
           ? { formatter: () => `${n.label}\n${n.devices_online ?? 0}/${n.devices ?? 0} online` }
-          : n.type === 'gateway' && lone
-            ? {
-                formatter: () =>
-                  `${n.label}\n${lone.label} · ${lone.devices_online ?? 0}/${lone.devices ?? 0} online`,
-              }
-            : {}),
+          : n.type === 'agent'
+            ? { formatter: () => `${n.label}\n${health} · ${n.devices ?? 0} devices` }
+            : n.type === 'gateway' && lone
+              ? {
+                  formatter: () =>
+                    `${n.label}\n${lone.label} · ${lone.devices_online ?? 0}/${lone.devices ?? 0} online`,
+                }
+              : {}),
         backgroundColor:
           (matches !== null && matched && isDevice) || n.type === 'gateway' ? theme.surface : 'transparent',
       },
@@ -83,7 +88,11 @@ export function mapOption(map: MapJson, theme: ChartTheme, q = '') {
       value: n.mac ?? n.id,
       tooltipText: [
         n.label,
-        n.type === 'device' ? `${kindLabel(n.kind)} · ${n.ip ?? 'no IP'}` : n.type,
+        n.type === 'device'
+          ? `${kindLabel(n.kind)} · ${n.ip ?? 'no IP'}`
+          : n.type === 'agent'
+            ? `satellite agent · ${health}`
+            : n.type,
         n.type === 'device' ? `risk ${n.risk ?? 'unknown'} · ${n.online ? 'online' : 'offline'}` : '',
       ]
         .filter(Boolean)
