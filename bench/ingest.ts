@@ -34,6 +34,10 @@ interface IngestPass {
   totalMs: number;
   /** CPU time (user + system) of the child over the same span */
   cpuMs: number;
+  /** CPU time per phase (user + system) */
+  parseCpuMs: number;
+  sweepCpuMs: number;
+  portsCpuMs: number;
   hosts: number;
   sweepChanges: number;
   portChanges: number;
@@ -130,10 +134,15 @@ export const ingestBenchmark: Benchmark = {
       const cpuIngest = median(ingests.map((r) => r.first.cpuMs));
       const cpuFloor = median(floors.map((r) => r.cpuMs));
       const cpuRepeat = median(ingests.map((r) => r.repeat.cpuMs));
+      const cpuPart = (pass: 'first' | 'repeat') =>
+        (['parseCpuMs', 'sweepCpuMs', 'portsCpuMs'] as const)
+          .map((k) => round(median(ingests.map((r) => r[pass][k])), 0))
+          .join(' / ');
       const cpuText =
         `CPU time of the same spans (user + system of the child, which other processes' load moves far less than ` +
-        `wall time): ingest ${round(cpuIngest, 0)} ms, floor ${round(cpuFloor, 0)} ms (${round(cpuIngest / cpuFloor, 2)}x), ` +
-        `unchanged repeat ${round(cpuRepeat, 0)} ms`;
+        `wall time): ingest ${round(cpuIngest, 0)} ms (parse / sweep / ports ${cpuPart('first')} ms), floor ` +
+        `${round(cpuFloor, 0)} ms (${round(cpuIngest / cpuFloor, 2)}x), unchanged repeat ${round(cpuRepeat, 0)} ms ` +
+        `(${cpuPart('repeat')} ms)`;
       const detail =
         `median of ${runs} child processes (plain node on dist/ with the service's V8 flags ${SERVICE_NODE_FLAGS.join(' ') || '(none)'}), ` +
         `first ingest into an empty DB (${round(xml.length / 1048576, 1)} MiB XML, ${f0.first.sweepChanges} sweep changes, ` +
