@@ -15,7 +15,7 @@ import {
   rulesCommand,
   webhooksCommand,
 } from './cli/commands/admin.js';
-import { devicesCommand, exportCommand } from './cli/commands/devices.js';
+import { devicesCommand, exportCommand, wakeCommand } from './cli/commands/devices.js';
 import { loginCommand, runningService } from './cli/commands/login.js';
 import { compareCommand, scanCommand, scansCommand } from './cli/commands/scans.js';
 import { schedulesCommand } from './cli/commands/schedules.js';
@@ -120,6 +120,8 @@ async function main(argv: string[]): Promise<number> {
         return await compareCommand(ctx);
       case 'devices':
         return await devicesCommand(ctx);
+      case 'wake':
+        return await wakeCommand(ctx);
       case 'findings':
         return await findingsCommand(ctx);
       case 'alerts':

@@ -27,6 +27,7 @@ import type { Store } from './store/store.js';
 import { systemClock } from './util/clock.js';
 import type { EventBus } from './util/events.js';
 import type { Logger } from './util/logger.js';
+import { udpWakeSender } from './wol/sender.js';
 
 export { StartupError };
 
@@ -81,7 +82,13 @@ async function startServiceParts(
   // --- threats: the assessor and the CVE feeds that reload its rules at once, also after a CLI import
   const threats = attachThreats(core);
   stops.push(['cve feeds', threats.stop]);
-  const commands = new DeviceCommands({ store, bus });
+  const commands = new DeviceCommands({
+    store,
+    bus,
+    audit: storage.audit,
+    // Wake-on-LAN: the broadcast address comes from the swept subnet that holds the device's address
+    wake: { sender: udpWakeSender(), subnets: scanning.subnets, port: o.wol_port },
+  });
   const coordinator = startScanning(core, scanning, host, threats.threats);
   // --- presence between sweeps: passive listening (DHCP, mDNS, ARP) and IPv6 neighbour discovery
   const presence = attachPresence(core, scanning, host);
@@ -98,6 +105,7 @@ async function startServiceParts(
     ...(supervisor ? { supervisorMqtt: () => supervisor.mqttService() } : {}),
     coordinator,
     threats: threats.threats,
+    commands,
     ingressUrl: hass.ingressUrl,
     coreVersion: hass.coreVersion,
     ownPorts: http.ownPorts,

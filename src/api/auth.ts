@@ -309,13 +309,15 @@ export function auditChange(
   target: string | null,
   detail?: unknown,
 ): void {
+  deps.audit.append({ ...requestActor(request), action, target, detail: detail ?? null });
+}
+
+/** Who made a request, as the audit log names them. */
+export function requestActor(request: FastifyRequest): {
+  actor: string;
+  actorKind: ActorKind;
+  ip: string | null;
+} {
   const p = request.principal;
-  deps.audit.append({
-    actor: p?.actor ?? 'anonymous',
-    actorKind: p?.kind ?? 'anonymous',
-    action,
-    target,
-    ip: peerAddress(request),
-    detail: detail ?? null,
-  });
+  return { actor: p?.actor ?? 'anonymous', actorKind: p?.kind ?? 'anonymous', ip: peerAddress(request) };
 }

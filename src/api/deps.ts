@@ -3,7 +3,7 @@
  * temp-file SQLite store. Optional parts (findings/alerts/webhooks) degrade to empty lists or 503.
  */
 
-import type { DeviceCommands } from '../inventory/commands.js';
+import type { DeviceCommands, WakeDeps } from '../inventory/commands.js';
 import type { PortProfile } from '../scan/nmapArgs.js';
 import type { CvePort } from '../service/cveFeeds.js';
 import type { AuditRepo } from '../store/auditRepo.js';
@@ -119,8 +119,10 @@ export interface ApiDeps {
   bus: EventBus;
   /** degraded states (failed sweep, failing writes); absent: health is always `ok` */
   health?: HealthPort;
-  /** device commands (rename, trust, ignore, forget…); default: over `store` and `bus` */
+  /** device commands (rename, trust, ignore, forget, wake…); default: over `store`, `bus`, `audit` and `wake` */
   commands?: DeviceCommands;
+  /** Wake-on-LAN of the default device commands (absent: wake answers 503); unused when `commands` is given */
+  wake?: WakeDeps;
   scanner: ApiScanner;
   /** satellite agents (DESIGN §16); absent when MQTT is off */
   agents?: ApiAgents;

@@ -104,7 +104,7 @@ export const errorSchema = z.object({
   error: z
     .string()
     .describe(
-      'machine code: bad_request, unauthorized, forbidden, not_found, conflict, payload_too_large, rate_limited, unavailable, insufficient_storage, internal',
+      'machine code: bad_request, unauthorized, forbidden, not_found, conflict, payload_too_large, rate_limited, unavailable, insufficient_storage, internal; POST api/devices/:mac/wake adds no_ipv4, no_subnet, send_failed (503)',
     ),
   message: z.string(),
   issues: z.array(errorIssueSchema).optional(),
@@ -294,6 +294,25 @@ export const devicePatchSchema = z
 export type DevicePatch = z.infer<typeof devicePatchSchema>;
 
 export const deviceDeletedSchema = z.object({ mac: z.string(), forgotten: z.literal(true) });
+/** POST api/devices/:mac/wake: the magic packet and where it went */
+export const wakeSentSchema = z.object({
+  address: z.string(),
+  port: z.number().int(),
+  ok: z.boolean(),
+  error: z.string().optional(),
+});
+export const wakeResultSchema = z.object({
+  mac: z.string(),
+  ip: z.string(),
+  /** the configured subnet whose broadcast address was used */
+  subnet: z.string(),
+  /** the magic packet in hex: 6 × ff then the MAC 16 times */
+  packet: z.string(),
+  /** one entry per target (subnet broadcast, 255.255.255.255); at least one is ok */
+  sent: z.array(wakeSentSchema),
+  message: z.string(),
+});
+export type WakeResultJson = z.infer<typeof wakeResultSchema>;
 /** POST api/devices/trust-install: the install-baseline devices just marked known */
 export const trustInstallSchema = z.object({ trusted: z.number().int(), macs: z.array(z.string()) });
 

@@ -6,6 +6,7 @@ export const COMMANDS = [
   'scans',
   'compare',
   'devices',
+  'wake',
   'findings',
   'alerts',
   'rules',

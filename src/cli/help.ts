@@ -47,6 +47,10 @@ devices expected <device> accept-open       expect exactly what is open now
 devices expected <device> clear             no list: no port counts as unexpected
       an open port outside the expected ones raises an unexpected_port finding and alert
       <device> is a MAC address, an IP address or an exact name`,
+  wake: `wake <device> [--json]
+      Wake-on-LAN: the instance sends a magic packet (UDP port wol_port) to the broadcast
+      address of the device's subnet and to 255.255.255.255; exit 69 when it has no IPv4
+      address or subnet to aim at. <device> is a MAC address, an IP address or an exact name`,
   findings: `findings [list] [--min-severity info|low|medium|high|critical] [--mac MAC] [--status active|resolved|all]
               [--limit N | --all]   the table shows the first 40 (--json: all, or the first N)
 findings accept <id> [--reason TEXT]   accept the risk (needs an instance that offers it)`,

@@ -36,6 +36,7 @@ import { systemClock } from '../util/clock.js';
 import { EventBus } from '../util/events.js';
 import type { Logger } from '../util/logger.js';
 import { VERSION } from '../version.js';
+import { udpWakeSender } from '../wol/sender.js';
 import type { ApiResponse, Transport } from './client.js';
 import { CliError, EXIT } from './errors.js';
 
@@ -81,7 +82,25 @@ export async function localTransport(cfg: LoadedConfig, logger: Logger): Promise
     threats,
     settings: scanSettings(o, isPrivileged(), () => readDefaultGateway(), 'once'),
   });
-  const commands = new DeviceCommands({ store, bus });
+  const audit = new AuditRepo(db);
+  // no service runs on this data dir: the CLI sends the magic packet itself, from this machine
+  const commands = new DeviceCommands({
+    store,
+    bus,
+    audit,
+    wake: {
+      sender: udpWakeSender(),
+      // without valid subnets the device's broadcast is unknown: the command answers no_subnet
+      subnets: () => {
+        try {
+          return targets().targets;
+        } catch {
+          return [];
+        }
+      },
+      port: o.wol_port,
+    },
+  });
   const alerts = new Alerts({
     db,
     clock: systemClock,
@@ -112,7 +131,7 @@ export async function localTransport(cfg: LoadedConfig, logger: Logger): Promise
     // a service running on this data dir applies the import and confirms it; the CLI waits for that
     cve: localCvePort({ db, dataDir, countRules: () => loadCveRules(db).length }),
     keys: new KeysRepo(db),
-    audit: new AuditRepo(db),
+    audit,
     cliToken,
     bus,
     commands,

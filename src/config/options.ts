@@ -104,6 +104,11 @@ export const optionsSchema = z
     cert_expiry_days: z.number().int().min(1).max(365).default(30),
     tls_checks: z.boolean().default(true),
     passive: z.boolean().default(true),
+    wol_port: z
+      .number()
+      .int()
+      .refine((p) => p === 7 || p === 9, { message: 'must be 7 or 9 (the Wake-on-LAN ports)' })
+      .default(9),
     // standalone only
     data_dir: z.string().min(1).default('./data'),
     http_host: z
@@ -179,6 +184,7 @@ export const OPTION_META: Record<OptionName, OptionMeta> = {
     addon: true,
     help: 'listen for DHCP, mDNS and ARP: arrivals and names at once (needs root)',
   },
+  wol_port: { kind: 'int', addon: true, help: 'UDP port of Wake-on-LAN magic packets (7 or 9)' },
   data_dir: { kind: 'string', addon: false, help: 'database directory' },
   http_host: { kind: 'string', addon: false, help: 'UI/API bind address' },
   http_port: { kind: 'int', addon: false, help: 'UI/API port' },

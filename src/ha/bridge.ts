@@ -21,6 +21,8 @@ import {
 } from './states.js';
 import {
   alertTopic,
+  type DeviceCommand,
+  deviceCommandFilter,
   deviceDiscoveryTopic,
   deviceId,
   deviceStateTopic,
@@ -32,8 +34,7 @@ import {
   haStatusTopic,
   hubStateTopic,
   ID_PREFIX,
-  macOfRescanTopic,
-  rescanFilter,
+  macOfDeviceCommandTopic,
   scanNowTopic,
   statusTopic,
 } from './topics.js';
@@ -56,6 +57,8 @@ export interface HaBridgeDeps {
   hubStats(): Omit<HubStats, 'scanning' | 'scan'>;
   onScanNow(): void;
   onRescan(mac: string): void;
+  /** the Wake button (Wake-on-LAN); absent: presses are logged and dropped */
+  onWake?(mac: string): void | Promise<void>;
   /** other features' HA devices (satellite agents) whose retained configs are not stale */
   keepDiscoveryIds?: () => string[];
   /** further MACs of a device (rotated private addresses): its HA device's connections */
@@ -114,21 +117,33 @@ export class HaBridge {
         this.deps.onScanNow();
       }),
     );
+    await this.onDeviceButton('rescan', (mac) => this.deps.onRescan(mac));
+    await this.onDeviceButton('wake', (mac) => {
+      if (!this.deps.onWake) this.log.warn(`wake pressed for ${mac}, but Wake-on-LAN is not wired here`);
+      else
+        Promise.resolve(this.deps.onWake(mac)).catch((err: Error) =>
+          this.log.error(`wake of ${mac} failed: ${err.message}`),
+        );
+    });
+    this.unsubs.push(p.onConnect(() => this.onConnected()));
+    if (p.connected) await this.onConnected();
+  }
+
+  /** A device button (`PRESS`, not retained) of a known, not ignored device calls `run`. */
+  private async onDeviceButton(command: DeviceCommand, run: (mac: string) => void): Promise<void> {
     this.unsubs.push(
-      await p.subscribe(rescanFilter(this.ctx), (topic, payload, meta) => {
+      await this.deps.publisher.subscribe(deviceCommandFilter(this.ctx, command), (topic, payload, meta) => {
         if (meta.retain || payload.toString() !== PRESS) return;
-        const mac = macOfRescanTopic(this.ctx, topic);
+        const mac = macOfDeviceCommandTopic(this.ctx, topic, command);
         if (!mac) return;
         const dev = this.deps.listDevices().find((d) => d.mac === mac && !d.ignored);
         if (!dev) {
-          this.log.warn(`rescan pressed for unknown or ignored device ${mac}`);
+          this.log.warn(`${command} pressed for unknown or ignored device ${mac}`);
           return;
         }
-        this.deps.onRescan(mac);
+        run(mac);
       }),
     );
-    this.unsubs.push(p.onConnect(() => this.onConnected()));
-    if (p.connected) await this.onConnected();
   }
 
   /**

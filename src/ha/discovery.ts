@@ -10,6 +10,7 @@ import { cleanText, HA_MAX_PAYLOAD_BYTES, jsonBytes } from './text.js';
 import {
   agentDeviceId,
   alertTopic,
+  deviceCommandTopic,
   deviceDiscoveryTopic,
   deviceId,
   deviceStateTopic,
@@ -335,6 +336,15 @@ export function deviceDiscovery(device: DiscoverableDevice, ctx: DiscoveryCtx): 
       command_topic: rescanTopic(ctx, device.mac),
       payload_press: 'PRESS',
       icon: 'mdi:radar',
+    },
+    wake: {
+      platform: 'button',
+      unique_id: uid('wake'),
+      default_entity_id: ent('button', 'wake'),
+      name: 'Wake',
+      command_topic: deviceCommandTopic(ctx, device.mac, 'wake'),
+      payload_press: 'PRESS',
+      icon: 'mdi:power',
     },
   };
   const payload = {

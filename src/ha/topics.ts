@@ -74,20 +74,36 @@ export function alertTopic(ctx: TopicCtx): string {
 export function deviceStateTopic(ctx: TopicCtx, mac: string): string {
   return `${ctx.baseTopic}/device/${deviceId(mac).slice(ID_PREFIX.length)}/state`;
 }
+/** The per-device buttons: `<base>/device/<mac12>/<command>` with payload `PRESS`. */
+export type DeviceCommand = 'rescan' | 'wake';
+
+export function deviceCommandTopic(ctx: TopicCtx, mac: string, command: DeviceCommand): string {
+  return `${ctx.baseTopic}/device/${deviceId(mac).slice(ID_PREFIX.length)}/${command}`;
+}
+/** Subscription filter for one command of every device. */
+export function deviceCommandFilter(ctx: TopicCtx, command: DeviceCommand): string {
+  return `${ctx.baseTopic}/device/+/${command}`;
+}
+/** `lan_sentinel/device/<mac12>/<command>` → `aa:bb:cc:dd:ee:ff`, or null when the topic is not one. */
+export function macOfDeviceCommandTopic(ctx: TopicCtx, topic: string, command: DeviceCommand): string | null {
+  const head = `${ctx.baseTopic}/device/`;
+  const tail = `/${command}`;
+  if (!topic.startsWith(head) || !topic.endsWith(tail)) return null;
+  const m = topic.slice(head.length, -tail.length);
+  if (!MAC12.test(m)) return null;
+  return m.match(/../g)!.join(':');
+}
+
 export function rescanTopic(ctx: TopicCtx, mac: string): string {
-  return `${ctx.baseTopic}/device/${deviceId(mac).slice(ID_PREFIX.length)}/rescan`;
+  return deviceCommandTopic(ctx, mac, 'rescan');
 }
 /** Subscription filter for every device's rescan command. */
 export function rescanFilter(ctx: TopicCtx): string {
-  return `${ctx.baseTopic}/device/+/rescan`;
+  return deviceCommandFilter(ctx, 'rescan');
 }
 /** `lan_sentinel/device/<mac12>/rescan` → `aa:bb:cc:dd:ee:ff`, or null when the topic is not one. */
 export function macOfRescanTopic(ctx: TopicCtx, topic: string): string | null {
-  const head = `${ctx.baseTopic}/device/`;
-  if (!topic.startsWith(head) || !topic.endsWith('/rescan')) return null;
-  const m = topic.slice(head.length, -'/rescan'.length);
-  if (!MAC12.test(m)) return null;
-  return m.match(/../g)!.join(':');
+  return macOfDeviceCommandTopic(ctx, topic, 'rescan');
 }
 
 /** Why a topic cannot be published to, or null when it can (MQTT 3.1.1 §4.7, HA util.valid_publish_topic). */

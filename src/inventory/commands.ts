@@ -1,15 +1,40 @@
 /**
- * The user's commands on devices — rename, trust (mark known), acknowledge, watch, ignore, notes, kind, forget —
- * in one place for the API, the phone notification's Trust button, the MQTT bridge and the CLI. Each command
- * writes through the store and emits the events that keep the HA hub, device entities and SSE current:
+ * The user's commands on devices — rename, trust (mark known), acknowledge, watch, ignore, notes, kind, forget,
+ * wake — in one place for the API, the phone notification's Trust button, the MQTT bridge and the CLI. Each
+ * command writes through the store and emits the events that keep the HA hub, device entities and SSE current:
  * `device:updated` / `device:removed` for the device and `inventory:changed` for the hub counters
- * (`devices_new`, `devices_known`) that no sweep has to refresh.
+ * (`devices_new`, `devices_known`) that no sweep has to refresh. Wake changes no device state (no event); it
+ * sends a magic packet and writes the audit entry `device.wake` itself, whoever pressed (API, HA, CLI).
  */
 
+import type { AuditInput } from '../store/auditRepo.js';
 import type { DevicePatch } from '../store/devicesRepo.js';
 import type { Store } from '../store/store.js';
 import type { EventBus } from '../util/events.js';
+import { magicPacket, packetHex, parseWakeMac } from '../wol/magicPacket.js';
+import type { WakeSender, WakeSendResult } from '../wol/sender.js';
+import { wakeTargets } from '../wol/targets.js';
 import type { Device } from './types.js';
+
+/** What Wake-on-LAN needs: the UDP sender, the watched subnets (for the broadcast address), the port. */
+export interface WakeDeps {
+  sender: WakeSender;
+  subnets(): string[];
+  /** UDP port of the magic packet (option wol_port: 7 or 9) */
+  port: number;
+}
+
+/** Who asked (the audit entry's actor). */
+export type WakeActor = Pick<AuditInput, 'actor' | 'actorKind'> & { ip?: string | null };
+
+export type WakeOutcome =
+  | { ok: true; mac: string; ip: string; subnet: string; packet: string; sent: WakeSendResult[] }
+  | {
+      ok: false;
+      reason: 'invalid_mac' | 'not_found' | 'unavailable' | 'no_ipv4' | 'no_subnet' | 'send_failed';
+      message: string;
+      sent?: WakeSendResult[];
+    };
 
 /** What a user may change on a device (the API's PATCH body, typed and validated at the edge). */
 export interface DeviceEdit {
@@ -26,8 +51,56 @@ export interface DeviceEdit {
 
 export class DeviceCommands {
   constructor(
-    private readonly deps: { store: Pick<Store, 'devices'> & Partial<Pick<Store, 'install'>>; bus: EventBus },
+    private readonly deps: {
+      store: Pick<Store, 'devices'> & Partial<Pick<Store, 'install'>>;
+      bus: EventBus;
+      /** absent: wake answers `unavailable` */
+      wake?: WakeDeps;
+      /** where `device.wake` is recorded */
+      audit?: { append(entry: AuditInput): unknown };
+    },
   ) {}
+
+  /**
+   * Sends a magic packet to the device's subnet broadcast and 255.255.255.255. Succeeds when at least one
+   * target took it; every attempt on a known device is audited (`device.wake`) with what was sent where.
+   */
+  async wake(input: string, by: WakeActor = { actor: 'system', actorKind: 'system' }): Promise<WakeOutcome> {
+    const parsed = parseWakeMac(input);
+    if (!parsed.ok) return { ok: false, reason: 'invalid_mac', message: parsed.message };
+    const device = this.deps.store.devices.get(parsed.mac);
+    if (!device) return { ok: false, reason: 'not_found', message: `device ${parsed.mac} not found` };
+    const outcome = await this.sendWake(device, parsed.bytes);
+    this.deps.audit?.append({
+      actor: by.actor,
+      actorKind: by.actorKind,
+      action: 'device.wake',
+      target: device.mac,
+      ip: by.ip ?? null,
+      detail: outcome.ok
+        ? { ok: true, port: this.deps.wake?.port, sent: outcome.sent }
+        : { ok: false, reason: outcome.reason, message: outcome.message, sent: outcome.sent ?? [] },
+    });
+    return outcome;
+  }
+
+  private async sendWake(device: Device, mac: Uint8Array): Promise<WakeOutcome> {
+    const wake = this.deps.wake;
+    if (!wake)
+      return { ok: false, reason: 'unavailable', message: 'Wake-on-LAN is not available in this instance' };
+    const aim = wakeTargets(device.ip, wake.subnets(), wake.port);
+    if (!aim.ok) return aim;
+    const packet = magicPacket(mac);
+    const sent = await wake.sender.send(packet, aim.targets);
+    if (!sent.some((s) => s.ok))
+      return {
+        ok: false,
+        reason: 'send_failed',
+        message: `the magic packet could not be sent: ${sent.map((s) => `${s.address}:${s.port} ${s.error ?? 'failed'}`).join(', ')}`,
+        sent,
+      };
+    return { ok: true, mac: device.mac, ip: device.ip!, subnet: aim.subnet, packet: packetHex(packet), sent };
+  }
 
   /** Applies an edit; null when the device is not in the inventory. */
   edit(mac: string, edit: DeviceEdit): Device | null {

@@ -7,6 +7,7 @@ import { HaBridge } from '../ha/bridge.js';
 import { hubStats } from '../ha/hubStats.js';
 import { agentDeviceId } from '../hub/agentDiscovery.js';
 import { AgentHub } from '../hub/agents.js';
+import type { DeviceCommands } from '../inventory/commands.js';
 import { lookupVendor } from '../inventory/vendor.js';
 import type { EmbeddedBroker } from '../mqtt/broker.js';
 import { MqttPublisher } from '../mqtt/client.js';
@@ -29,6 +30,8 @@ export interface MqttFeatureDeps {
   findings: FindingsRepo;
   coordinator: ScanCoordinator;
   threats: ThreatAssessor;
+  /** the device commands the HA buttons run (Wake) */
+  commands: Pick<DeviceCommands, 'wake'>;
   bus: EventBus;
   clock: Clock;
   log: Logger;
@@ -116,6 +119,11 @@ async function startClients(
     // a device a satellite agent sees is deep-scanned by that agent (ARP and routes are its own)
     onRescan: (mac: string) =>
       agentHub?.deepScan(mac, 'ha button') || coordinator.requestDeviceScan(mac, 'ha button'),
+    onWake: async (mac: string) => {
+      const r = await d.commands.wake(mac, { actor: 'home assistant', actorKind: 'system' });
+      if (r.ok) log.info(`wake pressed in Home Assistant: magic packet for ${mac} sent`, { sent: r.sent });
+      else log.warn(`wake pressed in Home Assistant for ${mac}: ${r.message}`);
+    },
     keepDiscoveryIds: () => o.agents.map(agentDeviceId),
     agentOf: (mac: string) => store.agents.agentOf(mac),
   });

@@ -62,12 +62,12 @@ interface Harness {
   bridge: HaBridge;
   pub: MqttPublisher;
   devices: Device[];
-  calls: { scanNow: number; rescans: string[] };
+  calls: { scanNow: number; rescans: string[]; wakes: string[] };
 }
 
 async function harness(devices: Device[], opts: { reconcileMs?: number } = {}): Promise<Harness> {
   const pub = publisher();
-  const calls = { scanNow: 0, rescans: [] as string[] };
+  const calls = { scanNow: 0, rescans: [] as string[], wakes: [] as string[] };
   const list = devices;
   const bridge = new HaBridge({
     publisher: pub,
@@ -83,6 +83,9 @@ async function harness(devices: Device[], opts: { reconcileMs?: number } = {}): 
     }),
     onScanNow: () => calls.scanNow++,
     onRescan: (mac) => calls.rescans.push(mac),
+    onWake: (mac) => {
+      calls.wakes.push(mac);
+    },
     random: () => 0,
     reconcileMs: opts.reconcileMs ?? 300,
   });
@@ -219,17 +222,40 @@ describe('HaBridge', () => {
     expect(snap.has('lan_sentinel/device/020000000003/state')).toBe(false);
   });
 
-  it('scan_now and rescan commands call back (PRESS only, not retained, known devices only)', async () => {
-    const h = await harness([device(1), device(2, { ignored: true })]);
+  it('scan_now, rescan and wake commands call back (PRESS only, not retained, known devices only)', async () => {
+    const h = await harness([device(1), device(2, { ignored: true }), device(3)]);
     const ext = await externalClient();
     await ext.publishAsync('lan_sentinel/hub/scan_now', 'PRESS');
     await ext.publishAsync('lan_sentinel/hub/scan_now', 'nope');
     await ext.publishAsync('lan_sentinel/device/020000000001/rescan', 'PRESS');
     await ext.publishAsync('lan_sentinel/device/020000000002/rescan', 'PRESS'); // ignored
     await ext.publishAsync('lan_sentinel/device/0200000000ff/rescan', 'PRESS'); // unknown
-    await waitFor(() => h.calls.scanNow === 1 && h.calls.rescans.length === 1, 'commands');
+    await ext.publishAsync('lan_sentinel/device/020000000003/wake', 'PRESS');
+    await ext.publishAsync('lan_sentinel/device/020000000001/wake', 'ON'); // not PRESS
+    await ext.publishAsync('lan_sentinel/device/020000000002/wake', 'PRESS'); // ignored
+    await ext.publishAsync('lan_sentinel/device/0200000000ff/wake', 'PRESS'); // unknown
+    await ext.publishAsync('lan_sentinel/device/ffffffffffff/wake', 'PRESS'); // unknown (broadcast)
+    await waitFor(
+      () => h.calls.scanNow === 1 && h.calls.rescans.length === 1 && h.calls.wakes.length === 1,
+      'commands',
+    );
     await new Promise((r) => setTimeout(r, 200));
-    expect(h.calls).toEqual({ scanNow: 1, rescans: ['02:00:00:00:00:01'] });
+    expect(h.calls).toEqual({ scanNow: 1, rescans: ['02:00:00:00:00:01'], wakes: ['02:00:00:00:00:03'] });
+    // the wake button is discovered on the topic it listens to
+    const config = JSON.parse(
+      published('homeassistant/device/lan_sentinel_020000000003/config').at(-1)!.payload,
+    ) as { components: Record<string, { command_topic?: string; payload_press?: string }> };
+    expect(config.components.wake).toMatchObject({
+      command_topic: 'lan_sentinel/device/020000000003/wake',
+      payload_press: 'PRESS',
+    });
+    // a retained wake PRESS left on the broker wakes nothing on the next start
+    await ext.publishAsync('lan_sentinel/device/020000000003/wake', 'PRESS', { retain: true });
+    await waitFor(() => h.calls.wakes.length === 2, 'live retained wake delivered once');
+    const h3 = await harness([device(3)]);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(h3.calls.wakes).toEqual([]);
+    await ext.publishAsync('lan_sentinel/device/020000000003/wake', '', { retain: true });
     // a retained PRESS left on the broker must not trigger a scan on the next start
     await ext.publishAsync('lan_sentinel/hub/scan_now', 'PRESS', { retain: true });
     await waitFor(() => h.calls.scanNow === 2, 'live retained press delivered once');

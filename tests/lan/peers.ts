@@ -3,7 +3,8 @@
  * - `startDnsmasq(lan, host)`: Debian's dnsmasq as the DHCP server inside a host's namespace (DNS off);
  * - `dhcpJoin(lan, host, client)`: busybox `udhcpc` sends real DHCP DISCOVER/REQUEST from that host's eth0
  *   (its MAC is the chaddr) with a hostname, client id and vendor class, and exits once leased;
- * - `mdnsAnnounce(lan, host, …)`: tests/lan/mdns-announcer.mjs multicasts an unsolicited mDNS response.
+ * - `mdnsAnnounce(lan, host, …)`: tests/lan/mdns-announcer.mjs multicasts an unsolicited mDNS response;
+ * - `startWolListener(lan, host, port?)`: tests/lan/wol-listener.mjs hears magic packets on UDP 9 (or 7).
  * Every process runs inside a namespace of this LAN (spawnIn/execIn): nothing touches the machine's own.
  */
 import type { ChildProcess } from 'node:child_process';
@@ -16,6 +17,7 @@ export const DNSMASQ = ['/usr/sbin/dnsmasq', '/usr/bin/dnsmasq'].find((p) => exi
 export const BUSYBOX = ['/usr/bin/busybox', '/bin/busybox'].find((p) => existsSync(p)) ?? null;
 export const TCPDUMP = ['/usr/bin/tcpdump', '/usr/sbin/tcpdump'].find((p) => existsSync(p)) ?? null;
 const ANNOUNCER = join(import.meta.dirname, 'mdns-announcer.mjs');
+const WOL_LISTENER = join(import.meta.dirname, 'wol-listener.mjs');
 
 let leaseScript: string | null = null;
 /** udhcpc's event script (runs in the simulated host only): puts the leased address on eth0, like a phone. */
@@ -196,6 +198,75 @@ export async function sleepyPhone(
       stopped = true;
       await loop;
       await lan.setHostOnline(hostName, true).catch(() => undefined);
+    },
+  };
+}
+
+export interface WolDatagram {
+  hex: string;
+  length: number;
+  from: string;
+  port: number;
+  at: number;
+}
+
+export interface WolListener {
+  /** every datagram heard so far, in order */
+  readonly heard: WolDatagram[];
+  /** resolves with the first datagram heard after `since` (index into `heard`) that `match` accepts */
+  next(match: (d: WolDatagram) => boolean, timeoutMs?: number, since?: number): Promise<WolDatagram>;
+  stop(): Promise<void>;
+}
+
+/** A UDP listener on 0.0.0.0:<port> inside the host's namespace; resolves once it is bound. */
+export async function startWolListener(lan: SimLan, hostName: string, port = 9): Promise<WolListener> {
+  const h = lan.host(hostName);
+  const child = lan.spawnIn(h.ns, process.execPath, [WOL_LISTENER, String(port)]);
+  const heard: WolDatagram[] = [];
+  let out = '';
+  let err = '';
+  let ready: () => void = () => {};
+  const bound = new Promise<void>((r) => {
+    ready = r;
+  });
+  child.stdout?.on('data', (d: Buffer) => {
+    out += d.toString();
+    let nl = out.indexOf('\n');
+    while (nl >= 0) {
+      const line = out.slice(0, nl);
+      out = out.slice(nl + 1);
+      if (line.startsWith('listening')) ready();
+      else if (line.startsWith('{')) heard.push(JSON.parse(line) as WolDatagram);
+      nl = out.indexOf('\n');
+    }
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code) => reject(new Error(`wol listener on ${hostName} exited (${code}): ${err}`))),
+  );
+  exited.catch(() => {});
+  await Promise.race([bound, exited]);
+  return {
+    heard,
+    async next(match, timeoutMs = 10_000, since = 0) {
+      const end = Date.now() + timeoutMs;
+      for (;;) {
+        const d = heard.slice(since).find(match);
+        if (d) return d;
+        if (Date.now() > end)
+          throw new Error(
+            `no matching magic packet on ${hostName}:${port} within ${timeoutMs} ms; heard ${JSON.stringify(heard)} ${err}`,
+          );
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const gone = new Promise<void>((r) => child.once('exit', () => r()));
+      child.kill('SIGTERM');
+      await gone;
     },
   };
 }

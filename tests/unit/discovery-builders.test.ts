@@ -150,6 +150,21 @@ describe('device discovery', () => {
     expect(dev(m).identifiers).toEqual(dev(deviceDiscovery(pi, ctx)).identifiers);
   });
 
+  it('every device has a Wake button (DESIGN §15): PRESS on <base>/device/<mac12>/wake', () => {
+    const m = deviceDiscovery(pi, ctx);
+    expect(validateDiscovery(m.topic, JSON.stringify(m.payload))).toEqual([]);
+    const wake = (m.payload.components as Record<string, Record<string, unknown>>).wake;
+    expect(wake).toEqual({
+      platform: 'button',
+      unique_id: 'lan_sentinel_b827eb123456_wake',
+      default_entity_id: 'button.lan_sentinel_b827eb123456_wake',
+      name: 'Wake',
+      command_topic: 'lan_sentinel/device/b827eb123456/wake',
+      payload_press: 'PRESS',
+      icon: 'mdi:power',
+    });
+  });
+
   it('Raspberry Pi with ports and a finding', () => {
     const m = deviceDiscovery(pi, ctx);
     expect(validateDiscovery(m.topic, JSON.stringify(m.payload))).toEqual([]);
@@ -258,6 +273,15 @@ describe('device discovery', () => {
               "state_topic": "lan_sentinel/device/b827eb123456/state",
               "unique_id": "lan_sentinel_b827eb123456_threat",
               "value_template": "{{ 'None' if value_json.risk == 'unknown' else 'ON' if value_json.threats | selectattr('severity', 'in', ['medium', 'high', 'critical']) | list | count > 0 else 'OFF' }}",
+            },
+            "wake": {
+              "command_topic": "lan_sentinel/device/b827eb123456/wake",
+              "default_entity_id": "button.lan_sentinel_b827eb123456_wake",
+              "icon": "mdi:power",
+              "name": "Wake",
+              "payload_press": "PRESS",
+              "platform": "button",
+              "unique_id": "lan_sentinel_b827eb123456_wake",
             },
           },
           "device": {

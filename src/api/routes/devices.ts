@@ -1,8 +1,9 @@
+import { z } from 'zod';
 import { DeviceCommands } from '../../inventory/commands.js';
 import { KIND_INFO, UNKNOWN_KIND_ICON } from '../../inventory/kinds.js';
-import { auditChange } from '../auth.js';
+import { auditChange, requestActor } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
-import { notFound, unavailable } from '../errors.js';
+import { ApiError, notFound, unavailable } from '../errors.js';
 import { changeJson, deviceJson, devicesJson, type Mappers } from '../mappers.js';
 import type { RouteRegistry } from '../route.js';
 import {
@@ -19,11 +20,14 @@ import {
   scanAcceptedSchema,
   trustInstallSchema,
   vendorListSchema,
+  wakeResultSchema,
 } from '../schemas.js';
 
 export function deviceRoutes(r: RouteRegistry, deps: ApiDeps, mappers: Mappers): void {
   const { store, bus } = deps;
-  const commands = deps.commands ?? new DeviceCommands({ store, bus });
+  const commands =
+    deps.commands ??
+    new DeviceCommands({ store, bus, audit: deps.audit, ...(deps.wake ? { wake: deps.wake } : {}) });
   const tag = 'devices';
 
   r.add({
@@ -202,6 +206,44 @@ export function deviceRoutes(r: RouteRegistry, deps: ApiDeps, mappers: Mappers):
           ? `port scan of ${d.mac} queued`
           : `a port scan of ${d.mac} is already queued or the scanner is stopping`,
       };
+    },
+  });
+
+  r.add({
+    method: 'POST',
+    url: '/api/devices/:mac/wake',
+    tag,
+    summary:
+      "Wake-on-LAN: send a magic packet to the device's subnet broadcast and 255.255.255.255 (port wol_port)",
+    // the MAC is checked by the command itself: multicast and broadcast MACs get a reason of their own
+    params: z.object({ mac: z.string().max(40) }).strict(),
+    responses: { 200: wakeResultSchema, 400: errorSchema, 404: errorSchema, 503: errorSchema },
+    handler: async ({ params }, request) => {
+      const r = await commands.wake(params.mac, requestActor(request));
+      if (r.ok) {
+        const n = r.sent.filter((s) => s.ok).length;
+        return {
+          mac: r.mac,
+          ip: r.ip,
+          subnet: r.subnet,
+          packet: r.packet,
+          sent: r.sent,
+          message: `magic packet for ${r.mac} sent to ${r.sent
+            .filter((s) => s.ok)
+            .map((s) => `${s.address}:${s.port}`)
+            .join(' and ')} (${n} of ${r.sent.length} targets)`,
+        };
+      }
+      switch (r.reason) {
+        case 'invalid_mac':
+          throw new ApiError(400, 'bad_request', `invalid params: params.mac ${r.message}`, [
+            { path: 'params.mac', message: r.message },
+          ]);
+        case 'not_found':
+          throw new ApiError(404, 'not_found', r.message);
+        default:
+          throw new ApiError(503, r.reason, `cannot wake ${params.mac}: ${r.message}`);
+      }
     },
   });
 }

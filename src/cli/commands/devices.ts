@@ -1,6 +1,6 @@
 /** `devices` (list, show, rename, trust, untrust, watch, unwatch, ignore, unignore, forget, merge, split) and `export`. */
 import { writeFileSync } from 'node:fs';
-import type { DeviceHistoryJson, DeviceJson, FindingJson } from '../../api/schemas.js';
+import type { DeviceHistoryJson, DeviceJson, FindingJson, WakeResultJson } from '../../api/schemas.js';
 import { shortVendor } from '../../inventory/kinds.js';
 import { DEVICE_FILTERS, DEVICE_SORTS } from '../../vocabulary.js';
 import { UsageError } from '../args.js';
@@ -217,6 +217,23 @@ async function patch(
   );
   if (ctx.json) printJson(ctx, after);
   else ctx.out(say(after));
+  return 0;
+}
+
+/** `wake <mac|ip|name>`: Wake-on-LAN through the instance (it sends the magic packet on its LAN). */
+export async function wakeCommand(ctx: Ctx): Promise<number> {
+  const usage = 'wake <mac|ip|name>';
+  const [ref] = ctx.args.positionals;
+  if (!ref) throw new UsageError(`give a device (MAC, IP or name): ${usage}`);
+  // a MAC goes as it is: the instance says why a multicast or broadcast MAC cannot be woken
+  const mac = MAC_RE.test(ref) ? ref : (await resolveDevice(ctx, ref, usage)).mac;
+  const r = await ctx.client.request<WakeResultJson>('POST', `api/devices/${encodeURIComponent(mac)}/wake`);
+  if (ctx.json) printJson(ctx, r);
+  else {
+    ctx.out(r.message);
+    for (const s of r.sent.filter((x) => !x.ok))
+      ctx.out(`  not sent to ${s.address}:${s.port} (${s.error ?? 'failed'})`);
+  }
   return 0;
 }
 
