@@ -1,0 +1,67 @@
+/** Primitives of the HTTP API's wire contract (src/api/schemas.ts re-exports them): ids, MACs, paging, the list envelope. */
+import { z } from 'zod';
+
+export const KEY_SCOPES = ['read', 'admin'] as const;
+export const SCAN_KINDS = ['sweep', 'ports'] as const;
+export const SCAN_STATUSES = ['queued', 'running', 'finished', 'failed'] as const;
+
+export const isoTime = z.string().describe('ISO-8601 time with timezone');
+export const nullableIso = isoTime.nullable();
+
+/**
+ * A MAC address in any common spelling (`AA:BB:CC:DD:EE:FF`, `aa-bb-cc-dd-ee-ff`, `aabbccddeeff`,
+ * `aabb.ccdd.eeff`), normalised to lowercase `aa:bb:cc:dd:ee:ff`.
+ */
+export const macSchema = z
+  .string()
+  .trim()
+  .regex(
+    /^[0-9A-Fa-f]{2}([:-]?)[0-9A-Fa-f]{2}(\1[0-9A-Fa-f]{2}){4}$|^[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}$/,
+    {
+      message: 'must be a MAC address such as aa:bb:cc:dd:ee:ff or aabbccddeeff',
+    },
+  )
+  .transform((s) =>
+    s
+      .replace(/[^0-9A-Fa-f]/g, '')
+      .toLowerCase()
+      .replace(/(..)(?!$)/g, '$1:'),
+  );
+
+/** A positive integer id from a path segment. */
+export const idSchema = z.coerce
+  .number({ message: 'must be a positive integer id such as 42' })
+  .int({ message: 'must be a positive integer id such as 42' })
+  .positive({ message: 'must be a positive integer id such as 42' });
+
+export const macParams = z.object({ mac: macSchema }).strict();
+export const idParams = z.object({ id: idSchema }).strict();
+export const compareParams = z.object({ a: idSchema, b: idSchema }).strict();
+
+export const limitSchema = z.coerce
+  .number()
+  .int()
+  .min(1, { message: 'must be between 1 and 500' })
+  .max(500, { message: 'must be between 1 and 500' })
+  .default(100);
+export const offsetSchema = z.coerce.number().int().min(0, { message: 'must be 0 or more' }).default(0);
+export const orderSchema = z.enum(['asc', 'desc']);
+export const boolQuery = z.enum(['true', 'false', '1', '0']).transform((s) => s === 'true' || s === '1');
+
+export const pageQuery = z.object({ limit: limitSchema, offset: offsetSchema });
+
+/** The list envelope used by every growing list. */
+export function listOf<T extends z.ZodType>(item: T) {
+  return z.object({
+    items: z.array(item),
+    total: z.number().int(),
+    limit: z.number().int(),
+    offset: z.number().int(),
+  });
+}
+export interface List<T> {
+  items: T[];
+  total: number;
+  limit: number;
+  offset: number;
+}
