@@ -51,7 +51,7 @@ const DEPARTURE = {
 const ALL = [RATIO, IDLE_RSS, IDLE_CPU, ARRIVAL, DEPARTURE];
 
 /** `count` light hosts (no listeners) at .10 upwards, MACs under real OUIs. */
-function lightHosts(count: number): HostSpec[] {
+export function lightHosts(count: number): HostSpec[] {
   const ouis = [
     'b8:27:eb',
     'dc:a6:32',
@@ -185,7 +185,7 @@ async function heapOf(svc: ServiceProcess): Promise<string> {
   }
 }
 
-async function firstSweepDone(svc: ServiceProcess, hosts: number, timeoutMs: number): Promise<number> {
+export async function firstSweepDone(svc: ServiceProcess, hosts: number, timeoutMs: number): Promise<number> {
   return waitUntil(
     async () => {
       const r = await svc.api<{ total?: number }>('api/devices?limit=1');
@@ -197,7 +197,11 @@ async function firstSweepDone(svc: ServiceProcess, hosts: number, timeoutMs: num
   );
 }
 
-function serviceFlags(broker: ScannerMosquitto, sweepInterval: number, considerHome: number): string[] {
+export function serviceFlags(
+  broker: ScannerMosquitto,
+  sweepInterval: number,
+  considerHome: number,
+): string[] {
   return [
     '--mqtt-url',
     broker.url,

@@ -112,6 +112,9 @@ export class Agent {
       protocolVersion: 4,
       resubscribe: true,
       queueQoSZero: false,
+      // no mqtt-packet number cache: 65,536 two-byte Buffers (~6 MB of heap, resident for good) for message ids
+      // it can write as cheaply on the fly (issue 18: idle memory)
+      writeCache: false,
       will: { topic: this.topics.status, payload: Buffer.from('offline'), retain: true, qos: 1 },
     };
     if (o.mqtt_username) opts.username = o.mqtt_username;

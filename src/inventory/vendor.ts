@@ -44,45 +44,120 @@ export function cleanVendor(raw: unknown): string | null {
   return cleaned.length > VENDOR_MAX_LENGTH ? cleaned.slice(0, VENDOR_MAX_LENGTH).trimEnd() : cleaned;
 }
 
-/**
- * One registry entry of oui-data's JSON object: `"KEY": "first line\nmore lines…"`. Only the key and the
- * first line (the organisation) are captured, straight from the file's text: a full JSON.parse of the 5.6 MB
- * file allocates every address line of all 53k entries, and the grown heap stays as resident memory of the
- * service for good (≈45 MB on a Raspberry Pi-sized budget of 80 MB).
- */
-const ENTRY = /"([0-9A-Fa-f]{6,9})"\s*:\s*"((?:[^"\\]|\\[^n])*)/g;
-const KEY = /^[0-9A-F]{6}(?:[0-9A-F]|[0-9A-F]{3})?$/;
-
 /** One number per prefix: its length (6, 7 or 9 hex digits) above its value, so the lengths never collide. */
 function prefixKey(hex: string): number {
   return hex.length * 2 ** 36 + Number.parseInt(hex, 16);
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+/** The value of a hex digit's byte, or -1. */
+function hexValue(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  const l = c | 0x20;
+  return l >= 0x61 && l <= 0x66 ? l - 0x57 : -1;
+}
+
+/**
+ * Reads oui-data's JSON object (`"KEY": "first line\nmore lines…", …`) straight from the file's bytes: only each
+ * key and the first line of its entry (the organisation) are looked at, and a string is made only for a first
+ * line that differs from the entry before it (registry entries of one organisation come in runs). Neither the
+ * 5.6 MB text as a (two-byte) JS string nor a match object per entry is ever built: those grew the heap by
+ * ~30 MB while loading, and V8 kept most of those pages as resident memory of the service for good (issue 18).
+ * Values with escapes other than `\n` are decoded by JSON.parse; anything that is not a `"hex key": "string"`
+ * pair is skipped.
+ */
+function scanRegistry(buf: Buffer, each: (key: number, org: string) => void): void {
+  const n = buf.length;
+  let i = 0;
+  let prevStart = -1;
+  let prevEnd = -1;
+  let prevOrg = '';
+  while (i < n) {
+    // a key: a quoted run of 6, 7 or 9 hex digits
+    const q = buf.indexOf(QUOTE, i);
+    if (q === -1) break;
+    let j = q + 1;
+    let value = 0;
+    while (j < n && hexValue(buf[j] as number) >= 0) value = value * 16 + hexValue(buf[j++] as number);
+    const len = j - q - 1;
+    if (buf[j] !== QUOTE || (len !== 6 && len !== 7 && len !== 9)) {
+      i = q + 1;
+      continue;
+    }
+    j++;
+    while (j < n && (buf[j] === 0x20 || buf[j] === 0x09 || buf[j] === 0x0a || buf[j] === 0x0d)) j++;
+    if (buf[j] !== 0x3a /* : */) {
+      i = j;
+      continue;
+    }
+    j++;
+    while (j < n && (buf[j] === 0x20 || buf[j] === 0x09 || buf[j] === 0x0a || buf[j] === 0x0d)) j++;
+    if (buf[j] !== QUOTE) {
+      i = j;
+      continue;
+    }
+    // the value: its first line ends at the first `\n` escape (or the closing quote)
+    const start = j + 1;
+    let firstEnd = -1;
+    let escaped = false;
+    let k = start;
+    for (; k < n; k++) {
+      const c = buf[k] as number;
+      if (c === QUOTE) break;
+      // a raw control character is not valid JSON: JSON.parse refuses the line, as it always did
+      if (c < 0x20 && firstEnd === -1) escaped = true;
+      if (c === BACKSLASH) {
+        if (firstEnd === -1 && buf[k + 1] === 0x6e /* n */) firstEnd = k;
+        else if (firstEnd === -1) escaped = true;
+        k++;
+      }
+    }
+    if (k >= n) break;
+    if (firstEnd === -1) firstEnd = k;
+    i = k + 1;
+    let org: string;
+    if (
+      prevStart >= 0 &&
+      firstEnd - start === prevEnd - prevStart &&
+      buf.compare(buf, prevStart, prevEnd, start, firstEnd) === 0
+    ) {
+      org = prevOrg;
+    } else {
+      const raw = buf.toString('utf8', start, firstEnd);
+      if (escaped) {
+        try {
+          org = JSON.parse(`"${raw}"`) as string;
+        } catch {
+          org = '';
+        }
+      } else org = raw;
+      prevStart = start;
+      prevEnd = firstEnd;
+      prevOrg = org;
+    }
+    each(len * 2 ** 36 + value, org);
+  }
 }
 
 function load(): VendorIndex {
   if (index) return index;
   const t0 = performance.now();
   const require = createRequire(import.meta.url);
-  const text = readFileSync(require.resolve('oui-data'), 'utf8');
+  const buf = readFileSync(require.resolve('oui-data'));
   // Many registry entries share an organisation: clean each distinct first line once and keep one number per
   // organisation name.
   const orgByRaw = new Map<string, number>();
   const orgByName = new Map<string, number>();
   const names: string[] = [];
-  const entries: Array<[number, number]> = [];
-  for (const m of text.matchAll(ENTRY)) {
-    const key = m[1]!.toUpperCase();
-    if (!KEY.test(key)) continue;
-    const rawLine = m[2]!;
+  let keys = new Float64Array(65536);
+  let orgs = new Uint32Array(65536);
+  let count = 0;
+  scanRegistry(buf, (key, rawLine) => {
     let org = orgByRaw.get(rawLine);
     if (org === undefined) {
-      let line: unknown;
-      try {
-        // JSON.parse also copies the text: a slice of `text` would keep all 5.6 MB of it alive
-        line = JSON.parse(`"${rawLine}"`);
-      } catch {
-        line = null;
-      }
-      const c = cleanVendor(line);
+      const c = cleanVendor(rawLine);
       org = -1;
       if (c !== null) {
         org = orgByName.get(c) ?? names.length;
@@ -93,22 +168,38 @@ function load(): VendorIndex {
       }
       orgByRaw.set(rawLine, org);
     }
-    if (org >= 0) entries.push([prefixKey(key), org]);
-  }
-  entries.sort((a, b) => a[0] - b[0]);
-  // a later duplicate key wins, as it did in a Map
-  const keys = new Float64Array(entries.length);
-  const org = new Uint32Array(entries.length);
+    if (org < 0) return;
+    if (count === keys.length) {
+      const k2 = new Float64Array(count * 2);
+      k2.set(keys);
+      keys = k2;
+      const o2 = new Uint32Array(count * 2);
+      o2.set(orgs);
+      orgs = o2;
+    }
+    keys[count] = key;
+    orgs[count] = org;
+    count++;
+  });
+  // sorted by key; a later duplicate key wins, as it did in a Map (the order of equal keys is the file's)
+  const order = new Uint32Array(count);
+  for (let i = 0; i < count; i++) order[i] = i;
+  order.sort((a, b) => (keys[a] as number) - (keys[b] as number) || a - b);
+  const outKeys = new Float64Array(count);
+  const outOrg = new Uint32Array(count);
   let n = 0;
-  for (const [k, o] of entries) {
-    if (n > 0 && keys[n - 1] === k) org[n - 1] = o;
+  for (let i = 0; i < count; i++) {
+    const at = order[i] as number;
+    const k = keys[at] as number;
+    const o = orgs[at] as number;
+    if (n > 0 && outKeys[n - 1] === k) outOrg[n - 1] = o;
     else {
-      keys[n] = k;
-      org[n] = o;
+      outKeys[n] = k;
+      outOrg[n] = o;
       n++;
     }
   }
-  index = { keys: keys.slice(0, n), org: org.slice(0, n), names };
+  index = { keys: outKeys.slice(0, n), org: outOrg.slice(0, n), names };
   stats = { entries: n, loadMs: performance.now() - t0 };
   return index;
 }

@@ -119,6 +119,9 @@ export class MqttPublisher {
       clean: true,
       resubscribe: false,
       queueQoSZero: false,
+      // no mqtt-packet number cache: 65,536 two-byte Buffers (~6 MB of heap, resident for good) for message ids
+      // it can write as cheaply on the fly (issue 18: idle memory)
+      writeCache: false,
       rejectUnauthorized: o.rejectUnauthorized ?? true,
       will: { topic: o.statusTopic, payload: Buffer.from('offline'), retain: true, qos: 1 },
     };

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import {
   cleanVendor,
@@ -69,5 +71,32 @@ describe('cleanVendor', () => {
     expect(cleanVendor('x'.repeat(500))).toHaveLength(VENDOR_MAX_LENGTH);
     expect(cleanVendor('\n')).toBeNull();
     expect(cleanVendor(7)).toBeNull();
+  });
+});
+
+describe('the index read from the registry bytes (issue 18)', () => {
+  it('answers every registry prefix as a full JSON.parse of the registry does', () => {
+    // the reference: the whole file parsed as JSON, each entry's first line cleaned, longest prefix first
+    const registry = JSON.parse(
+      readFileSync(createRequire(import.meta.url).resolve('oui-data'), 'utf8'),
+    ) as Record<string, string>;
+    const org = new Map<string, string | null>();
+    for (const [k, v] of Object.entries(registry)) org.set(k.toUpperCase(), cleanVendor(v.split('\n')[0]));
+    const expected = (hex: string): string | null => {
+      const hit = [9, 7, 6].map((n) => org.get(hex.slice(0, n))).find((o) => o !== undefined && o !== null);
+      return hit === undefined || hit === 'IEEE Registration Authority' ? null : hit;
+    };
+    const keys = [...org.keys()];
+    expect(keys.length).toBeGreaterThan(50_000);
+    let checked = 0;
+    for (let i = 0; i < keys.length; i += 3) {
+      const hex = `${keys[i]}0000000`.slice(0, 12);
+      const mac = hex.toLowerCase().match(/../g)!.join(':');
+      const first = Number.parseInt(hex.slice(0, 2), 16);
+      if ((first & 0x03) !== 0) continue; // multicast / locally administered: never a vendor
+      expect(lookupVendor(mac), mac).toBe(expected(hex));
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(10_000);
   });
 });
