@@ -162,6 +162,15 @@ function localIngest(
 
 async function oneRun(url: string, localFirst: boolean): Promise<Run> {
   const dir = mkdtempSync(join(tmpdir(), 'lsn-bench-agents-'));
+  try {
+    return await runIn(dir, url, localFirst);
+  } finally {
+    // also when a store cannot even be opened (a missing native binding): no temp directory is left
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function runIn(dir: string, url: string, localFirst: boolean): Promise<Run> {
   const store = openStore(join(dir, 'hub.db'), silentLogger);
   const ref = openStore(join(dir, 'ref.db'), silentLogger);
   const bus = new EventBus();
@@ -255,7 +264,6 @@ async function oneRun(url: string, localFirst: boolean): Promise<Run> {
     await pub.close(1000);
     store.close();
     ref.close();
-    rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -13,7 +13,7 @@ import { serviceCore } from './service/core.js';
 import { startHeartbeat } from './service/heartbeat.js';
 import { connectCore, readHomeAssistantContext } from './service/homeAssistant.js';
 import { type HostAdapters, systemHost } from './service/host.js';
-import { runStops, StartupError, type Stops } from './service/lifecycle.js';
+import { runStops, StartupError, type Stops, stopOnce } from './service/lifecycle.js';
 import { startMqttFeature } from './service/mqttFeature.js';
 import { attachPresence } from './service/presence.js';
 import type { ScanCoordinator } from './service/scanCoordinator.js';
@@ -160,23 +160,11 @@ async function startServiceParts(
   scheduler.attach(bus);
   const stopHeartbeat = startHeartbeat(storage.dataDir);
 
-  let stopped: Promise<void> | null = null;
   return {
     httpUrl,
     coordinator,
     store,
     bus,
-    stop(reason = 'stop') {
-      if (stopped) return stopped;
-      stopped = (async () => {
-        log.info(`stopping (${reason})`);
-        stopHeartbeat();
-        await scheduler.stop();
-        await coordinator.stop();
-        await runStops(stops, log);
-        log.info('stopped');
-      })();
-      return stopped;
-    },
+    stop: stopOnce(log, [stopHeartbeat, () => scheduler.stop(), () => coordinator.stop()], stops),
   };
 }

@@ -49,3 +49,20 @@ export async function startParts<T>(
     throw err;
   }
 }
+
+/**
+ * The running service's stop: runs once (a second call gets the same promise): `first` in order (the
+ * heartbeat, the scheduler, then the scan coordinator), then the stops newest first.
+ */
+export function stopOnce(log: Logger, first: Stop[], stops: Stops): (reason?: string) => Promise<void> {
+  let stopped: Promise<void> | null = null;
+  return (reason = 'stop') => {
+    stopped ??= (async () => {
+      log.info(`stopping (${reason})`);
+      for (const f of first) await f();
+      await runStops(stops, log);
+      log.info('stopped');
+    })();
+    return stopped;
+  };
+}
