@@ -3,7 +3,7 @@
  * are built and each feature is attached to the bus. Everything else takes its dependencies as arguments; the
  * features own their subscriptions and timers and undo them in their stops (run newest first).
  */
-import { apiDeps, prepareHttp, startHttp } from './api/httpService.js';
+import { prepareHttp, startHttp } from './api/httpService.js';
 import type { LoadedConfig } from './config/load.js';
 import { settingsSummary } from './config/summary.js';
 import { DeviceCommands } from './inventory/commands.js';
@@ -46,125 +46,111 @@ export interface RunningService {
 export async function startService(
   cfg: LoadedConfig,
   env: NodeJS.ProcessEnv,
-  logger: Logger,
+  log: Logger,
   host: HostAdapters = systemHost(env),
-): Promise<RunningService> {
-  const stops: Stops = [];
-  try {
-    return await startServiceParts(cfg, env, logger, stops, host);
-  } catch (err) {
-    await runStops(stops, logger);
-    throw err;
-  }
-}
-
-async function startServiceParts(
-  cfg: LoadedConfig,
-  env: NodeJS.ProcessEnv,
-  logger: Logger,
-  stops: Stops,
-  host: HostAdapters,
 ): Promise<RunningService> {
   const o = cfg.options;
   const clock = systemClock;
-  const log = logger;
+  const stops: Stops = [];
+  try {
+    // --- nmap and targets, then the data dir: fail fast with a clear message
+    const scanning = await prepareScanning(o, host, log, cfg.addon);
+    const storage = await openStorage(o.data_dir, clock, log, stops);
+    log.debug('vendor index loaded', { ...preloadVendorIndex() });
+    const core = serviceCore(o, storage, clock, log);
+    const { store, bus } = core;
 
-  // --- nmap and targets, then the data dir: fail fast with a clear message
-  const scanning = await prepareScanning(o, host, log, cfg.addon);
-  const storage = await openStorage(o.data_dir, clock, log, stops);
-  log.debug('vendor index loaded', { ...preloadVendorIndex() });
-  const core = serviceCore(o, storage, clock, log);
-  const { store, bus } = core;
+    // degraded while the last sweep failed or writes fail (api/health)
+    const health = new ServiceHealth(log.child('health'));
+    stops.push(['health', health.attach(bus)]);
+    // --- threats: the assessor and the CVE feeds that reload its rules at once, also after a CLI import
+    const threats = attachThreats(core);
+    stops.push(['cve feeds', threats.stop]);
+    const commands = new DeviceCommands({
+      store,
+      bus,
+      audit: storage.audit,
+      // Wake-on-LAN: the broadcast address comes from the swept subnet that holds the device's address
+      wake: { sender: udpWakeSender(), subnets: scanning.subnets, port: o.wol_port },
+    });
+    const coordinator = startScanning(core, scanning, host, threats.threats);
+    // --- presence between sweeps: passive listening (DHCP, mDNS, ARP) and IPv6 neighbour discovery
+    const presence = attachPresence(core, scanning, host);
+    stops.push(['presence', () => presence.stop()]);
 
-  // degraded while the last sweep failed or writes fail (api/health)
-  const health = new ServiceHealth(log.child('health'));
-  stops.push(['health', health.attach(bus)]);
-  // --- threats: the assessor and the CVE feeds that reload its rules at once, also after a CLI import
-  const threats = attachThreats(core);
-  stops.push(['cve feeds', threats.stop]);
-  const commands = new DeviceCommands({
-    store,
-    bus,
-    audit: storage.audit,
-    // Wake-on-LAN: the broadcast address comes from the swept subnet that holds the device's address
-    wake: { sender: udpWakeSender(), subnets: scanning.subnets, port: o.wol_port },
-  });
-  const coordinator = startScanning(core, scanning, host, threats.threats);
-  // --- presence between sweeps: passive listening (DHCP, mDNS, ARP) and IPv6 neighbour discovery
-  const presence = attachPresence(core, scanning, host);
-  stops.push(['presence', () => presence.stop()]);
+    // --- the Supervisor (add-on mode), then the HTTP pre-flight: a refused bind stops start-up unannounced
+    const hass = await readHomeAssistantContext(cfg, env, log);
+    const http = await prepareHttp({ cfg, selfInfo: hass.selfInfo, keys: storage.keys, clock });
 
-  // --- the Supervisor (add-on mode), then the HTTP pre-flight: a refused bind stops start-up unannounced
-  const hass = await readHomeAssistantContext(cfg, env, log);
-  const http = await prepareHttp({ cfg, selfInfo: hass.selfInfo, keys: storage.keys, clock });
+    // --- MQTT: broker, publisher, HA bridge, satellite agents
+    const { supervisor } = hass;
+    const mqtt = await startMqttFeature({
+      ...core,
+      ...(supervisor ? { supervisorMqtt: () => supervisor.mqttService() } : {}),
+      coordinator,
+      threats: threats.threats,
+      commands,
+      ingressUrl: hass.ingressUrl,
+      coreVersion: hass.coreVersion,
+      ownPorts: http.ownPorts,
+      health,
+    });
+    stops.push(['mqtt', mqtt.stop]);
 
-  // --- MQTT: broker, publisher, HA bridge, satellite agents
-  const { supervisor } = hass;
-  const mqtt = await startMqttFeature({
-    ...core,
-    ...(supervisor ? { supervisorMqtt: () => supervisor.mqttService() } : {}),
-    coordinator,
-    threats: threats.threats,
-    commands,
-    ingressUrl: hass.ingressUrl,
-    coreVersion: hass.coreVersion,
-    ownPorts: http.ownPorts,
-    health,
-  });
-  stops.push(['mqtt', mqtt.stop]);
+    // --- Home Assistant websocket (notifications, card resource): connects in the background, retrying
+    const ha = connectCore(cfg, env, hass, log);
+    if (ha) stops.push(['ha websocket', () => ha.close()]);
+    const alerts = await startAlerts(core, {
+      ha,
+      bridge: mqtt.bridge,
+      commands,
+      uiBaseUrl: hass.uiBaseUrl,
+      ownPorts: http.ownPorts,
+    });
+    stops.push(['alerts', () => alerts.stop()]);
 
-  // --- Home Assistant websocket (notifications, card resource): connects in the background, retrying
-  const ha = connectCore(cfg, env, hass, log);
-  if (ha) stops.push(['ha websocket', () => ha.close()]);
-  const alerts = await startAlerts(core, {
-    ha,
-    bridge: mqtt.bridge,
-    commands,
-    uiBaseUrl: hass.uiBaseUrl,
-    ownPorts: http.ownPorts,
-  });
-  stops.push(['alerts', () => alerts.stop()]);
+    // --- trend rollups at each sweep/port scan
+    const statsRecorder = attachStatsRecorder({ bus, stats: store.stats, clock, logger: log.child('stats') });
+    stops.push(['stats', () => statsRecorder.stop()]);
 
-  // --- trend rollups at each sweep/port scan
-  const statsRecorder = attachStatsRecorder({ bus, stats: store.stats, clock, logger: log.child('stats') });
-  stops.push(['stats', () => statsRecorder.stop()]);
+    // --- HTTP: ingress (add-on) or the standalone UI/API
+    const { httpUrl, stop: stopHttp } = await startHttp({
+      cfg,
+      selfInfo: hass.selfInfo,
+      plan: http,
+      log,
+      parts: {
+        ...storage,
+        alerts,
+        cve: threats.cve,
+        threats: threats.threats,
+        bus,
+        health,
+        commands,
+        coordinator,
+        agentHub: mqtt.agentHub,
+        network: { gatewayIp: host.gatewayIp, subnets: scanning.subnets },
+        settingsSummary: settingsSummary(cfg, scanning.initial.targets, mqtt.brokerKind),
+        logger: log.child('http'),
+        clock,
+      },
+    });
+    stops.push(['http', stopHttp]);
 
-  // --- HTTP: ingress (add-on) or the standalone UI/API
-  const deps = apiDeps(cfg, http, {
-    ...storage,
-    alerts,
-    cve: threats.cve,
-    threats: threats.threats,
-    bus,
-    health,
-    commands,
-    coordinator,
-    agentHub: mqtt.agentHub,
-    network: { gatewayIp: host.gatewayIp, subnets: scanning.subnets },
-    settingsSummary: settingsSummary(cfg, scanning.initial.targets, mqtt.brokerKind),
-    logger: log.child('http'),
-    clock,
-  });
-  const { httpUrl, stop: stopHttp } = await startHttp({
-    cfg,
-    selfInfo: hass.selfInfo,
-    plan: http,
-    deps,
-    keys: storage.keys,
-    log,
-  });
-  stops.push(['http', stopHttp]);
+    // --- schedule: the start-up sweep, then sweeps, port scans, named schedules and housekeeping
+    const scheduler = serviceScheduler(core, coordinator, storage.schedules);
+    scheduler.attach(bus);
+    const stopHeartbeat = startHeartbeat(storage.dataDir);
 
-  // --- schedule: the start-up sweep, then sweeps, port scans, named schedules and housekeeping
-  const scheduler = serviceScheduler(core, coordinator, storage.schedules);
-  scheduler.attach(bus);
-  const stopHeartbeat = startHeartbeat(storage.dataDir);
-
-  return {
-    httpUrl,
-    coordinator,
-    store,
-    bus,
-    stop: stopOnce(log, [stopHeartbeat, () => scheduler.stop(), () => coordinator.stop()], stops),
-  };
+    return {
+      httpUrl,
+      coordinator,
+      store,
+      bus,
+      stop: stopOnce(log, [stopHeartbeat, () => scheduler.stop(), () => coordinator.stop()], stops),
+    };
+  } catch (err) {
+    await runStops(stops, log);
+    throw err;
+  }
 }

@@ -93,7 +93,7 @@ export interface HttpParts {
   clock: Clock;
 }
 
-export function apiDeps(cfg: LoadedConfig, plan: HttpPlan, p: HttpParts): ApiDeps {
+function apiDeps(cfg: LoadedConfig, plan: HttpPlan, p: HttpParts): ApiDeps {
   const { store, clock } = p;
   return {
     store,
@@ -132,16 +132,16 @@ export function apiDeps(cfg: LoadedConfig, plan: HttpPlan, p: HttpParts): ApiDep
   };
 }
 
-/** Opens the listeners; returns the UI/API url (null: none) and one stop for all of them. */
+/** Builds the ApiDeps from the service's parts, opens the listeners; returns the UI/API url (null: none) and one stop. */
 export async function startHttp(o: {
   cfg: LoadedConfig;
   selfInfo: SelfInfo | null;
   plan: HttpPlan;
-  deps: ApiDeps;
-  keys: KeysRepo;
+  parts: HttpParts;
   log: Logger;
 }): Promise<{ httpUrl: string | null; stop: Stop }> {
-  const { cfg, selfInfo, plan, deps, log } = o;
+  const { cfg, selfInfo, plan, log } = o;
+  const deps = apiDeps(cfg, plan, o.parts);
   const opts = cfg.options;
   if (!deps.uiDir) log.warn(`the web UI is not built (${UI_DIR} missing): run "npm run build"`);
   const { value: httpUrl, stop } = await startParts(log, async (stops) => {
@@ -164,7 +164,7 @@ export async function startHttp(o: {
       );
     }
     stops.push(['http', () => app.close()]);
-    if (opts.api_port > 0) await startApiPort(cfg, deps, o.keys, log, stops);
+    if (opts.api_port > 0) await startApiPort(cfg, deps, o.parts.keys, log, stops);
     return httpUrl;
   });
   return { httpUrl, stop };
