@@ -52,9 +52,14 @@ async function startService(extraDevices: number): Promise<Service> {
   };
   const { findingsPort } = await import('../../src/api/adapters.js');
   const { FindingsRepo } = await import('../../src/store/findingsRepo.js');
+  const { localCvePort } = await import('../../src/service/cveFeeds.js');
+  const { loadCveRules } = await import('../../src/threats/feedImport.js');
+  const db = seeded.store.db;
   const deps = {
     store: seeded.store,
-    findings: findingsPort(new FindingsRepo(seeded.store.db)),
+    findings: findingsPort(new FindingsRepo(db)),
+    // the Settings page's CVE data card reads api/cve (the running service always has it)
+    cve: localCvePort({ db, dataDir: seeded.dir, countRules: () => loadCveRules(db).length }),
     keys: new KeysRepo(seeded.store.db),
     audit: new AuditRepo(seeded.store.db),
     bus: new EventBus(),
