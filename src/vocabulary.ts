@@ -234,6 +234,28 @@ export type AlertChannel = (typeof ALERT_CHANNELS)[number];
 export const ALERT_EVENT_TYPES = [...CHANGE_TYPES, 'alert_summary'] as const;
 export type AlertEventType = (typeof ALERT_EVENT_TYPES)[number];
 
+/** One filterable summary of an alert's delivery (`delivery` on api/alerts). */
+export const DELIVERY_STATES = [
+  'pending',
+  'delivered',
+  'partial',
+  'failed',
+  'not_sent',
+  'held_back',
+] as const;
+export type DeliveryState = (typeof DELIVERY_STATES)[number];
+
+/** The metrics of the trend series (`metric` on api/stats/trends). */
+export const TREND_METRICS = [
+  'devices_online',
+  'devices_known',
+  'new_devices',
+  'open_ports',
+  'findings',
+  'risk',
+] as const;
+export type TrendMetric = (typeof TREND_METRICS)[number];
+
 export const ALERT_CHANNEL_LABELS: Record<AlertChannel, string> = {
   ha_notify: 'Phone (HA notify)',
   webhook: 'Webhooks',

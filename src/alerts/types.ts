@@ -6,6 +6,7 @@ import {
   asAlertChannel,
   CHANGE_TYPES,
   type ChangeType,
+  type DeliveryState,
   LEGACY_ALERT_CHANNELS,
   SEVERITIES,
   type Severity,
@@ -93,16 +94,7 @@ export interface ChannelResult {
   detail?: string;
 }
 
-/** One filterable summary of an alert's delivery. */
-export const DELIVERY_STATES = [
-  'pending',
-  'delivered',
-  'partial',
-  'failed',
-  'not_sent',
-  'held_back',
-] as const;
-export type DeliveryState = (typeof DELIVERY_STATES)[number];
+export type { DeliveryState } from '../vocabulary.js';
 
 /** Summary of the channel results of a sent alert. */
 export function deliveryState(results: readonly ChannelResult[]): DeliveryState {

@@ -3,16 +3,9 @@
  * metric shows. The API validates `metric`/`days` at the edge and hands typed values here.
  */
 import { DAY_S, foldIntoDays, HOUR_S, HOURLY_KEEP_S, type RollupRow } from '../store/statsRepo.js';
+import type { TrendMetric } from '../vocabulary.js';
 
-export const TREND_METRICS = [
-  'devices_online',
-  'devices_known',
-  'new_devices',
-  'open_ports',
-  'findings',
-  'risk',
-] as const;
-export type TrendMetric = (typeof TREND_METRICS)[number];
+export type { TrendMetric } from '../vocabulary.js';
 export type Granularity = 'hour' | 'day';
 
 export const TREND_MAX_DAYS = 400;

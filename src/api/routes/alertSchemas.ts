@@ -2,17 +2,14 @@
 
 import { z } from 'zod';
 import { withoutControl } from '../../util/textSchema.js';
-import { ALERT_CHANNELS, ALERT_RULE_EVENTS, CHANGE_TYPES, SEVERITIES } from '../../vocabulary.js';
+import {
+  ALERT_CHANNELS,
+  ALERT_RULE_EVENTS,
+  CHANGE_TYPES,
+  DELIVERY_STATES,
+  SEVERITIES,
+} from '../../vocabulary.js';
 import { isoTime, limitSchema, listOf, macSchema, nullableIso, offsetSchema } from '../wirePrimitives.js';
-
-export const ALERT_DELIVERY_STATES = [
-  'pending',
-  'delivered',
-  'partial',
-  'failed',
-  'not_sent',
-  'held_back',
-] as const;
 
 export const alertSchema = z.object({
   id: z.number().int(),
@@ -33,7 +30,7 @@ export const alertSchema = z.object({
    * delivered (every channel that had somewhere to send did), partial, failed, not_sent (no channel had anywhere
    * to deliver: no notify service, webhook or MQTT), held_back (quiet hours, flood limit), pending (in flight)
    */
-  delivery: z.enum(ALERT_DELIVERY_STATES),
+  delivery: z.enum(DELIVERY_STATES),
   channel_results: z.array(
     z.object({
       channel: z.string(),
@@ -57,7 +54,7 @@ const alertFilterFields = {
   rule_id: z.coerce.number().int().positive().optional(),
   channel: z.enum(ALERT_CHANNELS).optional(),
   kind: z.enum(CHANGE_TYPES).optional(),
-  delivery: z.enum(ALERT_DELIVERY_STATES).optional(),
+  delivery: z.enum(DELIVERY_STATES).optional(),
   since: z.iso
     .datetime({ offset: true, message: 'must be an ISO time such as 2026-03-01T00:00:00Z' })
     .optional(),

@@ -1,16 +1,8 @@
 /** The wire contract of stats (schemas and inferred types); src/api/schemas.ts re-exports it. */
 
 import { z } from 'zod';
+import { TREND_METRICS } from '../../vocabulary.js';
 import { isoTime, nullableIso } from '../wirePrimitives.js';
-
-export const TREND_METRIC_NAMES = [
-  'devices_online',
-  'devices_known',
-  'new_devices',
-  'open_ports',
-  'findings',
-  'risk',
-] as const;
 
 const severityCounts = z.object({
   low: z.number().int(),
@@ -49,7 +41,7 @@ export type StatsSummaryJson = z.infer<typeof statsSummarySchema>;
 
 export const trendsQuery = z
   .object({
-    metric: z.enum(TREND_METRIC_NAMES),
+    metric: z.enum(TREND_METRICS),
     days: z.coerce
       .number()
       .int()
@@ -63,7 +55,7 @@ export const trendsQuery = z
 export type TrendsQuery = z.infer<typeof trendsQuery>;
 
 export const trendsSchema = z.object({
-  metric: z.enum(TREND_METRIC_NAMES),
+  metric: z.enum(TREND_METRICS),
   days: z.number().int(),
   granularity: z.enum(['hour', 'day']),
   /** the value keys of every point, e.g. avg/min/max or low/medium/high/critical */
