@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { ServiceProcess } from '../tests/helpers/serviceProcess.js';
 import { startScannerMosquitto } from '../tests/lan/mosquitto.js';
 import { SimLan } from '../tests/lan/sim-lan.js';
-import { firstSweepDone, lightHosts, serviceFlags } from './lan.js';
+import { firstScansDone, idleFlags, lightHosts } from './lan.js';
 
 interface Snapshot {
   snapshot: {
@@ -167,13 +167,13 @@ try {
   lan = await SimLan.create({ hosts: lightHosts(hosts) });
   broker = await startScannerMosquitto(lan);
   const svc = await ServiceProcess.start(lan, {
-    flags: serviceFlags(broker, 3600, 180),
+    flags: idleFlags(broker),
     env: { NODE_OPTIONS: `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${diag}` },
     startTimeoutMs: 60_000,
   });
   try {
     const pid = svc.child.pid as number;
-    const devices = await firstSweepDone(svc, hosts, 120_000);
+    const devices = await firstScansDone(svc, 180_000);
     await sleep(5000);
     const st = status(pid);
     process.kill(pid, 'SIGUSR2');
