@@ -16,6 +16,7 @@ import { iso } from '../util/clock.js';
 import type { EventBus } from '../util/events.js';
 import type { Logger } from '../util/logger.js';
 import { awayReasonText, confirmAway, nmapProbeRun, type ProbeRun } from './awayConfirmer.js';
+import { DepartureWatch, dueCandidates } from './departureWatch.js';
 import { type Job, type JobHost, JobQueue } from './jobQueue.js';
 
 export interface ScanTargets {
@@ -57,6 +58,11 @@ export interface ScanSettings {
    */
   confirmRounds?: number;
   confirmPauseMs?: number;
+  /**
+   * The service's sweep interval: a device a sweep missed that the next sweep would mark away is probed in
+   * the interval between (DepartureWatch), not after that sweep. Absent (one-shot scans): probes at the sweep.
+   */
+  sweepIntervalSec?: number;
   /** first retry delay after a failed first port scan; doubles per failure up to retryMaxMs (default 60 s) */
   retryBaseMs?: number;
   retryMaxMs?: number;
@@ -171,6 +177,7 @@ export class ScanCoordinator {
   private readonly live = new Map<number, Live>();
   /** failed first port scans: consecutive failures and the earliest retry (ms since epoch) per MAC */
   private readonly retry = new Map<string, { failures: number; nextAt: number }>();
+  private readonly departures = new DepartureWatch(() => this.deps.clock.now().getTime());
 
   constructor(private readonly deps: ScanCoordinatorDeps) {}
 
@@ -341,6 +348,7 @@ export class ScanCoordinator {
     this.stopping = true;
     const waiting = this.queue.clear();
     this.abort?.abort();
+    this.departures.stop();
     await this.whenIdle();
     const now = this.deps.clock.now();
     const ids = new Set([...waiting.map((j) => j.scanId), ...this.live.keys()]);
@@ -668,6 +676,7 @@ export class ScanCoordinator {
       ...(confirm.awayReason ? { awayReason: confirm.awayReason } : {}),
     });
     this.publish(changes, devices);
+    if (!scope) this.probeAhead(devices, startedAt, t.attached);
     const count = (type: Change['type']) => changes.filter((c) => c.type === type).length;
     logger.info(
       `sweep #${scanId}: ${result.hosts.filter((h) => h.status === 'up').length} hosts up, ${count('new_device')} new, ${count('device_offline')} gone, ${count('device_online')} back in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
@@ -697,50 +706,76 @@ export class ScanCoordinator {
     ctx: Parameters<Store['departureCandidates']>[1],
     attached: boolean,
   ): Promise<{ result: ScanResult; awayReason?: string }> {
-    const { settings, store, logger } = this.deps;
-    const rounds = settings.confirmRounds ?? 3;
-    const probeSettings = {
-      nmapPath: settings.nmapPath,
-      privileged: settings.privileged,
-      attached,
-      rounds,
-      pauseMs: settings.confirmPauseMs ?? 4_000,
-    };
+    const { store, logger } = this.deps;
+    const probeSettings = this.probeSettings(attached);
     const reason = awayReasonText(probeSettings);
-    if (rounds <= 0) return { result };
+    if (probeSettings.rounds <= 0) return { result };
     const candidates = store
       .departureCandidates(result, ctx)
       .filter((c): c is { mac: string; ip: string } => typeof c.ip === 'string');
     if (candidates.length === 0) return { result, awayReason: reason };
     const t0 = Date.now();
-    this.abort = new AbortController();
-    let out: Awaited<ReturnType<typeof confirmAway>>;
-    try {
-      out = await confirmAway(
-        candidates,
-        probeSettings,
-        this.deps.probeRun ?? nmapProbeRun(settings.nmapPath, logger),
-        this.abort.signal,
-      );
-    } finally {
-      this.abort = null;
-    }
-    logger.info(
-      `presence: ${candidates.length} device(s) missed the sweeps; ${out.present.size} answered a direct probe (${[...out.present.values()].join(', ') || 'none'}), ${candidates.length - out.present.size} away, in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+    // what the probes run since the sweep that missed them said (DepartureWatch); the rest are probed now
+    const ahead = await this.departures.settle(
+      candidates.map((c) => ({ ...c, lastSeen: store.devices.get(c.mac)?.lastSeen ?? '' })),
     );
-    if (out.present.size === 0) return { result, awayReason: out.awayReason };
+    const present = new Map(ahead.present);
+    let awayReason = ahead.awayReason ?? reason;
+    if (ahead.rest.length > 0) {
+      this.abort = new AbortController();
+      try {
+        const out = await confirmAway(ahead.rest, probeSettings, this.probeRun(), this.abort.signal);
+        for (const [mac, why] of out.present) present.set(mac, why);
+        awayReason = out.awayReason;
+      } finally {
+        this.abort = null;
+      }
+    }
+    const early = candidates.length - ahead.rest.length;
+    logger.info(
+      `presence: ${candidates.length} device(s) missed the sweeps; ${present.size} answered a direct probe (${[...present.values()].join(', ') || 'none'}), ${candidates.length - present.size} away, in ${((Date.now() - t0) / 1000).toFixed(1)} s${early ? ` (${early} probed since the sweep before)` : ''}`,
+    );
+    if (present.size === 0) return { result, awayReason };
     const extra = candidates
-      .filter((c) => out.present.has(c.mac))
+      .filter((c) => present.has(c.mac))
       .map((c) => ({
         ip: c.ip,
         mac: c.mac,
         hostnames: [],
         status: 'up' as const,
-        reason: out.present.get(c.mac) as string,
+        reason: present.get(c.mac) as string,
         ports: [],
         portsScanned: false,
       }));
-    return { result: { ...result, hosts: [...result.hosts, ...extra] }, awayReason: out.awayReason };
+    return { result: { ...result, hosts: [...result.hosts, ...extra] }, awayReason };
+  }
+
+  private probeSettings(attached: boolean) {
+    const { settings } = this.deps;
+    return {
+      nmapPath: settings.nmapPath,
+      privileged: settings.privileged,
+      attached,
+      rounds: settings.confirmRounds ?? 3,
+      pauseMs: settings.confirmPauseMs ?? 4_000,
+    };
+  }
+
+  private probeRun(): ProbeRun {
+    return this.deps.probeRun ?? nmapProbeRun(this.deps.settings.nmapPath, this.deps.logger);
+  }
+
+  /** After a full sweep: probe now the devices it missed that the next sweep would mark away. */
+  private probeAhead(devices: Device[], sweptAt: Date, attached: boolean): void {
+    const { settings, logger } = this.deps;
+    const probeSettings = this.probeSettings(attached);
+    if (!settings.sweepIntervalSec || probeSettings.rounds <= 0 || this.stopping) return;
+    const next = new Date(sweptAt.getTime() + settings.sweepIntervalSec * 1000);
+    const due = dueCandidates(devices, next, settings.considerHome);
+    const run = this.probeRun();
+    const n = this.departures.ahead(due, (c, signal) => confirmAway(c, probeSettings, run, signal));
+    if (n > 0)
+      logger.debug(`presence: probing ${n} device(s) this sweep missed; the next sweep would mark them away`);
   }
 
   /** Runs the next batch of a port-scan request. */

@@ -64,5 +64,6 @@ export function scanSettings(
     dnsTimeoutMs: 3_000,
     scanNewDevices: o.scan_new_devices,
     tlsChecks: o.tls_checks,
+    sweepIntervalSec: o.sweep_interval,
   };
 }
