@@ -1,6 +1,6 @@
 /**
- * Seeds a temp-file SQLite database through the store's public API (scans.start + recordSweep /
- * recordPortScan + devices.update), so the data has the same shape a real run produces.
+ * Seeds a temp-file SQLite database through the store's public API (scans.start + ingestSweep /
+ * ingestPortScan + devices.update), so the data has the same shape a real run produces.
  *
  * Timeline (relative to `now`):
  *   -3 h  sweep #1: the fixed devices + `extraDevices` generated ones

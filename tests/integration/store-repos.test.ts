@@ -64,7 +64,7 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('Store.recordSweep', () => {
+describe('ingestSweep', () => {
   it('stores devices, scan hosts, changes (with ids and scan id), IP and presence history', () => {
     const r = sweep([host('10.213.1.10', 'B8:27:EB:00:00:01', ['pi.lan']), host('10.213.1.20', ESP)], 0);
     expect(r.changes.map((c) => [c.type, c.mac, c.scanId])).toEqual([
@@ -142,7 +142,7 @@ describe('Store.recordSweep', () => {
   });
 });
 
-describe('Store.recordPortScan', () => {
+describe('ingestPortScan', () => {
   it('writes ports, port history and port changes; compare works on snapshots', () => {
     sweep([host('10.213.1.5', NAS, ['nas']), host('10.213.1.10', PI)], 0);
     const id1 = store.scans.start('ports', ['10.213.1.5'], 'schedule', null, at(100));
