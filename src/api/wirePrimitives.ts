@@ -7,6 +7,11 @@ export const SCAN_STATUSES = ['queued', 'running', 'finished', 'failed'] as cons
 
 export const isoTime = z.string().describe('ISO-8601 time with timezone');
 export const nullableIso = isoTime.nullable();
+/** A time given in a query (`since=`): ISO-8601 with a timezone, checked. */
+export const isoTimeQuery = z.iso.datetime({
+  offset: true,
+  message: 'must be an ISO-8601 time with timezone',
+});
 
 /**
  * A MAC address in any common spelling (`AA:BB:CC:DD:EE:FF`, `aa-bb-cc-dd-ee-ff`, `aabbccddeeff`,

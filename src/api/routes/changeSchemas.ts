@@ -2,7 +2,7 @@
 
 import { z } from 'zod';
 import { CHANGE_TYPES, SEVERITIES } from '../../vocabulary.js';
-import { isoTime, limitSchema, listOf, macSchema, offsetSchema } from '../wirePrimitives.js';
+import { isoTime, isoTimeQuery, limitSchema, listOf, macSchema, offsetSchema } from '../wirePrimitives.js';
 
 export const changeSchema = z.object({
   id: z.number().int().nullable(),
@@ -26,7 +26,7 @@ export const changeListQuery = z
     type: z.enum(CHANGE_TYPES).optional(),
     mac: macSchema.optional(),
     min_severity: z.enum(SEVERITIES).optional(),
-    since: z.iso.datetime({ offset: true, message: 'must be an ISO-8601 time with timezone' }).optional(),
+    since: isoTimeQuery.optional(),
     limit: limitSchema,
     offset: offsetSchema,
   })

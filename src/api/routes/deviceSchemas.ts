@@ -6,6 +6,7 @@ import { withoutControl } from '../../util/textSchema.js';
 import { DEVICE_FILTERS, DEVICE_SORTS, RISK_LEVELS } from '../../vocabulary.js';
 import {
   isoTime,
+  isoTimeQuery,
   type List,
   limitSchema,
   listOf,
@@ -190,7 +191,7 @@ export const kindListSchema = z.object({
 export type KindListJson = z.infer<typeof kindListSchema>;
 export const deviceHistoryQuery = z
   .object({
-    since: z.iso.datetime({ offset: true, message: 'must be an ISO-8601 time with timezone' }).optional(),
+    since: isoTimeQuery.optional(),
     limit: limitSchema,
   })
   .strict();
