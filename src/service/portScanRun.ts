@@ -3,6 +3,7 @@
  * as nmap runs in turn, merged; the store's ingest, the threat assessment and the results on the bus. A failed
  * batch is recorded as failed and changes no device.
  */
+import { ingestPortScan } from '../inventory/ingestPortScan.js';
 import type { Change, Device } from '../inventory/types.js';
 import { mergePortScans } from '../scan/mergePortScans.js';
 import { buildPortScanRuns, type PortProfile } from '../scan/nmapArgs.js';
@@ -100,7 +101,7 @@ export class PortScanRunner {
     }
     const result = mergePortScans(parts);
     const now = clock.now();
-    const out = store.recordPortScan(scanId, result, now, seq, settings.gatewayIp());
+    const out = ingestPortScan(store, scanId, result, now, seq, settings.gatewayIp());
     const changes: Change[] = [...out.changes];
     const updated = new Map(out.devices.map((d) => [d.mac, d]));
     if (threats) {

@@ -3,13 +3,13 @@
  * cannot see them, names from the reverse-DNS cache, the direct probes of devices about to be marked away,
  * then the store's ingest and the results on the bus. A failed or cut-short sweep marks nothing away.
  */
+import { departureCandidates, ingestSweep } from '../inventory/ingestSweep.js';
 import type { Change } from '../inventory/types.js';
 import { lookupVendor } from '../inventory/vendor.js';
 import { fillMacsFromArp, readArpTable } from '../scan/arpTable.js';
 import { buildSweepArgs } from '../scan/nmapArgs.js';
 import { checkRequestTargets, inTargets } from '../scan/requestTargets.js';
 import type { ScanResult } from '../scan/types.js';
-import type { Store } from '../store/store.js';
 import { awayReasonText, confirmAway, nmapProbeRun } from './awayConfirmer.js';
 import type { Job } from './jobQueue.js';
 import { runScanNmap } from './nmapRun.js';
@@ -94,7 +94,7 @@ export class SweepRunner {
       return;
     }
     const now = clock.now();
-    const { changes, devices, baseline } = store.recordSweep(scanId, result, {
+    const { changes, devices, baseline } = ingestSweep(store, scanId, result, {
       ...sweepCtx,
       now,
       ...(confirm.awayReason ? { awayReason: confirm.awayReason } : {}),
@@ -126,7 +126,7 @@ export class SweepRunner {
    */
   private async confirmDepartures(
     result: ScanResult,
-    ctx: Parameters<Store['departureCandidates']>[1],
+    ctx: Parameters<typeof departureCandidates>[2],
     attached: boolean,
   ): Promise<{ result: ScanResult; awayReason?: string }> {
     const { settings, store, logger, probeRun } = this.ctx.deps;
@@ -140,9 +140,9 @@ export class SweepRunner {
     };
     const reason = awayReasonText(probeSettings);
     if (rounds <= 0) return { result };
-    const candidates = store
-      .departureCandidates(result, ctx)
-      .filter((c): c is { mac: string; ip: string } => typeof c.ip === 'string');
+    const candidates = departureCandidates(store, result, ctx).filter(
+      (c): c is { mac: string; ip: string } => typeof c.ip === 'string',
+    );
     if (candidates.length === 0) return { result, awayReason: reason };
     const t0 = Date.now();
     const out = await this.ctx.aborter.run((signal) =>
