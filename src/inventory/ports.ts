@@ -118,13 +118,19 @@ export function applyPortScan(
       nextPorts.set(key, fresh);
       if (first) continue;
       changes.push(
-        mk('port_opened', 'low', `${label}: port ${portKey(fresh)} (${describe(fresh)}) is now open`, undefined, {
-          protocol: fresh.protocol,
-          port: fresh.port,
-          service: fresh.service ?? null,
-          product: fresh.product ?? null,
-          version: fresh.version ?? null,
-        }),
+        mk(
+          'port_opened',
+          'low',
+          `${label}: port ${portKey(fresh)} (${describe(fresh)}) is now open`,
+          undefined,
+          {
+            protocol: fresh.protocol,
+            port: fresh.port,
+            service: fresh.service ?? null,
+            product: fresh.product ?? null,
+            version: fresh.version ?? null,
+          },
+        ),
       );
       continue;
     }

@@ -250,10 +250,12 @@ export function scanXml(xml: string, handler: XmlHandler): string | undefined {
         if (afterSpace === i) fail(`missing space before an attribute in <${name}>`, afterSpace);
         const attrEnd = readName(afterSpace);
         let j = skipSpace(attrEnd);
-        if (xml.charCodeAt(j) !== 61 /* = */) fail(`attribute ${xml.slice(afterSpace, attrEnd)} has no value in <${name}>`, j);
+        if (xml.charCodeAt(j) !== 61 /* = */)
+          fail(`attribute ${xml.slice(afterSpace, attrEnd)} has no value in <${name}>`, j);
         j = skipSpace(j + 1);
         const quote = xml.charCodeAt(j);
-        if (quote !== 34 && quote !== 39) fail(`unquoted attribute ${xml.slice(afterSpace, attrEnd)} in <${name}>`, j);
+        if (quote !== 34 && quote !== 39)
+          fail(`unquoted attribute ${xml.slice(afterSpace, attrEnd)} in <${name}>`, j);
         const close = xml.indexOf(quote === 34 ? '"' : "'", j + 1);
         if (close === -1) fail(`unterminated attribute value (truncated input)`, j);
         if (nextLt <= j) {
@@ -261,7 +263,8 @@ export function scanXml(xml: string, handler: XmlHandler): string | undefined {
           nextLt = k === -1 ? n : k;
         }
         if (nextLt < close) fail(`"<" inside attribute ${xml.slice(afterSpace, attrEnd)}`, j);
-        if (attrs.has(afterSpace, attrEnd)) fail(`duplicate attribute ${xml.slice(afterSpace, attrEnd)} in <${name}>`, afterSpace);
+        if (attrs.has(afterSpace, attrEnd))
+          fail(`duplicate attribute ${xml.slice(afterSpace, attrEnd)} in <${name}>`, afterSpace);
         attrs.add(afterSpace, attrEnd, j + 1, close);
         i = close + 1;
       }

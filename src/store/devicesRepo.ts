@@ -312,35 +312,11 @@ const SORT_SQL: Record<DeviceSort, (dir: 'ASC' | 'DESC') => string> = {
   risk: (d) => `risk_score ${d}, mac ASC`,
 };
 
-/** The columns a device row is written with, in the order of `deviceRow` (positional: no named-parameter lookup). */
-const ROW_COLUMNS = [
-  'mac',
-  'ip',
-  'ip_num',
-  'hostname',
-  'name',
-  'vendor',
-  'randomized',
-  'first_seen',
-  'last_seen',
-  'online',
-  'presence',
-  'missed_sweeps',
-  'known',
-  'watched',
-  'ignored',
-  'notes',
-  'consider_home',
-  'ports_scanned_at',
-  'risk_score',
-  'risk',
-  'is_new',
-  'kind',
-  'kind_confidence',
-  'kind_reasons',
-  'kind_override',
-  'presence_reason',
-] as const;
+/**
+ * The columns a device row is written with, in the order of `deviceRow` (positional: no named-parameter lookup):
+ * the read columns with the IP's sort key after the IP.
+ */
+const ROW_COLUMNS = [DEVICE_COLUMNS[0], DEVICE_COLUMNS[1], 'ip_num', ...DEVICE_COLUMNS.slice(2)] as const;
 const IP_NUM = ROW_COLUMNS.indexOf('ip_num');
 
 /** A device's row values in ROW_COLUMNS order. `ipNum`: its ip_num when known already (skips the parse). */

@@ -60,9 +60,16 @@ describe('device kind pattern table', () => {
       );
       // each port twice, the second with its texts changed: the reason must name the first value a pattern matches
       const ports = parts.flatMap((x) => x.ports);
-      const again = ports.map((p) =>
-        Object.fromEntries(Object.entries(p).map(([k, v]) => [k, typeof v === 'string' ? `${v} 2` : v])),
-      ) as KindEvidence['ports'];
+      const bump = (v: string | undefined) => (v === undefined ? undefined : `${v} 2`);
+      const again = ports.map((p) => ({
+        protocol: p.protocol,
+        port: p.port,
+        service: bump(p.service),
+        product: bump(p.product),
+        devicetype: bump(p.devicetype),
+        httpTitle: bump(p.httpTitle),
+        httpServer: bump(p.httpServer),
+      }));
       const e: KindEvidence = { ports: [...ports, ...again] };
       for (const x of parts) {
         if (x.vendor) e.vendor = x.vendor;
