@@ -74,8 +74,18 @@ export class LsDeviceMacs extends LitElement {
   static override styles = [
     baseStyles,
     css`
-      .macs td.how {
-        min-width: 12rem;
+      ul.macs li {
+        display: grid;
+        grid-template-columns: minmax(0, 1fr) auto;
+        align-items: center;
+        gap: 0.5rem;
+      }
+      ul.macs .mac {
+        margin-right: 0.25rem;
+      }
+      ul.macs .how {
+        font-size: 0.85rem;
+        margin-top: 0.15rem;
       }
       .picker {
         margin-top: 0.75rem;
@@ -228,29 +238,18 @@ export class LsDeviceMacs extends LitElement {
     const d = this.device;
     return html`
       ${this.error ? html`<div class="error-banner" role="alert">${this.error}</div>` : nothing}
-      <div class="table-wrap">
-        <table class="macs" id="device-macs">
-          <thead>
-            <tr>
-              <th>MAC</th>
-              <th>How it belongs here</th>
-              <th>First seen</th>
-              <th>Last seen</th>
-              ${this.admin && i.macs.length > 0 ? html`<th></th>` : nothing}
-            </tr>
-          </thead>
-          <tbody>
-            <tr data-mac=${d.mac}>
-              <td class="mono">${d.mac}</td>
-              <td class="how"><span class="tag info">primary</span> <span class="muted">its Home Assistant entities are keyed by it</span></td>
-              <td>${formatTime(d.first_seen)}</td>
-              <td>${timeAgo(d.last_seen)}</td>
-              ${this.admin && i.macs.length > 0 ? html`<td></td>` : nothing}
-            </tr>
-            ${i.macs.map((m) => this.renderFurther(m))}
-          </tbody>
-        </table>
-      </div>
+      <ul class="list macs" id="device-macs">
+        <li data-mac=${d.mac}>
+          <div>
+            <span class="mono mac">${d.mac}</span> <span class="tag info">primary</span>
+            <div class="how muted">
+              its Home Assistant entities are keyed by it · first seen ${formatTime(d.first_seen)} · last seen
+              ${timeAgo(d.last_seen)}
+            </div>
+          </div>
+        </li>
+        ${i.macs.map((m) => this.renderFurther(m))}
+      </ul>
       ${
         i.macs.length === 0
           ? html`<p class="muted" id="no-further-macs">
@@ -277,15 +276,17 @@ export class LsDeviceMacs extends LitElement {
 
   private renderFurther(m: FurtherMac) {
     const how = LINKED_BY[m.linked_by];
-    return html`<tr data-mac=${m.mac}>
-      <td class="mono">${m.mac}</td>
-      <td class="how"><span class="tag ${m.linked_by === 'manual' ? 'warn' : 'info'}">${how.tag}</span> <span class="muted">${how.text}</span></td>
-      <td>${formatTime(m.first_seen)}</td>
-      <td>${timeAgo(m.last_seen)}</td>
+    return html`<li data-mac=${m.mac}>
+      <div>
+        <span class="mono mac">${m.mac}</span>
+        <span class="tag ${m.linked_by === 'manual' ? 'warn' : 'info'}">${how.tag}</span>
+        <div class="how muted">
+          ${how.text} · since ${formatTime(m.first_seen)} · last seen ${timeAgo(m.last_seen)}
+        </div>
+      </div>
       ${
         this.admin
-          ? html`<td>
-            <button
+          ? html`<button
               class="split"
               aria-label="Split ${m.mac} off"
               ?disabled=${this.busy}
@@ -295,11 +296,10 @@ export class LsDeviceMacs extends LitElement {
               }}
             >
               Split off…
-            </button>
-          </td>`
+            </button>`
           : nothing
       }
-    </tr>`;
+    </li>`;
   }
 
   private renderSplitConfirm(mac: string) {

@@ -273,6 +273,8 @@ export class LsDevicePage extends LitElement {
       this.wakeStatus = '';
       this.mergedInto = null;
       this.furtherMacs = 0;
+      const macs = this.renderRoot?.querySelector<HTMLDetailsElement>('#sec-macs');
+      if (macs) macs.open = false;
       this.pickedWindowMs = null;
       this.reload(false);
     }
@@ -541,7 +543,7 @@ export class LsDevicePage extends LitElement {
         <summary><h2>Findings</h2> ${this.findings.value ? html`<span class="muted">${this.findings.value.filter((g) => !g.accepted).length} to act on</span>` : nothing}</summary>
         ${this.findings.render((f) => this.renderFindings(f), 'Loading findings…')}
       </details>
-      <details class="card sec" id="sec-macs" ?open=${this.furtherMacs > 0}>
+      <details class="card sec" id="sec-macs">
         <summary><h2>MACs and identity</h2> <span class="muted">${
           this.furtherMacs > 0
             ? `${this.furtherMacs + 1} MACs`
@@ -552,7 +554,7 @@ export class LsDevicePage extends LitElement {
         <ls-device-macs
           .device=${d}
           ?admin=${admin}
-          @loaded=${(e: CustomEvent<number>) => (this.furtherMacs = e.detail)}
+          @loaded=${(e: CustomEvent<number>) => this.macsLoaded(e.detail)}
           @changed=${() => this.reload(true)}
         ></ls-device-macs>
       </details>
@@ -569,6 +571,13 @@ export class LsDevicePage extends LitElement {
         }
       </details>
     `;
+  }
+
+  /** Opens the MACs section when the device has further MACs; never closes it under the user's eyes. */
+  private macsLoaded(further: number): void {
+    this.furtherMacs = further;
+    const sec = this.renderRoot.querySelector<HTMLDetailsElement>('#sec-macs');
+    if (sec && further > 0) sec.open = true;
   }
 
   private showMacs(): void {

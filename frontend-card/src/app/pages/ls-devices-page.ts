@@ -463,8 +463,6 @@ export class LsDevicesPage extends LitElement {
         }
       ></ls-state>`;
     }
-    const from = list.offset + 1;
-    const to = list.offset + list.items.length;
     return html`
       <div class="card table-card">
         <table id="devices">
