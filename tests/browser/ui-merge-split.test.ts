@@ -259,6 +259,13 @@ describeBrowser('merge and split devices in the web UI (Chromium)', () => {
         .poll(() => p.locator('ls-device-macs button.candidate').count(), { timeout: 10_000 })
         .toBe(2);
       await p.screenshot({ path: join(SHOTS, `merge-picker-${label}.png`), fullPage: true });
+      await p.locator('#sec-macs').screenshot({ path: join(SHOTS, `merge-section-${label}.png`) });
+      // the list: the sleeping desktop's compact Wake
+      await p.goto(`${t.url}/#/devices`);
+      await expect
+        .poll(() => p.locator(`#devices tr[data-mac="${DESKTOP}"] button.wake`).count(), { timeout: 15_000 })
+        .toBe(1);
+      await p.screenshot({ path: join(SHOTS, `wake-list-${label}.png`), fullPage: true });
       await p.close();
     }
   }, 60_000);

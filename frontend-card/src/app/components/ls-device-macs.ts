@@ -324,7 +324,7 @@ export class LsDeviceMacs extends LitElement {
     if (c) return this.renderMergeConfirm(c);
     return html`<div class="picker" role="group" aria-label="Merge another device into this one">
       <div class="row">
-        <strong>Which device is really ${this.device.display_name}?</strong>
+        <strong>Merge which device into ${this.device.display_name}?</strong>
         <span class="spacer"></span>
         <button @click=${() => this.closePicker()}>Cancel</button>
       </div>

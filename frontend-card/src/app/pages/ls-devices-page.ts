@@ -516,7 +516,7 @@ export class LsDevicesPage extends LitElement {
       <td class="mono" data-label="IP">${d.ip ?? '—'}</td>
       <td class="mono" data-label="MAC">${d.mac}</td>
       <td data-label="Vendor">${d.vendor ?? (d.randomized ? html`<span class="muted">private MAC</span>` : '—')}</td>
-      <td data-label="Status">${onlineTag(d.online)}${
+      <td class="nowrap" data-label="Status">${onlineTag(d.online)}${
         !d.online && d.ip && this.scope.admin
           ? html` <button
               class="wake"
