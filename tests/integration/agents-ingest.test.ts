@@ -13,6 +13,7 @@ import { loadAgentOptions } from '../../src/agent/config.js';
 import { agentTopics, encodeResult, toWire } from '../../src/agent/protocol.js';
 import type { AgentScanFn } from '../../src/agent/scanner.js';
 import { AgentHub } from '../../src/hub/agents.js';
+import { ingestSweep } from '../../src/inventory/ingestSweep.js';
 import { lookupVendor } from '../../src/inventory/vendor.js';
 import { MqttPublisher } from '../../src/mqtt/client.js';
 import type { ScanHost, ScanKind, ScanResult } from '../../src/scan/types.js';
@@ -185,7 +186,8 @@ describe('satellite agents over a real broker (aedes)', () => {
     ];
     // a device the hub saw itself on its own LAN
     const sid = store.scans.start('sweep', ['10.213.50.0/24'], 'test', 'local');
-    store.recordSweep(
+    ingestSweep(
+      store,
       sid,
       {
         ...(await scanned(new ScriptedLan(), 'sweep', ['10.213.50.0/24'])),
@@ -229,7 +231,8 @@ describe('satellite agents over a real broker (aedes)', () => {
     expect(store.devices.get('f0:18:98:00:00:05')!.presence).toBe('home');
     const sid2 = store.scans.start('sweep', ['10.213.50.0/24'], 'test', 'local');
     for (let i = 0; i < 3; i++)
-      store.recordSweep(
+      ingestSweep(
+        store,
         sid2 + 0 * i,
         {
           kind: 'sweep',
