@@ -311,4 +311,10 @@ export const toolbarStyles = css`
     flex: 1 1 220px;
     min-width: 0;
   }
+  /* a phone: "21–40 of 97" on a line of its own, the controls together under it */
+  @media (max-width: 600px) {
+    .pager > .muted:first-child {
+      flex: 1 0 100%;
+    }
+  }
 `;
