@@ -20,7 +20,15 @@ import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestService, TEST_GATEWAY, type TestService } from '../helpers/testService.js';
-import { CHROMIUM, chromiumAvailable, ensureUiBuilt, LAUNCH_ARGS, SHOTS } from '../helpers/uiBrowser.js';
+import {
+  CHROMIUM,
+  chromiumAvailable,
+  ensureUiBuilt,
+  LAUNCH_ARGS,
+  printedLoginLink,
+  SHOTS,
+  signInWithKey,
+} from '../helpers/uiBrowser.js';
 
 if (!chromiumAvailable && process.env.CI === 'true')
   throw new Error(`merge/split UI test needs Chromium at ${CHROMIUM}; refusing to skip under CI`);
@@ -75,9 +83,7 @@ describeBrowser('merge and split devices in the web UI (Chromium)', () => {
     page = await admin.newPage();
     page.on('pageerror', (e) => errors.push(e.message));
     // the login link the service printed at start signs this browser in (admin session)
-    const link = t.logs.map((l) => /web UI on (http:\/\/\S+\/login\?token=\S+)/.exec(l)?.[1]).find(Boolean);
-    expect(link, t.logs.slice(-20).join('\n')).toBeTruthy();
-    await page.goto(link as string);
+    await page.goto(printedLoginLink(t.logs));
   }, 120_000);
 
   afterAll(async () => {
@@ -167,8 +173,7 @@ describeBrowser('merge and split devices in the web UI (Chromium)', () => {
     const reader = await ctx.newPage();
     reader.on('pageerror', (e) => errors.push(e.message));
     await reader.goto(`${t.url}/#/devices/${NAS}`);
-    await reader.locator('ls-sign-in input[name="key"]').fill(k.body.secret);
-    await reader.locator('ls-sign-in button[type="submit"]').click();
+    await signInWithKey(reader, k.body.secret);
     const row = reader.locator(`ls-device-macs #device-macs li[data-mac="${PHONE_B}"]`);
     await expect.poll(() => row.count(), { timeout: 15_000 }).toBe(1);
     // give the scope answer time to arrive: the admin controls must not appear late

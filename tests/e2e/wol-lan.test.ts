@@ -16,7 +16,14 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CLI, eventually, ServiceProcess } from '../helpers/serviceProcess.js';
-import { CHROMIUM, chromiumAvailable, ensureUiBuilt, LAUNCH_ARGS, SHOTS } from '../helpers/uiBrowser.js';
+import {
+  CHROMIUM,
+  chromiumAvailable,
+  ensureUiBuilt,
+  LAUNCH_ARGS,
+  SHOTS,
+  signInWithKey,
+} from '../helpers/uiBrowser.js';
 import { startWolListener, type WolListener } from '../lan/peers.js';
 import { type NsRelay, relayIntoNamespace } from '../lan/relay.js';
 import { describeLan } from '../lan/requireLan.js';
@@ -184,8 +191,7 @@ describeLan('Wake-on-LAN on the simulated LAN', () => {
         const errors: string[] = [];
         page.on('pageerror', (e) => errors.push(e.message));
         await page.goto(`${svc.baseUrl}#/devices/${DESKTOP.mac}`);
-        await page.locator('ls-sign-in input[name="key"]').fill(key.body.secret);
-        await page.locator('ls-sign-in button[type="submit"]').click();
+        await signInWithKey(page, key.body.secret);
         const broadcast = broadcastOf(lan);
         let since = listener.heard.length;
         await page.locator('#wake').click({ timeout: 15_000 });

@@ -66,11 +66,13 @@ export function deviceFlags(d: Pick<DeviceJson, 'is_new' | 'randomized' | 'watch
 
 /**
  * The pager under a list (class `pager`, styled by `toolbarStyles`): "21–40 of 97", `extra` (e.g. a rows-per-page
- * select), then the two buttons. `newestFirst` lists read "← Newer / Older →".
+ * select), then the two buttons, which call `go` with the offset of the page before or after. `newestFirst`
+ * lists read "← Newer / Older →".
  */
 export function pager(
   list: Pick<List<unknown>, 'offset' | 'total' | 'items'>,
-  move: (direction: -1 | 1) => void,
+  pageSize: number,
+  go: (offset: number) => void,
   opts: { newestFirst?: boolean; extra?: TemplateResult } = {},
 ): TemplateResult {
   const to = list.offset + list.items.length;
@@ -78,7 +80,11 @@ export function pager(
     <span class="muted">${list.offset + 1}–${to} of ${list.total}</span>
     <span class="spacer"></span>
     ${opts.extra ?? nothing}
-    <button ?disabled=${list.offset === 0} @click=${() => move(-1)}>${opts.newestFirst ? '← Newer' : '← Previous'}</button>
-    <button ?disabled=${to >= list.total} @click=${() => move(1)}>${opts.newestFirst ? 'Older →' : 'Next →'}</button>
+    <button ?disabled=${list.offset === 0} @click=${() => go(Math.max(0, list.offset - pageSize))}>
+      ${opts.newestFirst ? '← Newer' : '← Previous'}
+    </button>
+    <button ?disabled=${to >= list.total} @click=${() => go(list.offset + pageSize)}>
+      ${opts.newestFirst ? 'Older →' : 'Next →'}
+    </button>
   </div>`;
 }

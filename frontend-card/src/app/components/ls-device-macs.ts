@@ -198,33 +198,36 @@ export class LsDeviceMacs extends LitElement {
     this.searchTimer = setTimeout(() => void this.candidates.run(true), 200);
   }
 
-  private async merge(other: DeviceJson): Promise<void> {
-    this.busy = true;
-    this.error = '';
-    try {
-      await api.post<DeviceJson>(`devices/${seg(this.device.mac)}/merge`, { mac: other.mac });
+  private merge(other: DeviceJson): Promise<void> {
+    return this.post('merge', other.mac, 'Not merged', () => {
       toast(`Merged ${other.display_name} (${other.mac}) into ${this.device.display_name}`, 'ok');
       this.closePicker();
-      await this.identity.run(true);
-      this.dispatchEvent(new CustomEvent('changed'));
-    } catch (err) {
-      this.error = `Not merged: ${errorText(err)}`;
-    } finally {
-      this.busy = false;
-    }
+    });
   }
 
-  private async split(mac: string): Promise<void> {
+  private split(mac: string): Promise<void> {
+    return this.post('split', mac, 'Not split', () => {
+      toast(`Split ${mac} off ${this.device.display_name}: a device of its own when next seen`, 'ok');
+      this.splitting = null;
+    });
+  }
+
+  /** POST api/devices/:mac/merge|split {mac}; the server's refusal is shown as it is, after `failed`. */
+  private async post(
+    action: 'merge' | 'split',
+    mac: string,
+    failed: string,
+    done: () => void,
+  ): Promise<void> {
     this.busy = true;
     this.error = '';
     try {
-      await api.post<DeviceJson>(`devices/${seg(this.device.mac)}/split`, { mac });
-      toast(`Split ${mac} off ${this.device.display_name}: a device of its own when next seen`, 'ok');
-      this.splitting = null;
+      await api.post<DeviceJson>(`devices/${seg(this.device.mac)}/${action}`, { mac });
+      done();
       await this.identity.run(true);
       this.dispatchEvent(new CustomEvent('changed'));
     } catch (err) {
-      this.error = `Not split: ${errorText(err)}`;
+      this.error = `${failed}: ${errorText(err)}`;
     } finally {
       this.busy = false;
     }

@@ -307,14 +307,12 @@ export class LsAlertsPage extends LitElement {
           </tbody>
         </table>
       </div>
-      ${pager(
-        l,
-        (dir) => {
-          this.offset = Math.max(0, this.offset + dir * PAGE);
-          void this.data.run();
-        },
-        { newestFirst: true },
-      )}`;
+      ${pager(l, PAGE, (o) => this.show(o), { newestFirst: true })}`;
+  }
+
+  private show(offset: number): void {
+    this.offset = offset;
+    void this.data.run();
   }
 }
 

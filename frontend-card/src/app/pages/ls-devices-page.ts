@@ -369,9 +369,9 @@ export class LsDevicesPage extends LitElement {
     this.apply();
   }
 
-  private page(delta: number): void {
+  private page(offset: number): void {
     const total = this.data.value?.total ?? 0;
-    this.offset = Math.max(0, Math.min(this.offset + delta * this.limit, Math.max(0, total - 1)));
+    this.offset = Math.max(0, Math.min(offset, Math.max(0, total - 1)));
     this.apply(false);
     this.renderRoot.querySelector('table')?.scrollIntoView({ block: 'start' });
   }
@@ -488,7 +488,7 @@ export class LsDevicesPage extends LitElement {
           </tbody>
         </table>
       </div>
-      ${pager(list, (dir) => this.page(dir), {
+      ${pager(list, this.limit, (o) => this.page(o), {
         extra: html`<label
           >Rows
           <select

@@ -172,10 +172,12 @@ export class LsFindingsPage extends LitElement {
           <div class="fix"><strong>Fix:</strong> ${f.remediation}</div>
         </section>`,
     )}
-      ${pager(l, (dir) => {
-        this.offset = Math.max(0, this.offset + dir * 100);
-        void this.data.run();
-      })}`;
+      ${pager(l, 100, (o) => this.show(o))}`;
+  }
+
+  private show(offset: number): void {
+    this.offset = offset;
+    void this.data.run();
   }
 }
 
