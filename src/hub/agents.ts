@@ -26,7 +26,7 @@ import { ingestPortScan } from '../inventory/ingestPortScan.js';
 import { ingestSweep } from '../inventory/ingestSweep.js';
 import type { Change, Device } from '../inventory/types.js';
 import type { MessageHandler, PublishOptions, PublishOutcome } from '../mqtt/client.js';
-import type { ThreatAssessor } from '../service/scanCoordinator.js';
+import type { ThreatAssessor } from '../service/threatAssessor.js';
 import type { AgentRow } from '../store/agentsRepo.js';
 import type { Store } from '../store/store.js';
 import type { Clock } from '../util/clock.js';

@@ -17,18 +17,11 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestService, TEST_GATEWAY, type TestService } from '../helpers/testService.js';
-import {
-  CHROMIUM,
-  chromiumAvailable,
-  ensureUiBuilt,
-  LAUNCH_ARGS,
-  printedLoginLink,
-  SHOTS,
-  signInWithKey,
-} from '../helpers/uiBrowser.js';
+import { TEST_GATEWAY, type TestService } from '../helpers/testService.js';
+import { CHROMIUM, chromiumAvailable, SHOTS, signInWithKey } from '../helpers/uiBrowser.js';
+import { openSignedInUi } from '../helpers/uiService.js';
 
 if (!chromiumAvailable && process.env.CI === 'true')
   throw new Error(`merge/split UI test needs Chromium at ${CHROMIUM}; refusing to skip under CI`);
@@ -63,7 +56,7 @@ describeBrowser('merge and split devices in the web UI (Chromium)', () => {
   let browser: Browser;
   let admin: BrowserContext;
   let page: Page;
-  const errors: string[] = [];
+  let errors: string[] = [];
   const macs = () => page.locator('ls-device-macs');
   const audit = async (action: string) =>
     (await t.api<{ items: AuditItem[] }>('GET', `api/audit?action=${action}`)).body.items;
@@ -72,18 +65,12 @@ describeBrowser('merge and split devices in the web UI (Chromium)', () => {
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    await ensureUiBuilt();
-    t = await startTestService({ hosts: HOSTS });
+    ({ t, browser, page, errors } = await openSignedInUi({ hosts: HOSTS }));
+    admin = page.context();
     // the desktop sleeps: the next sweep misses it (offline)
     t.setHosts(Object.fromEntries(Object.entries(HOSTS).filter(([, m]) => m !== DESKTOP)));
     await t.sweep('the desktop sleeps');
     expect((await t.api<{ online: boolean }>('GET', `api/devices/${DESKTOP}`)).body.online).toBe(false);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
-    admin = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    page = await admin.newPage();
-    page.on('pageerror', (e) => errors.push(e.message));
-    // the login link the service printed at start signs this browser in (admin session)
-    await page.goto(printedLoginLink(t.logs));
   }, 120_000);
 
   afterAll(async () => {
