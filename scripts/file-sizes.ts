@@ -58,7 +58,9 @@ console.log(
 const buckets = new Map<number, number>();
 for (const n of sizes) buckets.set(Math.floor(n / 100), (buckets.get(Math.floor(n / 100)) ?? 0) + 1);
 for (const [b, n] of [...buckets].sort((x, y) => x[0] - y[0]))
-  console.log(`${String(b * 100).padStart(4)}-${String(b * 100 + 99).padEnd(4)} ${String(n).padStart(4)} ${'#'.repeat(n)}`);
+  console.log(
+    `${String(b * 100).padStart(4)}-${String(b * 100 + 99).padEnd(4)} ${String(n).padStart(4)} ${'#'.repeat(n)}`,
+  );
 const over = files.filter((f) => f.lines > LIMIT).reverse();
 console.log(`over ${LIMIT} lines: ${over.length}`);
 for (const f of over) {
