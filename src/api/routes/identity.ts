@@ -45,6 +45,7 @@ export const deviceIdentitySchema = z
       ),
   })
   .strict();
+export type DeviceIdentityJson = z.infer<typeof deviceIdentitySchema>;
 
 const macBody = z.object({ mac: macSchema }).strict();
 
@@ -110,7 +111,7 @@ export function identityRoutes(r: RouteRegistry, deps: ApiDeps, mappers: Mappers
       const merged = store.mergeDevices(params.mac, body.mac, deps.clock.now());
       if (!merged) throw notFound(`device ${body.mac}`);
       auditChange(deps, request, 'device.merge', params.mac, { merged: body.mac });
-      bus.emit('device:removed', { mac: body.mac, reason: 'forgotten' });
+      bus.emit('device:removed', { mac: body.mac, reason: 'merged', into: merged.mac });
       bus.emit('device:updated', merged);
       return deviceJson(merged, mappers);
     },
