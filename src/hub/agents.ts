@@ -24,6 +24,7 @@ import {
 import { Reassembler } from '../agent/reassembler.js';
 import type { Change, Device } from '../inventory/types.js';
 import type { MessageHandler, PublishOptions, PublishOutcome } from '../mqtt/client.js';
+import { announceIpUpgrades } from '../service/ipUpgradeEvents.js';
 import type { ThreatAssessor } from '../service/scanCoordinator.js';
 import type { AgentRow } from '../store/agentsRepo.js';
 import type { Store } from '../store/store.js';
@@ -276,7 +277,7 @@ export class AgentHub {
       gatewayIp: null,
       lookupVendor: this.deps.lookupVendor,
     };
-    const { scanId, changes, devices } = store.transaction(() => {
+    const { scanId, changes, devices, upgraded } = store.transaction(() => {
       const sid = store.scans.start(
         kind,
         result.targets,
@@ -289,7 +290,7 @@ export class AgentHub {
           ? store.recordSweep(sid, result, ctx, 0, id)
           : store.recordPortScan(sid, result, now);
       store.agents.recordResult(id, rid, kind, sid, hubNow.toISOString());
-      return { scanId: sid, changes: r.changes as Change[], devices: r.devices };
+      return { scanId: sid, changes: r.changes as Change[], devices: r.devices, upgraded: r.upgraded };
     });
     let outChanges: Change[] = changes;
     const updated = new Map<string, Device>(devices.map((x) => [x.mac, x]));
@@ -299,6 +300,7 @@ export class AgentHub {
       for (const x of t.devices) updated.set(x.mac, x);
     }
     const { bus } = this.deps;
+    announceIpUpgrades(upgraded, bus, this.deps.logger);
     bus.emit('scan:started', {
       scanId,
       kind,

@@ -8,6 +8,7 @@ import { runNmap } from '../scan/nmapRunner.js';
 import { parseNmapXml } from '../scan/nmapXml.js';
 import { checkRequestTargets, inTargets, type RequestTarget } from '../scan/requestTargets.js';
 import { reverseLookupAll } from '../scan/reverseDns.js';
+import { routedAddressTest } from '../scan/targets.js';
 import type { ScanKind, ScanResult } from '../scan/types.js';
 import { storageFailure } from '../store/storageFailure.js';
 import type { Store } from '../store/store.js';
@@ -16,6 +17,7 @@ import { iso } from '../util/clock.js';
 import type { EventBus } from '../util/events.js';
 import type { Logger } from '../util/logger.js';
 import { awayReasonText, confirmAway, nmapProbeRun, type ProbeRun } from './awayConfirmer.js';
+import { announceIpUpgrades } from './ipUpgradeEvents.js';
 import { type Job, type JobHost, JobQueue } from './jobQueue.js';
 
 export interface ScanTargets {
@@ -23,6 +25,8 @@ export interface ScanTargets {
   exclude: string[];
   /** every target is on a directly attached network (ARP works) */
   attached: boolean;
+  /** the targets behind a router: MAC-less hosts there are identified by IP (DESIGN §15) */
+  routed?: string[];
 }
 
 export interface ScanSettings {
@@ -647,11 +651,13 @@ export class ScanCoordinator {
       const name = this.dnsCache.get(h.ip);
       if (name && h.hostnames.length === 0) h.hostnames.push(name);
     }
+    const identifyByIp = routedAddressTest(t.routed ?? []);
     const sweepCtx = {
       considerHome: settings.considerHome,
       gatewayIp: settings.gatewayIp(),
       lookupVendor,
       ...(scope ? { inScope: (ip: string | null) => inTargets(ip, scope) } : {}),
+      ...(identifyByIp ? { identifyByIp } : {}),
     };
     const confirm = await this.confirmDepartures(result, { ...sweepCtx, now: clock.now() }, t.attached);
     result = confirm.result;
@@ -662,11 +668,12 @@ export class ScanCoordinator {
       return;
     }
     const now = clock.now();
-    const { changes, devices, baseline } = store.recordSweep(scanId, result, {
+    const { changes, devices, baseline, upgraded } = store.recordSweep(scanId, result, {
       ...sweepCtx,
       now,
       ...(confirm.awayReason ? { awayReason: confirm.awayReason } : {}),
     });
+    announceIpUpgrades(upgraded, this.deps.bus, logger);
     this.publish(changes, devices);
     const count = (type: Change['type']) => changes.filter((c) => c.type === type).length;
     logger.info(

@@ -4,7 +4,7 @@
  * an option reaches nmap's argv the same way in both (option → settings here → coordinator → nmapArgs).
  */
 import type { Options } from '../config/options.js';
-import { type DetectedNet, isAttached, type ResolvedTargets, resolveTargets } from '../scan/targets.js';
+import { type DetectedNet, type ResolvedTargets, resolveTargets, splitByAttachment } from '../scan/targets.js';
 import type { ScanSettings, ScanTargets } from './scanCoordinator.js';
 
 export type ScanMode = 'service' | 'once';
@@ -15,10 +15,12 @@ export function scanTargets(
   detected: DetectedNet[],
 ): ScanTargets & Pick<ResolvedTargets, 'addressCount' | 'warnings'> {
   const r = resolveTargets({ subnets: o.subnets, exclude: o.exclude }, detected);
+  const { routed } = splitByAttachment(r.targets, detected);
   return {
     targets: r.targets,
     exclude: r.exclude,
-    attached: r.targets.every((t) => isAttached(t, detected)),
+    attached: routed.length === 0,
+    routed,
     addressCount: r.addressCount,
     warnings: r.warnings,
   };

@@ -18,8 +18,10 @@ import { DevicesRepo } from './devicesRepo.js';
 import { HistoryRepo } from './historyRepo.js';
 import { type IdentityPatch, IdentityRepo } from './identityRepo.js';
 import { InstallRepo } from './installRepo.js';
+import { type IpUpgrade, upgradeIpDevices } from './ipUpgrade.js';
 import { Ipv6Repo } from './ipv6Repo.js';
 import { MacsRepo } from './macsRepo.js';
+import { RekeyRepo } from './rekeyRepo.js';
 import { ScansRepo } from './scansRepo.js';
 import { StatsRepo } from './statsRepo.js';
 
@@ -34,6 +36,8 @@ export interface IngestResult {
   baseline?: string[];
   /** a passive sighting linked a rotated private MAC to this existing device (no new device) */
   linked?: { mac: string; device: string };
+  /** devices identified by IP that became (or joined) a MAC's device: their HA entities go (DESIGN §15) */
+  upgraded?: IpUpgrade[];
 }
 
 /** The port fields the kind patterns read (kinds.ts `values`) are the same, port by port (no key string built). */
@@ -100,8 +104,10 @@ export class Store {
   readonly identity: IdentityRepo;
   readonly macs: MacsRepo;
   readonly ipv6: Ipv6Repo;
+  private readonly rekey: RekeyRepo;
 
   constructor(readonly db: Db) {
+    this.rekey = new RekeyRepo(db);
     this.ipv6 = new Ipv6Repo(db);
     this.agents = new AgentsRepo(db);
     this.install = new InstallRepo(db);
@@ -136,11 +142,12 @@ export class Store {
     return this.transaction(() => {
       const owners = this.agents.owners();
       const owns = (mac: string) => (owners.get(mac) ?? null) === agent;
+      const result = this.throughAliases(sweep, ctx.now.toISOString());
+      const upgraded = this.upgradeByIp(result.hosts, ctx.lookupVendor, ctx.now);
       // Sweeps neither read nor write ports: diff the light rows, then attach ports to what is handed on.
       const before = this.devices.allWithoutPorts();
       // the first successful sweep of a fresh database takes the install baseline (once per database)
       const baseline = before.length === 0 && this.install.baselinePending();
-      const result = this.throughAliases(sweep, ctx.now.toISOString());
       const outcome = applySweep(before, result, { ...ctx, owns, baseline });
       this.reguessKinds(before, outcome.devices, ctx.gatewayIp);
       this.scans.finishBatch(scanId, seq, result, {
@@ -173,6 +180,7 @@ export class Store {
         devices: this.devices.attachPorts(outcome.devices),
         skipped: outcome.skipped,
         ...(found ? { baseline: found } : {}),
+        ...(upgraded.length ? { upgraded } : {}),
       };
     });
   }
@@ -213,6 +221,7 @@ export class Store {
       const linked = this.linkRotated(s.mac, identity?.dhcp?.fingerprint ?? null, t);
       s = { ...s, mac: this.macs.deviceOf(s.mac) ?? s.mac };
       if (s.mac !== heard) this.macs.seen(heard, t);
+      const upgraded = s.ip ? this.upgradeByIp([{ mac: s.mac, ip: s.ip }], ctx.lookupVendor, ctx.now) : [];
       const prev = this.devices.get(s.mac);
       const out = applySighting(prev, s, ctx);
       let devices: Device[] = [];
@@ -228,7 +237,13 @@ export class Store {
       }
       this.identity.record(s.mac, { ...identity, heardVia: s.source, heardAt: t });
       const changes = this.changes.insertMany(out.changes);
-      return { changes, devices, skipped: [], ...(linked ? { linked: { mac: heard, device: linked } } : {}) };
+      return {
+        changes,
+        devices,
+        skipped: [],
+        ...(linked ? { linked: { mac: heard, device: linked } } : {}),
+        ...(upgraded.length ? { upgraded } : {}),
+      };
     });
   }
 
@@ -321,6 +336,24 @@ export class Store {
     if (owners.length !== 1) return null;
     this.macs.link(mac, owners[0] as string, 'dhcp', t);
     return owners[0] as string;
+  }
+
+  /** Hosts seen with a MAC where a device identified by IP is: it becomes that MAC's device (ipUpgrade.ts). */
+  private upgradeByIp(
+    hosts: Parameters<typeof upgradeIpDevices>[1],
+    lookupVendor: (mac: string) => string | null,
+    now: Date,
+  ): IpUpgrade[] {
+    return upgradeIpDevices(
+      {
+        db: this.db,
+        rekey: this.rekey,
+        macs: this.macs,
+        lookupVendor,
+        merge: (into, from) => this.mergeDevices(into, from, now),
+      },
+      hosts,
+    );
   }
 
   /** Sweep hosts answering from a device's further MAC count for that device. */
