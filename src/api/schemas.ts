@@ -13,6 +13,7 @@ import { withoutControl } from '../util/textSchema.js';
 import {
   CHANGE_TYPES,
   DEVICE_FILTERS,
+  DEVICE_IDENTITIES,
   DEVICE_SORTS,
   FINDING_KINDS,
   HEALTH_PROBLEMS,
@@ -22,12 +23,12 @@ import {
 } from '../vocabulary.js';
 import { scanSchema } from './routes/scanSchemas.js';
 import {
+  deviceKeySchema,
   isoTime,
   KEY_SCOPES,
   type List,
   limitSchema,
   listOf,
-  macSchema,
   nullableIso,
   offsetSchema,
   orderSchema,
@@ -149,7 +150,16 @@ export const devicePortSchema = z.object({
 export type DevicePortJson = z.infer<typeof devicePortSchema>;
 
 export const deviceSchema = z.object({
-  mac: z.string().describe('lowercase aa:bb:cc:dd:ee:ff'),
+  mac: z
+    .string()
+    .describe(
+      "the device's key: its MAC (lowercase aa:bb:cc:dd:ee:ff), or ip_<a>_<b>_<c>_<d> for a device identified by IP",
+    ),
+  identified_by: z
+    .enum(DEVICE_IDENTITIES)
+    .describe(
+      '"mac", or "ip": a host on a routed subnet whose MAC cannot be learned, known only by its address (it becomes the MAC\'s device once the MAC is learned)',
+    ),
   ip: z.string().nullable(),
   ipv6_addresses: z
     .array(z.string())
@@ -290,7 +300,7 @@ export type ChangeJson = z.infer<typeof changeSchema>;
 export const changeListQuery = z
   .object({
     type: z.enum(CHANGE_TYPES).optional(),
-    mac: macSchema.optional(),
+    mac: deviceKeySchema.optional(),
     min_severity: z.enum(SEVERITIES).optional(),
     since: z.iso.datetime({ offset: true, message: 'must be an ISO-8601 time with timezone' }).optional(),
     limit: limitSchema,

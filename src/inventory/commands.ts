@@ -8,6 +8,7 @@
  */
 
 import type { AuditInput } from '../store/auditRepo.js';
+import { isIpKey } from './deviceKey.js';
 import type { DevicePatch } from '../store/devicesRepo.js';
 import type { Store } from '../store/store.js';
 import type { EventBus } from '../util/events.js';
@@ -31,7 +32,7 @@ export type WakeOutcome =
   | { ok: true; mac: string; ip: string; subnet: string; packet: string; sent: WakeSendResult[] }
   | {
       ok: false;
-      reason: 'invalid_mac' | 'not_found' | 'unavailable' | 'no_ipv4' | 'no_subnet' | 'send_failed';
+      reason: 'invalid_mac' | 'no_mac' | 'not_found' | 'unavailable' | 'no_ipv4' | 'no_subnet' | 'send_failed';
       message: string;
       sent?: WakeSendResult[];
     };
@@ -66,6 +67,14 @@ export class DeviceCommands {
    * target took it; every attempt on a known device is audited (`device.wake`) with what was sent where.
    */
   async wake(input: string, by: WakeActor = { actor: 'system', actorKind: 'system' }): Promise<WakeOutcome> {
+    if (isIpKey(input))
+      return this.deps.store.devices.get(input)
+        ? {
+            ok: false,
+            reason: 'no_mac',
+            message: `${input} is identified by IP (a routed host whose MAC is unknown): a magic packet needs the MAC`,
+          }
+        : { ok: false, reason: 'not_found', message: `device ${input} not found` };
     const parsed = parseWakeMac(input);
     if (!parsed.ok) return { ok: false, reason: 'invalid_mac', message: parsed.message };
     const device = this.deps.store.devices.get(parsed.mac);

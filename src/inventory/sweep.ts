@@ -267,7 +267,8 @@ export function applySweep(prev: Device[], result: ScanResult, ctx: SweepContext
     const holders = prev.filter((d) => d.ip === h.ip && owns(d.mac));
     if (holders.length === 0 && ctx.identifyByIp?.(h.ip) && !prev.some((d) => d.ip === h.ip)) {
       const key = ipKey(h.ip);
-      if (!seen.has(key)) seen.set(key, { mac: key, ips: [h.ip], hostname: h.hostname, reason: evidence(h.reason) });
+      if (!seen.has(key))
+        seen.set(key, { mac: key, ips: [h.ip], hostname: h.hostname, reason: evidence(h.reason) });
       claims.set(h.ip, [key]);
       continue;
     }

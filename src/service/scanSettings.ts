@@ -4,7 +4,12 @@
  * an option reaches nmap's argv the same way in both (option → settings here → coordinator → nmapArgs).
  */
 import type { Options } from '../config/options.js';
-import { type DetectedNet, type ResolvedTargets, resolveTargets, splitByAttachment } from '../scan/targets.js';
+import {
+  type DetectedNet,
+  type ResolvedTargets,
+  resolveTargets,
+  splitByAttachment,
+} from '../scan/targets.js';
 import type { ScanSettings, ScanTargets } from './scanCoordinator.js';
 
 export type ScanMode = 'service' | 'once';

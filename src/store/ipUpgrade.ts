@@ -59,8 +59,6 @@ export function upgradeIpDevices(
       continue;
     }
     deps.merge(into, key);
-    // the IP key is no MAC: it must not become one of the device's further MACs (HA connections)
-    deps.macs.unlink(key);
     out.push({ from: key, into, how: 'merged' });
   }
   return out;

@@ -33,9 +33,9 @@ export class RekeyRepo {
   }
 
   private deviceColumns(): string[] {
-    this.columns ??= (this.db.prepare('SELECT name FROM pragma_table_info(?)').all('devices') as Array<{ name: string }>).map(
-      (r) => r.name,
-    );
+    this.columns ??= (
+      this.db.prepare('SELECT name FROM pragma_table_info(?)').all('devices') as Array<{ name: string }>
+    ).map((r) => r.name);
     return this.columns;
   }
 
@@ -50,12 +50,18 @@ export class RekeyRepo {
       const cols = this.deviceColumns();
       const list = cols.map(quote).join(', ');
       const values = cols.map((c) => (c === 'mac' ? '@to' : quote(c))).join(', ');
-      this.db.prepare(`INSERT INTO devices (${list}) SELECT ${values} FROM devices WHERE mac = @from`).run({ from, to });
       this.db
-        .prepare('UPDATE devices SET vendor = coalesce(vendor, @vendor), randomized = @randomized WHERE mac = @to')
+        .prepare(`INSERT INTO devices (${list}) SELECT ${values} FROM devices WHERE mac = @from`)
+        .run({ from, to });
+      this.db
+        .prepare(
+          'UPDATE devices SET vendor = coalesce(vendor, @vendor), randomized = @randomized WHERE mac = @to',
+        )
         .run({ to, vendor: fields.vendor, randomized: fields.randomized ? 1 : 0 });
       for (const r of this.references())
-        this.db.prepare(`UPDATE ${quote(r.table)} SET ${quote(r.column)} = ? WHERE ${quote(r.column)} = ?`).run(to, from);
+        this.db
+          .prepare(`UPDATE ${quote(r.table)} SET ${quote(r.column)} = ? WHERE ${quote(r.column)} = ?`)
+          .run(to, from);
       this.db.prepare('UPDATE changes SET mac = ? WHERE mac = ?').run(to, from);
       this.db.prepare('DELETE FROM devices WHERE mac = ?').run(from);
       return true;

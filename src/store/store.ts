@@ -2,6 +2,7 @@
  * The store facade: repositories plus the two transactional ingest operations the scan loop calls.
  * All methods are synchronous (better-sqlite3); never pass async functions to `transaction`.
  */
+import { isIpKey } from '../inventory/deviceKey.js';
 import { classifyKind, type KindGuess } from '../inventory/kinds.js';
 import { isRandomizedMac, normalizeMac } from '../inventory/mac.js';
 import { applyPortScan } from '../inventory/ports.js';
@@ -388,7 +389,8 @@ export class Store {
       this.macs.repoint(from, into);
       this.ipv6.moveDevice(from, into);
       this.devices.forget(from);
-      this.macs.link(from, into, 'manual', t);
+      // a device identified by IP has no MAC to become a further MAC of `into` (HA connections)
+      if (!isIpKey(from)) this.macs.link(from, into, 'manual', t);
       const merged: Device = {
         ...a,
         firstSeen: a.firstSeen < b.firstSeen ? a.firstSeen : b.firstSeen,
