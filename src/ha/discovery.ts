@@ -2,8 +2,9 @@
  * HA MQTT device-based discovery payloads (DESIGN §7; ha-reference §1.5). Pure: plain data in, `{topic, payload}` out.
  * Full key names (no abbreviations) so payloads are readable in MQTT Explorer.
  */
-import type { Device } from '../inventory/types.js';
+
 import { isIpKey } from '../inventory/deviceKey.js';
+import type { Device } from '../inventory/types.js';
 import { mac12 } from '../inventory/types.js';
 import { ALERT_EVENT_TYPES, CHANGE_TYPES, MEASURED_RISK_LEVELS } from '../vocabulary.js';
 import { haDeviceName, kindIcon, kindModel } from './states.js';

@@ -1,6 +1,5 @@
-import { identityOf } from '../inventory/deviceKey.js';
-import type { DeviceIdentity } from '../vocabulary.js';
 import type { AlertEvent } from '../alerts/alerts.js';
+import { identityOf } from '../inventory/deviceKey.js';
 import { type DeviceKind, effectiveKind, KIND_INFO, UNKNOWN_KIND_ICON } from '../inventory/kinds.js';
 /**
  * State payloads (DESIGN §7), pure. The device state doubles as the device_tracker's json attributes, so it
@@ -10,6 +9,7 @@ import type { Change, Device } from '../inventory/types.js';
 import { displayName } from '../inventory/types.js';
 import { groupFindings } from '../threats/groups.js';
 import type { StoredFinding } from '../threats/types.js';
+import type { DeviceIdentity } from '../vocabulary.js';
 import {
   HOSTNAME_MAX,
   type Presence,

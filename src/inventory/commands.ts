@@ -8,13 +8,13 @@
  */
 
 import type { AuditInput } from '../store/auditRepo.js';
-import { isIpKey } from './deviceKey.js';
 import type { DevicePatch } from '../store/devicesRepo.js';
 import type { Store } from '../store/store.js';
 import type { EventBus } from '../util/events.js';
 import { magicPacket, packetHex, parseWakeMac } from '../wol/magicPacket.js';
 import type { WakeSender, WakeSendResult } from '../wol/sender.js';
 import { wakeTargets } from '../wol/targets.js';
+import { isIpKey } from './deviceKey.js';
 import type { Device } from './types.js';
 
 /** What Wake-on-LAN needs: the UDP sender, the watched subnets (for the broadcast address), the port. */
@@ -32,7 +32,14 @@ export type WakeOutcome =
   | { ok: true; mac: string; ip: string; subnet: string; packet: string; sent: WakeSendResult[] }
   | {
       ok: false;
-      reason: 'invalid_mac' | 'no_mac' | 'not_found' | 'unavailable' | 'no_ipv4' | 'no_subnet' | 'send_failed';
+      reason:
+        | 'invalid_mac'
+        | 'no_mac'
+        | 'not_found'
+        | 'unavailable'
+        | 'no_ipv4'
+        | 'no_subnet'
+        | 'send_failed';
       message: string;
       sent?: WakeSendResult[];
     };

@@ -217,7 +217,13 @@ export function deviceRoutes(r: RouteRegistry, deps: ApiDeps, mappers: Mappers):
       "Wake-on-LAN: send a magic packet to the device's subnet broadcast and 255.255.255.255 (port wol_port)",
     // the MAC is checked by the command itself: multicast and broadcast MACs get a reason of their own
     params: z.object({ mac: z.string().max(40) }).strict(),
-    responses: { 200: wakeResultSchema, 400: errorSchema, 404: errorSchema, 409: errorSchema, 503: errorSchema },
+    responses: {
+      200: wakeResultSchema,
+      400: errorSchema,
+      404: errorSchema,
+      409: errorSchema,
+      503: errorSchema,
+    },
     handler: async ({ params }, request) => {
       const r = await commands.wake(params.mac, requestActor(request));
       if (r.ok) {

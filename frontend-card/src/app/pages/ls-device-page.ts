@@ -357,7 +357,7 @@ export class LsDevicePage extends LitElement {
           <summary><h2>Summary</h2></summary>
           <dl class="facts">
             <dt>MAC</dt>
-            <dd class="mono">${d.mac}</dd>
+            <dd class="mono">${d.identified_by === 'ip' ? html`<span id="device-by-ip">none: identified by IP (routed subnet)</span>` : d.mac}</dd>
             <dt>IP</dt>
             <dd class="mono">${d.ip ?? (d.ipv6_addresses.length > 0 ? 'none (IPv6 only)' : '—')}</dd>
             <dt>IPv6</dt>

@@ -510,7 +510,7 @@ export class LsDevicesPage extends LitElement {
         >
       </td>
       <td class="mono" data-label="IP">${d.ip ?? '—'}</td>
-      <td class="mono" data-label="MAC">${d.mac}</td>
+      <td class="mono" data-label="MAC">${d.identified_by === 'ip' ? '—' : d.mac}</td>
       <td data-label="Vendor">${d.vendor ?? (d.randomized ? html`<span class="muted">private MAC</span>` : '—')}</td>
       <td data-label="Status">${onlineTag(d.online)}</td>
       <td data-label="Last seen"><time datetime=${d.last_seen} title=${formatTime(d.last_seen)}>${timeAgo(d.last_seen)}</time></td>
