@@ -264,11 +264,13 @@ export const wakeSentSchema = z.object({
 export const wakeResultSchema = z.object({
   mac: z.string(),
   ip: z.string(),
-  /** the configured subnet whose broadcast address was used */
-  subnet: z.string(),
+  /** the configured subnet whose broadcast address was used (null: the agent's, which it has not reported yet) */
+  subnet: z.string().nullable(),
+  /** the satellite agent that sends the packet on its own LAN (a device only it sees, DESIGN §16) */
+  agent: z.string().optional(),
   /** the magic packet in hex: 6 × ff then the MAC 16 times */
   packet: z.string(),
-  /** one entry per target (subnet broadcast, 255.255.255.255); at least one is ok */
+  /** one entry per target (subnet broadcast, 255.255.255.255), at least one ok; empty when an agent sends it */
   sent: z.array(wakeSentSchema),
   message: z.string(),
 });

@@ -31,6 +31,7 @@ import type { Store } from '../store/store.js';
 import type { Clock } from '../util/clock.js';
 import type { EventBus } from '../util/events.js';
 import type { Logger } from '../util/logger.js';
+import { wakeTargets } from '../wol/targets.js';
 import { type AgentState, type AgentTopicCtx, agentDiscovery, agentStateTopic } from './agentDiscovery.js';
 
 export interface AgentMqtt {
@@ -141,6 +142,24 @@ export class AgentHub {
     const d = this.deps.store.devices.get(mac);
     if (!id || !d?.ip || !this.known.has(id)) return false;
     return this.command(id, { v: PROTOCOL_VERSION, id: cmdId(), command: 'deep_scan', ip: d.ip }, reason);
+  }
+
+  /**
+   * Wake-on-LAN of a device only an agent sees (its VLAN: the hub's magic packet would not cross the router): the
+   * agent that owns `mac` is asked to send the packet on its LAN. Null when no configured agent owns it or it has
+   * no IPv4; else the agent and the subnet of its heartbeat that holds the device (null when not reported yet).
+   */
+  wake(mac: string, port: 7 | 9, reason: string): { agent: string; subnet: string | null } | null {
+    const id = this.agentOf(mac);
+    const d = this.deps.store.devices.get(mac);
+    if (!id || !d?.ip || !this.known.has(id) || !/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/.test(mac)) return null;
+    this.command(id, { v: PROTOCOL_VERSION, id: cmdId(), command: 'wake', mac, ip: d.ip, port }, reason);
+    const hb = this.deps.store.agents.get(id)?.heartbeat as { subnets?: unknown } | null | undefined;
+    const subnets = Array.isArray(hb?.subnets)
+      ? hb.subnets.filter((s): s is string => typeof s === 'string')
+      : [];
+    const aim = wakeTargets(d.ip, subnets, port);
+    return { agent: id, subnet: aim.ok ? aim.subnet : null };
   }
 
   private command(id: string, cmd: Record<string, unknown>, reason: string): boolean {

@@ -80,7 +80,12 @@ it('a MAC-less host on a routed target becomes a device identified by its IP; th
   expect(r.skipped).toEqual([]);
   const again = sweep([up('10.213.1.10', PI), up('10.213.2.7')], 20);
   expect(again.changes).toEqual([]);
-  expect(store.devices.all().map((x) => x.mac).sort()).toEqual([PI, key].sort());
+  expect(
+    store.devices
+      .all()
+      .map((x) => x.mac)
+      .sort(),
+  ).toEqual([PI, key].sort());
   // it goes away like any device (consider_home 10 s, two missed sweeps)
   sweep([up('10.213.1.10', PI)], 40);
   const gone = sweep([up('10.213.1.10', PI)], 60);
@@ -112,7 +117,9 @@ it('a learned MAC re-keys the IP device: history, ports and changes stay, nothin
       targets: ['10.213.2.7'],
       startedAt: at(15),
       finishedAt: at(16),
-      hosts: [{ ...up('10.213.2.7'), portsScanned: true, ports: [{ protocol: 'tcp', port: 80, state: 'open' }] }],
+      hosts: [
+        { ...up('10.213.2.7'), portsScanned: true, ports: [{ protocol: 'tcp', port: 80, state: 'open' }] },
+      ],
       hostsUp: 1,
       hostsTotal: 1,
       args: 'nmap',
@@ -126,7 +133,12 @@ it('a learned MAC re-keys the IP device: history, ports and changes stay, nothin
   expect(r.changes.filter((c) => c.type === 'new_device')).toEqual([]);
   expect(store.devices.get(key)).toBeNull();
   const d = store.devices.get(ESP);
-  expect(d).toMatchObject({ name: 'Greenhouse sensor', known: true, ip: '10.213.2.7', vendor: 'Espressif Inc.' });
+  expect(d).toMatchObject({
+    name: 'Greenhouse sensor',
+    known: true,
+    ip: '10.213.2.7',
+    vendor: 'Espressif Inc.',
+  });
   expect(d?.firstSeen).toBe(at(11).toISOString());
   expect(d?.ports.map((p) => p.port)).toEqual([80]);
   expect(store.history.ipHistory(ESP).map((h) => h.ip)).toEqual(['10.213.2.7']);

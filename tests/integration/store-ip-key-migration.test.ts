@@ -32,7 +32,9 @@ it('rebuilds devices without losing a row that refers to them; IP keys fit, othe
       "INSERT INTO device_ports (mac, protocol, port, service, first_seen, last_seen) VALUES (?, 'tcp', 22, 'ssh', ?, ?)",
     )
     .run(NAS, T, T);
-  old.prepare("INSERT INTO ip_history (mac, ip, first_seen, last_seen) VALUES (?, '10.0.0.5', ?, ?)").run(NAS, T, T);
+  old
+    .prepare("INSERT INTO ip_history (mac, ip, first_seen, last_seen) VALUES (?, '10.0.0.5', ?, ?)")
+    .run(NAS, T, T);
   old
     .prepare(
       "INSERT INTO changes (type, mac, severity, message, after_json, time) VALUES ('port_opened', ?, 'info', 'x', ?, ?)",
@@ -51,7 +53,9 @@ it('rebuilds devices without losing a row that refers to them; IP keys fit, othe
     { mac: NAS, port: 22, event: 'opened' },
   ]);
   // the same indexes and the view, by name
-  expect(db.prepare("SELECT name FROM sqlite_master WHERE tbl_name = 'devices' ORDER BY name").all()).toEqual(before);
+  expect(db.prepare("SELECT name FROM sqlite_master WHERE tbl_name = 'devices' ORDER BY name").all()).toEqual(
+    before,
+  );
   const add = db.prepare("INSERT INTO devices (mac, first_seen, last_seen) VALUES (?, '2026', '2026')");
   add.run('ip_192_168_20_7');
   add.run('ip_255_255_255_255');

@@ -226,6 +226,16 @@ export function deviceRoutes(r: RouteRegistry, deps: ApiDeps, mappers: Mappers):
     },
     handler: async ({ params }, request) => {
       const r = await commands.wake(params.mac, requestActor(request));
+      if (r.ok && r.agent)
+        return {
+          mac: r.mac,
+          ip: r.ip,
+          subnet: r.subnet,
+          agent: r.agent,
+          packet: r.packet,
+          sent: r.sent,
+          message: `magic packet for ${r.mac} handed to agent ${r.agent}, which sends it on its LAN${r.subnet ? ` (${r.subnet})` : ''}`,
+        };
       if (r.ok) {
         const n = r.sent.filter((s) => s.ok).length;
         return {

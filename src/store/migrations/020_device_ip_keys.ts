@@ -19,11 +19,12 @@ export const m020DeviceIpKeys: Migration = {
   sql: '',
   foreignKeysOff: true,
   run(db: Db) {
-    const table = db.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'devices'").get() as
-      | { sql: string }
-      | undefined;
+    const table = db
+      .prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'devices'")
+      .get() as { sql: string } | undefined;
     if (!table) throw new Error('migration 20: no devices table');
-    if (!table.sql.includes(OLD_CHECK)) throw new Error('migration 20: the devices key check is not the expected one');
+    if (!table.sql.includes(OLD_CHECK))
+      throw new Error('migration 20: the devices key check is not the expected one');
     const dependants = db
       .prepare(
         "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND ((type = 'index' AND tbl_name = 'devices') OR type IN ('view', 'trigger'))",
