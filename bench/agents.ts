@@ -14,6 +14,8 @@ import { Agent } from '../src/agent/agent.js';
 import { loadAgentOptions } from '../src/agent/config.js';
 import { agentTopics, encodeResult, toWire } from '../src/agent/protocol.js';
 import { AgentHub } from '../src/hub/agents.js';
+import { ingestPortScan } from '../src/inventory/ingestPortScan.js';
+import { ingestSweep } from '../src/inventory/ingestSweep.js';
 import { lookupVendor } from '../src/inventory/vendor.js';
 import { MqttPublisher } from '../src/mqtt/client.js';
 import type { ScanHost, ScanKind, ScanPort, ScanResult } from '../src/scan/types.js';
@@ -150,11 +152,11 @@ function localIngest(
 ): { sweepS: number; portsS: number } {
   const t0 = performance.now();
   const sid = ref.scans.start('sweep', sweep.targets, 'bench', 'local', sweep.startedAt);
-  ref.recordSweep(sid, sweep, { now: sweep.finishedAt, considerHome: 180, lookupVendor });
+  ingestSweep(ref, sid, sweep, { now: sweep.finishedAt, considerHome: 180, lookupVendor });
   const t1 = performance.now();
   for (const r of portResults) {
     const pid = ref.scans.start('ports', r.targets, 'bench', 'local', r.startedAt);
-    ref.recordPortScan(pid, r, r.finishedAt);
+    ingestPortScan(ref, pid, r, r.finishedAt);
   }
   const t2 = performance.now();
   return { sweepS: (t1 - t0) / 1000, portsS: (t2 - t1) / 1000 };

@@ -104,6 +104,8 @@ if (mode === 'floor') {
 } else {
   const { openDatabase } = await import(new URL('store/db.js', dist).href);
   const { Store } = await import(new URL('store/store.js', dist).href);
+  const { ingestSweep } = await import(new URL('inventory/ingestSweep.js', dist).href);
+  const { ingestPortScan } = await import(new URL('inventory/ingestPortScan.js', dist).href);
   const { silentLogger } = await import(new URL('util/logger.js', dist).href);
   const store = new Store(openDatabase(dbFile, silentLogger));
   const baselineRssKb = process.resourceUsage().maxRSS;
@@ -116,11 +118,11 @@ if (mode === 'floor') {
     const c1 = cpuMs();
     const ctx = { now: at, considerHome: 180, gatewayIp: null, lookupVendor };
     const sweepId = store.scans.start('sweep', result.targets, 'bench', null, at);
-    const swept = store.recordSweep(sweepId, { ...result, kind: 'sweep' }, ctx);
+    const swept = ingestSweep(store, sweepId, { ...result, kind: 'sweep' }, ctx);
     const t2 = performance.now();
     const c2 = cpuMs();
     const portsId = store.scans.start('ports', result.targets, 'bench', null, at);
-    const ported = store.recordPortScan(portsId, result, at);
+    const ported = ingestPortScan(store, portsId, result, at);
     const t3 = performance.now();
     const c3 = cpuMs();
     return {

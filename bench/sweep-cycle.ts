@@ -11,6 +11,7 @@
  */
 import { spawn } from 'node:child_process';
 import { HaBridge } from '../src/ha/bridge.js';
+import { ingestSweep } from '../src/inventory/ingestSweep.js';
 import { lookupVendor } from '../src/inventory/vendor.js';
 import { MqttPublisher } from '../src/mqtt/client.js';
 import { buildSweepArgs } from '../src/scan/nmapArgs.js';
@@ -85,7 +86,7 @@ async function full(): Promise<Full> {
   const t2 = performance.now();
   const now = new Date();
   const scanId = store.scans.start('sweep', [target], 'bench', argv.join(' '), now);
-  const out = store.recordSweep(scanId, parsed.result, {
+  const out = ingestSweep(store, scanId, parsed.result, {
     now,
     considerHome: 180,
     gatewayIp: null,

@@ -1,4 +1,4 @@
-/** Primitives of the HTTP API's wire contract (src/api/schemas.ts re-exports them): ids, MACs, paging, the list envelope. */
+/** Primitives of the HTTP API's wire contract (src/api/schemas.ts re-exports them): ids, MACs, paging, the list envelope, the error envelope. */
 import { z } from 'zod';
 import { isIpKey } from '../inventory/deviceKey.js';
 
@@ -8,6 +8,11 @@ export const SCAN_STATUSES = ['queued', 'running', 'finished', 'failed'] as cons
 
 export const isoTime = z.string().describe('ISO-8601 time with timezone');
 export const nullableIso = isoTime.nullable();
+/** A time given in a query (`since=`): ISO-8601 with a timezone, checked. */
+export const isoTimeQuery = z.iso.datetime({
+  offset: true,
+  message: 'must be an ISO-8601 time with timezone',
+});
 
 /**
  * A MAC address in any common spelling (`AA:BB:CC:DD:EE:FF`, `aa-bb-cc-dd-ee-ff`, `aabbccddeeff`,
@@ -79,3 +84,17 @@ export interface List<T> {
   limit: number;
   offset: number;
 }
+
+/** The error envelope of every non-2xx answer. */
+export const errorIssueSchema = z.object({ path: z.string(), message: z.string() });
+export const errorSchema = z.object({
+  error: z
+    .string()
+    .describe(
+      'machine code: bad_request, unauthorized, forbidden, not_found, conflict, payload_too_large, rate_limited, unavailable, insufficient_storage, internal; POST api/devices/:mac/wake adds no_ipv4, no_subnet, send_failed (503) and answers conflict (409) for a device identified by IP (no MAC)',
+    ),
+  message: z.string(),
+  issues: z.array(errorIssueSchema).optional(),
+});
+export type ApiErrorBody = z.infer<typeof errorSchema>;
+export type ApiErrorIssue = z.infer<typeof errorIssueSchema>;

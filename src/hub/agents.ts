@@ -22,6 +22,8 @@ import {
   type WireScanResult,
 } from '../agent/protocol.js';
 import { Reassembler } from '../agent/reassembler.js';
+import { ingestPortScan } from '../inventory/ingestPortScan.js';
+import { ingestSweep } from '../inventory/ingestSweep.js';
 import type { Change, Device } from '../inventory/types.js';
 import type { MessageHandler, PublishOptions, PublishOutcome } from '../mqtt/client.js';
 import { announceIpUpgrades } from '../service/ipUpgradeEvents.js';
@@ -306,8 +308,8 @@ export class AgentHub {
       );
       const r =
         kind === 'sweep'
-          ? store.recordSweep(sid, result, ctx, 0, id)
-          : store.recordPortScan(sid, result, now);
+          ? ingestSweep(store, sid, result, ctx, 0, id)
+          : ingestPortScan(store, sid, result, now);
       store.agents.recordResult(id, rid, kind, sid, hubNow.toISOString());
       return { scanId: sid, changes: r.changes as Change[], devices: r.devices, upgraded: r.upgraded };
     });

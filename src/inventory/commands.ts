@@ -1,7 +1,7 @@
 /**
- * The user's commands on devices — rename, trust (mark known), acknowledge, watch, ignore, notes, kind, forget,
- * wake — in one place for the API, the phone notification's Trust button, the MQTT bridge and the CLI. Each
- * command writes through the store and emits the events that keep the HA hub, device entities and SSE current:
+ * The user's commands on devices — rename, trust (mark known, which is the acknowledgement: the device is no
+ * longer new), watch, ignore, notes, kind, forget, wake — in one place for the API, the phone notification's
+ * Trust button, the MQTT bridge and the CLI. Each command writes through the store and emits the events that keep the HA hub, device entities and SSE current:
  * `device:updated` / `device:removed` for the device and `inventory:changed` for the hub counters
  * (`devices_new`, `devices_known`) that no sweep has to refresh. Wake changes no device state (no event); it
  * sends a magic packet and writes the audit entry `device.wake` itself, whoever pressed (API, HA, CLI).
@@ -176,28 +176,9 @@ export class DeviceCommands {
     return after;
   }
 
-  rename(mac: string, name: string | null): Device | null {
-    return this.edit(mac, { name });
-  }
-
   /** Mark known (trusted); acknowledges the device (no longer new). */
   trust(mac: string): Device | null {
     return this.edit(mac, { known: true });
-  }
-
-  /** Acknowledge a new device without trusting it. */
-  acknowledge(mac: string): Device | null {
-    const before = this.deps.store.devices.get(mac);
-    if (!before) return null;
-    const after = this.deps.store.devices.update(mac, { isNew: false });
-    if (!after) return null;
-    this.deps.bus.emit('device:updated', after);
-    if (before.isNew) this.deps.bus.emit('inventory:changed', { reason: 'device acknowledged' });
-    return after;
-  }
-
-  ignore(mac: string, ignored = true): Device | null {
-    return this.edit(mac, { ignored });
   }
 
   /** Forget a device: its history and HA entities go (the change log stays). False when unknown. */

@@ -5,9 +5,9 @@
  * close that publishes `offline` itself (a clean DISCONNECT discards the will).
  */
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import { publishTopicProblem, topicMatches } from '../ha/topics.js';
 import type { Logger } from '../util/logger.js';
 import { silentLogger } from '../util/logger.js';
+import { publishTopicProblem, topicMatches } from './topics.js';
 
 export type QoS = 0 | 1 | 2;
 export type PublishOutcome = 'sent' | 'deduped' | 'buffered' | 'refused' | 'failed';

@@ -9,6 +9,8 @@
  * never raises a `new_device` the sweep would not. Bounded: one pass at a time (a request during a pass runs
  * once after it), at most `newMax` new devices per pass, `pendingMax` unknown MACs remembered.
  */
+
+import { ingestNeighbours } from '../inventory/ingestSighting.js';
 import { lookupVendor } from '../inventory/vendor.js';
 import type { Store } from '../store/store.js';
 import type { Clock } from '../util/clock.js';
@@ -125,7 +127,8 @@ export function startNdpDiscovery(deps: NdpDeps): NdpDiscovery {
       return false;
     });
     pending = next;
-    const r = store.recordNeighbours(
+    const r = ingestNeighbours(
+      store,
       admitted,
       { now: deps.clock.now(), considerHome: deps.considerHome, lookupVendor },
       { joinBaseline, newMax },

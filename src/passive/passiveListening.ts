@@ -9,6 +9,8 @@
  * excludes, the host's own MACs and the install-baseline period (the first sweep decides what was there at
  * install) are ignored.
  */
+
+import { ingestSighting } from '../inventory/ingestSighting.js';
 import type { Sighting, SightingSource } from '../inventory/sighting.js';
 import { lookupVendor } from '../inventory/vendor.js';
 import { cidrRange, ipv4ToInt, parseCidrOrIp } from '../scan/ipv4.js';
@@ -152,7 +154,8 @@ export function createPassiveListening(deps: PassiveDeps): PassiveListening {
     }
     lastWrite.set(s.mac, { at: t, key });
     stats.sightings++;
-    const r = store.recordSighting(
+    const r = ingestSighting(
+      store,
       s,
       { now: deps.clock.now(), considerHome: deps.considerHome, lookupVendor },
       identity,

@@ -1,5 +1,5 @@
 /** The events of devices identified by IP that a learned MAC upgraded (store/ipUpgrade.ts): their HA entities go. */
-import type { IpUpgrade } from '../store/ipUpgrade.js';
+import type { IpUpgrade } from '../inventory/ipUpgrade.js';
 import type { EventBus } from '../util/events.js';
 import type { Logger } from '../util/logger.js';
 

@@ -1,3 +1,5 @@
+import { ingestPortScan } from '../inventory/ingestPortScan.js';
+import { departureCandidates, ingestSweep } from '../inventory/ingestSweep.js';
 import type { Change, Device } from '../inventory/types.js';
 import { lookupVendor } from '../inventory/vendor.js';
 import { fillMacsFromArp, readArpTable } from '../scan/arpTable.js';
@@ -668,7 +670,7 @@ export class ScanCoordinator {
       return;
     }
     const now = clock.now();
-    const { changes, devices, baseline, upgraded } = store.recordSweep(scanId, result, {
+    const { changes, devices, baseline, upgraded } = ingestSweep(store, scanId, result, {
       ...sweepCtx,
       now,
       ...(confirm.awayReason ? { awayReason: confirm.awayReason } : {}),
@@ -701,7 +703,7 @@ export class ScanCoordinator {
    */
   private async confirmDepartures(
     result: ScanResult,
-    ctx: Parameters<Store['departureCandidates']>[1],
+    ctx: Parameters<typeof departureCandidates>[2],
     attached: boolean,
   ): Promise<{ result: ScanResult; awayReason?: string }> {
     const { settings, store, logger } = this.deps;
@@ -715,9 +717,9 @@ export class ScanCoordinator {
     };
     const reason = awayReasonText(probeSettings);
     if (rounds <= 0) return { result };
-    const candidates = store
-      .departureCandidates(result, ctx)
-      .filter((c): c is { mac: string; ip: string } => typeof c.ip === 'string');
+    const candidates = departureCandidates(store, result, ctx).filter(
+      (c): c is { mac: string; ip: string } => typeof c.ip === 'string',
+    );
     if (candidates.length === 0) return { result, awayReason: reason };
     const t0 = Date.now();
     this.abort = new AbortController();
@@ -843,7 +845,7 @@ export class ScanCoordinator {
     }
     const result = mergePortScans(parts);
     const now = clock.now();
-    const out = store.recordPortScan(scanId, result, now, seq, this.deps.settings.gatewayIp());
+    const out = ingestPortScan(store, scanId, result, now, seq, this.deps.settings.gatewayIp());
     const changes: Change[] = [...out.changes];
     const updated = new Map(out.devices.map((d) => [d.mac, d]));
     if (threats) {

@@ -39,6 +39,14 @@ export class RekeyRepo {
     return this.columns;
   }
 
+  /** The keys of the devices identified by IP (`ip_…`; one indexed range scan of the key). */
+  ipKeys(): Set<string> {
+    const rows = this.db
+      .prepare("SELECT mac FROM devices WHERE mac >= 'ip_' AND mac < 'ip`'")
+      .all() as Array<{ mac: string }>;
+    return new Set(rows.map((r) => r.mac));
+  }
+
   /**
    * Moves device `from` to key `to`, which no device may hold yet; `vendor` and `randomized` are the new key's.
    * False when `from` is unknown or `to` is taken.

@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findingsPort } from '../../src/api/adapters.js';
 import { buildApp } from '../../src/api/app.js';
 import { INGRESS_PEER } from '../../src/api/auth.js';
+import { ingestPortScan } from '../../src/inventory/ingestPortScan.js';
 import type { DevicePort } from '../../src/inventory/types.js';
 import { parseNmapXml } from '../../src/scan/nmapXml.js';
 import { createThreatAssessor } from '../../src/service/threatAssessor.js';
@@ -204,7 +205,7 @@ describeBrowser('findings UI in Chromium', () => {
     const tlsScan = parseNmapXml(hostileTlsXml(), 'ports', ['10.213.0.66']);
     if (!tlsScan.ok) throw new Error(tlsScan.error);
     const scanId = seeded.store.scans.start('ports', ['10.213.0.66'], 'ui', null, new Date());
-    seeded.store.recordPortScan(scanId, tlsScan.result, new Date());
+    ingestPortScan(seeded.store, scanId, tlsScan.result, new Date());
     threats.assess([SEED_MACS.hostile], new Date(), tlsScan.result);
     app = await buildApp({
       store: seeded.store,

@@ -9,6 +9,8 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/api/app.js';
 import type { ApiConfig, ApiDeps, ApiScanner, ScanRequestResult } from '../../src/api/deps.js';
 import { SessionAuth } from '../../src/api/session.js';
+import { ingestPortScan } from '../../src/inventory/ingestPortScan.js';
+import { ingestSweep } from '../../src/inventory/ingestSweep.js';
 import type { ScanHost, ScanPort, ScanResult } from '../../src/scan/types.js';
 import { AuditRepo } from '../../src/store/auditRepo.js';
 import { KeysRepo } from '../../src/store/keysRepo.js';
@@ -107,7 +109,7 @@ export function seed(store: Store, now: Date, extra = 0): SeedIds {
   );
   const t1 = at(120);
   const sweep1 = store.scans.start('sweep', ['10.213.0.0/24'], 'schedule', null, t1);
-  store.recordSweep(sweep1, result('sweep', t1, [...base, ...gen]), ctx(t1));
+  ingestSweep(store, sweep1, result('sweep', t1, [...base, ...gen]), ctx(t1));
   if (extra > 0) {
     // ports for generated devices so list pages carry realistic port arrays
     store.transaction(() => {
@@ -128,7 +130,8 @@ export function seed(store: Store, now: Date, extra = 0): SeedIds {
   }
   const t2 = at(100);
   const ports1 = store.scans.start('ports', ['10.213.0.10', '10.213.0.20'], 'schedule', null, t2);
-  store.recordPortScan(
+  ingestPortScan(
+    store,
     ports1,
     result('ports', t2, [
       host(
@@ -144,7 +147,8 @@ export function seed(store: Store, now: Date, extra = 0): SeedIds {
   );
   const t3 = at(50);
   const ports2 = store.scans.start('ports', ['10.213.0.10', '10.213.0.20'], 'ui', null, t3);
-  store.recordPortScan(
+  ingestPortScan(
+    store,
     ports2,
     result('ports', t3, [
       host(

@@ -1,6 +1,6 @@
 /**
- * Seeds a temp-file SQLite database through the store's public API (scans.start + recordSweep /
- * recordPortScan + devices.update), so the data has the same shape a real run produces.
+ * Seeds a temp-file SQLite database through the store's public API (scans.start + ingestSweep /
+ * ingestPortScan + devices.update), so the data has the same shape a real run produces.
  *
  * Timeline (relative to `now`):
  *   -3 h  sweep #1: the fixed devices + `extraDevices` generated ones
@@ -12,6 +12,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ingestPortScan } from '../../src/inventory/ingestPortScan.js';
+import { ingestSweep } from '../../src/inventory/ingestSweep.js';
 import { lookupVendor } from '../../src/inventory/vendor.js';
 import type { ScanHost, ScanPort, ScanResult } from '../../src/scan/types.js';
 import { createThreatAssessor } from '../../src/service/threatAssessor.js';
@@ -143,11 +145,12 @@ export function seedDb(opts: SeedOptions = {}): Seeded {
 
   const t1 = at(180);
   const sweep1 = store.scans.start('sweep', ['10.213.0.0/22'], 'schedule', null, t1);
-  store.recordSweep(sweep1, result('sweep', t1, [...fixed, ...generated]), ctx(t1));
+  ingestSweep(store, sweep1, result('sweep', t1, [...fixed, ...generated]), ctx(t1));
 
   const t2 = at(170);
   const ports1 = store.scans.start('ports', ['10.213.0.0/22'], 'schedule', null, t2);
-  store.recordPortScan(
+  ingestPortScan(
+    store,
     ports1,
     result('ports', t2, [
       host(
@@ -165,7 +168,8 @@ export function seedDb(opts: SeedOptions = {}): Seeded {
 
   const t3 = at(60);
   const sweep2 = store.scans.start('sweep', ['10.213.0.0/22'], 'schedule', null, t3);
-  store.recordSweep(
+  ingestSweep(
+    store,
     sweep2,
     result('sweep', t3, [...fixed, host('10.213.0.77', SEED_MACS.phone, undefined), ...generated.slice(2)]),
     ctx(t3),
@@ -173,7 +177,8 @@ export function seedDb(opts: SeedOptions = {}): Seeded {
 
   const t4 = at(50);
   const ports2 = store.scans.start('ports', ['10.213.0.0/22'], 'ui', null, t4);
-  store.recordPortScan(
+  ingestPortScan(
+    store,
     ports2,
     result('ports', t4, [
       host(

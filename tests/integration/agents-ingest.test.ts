@@ -13,15 +13,16 @@ import { loadAgentOptions } from '../../src/agent/config.js';
 import { agentTopics, encodeResult, toWire } from '../../src/agent/protocol.js';
 import type { AgentScanFn } from '../../src/agent/scanner.js';
 import { AgentHub } from '../../src/hub/agents.js';
+import { ingestSweep } from '../../src/inventory/ingestSweep.js';
 import { lookupVendor } from '../../src/inventory/vendor.js';
 import { MqttPublisher } from '../../src/mqtt/client.js';
 import type { ScanHost, ScanKind, ScanResult } from '../../src/scan/types.js';
 import { openStore, type Store } from '../../src/store/store.js';
 import { ManualClock } from '../../src/util/clock.js';
 import { EventBus } from '../../src/util/events.js';
+import { createLogger, type Logger } from '../../src/util/logger.js';
 import type { WakeSender } from '../../src/wol/sender.js';
 import type { WakeTarget } from '../../src/wol/targets.js';
-import { createLogger, type Logger } from '../../src/util/logger.js';
 import { retainedSnapshot, startAedes, type TestBroker, waitFor } from '../helpers/aedesBroker.js';
 import { validateDiscovery } from '../helpers/discoveryValidator.js';
 
@@ -189,7 +190,8 @@ describe('satellite agents over a real broker (aedes)', () => {
     ];
     // a device the hub saw itself on its own LAN
     const sid = store.scans.start('sweep', ['10.213.50.0/24'], 'test', 'local');
-    store.recordSweep(
+    ingestSweep(
+      store,
       sid,
       {
         ...(await scanned(new ScriptedLan(), 'sweep', ['10.213.50.0/24'])),
@@ -233,7 +235,8 @@ describe('satellite agents over a real broker (aedes)', () => {
     expect(store.devices.get('f0:18:98:00:00:05')!.presence).toBe('home');
     const sid2 = store.scans.start('sweep', ['10.213.50.0/24'], 'test', 'local');
     for (let i = 0; i < 3; i++)
-      store.recordSweep(
+      ingestSweep(
+        store,
         sid2 + 0 * i,
         {
           kind: 'sweep',
@@ -312,7 +315,7 @@ describe('satellite agents over a real broker (aedes)', () => {
     }, 'agent offline');
   });
 
-  it('wakes a device it sees on the hub\'s command: the magic packet goes to its own subnet broadcast', async () => {
+  it("wakes a device it sees on the hub's command: the magic packet goes to its own subnet broadcast", async () => {
     await startHub();
     const lan = new ScriptedLan();
     lan.hosts = [{ mac: '00:d8:61:4a:5b:6c', ip: '10.213.77.40' }];

@@ -7,6 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ingestPortScan } from '../../src/inventory/ingestPortScan.js';
+import { ingestSweep } from '../../src/inventory/ingestSweep.js';
 import type { ScanHost, ScanPort, ScanResult } from '../../src/scan/types.js';
 import { openStore } from '../../src/store/store.js';
 import { silentLogger } from '../../src/util/logger.js';
@@ -55,7 +57,8 @@ describe('device kinds in the store', () => {
   it('a sweep guesses from vendor and gateway; a port scan with a printer page names the unknown one', () => {
     const t = new Date('2026-12-01T10:00:00Z');
     const sweep = store.scans.start('sweep', ['10.213.7.0/24'], 'schedule', null, t);
-    store.recordSweep(
+    ingestSweep(
+      store,
       sweep,
       result('sweep', t, [host('10.213.7.1', GW), host('10.213.7.30', CAM), host('10.213.7.44', PRN)]),
       ctx(t),
@@ -83,7 +86,8 @@ describe('device kinds in the store', () => {
       state: 'open',
       service: { name: 'jetdirect', cpe: [] },
     };
-    store.recordPortScan(
+    ingestPortScan(
+      store,
       ps,
       result('ports', t2, [host('10.213.7.44', PRN, [web, jet])]),
       t2,
@@ -103,7 +107,8 @@ describe('device kinds in the store', () => {
     store.devices.update(PRN, { kindOverride: 'nas' });
     const t3 = new Date('2026-12-01T10:10:00Z');
     const sweep2 = store.scans.start('sweep', ['10.213.7.0/24'], 'schedule', null, t3);
-    store.recordSweep(
+    ingestSweep(
+      store,
       sweep2,
       result('sweep', t3, [
         host('10.213.7.1', GW),

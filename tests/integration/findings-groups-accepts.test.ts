@@ -7,6 +7,7 @@ import { findingsPort } from '../../src/api/adapters.js';
 import type { FindingsPort } from '../../src/api/ports.js';
 import type { AcceptJson, FindingGroupJson, List } from '../../src/api/schemas.js';
 import { deviceState } from '../../src/ha/states.js';
+import { ingestSweep } from '../../src/inventory/ingestSweep.js';
 import type { Change, DevicePort } from '../../src/inventory/types.js';
 import { createThreatAssessor } from '../../src/service/threatAssessor.js';
 import { FindingsRepo } from '../../src/store/findingsRepo.js';
@@ -265,7 +266,7 @@ describe('finding device names', () => {
     const mac = '00:11:32:aa:bb:02';
     const now = new Date();
     const id = h.store.scans.start('sweep', ['10.213.0.0/24'], 'schedule', null, now);
-    h.store.recordSweep(id, result('sweep', now, [host('10.213.0.11', mac)]), {
+    ingestSweep(h.store, id, result('sweep', now, [host('10.213.0.11', mac)]), {
       now,
       considerHome: 180,
       gatewayIp: '10.213.0.1',

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ingestSweep } from '../../src/inventory/ingestSweep.js';
 import { lookupVendor } from '../../src/inventory/vendor.js';
 import { createPassiveListening, passiveInterfaces } from '../../src/passive/passiveListening.js';
 import { TcpdumpArp, tcpdumpArgv } from '../../src/passive/sources.js';
@@ -44,7 +45,8 @@ describe('passive listening feature', () => {
   const baselineSweep = (macs: string[]) => {
     const at = clock.now();
     const id = store.scans.start('sweep', ['10.9.0.0/24'], 'test', null, at);
-    store.recordSweep(
+    ingestSweep(
+      store,
       id,
       {
         kind: 'sweep',

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ingestSweep } from '../../src/inventory/ingestSweep.js';
 import type { ScanHost, ScanResult } from '../../src/scan/types.js';
 import { attachStatsRecorder } from '../../src/service/statsRecorder.js';
 import { DAY_S, HOUR_S } from '../../src/store/statsRepo.js';
@@ -58,7 +59,7 @@ describe('rollups written by the recorder', () => {
       const hourOdd = Math.floor(step / 2) % 2 === 1;
       const n = 3 + day - (hourOdd ? 1 : 0);
       const id = store.scans.start('sweep', ['10.213.8.0/24'], 'schedule', null, at);
-      const out = store.recordSweep(id, sweepOf(at, n), {
+      const out = ingestSweep(store, id, sweepOf(at, n), {
         now: at,
         // presence flips at once in this test (consider_home 0 with one missed sweep is not enough: use 1 s)
         considerHome: 1,

@@ -2,6 +2,8 @@
  * Child process for store-crash.test.ts: writes sweeps of HOSTS hosts in a loop until killed.
  * argv: <db file> <first second offset>. Prints "ok <scanId>" after each committed sweep.
  */
+
+import { ingestSweep } from '../../src/inventory/ingestSweep.js';
 import { lookupVendor } from '../../src/inventory/vendor.js';
 import type { ScanHost } from '../../src/scan/types.js';
 import { openStore } from '../../src/store/store.js';
@@ -29,7 +31,8 @@ for (let n = 0; n < 100_000; n++) {
     });
   }
   const id = store.scans.start('sweep', ['10.213.7.0/24'], 'crash-test', null, now);
-  store.recordSweep(
+  ingestSweep(
+    store,
     id,
     {
       kind: 'sweep',

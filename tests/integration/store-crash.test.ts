@@ -60,7 +60,7 @@ function runAndKill(
   });
 }
 
-describe('crash consistency (SIGKILL during recordSweep transactions)', () => {
+describe('crash consistency (SIGKILL during ingestSweep transactions)', () => {
   it(`after ${RUNS} kills the database passes integrity_check and holds whole sweeps only`, async () => {
     const file = join(dir, 'crash.db');
     closeDatabase(openDatabase(file, silentLogger));

@@ -7,6 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
+import { ingestSighting } from '../../src/inventory/ingestSighting.js';
+import { ingestSweep } from '../../src/inventory/ingestSweep.js';
 import type { Sighting } from '../../src/inventory/sighting.js';
 import { lookupVendor } from '../../src/inventory/vendor.js';
 import type { ScanHost } from '../../src/scan/types.js';
@@ -21,7 +23,7 @@ const PI = 'b8:27:eb:00:00:01';
 const FP = '1,3,6,15,119,252|bens-iphone|ff19abcd';
 const ctx = (s: number) => ({ now: at(s), considerHome: 180, lookupVendor });
 const dhcp = (mac: string, s: number, fingerprint: string | null = FP, name = 'Bens-iPhone') =>
-  store.recordSighting({ source: 'dhcp', mac, ip: null, name } satisfies Sighting, ctx(s), {
+  ingestSighting(store, { source: 'dhcp', mac, ip: null, name } satisfies Sighting, ctx(s), {
     dhcp: {
       hostname: name,
       clientId: 'ff19abcd',
@@ -32,7 +34,8 @@ const dhcp = (mac: string, s: number, fingerprint: string | null = FP, name = 'B
   });
 const sweep = (hosts: ScanHost[], s: number) => {
   const id = store.scans.start('sweep', ['10.213.1.0/24'], 'schedule', null, at(s));
-  return store.recordSweep(
+  return ingestSweep(
+    store,
     id,
     {
       kind: 'sweep',
@@ -127,7 +130,8 @@ it('merge moves MAC and presence history; split unlinks only a MAC of that devic
   expect(store.splitMac('6a:00:00:00:00:01', '6a:00:00:00:00:02')).toBe(true);
   expect(store.macs.of('6a:00:00:00:00:01')).toEqual([]);
   // its next sighting is a device of its own
-  const again = store.recordSighting(
+  const again = ingestSighting(
+    store,
     { source: 'arp', mac: '6a:00:00:00:00:02', ip: '10.213.1.160', name: null },
     ctx(40),
   );

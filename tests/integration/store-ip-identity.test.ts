@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { ipKey } from '../../src/inventory/deviceKey.js';
+import { ingestPortScan } from '../../src/inventory/ingestPortScan.js';
+import { ingestSweep } from '../../src/inventory/ingestSweep.js';
 import { lookupVendor } from '../../src/inventory/vendor.js';
 import { routedAddressTest } from '../../src/scan/targets.js';
 import type { ScanHost } from '../../src/scan/types.js';
@@ -32,7 +34,8 @@ const ctx = (s: number, routed = true) => ({
 });
 const sweep = (hosts: ScanHost[], s: number, opts: { routed?: boolean; agent?: string | null } = {}) => {
   const id = store.scans.start('sweep', [LAN, ROUTED], 'schedule', null, at(s));
-  return store.recordSweep(
+  return ingestSweep(
+    store,
     id,
     {
       kind: 'sweep',
@@ -110,7 +113,8 @@ it('a learned MAC re-keys the IP device: history, ports and changes stay, nothin
   sweep([up('10.213.1.10', PI), up('10.213.2.7')], 10);
   store.devices.update(key, { name: 'Greenhouse sensor', known: true, isNew: false });
   const scan = store.scans.start('ports', ['10.213.2.7'], 'test', null, at(15));
-  store.recordPortScan(
+  ingestPortScan(
+    store,
     scan,
     {
       kind: 'ports',

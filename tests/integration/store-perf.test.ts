@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ingestSweep } from '../../src/inventory/ingestSweep.js';
 import { newDevice } from '../../src/inventory/sweep.js';
 import type { Device, DevicePort } from '../../src/inventory/types.js';
 import { lookupVendor } from '../../src/inventory/vendor.js';
@@ -147,7 +148,8 @@ describe('store volume', () => {
       const now = new Date(T0 + s * 1000);
       const t = performance.now();
       const id = store.scans.start('sweep', ['10.213.0.0/16'], 'bench', null, now);
-      const r = store.recordSweep(
+      const r = ingestSweep(
+        store,
         id,
         {
           kind: 'sweep',
@@ -194,7 +196,8 @@ describe('store volume', () => {
       }
       const t = performance.now();
       const id = store.scans.start('sweep', ['10.213.8.0/24'], 'schedule', null, now);
-      const r = store.recordSweep(
+      const r = ingestSweep(
+        store,
         id,
         {
           kind: 'sweep',

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ingestPortScan } from '../../src/inventory/ingestPortScan.js';
 import { closeDatabase, openDatabase } from '../../src/store/db.js';
 import { MIGRATIONS } from '../../src/store/migrations/index.js';
 import { openStore } from '../../src/store/store.js';
@@ -134,7 +135,8 @@ describe('migration port_facts', () => {
 
       // after the migration a port scan writes its facts once (the change) and the history shows them
       const id = store.scans.start('ports', ['10.213.1.5'], 'manual', null, new Date(t(40)));
-      const out = store.recordPortScan(
+      const out = ingestPortScan(
+        store,
         id,
         {
           kind: 'ports',

@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ingestPortScan } from '../../src/inventory/ingestPortScan.js';
 import type { ScanResult } from '../../src/scan/types.js';
 import { closeDatabase, openDatabase } from '../../src/store/db.js';
 import { MIGRATIONS } from '../../src/store/migrations/index.js';
@@ -232,7 +233,7 @@ describe('migration port_seen_by_scan', () => {
         ],
       };
       const id = store.scans.start('ports', result.targets, 'schedule', null, scanAt);
-      expect(store.recordPortScan(id, result, scanAt).changes).toEqual([]);
+      expect(ingestPortScan(store, id, result, scanAt).changes).toEqual([]);
       // the row with a time of its own now follows the scan like the others
       expect(
         store.db

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { compareScans } from '../../src/inventory/compare.js';
+import { ingestPortScan } from '../../src/inventory/ingestPortScan.js';
+import { ingestSweep } from '../../src/inventory/ingestSweep.js';
 import { newDevice } from '../../src/inventory/sweep.js';
 import type { Device } from '../../src/inventory/types.js';
 import { lookupVendor } from '../../src/inventory/vendor.js';
@@ -38,7 +40,7 @@ const sweep = (hosts: ScanHost[], s: number) => {
   const id = store.scans.start('sweep', ['10.213.1.0/24'], 'schedule', null, at(s));
   return {
     id,
-    ...store.recordSweep(id, result('sweep', hosts, s), { now: at(s + 1), considerHome: 180, lookupVendor }),
+    ...ingestSweep(store, id, result('sweep', hosts, s), { now: at(s + 1), considerHome: 180, lookupVendor }),
   };
 };
 const sp = (port: number, product?: string, version?: string): ScanPort => ({
@@ -62,7 +64,7 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('Store.recordSweep', () => {
+describe('ingestSweep', () => {
   it('stores devices, scan hosts, changes (with ids and scan id), IP and presence history', () => {
     const r = sweep([host('10.213.1.10', 'B8:27:EB:00:00:01', ['pi.lan']), host('10.213.1.20', ESP)], 0);
     expect(r.changes.map((c) => [c.type, c.mac, c.scanId])).toEqual([
@@ -129,7 +131,7 @@ describe('Store.recordSweep', () => {
   it('rolls back the whole sweep when any part fails', () => {
     sweep([host('10.213.1.10', PI)], 0);
     expect(() =>
-      store.recordSweep(999_999, result('sweep', [host('10.213.1.20', ESP)], 60), {
+      ingestSweep(store, 999_999, result('sweep', [host('10.213.1.20', ESP)], 60), {
         now: at(61),
         considerHome: 180,
         lookupVendor,
@@ -140,11 +142,12 @@ describe('Store.recordSweep', () => {
   });
 });
 
-describe('Store.recordPortScan', () => {
+describe('ingestPortScan', () => {
   it('writes ports, port history and port changes; compare works on snapshots', () => {
     sweep([host('10.213.1.5', NAS, ['nas']), host('10.213.1.10', PI)], 0);
     const id1 = store.scans.start('ports', ['10.213.1.5'], 'schedule', null, at(100));
-    const r1 = store.recordPortScan(
+    const r1 = ingestPortScan(
+      store,
       id1,
       result('ports', [host('10.213.1.5', NAS, [], [sp(22, 'OpenSSH', '7.4'), sp(5000)])], 100),
       at(101),
@@ -158,7 +161,8 @@ describe('Store.recordPortScan', () => {
     ).toEqual([['first_port_scan', [22, 5000]]]);
     const id2 = store.scans.start('ports', ['10.213.1.5'], 'manual', null, at(200));
     // MAC-less host matched by unique IP
-    const r2 = store.recordPortScan(
+    const r2 = ingestPortScan(
+      store,
       id2,
       result(
         'ports',
@@ -199,7 +203,7 @@ describe('Store.recordPortScan', () => {
     sweep([host('10.213.1.5', NAS, ['nas'])], 0);
     const scan = (t: number, ports: ReturnType<typeof sp>[]) => {
       const id = store.scans.start('ports', ['10.213.1.5'], 'schedule', null, at(t));
-      return store.recordPortScan(id, result('ports', [host('10.213.1.5', NAS, [], ports)], t), at(t + 1));
+      return ingestPortScan(store, id, result('ports', [host('10.213.1.5', NAS, [], ports)], t), at(t + 1));
     };
     // the rows as stored, last_seen as it reads (migration 019: NULL = the device's last port scan)
     const rows = () =>
@@ -307,7 +311,8 @@ describe('repositories', () => {
     sweep([host('10.213.1.10', PI)], 0);
     // never port-scanned: the risk reads `unknown` whatever is stored
     expect(store.devices.update(PI, { risk: 'medium' })?.risk).toBe('unknown');
-    store.recordPortScan(
+    ingestPortScan(
+      store,
       store.scans.start('ports', ['10.213.1.10'], 'test', null, at(1)),
       result('ports', [host('10.213.1.10', PI, [], [])], 1),
       at(2),
@@ -342,7 +347,7 @@ describe('repositories', () => {
   it('forget removes the device with its ports and history; changes stay', () => {
     sweep([host('10.213.1.5', NAS)], 0);
     const id = store.scans.start('ports', ['10.213.1.5'], 'manual', null, at(10));
-    store.recordPortScan(id, result('ports', [host('10.213.1.5', NAS, [], [sp(22)])], 10), at(11));
+    ingestPortScan(store, id, result('ports', [host('10.213.1.5', NAS, [], [sp(22)])], 10), at(11));
     expect(store.devices.forget(NAS)).toBe(true);
     expect(store.devices.get(NAS)).toBeNull();
     expect(store.history.ipHistory(NAS)).toEqual([]);

@@ -1,9 +1,9 @@
 /** HaBridge with a fake publisher and fake timers: HA birth handling and lifecycle calls, message by message. */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type BridgePublisher, HaBridge } from '../../src/ha/bridge.js';
-import { topicMatches } from '../../src/ha/topics.js';
 import type { Device } from '../../src/inventory/types.js';
 import type { MessageHandler, PublishOptions, PublishOutcome } from '../../src/mqtt/client.js';
+import { topicMatches } from '../../src/mqtt/topics.js';
 import { makeDevice } from '../helpers/makeDevice.js';
 
 class FakePublisher implements BridgePublisher {

@@ -1,14 +1,10 @@
 import net from 'node:net';
 import mqtt from 'mqtt';
 import { describe, expect, it } from 'vitest';
-import {
-  assertPublishTopic,
-  macOfRescanTopic,
-  publishTopicProblem,
-  topicMatches,
-} from '../../src/ha/topics.js';
+import { macOfRescanTopic } from '../../src/ha/topics.js';
 import { startEmbeddedBroker } from '../../src/mqtt/broker.js';
 import { resolveBroker } from '../../src/mqtt/source.js';
+import { assertPublishTopic, publishTopicProblem, topicMatches } from '../../src/mqtt/topics.js';
 
 describe('resolveBroker', () => {
   it('"none" disables MQTT even in add-on mode', async () => {

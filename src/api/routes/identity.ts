@@ -116,6 +116,8 @@ export function identityRoutes(r: RouteRegistry, deps: ApiDeps, mappers: Mappers
       if (!store.devices.get(body.mac)) throw notFound(`device ${body.mac}`);
       const merged = store.mergeDevices(params.mac, body.mac, deps.clock.now());
       if (!merged) throw notFound(`device ${body.mac}`);
+      // a device identified by IP has no MAC to become a further MAC of the survivor (HA connections)
+      if (isIpKey(body.mac)) store.macs?.unlink(body.mac);
       auditChange(deps, request, 'device.merge', params.mac, { merged: body.mac });
       bus.emit('device:removed', { mac: body.mac, reason: 'forgotten' });
       bus.emit('device:updated', merged);

@@ -5,6 +5,7 @@ import { withoutControl } from '../../util/textSchema.js';
 import {
   boolQuery,
   isoTime,
+  isoTimeQuery,
   KEY_SCOPES,
   limitSchema,
   listOf,
@@ -63,7 +64,7 @@ export const auditListQuery = z
     actor: z.string().max(200).optional(),
     action: z.string().max(100).optional(),
     target: z.string().max(200).optional(),
-    since: z.iso.datetime({ offset: true, message: 'must be an ISO-8601 time with timezone' }).optional(),
+    since: isoTimeQuery.optional(),
     limit: limitSchema,
     offset: offsetSchema,
   })
