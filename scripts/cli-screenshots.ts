@@ -13,7 +13,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { CLI, eventually, ROOT, ServiceProcess } from '../tests/helpers/serviceProcess.js';
+import { CLI, eventually, ROOT, ServiceProcess, serviceFlags } from '../tests/helpers/serviceProcess.js';
 import { CHROMIUM, LAUNCH_ARGS } from '../tests/helpers/uiBrowser.js';
 import { defaultHosts } from '../tests/lan/hosts.js';
 import { SimLan } from '../tests/lan/sim-lan.js';
@@ -177,18 +177,7 @@ async function main(): Promise<void> {
   svc = await ServiceProcess.start(lan, {
     dataDir,
     startTimeoutMs: 60_000,
-    flags: [
-      '--mqtt-url',
-      'none',
-      '--sweep-interval',
-      '3600',
-      '--port-scan-schedule',
-      'off',
-      '--port-profile',
-      'custom',
-      '--ports',
-      '21,22,23,80,443,2222',
-    ],
+    flags: serviceFlags({ mqttUrl: 'none', ports: '21,22,23,80,443,2222' }),
   });
   const s = svc;
   await eventually(

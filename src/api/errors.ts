@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { type StorageFailure, storageFailure } from '../store/storageFailure.js';
 import type { Logger } from '../util/logger.js';
 import type { ApiErrorBody, ApiErrorIssue } from './schemas.js';
@@ -107,4 +107,14 @@ export function installErrorHandlers(
       .type('application/json; charset=utf-8')
       .send({ error: CODE_BY_STATUS[status] ?? 'error', message } satisfies ApiErrorBody);
   });
+}
+
+/** The repo validates again; a rejection there is the caller's input, so it is a 400, not a 500. */
+export function asBadRequest<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof z.ZodError) throw badRequest('body', err);
+    throw err;
+  }
 }

@@ -1,5 +1,5 @@
 /** The hub's counters (DESIGN §7 hub sensors) read from the inventory, the findings and the scan coordinator. */
-import type { PortScanStatus } from '../service/scanCoordinator.js';
+import type { PortScanStatus } from '../service/firstPortScans.js';
 import type { FindingsRepo } from '../store/findingsRepo.js';
 import type { Store } from '../store/store.js';
 import { THREAT_MIN_SEVERITY } from '../vocabulary.js';

@@ -27,7 +27,7 @@ import { ingestSweep } from '../inventory/ingestSweep.js';
 import type { Change, Device } from '../inventory/types.js';
 import type { MessageHandler, PublishOptions, PublishOutcome } from '../mqtt/client.js';
 import { announceIpUpgrades } from '../service/ipUpgradeEvents.js';
-import type { ThreatAssessor } from '../service/scanCoordinator.js';
+import type { ThreatAssessor } from '../service/threatAssessor.js';
 import type { AgentRow } from '../store/agentsRepo.js';
 import type { Store } from '../store/store.js';
 import type { Clock } from '../util/clock.js';

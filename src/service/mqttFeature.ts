@@ -19,8 +19,9 @@ import type { EventBus } from '../util/events.js';
 import type { Logger } from '../util/logger.js';
 import { VERSION } from '../version.js';
 import { orStartupError, type Stop, type Stops, startParts } from './lifecycle.js';
-import type { ScanCoordinator, ThreatAssessor } from './scanCoordinator.js';
+import type { ScanCoordinator } from './scanCoordinator.js';
 import type { ServiceHealth } from './serviceHealth.js';
+import type { ThreatAssessor } from './threatAssessor.js';
 
 export interface MqttFeatureDeps {
   options: Options;

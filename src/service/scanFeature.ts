@@ -12,8 +12,10 @@ import { VERSION } from '../version.js';
 import type { ServiceCore } from './core.js';
 import type { HostAdapters } from './host.js';
 import { orStartupError, StartupError } from './lifecycle.js';
-import { ScanCoordinator, type ScanTargets, type ThreatAssessor } from './scanCoordinator.js';
+import { ScanCoordinator } from './scanCoordinator.js';
+import type { ScanTargets } from './scanSettings.js';
 import { scanSettings, scanTargets } from './scanSettings.js';
+import type { ThreatAssessor } from './threatAssessor.js';
 
 export interface ScanPlan {
   readonly privileged: boolean;

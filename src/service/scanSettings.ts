@@ -4,13 +4,59 @@
  * an option reaches nmap's argv the same way in both (option → settings here → coordinator → nmapArgs).
  */
 import type { Options } from '../config/options.js';
+import type { PortProfile } from '../scan/nmapArgs.js';
 import {
   type DetectedNet,
   type ResolvedTargets,
   resolveTargets,
   splitByAttachment,
 } from '../scan/targets.js';
-import type { ScanSettings, ScanTargets } from './scanCoordinator.js';
+
+export interface ScanTargets {
+  targets: string[];
+  exclude: string[];
+  /** every target is on a directly attached network (ARP works) */
+  attached: boolean;
+  /** the targets behind a router: MAC-less hosts there are identified by IP (DESIGN §15) */
+  routed?: string[];
+}
+
+export interface ScanSettings {
+  nmapPath: string;
+  privileged: boolean;
+  considerHome: number;
+  portProfile: PortProfile;
+  ports: string[];
+  /** whole-run bound for a sweep */
+  sweepTimeoutMs: number;
+  /** nmap --host-timeout for port scans */
+  hostTimeoutSec: number;
+  /** whole-run bound of one port-scan batch (nmap is killed after it); default (hostTimeoutSec + 30 s) × hosts */
+  portScanRunTimeoutMs?: number;
+  /** pause between port-scan batches, so a Raspberry Pi stays responsive */
+  portScanPauseMs: number;
+  /** devices per port-scan nmap run */
+  portScanBatch: number;
+  /** hard bound for background reverse DNS */
+  dnsTimeoutMs: number;
+  gatewayIp: () => string | null;
+  /** run nmap's ssl-cert + ssl-enum-ciphers in port scans (option tls_checks) */
+  tlsChecks?: boolean;
+  /**
+   * Port-scan each device that never had one within minutes of its arrival (`scan_new_devices`). The first
+   * port scan after a fresh install's first sweep runs regardless.
+   */
+  scanNewDevices?: boolean;
+  /**
+   * Multi-probe confirmation before away (DESIGN §15): probe rounds and the pause between them; 0 rounds = off.
+   * Default 3 rounds, 4 s apart.
+   */
+  confirmRounds?: number;
+  confirmPauseMs?: number;
+  /** first retry delay after a failed first port scan; doubles per failure up to retryMaxMs (default 60 s) */
+  retryBaseMs?: number;
+  retryMaxMs?: number;
+}
 
 export type ScanMode = 'service' | 'once';
 

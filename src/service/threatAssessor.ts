@@ -14,7 +14,12 @@ import { DEFAULT_CERT_EXPIRY_DAYS, type TlsFact } from '../threats/tls.js';
 import type { StoredFinding } from '../threats/types.js';
 import type { EventBus } from '../util/events.js';
 import type { Logger } from '../util/logger.js';
-import type { ThreatAssessor } from './scanCoordinator.js';
+
+/** What a port scan (service, CLI, agent results) asks of the threat rules. */
+export interface ThreatAssessor {
+  /** Re-evaluates findings for these devices; returns threat changes and the devices whose risk changed. */
+  assess(macs: string[], now: Date, scan?: ScanResult): { changes: Change[]; devices: Device[] };
+}
 
 export interface ThreatAssessorDeps {
   store: Store;

@@ -4,10 +4,11 @@
  * (`startTestService`), signed in by the printed login link. A sweep whose nmap exits non-zero turns the page's
  * health banner on with the failure; the next good sweep turns it off again, live (no reload).
  */
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestService, type TestService } from '../helpers/testService.js';
-import { CHROMIUM, chromiumAvailable, ensureUiBuilt, LAUNCH_ARGS } from '../helpers/uiBrowser.js';
+import type { TestService } from '../helpers/testService.js';
+import { CHROMIUM, chromiumAvailable } from '../helpers/uiBrowser.js';
+import { openSignedInUi } from '../helpers/uiService.js';
 
 if (!chromiumAvailable && process.env.CI === 'true')
   throw new Error(`degraded-health UI test needs Chromium at ${CHROMIUM}; refusing to skip under CI`);
@@ -17,17 +18,10 @@ describeBrowser('the Overview shows a degraded service (Chromium)', () => {
   let t: TestService;
   let browser: Browser;
   let page: Page;
-  const errors: string[] = [];
+  let errors: string[] = [];
 
   beforeAll(async () => {
-    await ensureUiBuilt();
-    t = await startTestService();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
-    page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-    page.on('pageerror', (e) => errors.push(e.message));
-    const link = t.logs.map((l) => /web UI on (http:\/\/\S+\/login\?token=\S+)/.exec(l)?.[1]).find(Boolean);
-    expect(link, t.logs.slice(-20).join('\n')).toBeTruthy();
-    await page.goto(link as string);
+    ({ t, browser, page, errors } = await openSignedInUi());
   }, 120_000);
 
   afterAll(async () => {

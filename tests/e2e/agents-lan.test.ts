@@ -15,7 +15,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { agentTopics, encodeResult } from '../../src/agent/protocol.js';
 import { validateDiscovery } from '../helpers/discoveryValidator.js';
-import { CLI, eventually, ROOT, ServiceProcess } from '../helpers/serviceProcess.js';
+import { CLI, eventually, ROOT, ServiceProcess, serviceFlags } from '../helpers/serviceProcess.js';
 import { type DefaultHostInfo, defaultHosts, type HostSpec } from '../lan/hosts.js';
 import { type ScannerMosquitto, startScannerMosquitto } from '../lan/mosquitto.js';
 import { type NsRelay, relayIntoNamespace } from '../lan/relay.js';
@@ -193,26 +193,13 @@ describeLan('satellite agent on a second, routed LAN through bridged mosquittos'
     await new Promise<void>((r) => sub.once('connect', () => r()));
     await sub.subscribeAsync(['homeassistant/#', 'lan_sentinel/#'], { qos: 1 });
     hub = await ServiceProcess.start(a, {
-      flags: [
-        '--mqtt-url',
-        brokerA.url,
-        '--mqtt-username',
-        'lan_sentinel_hub',
-        '--mqtt-password',
-        PW.hub,
-        '--agents',
-        'iot',
-        '--sweep-interval',
-        '15',
-        '--consider-home',
-        '10',
-        '--port-scan-schedule',
-        'off',
-        '--port-profile',
-        'custom',
-        '--ports',
-        '22,23,80',
-      ],
+      flags: serviceFlags({
+        mqttUrl: brokerA.url,
+        sweepInterval: 15,
+        considerHome: 10,
+        ports: '22,23,80',
+        extra: ['--mqtt-username', 'lan_sentinel_hub', '--mqtt-password', PW.hub, '--agents', 'iot'],
+      }),
     });
     agent = startAgent('iot', 'iot', onIotLog);
   }, 120_000);

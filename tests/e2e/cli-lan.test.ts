@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type DocCommand, docCommands } from '../helpers/docCommands.js';
-import { CLI, eventually, ROOT, ServiceProcess } from '../helpers/serviceProcess.js';
+import { CLI, eventually, ROOT, ServiceProcess, serviceFlags } from '../helpers/serviceProcess.js';
 import { defaultHosts } from '../lan/hosts.js';
 import { describeLan } from '../lan/requireLan.js';
 import { SimLan } from '../lan/sim-lan.js';
@@ -70,20 +70,7 @@ describeLan('CLI against a running instance (simulated LAN)', () => {
     lan = await SimLan.create({ hosts });
     svc = await ServiceProcess.start(lan, {
       startTimeoutMs: 60_000,
-      flags: [
-        '--mqtt-url',
-        'none',
-        '--sweep-interval',
-        '3600',
-        '--port-scan-schedule',
-        'off',
-        '--scan-new-devices',
-        'false',
-        '--port-profile',
-        'custom',
-        '--ports',
-        '22,23,80,2222',
-      ],
+      flags: serviceFlags({ mqttUrl: 'none', scanNewDevices: false, ports: '22,23,80,2222' }),
     });
     const created = await svc.api<{ secret: string }>('api/keys', {
       method: 'POST',

@@ -13,7 +13,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { eventually, ServiceProcess } from '../helpers/serviceProcess.js';
+import { eventually, ServiceProcess, serviceFlags } from '../helpers/serviceProcess.js';
 import { describeLan } from '../lan/requireLan.js';
 import { http, ssh } from '../lan/services.js';
 import { SimLan } from '../lan/sim-lan.js';
@@ -126,20 +126,10 @@ describeLan('findings on the simulated LAN (issue 15)', () => {
     await startTlsListener(lan, HOSTILE.host.name, 'hostile', certDir, HOSTILE.port);
     svc = await ServiceProcess.start(lan, {
       startTimeoutMs: 60_000, // a loaded machine takes its time to open the database and load the CVE data
-      flags: [
-        '--sweep-interval',
-        '3600',
-        '--port-scan-schedule',
-        'off',
-        '--port-profile',
-        'custom',
-        '--ports',
-        '22,80,443,2222,8443',
-        '--tls-checks',
-        'true',
-        '--cert-expiry-days',
-        '30',
-      ],
+      flags: serviceFlags({
+        ports: '22,80,443,2222,8443',
+        extra: ['--tls-checks', 'true', '--cert-expiry-days', '30'],
+      }),
     });
     // a fresh install port-scans what its first sweep found
     lastPortScan = await portScanDone(0, 'the first port scan after install');

@@ -8,7 +8,7 @@
  */
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { eventually, ServiceProcess } from '../helpers/serviceProcess.js';
+import { eventually, ServiceProcess, serviceFlags } from '../helpers/serviceProcess.js';
 import { addIpv6Host, enableIpv6, eui64LinkLocal, type Ipv6Host, type Ipv6Lan } from '../lan/ipv6.js';
 import { type ScannerMosquitto, startScannerMosquitto } from '../lan/mosquitto.js';
 import { describeLan, mosquittoAvailable, ndpToolsAvailable } from '../lan/requireLan.js';
@@ -63,17 +63,12 @@ describeLan('IPv6 neighbour discovery on the simulated LAN', () => {
     await new Promise<void>((r) => sub.once('connect', () => r()));
     await sub.subscribeAsync('lan_sentinel/device/+/state', { qos: 1 });
     svc = await ServiceProcess.start(lan, {
-      flags: [
-        '--sweep-interval',
-        '15',
-        '--consider-home',
-        '600',
-        '--port-scan-schedule',
-        'off',
-        '--no-scan-new-devices',
-        '--mqtt-url',
-        broker.url,
-      ],
+      flags: serviceFlags({
+        sweepInterval: 15,
+        considerHome: 600,
+        scanNewDevices: false,
+        mqttUrl: broker.url,
+      }),
     });
   }, 90_000);
 

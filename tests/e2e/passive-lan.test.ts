@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { eventually, ServiceProcess } from '../helpers/serviceProcess.js';
+import { eventually, ServiceProcess, serviceFlags } from '../helpers/serviceProcess.js';
 import { BUSYBOX, type Dnsmasq, dhcpJoin, mdnsAnnounce, startDnsmasq } from '../lan/peers.js';
 import { describeLan, passivePeersAvailable } from '../lan/requireLan.js';
 import { SimLan } from '../lan/sim-lan.js';
@@ -57,15 +57,7 @@ describeLan('passive listening (DHCP, mDNS, ARP) on the simulated LAN', () => {
     });
     dnsmasq = await startDnsmasq(lan, 'router');
     svc = await ServiceProcess.start(lan, {
-      flags: [
-        '--sweep-interval',
-        '3600',
-        '--port-scan-schedule',
-        'off',
-        '--no-scan-new-devices',
-        '--mqtt-url',
-        'none',
-      ],
+      flags: serviceFlags({ scanNewDevices: false, mqttUrl: 'none' }),
     });
     // the first sweep takes the install baseline; passive sightings wait for it
     await eventually(async () => (await device('b8:27:eb:12:34:56')) !== null, 60_000, 'the baseline sweep');

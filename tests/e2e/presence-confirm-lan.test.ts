@@ -6,7 +6,7 @@
  * Soak: SOAK_S seconds; then the phone really leaves and the departure latency is measured.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { eventually, ServiceProcess } from '../helpers/serviceProcess.js';
+import { eventually, ServiceProcess, serviceFlags } from '../helpers/serviceProcess.js';
 import { type SleepyPhone, sleepyPhone } from '../lan/peers.js';
 import { describeLan } from '../lan/requireLan.js';
 import { SimLan } from '../lan/sim-lan.js';
@@ -41,22 +41,14 @@ describeLan('multi-probe confirmation before away (sleepy phone)', () => {
       ],
     });
     svc = await ServiceProcess.start(lan, {
-      flags: [
-        '--sweep-interval',
-        '15',
-        '--consider-home',
-        '20',
-        '--no-passive',
-        '--port-scan-schedule',
-        'off',
-        '--no-scan-new-devices',
-        '--port-profile',
-        'custom',
-        '--ports',
-        '9',
-        '--mqtt-url',
-        'none',
-      ],
+      flags: serviceFlags({
+        sweepInterval: 15,
+        considerHome: 20,
+        passive: false,
+        scanNewDevices: false,
+        ports: '9',
+        mqttUrl: 'none',
+      }),
     });
     await eventually(
       async () => (await svc.api(`api/devices/${PHONE}`)).status === 200,

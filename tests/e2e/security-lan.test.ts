@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { CLI, eventually, ROOT, ServiceProcess } from '../helpers/serviceProcess.js';
+import { CLI, eventually, ROOT, ServiceProcess, serviceFlags } from '../helpers/serviceProcess.js';
 import { defaultHosts } from '../lan/hosts.js';
 import { type NsRelay, relayIntoNamespace } from '../lan/relay.js';
 import { describeLan } from '../lan/requireLan.js';
@@ -39,16 +39,7 @@ describeLan('security of the running service (simulated LAN)', () => {
     // standalone: the embedded broker listens on 127.0.0.1:1883 in the scanner namespace
     svc = await ServiceProcess.start(lan, {
       // one TCP port: the first-start port scan of the router takes seconds, not minutes
-      flags: [
-        '--sweep-interval',
-        '3600',
-        '--port-scan-schedule',
-        'off',
-        '--port-profile',
-        'custom',
-        '--ports',
-        '80',
-      ],
+      flags: serviceFlags({ ports: '80' }),
     });
     proxy = lan.spawnInScanner(process.execPath, [
       PROXY,

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { validateDiscoverySet } from '../helpers/discoveryValidator.js';
-import { CLI, eventually, ROOT, ServiceProcess } from '../helpers/serviceProcess.js';
+import { CLI, eventually, ROOT, ServiceProcess, serviceFlags } from '../helpers/serviceProcess.js';
 import { defaultHosts } from '../lan/hosts.js';
 import { type ScannerMosquitto, startScannerMosquitto } from '../lan/mosquitto.js';
 import { describeLan, mosquittoAvailable } from '../lan/requireLan.js';
@@ -156,20 +156,7 @@ describeLan('LAN Sentinel on the simulated LAN', () => {
 
   it('runs as a service: discovery for every host passes the checker rules', async () => {
     svc = await ServiceProcess.start(lan, {
-      flags: [
-        '--mqtt-url',
-        broker.url,
-        '--sweep-interval',
-        '3600',
-        '--consider-home',
-        '3',
-        '--port-scan-schedule',
-        'off',
-        '--port-profile',
-        'custom',
-        '--ports',
-        '21,22,23,80,2222',
-      ],
+      flags: serviceFlags({ mqttUrl: broker.url, considerHome: 3, ports: '21,22,23,80,2222' }),
     });
     await eventually(
       async () =>
@@ -325,7 +312,7 @@ describeLan('LAN Sentinel on the simulated LAN', () => {
     retained.delete('lan_sentinel/status');
     const again = await ServiceProcess.start(lan, {
       dataDir: svc.dataDir,
-      flags: ['--mqtt-url', broker.url, '--sweep-interval', '3600', '--port-scan-schedule', 'off'],
+      flags: serviceFlags({ mqttUrl: broker.url }),
     });
     try {
       await eventually(() => retained.get('lan_sentinel/status') === 'online', 15_000, 'status online');

@@ -7,7 +7,7 @@
  */
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { CLI, eventually, ServiceProcess } from '../helpers/serviceProcess.js';
+import { CLI, eventually, ServiceProcess, serviceFlags } from '../helpers/serviceProcess.js';
 import { startWolListener, type WolListener } from '../lan/peers.js';
 import { type NsRelay, relayIntoNamespace } from '../lan/relay.js';
 import { describeLan } from '../lan/requireLan.js';
@@ -44,16 +44,7 @@ describeLan('Wake-on-LAN on the simulated LAN', () => {
     listener = await startWolListener(lan, DESKTOP.name, 9);
     svc = await ServiceProcess.start(lan, {
       // embedded MQTT broker (no --mqtt-url); one TCP port keeps the first-start port scan short
-      flags: [
-        '--sweep-interval',
-        '3600',
-        '--port-scan-schedule',
-        'off',
-        '--port-profile',
-        'custom',
-        '--ports',
-        '22',
-      ],
+      flags: serviceFlags({ ports: '22' }),
     });
     await eventually(
       async () => (await svc.api(`api/devices/${DESKTOP.mac}`)).status === 200,

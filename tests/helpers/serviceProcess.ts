@@ -24,8 +24,42 @@ export function assertBuilt(): void {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first (npm test does it)`);
 }
 
+/** The option flags of a service under test: a sweep interval, and quiet otherwise unless asked for. */
+export interface ServiceFlags {
+  /** seconds between sweeps; default 3600 (the start sweep, then only what the test asks for) */
+  sweepInterval?: number;
+  /** seconds a device stays home after it was last seen */
+  considerHome?: number;
+  /** cron of the scheduled port scans; default off */
+  portScanSchedule?: string;
+  /** port-scan each newly arrived device (option scan_new_devices); default: the option's default */
+  scanNewDevices?: boolean;
+  /** a custom port list: `--port-profile custom --ports <ports>` */
+  ports?: string;
+  /** a broker URL, or 'none'; default: the embedded broker */
+  mqttUrl?: string;
+  /** passive listening; default: the option's default */
+  passive?: boolean;
+  /** further flags, appended */
+  extra?: string[];
+}
+
+export function serviceFlags(f: ServiceFlags = {}): string[] {
+  return [
+    ...(f.mqttUrl !== undefined ? ['--mqtt-url', f.mqttUrl] : []),
+    ...['--sweep-interval', String(f.sweepInterval ?? 3600)],
+    ...(f.considerHome !== undefined ? ['--consider-home', String(f.considerHome)] : []),
+    ...(f.passive === false ? ['--no-passive'] : []),
+    ...['--port-scan-schedule', f.portScanSchedule ?? 'off'],
+    ...(f.scanNewDevices === false ? ['--no-scan-new-devices'] : []),
+    ...(f.scanNewDevices === true ? ['--scan-new-devices'] : []),
+    ...(f.ports !== undefined ? ['--port-profile', 'custom', '--ports', f.ports] : []),
+    ...(f.extra ?? []),
+  ];
+}
+
 export interface ServiceOptions {
-  /** extra option flags, e.g. ['--mqtt-url', 'mqtt://127.0.0.1:1883'] */
+  /** extra option flags, e.g. ['--mqtt-url', 'mqtt://127.0.0.1:1883'] or serviceFlags({ … }) */
   flags?: string[];
   env?: Record<string, string>;
   httpPort?: number;

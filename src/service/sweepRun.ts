@@ -1,0 +1,174 @@
+/**
+ * One sweep of a scan request: nmap host discovery over the targets, MACs from the neighbour table when nmap
+ * cannot see them, names from the reverse-DNS cache, the direct probes of devices about to be marked away,
+ * then the store's ingest and the results on the bus. A failed or cut-short sweep marks nothing away.
+ */
+import { departureCandidates, ingestSweep } from '../inventory/ingestSweep.js';
+import type { Change } from '../inventory/types.js';
+import { lookupVendor } from '../inventory/vendor.js';
+import { fillMacsFromArp, readArpTable } from '../scan/arpTable.js';
+import { buildSweepArgs } from '../scan/nmapArgs.js';
+import { checkRequestTargets, inTargets } from '../scan/requestTargets.js';
+import { routedAddressTest } from '../scan/targets.js';
+import type { ScanResult } from '../scan/types.js';
+import { awayReasonText, confirmAway, nmapProbeRun } from './awayConfirmer.js';
+import { announceIpUpgrades } from './ipUpgradeEvents.js';
+import type { Job } from './jobQueue.js';
+import { runScanNmap } from './nmapRun.js';
+import { ReverseDnsCache } from './reverseDnsCache.js';
+import { publishScanResults, type ScanRunContext } from './scanRunContext.js';
+import type { ScanTargets } from './scanSettings.js';
+
+export class SweepRunner {
+  private readonly dns: ReverseDnsCache;
+
+  constructor(
+    private readonly ctx: ScanRunContext,
+    /** after a sweep: queue the automatic port scans of devices never port-scanned; how many were queued */
+    private readonly queuePending: (now: Date) => number,
+  ) {
+    const { settings, logger, resolver } = ctx.deps;
+    this.dns = new ReverseDnsCache({
+      timeoutMs: settings.dnsTimeoutMs,
+      logger,
+      ...(resolver ? { resolver } : {}),
+    });
+  }
+
+  async run(job: Job): Promise<void> {
+    const { store, clock, logger, settings, bus } = this.ctx.deps;
+    const progress = this.ctx.progress;
+    const t0 = Date.now();
+    const scanId = job.scanId as number;
+    let t: ScanTargets;
+    try {
+      t = this.ctx.deps.targets();
+    } catch (err) {
+      const message = `cannot sweep: ${(err as Error).message}`;
+      logger.error(message);
+      store.scans.fail(scanId, message, clock.now());
+      progress.ended(scanId, clock.now());
+      return;
+    }
+    const targets = job.targets ?? t.targets;
+    const scope = job.targets ? checkRequestTargets(job.targets, t.targets) : null;
+    const argv = buildSweepArgs({
+      targets,
+      exclude: t.exclude,
+      privileged: settings.privileged,
+      attached: t.attached,
+    });
+    const startedAt = clock.now();
+    store.scans.batchStarted(scanId, 0, argv.join(' '), startedAt);
+    progress.began(scanId, 'sweep', targets, job.reason);
+    progress.batchStarted(scanId);
+    const outcome = await runScanNmap(this.ctx, scanId, 'sweep', argv, targets, settings.sweepTimeoutMs);
+    if (!outcome.result) {
+      store.recordFailedScan(scanId, outcome.error, clock.now());
+      progress.ended(scanId, startedAt);
+      return;
+    }
+    let result = outcome.result;
+    if (!settings.privileged || !t.attached) {
+      try {
+        result = fillMacsFromArp(result, await readArpTable());
+      } catch (err) {
+        logger.debug(`neighbour table not readable: ${(err as Error).message}`);
+      }
+    }
+    // names from the background reverse-DNS cache; never wait for DNS here
+    for (const h of result.hosts) {
+      const name = this.dns.nameOf(h.ip);
+      if (name && h.hostnames.length === 0) h.hostnames.push(name);
+    }
+    // a MAC-less host on a routed target is identified by its IP (DESIGN §15)
+    const identifyByIp = routedAddressTest(t.routed ?? []);
+    const sweepCtx = {
+      considerHome: settings.considerHome,
+      gatewayIp: settings.gatewayIp(),
+      lookupVendor,
+      ...(scope ? { inScope: (ip: string | null) => inTargets(ip, scope) } : {}),
+      ...(identifyByIp ? { identifyByIp } : {}),
+    };
+    const confirm = await this.confirmDepartures(result, { ...sweepCtx, now: clock.now() }, t.attached);
+    result = confirm.result;
+    if (this.ctx.stopping()) {
+      // the probes were cut short: nothing may be marked away on their silence
+      store.recordFailedScan(scanId, 'scan aborted (service stopping)', clock.now());
+      progress.ended(scanId, startedAt);
+      return;
+    }
+    const now = clock.now();
+    const { changes, devices, baseline, upgraded } = ingestSweep(store, scanId, result, {
+      ...sweepCtx,
+      now,
+      ...(confirm.awayReason ? { awayReason: confirm.awayReason } : {}),
+    });
+    announceIpUpgrades(upgraded, bus, logger);
+    publishScanResults(bus, changes, devices);
+    const count = (type: Change['type']) => changes.filter((c) => c.type === type).length;
+    logger.info(
+      `sweep #${scanId}: ${result.hosts.filter((h) => h.status === 'up').length} hosts up, ${count('new_device')} new, ${count('device_offline')} gone, ${count('device_online')} back in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+    );
+    if (baseline) {
+      logger.info(
+        `install baseline: the ${baseline.length} devices of this first sweep are "present at install" (no new-device alerts); trust them all on the Devices page. Devices that join later are new.`,
+      );
+    }
+    for (const c of changes) {
+      if (c.type === 'new_device') logger.info(c.message);
+      else if (c.type === 'gateway_mac_changed' || c.type === 'ip_conflict') logger.warn(c.message);
+    }
+    const into = job.collapsible && changes.length === 0 ? store.scans.collapseUnchanged(scanId) : scanId;
+    progress.ended(scanId, startedAt, into);
+    this.dns.refresh(result.hosts.map((h) => h.ip));
+    const queued = this.queuePending(now);
+    if (queued > 0) logger.info(`queued a port scan of ${queued} device(s) that were never port-scanned`);
+  }
+
+  /**
+   * Before a sweep marks devices away, probe them directly (ARP, ICMP, TCP SYN to phone ports, UDP 5353) in a
+   * few rounds; the ones that answer count as seen by this sweep (as hosts with a "probe: …" reason).
+   */
+  private async confirmDepartures(
+    result: ScanResult,
+    ctx: Parameters<typeof departureCandidates>[2],
+    attached: boolean,
+  ): Promise<{ result: ScanResult; awayReason?: string }> {
+    const { settings, store, logger, probeRun } = this.ctx.deps;
+    const rounds = settings.confirmRounds ?? 3;
+    const probeSettings = {
+      nmapPath: settings.nmapPath,
+      privileged: settings.privileged,
+      attached,
+      rounds,
+      pauseMs: settings.confirmPauseMs ?? 4_000,
+    };
+    const reason = awayReasonText(probeSettings);
+    if (rounds <= 0) return { result };
+    const candidates = departureCandidates(store, result, ctx).filter(
+      (c): c is { mac: string; ip: string } => typeof c.ip === 'string',
+    );
+    if (candidates.length === 0) return { result, awayReason: reason };
+    const t0 = Date.now();
+    const out = await this.ctx.aborter.run((signal) =>
+      confirmAway(candidates, probeSettings, probeRun ?? nmapProbeRun(settings.nmapPath, logger), signal),
+    );
+    logger.info(
+      `presence: ${candidates.length} device(s) missed the sweeps; ${out.present.size} answered a direct probe (${[...out.present.values()].join(', ') || 'none'}), ${candidates.length - out.present.size} away, in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+    );
+    if (out.present.size === 0) return { result, awayReason: out.awayReason };
+    const extra = candidates
+      .filter((c) => out.present.has(c.mac))
+      .map((c) => ({
+        ip: c.ip,
+        mac: c.mac,
+        hostnames: [],
+        status: 'up' as const,
+        reason: out.present.get(c.mac) as string,
+        ports: [],
+        portsScanned: false,
+      }));
+    return { result: { ...result, hosts: [...result.hosts, ...extra] }, awayReason: out.awayReason };
+  }
+}
