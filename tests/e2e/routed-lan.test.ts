@@ -19,7 +19,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { agentTopics } from '../../src/agent/protocol.js';
 import type { DeviceHistoryJson, DeviceJson, WakeResultJson } from '../../src/api/schemas.js';
 import { validateDiscovery } from '../helpers/discoveryValidator.js';
-import { CLI, eventually, ROOT, ServiceProcess } from '../helpers/serviceProcess.js';
+import { CLI, eventually, ROOT, ServiceProcess, serviceFlags } from '../helpers/serviceProcess.js';
 import { type DefaultHostInfo, defaultHosts, type HostSpec } from '../lan/hosts.js';
 import { ip } from '../lan/ip.js';
 import { type ScannerMosquitto, startScannerMosquitto } from '../lan/mosquitto.js';
@@ -91,32 +91,26 @@ describeLan('a routed subnet: identity by IP, presence, upgrade by an agent, Wak
     await new Promise<void>((r) => sub.once('connect', () => r()));
     await sub.subscribeAsync(['homeassistant/device/+/config', 'lan_sentinel/device/+/state'], { qos: 1 });
     hub = await ServiceProcess.start(a, {
-      flags: [
-        '--subnets',
-        `${a.subnet},${b.subnet}`,
-        '--mqtt-url',
-        broker.url,
-        '--mqtt-username',
-        'lan_sentinel_hub',
-        '--mqtt-password',
-        PW.hub,
-        '--agents',
-        'iot',
-        '--sweep-interval',
-        '15',
-        '--consider-home',
-        '10',
-        '--port-scan-schedule',
-        'off',
-        '--no-scan-new-devices',
-        // the first-start port scan runs regardless and holds sweeps back while it runs: one port nobody serves
-        // keeps it short (an HTTP port would cost nmap's service probes on every host)
-        '--port-profile',
-        'custom',
-        '--ports',
-        '22',
-        '--no-passive',
-      ],
+      // the first-start port scan runs regardless and holds sweeps back while it runs: one port nobody serves
+      // keeps it short (an HTTP port would cost nmap's service probes on every host)
+      flags: serviceFlags({
+        mqttUrl: broker.url,
+        sweepInterval: 15,
+        considerHome: 10,
+        passive: false,
+        scanNewDevices: false,
+        ports: '22',
+        extra: [
+          '--subnets',
+          `${a.subnet},${b.subnet}`,
+          '--mqtt-username',
+          'lan_sentinel_hub',
+          '--mqtt-password',
+          PW.hub,
+          '--agents',
+          'iot',
+        ],
+      }),
     });
   }, 120_000);
 
