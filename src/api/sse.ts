@@ -44,7 +44,14 @@ export function streamEvents(request: FastifyRequest, reply: FastifyReply, o: Ss
     o.bus.on('device:updated', (d) =>
       send('device', { action: 'updated', mac: d.mac, device: deviceJson(d, o.mappers) }),
     ),
-    o.bus.on('device:removed', (r) => send('device', { action: 'removed', mac: r.mac, reason: r.reason })),
+    o.bus.on('device:removed', (r) =>
+      send('device', {
+        action: 'removed',
+        mac: r.mac,
+        reason: r.reason,
+        ...(r.reason === 'merged' ? { into: r.into } : {}),
+      }),
+    ),
     o.bus.on('finding:updated', (f) => send('finding', findingJson(f, o.mappers))),
     o.bus.on('scanning', (s) => send('scanning', { running: s.running })),
     scanEvents(o.bus, o.now, (e) => send('scan', e)),

@@ -33,8 +33,11 @@ export interface BusEvents {
   change: Change;
   /** A device row changed (presence, ip, ports, risk, name, flags, ...). */
   'device:updated': Device;
-  /** The device was forgotten (deleted) or became ignored: its HA entities must go. */
-  'device:removed': { mac: string; reason: 'forgotten' | 'ignored' };
+  /** The device was forgotten (deleted), became ignored or was merged into another: its HA entities must go. */
+  'device:removed':
+    | { mac: string; reason: 'forgotten' | 'ignored' }
+    /** merged: `into` is the device it became part of */
+    | { mac: string; reason: 'merged'; into: string };
   /** The hub counters (devices new/known/ignored) changed without a scan: a user command. */
   'inventory:changed': { reason: string };
   /** A finding was detected, resolved, accepted or un-accepted (by a port scan or a user's command). */

@@ -1,17 +1,36 @@
+// biome-ignore-all lint/performance/useDomNodeTextContent: Playwright's innerText is the rendered text a user sees
 /**
  * Wake-on-LAN on the simulated LAN (issue 19, DESIGN §15): the real service runs in the scanner namespace
  * with its embedded broker (aedes); a desktop host runs a UDP :9 listener inside its own namespace, as a
  * sleeping network card would listen. A magic packet sent by the service — through POST api/devices/:mac/wake,
  * through the HA `wake` button (PRESS on the discovered command topic) and through the CLI — must arrive
  * there with the right MAC, byte for byte. Nothing leaves the simulated LAN.
+ * The web UI's Wake (real Chromium in the host namespace, through the relay to the service, signed in with an
+ * admin key): the device page's button and, once the desktop sleeps (its card hears but no longer answers ARP,
+ * so the next sweep marks it offline), the compact Wake in the devices list; each says where the packet went.
+ * Screenshots: artifacts/screenshots/wake-*.png.
  */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
+import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CLI, eventually, ServiceProcess, serviceFlags } from '../helpers/serviceProcess.js';
+import {
+  CHROMIUM,
+  chromiumAvailable,
+  ensureUiBuilt,
+  LAUNCH_ARGS,
+  SHOTS,
+  signInWithKey,
+} from '../helpers/uiBrowser.js';
 import { startWolListener, type WolListener } from '../lan/peers.js';
 import { type NsRelay, relayIntoNamespace } from '../lan/relay.js';
 import { describeLan } from '../lan/requireLan.js';
 import { SimLan } from '../lan/sim-lan.js';
+
+if (!chromiumAvailable && process.env.CI === 'true')
+  throw new Error(`the Wake-on-LAN UI test needs Chromium at ${CHROMIUM}; refusing to skip under CI`);
 
 const DESKTOP = { name: 'desktop', mac: '00:d8:61:4a:5b:6c', ip: 40 };
 const PI = { name: 'pi', mac: 'b8:27:eb:12:34:56', ip: 10 };
@@ -145,4 +164,73 @@ describeLan('Wake-on-LAN on the simulated LAN', () => {
     expect(bad.code).toBe(64);
     expect(bad.stderr).toMatch(/broadcast/);
   }, 120_000);
+
+  it.skipIf(!chromiumAvailable)(
+    'the web UI: Wake on the device page, and in the list once the desktop sleeps; each says where it went',
+    async () => {
+      mkdirSync(SHOTS, { recursive: true });
+      await ensureUiBuilt();
+      const key = await svc.api<{ secret: string }>('api/keys', {
+        method: 'POST',
+        body: JSON.stringify({ name: 'wake-ui', scope: 'admin' }),
+      });
+      expect(key.status).toBe(201);
+      const desktopNs = lan.host(DESKTOP.name).ns;
+      const browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
+      try {
+        const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+        const errors: string[] = [];
+        page.on('pageerror', (e) => errors.push(e.message));
+        await page.goto(`${svc.baseUrl}#/devices/${DESKTOP.mac}`);
+        await signInWithKey(page, key.body.secret);
+        const broadcast = broadcastOf(lan);
+        let since = listener.heard.length;
+        await page.locator('#wake').click({ timeout: 15_000 });
+        await expect
+          .poll(() => page.locator('#wake-status').innerText(), { timeout: 10_000 })
+          .toMatch(`magic packet for ${DESKTOP.mac} sent to ${broadcast}:9`);
+        let d = await listener.next((x) => x.hex === magic(DESKTOP.mac), 10_000, since);
+        expect(d.from).toBe(lan.scannerIp);
+        const audit = await svc.api<{ items: Array<{ actor: string; target: string; actor_kind: string }> }>(
+          'api/audit?action=device.wake',
+        );
+        expect(audit.body.items[0]).toMatchObject({
+          actor: 'wake-ui',
+          actor_kind: 'key',
+          target: DESKTOP.mac,
+        });
+        await page.locator('#sec-summary').screenshot({ path: join(SHOTS, 'wake-device-page.png') });
+
+        // the desktop sleeps: its card still hears broadcasts, but nothing answers ARP; the sweep misses it
+        await lan.execIn(desktopNs, 'ip', ['link', 'set', 'dev', 'eth0', 'arp', 'off']);
+        await lan.execInScanner('ip', ['neigh', 'flush', 'all']);
+        const sweep = await svc.api('api/scans', { method: 'POST', body: JSON.stringify({ kind: 'sweep' }) });
+        expect(sweep.status).toBe(202);
+        await eventually(
+          async () =>
+            (await svc.api<{ online: boolean }>(`api/devices/${DESKTOP.mac}`)).body.online === false,
+          45_000,
+          'the sweep to miss the sleeping desktop',
+        );
+        await page.goto(`${svc.baseUrl}#/devices`);
+        const row = page.locator(`#devices tr[data-mac="${DESKTOP.mac}"]`);
+        await expect.poll(() => row.locator('button.wake').count(), { timeout: 15_000 }).toBe(1);
+        // only offline devices offer it: the Pi (awake) has none
+        expect(await page.locator(`#devices tr[data-mac="${PI.mac}"] button.wake`).count()).toBe(0);
+        since = listener.heard.length;
+        await row.locator('button.wake').click();
+        d = await listener.next((x) => x.hex === magic(DESKTOP.mac), 10_000, since);
+        expect(d.length).toBe(102);
+        await expect
+          .poll(() => page.locator('ls-toasts .toast').allInnerTexts(), { timeout: 10_000 })
+          .toContainEqual(expect.stringContaining(`magic packet for ${DESKTOP.mac} sent to ${broadcast}:9`));
+        await page.screenshot({ path: join(SHOTS, 'wake-devices-list.png') });
+        expect(errors).toEqual([]);
+      } finally {
+        await lan.execIn(desktopNs, 'ip', ['link', 'set', 'dev', 'eth0', 'arp', 'on']).catch(() => undefined);
+        await browser.close();
+      }
+    },
+    120_000,
+  );
 });

@@ -4,6 +4,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import type { Page } from 'playwright-core';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const UI_DIR = join(ROOT, 'dist/ui');
@@ -44,4 +45,17 @@ export async function ensureUiBuilt(): Promise<void> {
     [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'frontend-card/vite.app.config.ts'],
     { cwd: ROOT, timeout: 120_000 },
   );
+}
+
+/** The login link the service printed at start (`web UI on http://…/login?token=…`): opening it signs a browser in. */
+export function printedLoginLink(logs: readonly string[]): string {
+  const link = logs.map((l) => /web UI on (http:\/\/\S+\/login\?token=\S+)/.exec(l)?.[1]).find(Boolean);
+  if (!link) throw new Error(`no login link in the service's log:\n${logs.slice(-20).join('\n')}`);
+  return link;
+}
+
+/** Signs the page in with an API key through the form the UI shows when it needs one. */
+export async function signInWithKey(page: Page, secret: string): Promise<void> {
+  await page.locator('ls-sign-in input[name="key"]').fill(secret);
+  await page.locator('ls-sign-in button[type="submit"]').click();
 }

@@ -3,9 +3,8 @@
  * printed at start; the page's uncaught errors are collected. For the browser tests of one running service.
  */
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { expect } from 'vitest';
-import { startTestService, type TestService } from './testService.js';
-import { CHROMIUM, ensureUiBuilt, LAUNCH_ARGS } from './uiBrowser.js';
+import { startTestService, type TestService, type TestServiceOptions } from './testService.js';
+import { CHROMIUM, ensureUiBuilt, LAUNCH_ARGS, printedLoginLink } from './uiBrowser.js';
 
 export interface SignedInUi {
   t: TestService;
@@ -15,18 +14,16 @@ export interface SignedInUi {
   errors: string[];
 }
 
-export async function openSignedInUi(): Promise<SignedInUi> {
+export async function openSignedInUi(opts: TestServiceOptions = {}): Promise<SignedInUi> {
   await ensureUiBuilt();
-  const t = await startTestService();
+  const t = await startTestService(opts);
   let browser: Browser | undefined;
   try {
     browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
     const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    const link = t.logs.map((l) => /web UI on (http:\/\/\S+\/login\?token=\S+)/.exec(l)?.[1]).find(Boolean);
-    expect(link, t.logs.slice(-20).join('\n')).toBeTruthy();
-    await page.goto(link as string);
+    await page.goto(printedLoginLink(t.logs));
     return { t, browser, page, errors };
   } catch (err) {
     await browser?.close();

@@ -2,7 +2,7 @@ import { html, nothing, type TemplateResult } from 'lit';
 import { CHANGE_TONES, isChangeType } from '../../../src/vocabulary.js';
 import { changeLabel, formatTime, timeAgo } from './format.js';
 import { deviceHref } from './router.js';
-import type { ChangeJson, DeviceJson } from './types.js';
+import type { ChangeJson, DeviceJson, List } from './types.js';
 import './components/ls-badge.js';
 
 /** Template fragments shared by several pages. All text goes through Lit bindings (escaped). */
@@ -72,4 +72,29 @@ export function deviceFlags(
   }
   ${d.watched ? html`<span class="tag info">watched</span>` : nothing}
   ${d.ignored ? html`<span class="tag">ignored</span>` : nothing}`;
+}
+
+/**
+ * The pager under a list (class `pager`, styled by `toolbarStyles`): "21–40 of 97", `extra` (e.g. a rows-per-page
+ * select), then the two buttons, which call `go` with the offset of the page before or after. `newestFirst`
+ * lists read "← Newer / Older →".
+ */
+export function pager(
+  list: Pick<List<unknown>, 'offset' | 'total' | 'items'>,
+  pageSize: number,
+  go: (offset: number) => void,
+  opts: { newestFirst?: boolean; extra?: TemplateResult } = {},
+): TemplateResult {
+  const to = list.offset + list.items.length;
+  return html`<div class="pager">
+    <span class="muted">${list.offset + 1}–${to} of ${list.total}</span>
+    <span class="spacer"></span>
+    ${opts.extra ?? nothing}
+    <button ?disabled=${list.offset === 0} @click=${() => go(Math.max(0, list.offset - pageSize))}>
+      ${opts.newestFirst ? '← Newer' : '← Previous'}
+    </button>
+    <button ?disabled=${to >= list.total} @click=${() => go(list.offset + pageSize)}>
+      ${opts.newestFirst ? 'Older →' : 'Next →'}
+    </button>
+  </div>`;
 }

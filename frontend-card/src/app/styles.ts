@@ -275,12 +275,46 @@ export const baseStyles = css`
   .table-wrap {
     overflow-x: auto;
   }
+  /* an inline "are you sure" box under the button that opened it (forget, merge, split) */
+  .confirm {
+    background: var(--ls-bad-bg);
+    border: 1px solid var(--ls-bad);
+    color: var(--ls-text);
+    border-radius: 6px;
+    padding: 0.6rem 0.75rem;
+    margin-top: 0.75rem;
+  }
   @media (max-width: 600px) {
     .card {
       padding: 0.75rem;
     }
     .grid {
       grid-template-columns: 1fr;
+    }
+  }
+`;
+
+/**
+ * The bar of filters above a list (`.toolbar`: search field, selects, actions) and the pager under it
+ * (`.pager`, see `pager()` in fragments.ts): one look on every list page.
+ */
+export const toolbarStyles = css`
+  .toolbar,
+  .pager {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 0.5rem;
+    align-items: center;
+    margin-bottom: 0.75rem;
+  }
+  .toolbar input[type='search'] {
+    flex: 1 1 220px;
+    min-width: 0;
+  }
+  /* a phone: "21–40 of 97" on a line of its own, the controls together under it */
+  @media (max-width: 600px) {
+    .pager > .muted:first-child {
+      flex: 1 0 100%;
     }
   }
 `;

@@ -4,6 +4,7 @@
  */
 
 export type { AgentJson } from '../../../src/api/agentSchemas.js';
+export type { DeviceIdentityJson } from '../../../src/api/routes/identity.js';
 export type { ScheduleJson } from '../../../src/api/routes/schedules.js';
 export type {
   AcceptJson,
@@ -43,6 +44,7 @@ export type {
   TlsFactJson,
   TrendsJson,
   VendorListJson,
+  WakeResultJson,
   WebhookCreate,
   WebhookJson,
 } from '../../../src/api/schemas.js';

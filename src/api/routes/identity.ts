@@ -46,6 +46,7 @@ export const deviceIdentitySchema = z
       ),
   })
   .strict();
+export type DeviceIdentityJson = z.infer<typeof deviceIdentitySchema>;
 
 const macBody = z.object({ mac: macSchema }).strict();
 /** merge takes any device, a device identified by IP too (the user knows it is the MAC device's host) */
@@ -119,7 +120,7 @@ export function identityRoutes(r: RouteRegistry, deps: ApiDeps, mappers: Mappers
       // a device identified by IP has no MAC to become a further MAC of the survivor (HA connections)
       if (isIpKey(body.mac)) store.macs?.unlink(body.mac);
       auditChange(deps, request, 'device.merge', params.mac, { merged: body.mac });
-      bus.emit('device:removed', { mac: body.mac, reason: 'forgotten' });
+      bus.emit('device:removed', { mac: body.mac, reason: 'merged', into: merged.mac });
       bus.emit('device:updated', merged);
       return deviceJson(merged, mappers);
     },

@@ -23,7 +23,12 @@ export const sseScanSchema = z.object({
 export type SseScanJson = z.infer<typeof sseScanSchema>;
 export const sseDeviceSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('updated'), mac: z.string(), device: deviceSchema }),
-  z.object({ action: z.literal('removed'), mac: z.string(), reason: z.enum(['forgotten', 'ignored']) }),
+  z.object({
+    action: z.literal('removed'),
+    mac: z.string(),
+    reason: z.enum(['forgotten', 'ignored', 'merged']),
+    into: z.string().optional().describe('reason merged: the device this one became part of'),
+  }),
 ]);
 export type SseDeviceJson = z.infer<typeof sseDeviceSchema>;
 /** `event: change` → ChangeJson, `event: scan` → SseScanJson, `event: device` → SseDeviceJson,

@@ -4,9 +4,10 @@ import { ALERT_CHANNEL_LABELS } from '../../../../src/vocabulary.js';
 import { api, apiUrl, errorText, getList, type Query, seg } from '../api.js';
 import { toast } from '../components/ls-toasts.js';
 import { CHANGE_LABELS, changeLabel, formatTime, normalizeMac } from '../format.js';
+import { pager } from '../fragments.js';
 import { Loader } from '../loader.js';
 import { deviceHref } from '../router.js';
-import { baseStyles } from '../styles.js';
+import { baseStyles, toolbarStyles } from '../styles.js';
 import { ALERT_CHANNELS, type AlertJson, type AlertRuleJson, type List } from '../types.js';
 import '../components/ls-badge.js';
 import '../components/ls-state.js';
@@ -79,15 +80,12 @@ export class LsAlertsPage extends LitElement {
 
   static override styles = [
     baseStyles,
+    toolbarStyles,
     css`
-      .bar {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 0.5rem;
+      .toolbar {
         align-items: end;
-        margin-bottom: 0.75rem;
       }
-      .bar label {
+      .toolbar label {
         display: grid;
         gap: 0.15rem;
         font-size: 0.85rem;
@@ -190,7 +188,7 @@ export class LsAlertsPage extends LitElement {
         <button @click=${() => this.ackAll()}>Acknowledge all shown</button>
       </div>
       <p class="muted">Every alert a rule fired: where it went and whether it arrived. Repeats inside a rule's repeat window are not listed.</p>
-      <div class="bar" role="search">
+      <div class="toolbar" role="search">
         <label
           >Rule
           <select aria-label="Rule" @change=${(e: Event) => this.set({ rule_id: (e.target as HTMLSelectElement).value })}>
@@ -309,28 +307,12 @@ export class LsAlertsPage extends LitElement {
           </tbody>
         </table>
       </div>
-      <div class="bar">
-        <span class="muted">${l.offset + 1}–${l.offset + l.items.length} of ${l.total}</span>
-        <span class="spacer"></span>
-        <button
-          ?disabled=${l.offset === 0}
-          @click=${() => {
-            this.offset = Math.max(0, this.offset - PAGE);
-            void this.data.run();
-          }}
-        >
-          ← Newer
-        </button>
-        <button
-          ?disabled=${l.offset + l.items.length >= l.total}
-          @click=${() => {
-            this.offset += PAGE;
-            void this.data.run();
-          }}
-        >
-          Older →
-        </button>
-      </div>`;
+      ${pager(l, PAGE, (o) => this.show(o), { newestFirst: true })}`;
+  }
+
+  private show(offset: number): void {
+    this.offset = offset;
+    void this.data.run();
   }
 }
 

@@ -2,8 +2,9 @@ import { css, html, LitElement } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { getList } from '../api.js';
 import { formatTime } from '../format.js';
+import { pager } from '../fragments.js';
 import { Loader } from '../loader.js';
-import { baseStyles } from '../styles.js';
+import { baseStyles, toolbarStyles } from '../styles.js';
 import type { AuditEntryJson, List } from '../types.js';
 import '../components/ls-state.js';
 
@@ -38,14 +39,8 @@ export class LsAuditPage extends LitElement {
 
   static override styles = [
     baseStyles,
+    toolbarStyles,
     css`
-      .bar {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 0.5rem;
-        align-items: center;
-        margin-bottom: 0.75rem;
-      }
       td.detail {
         font-family: var(--ls-mono);
         font-size: 0.8rem;
@@ -69,7 +64,7 @@ export class LsAuditPage extends LitElement {
 
   override render() {
     return html`<h1>Audit log</h1>
-      <div class="bar">
+      <div class="toolbar">
         <input
           placeholder="Actor"
           aria-label="Filter by actor"
@@ -118,28 +113,12 @@ export class LsAuditPage extends LitElement {
           </tbody>
         </table>
       </div>
-      <div class="bar">
-        <span class="muted">${l.offset + 1}–${l.offset + l.items.length} of ${l.total}</span>
-        <span class="spacer"></span>
-        <button
-          ?disabled=${l.offset === 0}
-          @click=${() => {
-            this.offset = Math.max(0, this.offset - PAGE);
-            void this.data.run();
-          }}
-        >
-          ← Newer
-        </button>
-        <button
-          ?disabled=${l.offset + l.items.length >= l.total}
-          @click=${() => {
-            this.offset += PAGE;
-            void this.data.run();
-          }}
-        >
-          Older →
-        </button>
-      </div>`;
+      ${pager(l, PAGE, (o) => this.show(o), { newestFirst: true })}`;
+  }
+
+  private show(offset: number): void {
+    this.offset = offset;
+    void this.data.run();
   }
 }
 

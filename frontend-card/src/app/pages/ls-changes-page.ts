@@ -5,7 +5,7 @@ import { CHANGE_LABELS } from '../format.js';
 import { changeList } from '../fragments.js';
 import { type LiveMessage, live } from '../live.js';
 import { Loader } from '../loader.js';
-import { baseStyles } from '../styles.js';
+import { baseStyles, toolbarStyles } from '../styles.js';
 import type { ChangeJson, List } from '../types.js';
 import '../components/ls-state.js';
 
@@ -38,14 +38,8 @@ export class LsChangesPage extends LitElement {
 
   static override styles = [
     baseStyles,
+    toolbarStyles,
     css`
-      .bar {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 0.5rem;
-        align-items: center;
-        margin-bottom: 0.75rem;
-      }
       .fresh {
         border-left: 3px solid var(--ls-accent);
         padding-left: 0.5rem;
@@ -71,7 +65,7 @@ export class LsChangesPage extends LitElement {
 
   override render() {
     return html`<h1>Live changes</h1>
-      <div class="bar">
+      <div class="toolbar">
         <label
           >Type
           <select

@@ -7,6 +7,8 @@ import { changeList, deviceFlags, onlineTag } from '../fragments.js';
 import { LiveRefresh } from '../live-refresh.js';
 import { Loader } from '../loader.js';
 import { navigate } from '../navigate.js';
+import { deviceHref } from '../router.js';
+import { AdminScope } from '../scope.js';
 import { baseStyles } from '../styles.js';
 import { presenceSegments, uptimeShare } from '../timeline.js';
 import type {
@@ -17,11 +19,13 @@ import type {
   ScanAcceptedJson,
   SseDeviceJson,
   TlsFactJson,
+  WakeResultJson,
 } from '../types.js';
 import '../components/ls-badge.js';
 import '../components/ls-tls-facts.js';
 import '../components/ls-finding-groups.js';
 import '../components/ls-state.js';
+import '../components/ls-device-macs.js';
 import { DEVICE_KINDS, type DeviceKind, KIND_INFO, kindIcon } from '../../shared/kinds.js';
 
 const DAY = 86_400_000;
@@ -46,6 +50,13 @@ export class LsDevicePage extends LitElement {
   /** presence window the user picked; null: the smallest one that covers the device's whole life */
   @state() private pickedWindowMs: number | null = null;
   @state() private actionError = '';
+  /** the last Wake-on-LAN answer for this device ("magic packet … sent to …") */
+  @state() private wakeStatus = '';
+  /** set when the live feed says this device was merged into another one */
+  @state() private mergedInto: string | null = null;
+  /** how many further MACs the device has (ls-device-macs tells once it loaded them) */
+  @state() private furtherMacs = 0;
+  private readonly scope = new AdminScope(this);
 
   private readonly device = new Loader<DeviceJson>(this, () =>
     api.get<DeviceJson>(`devices/${seg(this.mac)}`),
@@ -72,7 +83,14 @@ export class LsDevicePage extends LitElement {
     new LiveRefresh(
       this,
       ['device', 'change', 'finding'],
-      () => this.reload(true),
+      (m) => {
+        const d = m.data as SseDeviceJson;
+        if (m.type === 'device' && d.action === 'removed' && d.reason === 'merged' && d.into) {
+          this.mergedInto = d.into;
+          return;
+        }
+        this.reload(true);
+      },
       (m) => {
         const d = m.data as { mac?: unknown } | SseDeviceJson | null;
         return !!d && typeof d === 'object' && 'mac' in d && d.mac === this.mac;
@@ -222,13 +240,19 @@ export class LsDevicePage extends LitElement {
       .finding .fix {
         margin-top: 0.3rem;
       }
-      .confirm {
-        background: var(--ls-bad-bg);
-        border: 1px solid var(--ls-bad);
-        color: var(--ls-text);
-        border-radius: 6px;
-        padding: 0.6rem 0.75rem;
-        margin-top: 0.75rem;
+      button.further {
+        all: unset;
+        cursor: pointer;
+        color: var(--ls-accent);
+        font-family: var(--ls-font);
+        font-size: 0.9rem;
+        margin-left: 0.5rem;
+      }
+      button.further:hover {
+        text-decoration: underline;
+      }
+      button.further:focus-visible {
+        outline: 2px solid var(--ls-accent);
       }
       .tls-head {
         margin: 1rem 0 0;
@@ -246,6 +270,11 @@ export class LsDevicePage extends LitElement {
       this.editingName = false;
       this.confirmForget = false;
       this.actionError = '';
+      this.wakeStatus = '';
+      this.mergedInto = null;
+      this.furtherMacs = 0;
+      const macs = this.renderRoot?.querySelector<HTMLDetailsElement>('#sec-macs');
+      if (macs) macs.open = false;
       this.pickedWindowMs = null;
       this.reload(false);
     }
@@ -323,12 +352,36 @@ export class LsDevicePage extends LitElement {
     }
   }
 
+  private async wake(d: DeviceJson): Promise<void> {
+    this.busy = true;
+    this.actionError = '';
+    this.wakeStatus = '';
+    try {
+      const r = await api.post<WakeResultJson>(`devices/${seg(d.mac)}/wake`, {});
+      this.wakeStatus = r.message;
+      toast(`Wake ${d.display_name}: ${r.message}`, 'ok');
+    } catch (err) {
+      this.actionError = `Not woken: ${errorText(err)}`;
+    } finally {
+      this.busy = false;
+    }
+  }
+
   override render() {
+    if (this.mergedInto) {
+      return html`<a class="back" href="#/devices">← Devices</a>
+        <ls-state
+          kind="empty"
+          .message=${`${this.mac} was merged into another device: its MAC and history are there now.`}
+        ></ls-state>
+        <p><a id="merged-into" href=${deviceHref(this.mergedInto)}>Open ${this.mergedInto}</a></p>`;
+    }
     return html`<a class="back" href="#/devices">← Devices</a>
       ${this.device.render((d) => this.renderDevice(d), 'Loading device…')}`;
   }
 
   private renderDevice(d: DeviceJson) {
+    const admin = this.scope.admin;
     return html`
       <div class="head">
         ${
@@ -348,7 +401,11 @@ export class LsDevicePage extends LitElement {
               <button type="button" @click=${() => (this.editingName = false)}>Cancel</button>
             </form>`
             : html`${kindIcon(d.kind, 30, d.kind_confidence)}<h1 id="device-name">${d.display_name}</h1>
-              <button id="rename" @click=${() => this.startRename()} title="Rename">Rename</button>`
+              ${
+                admin
+                  ? html`<button id="rename" @click=${() => this.startRename()} title="Rename">Rename</button>`
+                  : nothing
+              }`
         }
         ${onlineTag(d.online)} <ls-badge .level=${d.risk} label="risk"></ls-badge> ${deviceFlags(d)}
       </div>
@@ -357,7 +414,16 @@ export class LsDevicePage extends LitElement {
           <summary><h2>Summary</h2></summary>
           <dl class="facts">
             <dt>MAC</dt>
-            <dd class="mono">${d.identified_by === 'ip' ? html`<span id="device-by-ip">none: identified by IP (routed subnet)</span>` : d.mac}</dd>
+            <dd class="mono">
+              ${d.identified_by === 'ip' ? html`<span id="device-by-ip">none: identified by IP (routed subnet)</span>` : d.mac}
+              ${
+                this.furtherMacs > 0
+                  ? html`<button class="further" @click=${() => this.showMacs()}>
+                      + ${this.furtherMacs} further MAC${this.furtherMacs === 1 ? '' : 's'}
+                    </button>`
+                  : nothing
+              }
+            </dd>
             <dt>IP</dt>
             <dd class="mono">${d.ip ?? (d.ipv6_addresses.length > 0 ? 'none (IPv6 only)' : '—')}</dd>
             <dt>IPv6</dt>
@@ -378,7 +444,7 @@ export class LsDevicePage extends LitElement {
             <dt>Kind</dt>
             <dd id="device-kind">
               <div class="kind-row">
-                <select aria-label="Device kind" ?disabled=${this.busy} @change=${(e: Event) => this.setKind(e)}>
+                <select aria-label="Device kind" ?disabled=${this.busy || !admin} @change=${(e: Event) => this.setKind(e)}>
                   <option value="" ?selected=${d.kind_source !== 'user'}>
                     ${d.kind_guess ? `Automatic: ${KIND_INFO[d.kind_guess].label}` : 'Automatic: unknown'}
                   </option>
@@ -419,15 +485,34 @@ export class LsDevicePage extends LitElement {
               : nothing
           }
           <div class="toggles">
-            ${this.toggle(d, 'known', 'Trusted', 'Known device: no “new device” alerts')}
-            ${this.toggle(d, 'watched', 'Watched', 'Alert when it goes offline')}
-            ${this.toggle(d, 'ignored', 'Ignored', 'Hide from Home Assistant and alerts')}
+            ${this.toggle(d, admin, 'known', 'Trusted', 'Known device: no “new device” alerts')}
+            ${this.toggle(d, admin, 'watched', 'Watched', 'Alert when it goes offline')}
+            ${this.toggle(d, admin, 'ignored', 'Ignored', 'Hide from Home Assistant and alerts')}
           </div>
-          <div class="row" style="margin-top:0.9rem">
-            <button ?disabled=${this.busy} @click=${() => this.rescan()}>Rescan ports</button>
-            <span class="spacer"></span>
-            <button class="danger" ?disabled=${this.busy} @click=${() => (this.confirmForget = true)}>Forget…</button>
-          </div>
+          ${
+            admin
+              ? html`<div class="row" style="margin-top:0.9rem">
+                <button ?disabled=${this.busy} @click=${() => this.rescan()}>Rescan ports</button>
+                <button
+                  id="wake"
+                  ?disabled=${this.busy || !d.ip || d.identified_by === 'ip'}
+                  title=${
+                    d.identified_by === 'ip'
+                      ? 'Wake-on-LAN needs the MAC: this device is identified by IP'
+                      : d.ip
+                        ? 'Wake-on-LAN: send a magic packet to its subnet'
+                        : 'Wake-on-LAN needs an IPv4 address'
+                  }
+                  @click=${() => this.wake(d)}
+                >
+                  Wake
+                </button>
+                <span class="spacer"></span>
+                <button class="danger" ?disabled=${this.busy} @click=${() => (this.confirmForget = true)}>Forget…</button>
+              </div>
+              ${this.wakeStatus ? html`<p class="explain" id="wake-status" role="status">${this.wakeStatus}</p>` : nothing}`
+              : nothing
+          }
           ${
             this.confirmForget
               ? html`<div class="confirm" role="alertdialog" aria-label="Confirm forget">
@@ -451,8 +536,12 @@ export class LsDevicePage extends LitElement {
         ${this.renderPorts(d)}
         <div class="row">
           ${this.renderExpected()}
-          <button id="expect-ports" ?disabled=${this.busy || !d.ports_scanned_at} @click=${() => this.expectCurrentPorts()}
-            title="Any port opened later raises an “unexpected port” alert">Expect only these ports</button>
+          ${
+            admin
+              ? html`<button id="expect-ports" ?disabled=${this.busy || !d.ports_scanned_at} @click=${() => this.expectCurrentPorts()}
+                title="Any port opened later raises an “unexpected port” alert">Expect only these ports</button>`
+              : nothing
+          }
         </div>
         ${this.renderTls()}
       </details>
@@ -460,15 +549,48 @@ export class LsDevicePage extends LitElement {
         <summary><h2>Findings</h2> ${this.findings.value ? html`<span class="muted">${this.findings.value.filter((g) => !g.accepted).length} to act on</span>` : nothing}</summary>
         ${this.findings.render((f) => this.renderFindings(f), 'Loading findings…')}
       </details>
+      <details class="card sec" id="sec-macs">
+        <summary><h2>MACs and identity</h2> <span class="muted">${
+          this.furtherMacs > 0
+            ? `${this.furtherMacs + 1} MACs`
+            : admin
+              ? 'one MAC; merge another device into this one'
+              : 'one MAC'
+        }</span></summary>
+        <ls-device-macs
+          .device=${d}
+          ?admin=${admin}
+          @loaded=${(e: CustomEvent<number>) => this.macsLoaded(e.detail)}
+          @changed=${() => this.reload(true)}
+        ></ls-device-macs>
+      </details>
       ${this.history.render((h) => this.renderHistoryTables(h), '')}
       <details class="card sec" id="sec-notes">
         <summary><h2>Notes</h2></summary>
-        <textarea id="notes" aria-label="Notes" maxlength="2000" .value=${d.notes ?? ''}></textarea>
-        <div class="row" style="margin-top:0.4rem">
-          <button ?disabled=${this.busy} @click=${() => this.saveNotes()}>Save notes</button>
-        </div>
+        <textarea id="notes" aria-label="Notes" maxlength="2000" ?readonly=${!admin} .value=${d.notes ?? ''}></textarea>
+        ${
+          admin
+            ? html`<div class="row" style="margin-top:0.4rem">
+              <button ?disabled=${this.busy} @click=${() => this.saveNotes()}>Save notes</button>
+            </div>`
+            : nothing
+        }
       </details>
     `;
+  }
+
+  /** Opens the MACs section when the device has further MACs; never closes it under the user's eyes. */
+  private macsLoaded(further: number): void {
+    this.furtherMacs = further;
+    const sec = this.renderRoot.querySelector<HTMLDetailsElement>('#sec-macs');
+    if (sec && further > 0) sec.open = true;
+  }
+
+  private showMacs(): void {
+    const sec = this.renderRoot.querySelector<HTMLDetailsElement>('#sec-macs');
+    if (!sec) return;
+    sec.open = true;
+    sec.scrollIntoView({ block: 'start', behavior: 'smooth' });
   }
 
   private startRename(): void {
@@ -480,13 +602,19 @@ export class LsDevicePage extends LitElement {
     });
   }
 
-  private toggle(d: DeviceJson, key: 'known' | 'watched' | 'ignored', label: string, help: string) {
+  private toggle(
+    d: DeviceJson,
+    admin: boolean,
+    key: 'known' | 'watched' | 'ignored',
+    label: string,
+    help: string,
+  ) {
     return html`<label title=${help}>
       <input
         type="checkbox"
         name=${key}
         .checked=${d[key]}
-        ?disabled=${this.busy}
+        ?disabled=${this.busy || !admin}
         @change=${(e: Event) => {
           const on = (e.target as HTMLInputElement).checked;
           void this.patch({ [key]: on } as DevicePatch, `${label}: ${on ? 'on' : 'off'}`);

@@ -1,13 +1,14 @@
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { api, errorText, getList } from '../api.js';
+import { api, errorText, getList, seg } from '../api.js';
 import { toast } from '../components/ls-toasts.js';
 import { formatTime, timeAgo } from '../format.js';
-import { deviceFlags, levelBadge, onlineTag } from '../fragments.js';
+import { deviceFlags, levelBadge, onlineTag, pager } from '../fragments.js';
 import { LiveRefresh } from '../live-refresh.js';
 import { Loader } from '../loader.js';
 import { deviceHref } from '../router.js';
-import { baseStyles } from '../styles.js';
+import { AdminScope } from '../scope.js';
+import { baseStyles, toolbarStyles } from '../styles.js';
 import {
   DEVICE_FILTERS,
   DEVICE_SORTS,
@@ -18,6 +19,7 @@ import {
   type KindListJson,
   type List,
   type VendorListJson,
+  type WakeResultJson,
 } from '../types.js';
 import '../components/ls-state.js';
 import { DEVICE_KINDS, type DeviceKind, KIND_INFO, kindIcon } from '../../shared/kinds.js';
@@ -74,7 +76,10 @@ export class LsDevicesPage extends LitElement {
   @state() private trusting = false;
   @state() private kind: DeviceKind | 'unknown' | '' = '';
   @state() private kinds: KindListJson['items'] = [];
+  /** MACs with a Wake-on-LAN request in flight */
+  @state() private waking: ReadonlySet<string> = new Set();
   private searchTimer: ReturnType<typeof setTimeout> | null = null;
+  private readonly scope = new AdminScope(this);
 
   private readonly data = new Loader<List<DeviceJson>>(this, () =>
     getList<DeviceJson>('devices', {
@@ -96,18 +101,8 @@ export class LsDevicesPage extends LitElement {
 
   static override styles = [
     baseStyles,
+    toolbarStyles,
     css`
-      .toolbar {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 0.5rem;
-        align-items: center;
-        margin-bottom: 0.75rem;
-      }
-      .toolbar input[type='search'] {
-        flex: 1 1 220px;
-        min-width: 0;
-      }
       .toolbar .vendor,
       .toolbar .kind {
         flex: 0 1 170px;
@@ -174,12 +169,13 @@ export class LsDevicesPage extends LitElement {
         display: block;
         font-size: 0.82rem;
       }
-      .pager {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 0.5rem;
-        align-items: center;
-        margin-top: 0.75rem;
+      button.wake {
+        min-height: auto;
+        padding: 0 0.5rem;
+        font-size: 0.78rem;
+        line-height: 1.5;
+        border-radius: 999px;
+        margin-left: 0.25rem;
       }
       tbody tr {
         content-visibility: auto;
@@ -256,6 +252,20 @@ export class LsDevicesPage extends LitElement {
       .get<HealthJson>('health')
       .then((h) => (this.untrustedAtInstall = h.install?.untrusted ?? 0))
       .catch(() => (this.untrustedAtInstall = 0));
+  }
+
+  private async wake(d: DeviceJson): Promise<void> {
+    this.waking = new Set([...this.waking, d.mac]);
+    try {
+      const r = await api.post<WakeResultJson>(`devices/${seg(d.mac)}/wake`, {});
+      toast(`Wake ${d.display_name}: ${r.message}`, 'ok');
+    } catch (err) {
+      toast(`${d.display_name} not woken: ${errorText(err)}`, 'bad');
+    } finally {
+      const left = new Set(this.waking);
+      left.delete(d.mac);
+      this.waking = left;
+    }
   }
 
   private async trustInstall(): Promise<void> {
@@ -359,9 +369,9 @@ export class LsDevicesPage extends LitElement {
     this.apply();
   }
 
-  private page(delta: number): void {
+  private page(offset: number): void {
     const total = this.data.value?.total ?? 0;
-    this.offset = Math.max(0, Math.min(this.offset + delta * this.limit, Math.max(0, total - 1)));
+    this.offset = Math.max(0, Math.min(offset, Math.max(0, total - 1)));
     this.apply(false);
     this.renderRoot.querySelector('table')?.scrollIntoView({ block: 'start' });
   }
@@ -453,8 +463,6 @@ export class LsDevicesPage extends LitElement {
         }
       ></ls-state>`;
     }
-    const from = list.offset + 1;
-    const to = list.offset + list.items.length;
     return html`
       <div class="card table-card">
         <table id="devices">
@@ -480,10 +488,8 @@ export class LsDevicesPage extends LitElement {
           </tbody>
         </table>
       </div>
-      <div class="pager">
-        <span class="muted">${from}–${to} of ${list.total}</span>
-        <span class="spacer"></span>
-        <label
+      ${pager(list, this.limit, (o) => this.page(o), {
+        extra: html`<label
           >Rows
           <select
             @change=${(e: Event) => {
@@ -493,10 +499,8 @@ export class LsDevicesPage extends LitElement {
           >
             ${PAGE_SIZES.map((n) => html`<option ?selected=${n === this.limit} value=${n}>${n}</option>`)}
           </select></label
-        >
-        <button ?disabled=${list.offset === 0} @click=${() => this.page(-1)}>← Previous</button>
-        <button ?disabled=${to >= list.total} @click=${() => this.page(1)}>Next →</button>
-      </div>
+        >`,
+      })}
     `;
   }
 
@@ -512,7 +516,19 @@ export class LsDevicesPage extends LitElement {
       <td class="mono" data-label="IP">${d.ip ?? '—'}</td>
       <td class="mono" data-label="MAC">${d.identified_by === 'ip' ? '—' : d.mac}</td>
       <td data-label="Vendor">${d.vendor ?? (d.randomized ? html`<span class="muted">private MAC</span>` : '—')}</td>
-      <td data-label="Status">${onlineTag(d.online)}</td>
+      <td class="nowrap" data-label="Status">${onlineTag(d.online)}${
+        !d.online && d.ip && d.identified_by !== 'ip' && this.scope.admin
+          ? html` <button
+              class="wake"
+              title="Wake-on-LAN: send a magic packet to ${d.ip}'s subnet"
+              aria-label="Wake ${d.display_name}"
+              ?disabled=${this.waking.has(d.mac)}
+              @click=${() => this.wake(d)}
+            >
+              Wake
+            </button>`
+          : nothing
+      }</td>
       <td data-label="Last seen"><time datetime=${d.last_seen} title=${formatTime(d.last_seen)}>${timeAgo(d.last_seen)}</time></td>
       <td data-label="Open ports">${d.ports_scanned_at ? d.open_ports : html`<span class="muted" title="not port-scanned yet">–</span>`}</td>
       <td data-label="Risk">${levelBadge(d.risk)}</td>

@@ -2,10 +2,10 @@ import { css, html, LitElement, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { getList } from '../api.js';
 import { formatTime, timeAgo } from '../format.js';
-import { deviceLink } from '../fragments.js';
+import { deviceLink, pager } from '../fragments.js';
 import { LiveRefresh } from '../live-refresh.js';
 import { Loader } from '../loader.js';
-import { baseStyles } from '../styles.js';
+import { baseStyles, toolbarStyles } from '../styles.js';
 import type { FindingGroupJson, FindingJson, List } from '../types.js';
 import '../components/ls-badge.js';
 import '../components/ls-finding-groups.js';
@@ -44,14 +44,8 @@ export class LsFindingsPage extends LitElement {
 
   static override styles = [
     baseStyles,
+    toolbarStyles,
     css`
-      .bar {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 0.5rem;
-        align-items: center;
-        margin-bottom: 0.75rem;
-      }
       .f {
         border-left: 4px solid var(--ls-border);
       }
@@ -87,7 +81,7 @@ export class LsFindingsPage extends LitElement {
 
   override render() {
     return html`<h1>Findings</h1>
-      <div class="bar">
+      <div class="toolbar">
         <label
           >Status
           <select
@@ -178,28 +172,12 @@ export class LsFindingsPage extends LitElement {
           <div class="fix"><strong>Fix:</strong> ${f.remediation}</div>
         </section>`,
     )}
-      <div class="bar">
-        <span class="muted">${l.offset + 1}–${l.offset + l.items.length} of ${l.total}</span>
-        <span class="spacer"></span>
-        <button
-          ?disabled=${l.offset === 0}
-          @click=${() => {
-            this.offset = Math.max(0, this.offset - 100);
-            void this.data.run();
-          }}
-        >
-          ← Previous
-        </button>
-        <button
-          ?disabled=${l.offset + l.items.length >= l.total}
-          @click=${() => {
-            this.offset += 100;
-            void this.data.run();
-          }}
-        >
-          Next →
-        </button>
-      </div>`;
+      ${pager(l, 100, (o) => this.show(o))}`;
+  }
+
+  private show(offset: number): void {
+    this.offset = offset;
+    void this.data.run();
   }
 }
 

@@ -6,7 +6,7 @@ import type { ChartTheme } from '../charts/theme.js';
 import { LiveRefresh } from '../live-refresh.js';
 import { navigate } from '../navigate.js';
 import { deviceHref } from '../router.js';
-import { baseStyles } from '../styles.js';
+import { baseStyles, toolbarStyles } from '../styles.js';
 import type { MapJson } from '../types.js';
 import '../components/ls-chart.js';
 import '../components/ls-state.js';
@@ -35,6 +35,7 @@ export class LsMapPage extends LitElement {
 
   static override styles = [
     baseStyles,
+    toolbarStyles,
     css`
       :host {
         --map-critical: var(--lsn-risk-critical, #db4437);
@@ -43,17 +44,6 @@ export class LsMapPage extends LitElement {
         --map-low: var(--lsn-risk-low, #039be5);
         --map-none: var(--lsn-risk-none, #2e9d57);
         --map-unknown: var(--lsn-risk-unknown, #9aa5b1);
-      }
-      .toolbar {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 0.5rem;
-        align-items: center;
-        margin-bottom: 0.5rem;
-      }
-      .toolbar input[type='search'] {
-        flex: 1 1 240px;
-        min-width: 0;
       }
       .legend {
         display: flex;

@@ -3,11 +3,12 @@ import { customElement, state } from 'lit/decorators.js';
 import { api, errorText, getList } from '../api.js';
 import { toast } from '../components/ls-toasts.js';
 import { formatDuration, formatTime, timeAgo } from '../format.js';
+import { pager } from '../fragments.js';
 import { LiveRefresh } from '../live-refresh.js';
 import { Loader } from '../loader.js';
 import { navigate } from '../navigate.js';
 import { compareHref, scanHref } from '../router.js';
-import { baseStyles } from '../styles.js';
+import { baseStyles, toolbarStyles } from '../styles.js';
 import type { List, ScanAcceptedJson, ScanJson, SseScanJson } from '../types.js';
 import '../components/ls-scan-progress.js';
 import '../components/ls-state.js';
@@ -50,14 +51,8 @@ export class LsScansPage extends LitElement {
 
   static override styles = [
     baseStyles,
+    toolbarStyles,
     css`
-      .bar {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 0.5rem;
-        align-items: center;
-        margin-bottom: 0.75rem;
-      }
       td input {
         min-height: auto;
         width: 1.1rem;
@@ -101,7 +96,7 @@ export class LsScansPage extends LitElement {
 
   override render() {
     return html`<h1>Scans</h1>
-      <div class="bar">
+      <div class="toolbar">
         <button class="primary" ?disabled=${this.starting} @click=${() => this.start('sweep')}>Sweep now</button>
         <button ?disabled=${this.starting} @click=${() => this.start('ports')}>Port scan now</button>
         <label
@@ -177,28 +172,12 @@ export class LsScansPage extends LitElement {
           </tbody>
         </table>
       </div>
-      <div class="bar">
-        <span class="muted">${l.offset + 1}–${l.offset + l.items.length} of ${l.total}</span>
-        <span class="spacer"></span>
-        <button
-          ?disabled=${l.offset === 0}
-          @click=${() => {
-            this.offset = Math.max(0, this.offset - PAGE);
-            void this.data.run();
-          }}
-        >
-          ← Newer
-        </button>
-        <button
-          ?disabled=${l.offset + l.items.length >= l.total}
-          @click=${() => {
-            this.offset += PAGE;
-            void this.data.run();
-          }}
-        >
-          Older →
-        </button>
-      </div>`;
+      ${pager(l, PAGE, (o) => this.show(o), { newestFirst: true })}`;
+  }
+
+  private show(offset: number): void {
+    this.offset = offset;
+    void this.data.run();
   }
 }
 
