@@ -65,7 +65,8 @@ export function ingestPortScan(
     const current = store.devices.portsOf(matched.map((m) => m.device.mac));
     const stored: Array<{ mac: string; ports: DevicePort[]; previous: DevicePort[] }> = [];
     for (const { host, device: light } of matched) {
-      const device: Device = { ...(byMac.get(light.mac) ?? light) };
+      // the light rows were read by this ingest (its own objects): the current ports are set on them, no copy
+      const device = byMac.get(light.mac) ?? light;
       device.ports = current.get(device.mac) ?? [];
       if (!host.mac) attributed.set(host.ip, device.mac);
       const out = applyPortScan(device, host, now);

@@ -527,6 +527,72 @@ const FIELD_LABEL: Record<PatternField, string> = {
   http_server: 'web server',
 };
 
+/** The default table's pattern indexes per field, in table order. */
+let tableByField: Map<PatternField, number[]> | undefined;
+/**
+ * For the default table: per field, a value → the indexes of that field's patterns it matches (ascending). Values
+ * repeat across devices (the same products, services and vendors), so each is matched against the table once.
+ * Bounded: a field's map is cleared when full.
+ */
+const TABLE_MATCHES = new Map<PatternField, Map<string, readonly number[]>>();
+const TABLE_MATCHES_MAX = 4096;
+const NONE: readonly number[] = [];
+
+function tableMatches(field: PatternField, value: string): readonly number[] {
+  if (!tableByField) {
+    tableByField = new Map();
+    KIND_PATTERNS.forEach((pt, i) => {
+      const list = tableByField?.get(pt.field);
+      if (list) list.push(i);
+      else tableByField?.set(pt.field, [i]);
+    });
+  }
+  let byValue = TABLE_MATCHES.get(field);
+  if (!byValue) {
+    byValue = new Map();
+    TABLE_MATCHES.set(field, byValue);
+  }
+  let found = byValue.get(value);
+  if (found === undefined) {
+    const list: number[] = [];
+    for (const i of tableByField.get(field) ?? NONE)
+      if (patternMatches(KIND_PATTERNS[i] as KindPattern, value)) list.push(i);
+    found = list.length > 0 ? list : NONE;
+    if (byValue.size >= TABLE_MATCHES_MAX) byValue.clear();
+    byValue.set(value, found);
+  }
+  return found;
+}
+
+const FIELDS: readonly PatternField[] = [
+  'vendor',
+  'hostname',
+  'port',
+  'service',
+  'product',
+  'devicetype',
+  'http_title',
+  'http_server',
+  'gateway',
+];
+
+/** For each pattern of the default table, the first of the evidence's values it matches (undefined: none). */
+function tableHits(e: KindEvidence): Array<string | undefined> {
+  const hits = new Array<string | undefined>(KIND_PATTERNS.length);
+  for (const field of FIELDS) {
+    const vs = values(e, field);
+    for (let j = 0; j < vs.length; j++) {
+      const v = vs[j] as string;
+      const matched = tableMatches(field, v);
+      for (let k = 0; k < matched.length; k++) {
+        const i = matched[k] as number;
+        if (hits[i] === undefined) hits[i] = v;
+      }
+    }
+  }
+  return hits;
+}
+
 /**
  * The most likely kind, or null when nothing points anywhere with at least MIN_KIND_CONFIDENCE.
  * Each kind's score combines its matching observations as independent evidence (1 − Π(1 − w)); a runner-up
@@ -540,20 +606,24 @@ export function classifyKind(
   // plain loops, no closure per pattern: this runs for every new device and every changed port set of an ingest
   const miss = new Map<DeviceKind, number>();
   const why = new Map<DeviceKind, Array<{ w: number; text: string }>>();
+  const hits = patterns === KIND_PATTERNS ? tableHits(e) : null;
   const cache = new Map<PatternField, string[]>();
   for (let i = 0; i < patterns.length; i++) {
     const pt = patterns[i] as KindPattern;
-    let vs = cache.get(pt.field);
-    if (!vs) {
-      vs = values(e, pt.field);
-      cache.set(pt.field, vs);
-    }
     let hit: string | undefined;
-    for (let j = 0; j < vs.length; j++) {
-      const v = vs[j] as string;
-      if (patternMatches(pt, v)) {
-        hit = v;
-        break;
+    if (hits) hit = hits[i];
+    else {
+      let vs = cache.get(pt.field);
+      if (!vs) {
+        vs = values(e, pt.field);
+        cache.set(pt.field, vs);
+      }
+      for (let j = 0; j < vs.length; j++) {
+        const v = vs[j] as string;
+        if (patternMatches(pt, v)) {
+          hit = v;
+          break;
+        }
       }
     }
     if (hit === undefined) continue;

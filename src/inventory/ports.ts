@@ -25,6 +25,22 @@ export function portKey(p: { protocol: string; port: number }): string {
   return `${p.protocol}/${p.port}`;
 }
 
+/** One number per (protocol, port), in their sort order (tcp before udp): no key string per port. */
+function portNumber(p: { protocol: string; port: number }): number {
+  return p.protocol === 'udp' ? 65536 + p.port : p.port;
+}
+
+/** nmap's CPE list cleaned and capped (one array, none when nmap gave none). */
+function cleanCpe(list: readonly string[] | undefined): string[] {
+  const out: string[] = [];
+  if (!list) return out;
+  for (let i = 0; i < list.length && out.length < CPE_MAX; i++) {
+    const c = cleanNetworkText(list[i], FIELD_MAX);
+    if (c !== null) out.push(c);
+  }
+  return out;
+}
+
 function describe(p: Pick<DevicePort, 'service' | 'product' | 'version'>): string {
   const sv = [p.product, p.version].filter(Boolean).join(' ');
   if (sv) return sv;
@@ -38,8 +54,9 @@ export function applyPortScan(
 ): { device: Device; changes: Change[] } {
   if (!host.portsScanned) return { device: prev, changes: [] };
   const t = now.toISOString();
-  const oldPorts = new Map(prev.ports.map((p) => [portKey(p), p]));
-  const nextPorts = new Map<string, DevicePort>();
+  const oldPorts = new Map<number, DevicePort>();
+  for (const p of prev.ports) oldPorts.set(portNumber(p), p);
+  const nextPorts = new Map<number, DevicePort>();
   const changes: Change[] = [];
   // the first scan reports one summary instead of a change per port: no per-port change objects then
   const first = prev.portsScannedAt === null;
@@ -71,16 +88,13 @@ export function applyPortScan(
     if (sp.state !== 'open') continue;
     if (sp.protocol !== 'tcp' && sp.protocol !== 'udp') continue;
     if (!Number.isInteger(sp.port) || sp.port < 1 || sp.port > 65535) continue;
-    const key = portKey(sp);
+    const key = portNumber(sp);
     if (nextPorts.has(key)) continue;
     const svc = sp.service;
     const fresh: DevicePort = {
       protocol: sp.protocol,
       port: sp.port,
-      cpe: (svc?.cpe ?? [])
-        .map((c) => cleanNetworkText(c, FIELD_MAX))
-        .filter((c): c is string => c !== null)
-        .slice(0, CPE_MAX),
+      cpe: cleanCpe(svc?.cpe),
       firstSeen: t,
       lastSeen: t,
     };
@@ -104,27 +118,36 @@ export function applyPortScan(
       nextPorts.set(key, fresh);
       if (first) continue;
       changes.push(
-        mk('port_opened', 'low', `${label}: port ${key} (${describe(fresh)}) is now open`, undefined, {
-          protocol: fresh.protocol,
-          port: fresh.port,
-          service: fresh.service ?? null,
-          product: fresh.product ?? null,
-          version: fresh.version ?? null,
-        }),
+        mk(
+          'port_opened',
+          'low',
+          `${label}: port ${portKey(fresh)} (${describe(fresh)}) is now open`,
+          undefined,
+          {
+            protocol: fresh.protocol,
+            port: fresh.port,
+            service: fresh.service ?? null,
+            product: fresh.product ?? null,
+            version: fresh.version ?? null,
+          },
+        ),
       );
       continue;
     }
     const identified = Boolean(fresh.product || fresh.version);
-    const merged: DevicePort = identified
-      ? { ...fresh, firstSeen: old.firstSeen }
-      : {
-          ...old,
-          service: fresh.service ?? old.service,
-          lastSeen: t,
-          ...(fresh.httpTitle ? { httpTitle: fresh.httpTitle } : {}),
-          ...(fresh.httpServer ? { httpServer: fresh.httpServer } : {}),
-        };
-    if (!merged.service) delete merged.service;
+    let merged: DevicePort;
+    if (identified) {
+      // this scan's port as nmap saw it, open since the stored first sighting (fresh is ours: no copy)
+      fresh.firstSeen = old.firstSeen;
+      merged = fresh;
+    } else {
+      // nothing identified: the stored service details stay
+      merged = { ...old, lastSeen: t };
+      if (fresh.service) merged.service = fresh.service;
+      else if ('service' in merged && !merged.service) delete merged.service;
+      if (fresh.httpTitle) merged.httpTitle = fresh.httpTitle;
+      if (fresh.httpServer) merged.httpServer = fresh.httpServer;
+    }
     nextPorts.set(key, merged);
     if (
       identified &&
@@ -134,7 +157,7 @@ export function applyPortScan(
         mk(
           'service_changed',
           'low',
-          `${label}: service on port ${key} changed from ${describe(old)} to ${describe(fresh)}`,
+          `${label}: service on port ${portKey(fresh)} changed from ${describe(old)} to ${describe(fresh)}`,
           {
             protocol: old.protocol,
             port: old.port,
@@ -157,7 +180,7 @@ export function applyPortScan(
       mk(
         'port_closed',
         'info',
-        `${label}: port ${key} (${describe(old)}) is no longer open`,
+        `${label}: port ${portKey(old)} (${describe(old)}) is no longer open`,
         {
           protocol: old.protocol,
           port: old.port,
@@ -169,9 +192,14 @@ export function applyPortScan(
       ),
     );
   }
-  const ports = [...nextPorts.values()].sort(
-    (a, b) => a.protocol.localeCompare(b.protocol) || a.port - b.port,
-  );
+  // (protocol, port) order; nmap lists them so already, then nothing is sorted
+  const ports = [...nextPorts.values()];
+  for (let i = 1; i < ports.length; i++) {
+    if (portNumber(ports[i - 1] as DevicePort) > portNumber(ports[i] as DevicePort)) {
+      ports.sort((a, b) => portNumber(a) - portNumber(b));
+      break;
+    }
+  }
   if (first) {
     const list = ports.map((p) => ({
       protocol: p.protocol,

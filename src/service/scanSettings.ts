@@ -53,6 +53,11 @@ export interface ScanSettings {
    */
   confirmRounds?: number;
   confirmPauseMs?: number;
+  /**
+   * The service's sweep interval: a device a sweep missed that the next sweep would mark away is probed in
+   * the interval between (DepartureWatch), not after that sweep. Absent (one-shot scans): probes at the sweep.
+   */
+  sweepIntervalSec?: number;
   /** first retry delay after a failed first port scan; doubles per failure up to retryMaxMs (default 60 s) */
   retryBaseMs?: number;
   retryMaxMs?: number;
@@ -117,5 +122,6 @@ export function scanSettings(
     dnsTimeoutMs: 3_000,
     scanNewDevices: o.scan_new_devices,
     tlsChecks: o.tls_checks,
+    sweepIntervalSec: o.sweep_interval,
   };
 }

@@ -312,38 +312,44 @@ const SORT_SQL: Record<DeviceSort, (dir: 'ASC' | 'DESC') => string> = {
   risk: (d) => `risk_score ${d}, mac ASC`,
 };
 
-function deviceParams(d: Device) {
-  return {
-    mac: d.mac,
-    ip: d.ip,
-    ip_num: ipv4ToNumber(d.ip),
-    hostname: d.hostname,
-    name: d.name,
-    vendor: d.vendor,
-    randomized: int(d.randomized),
-    first_seen: d.firstSeen,
-    last_seen: d.lastSeen,
-    online: int(d.online),
-    presence: d.presence,
-    missed_sweeps: d.missedSweeps,
-    known: int(d.known),
-    watched: int(d.watched),
-    ignored: int(d.ignored),
-    notes: d.notes,
-    consider_home: d.considerHome,
-    ports_scanned_at: d.portsScannedAt,
-    risk_score: Math.round(d.riskScore),
-    risk: d.risk === 'unknown' ? 'none' : d.risk,
-    is_new: int(d.isNew),
-    kind: d.kind ?? null,
-    kind_confidence: d.kind ? (d.kindConfidence ?? 0) : 0,
-    kind_reasons: d.kind && d.kindReasons?.length ? JSON.stringify(d.kindReasons) : null,
-    kind_override: d.kindOverride ?? null,
-    presence_reason: d.presenceReason ?? null,
-  };
-}
+/**
+ * The columns a device row is written with, in the order of `deviceRow` (positional: no named-parameter lookup):
+ * the read columns with the IP's sort key after the IP.
+ */
+const ROW_COLUMNS = [DEVICE_COLUMNS[0], DEVICE_COLUMNS[1], 'ip_num', ...DEVICE_COLUMNS.slice(2)] as const;
+const IP_NUM = ROW_COLUMNS.indexOf('ip_num');
 
-type DeviceParams = ReturnType<typeof deviceParams>;
+/** A device's row values in ROW_COLUMNS order. `ipNum`: its ip_num when known already (skips the parse). */
+function deviceRow(d: Device, ipNum?: number | null): unknown[] {
+  return [
+    d.mac,
+    d.ip,
+    ipNum === undefined ? ipv4ToNumber(d.ip) : ipNum,
+    d.hostname,
+    d.name,
+    d.vendor,
+    int(d.randomized),
+    d.firstSeen,
+    d.lastSeen,
+    int(d.online),
+    d.presence,
+    d.missedSweeps,
+    int(d.known),
+    int(d.watched),
+    int(d.ignored),
+    d.notes,
+    d.considerHome,
+    d.portsScannedAt,
+    Math.round(d.riskScore),
+    d.risk === 'unknown' ? 'none' : d.risk,
+    int(d.isNew),
+    d.kind ?? null,
+    d.kind ? (d.kindConfidence ?? 0) : 0,
+    d.kind && d.kindReasons?.length ? JSON.stringify(d.kindReasons) : null,
+    d.kindOverride ?? null,
+    d.presenceReason ?? null,
+  ];
+}
 
 const PATCH_COLUMNS: Record<keyof DevicePatch, string> = {
   name: 'name',
@@ -374,21 +380,10 @@ export class DevicesRepo {
       /** Ports JSON per MAC for a JSON array of MACs (devices without ports are absent). */
       portsOfMany: db.prepare(PORTS_OF_SQL).raw(true),
       upsert: db.prepare(`
-        INSERT INTO devices (mac, ip, ip_num, hostname, name, vendor, randomized, first_seen, last_seen, online, presence,
-          missed_sweeps, known, watched, ignored, notes, consider_home, ports_scanned_at, risk_score, risk, is_new,
-          kind, kind_confidence, kind_reasons, kind_override, presence_reason)
-        VALUES (@mac, @ip, @ip_num, @hostname, @name, @vendor, @randomized, @first_seen, @last_seen, @online, @presence,
-          @missed_sweeps, @known, @watched, @ignored, @notes, @consider_home, @ports_scanned_at, @risk_score, @risk, @is_new,
-          @kind, @kind_confidence, @kind_reasons, @kind_override, @presence_reason)
-        ON CONFLICT (mac) DO UPDATE SET ip = excluded.ip, ip_num = excluded.ip_num, hostname = excluded.hostname,
-          name = excluded.name, vendor = excluded.vendor, randomized = excluded.randomized, first_seen = excluded.first_seen,
-          last_seen = excluded.last_seen, online = excluded.online, presence = excluded.presence,
-          missed_sweeps = excluded.missed_sweeps, known = excluded.known, watched = excluded.watched,
-          ignored = excluded.ignored, notes = excluded.notes, consider_home = excluded.consider_home,
-          ports_scanned_at = excluded.ports_scanned_at, risk_score = excluded.risk_score, risk = excluded.risk,
-          is_new = excluded.is_new, kind = excluded.kind, kind_confidence = excluded.kind_confidence,
-          kind_reasons = excluded.kind_reasons, kind_override = excluded.kind_override,
-          presence_reason = excluded.presence_reason`),
+        INSERT INTO devices (${ROW_COLUMNS.join(', ')}) VALUES (${ROW_COLUMNS.map(() => '?').join(', ')})
+        ON CONFLICT (mac) DO UPDATE SET ${ROW_COLUMNS.filter((c) => c !== 'mac')
+          .map((c) => `${c} = excluded.${c}`)
+          .join(', ')}`),
       deletePorts: db.prepare('DELETE FROM device_ports WHERE mac = ?'),
       insertPort: db.prepare(`
         INSERT INTO device_ports (mac, protocol, port, service, product, version, extrainfo, cpe, first_seen, last_seen,
@@ -534,7 +529,7 @@ export class DevicesRepo {
   upsertMany(devices: Device[]): void {
     if (devices.length === 0) return;
     const run = this.db.transaction((list: Device[]) => {
-      for (const d of list) this.stmts.upsert.run(deviceParams(d));
+      for (const d of list) this.stmts.upsert.run(deviceRow(d));
     });
     run(devices);
   }
@@ -550,18 +545,20 @@ export class DevicesRepo {
     const run = this.db.transaction(() => {
       for (const d of devices) {
         const old = previous.get(d.mac);
-        const next = deviceParams(d);
         if (!old) {
-          this.stmts.upsert.run(next);
+          this.stmts.upsert.run(deviceRow(d));
           continue;
         }
-        const prev = deviceParams(old);
+        // ip_num follows ip: parsed only when the IP moved
+        const sameIp = d.ip === old.ip;
+        const next = deviceRow(d, sameIp ? null : undefined);
+        const prev = deviceRow(old, sameIp ? null : undefined);
         const cols: string[] = [];
         const values: unknown[] = [];
-        for (const col of Object.keys(next) as Array<keyof DeviceParams>) {
-          if (col === 'mac' || next[col] === prev[col]) continue;
-          cols.push(col);
-          values.push(next[col]);
+        for (let i = 1; i < ROW_COLUMNS.length; i++) {
+          if (next[i] === prev[i] && !(i === IP_NUM && !sameIp)) continue;
+          cols.push(ROW_COLUMNS[i] as string);
+          values.push(next[i]);
         }
         if (cols.length === 0) continue;
         values.push(d.mac);

@@ -6,6 +6,7 @@ import { ipv4ToInt, parseCidrOrIp } from '../scan/ipv4.js';
 import type { ScanKind, ScanPort, ScanResult } from '../scan/types.js';
 import type { Db } from './db.js';
 import { int, paging, parseJson } from './rows.js';
+import { decodeScanPorts, encodeScanPorts } from './scanHostPorts.js';
 
 export type ScanStatus = 'running' | 'success' | 'failed';
 
@@ -161,7 +162,7 @@ function toScan(r: ScanRow): ScanRecord {
 }
 
 function toHost(r: HostRow): ScanHostRecord {
-  return { mac: r.mac, ip: r.ip, hostname: r.hostname, ports: parseJson<ScanPort[]>(r.ports, []) };
+  return { mac: r.mac, ip: r.ip, hostname: r.hostname, ports: decodeScanPorts(r.ports) };
 }
 
 const KINDS: readonly ScanKind[] = ['sweep', 'ports'];
@@ -340,7 +341,7 @@ export class ScansRepo {
           (h.mac ? normalizeMac(h.mac) : null) ?? opts.attributed?.get(h.ip) ?? null,
           h.ip,
           h.hostnames.map(cleanHostname).find((x) => x !== null) ?? null,
-          result.kind === 'ports' && h.portsScanned ? JSON.stringify(h.ports) : null,
+          result.kind === 'ports' && h.portsScanned ? encodeScanPorts(h.ports) : null,
         );
       }
       this.stmts.complete.run({

@@ -44,6 +44,45 @@ function evidenceFor(pt: KindPattern): KindEvidence {
 }
 
 describe('device kind pattern table', () => {
+  it('answers the same through its per-value match cache as pattern by pattern (a copy of the table)', () => {
+    // evidence mixing every pattern's example with others' (seeded), each classified twice: with the table itself
+    // (the cached path) and with a copy of it (the direct path); the second round hits the cache
+    let seed = 7;
+    const next = () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed;
+    };
+    const copy = [...KIND_PATTERNS];
+    const cases: KindEvidence[] = [];
+    for (let n = 0; n < 400; n++) {
+      const parts = [0, 1, 2, 3].map(() =>
+        evidenceFor(KIND_PATTERNS[next() % KIND_PATTERNS.length] as KindPattern),
+      );
+      // each port twice, the second with its texts changed: the reason must name the first value a pattern matches
+      const ports = parts.flatMap((x) => x.ports);
+      const bump = (v: string | undefined) => (v === undefined ? undefined : `${v} 2`);
+      const again = ports.map((p) => ({
+        protocol: p.protocol,
+        port: p.port,
+        service: bump(p.service),
+        product: bump(p.product),
+        devicetype: bump(p.devicetype),
+        httpTitle: bump(p.httpTitle),
+        httpServer: bump(p.httpServer),
+      }));
+      const e: KindEvidence = { ports: [...ports, ...again] };
+      for (const x of parts) {
+        if (x.vendor) e.vendor = x.vendor;
+        if (x.hostname) e.hostname = x.hostname;
+        if (x.isGateway) e.isGateway = true;
+      }
+      cases.push(e);
+    }
+    for (let round = 0; round < 2; round++)
+      for (const e of cases) expect(classifyKind(e)).toEqual(classifyKind(e, copy));
+    expect(cases.filter((e) => classifyKind(e) !== null).length).toBeGreaterThan(200);
+  });
+
   it('has at least 60 patterns over vendor, hostname, ports, services, device types and HTTP title/Server', () => {
     expect(KIND_PATTERNS.length).toBeGreaterThanOrEqual(60);
     const fields = new Set(KIND_PATTERNS.map((p) => p.field));

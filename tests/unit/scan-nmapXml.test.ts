@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseNmapXml } from '../../src/scan/nmapXml.js';
 import type { ScanResult } from '../../src/scan/types.js';
-import { scanXml } from '../../src/scan/xmlScanner.js';
+import { type RawAttrs, scanXml } from '../../src/scan/xmlScanner.js';
 import { decodeXmlText } from '../../src/scan/xmlText.js';
 import { generateNmapScan } from '../helpers/nmapXmlGen.js';
 
@@ -267,6 +267,44 @@ describe('scanXml', () => {
     expect(scanXml('<a x="1"', noop)).toMatch(/truncated/);
     expect(scanXml('<a x="1"y="2"/>', noop)).toMatch(/missing space before an attribute/);
     expect(scanXml('<a/>', noop)).toBeUndefined();
+  });
+
+  it('hands over each attribute as written and refuses duplicates and "<" in a value (attributes are offsets)', () => {
+    const seen: Array<[string, string | undefined, string | undefined, string | undefined]> = [];
+    const h = {
+      open(name: string, a: RawAttrs) {
+        seen.push([name, a.get('x'), a.get('xy'), a.get('y')]);
+      },
+      close() {},
+    };
+    expect(scanXml(`<a x="1" xy='2&amp;' y=""><b y="3"/></a>`, h)).toBeUndefined();
+    expect(seen).toEqual([
+      ['a', '1', '2&amp;', ''],
+      ['b', undefined, undefined, '3'],
+    ]);
+    const noop = { open() {}, close() {} };
+    expect(scanXml('<a xy="1" xy="2"/>', noop)).toMatch(/duplicate attribute xy/);
+    expect(scanXml('<a x="1" xx="2" x="3"/>', noop)).toMatch(/duplicate attribute x in/);
+    expect(scanXml('<a x="1<2"/>', noop)).toMatch(/"<" inside attribute x/);
+    // the '<' search runs ahead to the next tag; a later value must still be checked
+    expect(scanXml(`<a x="1">text<b y="2" z="<"/></a>`, noop)).toMatch(/"<" inside attribute z/);
+  });
+
+  it('keeps a copy of the attributes and tells apart element names that share a cache slot', () => {
+    let kept: RawAttrs | undefined;
+    const names: string[] = [];
+    const h = {
+      open(name: string, a: RawAttrs) {
+        names.push(name);
+        if (name === 'keep') kept = a.copy();
+      },
+      close() {},
+    };
+    // 300 distinct names: more than the name cache holds, many colliding in it
+    const inner = Array.from({ length: 300 }, (_, i) => `<n${i}/>`).join('');
+    expect(scanXml(`<r><keep v="yes"/>${inner}<n7 q="1"/></r>`, h)).toBeUndefined();
+    expect(kept?.get('v')).toBe('yes');
+    expect(names).toEqual(['r', 'keep', ...Array.from({ length: 300 }, (_, i) => `n${i}`), 'n7']);
   });
 });
 
