@@ -1,4 +1,5 @@
 import type { AlertEvent } from '../alerts/alerts.js';
+import type { ChangeEventFields } from '../alerts/types.js';
 import { identityOf } from '../inventory/deviceKey.js';
 import { type DeviceKind, effectiveKind, KIND_INFO, UNKNOWN_KIND_ICON } from '../inventory/kinds.js';
 /**
@@ -284,16 +285,7 @@ export function hubState(s: HubStats): HubState {
   };
 }
 
-export interface EventPayload {
-  event_type: Change['type'];
-  mac: string | null;
-  ip: string | null;
-  name: string | null;
-  vendor: string | null;
-  severity: Severity;
-  message: string;
-  time: string;
-}
+export type EventPayload = ChangeEventFields<Change['type']>;
 
 /** `lan_sentinel/event` payload; `event_type` is one of CHANGE_TYPES (the event entity's `event_types`). */
 export function eventPayload(change: Change): EventPayload {

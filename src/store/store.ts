@@ -71,6 +71,7 @@ export class Store {
       this.macs.link(from, into, 'manual', t);
       const merged: Device = {
         ...a,
+        // biome-ignore lint/complexity/useMathMinMax: ISO-8601 time strings, compared as text (Math.min would give NaN)
         firstSeen: a.firstSeen < b.firstSeen ? a.firstSeen : b.firstSeen,
         ...(b.lastSeen > a.lastSeen
           ? {
