@@ -72,7 +72,13 @@ export async function startService(
       bus,
       audit: storage.audit,
       // Wake-on-LAN: the broadcast address comes from the swept subnet that holds the device's address
-      wake: { sender: udpWakeSender(), subnets: scanning.subnets, port: o.wol_port },
+      wake: {
+        sender: udpWakeSender(),
+        subnets: scanning.subnets,
+        port: o.wol_port,
+        // a device only a satellite agent sees is woken by that agent, on its LAN
+        viaAgent: (mac, reason) => mqtt?.agentHub?.wake(mac, o.wol_port, reason) ?? null,
+      },
     });
     const coordinator = startScanning(core, scanning, host, threats.threats);
     // --- presence between sweeps: passive listening (DHCP, mDNS, ARP) and IPv6 neighbour discovery

@@ -5,13 +5,20 @@
  */
 import type { Options } from '../config/options.js';
 import type { PortProfile } from '../scan/nmapArgs.js';
-import { type DetectedNet, isAttached, type ResolvedTargets, resolveTargets } from '../scan/targets.js';
+import {
+  type DetectedNet,
+  type ResolvedTargets,
+  resolveTargets,
+  splitByAttachment,
+} from '../scan/targets.js';
 
 export interface ScanTargets {
   targets: string[];
   exclude: string[];
   /** every target is on a directly attached network (ARP works) */
   attached: boolean;
+  /** the targets behind a router: MAC-less hosts there are identified by IP (DESIGN §15) */
+  routed?: string[];
 }
 
 export interface ScanSettings {
@@ -64,10 +71,12 @@ export function scanTargets(
   detected: DetectedNet[],
 ): ScanTargets & Pick<ResolvedTargets, 'addressCount' | 'warnings'> {
   const r = resolveTargets({ subnets: o.subnets, exclude: o.exclude }, detected);
+  const { routed } = splitByAttachment(r.targets, detected);
   return {
     targets: r.targets,
     exclude: r.exclude,
-    attached: r.targets.every((t) => isAttached(t, detected)),
+    attached: routed.length === 0,
+    routed,
     addressCount: r.addressCount,
     warnings: r.warnings,
   };

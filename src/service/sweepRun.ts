@@ -11,9 +11,11 @@ import { lookupVendor } from '../inventory/vendor.js';
 import { fillMacsFromArp, readArpTable } from '../scan/arpTable.js';
 import { buildSweepArgs } from '../scan/nmapArgs.js';
 import { checkRequestTargets, inTargets } from '../scan/requestTargets.js';
+import { routedAddressTest } from '../scan/targets.js';
 import type { ScanResult } from '../scan/types.js';
 import { awayReasonText, confirmAway, nmapProbeRun, type ProbeRun } from './awayConfirmer.js';
 import { DepartureWatch, dueCandidates } from './departureWatch.js';
+import { announceIpUpgrades } from './ipUpgradeEvents.js';
 import type { Job } from './jobQueue.js';
 import { runScanNmap } from './nmapRun.js';
 import { ReverseDnsCache } from './reverseDnsCache.js';
@@ -84,11 +86,14 @@ export class SweepRunner {
       const name = this.dns.nameOf(h.ip);
       if (name && h.hostnames.length === 0) h.hostnames.push(name);
     }
+    // a MAC-less host on a routed target is identified by its IP (DESIGN §15)
+    const identifyByIp = routedAddressTest(t.routed ?? []);
     const sweepCtx = {
       considerHome: settings.considerHome,
       gatewayIp: settings.gatewayIp(),
       lookupVendor,
       ...(scope ? { inScope: (ip: string | null) => inTargets(ip, scope) } : {}),
+      ...(identifyByIp ? { identifyByIp } : {}),
     };
     const confirm = await this.confirmDepartures(result, { ...sweepCtx, now: clock.now() }, t.attached);
     result = confirm.result;
@@ -99,11 +104,12 @@ export class SweepRunner {
       return;
     }
     const now = clock.now();
-    const { changes, devices, baseline } = ingestSweep(store, scanId, result, {
+    const { changes, devices, baseline, upgraded } = ingestSweep(store, scanId, result, {
       ...sweepCtx,
       now,
       ...(confirm.awayReason ? { awayReason: confirm.awayReason } : {}),
     });
+    announceIpUpgrades(upgraded, bus, logger);
     publishScanResults(bus, changes, devices);
     if (!scope) this.probeAhead(devices, startedAt, t.attached);
     const count = (type: Change['type']) => changes.filter((c) => c.type === type).length;
