@@ -247,7 +247,7 @@ export function routedAddressTest(routed: readonly string[]): ((ip: string) => b
   if (ranges.length === 0) return null;
   return (ip) => {
     const c = parseCidrOrIp(ip);
-    if (!c || c.prefix !== 32) return false;
+    if (c?.prefix !== 32) return false;
     const r = cidrRange(c);
     return ranges.some((x) => rangeContains(x, r));
   };
