@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { ServiceProcess } from '../tests/helpers/serviceProcess.js';
 import { startScannerMosquitto } from '../tests/lan/mosquitto.js';
 import { SimLan } from '../tests/lan/sim-lan.js';
-import { firstSweepDone, lightHosts, serviceFlags } from './lan.js';
+import { firstScansDone, idleFlags, lightHosts } from './lan.js';
 
 interface Snapshot {
   snapshot: {
@@ -38,6 +38,45 @@ function status(pid: number): Record<string, number> {
     if (m) out[m[1] as string] = Number(m[2]) / 1024;
   }
   return out;
+}
+
+/**
+ * Resident memory by mapping from /proc/<pid>/smaps: file-backed by file (the node binary, native addons,
+ * the database), anonymous ones by kind (`[heap]` = malloc's main arena, thread stacks, other anonymous
+ * mappings = V8's heap pages, code space, malloc arenas of other threads and mmap'd blocks).
+ */
+function smaps(pid: number): string {
+  const by = new Map<string, number>();
+  let name = '';
+  for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
+    const head = /^([0-9a-f]+)-([0-9a-f]+) \S+ \S+ \S+ \d+\s*(.*)$/.exec(line);
+    if (head) {
+      const path = head[3] ?? '';
+      const size =
+        (Number.parseInt(head[2] as string, 16) - Number.parseInt(head[1] as string, 16)) / 1048576;
+      // glibc's thread arenas are 64 MB reservations; V8 reserves its heap and code space in large regions
+      const kind =
+        size >= 60 && size <= 64
+          ? 'malloc thread arenas (64 MB reservations)'
+          : size >= 100
+            ? 'V8 reservations (>= 100 MB: heap cage, code range)'
+            : size < 1
+              ? 'small (< 1 MB: V8 pages, stacks, mmap)'
+              : 'other anonymous (1-60 MB)';
+      name = !path
+        ? `anonymous: ${kind}`
+        : path.startsWith('[')
+          ? path
+          : path.replace(/.*\/node_modules\//, 'node_modules/').replace(/.*\/(lsn-[^/]+\/)?/, '');
+      continue;
+    }
+    const m = /^Rss:\s+(\d+) kB/.exec(line);
+    if (m) by.set(name, (by.get(name) ?? 0) + Number(m[1]) * 1024);
+  }
+  const rows = [...by].sort((a, b) => b[1] - a[1]).filter(([, v]) => v >= 256 * 1024);
+  return ['| mapping | RSS MB |', '| --- | ---: |', ...rows.map(([k, v]) => `| ${k} | ${mb(v)} |`)].join(
+    '\n',
+  );
 }
 
 /** "node_modules/fastify", "dist/store", "node:internal" … for a script URL. */
@@ -167,15 +206,16 @@ try {
   lan = await SimLan.create({ hosts: lightHosts(hosts) });
   broker = await startScannerMosquitto(lan);
   const svc = await ServiceProcess.start(lan, {
-    flags: serviceFlags(broker, 3600, 180),
+    flags: idleFlags(broker),
     env: { NODE_OPTIONS: `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${diag}` },
     startTimeoutMs: 60_000,
   });
   try {
     const pid = svc.child.pid as number;
-    const devices = await firstSweepDone(svc, hosts, 120_000);
+    const devices = await firstScansDone(svc, 180_000);
     await sleep(5000);
     const st = status(pid);
+    const maps = smaps(pid);
     process.kill(pid, 'SIGUSR2');
     let file: string | undefined;
     for (let i = 0; i < 120 && !file; i++) {
@@ -195,6 +235,7 @@ try {
         `RssAnon ${mb((st.RssAnon ?? 0) * 1048576)} MB (heap, code, malloc) + RssFile ${mb((st.RssFile ?? 0) * 1048576)} MB ` +
         `(the node binary and native addons, mapped from their files) + RssShmem ${mb((st.RssShmem ?? 0) * 1048576)} MB.\n`,
     );
+    console.log(`${maps}\n`);
     console.log(summarise(file));
   } finally {
     await svc.stop('SIGTERM', 15_000).catch(() => undefined);

@@ -173,7 +173,7 @@ function procStat(pid: number): ProcSample {
 /** The service's heap as it reports it on api/metrics (used / total / external, MB), or why not. */
 async function heapOf(svc: ServiceProcess): Promise<string> {
   try {
-    const res = await fetch(new URL('api/metrics', svc.baseUrl), {
+    const res = await fetch(new URL('metrics', svc.baseUrl), {
       headers: { authorization: `Bearer ${svc.cliToken}` },
     });
     const text = await res.text();
@@ -197,6 +197,25 @@ export async function firstSweepDone(svc: ServiceProcess, hosts: number, timeout
   );
 }
 
+/**
+ * The idle service's options: no sweep for an hour, scheduled port scans off, and the first-start port scan
+ * (which every fresh install runs) over one TCP port, so it ends within seconds and the window that follows
+ * is between scans.
+ */
+export function idleFlags(broker: ScannerMosquitto): string[] {
+  return [...serviceFlags(broker, 3600, 180), '--port-profile', 'custom', '--ports', '22'];
+}
+
+/**
+ * Waits, from the service's log alone (no HTTP request: an idle add-on gets none unless its UI is open), until
+ * the first sweep and the first-start port scan of its devices are done; returns the devices swept.
+ */
+export async function firstScansDone(svc: ServiceProcess, timeoutMs: number): Promise<number> {
+  const baseline = await svc.waitForLog(/the \d+ devices of this first sweep/, timeoutMs);
+  await svc.waitForLog(/port scan #\d+ \(first start(?:, batch (\d+)\/\1)?\): /, timeoutMs);
+  return Number(/\d+/.exec(baseline)?.[0] ?? Number.NaN);
+}
+
 export function serviceFlags(
   broker: ScannerMosquitto,
   sweepInterval: number,
@@ -215,71 +234,89 @@ export function serviceFlags(
   ];
 }
 
+/** VmRSS, anonymous and file-backed RSS and CPU ticks of `pid` over `seconds` 1 s samples (medians). */
+async function idleWindow(pid: number, seconds: number, bare?: number) {
+  const start = procStat(pid);
+  const t0 = performance.now();
+  const samples: ProcSample[] = [];
+  const bareSamples: ProcSample[] = [];
+  for (let i = 0; i < seconds; i++) {
+    await sleep(1000);
+    samples.push(procStat(pid));
+    if (bare !== undefined) bareSamples.push(procStat(bare));
+  }
+  const end = procStat(pid);
+  const elapsed = (performance.now() - t0) / 1000;
+  const clk = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  const rss = samples.map((x) => x.rssKb / 1024);
+  return {
+    rss,
+    rssMb: median(rss),
+    anonMb: median(samples.map((x) => x.anonKb / 1024)),
+    fileMb: median(samples.map((x) => x.fileKb / 1024)),
+    bareMb: bareSamples.length ? median(bareSamples.map((x) => x.rssKb / 1024)) : Number.NaN,
+    cpuPct: ((end.ticks - start.ticks) / clk / elapsed) * 100,
+    ticks: end.ticks - start.ticks,
+    clk,
+    elapsed,
+    hwmMb: end.hwmKb / 1024,
+  };
+}
+
 async function idle(
   lan: SimLan,
   broker: ScannerMosquitto,
-  hosts: number,
+  _hosts: number,
   ctx: BenchContext,
 ): Promise<BenchResult[]> {
-  const svc = await ServiceProcess.start(lan, {
-    flags: serviceFlags(broker, 3600, 180),
-    startTimeoutMs: 60_000,
-  });
+  const svc = await ServiceProcess.start(lan, { flags: idleFlags(broker), startTimeoutMs: 60_000 });
   try {
     const pid = svc.child.pid;
     if (pid === undefined) throw new Error('the service has no pid');
-    const devices = await firstSweepDone(svc, hosts, 120_000);
-    await sleep(5_000); // let the first sweep's publishes and writes settle
+    const devices = await firstScansDone(svc, 180_000);
+    await sleep(5_000); // let the last publishes and writes settle
     const seconds = ctx.quick ? 10 : 30;
     // the reference in the same window: a bare node with the same V8 flags doing nothing (node's own floor)
     const bare = spawn(process.execPath, [...SERVICE_NODE_FLAGS, '-e', 'setInterval(() => {}, 60000)'], {
       stdio: 'ignore',
     });
-    let bareRss: number[] = [];
-    let window: { start: ProcSample; t0: number; samples: ProcSample[]; end: ProcSample };
+    let w: Awaited<ReturnType<typeof idleWindow>>;
     try {
       await sleep(1000);
-      const start = procStat(pid);
-      const t0 = performance.now();
-      const samples: ProcSample[] = [];
-      const bareSamples: ProcSample[] = [];
-      for (let i = 0; i < seconds; i++) {
-        await sleep(1000);
-        samples.push(procStat(pid));
-        if (bare.pid !== undefined) bareSamples.push(procStat(bare.pid));
-      }
-      bareRss = bareSamples.map((x) => x.rssKb / 1024);
-      window = { start, t0, samples, end: procStat(pid) };
+      w = await idleWindow(pid, seconds, bare.pid);
     } finally {
       bare.kill('SIGKILL');
     }
-    const { start, t0, samples, end } = window;
-    const rss = samples.map((x) => x.rssKb / 1024);
-    const anon = median(samples.map((x) => x.anonKb / 1024));
-    const file = median(samples.map((x) => x.fileKb / 1024));
-    const elapsed = (performance.now() - t0) / 1000;
-    const clk = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-    const cpuPct = ((end.ticks - start.ticks) / clk / elapsed) * 100;
-    const rssMb = median(rss);
-    const bareMb = bareRss.length ? median(bareRss) : Number.NaN;
+    // the first HTTP request after idle (the UI opened), then the same window again with the API loaded
+    const q0 = performance.now();
+    const first = await svc.api('api/devices?limit=100');
+    const firstMs = performance.now() - q0;
+    const q1 = performance.now();
+    await svc.api('api/devices?limit=100');
+    const secondMs = performance.now() - q1;
+    if (first.status !== 200) throw new Error(`api/devices answered ${first.status}`);
     const heap = await heapOf(svc);
-    ctx.log(`idle: ${round(rssMb, 1)} MB (bare node ${round(bareMb, 1)} MB), ${round(cpuPct, 2)} % CPU`);
-    const common = `the built service (node ${SERVICE_NODE_FLAGS.join(' ')} dist/cli.js run, sweep_interval 3600, port scans off, MQTT to mosquitto in the scanner namespace) after its first sweep found ${devices} devices, +5 s settle, sampled over ${round(elapsed, 1)} s`;
+    await sleep(2_000);
+    const after = await idleWindow(pid, ctx.quick ? 5 : 10);
+    ctx.log(
+      `idle: ${round(w.rssMb, 1)} MB (bare node ${round(w.bareMb, 1)} MB), ${round(w.cpuPct, 2)} % CPU; after the first request (${round(firstMs, 1)} ms): ${round(after.rssMb, 1)} MB`,
+    );
+    const common = `the built service (node ${SERVICE_NODE_FLAGS.join(' ')} dist/cli.js run, sweep_interval 3600, scheduled port scans off, MQTT to mosquitto in the scanner namespace, no HTTP request yet) after its first sweep found ${devices} devices and their first-start port scan (custom profile, TCP 22) ended, +5 s settle, sampled over ${round(w.elapsed, 1)} s`;
     return [
       atMost(
         IDLE_RSS.name,
-        rssMb,
+        w.rssMb,
         'MB',
         70,
-        `median VmRSS of 1 s samples (/proc/<pid>/status): ${common}; reference in the same window: a bare node with the same flags doing nothing ${round(bareMb, 1)} MB (the service adds ${round(rssMb - bareMb, 1)} MB); the service's own V8 heap (api/metrics) ${heap}; first ${round(rss[0] ?? 0, 1)}, last ${round(rss.at(-1) ?? 0, 1)}, min ${round(Math.min(...rss), 1)}, max ${round(Math.max(...rss), 1)} MB; median RssAnon (heap etc.) ${round(anon, 1)} MB, RssFile (mapped node binary, native addons) ${round(file, 1)} MB; peak so far (VmHWM) ${round(end.hwmKb / 1024, 1)} MB`,
+        `median VmRSS of 1 s samples (/proc/<pid>/status): ${common}; reference in the same window: a bare node with the same flags doing nothing ${round(w.bareMb, 1)} MB (the service adds ${round(w.rssMb - w.bareMb, 1)} MB); first ${round(w.rss[0] ?? 0, 1)}, last ${round(w.rss.at(-1) ?? 0, 1)}, min ${round(Math.min(...w.rss), 1)}, max ${round(Math.max(...w.rss), 1)} MB; median RssAnon (heap etc.) ${round(w.anonMb, 1)} MB, RssFile (mapped node binary, native addons) ${round(w.fileMb, 1)} MB; peak so far (VmHWM) ${round(w.hwmMb, 1)} MB. After the window: the first request GET api/devices?limit=100 took ${round(firstMs, 1)} ms (the second ${round(secondMs, 1)} ms); the service's V8 heap then (metrics) ${heap}; VmRSS over ${round(after.elapsed, 1)} s after it ${round(after.rssMb, 1)} MB (RssAnon ${round(after.anonMb, 1)} MB)`,
         1,
       ),
       atMost(
         IDLE_CPU.name,
-        cpuPct,
+        w.cpuPct,
         '%',
         0.5,
-        `(utime+stime) ticks from /proc/<pid>/stat over the window / wall time, % of one core: ${common}; ${end.ticks - start.ticks} ticks at ${clk}/s`,
+        `(utime+stime) ticks from /proc/<pid>/stat over the window / wall time, % of one core: ${common}; ${w.ticks} ticks at ${w.clk}/s; after the first request, over ${round(after.elapsed, 1)} s: ${round(after.cpuPct, 2)} %`,
         2,
       ),
     ];

@@ -7,7 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '../src/store/db.js';
-import { BY_MACS_SQL, CLEAR_SEEN_MANY_SQL, PORTS_OF_SQL } from '../src/store/devicesRepo.js';
+import { CLEAR_SEEN_MANY_SQL } from '../src/store/devicePortRows.js';
+import { BY_MACS_SQL, PORTS_OF_SQL } from '../src/store/deviceRows.js';
 import { silentLogger } from '../src/util/logger.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lsn-plans-'));

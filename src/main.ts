@@ -14,6 +14,7 @@ import { startHeartbeat } from './service/heartbeat.js';
 import { connectCore, readHomeAssistantContext } from './service/homeAssistant.js';
 import { type HostAdapters, systemHost } from './service/host.js';
 import { runStops, StartupError, type Stops, stopOnce } from './service/lifecycle.js';
+import { releaseMemoryAfterScans } from './service/memoryRelease.js';
 import { startMqttFeature } from './service/mqttFeature.js';
 import { attachPresence } from './service/presence.js';
 import type { ScanCoordinator } from './service/scanCoordinator.js';
@@ -71,7 +72,13 @@ export async function startService(
       bus,
       audit: storage.audit,
       // Wake-on-LAN: the broadcast address comes from the swept subnet that holds the device's address
-      wake: { sender: udpWakeSender(), subnets: scanning.subnets, port: o.wol_port },
+      wake: {
+        sender: udpWakeSender(),
+        subnets: scanning.subnets,
+        port: o.wol_port,
+        // a device only a satellite agent sees is woken by that agent, on its LAN
+        viaAgent: (mac, reason) => mqtt?.agentHub?.wake(mac, o.wol_port, reason) ?? null,
+      },
     });
     const coordinator = startScanning(core, scanning, host, threats.threats);
     // --- presence between sweeps: passive listening (DHCP, mDNS, ARP) and IPv6 neighbour discovery
@@ -140,6 +147,8 @@ export async function startService(
     // --- schedule: the start-up sweep, then sweeps, port scans, named schedules and housekeeping
     const scheduler = serviceScheduler(core, coordinator, storage.schedules);
     scheduler.attach(bus);
+    // the heap pages a burst of scanning grew into go back once the queue is empty (needs --expose-gc)
+    stops.push(['memory release', releaseMemoryAfterScans({ bus })]);
     const stopHeartbeat = startHeartbeat(storage.dataDir);
 
     return {

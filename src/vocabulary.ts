@@ -296,6 +296,13 @@ export const DEVICE_FILTERS = [
 ] as const;
 export type DeviceFilter = (typeof DEVICE_FILTERS)[number];
 
+/**
+ * What a device's key is (DESIGN §15): its MAC (`aa:bb:cc:dd:ee:ff`), or for a host on a routed subnet whose MAC
+ * cannot be learned (no ARP across a router, no agent there) its IPv4 address, keyed `ip_<a>_<b>_<c>_<d>`.
+ */
+export const DEVICE_IDENTITIES = ['mac', 'ip'] as const;
+export type DeviceIdentity = (typeof DEVICE_IDENTITIES)[number];
+
 export const DEVICE_SORTS = ['name', 'ip', 'vendor', 'last_seen', 'first_seen', 'risk'] as const;
 export type DeviceSort = (typeof DEVICE_SORTS)[number];
 /** Sorts that read best newest/highest first when the user picks them. */

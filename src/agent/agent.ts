@@ -3,7 +3,8 @@
  * through the MQTT broker (DESIGN §16). Results wait in a bounded outbox until the hub acknowledges them,
  * so a broker outage, a hub restart or a bridge that is down loses nothing; when the outbox is full the
  * oldest result goes and is counted (heartbeat `queue.dropped`). Commands from the hub are validated and
- * can only ask for one of two things (a sweep now, a port scan of one address inside the agent's subnets).
+ * can only ask for one of three things (a sweep now, a port scan of one address inside the agent's subnets, a
+ * Wake-on-LAN magic packet for a device inside them).
  */
 
 import { randomBytes } from 'node:crypto';
@@ -13,6 +14,9 @@ import { cidrRange, type Ipv4Range, ipv4ToInt, parseCidrOrIp } from '../scan/ipv
 import type { ScanKind } from '../scan/types.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
+import { magicPacket, parseWakeMac } from '../wol/magicPacket.js';
+import { udpWakeSender, type WakeSender } from '../wol/sender.js';
+import { wakeTargets } from '../wol/targets.js';
 import type { AgentOptions } from './config.js';
 import { Outbox } from './outbox.js';
 import {
@@ -44,6 +48,8 @@ export interface AgentDeps {
   monotonic?: () => number;
   /** body bytes per chunk (default CHUNK_BODY_BYTES; tests use small chunks to cut uploads mid-way) */
   chunkBodyBytes?: number;
+  /** Wake-on-LAN sender (default UDP broadcast over node:dgram) */
+  wakeSender?: WakeSender;
 }
 
 interface Job {
@@ -333,11 +339,32 @@ export class Agent {
         this.requestSweep(`hub ${cmd.id}`);
       } else if (!this.inside(cmd.ip)) {
         this.log.warn(`hub command ${cmd.id}: ${cmd.ip} is outside this agent's subnets; ignored`);
+      } else if (cmd.command === 'wake') {
+        void this.wake(cmd.id, cmd.mac, cmd.ip, cmd.port);
       } else {
         this.log.info(`hub command ${cmd.id}: deep scan ${cmd.ip}`);
         this.requestPortScan([cmd.ip], `hub ${cmd.id}`);
       }
     }
+  }
+
+  /** Wake-on-LAN on the agent's LAN (hub command `wake`): the subnet broadcast that holds `ip`, and 255.255.255.255. */
+  private async wake(id: string, mac: string, ip: string, port: number): Promise<void> {
+    const parsed = parseWakeMac(mac);
+    const aim = wakeTargets(ip, this.deps.options.subnets, port);
+    if (!parsed.ok || !aim.ok) {
+      this.log.warn(
+        `hub command ${id}: cannot wake ${mac}: ${parsed.ok ? (aim.ok ? '' : aim.message) : parsed.message}`,
+      );
+      return;
+    }
+    const sent = await (this.deps.wakeSender ?? udpWakeSender()).send(magicPacket(parsed.bytes), aim.targets);
+    const ok = sent.filter((s) => s.ok).map((s) => `${s.address}:${s.port}`);
+    if (ok.length) this.log.info(`hub command ${id}: magic packet for ${mac} sent to ${ok.join(' and ')}`);
+    else
+      this.log.warn(
+        `hub command ${id}: the magic packet for ${mac} could not be sent: ${sent.map((s) => `${s.address}:${s.port} ${s.error ?? 'failed'}`).join(', ')}`,
+      );
   }
 
   heartbeat(): AgentHeartbeat {

@@ -396,6 +396,19 @@ export const commandSchema = z.discriminatedUnion('command', [
       ip: ipv4,
     })
     .strict(),
+  z
+    .object({
+      v: z.literal(PROTOCOL_VERSION),
+      id: str(64),
+      /** Wake-on-LAN of a device only this agent sees (its VLAN): the agent sends the magic packet on its LAN */
+      command: z.literal('wake'),
+      mac: z.string().regex(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/, 'a lowercase MAC aa:bb:cc:dd:ee:ff'),
+      /** the device's last IPv4, inside the agent's subnets: its subnet's broadcast address is the target */
+      ip: ipv4,
+      /** UDP port of the magic packet (the hub's wol_port) */
+      port: z.union([z.literal(7), z.literal(9)]),
+    })
+    .strict(),
 ]);
 export type AgentCommand = z.infer<typeof commandSchema>;
 

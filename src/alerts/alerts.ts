@@ -11,7 +11,7 @@ import { type Webhook, WebhooksRepo } from '../store/webhooksRepo.js';
 import type { Clock } from '../util/clock.js';
 import type { EventBus } from '../util/events.js';
 import type { Logger } from '../util/logger.js';
-import { type AlertEventType, CHANGE_ALERT_TITLES, type ChangeType, type Severity } from '../vocabulary.js';
+import { type AlertEventType, CHANGE_ALERT_TITLES, type ChangeType } from '../vocabulary.js';
 import { type AlertDecision, AlertEngine, DEFAULT_FLOOD, type FloodLimit } from './engine.js';
 import {
   type HaNotification,
@@ -22,6 +22,7 @@ import {
 import {
   type AlertChannel,
   type AlertRule,
+  type ChangeEventFields,
   type ChannelResult,
   deliveryState,
   type WebhookPayload,
@@ -39,18 +40,29 @@ export interface WebhookHealth {
 }
 
 /** What the MQTT module publishes as the event entity when a rule with the "mqtt_event" channel fires. */
-export interface AlertEvent {
-  event_type: AlertEventType;
-  mac: string | null;
-  ip: string | null;
-  name: string | null;
-  vendor: string | null;
-  severity: Severity;
+export interface AlertEvent extends ChangeEventFields<AlertEventType> {
   title: string;
-  message: string;
-  time: string;
   rule: string;
   summary: boolean;
+}
+
+/** The change's event fields as an alert sends them: the device's display name, `alert_summary` for a summary. */
+function alertFields(
+  change: Change,
+  device: Device | null,
+  message: string,
+  summary: boolean,
+): ChangeEventFields<AlertEventType> {
+  return {
+    event_type: summary ? 'alert_summary' : change.type,
+    mac: change.mac,
+    ip: change.ip,
+    name: device ? displayName(device) : change.name,
+    vendor: change.vendor,
+    severity: change.severity,
+    message,
+    time: change.time,
+  };
 }
 
 export interface AlertsOptions {
@@ -236,15 +248,8 @@ export class Alerts {
       } else {
         try {
           this.o.onAlert({
-            event_type: summary ? 'alert_summary' : change.type,
-            mac: change.mac,
-            ip: change.ip,
-            name: device ? displayName(device) : change.name,
-            vendor: change.vendor,
-            severity: change.severity,
+            ...alertFields(change, device, message, summary),
             title,
-            message,
-            time: change.time,
             rule: d.rule.name,
             summary,
           });
@@ -324,16 +329,7 @@ export class Alerts {
         throw new Error('every webhook of this rule is suspended after repeated failures');
       return { channel: 'webhook', outcome: 'skipped', detail: 'no enabled webhook' };
     }
-    const payload: WebhookPayload = {
-      event_type: summary ? 'alert_summary' : change.type,
-      mac: change.mac,
-      ip: change.ip,
-      name: device ? displayName(device) : change.name,
-      vendor: change.vendor,
-      severity: change.severity,
-      message,
-      time: change.time,
-    };
+    const payload: WebhookPayload = alertFields(change, device, message, summary);
     const results = await Promise.all(hooks.map((h) => this.deliver(h, payload)));
     const failed = results.filter((r) => !r.ok);
     if (failed.length) {

@@ -126,9 +126,12 @@ export interface AlertLogEntry {
   deliveryState: DeliveryState;
 }
 
-/** The JSON body of a webhook delivery (DESIGN §8). */
-export interface WebhookPayload {
-  event_type: string;
+/**
+ * What every outgoing event about a change carries: a webhook delivery's body, the `lan_sentinel/event`
+ * payload and the alert event entity's (which add their own fields).
+ */
+export interface ChangeEventFields<T extends string = string> {
+  event_type: T;
   mac: string | null;
   ip: string | null;
   name: string | null;
@@ -137,3 +140,6 @@ export interface WebhookPayload {
   message: string;
   time: string;
 }
+
+/** The JSON body of a webhook delivery (DESIGN §8). */
+export type WebhookPayload = ChangeEventFields;

@@ -2,11 +2,12 @@
  * `buildApp(deps)`: the fastify instance with every route of DESIGN §9, no listening (see server.ts).
  * Order: error handlers → security headers + rate limit → auth hook → routes → static UI.
  */
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerFactory } from 'fastify';
 import { displayName } from '../inventory/types.js';
 import { installAuth } from './auth.js';
 import type { ApiDeps } from './deps.js';
 import { ApiError, installErrorHandlers } from './errors.js';
+import { HTTP_LIMITS } from './httpLimits.js';
 import { type Mappers, noFindings } from './mappers.js';
 import { HttpMetrics, installHttpMetrics, renderMetrics } from './metrics.js';
 import { buildOpenApi } from './openapi.js';
@@ -29,22 +30,30 @@ import { installSecurity } from './security.js';
 import { streamEvents } from './sse.js';
 import { installStatic } from './static.js';
 
-export const BODY_LIMIT = 64 * 1024;
+export const BODY_LIMIT = HTTP_LIMITS.bodyLimit;
 
-export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
+/**
+ * `serverFactory`: the app answers requests of a server that is already listening (the service's
+ * lazyListener, which builds the app at its first request); without it, `listen` (server.ts) opens one.
+ */
+export async function buildApp(
+  deps: ApiDeps,
+  o: { serverFactory?: FastifyServerFactory } = {},
+): Promise<FastifyInstance> {
   const app = Fastify({
     logger: false,
     bodyLimit: BODY_LIMIT,
-    connectionTimeout: 120_000,
-    requestTimeout: 60_000,
-    keepAliveTimeout: 10_000,
-    // headersTimeout must not exceed requestTimeout; 15 s cuts slow-header (slowloris) clients
-    http: { headersTimeout: 15_000 },
+    connectionTimeout: HTTP_LIMITS.connectionTimeout,
+    requestTimeout: HTTP_LIMITS.requestTimeout,
+    keepAliveTimeout: HTTP_LIMITS.keepAliveTimeout,
+    http: { headersTimeout: HTTP_LIMITS.headersTimeout },
     return503OnClosing: true,
     routerOptions: { maxParamLength: 200, ignoreTrailingSlash: true },
     trustProxy: false,
+    ...(o.serverFactory ? { serverFactory: o.serverFactory } : {}),
   });
-  const startedAt = deps.clock.now().getTime();
+  // the service's start (the app may be built later, at the first request): health's uptime
+  const startedAt = deps.startedAt ?? deps.clock.now().getTime();
   installErrorHandlers(app, deps.logger, (f) =>
     deps.bus.emit('storage:failed', { ...f, at: deps.clock.now().toISOString() }),
   );

@@ -136,6 +136,8 @@ export interface ApiDeps {
   version: string;
   /** SSE heartbeat period (default 15 s; tests shorten it) */
   sseHeartbeatMs?: number;
+  /** when the service started (ms since the epoch; health's uptime); default: when the app was built */
+  startedAt?: number;
 }
 
 /** What the API needs from the satellite-agent hub (src/hub/agents.ts). */

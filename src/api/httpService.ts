@@ -25,11 +25,10 @@ import type { Clock } from '../util/clock.js';
 import type { EventBus } from '../util/events.js';
 import type { Logger } from '../util/logger.js';
 import { VERSION } from '../version.js';
-import { alertsPort, findingsPort, webhooksPort } from './adapters.js';
-import { buildApp } from './app.js';
 import { INGRESS_PEER } from './auth.js';
 import type { ApiConfig, ApiDeps, HealthPort } from './deps.js';
-import { assertBindAllowed, checkListen, listen } from './server.js';
+import { type AppBuilder, type LazyListener, listenLazily } from './lazyListener.js';
+import { assertBindAllowed, checkListen } from './server.js';
 import { SessionAuth } from './session.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -93,9 +92,18 @@ export interface HttpParts {
   clock: Clock;
 }
 
-function apiDeps(cfg: LoadedConfig, plan: HttpPlan, p: HttpParts): ApiDeps {
+type Adapters = typeof import('./adapters.js');
+
+function apiDeps(
+  cfg: LoadedConfig,
+  plan: HttpPlan,
+  p: HttpParts,
+  { alertsPort, findingsPort, webhooksPort }: Adapters,
+  startedAt: number,
+): ApiDeps {
   const { store, clock } = p;
   return {
+    startedAt,
     store,
     findings: findingsPort(p.findings, { db: p.db, reassess: (mac) => p.threats.reassess(mac, clock.now()) }),
     alerts: alertsPort(p.alertsRepo, p.alerts, {
@@ -132,7 +140,10 @@ function apiDeps(cfg: LoadedConfig, plan: HttpPlan, p: HttpParts): ApiDeps {
   };
 }
 
-/** Builds the ApiDeps from the service's parts, opens the listeners; returns the UI/API url (null: none) and one stop. */
+/**
+ * Opens the listeners; the ApiDeps and the app behind each (fastify, routes, schemas, adapters) are built at
+ * its first request (lazyListener.ts). Returns the UI/API url (null: none) and one stop.
+ */
 export async function startHttp(o: {
   cfg: LoadedConfig;
   selfInfo: SelfInfo | null;
@@ -141,31 +152,45 @@ export async function startHttp(o: {
   log: Logger;
 }): Promise<{ httpUrl: string | null; stop: Stop }> {
   const { cfg, selfInfo, plan, log } = o;
-  const deps = apiDeps(cfg, plan, o.parts);
   const opts = cfg.options;
-  if (!deps.uiDir) log.warn(`the web UI is not built (${UI_DIR} missing): run "npm run build"`);
+  const startedAt = o.parts.clock.now().getTime();
+  const uiBuilt = existsSync(join(UI_DIR, 'index.html'));
+  if (!uiBuilt) log.warn(`the web UI is not built (${UI_DIR} missing): run "npm run build"`);
+  const builder =
+    (config?: Partial<ApiConfig>): AppBuilder =>
+    async (serverFactory) => {
+      const t0 = Date.now();
+      const [{ buildApp }, adapters] = await Promise.all([import('./app.js'), import('./adapters.js')]);
+      const deps = apiDeps(cfg, plan, o.parts, adapters, startedAt);
+      const app = await buildApp(config ? { ...deps, config: { ...deps.config, ...config } } : deps, {
+        serverFactory,
+      });
+      log.debug(`HTTP app built at its first request in ${Date.now() - t0} ms`);
+      return app;
+    };
+  const onBuildError = (err: Error) => log.error(`the HTTP API could not be built: ${err.message}`);
   const { value: httpUrl, stop } = await startParts(log, async (stops) => {
-    const app = await buildApp(deps);
-    let httpUrl: string | null = null;
+    let http: LazyListener;
     if (cfg.addon && selfInfo) {
-      await listen(app, { host: '0.0.0.0', port: selfInfo.ingress_port });
-      httpUrl = `http://127.0.0.1:${selfInfo.ingress_port}`;
+      http = await listenLazily(builder(), { host: '0.0.0.0', port: selfInfo.ingress_port, onBuildError });
       log.info(`ingress listening on port ${selfInfo.ingress_port} (only ${INGRESS_PEER} is served)`);
-    } else {
-      httpUrl = await orStartupError(
-        () => listen(app, { host: opts.http_host, port: opts.http_port }),
-        `http_port: cannot listen on ${opts.http_host}:${opts.http_port}: `,
-      );
-      const port = Number(new URL(httpUrl).port);
-      if (port > 0) plan.ownPorts.add(port);
-      // nothing is trusted for its peer address: the browser signs in with this one-time link (DESIGN §9)
-      log.info(
-        `web UI on ${httpUrl}/login?token=${plan.sessions?.issueLoginToken() ?? ''} (open it to sign in; the link works once)`,
-      );
+      stops.push(['http', () => http.close()]);
+      if (opts.api_port > 0) await startApiPort(cfg, builder, onBuildError, o.parts.keys, log, stops);
+      return `http://127.0.0.1:${selfInfo.ingress_port}`;
     }
-    stops.push(['http', () => app.close()]);
-    if (opts.api_port > 0) await startApiPort(cfg, deps, o.parts.keys, log, stops);
-    return httpUrl;
+    http = await orStartupError(
+      () => listenLazily(builder(), { host: opts.http_host, port: opts.http_port, onBuildError }),
+      `http_port: cannot listen on ${opts.http_host}:${opts.http_port}: `,
+    );
+    const port = Number(new URL(http.url).port);
+    if (port > 0) plan.ownPorts.add(port);
+    // nothing is trusted for its peer address: the browser signs in with this one-time link (DESIGN §9)
+    log.info(
+      `web UI on ${http.url}/login?token=${plan.sessions?.issueLoginToken() ?? ''} (open it to sign in; the link works once)`,
+    );
+    stops.push(['http', () => http.close()]);
+    if (opts.api_port > 0) await startApiPort(cfg, builder, onBuildError, o.parts.keys, log, stops);
+    return http.url;
   });
   return { httpUrl, stop };
 }
@@ -176,7 +201,8 @@ export async function startHttp(o: {
  */
 async function startApiPort(
   cfg: LoadedConfig,
-  deps: ApiDeps,
+  builder: (config?: Partial<ApiConfig>) => AppBuilder,
+  onBuildError: (err: Error) => void,
   keys: KeysRepo,
   log: Logger,
   stops: Array<[string, Stop]>,
@@ -186,15 +212,16 @@ async function startApiPort(
     throw new StartupError(
       `api_port ${port} is the same as http_port; give api_port another port (or 0 = off)`,
     );
-  const apiApp = await buildApp({
-    ...deps,
-    config: { ...deps.config, ingressOnly: false, requireApiKey: true },
-  });
-  await orStartupError(
-    () => listen(apiApp, { host: '0.0.0.0', port }),
+  const api = await orStartupError(
+    () =>
+      listenLazily(builder({ ingressOnly: false, requireApiKey: true }), {
+        host: '0.0.0.0',
+        port,
+        onBuildError,
+      }),
     `api_port: cannot listen on 0.0.0.0:${port}: `,
   );
-  stops.push(['api port', () => apiApp.close()]);
+  stops.push(['api port', () => api.close()]);
   log.info(`API port ${port} open (API keys required)`);
   if (keys.countActive() === 0)
     log.warn(

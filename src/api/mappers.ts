@@ -1,4 +1,5 @@
 /** Domain objects → wire JSON (snake_case, nulls never missing). Pure functions. */
+import { identityOf } from '../inventory/deviceKey.js';
 import { effectiveKind, KIND_INFO, UNKNOWN_KIND_ICON } from '../inventory/kinds.js';
 import { type Change, type Device, type DevicePort, displayName } from '../inventory/types.js';
 import type { FindingAccept } from '../store/acceptsRepo.js';
@@ -72,6 +73,7 @@ export function deviceJson(
   const v6 = ipv6 ?? m.ipv6Of?.([d.mac]);
   return {
     mac: d.mac,
+    identified_by: identityOf(d.mac),
     ip: d.ip,
     ipv6_addresses: v6?.get(d.mac) ?? [],
     hostname: d.hostname,

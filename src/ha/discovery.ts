@@ -2,6 +2,8 @@
  * HA MQTT device-based discovery payloads (DESIGN §7; ha-reference §1.5). Pure: plain data in, `{topic, payload}` out.
  * Full key names (no abbreviations) so payloads are readable in MQTT Explorer.
  */
+
+import { isIpKey } from '../inventory/deviceKey.js';
 import type { Device } from '../inventory/types.js';
 import { mac12 } from '../inventory/types.js';
 import { ALERT_EVENT_TYPES, CHANGE_TYPES, MEASURED_RISK_LEVELS } from '../vocabulary.js';
@@ -337,7 +339,10 @@ export function deviceDiscovery(device: DiscoverableDevice, ctx: DiscoveryCtx): 
       payload_press: 'PRESS',
       icon: 'mdi:radar',
     },
-    wake: {
+  };
+  // Wake-on-LAN needs a MAC: a device identified by IP has no wake button
+  if (!isIpKey(device.mac))
+    components.wake = {
       platform: 'button',
       unique_id: uid('wake'),
       default_entity_id: ent('button', 'wake'),
@@ -345,15 +350,19 @@ export function deviceDiscovery(device: DiscoverableDevice, ctx: DiscoveryCtx): 
       command_topic: deviceCommandTopic(ctx, device.mac, 'wake'),
       payload_press: 'PRESS',
       icon: 'mdi:power',
-    },
-  };
+    };
+  // only real MACs are connections: a device identified by IP claims none (its identifier names it)
+  const macs = [device.mac, ...(device.aliases ?? [])].filter((x) => !isIpKey(x));
   const payload = {
     device: withoutUndefined({
       identifiers: [id],
-      connections: [device.mac, ...(device.aliases ?? [])].map((m) => ['mac', m.toLowerCase()]),
+      connections: macs.length ? macs.map((x) => ['mac', x.toLowerCase()]) : undefined,
       name: haDeviceName(device),
       manufacturer: cleanText(device.vendor, 64) ?? undefined,
-      model: cleanText(device.model, 64) ?? kindModel(device),
+      model:
+        cleanText(device.model, 64) ??
+        kindModel(device) ??
+        (isIpKey(device.mac) ? 'Identified by IP (routed subnet)' : undefined),
       via_device: device.agent ? agentDeviceId(device.agent) : HUB_ID,
       configuration_url: configurationUrl(ctx, `/devices/${m}`),
     }),

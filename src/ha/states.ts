@@ -1,4 +1,6 @@
 import type { AlertEvent } from '../alerts/alerts.js';
+import type { ChangeEventFields } from '../alerts/types.js';
+import { identityOf } from '../inventory/deviceKey.js';
 import { type DeviceKind, effectiveKind, KIND_INFO, UNKNOWN_KIND_ICON } from '../inventory/kinds.js';
 /**
  * State payloads (DESIGN §7), pure. The device state doubles as the device_tracker's json attributes, so it
@@ -8,6 +10,7 @@ import type { Change, Device } from '../inventory/types.js';
 import { displayName } from '../inventory/types.js';
 import { groupFindings } from '../threats/groups.js';
 import type { StoredFinding } from '../threats/types.js';
+import type { DeviceIdentity } from '../vocabulary.js';
 import {
   HOSTNAME_MAX,
   type Presence,
@@ -68,7 +71,10 @@ export function kindModel(device: Pick<Device, 'kind' | 'kindOverride'>): string
 }
 
 export interface DeviceState {
-  mac: string;
+  /** null for a device identified by IP: it has no MAC to show (DESIGN §15) */
+  mac: string | null;
+  /** "mac", or "ip" for a routed host whose MAC cannot be learned (known by its address only) */
+  identified_by: DeviceIdentity;
   ip: string | null;
   /** IPv6 addresses found by NDP discovery: global, unique-local, then link-local ([] when none) */
   ipv6_addresses: string[];
@@ -154,8 +160,10 @@ export function deviceState(
       more: ids.length - cves.length,
     };
   });
+  const identity = identityOf(device.mac);
   const state: DeviceState = {
-    mac: device.mac,
+    mac: identity === 'ip' ? null : device.mac,
+    identified_by: identity,
     ip: device.ip,
     // canonical addresses from the store (hex digits and colons only); capped
     ipv6_addresses: ipv6.slice(0, IPV6_MAX).filter((a) => /^[0-9a-f:]{2,39}$/.test(a)),
@@ -277,16 +285,7 @@ export function hubState(s: HubStats): HubState {
   };
 }
 
-export interface EventPayload {
-  event_type: Change['type'];
-  mac: string | null;
-  ip: string | null;
-  name: string | null;
-  vendor: string | null;
-  severity: Severity;
-  message: string;
-  time: string;
-}
+export type EventPayload = ChangeEventFields<Change['type']>;
 
 /** `lan_sentinel/event` payload; `event_type` is one of CHANGE_TYPES (the event entity's `event_types`). */
 export function eventPayload(change: Change): EventPayload {

@@ -2,6 +2,7 @@
  * MQTT topic builders (DESIGN §7). Pure. Device topics use the colon-free MAC (`mac12`) because HA's
  * discovery topic matcher only accepts `[a-zA-Z0-9_-]` in ids; no user or network string ever reaches a topic.
  */
+import { isIpKey } from '../inventory/deviceKey.js';
 import { mac12 } from '../inventory/types.js';
 
 export interface TopicCtx {
@@ -23,8 +24,12 @@ export const agentDeviceId = (id: string) => `lan_sentinel_agent_${id.replace(/-
 
 const MAC12 = /^[0-9a-f]{12}$/;
 
-/** `lan_sentinel_<mac12>`; refuses anything that is not a MAC. */
+/**
+ * `lan_sentinel_<mac12>`, or `lan_sentinel_ip_<a>_<b>_<c>_<d>` for a device identified by IP (its key is already
+ * topic- and id-safe); refuses anything else.
+ */
 export function deviceId(mac: string): string {
+  if (isIpKey(mac)) return `${ID_PREFIX}${mac}`;
   const m = mac12(mac);
   if (!MAC12.test(m))
     throw new Error(`topics: "${mac.slice(0, 40)}" is not a MAC address (aa:bb:cc:dd:ee:ff)`);
@@ -84,12 +89,16 @@ export function deviceCommandTopic(ctx: TopicCtx, mac: string, command: DeviceCo
 export function deviceCommandFilter(ctx: TopicCtx, command: DeviceCommand): string {
   return `${ctx.baseTopic}/device/+/${command}`;
 }
-/** `lan_sentinel/device/<mac12>/<command>` → `aa:bb:cc:dd:ee:ff`, or null when the topic is not one. */
+/**
+ * `lan_sentinel/device/<mac12>/<command>` → `aa:bb:cc:dd:ee:ff` (`…/device/ip_<a>_<b>_<c>_<d>/…` → that IP key),
+ * or null when the topic is not one.
+ */
 export function macOfDeviceCommandTopic(ctx: TopicCtx, topic: string, command: DeviceCommand): string | null {
   const head = `${ctx.baseTopic}/device/`;
   const tail = `/${command}`;
   if (!topic.startsWith(head) || !topic.endsWith(tail)) return null;
   const m = topic.slice(head.length, -tail.length);
+  if (isIpKey(m)) return m;
   if (!MAC12.test(m)) return null;
   return m.match(/../g)!.join(':');
 }

@@ -26,12 +26,14 @@ import { ingestPortScan } from '../inventory/ingestPortScan.js';
 import { ingestSweep } from '../inventory/ingestSweep.js';
 import type { Change, Device } from '../inventory/types.js';
 import type { MessageHandler, PublishOptions, PublishOutcome } from '../mqtt/client.js';
+import { announceIpUpgrades } from '../service/ipUpgradeEvents.js';
 import type { ThreatAssessor } from '../service/threatAssessor.js';
 import type { AgentRow } from '../store/agentsRepo.js';
 import type { Store } from '../store/store.js';
 import type { Clock } from '../util/clock.js';
 import type { EventBus } from '../util/events.js';
 import type { Logger } from '../util/logger.js';
+import { wakeTargets } from '../wol/targets.js';
 import { type AgentState, type AgentTopicCtx, agentDiscovery, agentStateTopic } from './agentDiscovery.js';
 
 export interface AgentMqtt {
@@ -142,6 +144,24 @@ export class AgentHub {
     const d = this.deps.store.devices.get(mac);
     if (!id || !d?.ip || !this.known.has(id)) return false;
     return this.command(id, { v: PROTOCOL_VERSION, id: cmdId(), command: 'deep_scan', ip: d.ip }, reason);
+  }
+
+  /**
+   * Wake-on-LAN of a device only an agent sees (its VLAN: the hub's magic packet would not cross the router): the
+   * agent that owns `mac` is asked to send the packet on its LAN. Null when no configured agent owns it or it has
+   * no IPv4; else the agent and the subnet of its heartbeat that holds the device (null when not reported yet).
+   */
+  wake(mac: string, port: 7 | 9, reason: string): { agent: string; subnet: string | null } | null {
+    const id = this.agentOf(mac);
+    const d = this.deps.store.devices.get(mac);
+    if (!id || !d?.ip || !this.known.has(id) || !/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/.test(mac)) return null;
+    this.command(id, { v: PROTOCOL_VERSION, id: cmdId(), command: 'wake', mac, ip: d.ip, port }, reason);
+    const hb = this.deps.store.agents.get(id)?.heartbeat as { subnets?: unknown } | null | undefined;
+    const subnets = Array.isArray(hb?.subnets)
+      ? hb.subnets.filter((s): s is string => typeof s === 'string')
+      : [];
+    const aim = wakeTargets(d.ip, subnets, port);
+    return { agent: id, subnet: aim.ok ? aim.subnet : null };
   }
 
   private command(id: string, cmd: Record<string, unknown>, reason: string): boolean {
@@ -278,7 +298,7 @@ export class AgentHub {
       gatewayIp: null,
       lookupVendor: this.deps.lookupVendor,
     };
-    const { scanId, changes, devices } = store.transaction(() => {
+    const { scanId, changes, devices, upgraded } = store.transaction(() => {
       const sid = store.scans.start(
         kind,
         result.targets,
@@ -291,7 +311,7 @@ export class AgentHub {
           ? ingestSweep(store, sid, result, ctx, 0, id)
           : ingestPortScan(store, sid, result, now);
       store.agents.recordResult(id, rid, kind, sid, hubNow.toISOString());
-      return { scanId: sid, changes: r.changes as Change[], devices: r.devices };
+      return { scanId: sid, changes: r.changes as Change[], devices: r.devices, upgraded: r.upgraded };
     });
     let outChanges: Change[] = changes;
     const updated = new Map<string, Device>(devices.map((x) => [x.mac, x]));
@@ -301,6 +321,7 @@ export class AgentHub {
       for (const x of t.devices) updated.set(x.mac, x);
     }
     const { bus } = this.deps;
+    announceIpUpgrades(upgraded, bus, this.deps.logger);
     bus.emit('scan:started', {
       scanId,
       kind,

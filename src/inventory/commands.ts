@@ -14,6 +14,7 @@ import type { EventBus } from '../util/events.js';
 import { magicPacket, packetHex, parseWakeMac } from '../wol/magicPacket.js';
 import type { WakeSender, WakeSendResult } from '../wol/sender.js';
 import { wakeTargets } from '../wol/targets.js';
+import { isIpKey } from './deviceKey.js';
 import type { Device } from './types.js';
 
 /** What Wake-on-LAN needs: the UDP sender, the watched subnets (for the broadcast address), the port. */
@@ -22,16 +23,39 @@ export interface WakeDeps {
   subnets(): string[];
   /** UDP port of the magic packet (option wol_port: 7 or 9) */
   port: number;
+  /**
+   * A device a satellite agent sees (its own VLAN: a magic packet from here would not cross the router) is woken by
+   * that agent, over the agent protocol (DESIGN §16): returns the agent asked, or null when no agent owns the device.
+   */
+  viaAgent?: (mac: string, reason: string) => { agent: string; subnet: string | null } | null;
 }
 
 /** Who asked (the audit entry's actor). */
 export type WakeActor = Pick<AuditInput, 'actor' | 'actorKind'> & { ip?: string | null };
 
 export type WakeOutcome =
-  | { ok: true; mac: string; ip: string; subnet: string; packet: string; sent: WakeSendResult[] }
+  | {
+      ok: true;
+      mac: string;
+      ip: string;
+      /** the subnet whose broadcast address the packet goes to (null: the agent's, not reported yet) */
+      subnet: string | null;
+      packet: string;
+      /** what this instance sent; empty when an agent sends it */
+      sent: WakeSendResult[];
+      /** the satellite agent that sends the packet on its LAN */
+      agent?: string;
+    }
   | {
       ok: false;
-      reason: 'invalid_mac' | 'not_found' | 'unavailable' | 'no_ipv4' | 'no_subnet' | 'send_failed';
+      reason:
+        | 'invalid_mac'
+        | 'no_mac'
+        | 'not_found'
+        | 'unavailable'
+        | 'no_ipv4'
+        | 'no_subnet'
+        | 'send_failed';
       message: string;
       sent?: WakeSendResult[];
     };
@@ -66,6 +90,14 @@ export class DeviceCommands {
    * target took it; every attempt on a known device is audited (`device.wake`) with what was sent where.
    */
   async wake(input: string, by: WakeActor = { actor: 'system', actorKind: 'system' }): Promise<WakeOutcome> {
+    if (isIpKey(input))
+      return this.deps.store.devices.get(input)
+        ? {
+            ok: false,
+            reason: 'no_mac',
+            message: `${input} is identified by IP (a routed host whose MAC is unknown): a magic packet needs the MAC`,
+          }
+        : { ok: false, reason: 'not_found', message: `device ${input} not found` };
     const parsed = parseWakeMac(input);
     if (!parsed.ok) return { ok: false, reason: 'invalid_mac', message: parsed.message };
     const device = this.deps.store.devices.get(parsed.mac);
@@ -78,7 +110,12 @@ export class DeviceCommands {
       target: device.mac,
       ip: by.ip ?? null,
       detail: outcome.ok
-        ? { ok: true, port: this.deps.wake?.port, sent: outcome.sent }
+        ? {
+            ok: true,
+            port: this.deps.wake?.port,
+            sent: outcome.sent,
+            ...(outcome.agent ? { agent: outcome.agent } : {}),
+          }
         : { ok: false, reason: outcome.reason, message: outcome.message, sent: outcome.sent ?? [] },
     });
     return outcome;
@@ -88,9 +125,22 @@ export class DeviceCommands {
     const wake = this.deps.wake;
     if (!wake)
       return { ok: false, reason: 'unavailable', message: 'Wake-on-LAN is not available in this instance' };
+    const packet = magicPacket(mac);
+    if (device.ip) {
+      const relay = wake.viaAgent?.(device.mac, 'wake');
+      if (relay)
+        return {
+          ok: true,
+          mac: device.mac,
+          ip: device.ip,
+          subnet: relay.subnet,
+          packet: packetHex(packet),
+          sent: [],
+          agent: relay.agent,
+        };
+    }
     const aim = wakeTargets(device.ip, wake.subnets(), wake.port);
     if (!aim.ok) return aim;
-    const packet = magicPacket(mac);
     const sent = await wake.sender.send(packet, aim.targets);
     if (!sent.some((s) => s.ok))
       return {

@@ -1,5 +1,6 @@
 /** What an ingest (sweep, port scan, passive sighting, NDP pass) hands on to the publishers. */
 import type { StoredChange } from '../store/changesRepo.js';
+import type { IpUpgrade } from './ipUpgrade.js';
 import type { Device } from './types.js';
 
 export interface IngestResult {
@@ -13,4 +14,6 @@ export interface IngestResult {
   baseline?: string[];
   /** a passive sighting linked a rotated private MAC to this existing device (no new device) */
   linked?: { mac: string; device: string };
+  /** devices identified by IP that became (or joined) a MAC's device: their HA entities go (DESIGN §15) */
+  upgraded?: IpUpgrade[];
 }

@@ -7,6 +7,7 @@ import type { NeighbourSighting } from '../ndp/neighbourSightings.js';
 import type { IdentityPatch } from '../store/identityRepo.js';
 import type { Store } from '../store/store.js';
 import type { IngestResult } from './ingestResult.js';
+import { upgradeIpDevices } from './ipUpgrade.js';
 import { reguessKinds } from './kindGuess.js';
 import { isRandomizedMac } from './mac.js';
 import { applySighting, type Sighting, type SightingContext } from './sighting.js';
@@ -52,6 +53,9 @@ export function ingestSighting(
     const linked = linkRotated(store, s.mac, identity?.dhcp?.fingerprint ?? null, t);
     s = { ...s, mac: store.macs.deviceOf(s.mac) ?? s.mac };
     if (s.mac !== heard) store.macs.seen(heard, t);
+    const upgraded = s.ip
+      ? upgradeIpDevices(store, [{ mac: s.mac, ip: s.ip }], ctx.lookupVendor, ctx.now)
+      : [];
     const prev = store.devices.get(s.mac);
     const out = applySighting(prev, s, ctx);
     let devices: Device[] = [];
@@ -67,7 +71,13 @@ export function ingestSighting(
     }
     store.identity.record(s.mac, { ...identity, heardVia: s.source, heardAt: t });
     const changes = store.changes.insertMany(out.changes);
-    return { changes, devices, skipped: [], ...(linked ? { linked: { mac: heard, device: linked } } : {}) };
+    return {
+      changes,
+      devices,
+      skipped: [],
+      ...(linked ? { linked: { mac: heard, device: linked } } : {}),
+      ...(upgraded.length ? { upgraded } : {}),
+    };
   });
 }
 

@@ -7,6 +7,7 @@
 import type { ScanResult } from '../scan/types.js';
 import type { Store } from '../store/store.js';
 import type { IngestResult } from './ingestResult.js';
+import { upgradeIpDevices } from './ipUpgrade.js';
 import { reguessKinds } from './kindGuess.js';
 import { normalizeMac } from './mac.js';
 import { applySweep, type SweepContext, type SweepOutcome } from './sweep.js';
@@ -56,13 +57,15 @@ export function ingestSweep(
   agent: string | null = null,
 ): IngestResult {
   return store.transaction(() => {
+    const t = ctx.now.toISOString();
+    const result = throughAliases(store, sweep, t);
+    // a MAC seen where a device identified by IP is: that device becomes the MAC's (before the diff reads them)
+    const upgraded = upgradeIpDevices(store, result.hosts, ctx.lookupVendor, ctx.now);
     const { owners, owns } = ownedBy(store, agent);
     // Sweeps neither read nor write ports: diff the light rows, then attach ports to what is handed on.
     const before = store.devices.allWithoutPorts();
     // the first successful sweep of a fresh database takes the install baseline (once per database)
     const baseline = before.length === 0 && store.install.baselinePending();
-    const t = ctx.now.toISOString();
-    const result = throughAliases(store, sweep, t);
     const outcome = applySweep(before, result, { ...ctx, owns, baseline });
     reguessKinds(before, outcome.devices, ctx.gatewayIp, (macs) => store.devices.portsOf(macs));
     store.scans.finishBatch(scanId, seq, result, {
@@ -94,6 +97,7 @@ export function ingestSweep(
       devices: store.devices.attachPorts(outcome.devices),
       skipped: outcome.skipped,
       ...(found ? { baseline: found } : {}),
+      ...(upgraded.length ? { upgraded } : {}),
     };
   });
 }

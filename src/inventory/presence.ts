@@ -59,9 +59,7 @@ export function nextPresence(
     };
   }
   const missed = prev.missedSweeps + 1;
-  const lastSeenMs = Date.parse(prev.lastSeen);
-  const elapsedMs = Number.isNaN(lastSeenMs) ? Number.POSITIVE_INFINITY : now.getTime() - lastSeenMs;
-  const away = missed >= MIN_MISSED_SWEEPS && elapsedMs >= considerHomeSeconds * 1000;
+  const away = awayAfterMiss(prev, now, considerHomeSeconds);
   return {
     presence: away ? 'not_home' : 'home',
     online: false,
@@ -69,4 +67,25 @@ export function nextPresence(
     lastSeen: prev.lastSeen,
     transition: away ? 'departed' : null,
   };
+}
+
+/** Whether one more missed sweep at `at` makes a device that is home now away (both conditions above). */
+function awayAfterMiss(prev: PresenceState, at: Date, considerHomeSeconds: number): boolean {
+  const lastSeenMs = Date.parse(prev.lastSeen);
+  const elapsedMs = Number.isNaN(lastSeenMs) ? Number.POSITIVE_INFINITY : at.getTime() - lastSeenMs;
+  return prev.missedSweeps + 1 >= MIN_MISSED_SWEEPS && elapsedMs >= considerHomeSeconds * 1000;
+}
+
+/**
+ * A device that just missed a sweep and will be away if it also misses the one expected at `nextSweepAt`:
+ * its confirmation probes (DESIGN §15) can run in the interval between, instead of after that sweep (which
+ * put departure at two sweep intervals + the probe rounds). Online or away devices are never due.
+ */
+export function dueAtNextSweep(
+  state: PresenceState,
+  nextSweepAt: Date,
+  considerHomeSeconds: number,
+): boolean {
+  if (state.presence !== 'home' || state.online) return false;
+  return awayAfterMiss(state, nextSweepAt, considerHomeSeconds);
 }

@@ -6,8 +6,10 @@
  *   treated as "no MAC".
  * - Hosts without a MAC (routed networks, unprivileged scans without ARP) are matched to an existing
  *   device by IP only when exactly one known device holds that IP and that device was not already seen
- *   by MAC in this sweep; otherwise the host is skipped (reported in `skipped`). MAC-less hosts never
- *   create devices: identity is the MAC.
+ *   by MAC in this sweep; otherwise the host is skipped (reported in `skipped`).
+ * - Identity by IP (DESIGN §15): a MAC-less host on a routed target (`identifyByIp`) that no device holds,
+ *   whoever's, becomes a device keyed by its address (`ip_<a>_<b>_<c>_<d>`, deviceKey.ts). On attached
+ *   networks MAC-less hosts never create devices: the MAC is learnable there (the next ARP sweep).
  * - One MAC answering on several IPs in one sweep: the device keeps its previous IP when it is among
  *   them, else takes the first one nmap listed.
  * - A hostname missing from this sweep (e.g. DNS timed out) keeps the previous hostname; only a
@@ -26,6 +28,7 @@
  */
 
 import type { ScanResult } from '../scan/types.js';
+import { ipKey, isIpKey } from './deviceKey.js';
 import { isRandomizedMac, normalizeMac } from './mac.js';
 import { effectiveConsiderHome, nextPresence } from './presence.js';
 import { cleanHostname } from './text.js';
@@ -56,6 +59,11 @@ export interface SweepContext {
    * "missed N sweeps".
    */
   awayReason?: string;
+  /**
+   * True for an address on a routed target (no ARP across the router): a MAC-less host there that no device
+   * holds becomes a device identified by its IP. Default: never (identity is the MAC).
+   */
+  identifyByIp?: (ip: string) => boolean;
 }
 
 export interface SweepObservation {
@@ -94,6 +102,7 @@ export function capSeverity(device: Pick<Device, 'ignored'>, severity: Severity)
 
 function label(d: Device): string {
   const n = displayName(d);
+  if (isIpKey(d.mac)) return `${n} (identified by IP)`;
   return n === d.mac ? d.mac : `${n} (${d.mac})`;
 }
 
@@ -128,7 +137,7 @@ export function newDeviceChange(d: Device, now: string): Change {
     d,
     'new_device',
     d.randomized ? 'info' : 'low',
-    `New device on your network: ${label(d)}${ip ? ` at ${ip}` : ''}${d.randomized ? ' (private/randomized MAC)' : ''}`,
+    `New device on your network: ${label(d)}${ip && !isIpKey(d.mac) ? ` at ${ip}` : ''}${d.randomized ? ' (private/randomized MAC)' : ''}`,
     now,
     undefined,
     { ip, hostname: d.hostname, vendor: d.vendor, randomized: d.randomized },
@@ -256,6 +265,13 @@ export function applySweep(prev: Device[], result: ScanResult, ctx: SweepContext
       continue;
     }
     const holders = prev.filter((d) => d.ip === h.ip && owns(d.mac));
+    if (holders.length === 0 && ctx.identifyByIp?.(h.ip) && !prev.some((d) => d.ip === h.ip)) {
+      const key = ipKey(h.ip);
+      if (!seen.has(key))
+        seen.set(key, { mac: key, ips: [h.ip], hostname: h.hostname, reason: evidence(h.reason) });
+      claims.set(h.ip, [key]);
+      continue;
+    }
     if (holders.length !== 1) {
       skipped.push({
         ip: h.ip,

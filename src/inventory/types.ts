@@ -1,6 +1,7 @@
 /** Inventory domain types: identity is the MAC address. */
 
 import type { ChangeType, Presence, RiskLevel, Severity } from '../vocabulary.js';
+import { ipOfKey } from './deviceKey.js';
 import { type DeviceKind, effectiveKind, KIND_INFO, shortVendor } from './kinds.js';
 
 /** The vocabulary lives in src/vocabulary.ts; re-exported here for code written against the old place. */
@@ -115,7 +116,8 @@ export function displayName(
   }
   if (vendor) return `${vendor} ${where}`;
   if (d.randomized) return `Private device ${where}`;
-  return d.mac;
+  // a device identified by IP (routed subnet) is called by its address, never by its key
+  return ipOfKey(d.mac) ?? d.mac;
 }
 
 /** aa:bb:cc:dd:ee:ff → aabbccddeeff (ids and topics). */

@@ -14,6 +14,7 @@ import { ingestSighting } from '../inventory/ingestSighting.js';
 import type { Sighting, SightingSource } from '../inventory/sighting.js';
 import { lookupVendor } from '../inventory/vendor.js';
 import { cidrRange, ipv4ToInt, parseCidrOrIp } from '../scan/ipv4.js';
+import { announceIpUpgrades } from '../service/ipUpgradeEvents.js';
 import type { IdentityPatch } from '../store/identityRepo.js';
 import type { Store } from '../store/store.js';
 import type { Clock } from '../util/clock.js';
@@ -159,6 +160,7 @@ export function createPassiveListening(deps: PassiveDeps): PassiveListening {
       { now: deps.clock.now(), considerHome: deps.considerHome, lookupVendor },
       identity,
     );
+    announceIpUpgrades(r.upgraded, deps.bus, log);
     if (r.linked)
       log.info(
         `${r.linked.mac} is ${r.linked.device} with a rotated private MAC (same DHCP fingerprint): linked, no new device`,

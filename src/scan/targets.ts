@@ -237,3 +237,18 @@ export function splitByAttachment(
   for (const t of targets) (isAttached(t, detected) ? attached : routed).push(t);
   return { attached, routed };
 }
+
+/**
+ * A test for addresses inside routed targets, where a host whose MAC cannot be learned is identified by its IP
+ * (DESIGN §15); null when no target is routed.
+ */
+export function routedAddressTest(routed: readonly string[]): ((ip: string) => boolean) | null {
+  const ranges = routed.map((t) => parseCidrOrIp(t)).flatMap((c) => (c ? [cidrRange(c)] : []));
+  if (ranges.length === 0) return null;
+  return (ip) => {
+    const c = parseCidrOrIp(ip);
+    if (c?.prefix !== 32) return false;
+    const r = cidrRange(c);
+    return ranges.some((x) => rangeContains(x, r));
+  };
+}

@@ -147,6 +147,7 @@ export class ScanCoordinator {
     this.stopping = true;
     const waiting = this.queue.clear();
     this.aborter.abort();
+    this.sweeps.stop();
     await this.whenIdle();
     const now = this.deps.clock.now();
     const ids = new Set([...waiting.map((j) => j.scanId), ...this.live.ids()]);

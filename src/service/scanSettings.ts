@@ -5,13 +5,20 @@
  */
 import type { Options } from '../config/options.js';
 import type { PortProfile } from '../scan/nmapArgs.js';
-import { type DetectedNet, isAttached, type ResolvedTargets, resolveTargets } from '../scan/targets.js';
+import {
+  type DetectedNet,
+  type ResolvedTargets,
+  resolveTargets,
+  splitByAttachment,
+} from '../scan/targets.js';
 
 export interface ScanTargets {
   targets: string[];
   exclude: string[];
   /** every target is on a directly attached network (ARP works) */
   attached: boolean;
+  /** the targets behind a router: MAC-less hosts there are identified by IP (DESIGN §15) */
+  routed?: string[];
 }
 
 export interface ScanSettings {
@@ -46,6 +53,11 @@ export interface ScanSettings {
    */
   confirmRounds?: number;
   confirmPauseMs?: number;
+  /**
+   * The service's sweep interval: a device a sweep missed that the next sweep would mark away is probed in
+   * the interval between (DepartureWatch), not after that sweep. Absent (one-shot scans): probes at the sweep.
+   */
+  sweepIntervalSec?: number;
   /** first retry delay after a failed first port scan; doubles per failure up to retryMaxMs (default 60 s) */
   retryBaseMs?: number;
   retryMaxMs?: number;
@@ -59,10 +71,12 @@ export function scanTargets(
   detected: DetectedNet[],
 ): ScanTargets & Pick<ResolvedTargets, 'addressCount' | 'warnings'> {
   const r = resolveTargets({ subnets: o.subnets, exclude: o.exclude }, detected);
+  const { routed } = splitByAttachment(r.targets, detected);
   return {
     targets: r.targets,
     exclude: r.exclude,
-    attached: r.targets.every((t) => isAttached(t, detected)),
+    attached: routed.length === 0,
+    routed,
     addressCount: r.addressCount,
     warnings: r.warnings,
   };
@@ -108,5 +122,6 @@ export function scanSettings(
     dnsTimeoutMs: 3_000,
     scanNewDevices: o.scan_new_devices,
     tlsChecks: o.tls_checks,
+    sweepIntervalSec: o.sweep_interval,
   };
 }

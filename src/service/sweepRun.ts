@@ -1,16 +1,21 @@
 /**
  * One sweep of a scan request: nmap host discovery over the targets, MACs from the neighbour table when nmap
  * cannot see them, names from the reverse-DNS cache, the direct probes of devices about to be marked away,
- * then the store's ingest and the results on the bus. A failed or cut-short sweep marks nothing away.
+ * then the store's ingest and the results on the bus. A failed or cut-short sweep marks nothing away. The
+ * devices a sweep missed that the next one would mark away are probed in the interval between
+ * (DepartureWatch), so the sweep that decides finds their answer ready.
  */
 import { departureCandidates, ingestSweep } from '../inventory/ingestSweep.js';
-import type { Change } from '../inventory/types.js';
+import type { Change, Device } from '../inventory/types.js';
 import { lookupVendor } from '../inventory/vendor.js';
 import { fillMacsFromArp, readArpTable } from '../scan/arpTable.js';
 import { buildSweepArgs } from '../scan/nmapArgs.js';
 import { checkRequestTargets, inTargets } from '../scan/requestTargets.js';
+import { routedAddressTest } from '../scan/targets.js';
 import type { ScanResult } from '../scan/types.js';
-import { awayReasonText, confirmAway, nmapProbeRun } from './awayConfirmer.js';
+import { awayReasonText, confirmAway, nmapProbeRun, type ProbeRun } from './awayConfirmer.js';
+import { DepartureWatch, dueCandidates } from './departureWatch.js';
+import { announceIpUpgrades } from './ipUpgradeEvents.js';
 import type { Job } from './jobQueue.js';
 import { runScanNmap } from './nmapRun.js';
 import { ReverseDnsCache } from './reverseDnsCache.js';
@@ -19,13 +24,15 @@ import type { ScanTargets } from './scanSettings.js';
 
 export class SweepRunner {
   private readonly dns: ReverseDnsCache;
+  private readonly departures: DepartureWatch;
 
   constructor(
     private readonly ctx: ScanRunContext,
     /** after a sweep: queue the automatic port scans of devices never port-scanned; how many were queued */
     private readonly queuePending: (now: Date) => number,
   ) {
-    const { settings, logger, resolver } = ctx.deps;
+    const { settings, logger, resolver, clock } = ctx.deps;
+    this.departures = new DepartureWatch(() => clock.now().getTime());
     this.dns = new ReverseDnsCache({
       timeoutMs: settings.dnsTimeoutMs,
       logger,
@@ -79,11 +86,14 @@ export class SweepRunner {
       const name = this.dns.nameOf(h.ip);
       if (name && h.hostnames.length === 0) h.hostnames.push(name);
     }
+    // a MAC-less host on a routed target is identified by its IP (DESIGN §15)
+    const identifyByIp = routedAddressTest(t.routed ?? []);
     const sweepCtx = {
       considerHome: settings.considerHome,
       gatewayIp: settings.gatewayIp(),
       lookupVendor,
       ...(scope ? { inScope: (ip: string | null) => inTargets(ip, scope) } : {}),
+      ...(identifyByIp ? { identifyByIp } : {}),
     };
     const confirm = await this.confirmDepartures(result, { ...sweepCtx, now: clock.now() }, t.attached);
     result = confirm.result;
@@ -94,12 +104,14 @@ export class SweepRunner {
       return;
     }
     const now = clock.now();
-    const { changes, devices, baseline } = ingestSweep(store, scanId, result, {
+    const { changes, devices, baseline, upgraded } = ingestSweep(store, scanId, result, {
       ...sweepCtx,
       now,
       ...(confirm.awayReason ? { awayReason: confirm.awayReason } : {}),
     });
+    announceIpUpgrades(upgraded, bus, logger);
     publishScanResults(bus, changes, devices);
+    if (!scope) this.probeAhead(devices, startedAt, t.attached);
     const count = (type: Change['type']) => changes.filter((c) => c.type === type).length;
     logger.info(
       `sweep #${scanId}: ${result.hosts.filter((h) => h.status === 'up').length} hosts up, ${count('new_device')} new, ${count('device_offline')} gone, ${count('device_online')} back in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
@@ -129,40 +141,79 @@ export class SweepRunner {
     ctx: Parameters<typeof departureCandidates>[2],
     attached: boolean,
   ): Promise<{ result: ScanResult; awayReason?: string }> {
-    const { settings, store, logger, probeRun } = this.ctx.deps;
-    const rounds = settings.confirmRounds ?? 3;
-    const probeSettings = {
-      nmapPath: settings.nmapPath,
-      privileged: settings.privileged,
-      attached,
-      rounds,
-      pauseMs: settings.confirmPauseMs ?? 4_000,
-    };
+    const { store, logger } = this.ctx.deps;
+    const probeSettings = this.probeSettings(attached);
     const reason = awayReasonText(probeSettings);
-    if (rounds <= 0) return { result };
+    if (probeSettings.rounds <= 0) return { result };
     const candidates = departureCandidates(store, result, ctx).filter(
       (c): c is { mac: string; ip: string } => typeof c.ip === 'string',
     );
     if (candidates.length === 0) return { result, awayReason: reason };
     const t0 = Date.now();
-    const out = await this.ctx.aborter.run((signal) =>
-      confirmAway(candidates, probeSettings, probeRun ?? nmapProbeRun(settings.nmapPath, logger), signal),
+    // what the probes run since the sweep that missed them said; the rest are probed now
+    const ahead = await this.departures.settle(
+      candidates.map((c) => ({ ...c, lastSeen: store.devices.get(c.mac)?.lastSeen ?? '' })),
     );
+    const present = new Map(ahead.present);
+    let awayReason = ahead.awayReason ?? reason;
+    if (ahead.rest.length > 0) {
+      const out = await this.ctx.aborter.run((signal) =>
+        confirmAway(ahead.rest, probeSettings, this.probeRun(), signal),
+      );
+      for (const [mac, why] of out.present) present.set(mac, why);
+      awayReason = out.awayReason;
+    }
+    const early = candidates.length - ahead.rest.length;
     logger.info(
-      `presence: ${candidates.length} device(s) missed the sweeps; ${out.present.size} answered a direct probe (${[...out.present.values()].join(', ') || 'none'}), ${candidates.length - out.present.size} away, in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+      `presence: ${candidates.length} device(s) missed the sweeps; ${present.size} answered a direct probe (${[...present.values()].join(', ') || 'none'}), ${candidates.length - present.size} away, in ${((Date.now() - t0) / 1000).toFixed(1)} s${early ? ` (${early} probed since the sweep before)` : ''}`,
     );
-    if (out.present.size === 0) return { result, awayReason: out.awayReason };
+    if (present.size === 0) return { result, awayReason };
     const extra = candidates
-      .filter((c) => out.present.has(c.mac))
+      .filter((c) => present.has(c.mac))
       .map((c) => ({
         ip: c.ip,
         mac: c.mac,
         hostnames: [],
         status: 'up' as const,
-        reason: out.present.get(c.mac) as string,
+        reason: present.get(c.mac) as string,
         ports: [],
         portsScanned: false,
       }));
-    return { result: { ...result, hosts: [...result.hosts, ...extra] }, awayReason: out.awayReason };
+    return { result: { ...result, hosts: [...result.hosts, ...extra] }, awayReason };
+  }
+
+  private probeSettings(attached: boolean) {
+    const { settings } = this.ctx.deps;
+    return {
+      nmapPath: settings.nmapPath,
+      privileged: settings.privileged,
+      attached,
+      rounds: settings.confirmRounds ?? 3,
+      pauseMs: settings.confirmPauseMs ?? 4_000,
+    };
+  }
+
+  private probeRun(): ProbeRun {
+    const { probeRun, settings, logger } = this.ctx.deps;
+    return probeRun ?? nmapProbeRun(settings.nmapPath, logger);
+  }
+
+  /** After a full sweep: probe now the devices it missed that the next sweep would mark away. */
+  private probeAhead(devices: Device[], sweptAt: Date, attached: boolean): void {
+    const { settings, logger } = this.ctx.deps;
+    const probeSettings = this.probeSettings(attached);
+    if (!settings.sweepIntervalSec || probeSettings.rounds <= 0 || this.ctx.stopping()) return;
+    const next = new Date(sweptAt.getTime() + settings.sweepIntervalSec * 1000);
+    const run = this.probeRun();
+    const n = this.departures.ahead(dueCandidates(devices, next, settings.considerHome), (c, signal) =>
+      confirmAway(c, probeSettings, run, signal),
+    );
+    if (n > 0)
+      logger.debug(`presence: probing ${n} device(s) this sweep missed; the next sweep would mark them away`);
+  }
+
+  /** The service is stopping: the probes between sweeps are cut short (their silence marks nothing away). */
+  stop(): void {
+    this.departures.stop();
   }
 }

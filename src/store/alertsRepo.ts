@@ -100,7 +100,6 @@ function toLog(r: LogRow): AlertLogEntry {
   };
 }
 
-/** The rules a fresh install starts with. */
 /** The defaults of a fresh install before `notify_on` shapes them (see defaultAlertRules). */
 export const DEFAULT_ALERT_RULES: AlertRuleInput[] = [
   {
@@ -132,7 +131,7 @@ export const GATEWAY_RULE: AlertRuleInput = {
   name: 'Router identity changed (possible ARP spoofing)',
   types: ['gateway_mac_changed'],
   minSeverity: 'info',
-  channels: ['ha', 'webhook', 'mqtt'],
+  channels: ['ha_notify', 'webhook', 'mqtt_event'],
   dedupWindowSec: 3600,
 };
 
@@ -141,7 +140,7 @@ export const CRITICAL_THREAT_RULE: AlertRuleInput = {
   name: 'Critical security findings',
   types: ['threat_detected'],
   minSeverity: 'critical',
-  channels: ['ha', 'webhook', 'mqtt'],
+  channels: ['ha_notify', 'webhook', 'mqtt_event'],
   dedupWindowSec: 3600,
 };
 
@@ -159,7 +158,7 @@ export function defaultAlertRules(notifyOn: readonly ChangeType[]): AlertRuleInp
       name: 'Other changes (from notify_on)',
       types: rest,
       minSeverity: 'info',
-      channels: ['ha', 'webhook', 'mqtt'],
+      channels: ['ha_notify', 'webhook', 'mqtt_event'],
       dedupWindowSec: 3600,
     });
   rules.push(GATEWAY_RULE);

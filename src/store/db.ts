@@ -62,9 +62,22 @@ export function migrate(db: Db, migrations: Migration[] = MIGRATIONS, file = db.
     if (m.version <= current) continue;
     const apply = db.transaction(() => {
       if (m.sql.trim()) db.exec(m.sql);
+      m.run?.(db);
+      if (m.foreignKeysOff) {
+        const broken = db.pragma('foreign_key_check') as unknown[];
+        if (broken.length > 0)
+          throw new Error(`migration ${m.version} (${m.name}) broke ${broken.length} foreign key(s)`);
+      }
       db.pragma(`user_version = ${Math.trunc(m.version)}`);
     });
-    apply.immediate();
+    // PRAGMA foreign_keys is a no-op inside a transaction: switched around it
+    const fk = m.foreignKeysOff ? (db.pragma('foreign_keys', { simple: true }) as number) : 0;
+    if (m.foreignKeysOff) db.pragma('foreign_keys = OFF');
+    try {
+      apply.immediate();
+    } finally {
+      if (m.foreignKeysOff && fk) db.pragma('foreign_keys = ON');
+    }
   }
   return db.pragma('user_version', { simple: true }) as number;
 }

@@ -1,4 +1,4 @@
-/** Devices and their current open ports. */
+/** Devices and their current open ports: queries, writes, counts (row mapping: deviceRows.ts; port rows: devicePortRows.ts). */
 
 import type { Statement } from 'better-sqlite3';
 import { type DeviceKind, isDeviceKind, type KindGuess } from '../inventory/kinds.js';
@@ -8,12 +8,22 @@ import {
   DEVICE_SORTS,
   type DeviceFilter,
   type DeviceSort,
-  type Presence,
   RISKY_LEVELS,
-  type RiskLevel,
 } from '../vocabulary.js';
 import type { Db } from './db.js';
-import { bool, int, ipv4ToNumber, likePattern, paging } from './rows.js';
+import { CLEAR_SEEN_MANY_SQL, PORTS_JSON, portDiff, portParams, portsFromJson } from './devicePortRows.js';
+import {
+  BY_MACS_SQL,
+  COLS,
+  deviceFromRaw,
+  deviceRow,
+  deviceWithPortsFromRaw,
+  IP_NUM,
+  PORTS_OF_SQL,
+  type RawDevice,
+  ROW_COLUMNS,
+} from './deviceRows.js';
+import { int, likePattern, paging } from './rows.js';
 
 export type { DeviceFilter, DeviceSort } from '../vocabulary.js';
 export interface DeviceQuery {
@@ -57,239 +67,6 @@ export interface DeviceCounts {
   trusted: number;
 }
 
-/**
- * Device columns in the order `deviceFromRaw` reads them. Reads use raw (array) rows: no intermediate row
- * object per device.
- */
-const DEVICE_COLUMNS = [
-  'mac',
-  'ip',
-  'hostname',
-  'name',
-  'vendor',
-  'randomized',
-  'first_seen',
-  'last_seen',
-  'online',
-  'presence',
-  'missed_sweeps',
-  'known',
-  'watched',
-  'ignored',
-  'notes',
-  'consider_home',
-  'ports_scanned_at',
-  'risk_score',
-  'risk',
-  'is_new',
-  'kind',
-  'kind_confidence',
-  'kind_reasons',
-  'kind_override',
-  'presence_reason',
-] as const;
-const COLS = DEVICE_COLUMNS.map((c) => `d.${c}`).join(', ');
-
-/**
- * A device's ports as one JSON array of arrays, built by SQLite: one text value per device instead of one row
- * object per port. The rows come in the primary key's (protocol, port) order, the order they are read in (the
- * plan in bench/README.md; an ORDER BY inside json_group_array made SQLite sort every device's rows in a temp
- * B-tree again), and portsFromJson checks it. The stored `cpe` JSON is embedded as JSON when it is valid and as
- * [] otherwise (the corrupt-value fallback the row mapping always had). A NULL `last_seen` is the device's last
- * port scan (migration 019). No ports: '[]'.
- */
-const PORTS_JSON = `(SELECT json_group_array(json_array(p.protocol, p.port, p.service, p.product, p.version,
-  p.extrainfo, CASE WHEN json_valid(p.cpe) THEN json(p.cpe) ELSE json('[]') END, p.first_seen,
-  coalesce(p.last_seen, d.ports_scanned_at), p.devicetype, p.http_title, p.http_server))
-  FROM device_ports p WHERE p.mac = d.mac)`;
-
-/** A port scan's devices: their port rows with a time of their own read as the scan's again (migration 019). */
-export const CLEAR_SEEN_MANY_SQL = `UPDATE device_ports INDEXED BY device_ports_seen_apart SET last_seen = NULL
-  WHERE mac IN (SELECT value FROM json_each(?)) AND last_seen IS NOT NULL`;
-
-/** A page of devices with their ports, for a JSON array of MACs, in the array's order. */
-export const BY_MACS_SQL = `SELECT ${COLS}, ${PORTS_JSON} FROM json_each(?) j JOIN devices d ON d.mac = j.value ORDER BY j.key`;
-
-/** The port-scan read: the current ports of a JSON array of MACs (devices without ports have '[]'). */
-export const PORTS_OF_SQL = `SELECT d.mac, ${PORTS_JSON} FROM devices d WHERE d.mac IN (SELECT value FROM json_each(?))`;
-
-type RawDevice = unknown[];
-type RawPort = [
-  string,
-  number,
-  string | null,
-  string | null,
-  string | null,
-  string | null,
-  string[],
-  string,
-  string,
-  string | null,
-  string | null,
-  string | null,
-];
-
-/**
- * The row of a port. `scannedAt`: the device's port-scan time written in the same transaction; a port seen then
- * stores NULL (migration 019: it reads as the device's `ports_scanned_at`).
- */
-function portParams(mac: string, p: DevicePort, scannedAt: string | undefined): unknown[] {
-  return [
-    mac,
-    p.protocol,
-    p.port,
-    p.service ?? null,
-    p.product ?? null,
-    p.version ?? null,
-    p.extrainfo ?? null,
-    p.cpe && p.cpe.length > 0 ? JSON.stringify(p.cpe) : '[]',
-    p.firstSeen,
-    p.lastSeen === scannedAt ? null : p.lastSeen,
-    p.devicetype ?? null,
-    p.httpTitle ?? null,
-    p.httpServer ?? null,
-  ];
-}
-
-function sameList(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
-  const x = a ?? [];
-  const y = b ?? [];
-  if (x.length !== y.length) return false;
-  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
-  return true;
-}
-
-/** Same stored row but for last_seen (field by field: no serialised copy of either). */
-function samePortRow(a: DevicePort, b: DevicePort): boolean {
-  return (
-    a.firstSeen === b.firstSeen &&
-    (a.service ?? null) === (b.service ?? null) &&
-    (a.product ?? null) === (b.product ?? null) &&
-    (a.version ?? null) === (b.version ?? null) &&
-    (a.extrainfo ?? null) === (b.extrainfo ?? null) &&
-    (a.devicetype ?? null) === (b.devicetype ?? null) &&
-    (a.httpTitle ?? null) === (b.httpTitle ?? null) &&
-    (a.httpServer ?? null) === (b.httpServer ?? null) &&
-    sameList(a.cpe, b.cpe)
-  );
-}
-
-/** One number per (protocol, port): no key string per port. */
-function portNumber(p: DevicePort): number {
-  return p.protocol === 'udp' ? 65536 + p.port : p.port;
-}
-
-/**
- * What storing `ports` over `previous` (the rows as they read now) takes: the ports to delete, to insert (new
- * keys: a plain INSERT) and to upsert (changed). A port whose row is the same but for `last_seen` is written only
- * when its time differs from what its row will read as: `scannedAt` when the write records a port scan (every
- * row of the device reads as that then, see setPorts), else its own stored time.
- */
-function portDiff(
-  ports: readonly DevicePort[],
-  previous: readonly DevicePort[],
-  scannedAt: string | undefined,
-): { gone: DevicePort[]; insert: DevicePort[]; upsert: DevicePort[] } {
-  const before = new Map<number, DevicePort>();
-  for (const p of previous) before.set(portNumber(p), p);
-  const insert: DevicePort[] = [];
-  const upsert: DevicePort[] = [];
-  for (const p of ports) {
-    const key = portNumber(p);
-    const old = before.get(key);
-    if (!old) {
-      insert.push(p);
-      continue;
-    }
-    before.delete(key);
-    if (!samePortRow(old, p) || p.lastSeen !== (scannedAt ?? old.lastSeen)) upsert.push(p);
-  }
-  return { gone: [...before.values()], insert, upsert };
-}
-
-function portFromRaw(r: RawPort): DevicePort {
-  const p: DevicePort = {
-    protocol: r[0] === 'udp' ? 'udp' : 'tcp',
-    port: r[1],
-    cpe: r[6],
-    firstSeen: r[7],
-    lastSeen: r[8],
-  };
-  if (r[2] !== null) p.service = r[2];
-  if (r[3] !== null) p.product = r[3];
-  if (r[4] !== null) p.version = r[4];
-  if (r[5] !== null) p.extrainfo = r[5];
-  if (r[9] != null) p.devicetype = r[9];
-  if (r[10] != null) p.httpTitle = r[10];
-  if (r[11] != null) p.httpServer = r[11];
-  return p;
-}
-
-function portOrder(a: DevicePort, b: DevicePort): number {
-  return a.protocol === b.protocol ? a.port - b.port : a.protocol < b.protocol ? -1 : 1;
-}
-
-/** Ports from the PORTS_JSON text, in (protocol, port) order (sorted here only if SQLite ever read otherwise). */
-function portsFromJson(text: unknown): DevicePort[] {
-  if (typeof text !== 'string' || text === '[]') return [];
-  const raw = JSON.parse(text) as RawPort[];
-  const ports = new Array<DevicePort>(raw.length);
-  let sorted = true;
-  for (let i = 0; i < raw.length; i++) {
-    const p = portFromRaw(raw[i] as RawPort);
-    if (i > 0 && sorted && portOrder(ports[i - 1] as DevicePort, p) > 0) sorted = false;
-    ports[i] = p;
-  }
-  return sorted ? ports : ports.sort(portOrder);
-}
-
-function deviceFromRaw(r: RawDevice, ports: DevicePort[]): Device {
-  return {
-    mac: r[0] as string,
-    ip: r[1] as string | null,
-    hostname: r[2] as string | null,
-    name: r[3] as string | null,
-    vendor: r[4] as string | null,
-    randomized: bool(r[5]),
-    firstSeen: r[6] as string,
-    lastSeen: r[7] as string,
-    online: bool(r[8]),
-    presence: (r[9] === 'not_home' ? 'not_home' : 'home') as Presence,
-    missedSweeps: r[10] as number,
-    known: bool(r[11]),
-    watched: bool(r[12]),
-    ignored: bool(r[13]),
-    notes: r[14] as string | null,
-    considerHome: r[15] as number | null,
-    ports,
-    portsScannedAt: r[16] as string | null,
-    riskScore: r[17] as number,
-    // never port-scanned = not measured: `unknown` (stored as 'none' with ports_scanned_at NULL)
-    risk: r[16] === null ? 'unknown' : (r[18] as RiskLevel),
-    isNew: bool(r[19]),
-    kind: isDeviceKind(r[20]) ? r[20] : null,
-    kindConfidence: (r[21] as number | null) ?? 0,
-    kindReasons: reasonsFromText(r[22]),
-    kindOverride: isDeviceKind(r[23]) ? r[23] : null,
-    presenceReason: (r[24] as string | null) ?? null,
-  };
-}
-
-function reasonsFromText(v: unknown): string[] {
-  if (typeof v !== 'string' || v === '') return [];
-  try {
-    const a = JSON.parse(v) as unknown;
-    return Array.isArray(a) ? a.filter((x): x is string => typeof x === 'string') : [];
-  } catch {
-    return [];
-  }
-}
-
-/** A raw row of `SELECT ${COLS}, ${PORTS_JSON}`: the ports JSON is the last column. */
-function deviceWithPortsFromRaw(r: RawDevice): Device {
-  return deviceFromRaw(r, portsFromJson(r[DEVICE_COLUMNS.length]));
-}
-
 /** SQL condition per device filter; `all` adds none. A device never port-scanned is not risky (its risk is unknown). */
 const FILTER_SQL: Record<DeviceFilter, string | null> = {
   all: null,
@@ -311,45 +88,6 @@ const SORT_SQL: Record<DeviceSort, (dir: 'ASC' | 'DESC') => string> = {
   first_seen: (d) => `first_seen ${d}, mac ASC`,
   risk: (d) => `risk_score ${d}, mac ASC`,
 };
-
-/**
- * The columns a device row is written with, in the order of `deviceRow` (positional: no named-parameter lookup):
- * the read columns with the IP's sort key after the IP.
- */
-const ROW_COLUMNS = [DEVICE_COLUMNS[0], DEVICE_COLUMNS[1], 'ip_num', ...DEVICE_COLUMNS.slice(2)] as const;
-const IP_NUM = ROW_COLUMNS.indexOf('ip_num');
-
-/** A device's row values in ROW_COLUMNS order. `ipNum`: its ip_num when known already (skips the parse). */
-function deviceRow(d: Device, ipNum?: number | null): unknown[] {
-  return [
-    d.mac,
-    d.ip,
-    ipNum === undefined ? ipv4ToNumber(d.ip) : ipNum,
-    d.hostname,
-    d.name,
-    d.vendor,
-    int(d.randomized),
-    d.firstSeen,
-    d.lastSeen,
-    int(d.online),
-    d.presence,
-    d.missedSweeps,
-    int(d.known),
-    int(d.watched),
-    int(d.ignored),
-    d.notes,
-    d.considerHome,
-    d.portsScannedAt,
-    Math.round(d.riskScore),
-    d.risk === 'unknown' ? 'none' : d.risk,
-    int(d.isNew),
-    d.kind ?? null,
-    d.kind ? (d.kindConfidence ?? 0) : 0,
-    d.kind && d.kindReasons?.length ? JSON.stringify(d.kindReasons) : null,
-    d.kindOverride ?? null,
-    d.presenceReason ?? null,
-  ];
-}
 
 const PATCH_COLUMNS: Record<keyof DevicePatch, string> = {
   name: 'name',

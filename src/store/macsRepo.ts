@@ -30,7 +30,7 @@ const toLink = (r: Row): DeviceMacLink => ({
 export class MacsRepo {
   private readonly stmts;
 
-  constructor(private readonly db: Db) {
+  constructor(db: Db) {
     this.stmts = {
       deviceOf: db.prepare<[string], { device_mac: string }>(
         'SELECT device_mac FROM device_macs WHERE mac = ?',

@@ -15,6 +15,7 @@ import { IdentityRepo } from './identityRepo.js';
 import { InstallRepo } from './installRepo.js';
 import { Ipv6Repo } from './ipv6Repo.js';
 import { MacsRepo } from './macsRepo.js';
+import { RekeyRepo } from './rekeyRepo.js';
 import { ScansRepo } from './scansRepo.js';
 import { StatsRepo } from './statsRepo.js';
 
@@ -29,8 +30,10 @@ export class Store {
   readonly identity: IdentityRepo;
   readonly macs: MacsRepo;
   readonly ipv6: Ipv6Repo;
+  readonly rekey: RekeyRepo;
 
   constructor(readonly db: Db) {
+    this.rekey = new RekeyRepo(db);
     this.ipv6 = new Ipv6Repo(db);
     this.agents = new AgentsRepo(db);
     this.install = new InstallRepo(db);
@@ -68,6 +71,7 @@ export class Store {
       this.macs.link(from, into, 'manual', t);
       const merged: Device = {
         ...a,
+        // biome-ignore lint/complexity/useMathMinMax: ISO-8601 time strings, compared as text (Math.min would give NaN)
         firstSeen: a.firstSeen < b.firstSeen ? a.firstSeen : b.firstSeen,
         ...(b.lastSeen > a.lastSeen
           ? {

@@ -117,6 +117,10 @@ describeLan('IPv6 neighbour discovery on the simulated LAN', () => {
       ['00:11:32:aa:bb:cc', '3c:22:fb:00:06:06', '78:8a:20:10:00:01', 'b8:27:eb:12:34:56'].sort(),
     );
     expect(all.flatMap((x) => x.ipv6_addresses)).not.toContain(v6.scannerIp6);
+    const found = all.filter((x) => x.ipv6_addresses.length > 0);
+    console.log(
+      `[ipv6] IPv6 addresses found: ${found.reduce((n, x) => n + x.ipv6_addresses.length, 0)} on ${found.length} devices (${found.map((x) => `${x.mac}: ${x.ipv6_addresses.join(' ')}`).join('; ')})`,
+    );
   }, 120_000);
 
   it('the addresses are HA state attributes (ipv6_addresses) of both devices', async () => {

@@ -21,6 +21,8 @@ import { openStore, type Store } from '../../src/store/store.js';
 import { ManualClock } from '../../src/util/clock.js';
 import { EventBus } from '../../src/util/events.js';
 import { createLogger, type Logger } from '../../src/util/logger.js';
+import type { WakeSender } from '../../src/wol/sender.js';
+import type { WakeTarget } from '../../src/wol/targets.js';
 import { retainedSnapshot, startAedes, type TestBroker, waitFor } from '../helpers/aedesBroker.js';
 import { validateDiscovery } from '../helpers/discoveryValidator.js';
 
@@ -126,6 +128,7 @@ describe('satellite agents over a real broker (aedes)', () => {
     extra: string[] = [],
     chunkBodyBytes?: number,
     flushTickMs = 100,
+    wakeSender?: WakeSender,
   ): Agent {
     const options = loadAgentOptions(
       [
@@ -153,6 +156,7 @@ describe('satellite agents over a real broker (aedes)', () => {
       resendMs: 1_000,
       flushTickMs,
       ...(chunkBodyBytes ? { chunkBodyBytes } : {}),
+      ...(wakeSender ? { wakeSender } : {}),
     });
     agents.push(a);
     a.start();
@@ -309,6 +313,46 @@ describe('satellite agents over a real broker (aedes)', () => {
       const st = snap.get(`${BASE}/hub/agent/iot/state`);
       return !!st && JSON.parse(st).health === 'offline';
     }, 'agent offline');
+  });
+
+  it("wakes a device it sees on the hub's command: the magic packet goes to its own subnet broadcast", async () => {
+    await startHub();
+    const lan = new ScriptedLan();
+    lan.hosts = [{ mac: '00:d8:61:4a:5b:6c', ip: '10.213.77.40' }];
+    const sent: Array<{ packet: string; targets: WakeTarget[] }> = [];
+    const sender: WakeSender = {
+      async send(packet, targets) {
+        sent.push({ packet: Buffer.from(packet).toString('hex'), targets: [...targets] });
+        return targets.map((t) => ({ ...t, ok: true }));
+      },
+    };
+    startAgent(lan, [], undefined, 100, sender);
+    await waitFor(() => store.devices.all().length === 1, 'first sweep ingested');
+    const relayed = hub.wake('00:d8:61:4a:5b:6c', 9, 'test');
+    expect(relayed?.agent).toBe('iot');
+    // the agent's subnet that holds the device, from its heartbeat (null until the first heartbeat arrived)
+    expect([null, '10.213.77.0/24']).toContain(relayed?.subnet);
+    await waitFor(() => sent.length === 1, 'the agent sent the magic packet');
+    expect(sent[0]).toEqual({
+      packet: `ffffffffffff${'00d8614a5b6c'.repeat(16)}`,
+      targets: [
+        { address: '10.213.77.255', port: 9 },
+        { address: '255.255.255.255', port: 9 },
+      ],
+    });
+    // a device the agent does not own is not the agent's to wake; a command for an address outside its
+    // subnets, or with a group MAC, wakes nothing
+    expect(hub.wake('b8:27:eb:99:99:99', 9, 'test')).toBeNull();
+    const c = await mqtt.connectAsync(broker.url);
+    for (const bad of [
+      { v: 1, id: 'w1', command: 'wake', mac: '00:d8:61:4a:5b:6c', ip: '192.168.1.40', port: 9 },
+      { v: 1, id: 'w2', command: 'wake', mac: 'ff:ff:ff:ff:ff:ff', ip: '10.213.77.40', port: 9 },
+      { v: 1, id: 'w3', command: 'wake', mac: '00:d8:61:4a:5b:6c', ip: '10.213.77.40', port: 1234 },
+    ])
+      await c.publishAsync(agentTopics(BASE, 'iot').cmd, JSON.stringify(bad), { qos: 1 });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(sent.length).toBe(1);
+    await c.endAsync();
   });
 
   it('refuses unknown agents, malformed payloads and payloads naming another agent, with a logged reason', async () => {

@@ -208,7 +208,8 @@ describe('POST api/devices/:mac/wake', () => {
     const doc = (await h.app.inject({ method: 'GET', url: '/api/openapi.json', ...INGRESS })).json();
     const op = doc.paths['/api/devices/{mac}/wake']?.post;
     expect(op).toBeDefined();
-    expect(Object.keys(op.responses).sort()).toEqual(['200', '400', '404', '503']);
+    // 409: a device identified by IP (a routed host, DESIGN §15) has no MAC to wake
+    expect(Object.keys(op.responses).sort()).toEqual(['200', '400', '404', '409', '503']);
     expect(op.responses['200'].content['application/json'].schema.properties).toHaveProperty('sent');
   });
 

@@ -315,6 +315,7 @@ describe('device discovery', () => {
       {
         "first_seen": "2026-08-01T10:00:00.000Z",
         "hostname": "raspberrypi",
+        "identified_by": "mac",
         "in_zones": [
           "zone.home",
         ],
@@ -543,6 +544,8 @@ describe('states and events', () => {
     expect(Object.keys(deviceState(pi, [])).sort()).toEqual(
       [
         'mac',
+        // DESIGN §15: "mac", or "ip" for a routed host whose MAC cannot be learned (then mac is null)
+        'identified_by',
         'ip',
         // DESIGN §15: IPv6 addresses per device (NDP discovery)
         'ipv6_addresses',

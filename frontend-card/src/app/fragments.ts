@@ -51,8 +51,18 @@ export function changeList(
 }
 
 /** Small flags next to a device name: new, randomized, watched, ignored. */
-export function deviceFlags(d: Pick<DeviceJson, 'is_new' | 'randomized' | 'watched' | 'ignored' | 'known'>) {
+export function deviceFlags(
+  d: Pick<DeviceJson, 'is_new' | 'randomized' | 'watched' | 'ignored' | 'known'> &
+    Partial<Pick<DeviceJson, 'identified_by'>>,
+) {
   return html`${d.is_new ? html`<span class="tag warn">new</span>` : nothing}
+  ${
+    d.identified_by === 'ip'
+      ? html`<span class="tag info by-ip" title="Identified by IP: a host on a routed subnet whose MAC cannot be learned. If its address changes it shows up as another device; it becomes its MAC's device once the MAC is learned"
+        >by IP</span
+      >`
+      : nothing
+  }
   ${
     d.randomized
       ? html`<span class="tag info" title="Private/randomized MAC: the device invents its address, so it has no vendor and may reappear as new"

@@ -3,6 +3,7 @@
  * only when one of our state objects changed (compared by reference). Everything is rendered as text.
  */
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { guard } from 'lit/directives/guard.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { styleMap } from 'lit/directives/style-map.js';
 import { riskBadge, statusDot } from '../shared/badges.js';
@@ -27,11 +28,11 @@ import {
   type HubScan,
   hubScan,
   hubScanText,
+  rowOf,
   type Selection,
   selectEntities,
   selectionChanged,
   summarize,
-  toRow,
   visibleRows,
 } from './model.js';
 import { cardStyles } from './styles.js';
@@ -44,6 +45,13 @@ const FILTER_LABEL: Record<Filter, string> = {
   risky: 'Risky',
 };
 const SORT_LABEL: Record<SortKey, string> = { name: 'Name', ip: 'IP', last_seen: 'Last seen', risk: 'Risk' };
+
+/** The row's "last seen" text: online, unavailable or "5 min. ago". */
+function seenText(r: DeviceRow, now: number, locale: string | undefined): string {
+  if (r.status === 'online') return 'online';
+  if (r.status === 'unavailable') return 'unavailable';
+  return relativeTime(r.lastSeen, now, locale);
+}
 
 export class LanSentinelCard extends LitElement {
   static override styles = [badgeStyles, cardStyles];
@@ -128,7 +136,7 @@ export class LanSentinelCard extends LitElement {
 
   private _refresh(sel: Selection): void {
     if (selectionChanged(this._selection, sel) || this._rows.length !== sel.trackers.length) {
-      this._rows = sel.trackers.map(toRow);
+      this._rows = sel.trackers.map(rowOf);
     }
     this._selection = sel;
   }
@@ -206,7 +214,11 @@ export class LanSentinelCard extends LitElement {
                   ${repeat(
                     shown,
                     (r) => r.entityId,
-                    (r) => this._renderRow(r, now, locale),
+                    (r) => {
+                      // an unchanged row (same state object, same "5 min ago") is not rendered again
+                      const seen = seenText(r, now, locale);
+                      return guard([r, seen, locale], () => this._renderRow(r, seen, locale));
+                    },
                   )}
                 </ul>`
             }
@@ -270,16 +282,10 @@ export class LanSentinelCard extends LitElement {
     </div>`;
   }
 
-  private _renderRow(r: DeviceRow, now: number, locale: string | undefined): TemplateResult {
+  private _renderRow(r: DeviceRow, seen: string, locale: string | undefined): TemplateResult {
     const details = [r.vendor, r.hostname && r.hostname !== r.name ? r.hostname : '']
       .filter(Boolean)
       .join(' · ');
-    const seen =
-      r.status === 'online'
-        ? 'online'
-        : r.status === 'unavailable'
-          ? 'unavailable'
-          : relativeTime(r.lastSeen, now, locale);
     return html`<li>
       <button
         class="row ${r.status}"

@@ -131,6 +131,19 @@ export function selectionChanged(a: Selection | undefined, b: Selection): boolea
   return a.scanning !== b.scanning;
 }
 
+/** Rows by state object: HA replaces a state object when it changes, so an unchanged one keeps its row. */
+const rowCache = new WeakMap<HassEntity, DeviceRow>();
+
+/** `toRow`, reusing the row of a state object already seen (the same row object: a render can skip it). */
+export function rowOf(e: HassEntity): DeviceRow {
+  let r = rowCache.get(e);
+  if (!r) {
+    r = toRow(e);
+    rowCache.set(e, r);
+  }
+  return r;
+}
+
 export function toRow(e: HassEntity): DeviceRow {
   const a = e.attributes ?? {};
   const unavailable = UNAVAILABLE.has(e.state);

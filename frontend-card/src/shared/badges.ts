@@ -1,13 +1,12 @@
 import { html, type TemplateResult } from 'lit';
-import { styleMap } from 'lit/directives/style-map.js';
-import { asRiskLevel, RISK_COLOR, RISK_LABEL } from './risk.js';
+import { asRiskLevel, RISK_LABEL } from './risk.js';
 
-/** A risk pill ("High", "Critical"…). Text only; pair with `badgeStyles`. */
+/** A risk pill ("High", "Critical"…). Text only; pair with `badgeStyles` (its colour per level). */
 export function riskBadge(level: unknown, title?: string): TemplateResult {
   const l = asRiskLevel(level);
+  // the colour comes from the level's class (badgeStyles): no inline style per badge
   return html`<span
     class="risk-badge ${l}"
-    style=${styleMap({ '--badge-color': RISK_COLOR[l] })}
     title=${title ?? `Risk: ${RISK_LABEL[l]}`}
     >${RISK_LABEL[l]}</span
   >`;

@@ -1,4 +1,12 @@
-import { css } from 'lit';
+import { css, unsafeCSS } from 'lit';
+import { RISK_COLOR } from './risk.js';
+
+/** `.risk-badge.<level>` → its colour (constant data: the level names and colours of risk.ts) */
+const riskBadgeColours = unsafeCSS(
+  Object.entries(RISK_COLOR)
+    .map(([level, colour]) => `.risk-badge.${level} { --badge-color: ${colour}; }`)
+    .join('\n'),
+);
 
 /**
  * Shared pieces of style: the status dot and the risk badge. Colours come from HA theme variables with fallbacks,
@@ -38,6 +46,7 @@ export const badgeStyles = css`
     background: color-mix(in srgb, var(--badge-color) 16%, transparent);
     border: 1px solid color-mix(in srgb, var(--badge-color) 40%, transparent);
   }
+  ${riskBadgeColours}
   .risk-badge.none {
     background: transparent;
     border-color: transparent;

@@ -45,13 +45,34 @@ export function relativeTime(iso: unknown, now: number = Date.now(), locale?: st
   return 'just now';
 }
 
-/** Full local date-time for tooltips, or "" when invalid. */
+/** `Date#toLocaleString(locale)`'s fields, one formatter per locale: toLocaleString builds a new one per call. */
+const DATE_TIME: Intl.DateTimeFormatOptions = {
+  year: 'numeric',
+  month: 'numeric',
+  day: 'numeric',
+  hour: 'numeric',
+  minute: 'numeric',
+  second: 'numeric',
+};
+const dateTimeFormatters = new Map<string, Intl.DateTimeFormat | null>();
+
+function dateTimeFormatter(locale: string | undefined): Intl.DateTimeFormat | null {
+  const key = locale ?? '';
+  let f = dateTimeFormatters.get(key);
+  if (f === undefined) {
+    try {
+      f = new Intl.DateTimeFormat(locale, DATE_TIME);
+    } catch {
+      f = null; // an invalid locale tag: ISO time instead
+    }
+    dateTimeFormatters.set(key, f);
+  }
+  return f;
+}
+
+/** Full local date-time for tooltips (as `toLocaleString`), or "" when invalid. */
 export function absoluteTime(iso: unknown, locale?: string): string {
   const t = parseTime(iso);
   if (Number.isNaN(t)) return '';
-  try {
-    return new Date(t).toLocaleString(locale);
-  } catch {
-    return new Date(t).toISOString();
-  }
+  return dateTimeFormatter(locale)?.format(t) ?? new Date(t).toISOString();
 }

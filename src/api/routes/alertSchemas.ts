@@ -9,7 +9,14 @@ import {
   DELIVERY_STATES,
   SEVERITIES,
 } from '../../vocabulary.js';
-import { isoTime, limitSchema, listOf, macSchema, nullableIso, offsetSchema } from '../wirePrimitives.js';
+import {
+  deviceKeySchema,
+  isoTime,
+  limitSchema,
+  listOf,
+  nullableIso,
+  offsetSchema,
+} from '../wirePrimitives.js';
 
 export const alertSchema = z.object({
   id: z.number().int(),
@@ -49,7 +56,7 @@ export const alertSchema = z.object({
 export type AlertJson = z.infer<typeof alertSchema>;
 const alertFilterFields = {
   status: z.enum(['open', 'acked', 'all']).default('all'),
-  mac: macSchema.optional(),
+  mac: deviceKeySchema.optional(),
   min_severity: z.enum(SEVERITIES).optional(),
   rule_id: z.coerce.number().int().positive().optional(),
   channel: z.enum(ALERT_CHANNELS).optional(),
@@ -105,7 +112,7 @@ const alertRuleFields = {
     .max(64),
   min_severity: z.enum(SEVERITIES),
   channels: z.array(z.enum(ALERT_CHANNELS)).min(1, { message: 'must list at least one channel' }).max(8),
-  macs: z.array(macSchema).max(256),
+  macs: z.array(deviceKeySchema).max(256),
   quiet_hours: quietHoursSchema.nullable(),
   dedup_window_s: z
     .number()

@@ -2,7 +2,14 @@
 
 import { z } from 'zod';
 import { CHANGE_TYPES, SEVERITIES } from '../../vocabulary.js';
-import { isoTime, isoTimeQuery, limitSchema, listOf, macSchema, offsetSchema } from '../wirePrimitives.js';
+import {
+  deviceKeySchema,
+  isoTime,
+  isoTimeQuery,
+  limitSchema,
+  listOf,
+  offsetSchema,
+} from '../wirePrimitives.js';
 
 export const changeSchema = z.object({
   id: z.number().int().nullable(),
@@ -24,7 +31,7 @@ export type ChangeJson = z.infer<typeof changeSchema>;
 export const changeListQuery = z
   .object({
     type: z.enum(CHANGE_TYPES).optional(),
-    mac: macSchema.optional(),
+    mac: deviceKeySchema.optional(),
     min_severity: z.enum(SEVERITIES).optional(),
     since: isoTimeQuery.optional(),
     limit: limitSchema,

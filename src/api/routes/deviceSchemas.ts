@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { DEVICE_KINDS } from '../../inventory/kinds.js';
 import { withoutControl } from '../../util/textSchema.js';
-import { DEVICE_FILTERS, DEVICE_SORTS, RISK_LEVELS } from '../../vocabulary.js';
+import { DEVICE_FILTERS, DEVICE_IDENTITIES, DEVICE_SORTS, RISK_LEVELS } from '../../vocabulary.js';
 import {
   isoTime,
   isoTimeQuery,
@@ -36,7 +36,16 @@ export const devicePortSchema = z.object({
 export type DevicePortJson = z.infer<typeof devicePortSchema>;
 
 export const deviceSchema = z.object({
-  mac: z.string().describe('lowercase aa:bb:cc:dd:ee:ff'),
+  mac: z
+    .string()
+    .describe(
+      "the device's key: its MAC (lowercase aa:bb:cc:dd:ee:ff), or ip_<a>_<b>_<c>_<d> for a device identified by IP",
+    ),
+  identified_by: z
+    .enum(DEVICE_IDENTITIES)
+    .describe(
+      '"mac", or "ip": a host on a routed subnet whose MAC cannot be learned, known only by its address (it becomes the MAC\'s device once the MAC is learned)',
+    ),
   ip: z.string().nullable(),
   ipv6_addresses: z
     .array(z.string())
@@ -141,11 +150,13 @@ export const wakeSentSchema = z.object({
 export const wakeResultSchema = z.object({
   mac: z.string(),
   ip: z.string(),
-  /** the configured subnet whose broadcast address was used */
-  subnet: z.string(),
+  /** the configured subnet whose broadcast address was used (null: the agent's, which it has not reported yet) */
+  subnet: z.string().nullable(),
+  /** the satellite agent that sends the packet on its own LAN (a device only it sees, DESIGN §16) */
+  agent: z.string().optional(),
   /** the magic packet in hex: 6 × ff then the MAC 16 times */
   packet: z.string(),
-  /** one entry per target (subnet broadcast, 255.255.255.255); at least one is ok */
+  /** one entry per target (subnet broadcast, 255.255.255.255), at least one ok; empty when an agent sends it */
   sent: z.array(wakeSentSchema),
   message: z.string(),
 });

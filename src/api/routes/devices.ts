@@ -217,9 +217,25 @@ export function deviceRoutes(r: RouteRegistry, deps: ApiDeps, mappers: Mappers):
       "Wake-on-LAN: send a magic packet to the device's subnet broadcast and 255.255.255.255 (port wol_port)",
     // the MAC is checked by the command itself: multicast and broadcast MACs get a reason of their own
     params: z.object({ mac: z.string().max(40) }).strict(),
-    responses: { 200: wakeResultSchema, 400: errorSchema, 404: errorSchema, 503: errorSchema },
+    responses: {
+      200: wakeResultSchema,
+      400: errorSchema,
+      404: errorSchema,
+      409: errorSchema,
+      503: errorSchema,
+    },
     handler: async ({ params }, request) => {
       const r = await commands.wake(params.mac, requestActor(request));
+      if (r.ok && r.agent)
+        return {
+          mac: r.mac,
+          ip: r.ip,
+          subnet: r.subnet,
+          agent: r.agent,
+          packet: r.packet,
+          sent: r.sent,
+          message: `magic packet for ${r.mac} handed to agent ${r.agent}, which sends it on its LAN${r.subnet ? ` (${r.subnet})` : ''}`,
+        };
       if (r.ok) {
         const n = r.sent.filter((s) => s.ok).length;
         return {
@@ -241,6 +257,8 @@ export function deviceRoutes(r: RouteRegistry, deps: ApiDeps, mappers: Mappers):
           ]);
         case 'not_found':
           throw new ApiError(404, 'not_found', r.message);
+        case 'no_mac':
+          throw new ApiError(409, 'conflict', `cannot wake ${params.mac}: ${r.message}`);
         default:
           throw new ApiError(503, r.reason, `cannot wake ${params.mac}: ${r.message}`);
       }

@@ -3,7 +3,14 @@
 import { z } from 'zod';
 import { withoutControl } from '../../util/textSchema.js';
 import { FINDING_KINDS, SEVERITIES } from '../../vocabulary.js';
-import { isoTime, limitSchema, listOf, macSchema, nullableIso, offsetSchema } from '../wirePrimitives.js';
+import {
+  deviceKeySchema,
+  isoTime,
+  limitSchema,
+  listOf,
+  nullableIso,
+  offsetSchema,
+} from '../wirePrimitives.js';
 
 export const findingSchema = z.object({
   id: z.number().int(),
@@ -69,7 +76,7 @@ export const findingGroupSchema = z.object({
 export type FindingGroupJson = z.infer<typeof findingGroupSchema>;
 export const findingGroupListQuery = z
   .object({
-    mac: macSchema.optional(),
+    mac: deviceKeySchema.optional(),
     min_severity: z.enum(SEVERITIES).optional(),
     /** include accepted groups (listed after the open ones) */
     accepted: z.enum(['include', 'exclude', 'only']).default('include'),
@@ -83,7 +90,7 @@ export const findingGroupListSchema = listOf(findingGroupSchema);
 export const ACCEPT_REASON_MAX = 500;
 export const acceptCreateSchema = z
   .object({
-    mac: macSchema,
+    mac: deviceKeySchema,
     scope: z.enum(['finding', 'group']),
     /** the finding key ("cve:CVE-2021-41773:tcp/80") or group key ("cve:apache_httpd@2.4.49") */
     target: z.string().min(1).max(200),
@@ -110,7 +117,7 @@ export const acceptSchema = z.object({
 });
 export type AcceptJson = z.infer<typeof acceptSchema>;
 export const acceptListSchema = listOf(acceptSchema);
-export const acceptListQuery = z.object({ mac: macSchema.optional() }).strict();
+export const acceptListQuery = z.object({ mac: deviceKeySchema.optional() }).strict();
 export const PORT_KEY = /^(tcp|udp)\/([1-9]\d{0,4})$/;
 const portKeySchema = z
   .string()
@@ -150,7 +157,7 @@ export const tlsFactListSchema = z.object({ mac: z.string(), items: z.array(tlsF
 export const acceptIdParams = z.object({ id: z.coerce.number().int().min(1) }).strict();
 export const findingListQuery = z
   .object({
-    mac: macSchema.optional(),
+    mac: deviceKeySchema.optional(),
     min_severity: z.enum(SEVERITIES).optional(),
     kind: z.enum(FINDING_KINDS).optional(),
     status: z.enum(['active', 'resolved', 'all']).default('active'),

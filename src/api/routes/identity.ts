@@ -1,5 +1,6 @@
 /** What a device said about itself on the link (passive listening: DHCP request fields, mDNS names). */
 import { z } from 'zod';
+import { isIpKey } from '../../inventory/deviceKey.js';
 import { auditChange } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
 import { ApiError, notFound, unavailable } from '../errors.js';
@@ -8,7 +9,7 @@ const invalid = (message: string) => new ApiError(400, 'bad_request', message);
 
 import { deviceJson, type Mappers } from '../mappers.js';
 import type { RouteRegistry } from '../route.js';
-import { deviceSchema, errorSchema, macParams, macSchema } from '../schemas.js';
+import { deviceKeySchema, deviceSchema, errorSchema, macParams, macSchema } from '../schemas.js';
 
 export const deviceIdentitySchema = z
   .object({
@@ -48,6 +49,8 @@ export const deviceIdentitySchema = z
 export type DeviceIdentityJson = z.infer<typeof deviceIdentitySchema>;
 
 const macBody = z.object({ mac: macSchema }).strict();
+/** merge takes any device, a device identified by IP too (the user knows it is the MAC device's host) */
+const deviceBody = z.object({ mac: deviceKeySchema }).strict();
 
 export function identityRoutes(r: RouteRegistry, deps: ApiDeps, mappers: Mappers): void {
   const { store, bus } = deps;
@@ -101,15 +104,21 @@ export function identityRoutes(r: RouteRegistry, deps: ApiDeps, mappers: Mappers
     summary:
       "Merge another device into this one (one phone seen under two MACs): its MAC and history become this device's; the other device and its HA entities go",
     params: macParams,
-    body: macBody,
+    body: deviceBody,
     responses: { 200: deviceSchema, 400: errorSchema, 404: errorSchema, 503: errorSchema },
     handler: ({ params, body }, request) => {
       if (!store.mergeDevices) throw unavailable('merging devices');
       if (body.mac === params.mac) throw invalid('mac: a device cannot be merged into itself');
+      if (isIpKey(params.mac) && !isIpKey(body.mac))
+        throw invalid(
+          `mac: ${params.mac} is identified by IP; merge it into the MAC device instead (POST api/devices/${body.mac}/merge with {"mac": "${params.mac}"})`,
+        );
       if (!store.devices.get(params.mac)) throw notFound(`device ${params.mac}`);
       if (!store.devices.get(body.mac)) throw notFound(`device ${body.mac}`);
       const merged = store.mergeDevices(params.mac, body.mac, deps.clock.now());
       if (!merged) throw notFound(`device ${body.mac}`);
+      // a device identified by IP has no MAC to become a further MAC of the survivor (HA connections)
+      if (isIpKey(body.mac)) store.macs?.unlink(body.mac);
       auditChange(deps, request, 'device.merge', params.mac, { merged: body.mac });
       bus.emit('device:removed', { mac: body.mac, reason: 'merged', into: merged.mac });
       bus.emit('device:updated', merged);

@@ -1,6 +1,7 @@
 /** `devices` (list, show, rename, trust, untrust, watch, unwatch, ignore, unignore, forget, merge, split) and `export`. */
 import { writeFileSync } from 'node:fs';
 import type { DeviceHistoryJson, DeviceJson, FindingJson, WakeResultJson } from '../../api/schemas.js';
+import { isIpKey } from '../../inventory/deviceKey.js';
 import { shortVendor } from '../../inventory/kinds.js';
 import { DEVICE_FILTERS, DEVICE_SORTS } from '../../vocabulary.js';
 import { UsageError } from '../args.js';
@@ -13,12 +14,15 @@ import { EXPECTED_USAGE, expectedPortsCommand } from './expectedPorts.js';
 
 const MAC_RE = /^[0-9A-Fa-f]{2}([:-]?)[0-9A-Fa-f]{2}(\1[0-9A-Fa-f]{2}){4}$/;
 
+/** The MAC column: a device identified by IP (a routed host whose MAC cannot be learned) has none. */
+const macCell = (d: DeviceJson) => (d.identified_by === 'ip' ? '(by IP)' : d.mac);
+
 export function deviceTable(devices: DeviceJson[], ctx: TableCtx & Pick<Ctx, 'now'>): string {
   return renderTable(
     ['ip', 'mac', 'name', 'vendor', 'state', 'risk', 'ports', 'seen'],
     devices.map((d) => [
       d.ip,
-      d.mac,
+      macCell(d),
       d.display_name,
       // the registry's full name when it fits, else the brand ("Hangzhou Hikvision … Co.,Ltd." → "Hikvision")
       d.randomized && !d.vendor ? '(random MAC)' : { text: d.vendor, short: shortVendor(d.vendor) },
@@ -48,7 +52,8 @@ export async function allDevices(ctx: Ctx, query = ''): Promise<DeviceJson[]> {
 /** A device by MAC, IP or exact name. */
 async function resolveDevice(ctx: Ctx, ref: string | undefined, usage: string): Promise<DeviceJson> {
   if (!ref) throw new UsageError(`give a device (MAC, IP or name): ${usage}`);
-  if (MAC_RE.test(ref)) return ctx.client.get<DeviceJson>(`api/devices/${encodeURIComponent(ref)}`);
+  if (MAC_RE.test(ref) || isIpKey(ref))
+    return ctx.client.get<DeviceJson>(`api/devices/${encodeURIComponent(ref)}`);
   const { items } = await ctx.client.list<DeviceJson>(`api/devices?sort=ip&q=${encodeURIComponent(ref)}`);
   const exact = items.filter(
     (d) => d.ip === ref || d.display_name.toLowerCase() === ref.toLowerCase() || d.hostname === ref,
@@ -95,7 +100,12 @@ export async function devicesCommand(ctx: Ctx): Promise<number> {
       ctx.out(
         keyValues([
           ['name', d.display_name],
-          ['mac', `${d.mac}${d.randomized ? ' (randomized)' : ''}`],
+          [
+            'mac',
+            d.identified_by === 'ip'
+              ? `none: identified by IP (routed subnet, key ${d.mac})`
+              : `${d.mac}${d.randomized ? ' (randomized)' : ''}`,
+          ],
           ['ip', d.ip],
           ['hostname', d.hostname],
           ['vendor', d.vendor],

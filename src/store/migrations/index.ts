@@ -1,3 +1,4 @@
+import type { Db } from '../db.js';
 import { m001Core } from './001_core.js';
 import { m002Threats } from './002_threats_alerts.js';
 import { m003Api } from './003_api_keys_audit.js';
@@ -17,12 +18,20 @@ import { m016AlertHistory } from './016_alert_history.js';
 import { m017DeviceMacs } from './017_device_macs.js';
 import { m018DeviceIpv6 } from './018_device_ipv6.js';
 import { m019PortSeenByScan } from './019_port_seen_by_scan.js';
+import { m020DeviceIpKeys } from './020_device_ip_keys.js';
 
 /** Numbered migrations applied in order under PRAGMA user_version. Never edit a shipped one; add a new one. */
 export interface Migration {
   version: number;
   name: string;
   sql: string;
+  /** code run after `sql` in the same transaction (a rebuild that needs the stored schema) */
+  run?: (db: Db) => void;
+  /**
+   * Run with foreign keys off (a table rebuild: dropping the old table must not cascade); the foreign keys are
+   * checked before the commit and switched on again after.
+   */
+  foreignKeysOff?: boolean;
 }
 
 export const MIGRATIONS: Migration[] = [
@@ -45,4 +54,5 @@ export const MIGRATIONS: Migration[] = [
   m017DeviceMacs,
   m018DeviceIpv6,
   m019PortSeenByScan,
+  m020DeviceIpKeys,
 ];

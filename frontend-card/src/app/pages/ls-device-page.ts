@@ -415,7 +415,7 @@ export class LsDevicePage extends LitElement {
           <dl class="facts">
             <dt>MAC</dt>
             <dd class="mono">
-              ${d.mac}
+              ${d.identified_by === 'ip' ? html`<span id="device-by-ip">none: identified by IP (routed subnet)</span>` : d.mac}
               ${
                 this.furtherMacs > 0
                   ? html`<button class="further" @click=${() => this.showMacs()}>
@@ -495,8 +495,14 @@ export class LsDevicePage extends LitElement {
                 <button ?disabled=${this.busy} @click=${() => this.rescan()}>Rescan ports</button>
                 <button
                   id="wake"
-                  ?disabled=${this.busy || !d.ip}
-                  title=${d.ip ? 'Wake-on-LAN: send a magic packet to its subnet' : 'Wake-on-LAN needs an IPv4 address'}
+                  ?disabled=${this.busy || !d.ip || d.identified_by === 'ip'}
+                  title=${
+                    d.identified_by === 'ip'
+                      ? 'Wake-on-LAN needs the MAC: this device is identified by IP'
+                      : d.ip
+                        ? 'Wake-on-LAN: send a magic packet to its subnet'
+                        : 'Wake-on-LAN needs an IPv4 address'
+                  }
                   @click=${() => this.wake(d)}
                 >
                   Wake

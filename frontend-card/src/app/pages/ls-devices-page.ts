@@ -514,10 +514,10 @@ export class LsDevicesPage extends LitElement {
         >
       </td>
       <td class="mono" data-label="IP">${d.ip ?? '—'}</td>
-      <td class="mono" data-label="MAC">${d.mac}</td>
+      <td class="mono" data-label="MAC">${d.identified_by === 'ip' ? '—' : d.mac}</td>
       <td data-label="Vendor">${d.vendor ?? (d.randomized ? html`<span class="muted">private MAC</span>` : '—')}</td>
       <td class="nowrap" data-label="Status">${onlineTag(d.online)}${
-        !d.online && d.ip && this.scope.admin
+        !d.online && d.ip && d.identified_by !== 'ip' && this.scope.admin
           ? html` <button
               class="wake"
               title="Wake-on-LAN: send a magic packet to ${d.ip}'s subnet"
