@@ -1,7 +1,8 @@
 /**
  * `npx tsx bench/idle-heap.ts [hosts]` (or `--snapshot <file>`: only summarise a saved snapshot): what the idle service keeps resident, by module (issue 18). The built
  * service runs as in `idle_rss_mb` (bench/lan.ts: a simulated LAN of light hosts, mosquitto in the scanner
- * namespace, sweep_interval 3600, port scans off); after its first sweep + 5 s, `/proc/<pid>/status` gives the
+ * namespace, sweep_interval 3600, scheduled port scans off); after its first sweep and first-start port scan
+ * + 10 s (past the memory release 5 s after the scans, src/service/memoryRelease.ts), `/proc/<pid>/status` gives the
  * RSS split (anonymous vs file-backed) and a V8 heap snapshot (`--heapsnapshot-signal`) is taken and summed:
  *
  * - by V8 node type (code, strings, objects, arrays, closures, …) and the largest object constructors;
@@ -213,7 +214,7 @@ try {
   try {
     const pid = svc.child.pid as number;
     const devices = await firstScansDone(svc, 180_000);
-    await sleep(5000);
+    await sleep(10_000);
     const st = status(pid);
     const maps = smaps(pid);
     process.kill(pid, 'SIGUSR2');
@@ -231,7 +232,7 @@ try {
     if (!file) throw new Error('no heap snapshot was written');
     if (process.env.LSN_KEEP_SNAPSHOT) writeFileSync(process.env.LSN_KEEP_SNAPSHOT, readFileSync(file));
     console.log(
-      `Idle service after its first sweep (${devices} devices) + 5 s: VmRSS ${mb((st.VmRSS ?? 0) * 1048576)} MB = ` +
+      `Idle service after its first sweep (${devices} devices) and first-start port scan + 10 s: VmRSS ${mb((st.VmRSS ?? 0) * 1048576)} MB = ` +
         `RssAnon ${mb((st.RssAnon ?? 0) * 1048576)} MB (heap, code, malloc) + RssFile ${mb((st.RssFile ?? 0) * 1048576)} MB ` +
         `(the node binary and native addons, mapped from their files) + RssShmem ${mb((st.RssShmem ?? 0) * 1048576)} MB.\n`,
     );

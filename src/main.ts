@@ -120,8 +120,13 @@ export async function startService(
     const statsRecorder = attachStatsRecorder({ bus, stats: store.stats, clock, logger: log.child('stats') });
     stops.push(['stats', () => statsRecorder.stop()]);
 
-    // --- HTTP: ingress (add-on) or the standalone UI/API
+    // the heap pages a burst of scanning (or the HTTP app's build) grew into go back (needs --expose-gc)
+    const memory = releaseMemoryAfterScans({ bus });
+    stops.push(['memory release', () => memory.stop()]);
+
+    // --- HTTP: ingress (add-on) or the standalone UI/API, built at the first request
     const { httpUrl, stop: stopHttp } = await startHttp({
+      afterBuild: () => memory.soon(),
       cfg,
       selfInfo: hass.selfInfo,
       plan: http,
@@ -147,8 +152,7 @@ export async function startService(
     // --- schedule: the start-up sweep, then sweeps, port scans, named schedules and housekeeping
     const scheduler = serviceScheduler(core, coordinator, storage.schedules);
     scheduler.attach(bus);
-    // the heap pages a burst of scanning grew into go back once the queue is empty (needs --expose-gc)
-    stops.push(['memory release', releaseMemoryAfterScans({ bus })]);
+
     const stopHeartbeat = startHeartbeat(storage.dataDir);
 
     return {

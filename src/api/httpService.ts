@@ -150,6 +150,8 @@ export async function startHttp(o: {
   plan: HttpPlan;
   parts: HttpParts;
   log: Logger;
+  /** an app was built (its first request): the memory that took can be released */
+  afterBuild?: () => void;
 }): Promise<{ httpUrl: string | null; stop: Stop }> {
   const { cfg, selfInfo, plan, log } = o;
   const opts = cfg.options;
@@ -166,6 +168,7 @@ export async function startHttp(o: {
         serverFactory,
       });
       log.debug(`HTTP app built at its first request in ${Date.now() - t0} ms`);
+      o.afterBuild?.();
       return app;
     };
   const onBuildError = (err: Error) => log.error(`the HTTP API could not be built: ${err.message}`);

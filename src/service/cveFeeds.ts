@@ -3,11 +3,15 @@
  * - through the API (`POST api/cve/import`, the UI's upload, a remote `lan-sentinel cve import`): the
  *   service imports, reloads its rules and re-assesses every port-scanned device before it answers;
  * - by another process on the same data dir (the CLI inside the add-on's container): the service notices
- *   the import within `pollMs` (`PRAGMA data_version` moves when another connection commits; the import
- *   stamp says whether it was a feed) and does the same.
+ *   the import at once and does the same. A watch of the database's directory (inotify: the `-wal` file
+ *   changes at every commit, the service's own included) triggers a check, debounced; `PRAGMA data_version`
+ *   moves only when another connection committed, and the import stamp says whether it was a feed. Nothing
+ *   runs while nobody writes (idle CPU, DESIGN §14); a slow poll stays as the fallback where the watch fails.
  * Either way it then writes `cve_rules_active` (the import it applied, the number of rules in force), which
  * the importing CLI waits for before it says the rules are active.
  */
+import { type FSWatcher, watch } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import type { Change, Device } from '../inventory/types.js';
 import { CveRulesRepo } from '../store/cveRulesRepo.js';
 import type { Db } from '../store/db.js';
@@ -55,8 +59,12 @@ export interface CveFeedsDeps {
   clock: Clock;
   logger: Logger;
   threats: RulesReloader;
-  /** how often another process's import is looked for (default 2 s) */
+  /** the fallback poll for another process's import (default 60 s with the watch, 2 s without) */
   pollMs?: number;
+  /** watch the database's directory for other connections' commits (default true; tests turn it off) */
+  watch?: boolean;
+  /** debounce of the watch's events (default 100 ms) */
+  watchDebounceMs?: number;
 }
 
 export interface CveFeeds extends CvePort {
@@ -103,13 +111,16 @@ export function attachCveFeeds(deps: CveFeedsDeps): CveFeeds {
   // the rules loaded at start are the ones in force: say so for a CLI that imported just before
   active = deps.threats.reloadRules();
   repo.setActive({ import: applied, count: active, pid: process.pid, at: deps.clock.now().toISOString() });
-  const timer = setInterval(() => {
+  const check = () => {
     try {
       checkNow();
     } catch (err) {
       log.warn(`checking for CVE feed imports failed: ${(err as Error).message}`);
     }
-  }, deps.pollMs ?? 2_000);
+  };
+  const watcher =
+    deps.watch === false ? null : watchCommits(deps.db, check, deps.watchDebounceMs ?? 100, log);
+  const timer = setInterval(check, deps.pollMs ?? (watcher ? 60_000 : 2_000));
   timer.unref();
 
   return {
@@ -131,7 +142,50 @@ export function attachCveFeeds(deps: CveFeedsDeps): CveFeeds {
     },
     status: () => ({ rulesActive: active, lastImport: repo.lastImport() }),
     checkNow,
-    stop: () => clearInterval(timer),
+    stop: () => {
+      clearInterval(timer);
+      watcher?.close();
+    },
+  };
+}
+
+/**
+ * Calls `onCommit` (debounced) when the database file or its WAL changes: inotify on its directory, so a
+ * file that is recreated (the WAL after a checkpoint) stays watched. Null where watching is not possible
+ * (an in-memory database, a filesystem without inotify).
+ */
+function watchCommits(
+  db: Db,
+  onCommit: () => void,
+  debounceMs: number,
+  log: Logger,
+): { close(): void } | null {
+  const file = db.name;
+  if (!file || file === ':memory:' || db.memory) return null;
+  const base = basename(file);
+  let pending: ReturnType<typeof setTimeout> | null = null;
+  let w: FSWatcher;
+  try {
+    w = watch(dirname(file), { persistent: false }, (_event, name) => {
+      if (pending || (name !== null && !String(name).startsWith(base))) return;
+      pending = setTimeout(() => {
+        pending = null;
+        onCommit();
+      }, debounceMs);
+      pending.unref();
+    });
+  } catch (err) {
+    log.debug(
+      `cannot watch ${dirname(file)} for other processes' imports (polling): ${(err as Error).message}`,
+    );
+    return null;
+  }
+  w.on('error', (err) => log.debug(`the watch of ${dirname(file)} failed: ${err.message}`));
+  return {
+    close() {
+      if (pending) clearTimeout(pending);
+      w.close();
+    },
   };
 }
 

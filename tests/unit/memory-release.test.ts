@@ -13,7 +13,7 @@ describe('a full collection once the scan queue has been empty for a while', () 
   it('runs once after the queue empties; a scan that starts within the delay puts it off', () => {
     const bus = new EventBus(() => {});
     const gc = vi.fn();
-    const stop = releaseMemoryAfterScans({ bus, gc, delayMs: 5_000 });
+    const release = releaseMemoryAfterScans({ bus, gc, delayMs: 5_000 });
     bus.emit('scanning', { running: true });
     vi.advanceTimersByTime(10_000);
     expect(gc).not.toHaveBeenCalled(); // never while scanning
@@ -27,9 +27,17 @@ describe('a full collection once the scan queue has been empty for a while', () 
     expect(gc).toHaveBeenCalledTimes(1);
     vi.advanceTimersByTime(60_000);
     expect(gc).toHaveBeenCalledTimes(1); // once per burst, not periodically
-    bus.emit('scanning', { running: false });
-    stop();
+    // another burst (the HTTP app built at its first request): once more; not while a scan runs
+    release.soon();
+    vi.advanceTimersByTime(5_000);
+    expect(gc).toHaveBeenCalledTimes(2);
+    bus.emit('scanning', { running: true });
+    release.soon();
     vi.advanceTimersByTime(10_000);
-    expect(gc).toHaveBeenCalledTimes(1); // stopped: the pending one is cancelled
+    expect(gc).toHaveBeenCalledTimes(2);
+    bus.emit('scanning', { running: false });
+    release.stop();
+    vi.advanceTimersByTime(10_000);
+    expect(gc).toHaveBeenCalledTimes(2); // stopped: the pending one is cancelled
   });
 });
