@@ -291,7 +291,8 @@ export type EventPayload = ChangeEventFields<Change['type']>;
 export function eventPayload(change: Change): EventPayload {
   return {
     event_type: change.type,
-    mac: change.mac,
+    // a device identified by IP has no MAC to name (its address is `ip`)
+    mac: change.mac && identityOf(change.mac) === 'ip' ? null : change.mac,
     ip: change.ip,
     name: cleanText(change.name, NAME_MAX),
     vendor: cleanText(change.vendor, VENDOR_MAX),

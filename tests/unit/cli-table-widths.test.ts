@@ -87,3 +87,19 @@ describe('devices in 100 columns', () => {
     expect(r.split('\n')[1]).toMatch(/z+…$/);
   });
 });
+
+describe('a device identified by IP (routed subnet, DESIGN §15)', () => {
+  it('shows "(by IP)" in the MAC column, never its key', () => {
+    const routed = {
+      ...devices[0]!,
+      ip: '10.213.242.7',
+      mac: 'ip_10_213_242_7',
+      identified_by: 'ip',
+      display_name: '10.213.242.7',
+      vendor: null,
+      randomized: false,
+    } as DeviceJson;
+    const t = deviceTable([devices[0]!, routed], { now, width: 100 });
+    expect(column(t, 'MAC')).toEqual([devices[0]!.mac, '(by IP)']);
+  });
+});

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { deviceKeySchema, macSchema } from '../../src/api/wirePrimitives.js';
 import { type DiscoveryCtx, deviceDiscovery } from '../../src/ha/discovery.js';
-import { deviceState } from '../../src/ha/states.js';
+import { deviceState, eventPayload } from '../../src/ha/states.js';
 import { DEFAULT_TOPIC_CTX, deviceId, macOfDeviceCommandTopic } from '../../src/ha/topics.js';
 import { identityOf, ipKey, ipOfKey, isIpKey } from '../../src/inventory/deviceKey.js';
 import { normalizeMac } from '../../src/inventory/mac.js';
@@ -131,6 +131,20 @@ describe('Home Assistant', () => {
     };
     expect(mac.device.connections).toEqual([['mac', 'b8:27:eb:12:34:56']]);
     expect(mac.components.wake).toBeDefined();
+  });
+
+  it('its events name no MAC, only its address', () => {
+    const e = eventPayload({
+      type: 'new_device',
+      mac: 'ip_10_0_2_9',
+      ip: '10.0.2.9',
+      name: '10.0.2.9',
+      vendor: null,
+      severity: 'low',
+      message: 'New device on your network: 10.0.2.9 (identified by IP)',
+      time: '2026-03-01T12:00:05.000Z',
+    });
+    expect(e).toMatchObject({ mac: null, ip: '10.0.2.9', event_type: 'new_device' });
   });
 
   it('its state says identified_by ip and shows no MAC', () => {

@@ -29,5 +29,9 @@ describe('scanSettings (option → what the coordinator hands nmap)', () => {
     expect(t).toMatchObject({ targets: ['10.213.7.0/24'], exclude: ['10.213.7.9'], attached: true });
     const routed = scanTargets(options(['--subnets', '10.213.8.0/24']), lan);
     expect(routed.attached).toBe(false);
+    expect(t.routed).toEqual([]);
+    // the routed ones are named: MAC-less hosts there are identified by IP (DESIGN §15)
+    const both = scanTargets(options(['--subnets', '10.213.7.0/24,10.213.8.0/24']), lan);
+    expect(both).toMatchObject({ attached: false, routed: ['10.213.8.0/24'] });
   });
 });
