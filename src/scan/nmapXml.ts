@@ -106,8 +106,8 @@ class NmapHandler implements XmlHandler {
       return;
     }
     if (parent === 'runstats' && depth === 2) {
-      if (name === 'finished') this.run.finished = a.copy();
-      else if (name === 'hosts') this.run.counts = a.copy();
+      if (name === 'finished') this.run.finished = [...a];
+      else if (name === 'hosts') this.run.counts = [...a];
       return;
     }
     const host = this.host;

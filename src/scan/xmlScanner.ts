@@ -13,101 +13,14 @@
  */
 
 /**
- * The raw (undecoded) attributes of the element being opened: offsets into the document, so an attribute the
- * handler never asks for is never copied out of it (a 5,000-host scan has ~2 million attributes; slicing each one
- * was half of the parser's allocation). Read with `rawAttr`; `copy()` keeps them past the `open` call. Names are
- * plain data (no object keys), so `__proto__` is just a name.
+ * Raw (undecoded) attributes as a flat list: name0, value0, name1, value1, … (no object keys, so names such as
+ * `__proto__` are plain data). Read with `rawAttr`.
  */
-export interface RawAttrs {
-  /** the value of the attribute `name`, raw (undecoded), or undefined when the element has none */
-  get(name: string): string | undefined;
-  /** a copy that outlives the `open` call */
-  copy(): RawAttrs;
-}
+export type RawAttrs = readonly string[];
 
 export function rawAttr(attrs: RawAttrs, name: string): string | undefined {
-  return attrs.get(name);
-}
-
-/** Attributes as offsets: [nameStart, nameEnd, valueStart, valueEnd] per attribute, `count` of them. */
-class OffsetAttrs implements RawAttrs {
-  /** reused for every element (grown when needed), so reading attributes allocates nothing but the values asked for */
-  private offsets = new Int32Array(64);
-  private count = 0;
-  constructor(private readonly xml: string) {}
-
-  clear(): void {
-    this.count = 0;
-  }
-
-  add(nameStart: number, nameEnd: number, valueStart: number, valueEnd: number): void {
-    const at = this.count * 4;
-    if (at + 4 > this.offsets.length) {
-      const grown = new Int32Array(this.offsets.length * 2);
-      grown.set(this.offsets);
-      this.offsets = grown;
-    }
-    const o = this.offsets;
-    o[at] = nameStart;
-    o[at + 1] = nameEnd;
-    o[at + 2] = valueStart;
-    o[at + 3] = valueEnd;
-    this.count++;
-  }
-
-  get(name: string): string | undefined {
-    const o = this.offsets;
-    const len = name.length;
-    const end = this.count * 4;
-    for (let i = 0; i < end; i += 4) {
-      const start = o[i] as number;
-      if ((o[i + 1] as number) - start === len && this.xml.startsWith(name, start))
-        return this.xml.slice(o[i + 2], o[i + 3]);
-    }
-    return undefined;
-  }
-
-  /** An attribute named like xml[start, end) is already in the list. */
-  has(start: number, end: number): boolean {
-    const o = this.offsets;
-    const len = end - start;
-    const last = this.count * 4;
-    for (let i = 0; i < last; i += 4) {
-      const s = o[i] as number;
-      if ((o[i + 1] as number) - s !== len) continue;
-      let k = 0;
-      while (k < len && this.xml.charCodeAt(s + k) === this.xml.charCodeAt(start + k)) k++;
-      if (k === len) return true;
-    }
-    return false;
-  }
-
-  copy(): RawAttrs {
-    const c = new OffsetAttrs(this.xml);
-    c.offsets = this.offsets.slice(0, Math.max(4, this.count * 4));
-    c.count = this.count;
-    return c;
-  }
-}
-
-/**
- * Element names seen before are handed out as the same string (no copy per tag): nmap's documents use a few dozen
- * names millions of times. Bounded: at most NAME_CACHE names are kept, a hostile document with more is sliced.
- */
-const NAME_CACHE = 256;
-class Names {
-  private readonly slots: Array<string | undefined> = new Array(NAME_CACHE);
-  constructor(private readonly xml: string) {}
-
-  get(start: number, end: number): string {
-    const len = end - start;
-    const h = (this.xml.charCodeAt(start) * 31 + this.xml.charCodeAt(end - 1) * 7 + len) & (NAME_CACHE - 1);
-    const hit = this.slots[h];
-    if (hit !== undefined && hit.length === len && this.xml.startsWith(hit, start)) return hit;
-    const name = this.xml.slice(start, end);
-    this.slots[h] = name;
-    return name;
-  }
+  for (let i = 0; i < attrs.length; i += 2) if (attrs[i] === name) return attrs[i + 1];
+  return undefined;
 }
 
 export interface XmlHandler {
@@ -153,10 +66,7 @@ export function scanXml(xml: string, handler: XmlHandler): string | undefined {
   let rootClosed = false;
   let doctypeSeen = false;
   let pos = 0;
-  const attrs = new OffsetAttrs(xml);
-  const names = new Names(xml);
-  /** the first '<' after the last attribute value checked (searched again only once passed: linear in all) */
-  let nextLt = -1;
+  const attrs: string[] = [];
 
   const fail = (why: string, at: number): never => {
     throw new XmlSyntaxError(`${why} at offset ${at}`);
@@ -214,12 +124,11 @@ export function scanXml(xml: string, handler: XmlHandler): string | undefined {
 
       if (c === 47 /* / */) {
         const nameEnd = readName(lt + 2);
+        const name = xml.slice(lt + 2, nameEnd);
         const gt = skipSpace(nameEnd);
-        if (xml.charCodeAt(gt) !== 62) fail(`malformed closing tag </${xml.slice(lt + 2, nameEnd)}`, lt);
+        if (xml.charCodeAt(gt) !== 62) fail(`malformed closing tag </${name}`, lt);
         const open = stack.pop();
-        if (open === undefined || open.length !== nameEnd - lt - 2 || !xml.startsWith(open, lt + 2))
-          fail(`closing tag </${xml.slice(lt + 2, nameEnd)}> does not match <${open ?? '(none)'}>`, lt);
-        const name = open as string;
+        if (open !== name) fail(`closing tag </${name}> does not match <${open ?? '(none)'}>`, lt);
         handler.close(name, stack);
         if (stack.length === 0) rootClosed = true;
         pos = gt + 1;
@@ -229,8 +138,8 @@ export function scanXml(xml: string, handler: XmlHandler): string | undefined {
       // start tag
       if (rootClosed) fail('content after the root element', lt);
       const nameEnd = readName(lt + 1);
-      const name = names.get(lt + 1, nameEnd);
-      attrs.clear();
+      const name = xml.slice(lt + 1, nameEnd);
+      attrs.length = 0;
       let i = nameEnd;
       let selfClosing = false;
       for (;;) {
@@ -249,23 +158,20 @@ export function scanXml(xml: string, handler: XmlHandler): string | undefined {
         }
         if (afterSpace === i) fail(`missing space before an attribute in <${name}>`, afterSpace);
         const attrEnd = readName(afterSpace);
+        const attrName = xml.slice(afterSpace, attrEnd);
         let j = skipSpace(attrEnd);
-        if (xml.charCodeAt(j) !== 61 /* = */)
-          fail(`attribute ${xml.slice(afterSpace, attrEnd)} has no value in <${name}>`, j);
+        if (xml.charCodeAt(j) !== 61 /* = */) fail(`attribute ${attrName} has no value in <${name}>`, j);
         j = skipSpace(j + 1);
         const quote = xml.charCodeAt(j);
-        if (quote !== 34 && quote !== 39)
-          fail(`unquoted attribute ${xml.slice(afterSpace, attrEnd)} in <${name}>`, j);
+        if (quote !== 34 && quote !== 39) fail(`unquoted attribute ${attrName} in <${name}>`, j);
         const close = xml.indexOf(quote === 34 ? '"' : "'", j + 1);
         if (close === -1) fail(`unterminated attribute value (truncated input)`, j);
-        if (nextLt <= j) {
-          const k = xml.indexOf('<', j + 1);
-          nextLt = k === -1 ? n : k;
+        const value = xml.slice(j + 1, close);
+        if (value.includes('<')) fail(`"<" inside attribute ${attrName}`, j);
+        if (rawAttr(attrs, attrName) !== undefined) {
+          fail(`duplicate attribute ${attrName} in <${name}>`, afterSpace);
         }
-        if (nextLt < close) fail(`"<" inside attribute ${xml.slice(afterSpace, attrEnd)}`, j);
-        if (attrs.has(afterSpace, attrEnd))
-          fail(`duplicate attribute ${xml.slice(afterSpace, attrEnd)} in <${name}>`, afterSpace);
-        attrs.add(afterSpace, attrEnd, j + 1, close);
+        attrs.push(attrName, value);
         i = close + 1;
       }
       if (stack.length === 0) {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseNmapXml } from '../../src/scan/nmapXml.js';
 import type { ScanResult } from '../../src/scan/types.js';
-import { type RawAttrs, scanXml } from '../../src/scan/xmlScanner.js';
+import { type RawAttrs, rawAttr, scanXml } from '../../src/scan/xmlScanner.js';
 import { decodeXmlText } from '../../src/scan/xmlText.js';
 import { generateNmapScan } from '../helpers/nmapXmlGen.js';
 
@@ -269,11 +269,11 @@ describe('scanXml', () => {
     expect(scanXml('<a/>', noop)).toBeUndefined();
   });
 
-  it('hands over each attribute as written and refuses duplicates and "<" in a value (attributes are offsets)', () => {
+  it('hands over each attribute as written and refuses duplicates and "<" in a value', () => {
     const seen: Array<[string, string | undefined, string | undefined, string | undefined]> = [];
     const h = {
       open(name: string, a: RawAttrs) {
-        seen.push([name, a.get('x'), a.get('xy'), a.get('y')]);
+        seen.push([name, rawAttr(a, 'x'), rawAttr(a, 'xy'), rawAttr(a, 'y')]);
       },
       close() {},
     };
@@ -290,20 +290,19 @@ describe('scanXml', () => {
     expect(scanXml(`<a x="1">text<b y="2" z="<"/></a>`, noop)).toMatch(/"<" inside attribute z/);
   });
 
-  it('keeps a copy of the attributes and tells apart element names that share a cache slot', () => {
+  it('keeps a copy of the attributes and tells 300 element names apart', () => {
     let kept: RawAttrs | undefined;
     const names: string[] = [];
     const h = {
       open(name: string, a: RawAttrs) {
         names.push(name);
-        if (name === 'keep') kept = a.copy();
+        if (name === 'keep') kept = [...a];
       },
       close() {},
     };
-    // 300 distinct names: more than the name cache holds, many colliding in it
     const inner = Array.from({ length: 300 }, (_, i) => `<n${i}/>`).join('');
     expect(scanXml(`<r><keep v="yes"/>${inner}<n7 q="1"/></r>`, h)).toBeUndefined();
-    expect(kept?.get('v')).toBe('yes');
+    expect(kept && rawAttr(kept, 'v')).toBe('yes');
     expect(names).toEqual(['r', 'keep', ...Array.from({ length: 300 }, (_, i) => `n${i}`), 'n7']);
   });
 });
