@@ -13,13 +13,11 @@ export interface ChartTheme {
   height: number;
 }
 
-function read(el: Element, name: string, fallback: string): string {
-  const v = getComputedStyle(el).getPropertyValue(name).trim();
-  return v || fallback;
-}
-
 export function chartTheme(el: Element): ChartTheme {
   const dark = matchMedia('(prefers-color-scheme: dark)').matches;
+  const style = getComputedStyle(el);
+  const read = (_el: Element, name: string, fallback: string) =>
+    style.getPropertyValue(name).trim() || fallback;
   return {
     text: read(el, '--ls-text', dark ? '#e6ebf1' : '#1b2430'),
     muted: read(el, '--ls-muted', dark ? '#9aa7b6' : '#5b6776'),

@@ -244,11 +244,19 @@ export class LsDeviceMacs extends LitElement {
       <ul class="list macs" id="device-macs">
         <li data-mac=${d.mac}>
           <div>
-            <span class="mono mac">${d.mac}</span> <span class="tag info">primary</span>
-            <div class="how muted">
-              its Home Assistant entities are keyed by it · first seen ${formatTime(d.first_seen)} · last seen
-              ${timeAgo(d.last_seen)}
-            </div>
+            ${
+              d.identified_by === 'ip'
+                ? html`<span class="mac">no MAC</span> <span class="tag info">by IP</span>
+                  <div class="how muted">
+                    a host on a routed subnet, known by its address ${d.ip ?? ''} · first seen
+                    ${formatTime(d.first_seen)} · last seen ${timeAgo(d.last_seen)}
+                  </div>`
+                : html`<span class="mono mac">${d.mac}</span> <span class="tag info">primary</span>
+                  <div class="how muted">
+                    its Home Assistant entities are keyed by it · first seen ${formatTime(d.first_seen)} · last seen
+                    ${timeAgo(d.last_seen)}
+                  </div>`
+            }
           </div>
         </li>
         ${i.macs.map((m) => this.renderFurther(m))}
@@ -354,7 +362,8 @@ export class LsDeviceMacs extends LitElement {
                     <span class="who">${o.display_name}</span>
                     <span>${onlineTag(o.online)}</span>
                     <span class="facts"
-                      ><span class="mono">${o.mac}</span> · <span class="mono">${o.ip ?? 'no IP'}</span> ·
+                      ><span class="mono">${o.identified_by === 'ip' ? 'no MAC (by IP)' : o.mac}</span> ·
+                      <span class="mono">${o.ip ?? 'no IP'}</span> ·
                       ${o.vendor ?? (o.randomized ? 'private MAC' : 'unknown vendor')} · seen ${timeAgo(o.last_seen)}</span
                     >
                   </button>
