@@ -2,7 +2,7 @@
  * The network map's graph (pure): the gateway, the subnets, satellite agents (DESIGN §16) and devices with
  * kind, risk and presence; links device → subnet → (agent →) gateway. Layout is the UI's job.
  */
-import { ipv4ToInt, parseCidrOrIp } from '../scan/ipv4.js';
+import { intToIpv4, ipv4ToInt, parseCidrOrIp } from '../scan/ipv4.js';
 import { type DeviceKind, effectiveKind } from './kinds.js';
 import { type Device, displayName } from './types.js';
 
@@ -62,14 +62,27 @@ function nets(cidrs: readonly string[]): Net[] {
   for (const c of cidrs) {
     const p = parseCidrOrIp(c);
     if (!p) continue;
-    out.push({ cidr: `${intToDotted(p.network)}/${p.prefix}`, lo: p.network, hi: p.network + p.size - 1 });
+    out.push({ cidr: `${intToIpv4(p.network)}/${p.prefix}`, lo: p.network, hi: p.network + p.size - 1 });
   }
   // most specific first, so a device lands in its smallest subnet
   return out.sort((a, b) => a.hi - a.lo - (b.hi - b.lo));
 }
 
-function intToDotted(n: number): string {
-  return [24, 16, 8, 0].map((s) => (n >>> s) & 255).join('.');
+/** A subnet's node, before its devices are counted. */
+function subnetNode(cidr: string): MapNode {
+  return {
+    id: `subnet:${cidr}`,
+    type: 'subnet',
+    label: cidr,
+    parent: null,
+    ip: null,
+    mac: null,
+    kind: null,
+    risk: null,
+    online: null,
+    devices: 0,
+    devicesOnline: 0,
+  };
 }
 
 /** The subnet a device belongs to: a configured one containing its IP, else its /24, else "no IP". */
@@ -77,7 +90,7 @@ function subnetOf(ip: string | null, known: Net[]): string {
   const n = ip ? ipv4ToInt(ip) : undefined;
   if (n === undefined) return 'no address';
   for (const s of known) if (n >= s.lo && n <= s.hi) return s.cidr;
-  return `${intToDotted(n & 0xffffff00)}/24`;
+  return `${intToIpv4(n & 0xffffff00)}/24`;
 }
 
 export function buildNetworkMap(input: MapInput): NetworkMap {
@@ -98,22 +111,7 @@ export function buildNetworkMap(input: MapInput): NetworkMap {
   const links: MapLink[] = [];
   const subnets = new Map<string, MapNode>();
   const agentOfSubnet = new Map<string, Map<string, number>>();
-  for (const s of known) {
-    const node: MapNode = {
-      id: `subnet:${s.cidr}`,
-      type: 'subnet',
-      label: s.cidr,
-      parent: null,
-      ip: null,
-      mac: null,
-      kind: null,
-      risk: null,
-      online: null,
-      devices: 0,
-      devicesOnline: 0,
-    };
-    subnets.set(s.cidr, node);
-  }
+  for (const s of known) subnets.set(s.cidr, subnetNode(s.cidr));
   const deviceNodes: MapNode[] = [];
   for (const d of input.devices) {
     if (d.ignored) continue;
@@ -121,19 +119,7 @@ export function buildNetworkMap(input: MapInput): NetworkMap {
     const cidr = subnetOf(d.ip, known);
     let sn = subnets.get(cidr);
     if (!sn) {
-      sn = {
-        id: `subnet:${cidr}`,
-        type: 'subnet',
-        label: cidr,
-        parent: null,
-        ip: null,
-        mac: null,
-        kind: null,
-        risk: null,
-        online: null,
-        devices: 0,
-        devicesOnline: 0,
-      };
+      sn = subnetNode(cidr);
       subnets.set(cidr, sn);
     }
     sn.devices = (sn.devices ?? 0) + 1;

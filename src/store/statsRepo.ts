@@ -45,6 +45,15 @@ export interface RollupRow {
   riskCritical: number;
 }
 
+/** How a rollup row takes in another sample or rollup of its period (every column but `samples`). */
+const ROLLUP_MERGE = `online_min = min(online_min, excluded.online_min), online_max = max(online_max, excluded.online_max),
+  online_sum = online_sum + excluded.online_sum, online_last = excluded.online_last, known = excluded.known,
+  new_devices = new_devices + excluded.new_devices, open_ports = excluded.open_ports,
+  findings_low = excluded.findings_low, findings_medium = excluded.findings_medium,
+  findings_high = excluded.findings_high, findings_critical = excluded.findings_critical,
+  risk_unknown = excluded.risk_unknown, risk_none = excluded.risk_none, risk_low = excluded.risk_low,
+  risk_medium = excluded.risk_medium, risk_high = excluded.risk_high, risk_critical = excluded.risk_critical`;
+
 const ROW_COLS = `granularity, start, samples, online_min, online_max, online_sum, online_last, known, new_devices,
   open_ports, findings_low, findings_medium, findings_high, findings_critical, risk_unknown, risk_none, risk_low,
   risk_medium, risk_high, risk_critical`;
@@ -146,26 +155,12 @@ export class StatsRepo {
       upsertHour: db.prepare(`INSERT INTO stats_rollups (${ROW_COLS})
         VALUES ('hour', @start, 1, @online, @online, @online, @online, @known, @new_devices, @open_ports, @f_low,
           @f_medium, @f_high, @f_critical, @r_unknown, @r_none, @r_low, @r_medium, @r_high, @r_critical)
-        ON CONFLICT (granularity, start) DO UPDATE SET samples = samples + 1,
-          online_min = min(online_min, excluded.online_min), online_max = max(online_max, excluded.online_max),
-          online_sum = online_sum + excluded.online_sum, online_last = excluded.online_last, known = excluded.known,
-          new_devices = new_devices + excluded.new_devices, open_ports = excluded.open_ports,
-          findings_low = excluded.findings_low, findings_medium = excluded.findings_medium,
-          findings_high = excluded.findings_high, findings_critical = excluded.findings_critical,
-          risk_unknown = excluded.risk_unknown, risk_none = excluded.risk_none, risk_low = excluded.risk_low,
-          risk_medium = excluded.risk_medium, risk_high = excluded.risk_high, risk_critical = excluded.risk_critical`),
+        ON CONFLICT (granularity, start) DO UPDATE SET samples = samples + 1, ${ROLLUP_MERGE}`),
       upsertDay: db.prepare(`INSERT INTO stats_rollups (${ROW_COLS})
         VALUES ('day', @start, @samples, @online_min, @online_max, @online_sum, @online_last, @known, @new_devices,
           @open_ports, @f_low, @f_medium, @f_high, @f_critical, @r_unknown, @r_none, @r_low, @r_medium, @r_high,
           @r_critical)
-        ON CONFLICT (granularity, start) DO UPDATE SET samples = samples + excluded.samples,
-          online_min = min(online_min, excluded.online_min), online_max = max(online_max, excluded.online_max),
-          online_sum = online_sum + excluded.online_sum, online_last = excluded.online_last, known = excluded.known,
-          new_devices = new_devices + excluded.new_devices, open_ports = excluded.open_ports,
-          findings_low = excluded.findings_low, findings_medium = excluded.findings_medium,
-          findings_high = excluded.findings_high, findings_critical = excluded.findings_critical,
-          risk_unknown = excluded.risk_unknown, risk_none = excluded.risk_none, risk_low = excluded.risk_low,
-          risk_medium = excluded.risk_medium, risk_high = excluded.risk_high, risk_critical = excluded.risk_critical`),
+        ON CONFLICT (granularity, start) DO UPDATE SET samples = samples + excluded.samples, ${ROLLUP_MERGE}`),
       oldHours: db
         .prepare(
           `SELECT ${ROW_COLS} FROM stats_rollups WHERE granularity = 'hour' AND start < ? ORDER BY start`,
