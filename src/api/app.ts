@@ -15,9 +15,10 @@ import { RouteRegistry } from './route.js';
 import { adminRoutes } from './routes/admin.js';
 import { agentRoutes } from './routes/agents.js';
 import { alertRoutes } from './routes/alerts.js';
+import { changeRoutes } from './routes/changes.js';
 import { cveRoutes, installFeedBodyParser } from './routes/cve.js';
 import { deviceRoutes } from './routes/devices.js';
-import { changeRoutes } from './routes/events.js';
+import { eventRoutes } from './routes/events.js';
 import { findingRoutes } from './routes/findings.js';
 import { healthRoutes } from './routes/health.js';
 import { identityRoutes } from './routes/identity.js';
@@ -27,7 +28,6 @@ import { scheduleRoutes } from './routes/schedules.js';
 import { loginPage, sessionRoutes } from './routes/session.js';
 import { statsRoutes } from './routes/stats.js';
 import { installSecurity } from './security.js';
-import { streamEvents } from './sse.js';
 import { installStatic } from './static.js';
 
 export const BODY_LIMIT = HTTP_LIMITS.bodyLimit;
@@ -99,7 +99,7 @@ export async function buildApp(
   scanRoutes(r, deps);
   scheduleRoutes(r, deps);
   agentRoutes(r, deps);
-  changeRoutes(r, deps, mappers);
+  changeRoutes(r, deps);
   findingRoutes(r, deps, mappers);
   cveRoutes(r, deps);
   alertRoutes(r, deps);
@@ -108,26 +108,7 @@ export async function buildApp(
   statsRoutes(r, deps);
   mapRoutes(r, deps);
   loginPage(app, deps);
-  r.add({
-    method: 'GET',
-    url: '/api/events',
-    tag: 'meta',
-    summary: 'Server-Sent Events: change, scan, device, finding, scanning (heartbeat comment every 15 s)',
-    produces: 'text/event-stream',
-    responses: { 200: null },
-    handler: (_input, request, reply) => {
-      streamEvents(request, reply, {
-        bus: deps.bus,
-        heartbeatMs: deps.sseHeartbeatMs ?? 15_000,
-        now: () => deps.clock.now(),
-        mappers,
-        register: (close) => {
-          streams.add(close);
-          return () => streams.delete(close);
-        },
-      });
-    },
-  });
+  eventRoutes(r, deps, mappers, streams);
   r.add({
     method: 'GET',
     url: '/metrics',

@@ -241,6 +241,21 @@ export function hubDiscovery(ctx: DiscoveryCtx): DiscoveryMessage {
   return finish(hubDiscoveryTopic(ctx), payload);
 }
 
+/** The `Online` connectivity binary sensor of a state topic whose JSON has an `online` boolean (devices, agents). */
+export function onlineComponent(uniqueId: string, entityId: string, stateTopic: string): Component {
+  return {
+    platform: 'binary_sensor',
+    unique_id: uniqueId,
+    default_entity_id: entityId,
+    name: 'Online',
+    device_class: 'connectivity',
+    state_topic: stateTopic,
+    value_template: "{{ 'ON' if value_json.online else 'OFF' }}",
+    payload_on: 'ON',
+    payload_off: 'OFF',
+  };
+}
+
 /** One HA device per MAC (`lan_sentinel_<mac12>`). Renames change only `device.name`. */
 export function deviceDiscovery(device: DiscoverableDevice, ctx: DiscoveryCtx): DiscoveryMessage {
   const id = deviceId(device.mac);
@@ -261,17 +276,7 @@ export function deviceDiscovery(device: DiscoverableDevice, ctx: DiscoveryCtx): 
       // the device's kind (camera, printer, …) as its icon
       icon: kindIcon(device),
     },
-    online: {
-      platform: 'binary_sensor',
-      unique_id: uid('online'),
-      default_entity_id: ent('binary_sensor', 'online'),
-      name: 'Online',
-      device_class: 'connectivity',
-      state_topic: state,
-      value_template: "{{ 'ON' if value_json.online else 'OFF' }}",
-      payload_on: 'ON',
-      payload_off: 'OFF',
-    },
+    online: onlineComponent(uid('online'), ent('binary_sensor', 'online'), state),
     ip: {
       platform: 'sensor',
       unique_id: uid('ip'),

@@ -2,7 +2,7 @@
  * One HA device per satellite agent (DESIGN §16), published by the hub (pure). Its state comes from the
  * hub's own topic `<base>/hub/agent/<id>/state`, never from a topic the agent can write.
  */
-import { ORIGIN_NAME, SUPPORT_URL } from '../ha/discovery.js';
+import { ORIGIN_NAME, onlineComponent, SUPPORT_URL } from '../ha/discovery.js';
 import { agentDeviceId, HUB_ID } from '../ha/topics.js';
 
 export { agentDeviceId };
@@ -73,15 +73,7 @@ export function agentDiscovery(
       ],
       components: {
         online: {
-          platform: 'binary_sensor',
-          unique_id: uid('online'),
-          default_entity_id: eid('binary_sensor', 'online'),
-          name: 'Online',
-          device_class: 'connectivity',
-          state_topic: state,
-          value_template: "{{ 'ON' if value_json.online else 'OFF' }}",
-          payload_on: 'ON',
-          payload_off: 'OFF',
+          ...onlineComponent(uid('online'), eid('binary_sensor', 'online'), state),
           json_attributes_topic: state,
         },
         devices_online: sensor('devices_online', 'Devices online', 'devices_online', {

@@ -149,6 +149,7 @@ describeBrowser('merge and split devices in the web UI (Chromium)', () => {
       `#/devices/${encodeURIComponent(NAS)}`,
     );
     await page.screenshot({ path: join(SHOTS, 'merge-done-desktop.png'), fullPage: true });
+    await phoneTab.screenshot({ path: join(SHOTS, 'merge-merged-tab.png') });
     await watcher.close();
     await phoneTab.close();
   }, 90_000);

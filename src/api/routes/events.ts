@@ -1,57 +1,33 @@
 import type { ApiDeps } from '../deps.js';
-import { changeJson, findingJson, type Mappers } from '../mappers.js';
+import type { Mappers } from '../mappers.js';
 import type { RouteRegistry } from '../route.js';
-import {
-  changeListQuery,
-  changeListSchema,
-  errorSchema,
-  findingListQuery,
-  findingListSchema,
-} from '../schemas.js';
+import { streamEvents } from '../sse.js';
 
-/** The change log and findings. */
-export function changeRoutes(r: RouteRegistry, deps: ApiDeps, mappers: Mappers): void {
+/** `api/events`: the Server-Sent Events stream; `streams` holds the open ones (closed when the app closes). */
+export function eventRoutes(
+  r: RouteRegistry,
+  deps: ApiDeps,
+  mappers: Mappers,
+  streams: Set<() => void>,
+): void {
   r.add({
     method: 'GET',
-    url: '/api/changes',
-    tag: 'changes',
-    summary: 'Detected changes, newest first (filter by type, device, minimum severity, time)',
-    query: changeListQuery,
-    responses: { 200: changeListSchema, 400: errorSchema },
-    handler: ({ query }) => {
-      const page = deps.store.changes.list({
-        ...(query.type ? { type: query.type } : {}),
-        ...(query.mac ? { mac: query.mac } : {}),
-        ...(query.min_severity ? { severity: query.min_severity } : {}),
-        ...(query.since ? { since: new Date(query.since).toISOString() } : {}),
-        limit: query.limit,
-        offset: query.offset,
+    url: '/api/events',
+    tag: 'meta',
+    summary: 'Server-Sent Events: change, scan, device, finding, scanning (heartbeat comment every 15 s)',
+    produces: 'text/event-stream',
+    responses: { 200: null },
+    handler: (_input, request, reply) => {
+      streamEvents(request, reply, {
+        bus: deps.bus,
+        heartbeatMs: deps.sseHeartbeatMs ?? 15_000,
+        now: () => deps.clock.now(),
+        mappers,
+        register: (close) => {
+          streams.add(close);
+          return () => streams.delete(close);
+        },
       });
-      return {
-        items: page.items.map(changeJson),
-        total: page.total,
-        limit: query.limit,
-        offset: query.offset,
-      };
-    },
-  });
-
-  r.add({
-    method: 'GET',
-    url: '/api/findings',
-    tag: 'findings',
-    summary: 'Threat findings with remediation (active by default)',
-    query: findingListQuery,
-    responses: { 200: findingListSchema, 400: errorSchema },
-    handler: ({ query }) => {
-      if (!deps.findings) return { items: [], total: 0, limit: query.limit, offset: query.offset };
-      const page = deps.findings.list(query);
-      return {
-        items: page.items.map((f) => findingJson(f, mappers)),
-        total: page.total,
-        limit: query.limit,
-        offset: query.offset,
-      };
     },
   });
 }

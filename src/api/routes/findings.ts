@@ -1,7 +1,7 @@
 import { auditChange } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
 import { ApiError, notFound, unavailable as unavailableErr } from '../errors.js';
-import { acceptJson, findingGroupJson, type Mappers, tlsFactJson } from '../mappers.js';
+import { acceptJson, findingGroupJson, findingJson, type Mappers, tlsFactJson } from '../mappers.js';
 import type { RouteRegistry } from '../route.js';
 import {
   acceptCreateSchema,
@@ -14,15 +14,36 @@ import {
   expectedPortsSchema,
   findingGroupListQuery,
   findingGroupListSchema,
+  findingListQuery,
+  findingListSchema,
   macParams,
   tlsFactListSchema,
 } from '../schemas.js';
 
 const unavailable = () => unavailableErr('the threats module');
 
-/** Finding groups, accepts (mutes) and expected ports (issue 15). */
+/** `api/findings`: the findings, their groups, accepts (mutes) and expected ports (issue 15). */
 export function findingRoutes(r: RouteRegistry, deps: ApiDeps, mappers: Mappers): void {
   const tag = 'findings';
+  r.add({
+    method: 'GET',
+    url: '/api/findings',
+    tag,
+    summary: 'Threat findings with remediation (active by default)',
+    query: findingListQuery,
+    responses: { 200: findingListSchema, 400: errorSchema },
+    handler: ({ query }) => {
+      if (!deps.findings) return { items: [], total: 0, limit: query.limit, offset: query.offset };
+      const page = deps.findings.list(query);
+      return {
+        items: page.items.map((f) => findingJson(f, mappers)),
+        total: page.total,
+        limit: query.limit,
+        offset: query.offset,
+      };
+    },
+  });
+
   r.add({
     method: 'GET',
     url: '/api/findings/groups',

@@ -374,7 +374,11 @@ export class LsDevicePage extends LitElement {
           kind="empty"
           .message=${`${this.mac} was merged into another device: its MAC and history are there now.`}
         ></ls-state>
-        <p><a id="merged-into" href=${deviceHref(this.mergedInto)}>Open ${this.mergedInto}</a></p>`;
+        <p>
+          <a id="merged-into" href=${deviceHref(this.mergedInto)}
+            >Open the device it is part of now (<span class="mono">${this.mergedInto}</span>)</a
+          >
+        </p>`;
     }
     return html`<a class="back" href="#/devices">← Devices</a>
       ${this.device.render((d) => this.renderDevice(d), 'Loading device…')}`;
