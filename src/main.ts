@@ -6,10 +6,11 @@
 import { prepareHttp, startHttp } from './api/httpService.js';
 import type { LoadedConfig } from './config/load.js';
 import { settingsSummary } from './config/summary.js';
-import { DeviceCommands } from './inventory/commands.js';
+import type { AgentHub } from './hub/agents.js';
 import { preloadVendorIndex } from './inventory/vendor.js';
 import { startAlerts } from './service/alertsFeature.js';
 import { serviceCore } from './service/core.js';
+import { serviceDeviceCommands } from './service/deviceCommands.js';
 import { startHeartbeat } from './service/heartbeat.js';
 import { connectCore, readHomeAssistantContext } from './service/homeAssistant.js';
 import { type HostAdapters, systemHost } from './service/host.js';
@@ -28,7 +29,6 @@ import type { Store } from './store/store.js';
 import { systemClock } from './util/clock.js';
 import type { EventBus } from './util/events.js';
 import type { Logger } from './util/logger.js';
-import { udpWakeSender } from './wol/sender.js';
 
 export { StartupError };
 
@@ -67,19 +67,10 @@ export async function startService(
     // --- threats: the assessor and the CVE feeds that reload its rules at once, also after a CLI import
     const threats = attachThreats(core);
     stops.push(['cve feeds', threats.stop]);
-    const commands = new DeviceCommands({
-      store,
-      bus,
-      audit: storage.audit,
-      // Wake-on-LAN: the broadcast address comes from the swept subnet that holds the device's address
-      wake: {
-        sender: udpWakeSender(),
-        subnets: scanning.subnets,
-        port: o.wol_port,
-        // a device only a satellite agent sees is woken by that agent, on its LAN
-        viaAgent: (mac, reason) => mqtt?.agentHub?.wake(mac, o.wol_port, reason) ?? null,
-      },
-    });
+    // one set of device commands for the API, MQTT buttons, notifications and CLI; waking through an agent
+    // needs the agent hub, which MQTT starts below
+    let agentHub: AgentHub | null = null;
+    const commands = serviceDeviceCommands(core, storage.audit, scanning.subnets, () => agentHub);
     const coordinator = startScanning(core, scanning, host, threats.threats);
     // --- presence between sweeps: passive listening (DHCP, mDNS, ARP) and IPv6 neighbour discovery
     const presence = attachPresence(core, scanning, host);
@@ -103,6 +94,7 @@ export async function startService(
       health,
     });
     stops.push(['mqtt', mqtt.stop]);
+    agentHub = mqtt.agentHub;
 
     // --- Home Assistant websocket (notifications, card resource): connects in the background, retrying
     const ha = connectCore(cfg, env, hass, log);
