@@ -96,6 +96,9 @@ export interface DeviceState {
   risk_score: number;
   threats: StateThreat[];
   known: boolean;
+  /** true until acknowledged (marked known); the hub's `devices_new` counts these. Untrusting a device later does not
+   * make it new again, so `known: false` alone is not "new". */
+  is_new: boolean;
   /** device kind as shown (user's override, else the guess); null = unknown */
   kind: DeviceKind | null;
   /** Material Design icon of the kind ("mdi:cctv"); not `icon`, which HA drops from MQTT attributes */
@@ -184,6 +187,7 @@ export function deviceState(
     risk_score: device.riskScore,
     threats: [],
     known: device.known,
+    is_new: device.isNew,
     kind: effectiveKind(device),
     kind_icon: kindIcon(device),
     source: 'lan_sentinel',

@@ -445,6 +445,18 @@ describeBrowser('lan-sentinel-card in Chromium', () => {
     expect((await rowNames()).slice(0, 2).sort()).toEqual(['Zeta cam', 'alpha plug']);
   });
 
+  it('marks new what the hub counts new: an untrusted device that was acknowledged before is not new', async () => {
+    const devices = [
+      deviceEntity(1, { name: 'Fresh phone', online: true, known: false, is_new: true }),
+      // trusted once (acknowledged), then untrusted again: not new, as the hub's devices_new says
+      deviceEntity(2, { name: 'Old laptop', online: true, known: false, is_new: false }),
+      deviceEntity(3, { name: 'NAS', online: true, known: true, is_new: false }),
+    ];
+    await mount({ sort: 'name' }, [...hubEntities({ online: 3, known: 3, new: 1, threats: 0 }), ...devices]);
+    expect(await cardText()).toMatch(/New1/);
+    await click('[data-filter="new"]');
+    expect(await rowNames()).toEqual(['Fresh phone']);
+  });
   it('honours show_offline, default_filter and max_rows with a show-all button', async () => {
     const devices = Array.from({ length: 12 }, (_, i) => deviceEntity(i + 1, { online: i < 8 }));
     await mount({ show_offline: false, max_rows: 5 }, devices);

@@ -38,6 +38,7 @@ export interface DeviceOpts {
   ip?: string | null;
   online?: boolean;
   known?: boolean;
+  is_new?: boolean;
   risk?: string;
   risk_score?: number;
   threats?: unknown[];
@@ -87,6 +88,7 @@ export function deviceEntity(
           ? [{ key: 'telnet', severity: risk, title: 'Telnet open', port: 23, cve: null }]
           : []),
       known: o.known ?? i % 7 !== 0,
+      ...(o.is_new === undefined ? {} : { is_new: o.is_new }),
       source: 'lan_sentinel',
       friendly_name: name,
     },

@@ -321,6 +321,7 @@ describe('device discovery', () => {
         ],
         "ip": "192.168.1.20",
         "ipv6_addresses": [],
+        "is_new": false,
         "kind": "server",
         "kind_icon": "mdi:server",
         "known": true,
@@ -567,6 +568,8 @@ describe('states and events', () => {
         'risk_score',
         'threats',
         'known',
+        // the hub's devices_new counts these (true until acknowledged; untrusting later does not make new again)
+        'is_new',
         'kind',
         'kind_icon',
         'source',

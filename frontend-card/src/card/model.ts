@@ -166,7 +166,8 @@ export function toRow(e: HassEntity): DeviceRow {
     hostname,
     kind,
     status: unavailable ? 'unavailable' : online ? 'online' : 'offline',
-    isNew: a.known === false,
+    // `is_new` since 0.1 of the state; an older state has only `known` (then untrusted reads as new)
+    isNew: typeof a.is_new === 'boolean' ? a.is_new : a.known === false,
     risk: asRiskLevel(a.risk),
     riskScore: num(a.risk_score),
     threats,
