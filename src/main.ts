@@ -14,31 +14,21 @@ import { serviceDeviceCommands } from './service/deviceCommands.js';
 import { startHeartbeat } from './service/heartbeat.js';
 import { connectCore, readHomeAssistantContext } from './service/homeAssistant.js';
 import { type HostAdapters, systemHost } from './service/host.js';
-import { runStops, StartupError, type Stops, stopOnce } from './service/lifecycle.js';
+import { type RunningService, runStops, StartupError, type Stops, stopOnce } from './service/lifecycle.js';
 import { releaseMemoryAfterScans } from './service/memoryRelease.js';
 import { startMqttFeature } from './service/mqttFeature.js';
 import { attachPresence } from './service/presence.js';
-import type { ScanCoordinator } from './service/scanCoordinator.js';
 import { prepareScanning, startScanning } from './service/scanFeature.js';
 import { serviceScheduler } from './service/scheduler.js';
 import { ServiceHealth } from './service/serviceHealth.js';
 import { attachStatsRecorder } from './service/statsRecorder.js';
 import { openStorage } from './service/storage.js';
 import { attachThreats } from './service/threatsFeature.js';
-import type { Store } from './store/store.js';
 import { systemClock } from './util/clock.js';
-import type { EventBus } from './util/events.js';
 import type { Logger } from './util/logger.js';
 
+export type { RunningService };
 export { StartupError };
-
-export interface RunningService {
-  stop(reason?: string): Promise<void>;
-  readonly httpUrl: string | null;
-  readonly coordinator: ScanCoordinator;
-  readonly store: Store;
-  readonly bus: EventBus;
-}
 
 /**
  * Starts the service. When start-up fails part-way (refused bind, locked data dir, …) everything started so

@@ -1,5 +1,9 @@
 /** Start-up failures and the ordered stop list shared by main.ts and the feature modules it starts. */
+
+import type { Store } from '../store/store.js';
+import type { EventBus } from '../util/events.js';
 import type { Logger } from '../util/logger.js';
+import type { ScanCoordinator } from './scanCoordinator.js';
 
 export class StartupError extends Error {
   constructor(message: string) {
@@ -65,4 +69,13 @@ export function stopOnce(log: Logger, first: Stop[], stops: Stops): (reason?: st
     })();
     return stopped;
   };
+}
+
+/** What `startService` gives back: the running service's parts that a caller (CLI, tests) may use, and its stop. */
+export interface RunningService {
+  stop(reason?: string): Promise<void>;
+  readonly httpUrl: string | null;
+  readonly coordinator: ScanCoordinator;
+  readonly store: Store;
+  readonly bus: EventBus;
 }
