@@ -99,6 +99,10 @@ function configure(db: Db): void {
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  // SQLite's temporary files (statement journals, sorts, a table rebuild's DROP) stay in memory: otherwise they go
+  // to the first writable of $SQLITE_TMPDIR, /var/tmp, /usr/tmp, /tmp, which the add-on's AppArmor profile may
+  // refuse (only /data and /tmp are writable there) — migration 20 failed to start in the confined guest.
+  db.pragma('temp_store = MEMORY');
 }
 
 function checkIntegrity(db: Db): void {
