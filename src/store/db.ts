@@ -14,6 +14,7 @@ import Database from 'better-sqlite3';
 import type { Logger } from '../util/logger.js';
 import { MIGRATIONS, type Migration } from './migrations/index.js';
 import { type SalvageReport, salvageDatabase } from './salvage.js';
+import { openSqlite } from './sqliteFile.js';
 
 export type Db = Database.Database;
 export { Database };
@@ -99,10 +100,6 @@ function configure(db: Db): void {
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-  // SQLite's temporary files (statement journals, sorts, a table rebuild's DROP) stay in memory: otherwise they go
-  // to the first writable of $SQLITE_TMPDIR, /var/tmp, /usr/tmp, /tmp, which the add-on's AppArmor profile may
-  // refuse (only /data and /tmp are writable there) — migration 20 failed to start in the confined guest.
-  db.pragma('temp_store = MEMORY');
 }
 
 function checkIntegrity(db: Db): void {
@@ -124,7 +121,7 @@ function moveAside(file: string, now: Date): string {
 }
 
 function openOnce(file: string, migrations: Migration[]): Db {
-  const db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
+  const db = openSqlite(file, { timeout: BUSY_TIMEOUT_MS });
   try {
     // Version first: a newer schema is refused before anything (even journal_mode) touches the file.
     const found = db.pragma('user_version', { simple: true }) as number;

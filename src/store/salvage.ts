@@ -11,7 +11,8 @@
  * The damaged file is only read (opened read-only); the caller moves it aside and keeps it.
  */
 import { rmSync } from 'node:fs';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openSqlite } from './sqliteFile.js';
 
 export interface TableSalvage {
   table: string;
@@ -65,7 +66,7 @@ function tryVacuumInto(src: Database.Database, target: string): SalvageReport | 
     removeFile(target);
     return null;
   }
-  const out = new Database(target);
+  const out = openSqlite(target);
   try {
     if (out.pragma('integrity_check', { simple: true }) !== 'ok') throw new Error('copy not intact');
     const tables = countRows(out, userTables(out));
@@ -201,7 +202,7 @@ function copyTable(src: Database.Database, out: Database.Database, t: SchemaRow)
 }
 
 function rowCopy(src: Database.Database, target: string): SalvageReport | null {
-  const out = new Database(target);
+  const out = openSqlite(target);
   const errors: string[] = [];
   try {
     out.pragma('foreign_keys = OFF');
@@ -260,7 +261,7 @@ export function salvageDatabase(damaged: string, target: string): SalvageReport 
   removeFile(target);
   let src: Database.Database;
   try {
-    src = new Database(damaged, { readonly: true, fileMustExist: true });
+    src = openSqlite(damaged, { readonly: true, fileMustExist: true });
   } catch {
     return null;
   }
